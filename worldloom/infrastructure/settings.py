@@ -1,0 +1,30 @@
+"""Runtime settings from the environment (WORLDLOOM_*), separate from what a world is made of."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where Worldloom keeps its files and which LLM provider it uses by default."""
+
+    model_config = SettingsConfigDict(env_prefix="WORLDLOOM_", extra="ignore", frozen=True)
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".worldloom")
+    """Root for worlds (DuckDB files), snapshots, the LLM cache and Prefect's local state."""
+    llm: str = "none"
+    """LLM provider: none | embedded | ollama/MODEL | openai/MODEL."""
+
+    @property
+    def worlds_dir(self) -> Path:
+        return self.home / "worlds"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.home / "snapshots"
+
+    def world_db(self, world_id: str) -> Path:
+        return self.worlds_dir / f"{world_id}.duckdb"
