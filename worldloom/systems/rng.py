@@ -1,4 +1,4 @@
-"""Named random streams: every draw comes from a stream derived from its name, never its position."""
+"""Named random streams: every draw comes from a stream named by what it is for, not by position."""
 
 from __future__ import annotations
 
