@@ -1,0 +1,25 @@
+"""DuckDB storage: one file per world, one module owning schema, migrations, reads and writes."""
+
+from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
+from worldloom.infrastructure.store.store import (
+    SchemaTooNewError,
+    StoreError,
+    UnknownWorldError,
+    WorldLockedError,
+    WorldStore,
+    describe_tables,
+    open_store,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TABLES",
+    "SchemaTooNewError",
+    "StoreError",
+    "Table",
+    "UnknownWorldError",
+    "WorldLockedError",
+    "WorldStore",
+    "describe_tables",
+    "open_store",
+]

@@ -1,0 +1,209 @@
+"""The world database schema: every table, its primary key, and the additive migrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    sql_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A world table. Every table carries `world_id`; `exported` tables go into snapshots."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    exported: bool = True
+
+    def ddl(self) -> str:
+        body = [f"{column.name} {column.sql_type}" for column in self.columns]
+        body.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(body) + "\n)"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+def _table(name: str, key: tuple[str, ...], spec: str, *, exported: bool = True) -> Table:
+    """Declare a table from `name TYPE` lines; `world_id VARCHAR` is always the first column."""
+    columns = [Column("world_id", "VARCHAR NOT NULL")]
+    for line in spec.strip().splitlines():
+        column_name, sql_type = line.strip().rstrip(",").split(None, 1)
+        columns.append(Column(column_name, sql_type))
+    return Table(name, tuple(columns), ("world_id", *key), exported)
+
+
+WORLDS = _table(
+    "worlds",
+    (),
+    """
+    name VARCHAR NOT NULL
+    seed UBIGINT NOT NULL
+    preset VARCHAR NOT NULL
+    config_json VARCHAR NOT NULL
+    config_hash VARCHAR NOT NULL
+    width_km DOUBLE NOT NULL
+    height_km DOUBLE NOT NULL
+    tick BIGINT NOT NULL
+    """,
+)
+BIOMES = _table(
+    "biomes",
+    ("biome_id",),
+    """
+    biome_id SMALLINT NOT NULL
+    key VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    color VARCHAR NOT NULL
+    habitability DOUBLE NOT NULL
+    movement_cost DOUBLE NOT NULL
+    danger INTEGER NOT NULL
+    resources VARCHAR[] NOT NULL
+    is_water BOOLEAN NOT NULL
+    """,
+)
+CALENDAR_MONTHS = _table(
+    "calendar_months",
+    ("month",),
+    """
+    month INTEGER NOT NULL
+    name VARCHAR NOT NULL
+    days INTEGER NOT NULL
+    season VARCHAR NOT NULL
+    """,
+)
+CELLS = _table(
+    "cells",
+    ("cell_id",),
+    """
+    cell_id INTEGER NOT NULL
+    x DOUBLE NOT NULL
+    y DOUBLE NOT NULL
+    area_km2 DOUBLE NOT NULL
+    elevation_m REAL NOT NULL
+    is_land BOOLEAN NOT NULL
+    is_lake BOOLEAN NOT NULL
+    is_border BOOLEAN NOT NULL
+    temperature_c REAL NOT NULL
+    precipitation_mm REAL NOT NULL
+    flow_to INTEGER NOT NULL
+    discharge_m3s REAL NOT NULL
+    river_id INTEGER NOT NULL
+    lake_id INTEGER NOT NULL
+    landmass_id INTEGER NOT NULL
+    biome_id SMALLINT NOT NULL
+    region_id INTEGER NOT NULL
+    neighbors INTEGER[] NOT NULL
+    """,
+)
+RIVERS = _table(
+    "rivers",
+    ("river_id",),
+    """
+    river_id INTEGER NOT NULL
+    name VARCHAR NOT NULL
+    ends_in VARCHAR NOT NULL
+    parent_id INTEGER NOT NULL
+    discharge_m3s DOUBLE NOT NULL
+    length_km DOUBLE NOT NULL
+    source_cell INTEGER NOT NULL
+    mouth_cell INTEGER NOT NULL
+    cells INTEGER[] NOT NULL
+    """,
+)
+LAKES = _table(
+    "lakes",
+    ("lake_id",),
+    """
+    lake_id INTEGER NOT NULL
+    name VARCHAR NOT NULL
+    surface_m DOUBLE NOT NULL
+    area_km2 DOUBLE NOT NULL
+    outlet_cell INTEGER NOT NULL
+    endorheic BOOLEAN NOT NULL
+    cells INTEGER[] NOT NULL
+    """,
+)
+REGIONS = _table(
+    "regions",
+    ("region_id",),
+    """
+    region_id INTEGER NOT NULL
+    name VARCHAR NOT NULL
+    name_base VARCHAR NOT NULL
+    landmass_id INTEGER NOT NULL
+    seed_cell INTEGER NOT NULL
+    center_x DOUBLE NOT NULL
+    center_y DOUBLE NOT NULL
+    cell_count INTEGER NOT NULL
+    area_km2 DOUBLE NOT NULL
+    dominant_biome_id SMALLINT NOT NULL
+    climate VARCHAR NOT NULL
+    mean_temperature_c DOUBLE NOT NULL
+    mean_precipitation_mm DOUBLE NOT NULL
+    mean_elevation_m DOUBLE NOT NULL
+    max_elevation_m DOUBLE NOT NULL
+    coastal BOOLEAN NOT NULL
+    river_count INTEGER NOT NULL
+    danger_level INTEGER NOT NULL
+    resources VARCHAR[] NOT NULL
+    neighbors INTEGER[] NOT NULL
+    """,
+)
+LOCATIONS = _table(
+    "locations",
+    ("location_id",),
+    """
+    location_id BIGINT NOT NULL
+    parent_id BIGINT
+    kind VARCHAR NOT NULL
+    ref_id BIGINT NOT NULL
+    name VARCHAR NOT NULL
+    depth INTEGER NOT NULL
+    """,
+)
+RUNS = _table(
+    "runs",
+    ("run_id",),
+    """
+    run_id VARCHAR NOT NULL
+    flow VARCHAR NOT NULL
+    parameters_hash VARCHAR NOT NULL
+    parameters_json VARCHAR NOT NULL
+    code_version VARCHAR NOT NULL
+    started_at TIMESTAMPTZ NOT NULL
+    finished_at TIMESTAMPTZ
+    status VARCHAR NOT NULL
+    error VARCHAR
+    """,
+    exported=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One additive schema step; applied once, in version order, recorded in schema_version."""
+
+    version: int
+    description: str
+    tables: tuple[Table, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "foundation: worlds, biomes, calendar, terrain, regions, locations, runs",
+        (WORLDS, BIOMES, CALENDAR_MONTHS, CELLS, RIVERS, LAKES, REGIONS, LOCATIONS, RUNS),
+    ),
+)
+
+TABLES: dict[str, Table] = {table.name: table for m in MIGRATIONS for table in m.tables}
+"""Every table by name, as of the newest migration."""
+
+SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,255 @@
+"""The one place that talks to DuckDB: opening world files, migrations, bulk writes, typed reads."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from worldloom.infrastructure.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?[.\n]")
+
+
+class StoreError(RuntimeError):
+    """A world database problem the user can act on; the message names the world file."""
+
+
+class WorldLockedError(StoreError):
+    """Another process holds the world's write lock."""
+
+
+class UnknownWorldError(StoreError):
+    """No world database (or no such world in it)."""
+
+
+class SchemaTooNewError(StoreError):
+    """The file was written by a newer Worldloom than this one."""
+
+
+class WorldStore:
+    """A world's DuckDB file. One writing process at a time (DuckDB's rule); use `open_store`."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self._con = connection
+        self.path = path
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def replace_rows(self, world_id: str, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+        """Replace `world_id`'s rows in each named table, all in one transaction.
+
+        Re-running a stage therefore never duplicates rows, and a failure leaves the previous
+        rows in place. Frames must carry exactly the table's columns (any order) minus
+        `world_id`, which is filled in here.
+
+        Returns:
+            Rows written per table.
+        """
+        written: dict[str, int] = {}
+        cursor = self._con.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+            for name, frame in frames.items():
+                table = _table(name)
+                _check_columns(table, frame)
+                cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
+                incoming = frame.with_columns(pl.lit(world_id).alias("world_id")).select(
+                    table.column_names
+                )
+                cursor.register("incoming", incoming.to_arrow())
+                cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
+                cursor.unregister("incoming")
+                written[name] = incoming.height
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+        return written
+
+    def delete_world(self, world_id: str) -> None:
+        """Remove every row of `world_id` from every table, in one transaction."""
+        self.replace_rows(world_id, {name: _empty(table) for name, table in TABLES.items()})
+
+    def start_run(
+        self,
+        *,
+        run_id: str,
+        world_id: str,
+        flow: str,
+        parameters_json: str,
+        parameters_hash: str,
+        code_version: str,
+    ) -> None:
+        """Record that a flow run began (provenance: what ran, with what, by which code)."""
+        self._con.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', NULL)",
+            [world_id, run_id, flow, parameters_hash, parameters_json, code_version, _now()],
+        )
+
+    def finish_run(self, run_id: str, *, status: str, error: str | None = None) -> None:
+        """Close a run record with its final status."""
+        self._con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE run_id = ?",
+            [_now(), status, error, run_id],
+        )
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def read(self, name: str, world_id: str) -> pl.DataFrame:
+        """All of `world_id`'s rows of a table, in primary-key order, without `world_id`."""
+        table = _table(name)
+        columns = ", ".join(c for c in table.column_names if c != "world_id")
+        order = ", ".join(table.primary_key)
+        frame: pl.DataFrame = self._con.sql(
+            f"SELECT {columns} FROM {table.name} WHERE world_id = $world_id ORDER BY {order}",
+            params={"world_id": world_id},
+        ).pl()
+        return frame
+
+    def world_ids(self) -> list[str]:
+        rows = self._con.execute("SELECT world_id FROM worlds ORDER BY world_id").fetchall()
+        return [str(row[0]) for row in rows]
+
+    def row_counts(self, world_id: str) -> dict[str, int]:
+        """Rows per table for one world (every table, including empty ones)."""
+        counts: dict[str, int] = {}
+        for table in TABLES.values():
+            row = self._con.execute(
+                f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
+            ).fetchone()
+            counts[table.name] = int(row[0]) if row else 0
+        return counts
+
+    def schema_version(self) -> int:
+        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def close(self) -> None:
+        self._con.close()
+
+
+@contextmanager
+def open_store(
+    path: Path, *, read_only: bool = False, wait_s: float = 10.0
+) -> Iterator[WorldStore]:
+    """Open (creating and migrating if writable) a world database.
+
+    A file locked by another process is retried for `wait_s` seconds, then reported with the
+    holder named. Read-only opens never create or migrate anything.
+
+    Raises:
+        UnknownWorldError: read-only open of a file that does not exist.
+        WorldLockedError: still locked after `wait_s`.
+        SchemaTooNewError: the file's schema is newer than this code knows.
+    """
+    if read_only and not path.exists():
+        raise UnknownWorldError(f"no world database at {path}")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    connection = _connect(path, read_only=read_only, wait_s=wait_s)
+    store = WorldStore(connection, path)
+    try:
+        if read_only:
+            _check_version(store)
+        else:
+            _migrate(connection, path)
+        yield store
+    finally:
+        store.close()
+
+
+def _connect(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            holder = _LOCK_HOLDER.search(str(error) + "\n")
+            if holder is None:
+                raise StoreError(f"cannot open world database {path}: {error}") from error
+            if time.monotonic() >= deadline:
+                who = holder.group(1) + (f" (PID {holder.group(2)})" if holder.group(2) else "")
+                raise WorldLockedError(
+                    f"world database {path} is locked by another process: {who}; "
+                    "wait for it to finish or stop it"
+                ) from error
+            time.sleep(0.25)
+
+
+def _migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = int(row[0]) if row and row[0] is not None else 0
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(_too_new(path, current))
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        connection.execute("BEGIN TRANSACTION")
+        for table in migration.tables:
+            connection.execute(table.ddl())
+        connection.execute(
+            "INSERT INTO schema_version VALUES (?, ?, ?)",
+            [migration.version, migration.description, _now()],
+        )
+        connection.execute("COMMIT")
+
+
+def _check_version(store: WorldStore) -> None:
+    try:
+        version = store.schema_version()
+    except duckdb.CatalogException as error:
+        raise UnknownWorldError(f"{store.path} is not a Worldloom world database") from error
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(_too_new(store.path, version))
+
+
+def _too_new(path: Path, version: int) -> str:
+    return (
+        f"world database {path} has schema version {version}; this Worldloom reads up to "
+        f"{SCHEMA_VERSION}: upgrade Worldloom"
+    )
+
+
+def _table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise StoreError(f"unknown table {name!r}") from None
+
+
+def _check_columns(table: Table, frame: pl.DataFrame) -> None:
+    expected = set(table.column_names) - {"world_id"}
+    got = set(frame.columns)
+    if got != expected:
+        missing, extra = sorted(expected - got), sorted(got - expected)
+        raise StoreError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
+
+
+def _empty(table: Table) -> pl.DataFrame:
+    return pl.DataFrame({name: [] for name in table.column_names if name != "world_id"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe_tables(*, exported_only: bool = True) -> dict[str, tuple[str, ...]]:
+    """Table name -> primary key (without world_id), for snapshot writers and readers."""
+    return {
+        table.name: tuple(column for column in table.primary_key if column != "world_id")
+        for table in TABLES.values()
+        if table.exported or not exported_only
+    }
