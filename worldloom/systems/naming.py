@@ -27,10 +27,26 @@ class NameBase:
 
 
 @dataclass(frozen=True, slots=True)
+class NameAffinity:
+    """Which base names a place before cultures exist: by dominant biome, or highland."""
+
+    biome_bases: Mapping[str, str]
+    highland_m: float
+    highland: str
+    default: str
+
+    def base_for(self, *, biome_key: str, mean_elevation_m: float) -> str:
+        if mean_elevation_m > self.highland_m:
+            return self.highland
+        return self.biome_bases.get(biome_key, self.default)
+
+
+@dataclass(frozen=True, slots=True)
 class NameBases:
-    """All name bases, keyed by culture, in a fixed order."""
+    """All name bases, keyed by culture, in a fixed order, and how places pick one."""
 
     bases: tuple[NameBase, ...]
+    affinity: NameAffinity
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> NameBases:
@@ -56,7 +72,18 @@ class NameBases:
             bases.append(base)
         if not bases:
             raise ValueError("no name bases defined")
-        return cls(tuple(bases))
+        rules = dict(table["affinity"])
+        affinity = NameAffinity(
+            biome_bases={str(k): str(v) for k, v in dict(rules["biomes"]).items()},
+            highland_m=float(rules["highland_m"]),
+            highland=str(rules["highland"]),
+            default=str(rules["default"]),
+        )
+        known = {base.key for base in bases}
+        named = {affinity.highland, affinity.default, *affinity.biome_bases.values()}
+        if unknown := sorted(named - known):
+            raise ValueError(f"name affinity refers to unknown bases: {', '.join(unknown)}")
+        return cls(tuple(bases), affinity)
 
     @property
     def keys(self) -> tuple[str, ...]:

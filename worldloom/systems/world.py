@@ -10,6 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from worldloom.systems.naming import MarkovNamer, NameBases
+from worldloom.systems.rng import Seeds
+
 HeightmapTemplate = Literal["continents", "archipelago", "pangea", "inland_sea"]
 
 
@@ -129,6 +132,13 @@ def _describe(error: ValidationError) -> str:
         where = ".".join(str(part) for part in item["loc"]) or "config"
         problems.append(f"{where}: {item['msg']}")
     return "invalid world config: " + "; ".join(problems)
+
+
+def name_world(*, seeds: Seeds, name_bases: NameBases) -> str:
+    """A name for a world that was not given one, drawn from its seed."""
+    rng = seeds.stream("world.name")
+    base = name_bases.bases[int(rng.integers(len(name_bases.bases)))]
+    return MarkovNamer.learn(base).generate(rng, taken=frozenset())
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")

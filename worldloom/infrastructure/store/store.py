@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ import polars as pl
 
 from worldloom.infrastructure.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
 
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?[.\n]")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 class StoreError(RuntimeError):
@@ -42,12 +42,19 @@ class WorldStore:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def replace_rows(self, world_id: str, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    def replace_rows(
+        self,
+        world_id: str,
+        frames: Mapping[str, pl.DataFrame],
+        *,
+        clear: Iterable[str] = (),
+    ) -> dict[str, int]:
         """Replace `world_id`'s rows in each named table, all in one transaction.
 
         Re-running a stage therefore never duplicates rows, and a failure leaves the previous
         rows in place. Frames must carry exactly the table's columns (any order) minus
-        `world_id`, which is filled in here.
+        `world_id`, which is filled in here. Tables in `clear` lose the world's rows (a stage
+        clears what was derived from the rows it replaces).
 
         Returns:
             Rows written per table.
@@ -56,6 +63,8 @@ class WorldStore:
         cursor = self._con.cursor()
         try:
             cursor.execute("BEGIN TRANSACTION")
+            for name in clear:
+                cursor.execute(f"DELETE FROM {_table(name).name} WHERE world_id = ?", [world_id])
             for name, frame in frames.items():
                 table = _table(name)
                 _check_columns(table, frame)
@@ -74,10 +83,6 @@ class WorldStore:
         finally:
             cursor.close()
         return written
-
-    def delete_world(self, world_id: str) -> None:
-        """Remove every row of `world_id` from every table, in one transaction."""
-        self.replace_rows(world_id, {name: _empty(table) for name, table in TABLES.items()})
 
     def start_run(
         self,
@@ -173,11 +178,11 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyCo
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
-            holder = _LOCK_HOLDER.search(str(error) + "\n")
-            if holder is None:
+            if "Could not set lock" not in str(error):
                 raise StoreError(f"cannot open world database {path}: {error}") from error
             if time.monotonic() >= deadline:
-                who = holder.group(1) + (f" (PID {holder.group(2)})" if holder.group(2) else "")
+                holder = _LOCK_HOLDER.search(str(error))
+                who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "unknown"
                 raise WorldLockedError(
                     f"world database {path} is locked by another process: {who}; "
                     "wait for it to finish or stop it"
@@ -236,10 +241,6 @@ def _check_columns(table: Table, frame: pl.DataFrame) -> None:
     if got != expected:
         missing, extra = sorted(expected - got), sorted(got - expected)
         raise StoreError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
-
-
-def _empty(table: Table) -> pl.DataFrame:
-    return pl.DataFrame({name: [] for name in table.column_names if name != "world_id"})
 
 
 def _now() -> datetime:

@@ -1,0 +1,150 @@
+"""The DuckDB store: migrations, transactional stage writes, reads, locks and version checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from worldloom.infrastructure.store import (
+    SCHEMA_VERSION,
+    TABLES,
+    SchemaTooNewError,
+    StoreError,
+    UnknownWorldError,
+    WorldLockedError,
+    describe_tables,
+    open_store,
+)
+
+
+def calendar(months: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "month": list(range(1, months + 1)),
+            "name": [f"M{i}" for i in range(months)],
+            "days": [30] * months,
+            "season": ["winter"] * months,
+        }
+    )
+
+
+def test_new_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert set(store.row_counts("w")) == set(TABLES)
+
+
+def test_replacing_rows_never_duplicates_and_keeps_other_worlds(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+        store.replace_rows("b", {"calendar_months": calendar(3)})
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+        assert store.read("calendar_months", "a").height == 12
+        assert store.read("calendar_months", "b").height == 3
+        store.replace_rows("a", {}, clear=["calendar_months"])
+        assert store.read("calendar_months", "a").height == 0
+        assert store.read("calendar_months", "b").height == 3
+
+
+def test_a_failed_stage_write_leaves_the_previous_rows(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+        duplicate = pl.concat([calendar(2), calendar(2)])
+        with pytest.raises(duckdb.ConstraintException):
+            store.replace_rows("a", {"calendar_months": duplicate})
+        assert store.read("calendar_months", "a").height == 12
+
+
+def test_reads_come_back_in_primary_key_order(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12).reverse()})
+        assert store.read("calendar_months", "a")["month"].to_list() == list(range(1, 13))
+
+
+def test_frames_with_wrong_columns_are_refused_by_name(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        with pytest.raises(StoreError, match=r"calendar_months: missing columns \['season'\]"):
+            store.replace_rows("a", {"calendar_months": calendar(2).drop("season")})
+        with pytest.raises(StoreError, match="unknown table 'moons'"):
+            store.replace_rows("a", {"moons": calendar(2)})
+
+
+def test_runs_record_provenance(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.start_run(
+            run_id="r1",
+            world_id="a",
+            flow="terrain",
+            parameters_json="{}",
+            parameters_hash="h",
+            code_version="0.1.0",
+        )
+        store.finish_run("r1", status="failed", error="ValueError: boom")
+        run = store.read("runs", "a").row(0, named=True)
+    assert run["status"] == "failed"
+    assert run["error"] == "ValueError: boom"
+    assert run["finished_at"] >= run["started_at"]
+
+
+def test_read_only_open_of_a_missing_world_is_a_clear_error(tmp_path: Path) -> None:
+    with (
+        pytest.raises(UnknownWorldError, match="no world database"),
+        open_store(tmp_path / "nope.duckdb", read_only=True),
+    ):
+        pass
+    assert not (tmp_path / "nope.duckdb").exists()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("INSERT INTO schema_version VALUES (999, 'future', now())")
+    with pytest.raises(SchemaTooNewError, match="schema version 999"), open_store(path):
+        pass
+
+
+def test_a_file_locked_by_another_process_names_the_holder(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(path)!r})
+            print("locked", flush=True)
+            sys.stdin.readline()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with (
+            pytest.raises(
+                WorldLockedError, match=rf"locked by another process: .*PID {holder.pid}"
+            ),
+            open_store(path, wait_s=0.5),
+        ):
+            pass
+    finally:
+        holder.communicate("\n", timeout=30)
+
+
+def test_exported_tables_exclude_provenance() -> None:
+    exported = describe_tables()
+    assert "runs" not in exported
+    assert exported["cells"] == ("cell_id",)
+    assert exported["worlds"] == ()

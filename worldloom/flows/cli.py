@@ -1,0 +1,36 @@
+"""The `worldloom` command: prepares Prefect's environment, then hands over to the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    """Entry point of the `worldloom` console script."""
+    home = Path(os.environ.get("WORLDLOOM_HOME", Path.home() / ".worldloom")).expanduser()
+    if "--home" in sys.argv[:-1]:
+        home = Path(sys.argv[sys.argv.index("--home") + 1]).expanduser()
+    configure_prefect(home)
+    # Prefect fixes its settings when first imported, so the commands (which import it) are
+    # loaded only after the environment above is in place.
+    from worldloom.flows.commands import app  # noqa: PLC0415
+
+    app()
+
+
+def configure_prefect(home: Path) -> None:
+    """Defaults for an offline, self-contained Prefect: its state under the Worldloom home,
+    no telemetry, console logs only for warnings (the CLI shows its own progress; the UI
+    still receives every log line). Anything the user set explicitly wins."""
+    defaults = {
+        "PREFECT_HOME": str(home / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)

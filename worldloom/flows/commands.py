@@ -1,0 +1,255 @@
+"""The `worldloom` commands: generate, export, worlds, report, snapshot verify/inspect."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tomllib
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from worldloom.flows.generate import export_snapshot_flow, generate_world
+from worldloom.flows.params import GenerateWorldParams
+from worldloom.flows.progress import stage_progress
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import SnapshotError, inspect_snapshot, verify_snapshot
+from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
+from worldloom.systems.world import ConfigError
+from worldloom.tasks.plan import plan_world
+from worldloom.tasks.report import world_summary
+from worldloom.tasks.world import load_world
+
+app = typer.Typer(
+    help="Generate RPG worlds as Prefect flows, store them in DuckDB, export verified snapshots.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+snapshot_app = typer.Typer(help="Check and describe exported snapshots.", no_args_is_help=True)
+app.add_typer(snapshot_app, name="snapshot")
+
+out = Console()
+err = Console(stderr=True)
+
+USER_ERRORS = (ConfigError, StoreError, SnapshotError)
+"""Mistakes a user can fix (bad value, unknown world, locked file, bad snapshot): exit 2."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Worldloom home (default: $WORLDLOOM_HOME or ~/.worldloom)."),
+]
+
+
+def command(function: Callable[P, R]) -> Callable[P, R]:
+    """Map user errors to one line and exit 2, internal failures to exit 1."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except USER_ERRORS as error:
+            err.print(f"[red]error:[/red] {error}", highlight=False)
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            err.print(f"[red]internal error:[/red] {type(error).__name__}: {error}")
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def settings_for(home: Path | None) -> Settings:
+    return Settings(home=home.expanduser().resolve()) if home else Settings()
+
+
+@app.command()
+@command
+def generate(
+    *,
+    seed: Annotated[int, typer.Option(help="World seed (same seed + config = same world).")],
+    preset: Annotated[str, typer.Option(help="tiny | small | medium | large.")] = "small",
+    name: Annotated[
+        str | None, typer.Option(help="World name (default: drawn from the seed).")
+    ] = None,
+    llm: Annotated[
+        str | None, typer.Option(help="LLM provider: none (default: $WORLDLOOM_LLM).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Generate a world and export its snapshot; prints the world id and snapshot path."""
+    settings = settings_for(home)
+    provider = llm or settings.llm
+    if provider != "none":
+        raise ConfigError(f"unknown LLM provider {provider!r} (available: none)")
+    overrides = parse_overrides(set_ or [])
+    plan = plan_world(seed=seed, preset=preset, name=name, overrides=overrides)
+    params = GenerateWorldParams(
+        seed=seed,
+        preset=preset,
+        name=plan.name,
+        overrides=overrides,
+        home=str(settings.home),
+        llm=provider,
+    )
+    with stage_progress(err, f"Generating {plan.name} ({preset}, seed {seed})"):
+        result = generate_world(params)
+    out.print(f"world     {result.world_id}")
+    out.print(f"name      {result.name}")
+    out.print(f"database  {result.database}")
+    out.print(f"snapshot  {result.snapshot}")
+
+
+@app.command()
+@command
+def export(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Snapshots folder (default: $HOME/snapshots).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Export a world's current state as a snapshot; prints its path."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    target = str(out_dir.expanduser().resolve()) if out_dir else None
+    with stage_progress(err, f"Exporting {world_id}"):
+        path = export_snapshot_flow(str(settings.home), world_id, target)
+    out.print(path)
+
+
+@app.command()
+@command
+def worlds(home: HomeOption = None) -> None:
+    """List the worlds in the home folder."""
+    settings = settings_for(home)
+    table = Table("world", "name", "preset", "seed", "cells", "regions", "last run")
+    for world_id in known_worlds(settings):
+        try:
+            with open_store(settings.world_db(world_id), read_only=True, wait_s=0) as store:
+                record = load_world(store, world_id)
+                counts = store.row_counts(world_id)
+                runs = store.read("runs", world_id).sort("started_at")
+            last = runs.row(-1, named=True) if runs.height else None
+            table.add_row(
+                world_id,
+                record.name,
+                record.config.preset,
+                str(record.config.seed),
+                f"{counts['cells']:,}",
+                f"{counts['regions']:,}",
+                f"{last['flow']} {last['status']}" if last else "-",
+            )
+        except StoreError as error:
+            table.add_row(world_id, "-", "-", "-", "-", "-", f"unavailable: {error}")
+    out.print(table if table.row_count else f"no worlds in {settings.worlds_dir}")
+
+
+@app.command()
+@command
+def report(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    home: HomeOption = None,
+) -> None:
+    """Summarise a world: headline figures, area by biome, regions."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    name, summary = world_summary(str(settings.home), world_id)
+    overview = Table("figure", "value", title=f"{name} ({world_id})")
+    for key, value in summary.overview.items():
+        overview.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    out.print(overview)
+    out.print(frame_table(summary.biome_area, title="Area by biome"))
+    out.print(frame_table(summary.regions, title="Regions"))
+
+
+@snapshot_app.command("verify")
+@command
+def snapshot_verify(path: Annotated[Path, typer.Argument(help="Snapshot folder.")]) -> None:
+    """Verify a snapshot's format version and every checksum; exit 2 if anything is off."""
+    manifest = verify_snapshot(path)
+    rows = sum(entry.rows for entry in manifest.tables.values())
+    out.print(
+        f"[green]ok[/green] {path}: {len(manifest.tables)} tables, {rows:,} rows, "
+        f"format {manifest.format} v{manifest.format_version}",
+        highlight=False,
+    )
+
+
+@snapshot_app.command("inspect")
+@command
+def snapshot_inspect(path: Annotated[Path, typer.Argument(help="Snapshot folder.")]) -> None:
+    """Describe a snapshot from its manifest (use `verify` to check its contents)."""
+    manifest = inspect_snapshot(path)
+    head = Table("field", "value", title=f"snapshot {manifest.snapshot_id}")
+    for field in (
+        "world_id",
+        "world_name",
+        "seed",
+        "preset",
+        "tick",
+        "config_hash",
+        "code_version",
+        "format_version",
+        "created_at",
+    ):
+        head.add_row(field, str(getattr(manifest, field)))
+    out.print(head)
+    tables = Table("table", "rows", "columns", "sha256", title="tables")
+    for table_name, entry in sorted(manifest.tables.items()):
+        tables.add_row(table_name, f"{entry.rows:,}", str(len(entry.columns)), entry.sha256[:16])
+    out.print(tables)
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """`key=value` pairs; values are read as TOML (numbers, booleans, strings)."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set needs key=value, got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw.strip()
+        overrides[key.strip()] = value
+    return overrides
+
+
+def known_worlds(settings: Settings) -> list[str]:
+    return sorted(path.stem for path in settings.worlds_dir.glob("*.duckdb"))
+
+
+def resolve_world(settings: Settings, world: str) -> str:
+    """A world id from an id or a unique prefix (raises `UnknownWorldError`)."""
+    known = known_worlds(settings)
+    if world in known:
+        return world
+    matches = [world_id for world_id in known if world_id.startswith(world)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UnknownWorldError(f"{world!r} matches several worlds: {', '.join(matches)}")
+    listed = ", ".join(known) if known else "none yet"
+    raise UnknownWorldError(f"unknown world {world!r} in {settings.worlds_dir} (known: {listed})")
+
+
+def frame_table(frame: Any, *, title: str) -> Table:
+    table = Table(*frame.columns, title=title)
+    for row in frame.iter_rows():
+        table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    return table

@@ -1,0 +1,60 @@
+"""The world generation flows: the whole pipeline, and each stage runnable alone on a world."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.tasks.export import export_snapshot
+from worldloom.tasks.plan import plan_world_task
+from worldloom.tasks.provenance import recorded_run
+from worldloom.tasks.regions import generate_regions_stage
+from worldloom.tasks.report import publish_world_report
+from worldloom.tasks.terrain import generate_terrain_stage
+from worldloom.tasks.world import create_world, world_db
+
+
+@flow(name="terrain", log_prints=False)
+def terrain_flow(home: str, world_id: str) -> dict[str, int]:
+    """Terrain stage: mesh, heightmap, climate, rivers, lakes, biomes."""
+    with recorded_run(home=home, world_id=world_id, flow="terrain", parameters={}):
+        return generate_terrain_stage(home=home, world_id=world_id)
+
+
+@flow(name="regions")
+def regions_flow(home: str, world_id: str) -> dict[str, int]:
+    """Regions stage: contiguous named regions over the terrain, and the location tree."""
+    with recorded_run(home=home, world_id=world_id, flow="regions", parameters={}):
+        return generate_regions_stage(home=home, world_id=world_id)
+
+
+@flow(name="export-snapshot")
+def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -> str:
+    """Export the world's current state as a verified snapshot; returns its folder."""
+    params = {"out_dir": out_dir}
+    with recorded_run(home=home, world_id=world_id, flow="export-snapshot", parameters=params):
+        snapshot = export_snapshot(home=home, world_id=world_id, out_dir=out_dir)
+        publish_world_report(home=home, world_id=world_id, snapshot=snapshot)
+        return snapshot
+
+
+@flow(name="generate-world")
+def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
+    """Generate a world end to end: plan, terrain, regions, export."""
+    plan = plan_world_task(
+        seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
+    )
+    home, world_id = params.home, plan.world_id
+    create_world(home=home, world_id=world_id, name=plan.name, config_json=plan.config_json)
+    with recorded_run(
+        home=home, world_id=world_id, flow="generate-world", parameters=params.model_dump()
+    ):
+        terrain_flow(home, world_id)
+        regions_flow(home, world_id)
+        snapshot = export_snapshot_flow(home, world_id)
+    return GeneratedWorld(
+        world_id=world_id,
+        name=plan.name,
+        database=str(world_db(home, world_id)),
+        snapshot=snapshot,
+    )

@@ -1,0 +1,46 @@
+"""The shipped seed tables, loaded once, validated and handed out read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from worldloom.infrastructure.seed_data import list_tables, read_toml
+from worldloom.systems.naming import NameBases, PlacePatterns
+from worldloom.systems.time import Calendar
+from worldloom.systems.world import WorldConfig, resolve_config
+from worldloom.systems.world_generation import BiomeTable
+
+
+@cache
+def preset_names() -> tuple[str, ...]:
+    return tuple(list_tables("presets"))
+
+
+def world_config(
+    *, preset: str, seed: int, overrides: Mapping[str, Any] | None = None
+) -> WorldConfig:
+    """A validated world config from a shipped preset (raises `ConfigError` on bad input)."""
+    presets = {name: read_toml(f"presets/{name}.toml") for name in preset_names()}
+    return resolve_config(presets, preset=preset, seed=seed, overrides=overrides)
+
+
+@cache
+def biome_table() -> BiomeTable:
+    return BiomeTable.from_mapping(read_toml("biomes.toml"))
+
+
+@cache
+def name_bases() -> NameBases:
+    return NameBases.from_mapping(read_toml("name_bases.toml"))
+
+
+@cache
+def place_patterns() -> PlacePatterns:
+    return PlacePatterns.from_mapping(read_toml("place_patterns.toml"))
+
+
+@cache
+def calendar() -> Calendar:
+    return Calendar.from_mapping(read_toml("calendar.toml"))

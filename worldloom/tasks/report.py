@@ -1,0 +1,45 @@
+"""World reports: the Polars summary, read from the store, published as Prefect artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from worldloom.infrastructure.analytics import WorldSummary, summarize_world
+from worldloom.infrastructure.store import open_store
+from worldloom.tasks.world import load_world, world_db
+
+
+def world_summary(home: str, world_id: str) -> tuple[str, WorldSummary]:
+    """The world's name and summary, read from its database (read-only)."""
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        world = load_world(store, world_id)
+        tables = {
+            name: store.read(name, world_id)
+            for name in ("cells", "regions", "biomes", "rivers", "lakes")
+        }
+    return world.name, summarize_world(**tables)
+
+
+@task(name="publish-world-report", cache_policy=NO_CACHE)
+def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
+    """Publish the summary as a markdown artifact and the regions as a table artifact."""
+    name, summary = world_summary(home, world_id)
+    markdown = summary.markdown(title=f"{name} ({world_id})")
+    markdown += f"\nSnapshot: `{Path(snapshot)}`\n"
+    key = _artifact_key(world_id)
+    create_markdown_artifact(
+        markdown=markdown, key=f"{key}-summary", description=f"World summary of {name}"
+    )
+    create_table_artifact(
+        table=summary.regions.to_dicts(), key=f"{key}-regions", description=f"Regions of {name}"
+    )
+    return markdown
+
+
+def _artifact_key(world_id: str) -> str:
+    """Artifact keys allow lowercase letters, digits and dashes only."""
+    return "".join(c if c.isalnum() else "-" for c in world_id.lower())

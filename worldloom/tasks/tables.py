@@ -1,0 +1,221 @@
+"""Domain values <-> table rows: how terrain, regions and locations are laid out in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from worldloom.systems.location import LocationTree
+from worldloom.systems.region import RegionMap
+from worldloom.systems.time import Calendar
+from worldloom.systems.world_generation import BiomeTable, Terrain
+from worldloom.systems.world_generation.model import Lake, Mesh, River
+
+
+def biome_rows(biomes: BiomeTable) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "biome_id": biome.biome_id,
+                "key": biome.key,
+                "name": biome.name,
+                "color": biome.color,
+                "habitability": biome.habitability,
+                "movement_cost": biome.movement_cost,
+                "danger": biome.danger,
+                "resources": list(biome.resources),
+                "is_water": biome.is_water,
+            }
+            for biome in biomes.biomes
+        ],
+        schema_overrides={"resources": pl.List(pl.String)},
+    )
+
+
+def calendar_rows(calendar: Calendar) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "month": list(range(1, len(calendar.months) + 1)),
+            "name": [month.name for month in calendar.months],
+            "days": [month.days for month in calendar.months],
+            "season": [month.season for month in calendar.months],
+        }
+    )
+
+
+def cell_rows(terrain: Terrain, cell_region: np.ndarray[Any, Any] | None = None) -> pl.DataFrame:
+    """One row per cell; `region_id` is -1 until the regions stage assigns it."""
+    mesh = terrain.mesh
+    n = mesh.size
+    return pl.DataFrame(
+        {
+            "cell_id": np.arange(n, dtype=np.int32),
+            "x": mesh.points[:, 0],
+            "y": mesh.points[:, 1],
+            "area_km2": mesh.area_km2,
+            "elevation_m": terrain.elevation_m,
+            "is_land": terrain.is_land,
+            "is_lake": terrain.is_lake,
+            "is_border": mesh.is_border,
+            "temperature_c": terrain.temperature_c,
+            "precipitation_mm": terrain.precipitation_mm,
+            "flow_to": terrain.flow_to,
+            "discharge_m3s": terrain.discharge_m3s,
+            "river_id": terrain.river_id,
+            "lake_id": terrain.lake_id,
+            "landmass_id": terrain.landmass_id,
+            "biome_id": terrain.biome_id,
+            "region_id": (np.full(n, -1, dtype=np.int32) if cell_region is None else cell_region),
+            "neighbors": _split(mesh.neighbor_indices, mesh.neighbor_indptr),
+        }
+    )
+
+
+def river_rows(rivers: tuple[River, ...], names: tuple[str, ...]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "river_id": [r.river_id for r in rivers],
+            "name": list(names),
+            "ends_in": [r.ends_in for r in rivers],
+            "parent_id": [r.parent_id for r in rivers],
+            "discharge_m3s": [r.discharge_m3s for r in rivers],
+            "length_km": [r.length_km for r in rivers],
+            "source_cell": [r.cells[0] for r in rivers],
+            "mouth_cell": [r.cells[-1] for r in rivers],
+            "cells": [list(r.cells) for r in rivers],
+        },
+        schema_overrides={"river_id": pl.Int32, "parent_id": pl.Int32, "cells": pl.List(pl.Int32)},
+    )
+
+
+def lake_rows(lakes: tuple[Lake, ...], names: tuple[str, ...]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "lake_id": [lake.lake_id for lake in lakes],
+            "name": list(names),
+            "surface_m": [lake.surface_m for lake in lakes],
+            "area_km2": [lake.area_km2 for lake in lakes],
+            "outlet_cell": [lake.outlet_cell for lake in lakes],
+            "endorheic": [lake.outlet_cell < 0 for lake in lakes],
+            "cells": [list(lake.cells) for lake in lakes],
+        },
+        schema_overrides={"lake_id": pl.Int32, "outlet_cell": pl.Int32, "cells": pl.List(pl.Int32)},
+    )
+
+
+def terrain_from_rows(
+    cells: pl.DataFrame,
+    rivers: pl.DataFrame,
+    lakes: pl.DataFrame,
+    *,
+    width_km: float,
+    height_km: float,
+) -> Terrain:
+    """Rebuild the terrain a later stage works on from its stored rows."""
+    lengths = cells["neighbors"].list.len().to_numpy()
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    mesh = Mesh(
+        points=cells.select("x", "y").to_numpy().astype(np.float64),
+        width_km=width_km,
+        height_km=height_km,
+        neighbor_indptr=indptr,
+        neighbor_indices=cells["neighbors"].explode().drop_nulls().to_numpy().astype(np.int32),
+        area_km2=cells["area_km2"].to_numpy().astype(np.float64),
+        is_border=cells["is_border"].to_numpy(),
+    )
+
+    def column(name: str, dtype: type[np.generic]) -> np.ndarray[Any, Any]:
+        return cells[name].to_numpy().astype(dtype)
+
+    return Terrain(
+        mesh=mesh,
+        elevation_m=column("elevation_m", np.float32),
+        is_land=column("is_land", np.bool_),
+        is_lake=column("is_lake", np.bool_),
+        temperature_c=column("temperature_c", np.float32),
+        precipitation_mm=column("precipitation_mm", np.float32),
+        flow_to=column("flow_to", np.int32),
+        discharge_m3s=column("discharge_m3s", np.float32),
+        river_id=column("river_id", np.int32),
+        lake_id=column("lake_id", np.int32),
+        landmass_id=column("landmass_id", np.int32),
+        biome_id=column("biome_id", np.int16),
+        rivers=tuple(
+            River(
+                river_id=row["river_id"],
+                cells=tuple(row["cells"]),
+                ends_in=row["ends_in"],
+                discharge_m3s=row["discharge_m3s"],
+                length_km=row["length_km"],
+                parent_id=row["parent_id"],
+            )
+            for row in rivers.iter_rows(named=True)
+        ),
+        lakes=tuple(
+            Lake(
+                lake_id=row["lake_id"],
+                cells=tuple(row["cells"]),
+                surface_m=row["surface_m"],
+                outlet_cell=row["outlet_cell"],
+                area_km2=row["area_km2"],
+            )
+            for row in lakes.iter_rows(named=True)
+        ),
+    )
+
+
+def region_rows(region_map: RegionMap) -> pl.DataFrame:
+    regions = region_map.regions
+    return pl.DataFrame(
+        {
+            "region_id": [r.region_id for r in regions],
+            "name": [r.name for r in regions],
+            "name_base": [r.name_base for r in regions],
+            "landmass_id": [r.landmass_id for r in regions],
+            "seed_cell": [r.seed_cell for r in regions],
+            "center_x": [r.center[0] for r in regions],
+            "center_y": [r.center[1] for r in regions],
+            "cell_count": [r.cell_count for r in regions],
+            "area_km2": [r.area_km2 for r in regions],
+            "dominant_biome_id": [r.dominant_biome_id for r in regions],
+            "climate": [r.climate for r in regions],
+            "mean_temperature_c": [r.mean_temperature_c for r in regions],
+            "mean_precipitation_mm": [r.mean_precipitation_mm for r in regions],
+            "mean_elevation_m": [r.mean_elevation_m for r in regions],
+            "max_elevation_m": [r.max_elevation_m for r in regions],
+            "coastal": [r.coastal for r in regions],
+            "river_count": [r.river_count for r in regions],
+            "danger_level": [r.danger_level for r in regions],
+            "resources": [list(r.resources) for r in regions],
+            "neighbors": [list(r.neighbors) for r in regions],
+        },
+        schema_overrides={
+            "resources": pl.List(pl.String),
+            "neighbors": pl.List(pl.Int32),
+            "region_id": pl.Int32,
+        },
+    )
+
+
+def location_rows(tree: LocationTree) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "location_id": tree.location_id,
+            "parent_id": tree.parent_id,
+            "kind": list(tree.kind),
+            "ref_id": tree.ref_id,
+            "name": list(tree.name),
+            "depth": tree.depth,
+        }
+    ).with_columns(pl.when(pl.col("parent_id") >= 0).then(pl.col("parent_id")).alias("parent_id"))
+
+
+def _split(values: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> pl.Series:
+    """CSR (values, offsets) -> a list column, without a Python loop per row."""
+    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, pa.int32()))
+    series = pl.from_arrow(lists)
+    assert isinstance(series, pl.Series)
+    return series.alias("neighbors")
