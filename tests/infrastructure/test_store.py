@@ -131,7 +131,8 @@ def test_a_file_locked_by_another_process_names_the_holder(tmp_path: Path) -> No
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
         with (
             pytest.raises(
                 WorldLockedError, match=rf"locked by another process: .*PID {holder.pid}"
