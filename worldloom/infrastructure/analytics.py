@@ -82,7 +82,8 @@ def summarize_world(
         overview["longest river"] = f"{longest['name']} ({longest['length_km']:.0f} km)"
     if regions.height:
         stats = regions.select(
-            pl.col("area_km2").median().alias("median"), pl.col("danger_level").mean().alias("danger")
+            pl.col("area_km2").median().alias("median"),
+            pl.col("danger_level").mean().alias("danger"),
         ).row(0)
         overview["median region km2"] = round(stats[0])
         overview["mean danger"] = round(stats[1], 2)

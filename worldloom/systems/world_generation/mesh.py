@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world import TerrainConfig
-from worldloom.systems.world_generation.model import FloatArray, IntArray, Mesh
+from worldloom.systems.world_generation.model import NO_CELL, BoolArray, FloatArray, IntArray, Mesh
 
 _JITTER = 0.45
 """Points move up to this share of the grid spacing from their grid node (Azgaar uses 0.45 too):
@@ -186,3 +188,38 @@ def _signed_area(p: FloatArray, q: FloatArray, r: FloatArray) -> FloatArray:
     return 0.5 * (
         (q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1]) - (r[:, 0] - p[:, 0]) * (q[:, 1] - p[:, 1])
     )
+
+
+def label_components(mesh: Mesh, mask: BoolArray) -> IntArray:
+    """Label the connected groups of `mask` cells, largest first (ties: smallest cell id).
+
+    Args:
+        mesh: the cell mesh whose neighbours define connectivity.
+        mask: cells to group; cells outside it get `NO_CELL`.
+
+    Returns:
+        (n,) labels 0..k-1, `NO_CELL` where `mask` is false.
+    """
+    n = mesh.size
+    rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(mesh.neighbor_indptr))
+    cols = mesh.neighbor_indices
+    inside = mask[rows] & mask[cols]
+    graph = coo_matrix(
+        (np.ones(int(inside.sum()), dtype=np.int8), (rows[inside], cols[inside])), shape=(n, n)
+    ).tocsr()
+    _, raw = connected_components(graph, directed=False)
+    raw = np.where(mask, raw, -1)
+    labels = np.full(n, NO_CELL, dtype=np.int32)
+    if not mask.any():
+        return labels
+    kept = raw[mask]
+    sizes = np.bincount(kept)
+    first_cell = np.full(sizes.shape[0], n, dtype=np.int64)
+    np.minimum.at(first_cell, kept, np.flatnonzero(mask))
+    present = np.flatnonzero(sizes)
+    # Order by size descending, then by first cell, so labels never depend on scipy's numbering.
+    order = present[np.lexsort((first_cell[present], -sizes[present]))]
+    rank = np.empty(sizes.shape[0], dtype=np.int32)
+    rank[order] = np.arange(order.shape[0], dtype=np.int32)
+    labels[mask] = rank[kept]
+    return labels
