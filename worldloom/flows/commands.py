@@ -1,8 +1,10 @@
-"""The `worldloom` commands: generate, export, worlds, report, snapshot verify/inspect."""
+"""The `worldloom` commands: generate, export, worlds, report, snapshot, server, serve."""
 
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
 import sys
 import tomllib
 import traceback
@@ -11,9 +13,11 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from prefect import serve as prefect_serve
 from rich.console import Console
 from rich.table import Table
 
+from worldloom.flows.deployments import build_deployments
 from worldloom.flows.generate import export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
@@ -213,6 +217,65 @@ def snapshot_inspect(path: Annotated[Path, typer.Argument(help="Snapshot folder.
     for table_name, entry in sorted(manifest.tables.items()):
         tables.add_row(table_name, f"{entry.rows:,}", str(len(entry.columns)), entry.sha256[:16])
     out.print(tables)
+
+
+@app.command()
+@command
+def server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
+    home: HomeOption = None,
+) -> None:
+    """Run a local Prefect server and its UI on 127.0.0.1 (Ctrl-C stops it)."""
+    settings_for(home)  # validates the home option; PREFECT_HOME was set from it at start-up
+    prefect = Path(sys.executable).with_name("prefect")
+    url = f"http://127.0.0.1:{port}"
+    err.print(f"Prefect UI at {url}  ·  point runs at it: export PREFECT_API_URL={url}/api")
+    completed = subprocess.run(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)], check=False
+    )
+    raise typer.Exit(completed.returncode)
+
+
+@app.command()
+@command
+def serve(
+    *,
+    seed: Annotated[int | None, typer.Option(help="Seed of the world to generate.")] = None,
+    preset: Annotated[str, typer.Option(help="Preset of the world to generate.")] = "small",
+    cron: Annotated[
+        str | None, typer.Option(help='Generation schedule, e.g. "0 3 * * *" (nightly).')
+    ] = None,
+    export: Annotated[
+        str | None, typer.Option("--export", help="World to export on a schedule.")
+    ] = None,
+    export_cron: Annotated[str | None, typer.Option(help="Export schedule (cron).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
+    settings = settings_for(home)
+    if not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError(
+            "serve needs a Prefect server: start `worldloom server`, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    params = None
+    if seed is not None:
+        plan = plan_world(seed=seed, preset=preset, name=None, overrides={})
+        params = GenerateWorldParams(
+            seed=seed, preset=preset, name=plan.name, home=str(settings.home)
+        )
+    world_id = resolve_world(settings, export) if export else None
+    try:
+        deployments = build_deployments(
+            home=str(settings.home),
+            generate_cron=cron,
+            generate_params=params,
+            export_world=world_id,
+            export_cron=export_cron,
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    prefect_serve(*deployments)
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

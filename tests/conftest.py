@@ -1,0 +1,30 @@
+"""Shared fixtures: one Prefect test server for the session, and a Worldloom home per test."""
+
+from __future__ import annotations
+
+import os
+
+# Prefect reads its settings when first imported: make it offline and quiet before that.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A real Prefect API server (SQLite, temporary) shared by every flow test."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty Worldloom home."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path

@@ -1,0 +1,106 @@
+"""The real flows, run against a real Prefect server, writing real DuckDB files and snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+from worldloom.flows.generate import generate_world, regions_flow
+from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.infrastructure.snapshot import open_snapshot, verify_snapshot
+from worldloom.infrastructure.store import open_store
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+
+def generate(home: Path, *, seed: int = 11, name: str | None = None) -> GeneratedWorld:
+    return generate_world(GenerateWorldParams(seed=seed, preset="tiny", name=name, home=str(home)))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GeneratedWorld]:
+    home = tmp_path_factory.mktemp("home")
+    return home, generate(home)
+
+
+def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
+    world: tuple[Path, GeneratedWorld],
+) -> None:
+    home, result = world
+    with open_store(Path(result.database), read_only=True) as store:
+        counts = store.row_counts(result.world_id)
+        runs = store.read("runs", result.world_id)
+        cells = store.read("cells", result.world_id)
+    assert counts["worlds"] == 1
+    assert counts["cells"] >= 1_900
+    assert counts["regions"] >= 8
+    assert counts["rivers"] > 0
+    assert counts["locations"] == 1 + counts["regions"] + counts["cells"]
+    assert (cells.filter("is_land")["region_id"] >= 0).all()
+    assert set(runs["flow"]) == {"generate-world", "terrain", "regions", "export-snapshot"}
+    assert set(runs["status"]) == {"completed"}
+
+    manifest = verify_snapshot(Path(result.snapshot))
+    assert manifest.world_id == result.world_id
+    assert manifest.tables["cells"].rows == counts["cells"]
+    assert "runs" not in manifest.tables
+    snapshot = open_snapshot(Path(result.snapshot))
+    kinds = {feature["properties"]["kind"] for feature in snapshot.geojson()["features"]}
+    assert {"region", "river"} <= kinds
+    assert Path(result.snapshot).is_relative_to(home / "snapshots" / result.world_id)
+
+
+def test_generation_publishes_a_summary_and_a_region_table(
+    world: tuple[Path, GeneratedWorld],
+) -> None:
+    _, result = world
+    key = "".join(c if c.isalnum() else "-" for c in result.world_id)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[f"{key}-summary", f"{key}-regions"])
+            )
+        )
+    by_type = {artifact.type: artifact for artifact in artifacts}
+    assert set(by_type) == {"markdown", "table"}
+    assert result.name in str(by_type["markdown"].data)
+
+
+def test_same_seed_and_config_give_identical_tables(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    _, first = world
+    second = generate(tmp_path)
+    assert second.world_id == first.world_id
+    checksums = [
+        {name: entry.sha256 for name, entry in verify_snapshot(Path(s)).tables.items()}
+        for s in (first.snapshot, second.snapshot)
+    ]
+    assert checksums[0] == checksums[1]
+    assert Path(first.snapshot).name == Path(second.snapshot).name
+
+
+def test_a_stage_rerun_replaces_its_rows(world: tuple[Path, GeneratedWorld]) -> None:
+    home, result = world
+    with open_store(Path(result.database), read_only=True) as store:
+        before = store.read("regions", result.world_id)
+    regions_flow(str(home), result.world_id)
+    with open_store(Path(result.database), read_only=True) as store:
+        after = store.read("regions", result.world_id)
+        runs = store.read("runs", result.world_id)
+    assert after.equals(before)
+    assert (runs["flow"] == "regions").sum() == 2
+
+
+def test_a_failing_stage_is_recorded_as_failed(tmp_path: Path) -> None:
+    with open_store(tmp_path / "worlds" / "empty.duckdb"):
+        pass
+    with pytest.raises(Exception, match="no world 'empty'"):
+        regions_flow(str(tmp_path), "empty")
+    with open_store(tmp_path / "worlds" / "empty.duckdb", read_only=True) as store:
+        run = store.read("runs", "empty").row(0, named=True)
+    assert run["status"] == "failed"
+    assert "no world 'empty'" in run["error"]

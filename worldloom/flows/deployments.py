@@ -1,0 +1,55 @@
+"""Deployments: the flows as scheduled, served runs for a Prefect server and its UI."""
+
+from __future__ import annotations
+
+from prefect.deployments.runner import RunnerDeployment
+
+from worldloom.flows.generate import export_snapshot_flow, generate_world
+from worldloom.flows.params import GenerateWorldParams
+
+
+def build_deployments(
+    *,
+    home: str,
+    generate_cron: str | None = None,
+    generate_params: GenerateWorldParams | None = None,
+    export_world: str | None = None,
+    export_cron: str | None = None,
+) -> list[RunnerDeployment]:
+    """Deployments for `worldloom serve`, each with its cron schedule.
+
+    Every deployment exists even without a schedule, so it can be started from the UI or with
+    `prefect deployment run`; a cron makes it run on its own.
+
+    Raises:
+        ValueError: a schedule was asked for without what it needs.
+    """
+    deployments = []
+    if generate_params is not None:
+        deployments.append(
+            generate_world.to_deployment(
+                name="worldloom-generate",
+                cron=generate_cron,
+                parameters={"params": generate_params.model_dump()},
+                tags=["worldloom"],
+                description=f"Generate world seed {generate_params.seed} "
+                f"({generate_params.preset}) and export its snapshot.",
+            )
+        )
+    elif generate_cron:
+        raise ValueError("a generation schedule needs a seed and preset")
+    if export_world is not None:
+        deployments.append(
+            export_snapshot_flow.to_deployment(
+                name="worldloom-export",
+                cron=export_cron,
+                parameters={"home": home, "world_id": export_world},
+                tags=["worldloom"],
+                description=f"Export a snapshot of {export_world}.",
+            )
+        )
+    elif export_cron:
+        raise ValueError("an export schedule needs a world (--export WORLD)")
+    if not deployments:
+        raise ValueError("nothing to serve: give --seed (generation) and/or --export WORLD")
+    return deployments
