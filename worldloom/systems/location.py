@@ -78,7 +78,8 @@ def build_location_tree(
     world = location_id("world", 0)
     region_ids = location_id("region", 0) + np.arange(n_regions, dtype=np.int64)
     cell_ids = location_id("cell", 0) + np.arange(n_cells, dtype=np.int64)
-    cell_parent = np.where(cell_region >= 0, location_id("region", 0) + cell_region, world)
+    regions_of_cells = cell_region.astype(np.int64)
+    cell_parent = np.where(cell_region >= 0, location_id("region", 0) + regions_of_cells, world)
     return LocationTree(
         location_id=np.concatenate([[world], region_ids, cell_ids]),
         parent_id=np.concatenate([[-1], np.full(n_regions, world), cell_parent]).astype(np.int64),

@@ -120,14 +120,18 @@ class MarkovNamer:
         return cls(base, contexts)
 
     def generate(self, rng: np.random.Generator, *, taken: set[str] | frozenset[str]) -> str:
-        """Draw one name not in `taken` (case-insensitive), within the base's length bounds."""
+        """Draw one name not in `taken` (case-insensitive), within the base's length bounds.
+
+        When the base's chain runs out of fresh names, two are joined with a hyphen.
+        """
         for _ in range(_MAX_ATTEMPTS):
             candidate = self._draw(rng)
             if candidate and candidate.lower() not in taken:
                 return candidate
-        # A crowded world: join two drawn names so the result is still unique and pronounceable.
+        # A crowded world: a double-barrelled name is still unique and pronounceable.
         while True:
-            candidate = self._draw(rng) + self._draw(rng).lower()
+            first, second = self._draw(rng), self._draw(rng)
+            candidate = f"{first}-{second}" if first and second else ""
             if candidate and candidate.lower() not in taken:
                 return candidate
 

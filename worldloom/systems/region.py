@@ -293,8 +293,8 @@ def _danger(
 def classify_climate(temperature_c: float, precipitation_mm: float) -> str:
     """A reader's climate label from mean annual temperature and precipitation."""
     if temperature_c < -8:
-        band = "polar"
-    elif temperature_c < 2:
+        return "polar"  # all polar climates are dry; a moisture qualifier adds nothing
+    if temperature_c < 2:
         band = "subarctic"
     elif temperature_c < 10:
         band = "cool temperate"
