@@ -1,0 +1,29 @@
+"""Cartography: cell geometry, region outlines, GeoJSON and the rendered map of a world."""
+
+from __future__ import annotations
+
+from worldloom.infrastructure.cartography.geojson import (
+    CRS_NOTE,
+    FEATURE_KINDS,
+    build_geojson,
+    to_geojson_geometry,
+)
+from worldloom.infrastructure.cartography.geometry import (
+    cell_polygons,
+    region_outlines,
+    voronoi_cells,
+)
+from worldloom.infrastructure.cartography.render import Marker, River, render_map
+
+__all__ = [
+    "CRS_NOTE",
+    "FEATURE_KINDS",
+    "Marker",
+    "River",
+    "build_geojson",
+    "cell_polygons",
+    "region_outlines",
+    "render_map",
+    "to_geojson_geometry",
+    "voronoi_cells",
+]
