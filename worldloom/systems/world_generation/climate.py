@@ -25,8 +25,9 @@ great range leaves it with a fifth: the rain shadow behind it."""
 _FREE_LIFT_M = 500.0
 """Hills lower than this barely block the wind."""
 
-_OROGRAPHIC_BOOST = 40.0
-"""Windward slopes get 1 + 40 x slope times more rain (a 2% slope nearly doubles it)."""
+_OROGRAPHIC_REACH_KM = 400.0
+"""Rain wrung out by a climb falls over about this distance, so a cell receives the moisture lost
+per kilometre on its way in times this (capped at twice the incoming air's moisture)."""
 
 _EDGE_MOISTURE = 0.6
 """Moisture of air entering over land from beyond the map's upwind edge."""
@@ -82,10 +83,13 @@ def generate_climate(
         - _OROGRAPHIC_LOSS_PER_KM * np.maximum(barrier_m - _FREE_LIFT_M, 0.0) / 1_000.0
     )
 
-    source = np.where(has_upwind, upwind, 0)
-    climb_m = np.where(has_upwind, np.maximum(height_m - height_m[source], 0.0), 0.0)
-    slope = climb_m / np.maximum(step_km * 1_000.0, 1.0)
-    orographic = 1.0 + np.minimum(_OROGRAPHIC_BOOST * slope, 2.0)
+    # What the air loses lifting over new heights between its upwind cell and this one falls
+    # here: windward slopes are the wettest ground. Per kilometre, so resolution does not matter.
+    source = np.where(has_upwind, upwind, np.arange(mesh.size))
+    lifted_km = np.maximum(barrier_m - np.maximum(barrier_m[source], _FREE_LIFT_M), 0.0) / 1_000.0
+    lost = moisture[source] * -np.expm1(-_OROGRAPHIC_LOSS_PER_KM * lifted_km)
+    lost_per_km = lost / np.maximum(step_km, 1e-9)
+    orographic = np.minimum(_OROGRAPHIC_REACH_KM * lost_per_km, 2.0 * moisture[source])
     x = mesh.points[:, 0] / mesh.height_km
     y = mesh.points[:, 1] / mesh.height_km
     aspect = mesh.width_km / mesh.height_km
@@ -96,7 +100,7 @@ def generate_climate(
             x, y, aspect, octaves=3, frequency=3.0, rng=seeds.stream("world_generation.climate")
         )
     )
-    precipitation = _base_precipitation(latitude) * moisture * orographic * patchiness
+    precipitation = _base_precipitation(latitude) * (moisture + orographic) * patchiness
     return Climate(temperature_c=temperature, precipitation_mm=precipitation)
 
 

@@ -72,8 +72,12 @@ class _Grid:
 def _jittered_grid(width: float, height: float, cells: int, *, seeds: Seeds) -> _Grid:
     """Row-major grid nodes (row 0 north), each moved by a uniform jitter."""
     spacing = float(np.sqrt(width * height / cells))
-    columns = max(2, round(width / spacing))
-    rows = max(2, round(height / spacing))
+    # Of the two column counts around the ideal, keep the one whose grid comes closest to `cells`.
+    candidates = [
+        (columns, max(2, round(cells / columns)))
+        for columns in {max(2, int(width / spacing)), max(2, int(width / spacing) + 1)}
+    ]
+    columns, rows = min(candidates, key=lambda c: (abs(c[0] * c[1] - cells), c[0]))
     step_x, step_y = width / columns, height / rows
     xs = (np.arange(columns) + 0.5) * step_x
     ys = (np.arange(rows) + 0.5) * step_y

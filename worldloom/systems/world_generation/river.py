@@ -67,7 +67,8 @@ def trace_rivers(
     children, into = cells[feeding], target[feeding]
     order = np.lexsort((children, -discharge_m3s[children], into))
     children, into = children[order], into[order]
-    is_first = np.concatenate([[True], into[1:] != into[:-1]])
+    is_first = np.ones(into.size, dtype=np.bool_)
+    is_first[1:] = into[1:] != into[:-1]
     next_cell = np.full(n, NO_CELL, dtype=np.int64)
     next_cell[children[is_first]] = into[is_first]
     continued = np.zeros(n, dtype=np.bool_)
