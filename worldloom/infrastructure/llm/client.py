@@ -1,0 +1,252 @@
+"""Structured calls to one OpenAI-compatible endpoint through instructor (JSON_SCHEMA mode)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import httpx2
+import instructor
+import openai
+from instructor.v2.core.errors import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.hooks import Hooks
+from pydantic import BaseModel, ValidationError
+
+from worldloom.infrastructure.llm.prompt import PromptSpec, RenderedPrompt
+from worldloom.infrastructure.llm.record import FallbackReason
+
+MODE = instructor.Mode.JSON_SCHEMA
+"""Measured on SmolLM2: JSON_SCHEMA 8/8 valid, JSON and MD_JSON 0/8 (the schema travels as a
+grammar constraint, not as prompt text)."""
+
+SYSTEM_VAR = "worldloom_system_message"
+USER_VAR = "worldloom_user_message"
+"""instructor re-renders message text as a Jinja template whenever a validation context is
+given. Our messages therefore travel as context *variables* and the message bodies are bare
+``{{ var }}`` references: the already-rendered text is substituted, never parsed as a template."""
+
+_DETAIL_LIMIT = 300
+
+ResponseT = TypeVar("ResponseT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion(Generic[ResponseT]):
+    """A validated answer and what it cost."""
+
+    value: ResponseT
+    prompt_tokens: int
+    completion_tokens: int
+    attempts: int
+
+
+class ProviderCallError(Exception):
+    """A request did not yield a valid answer; says why, in fallback-reason terms."""
+
+    def __init__(
+        self,
+        reason: FallbackReason,
+        detail: str,
+        *,
+        attempts: int = 0,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+    ) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason: FallbackReason = reason
+        self.detail = detail
+        self.attempts = attempts
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
+
+
+class StructuredClient:
+    """instructor over ``openai.OpenAI`` for one base URL, with low SDK retries and a timeout."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        timeout_s: float,
+        http_retries: int,
+        http_client: httpx2.Client | None = None,
+    ) -> None:
+        """Build the clients (no network traffic yet).
+
+        Args:
+            base_url: OpenAI-compatible endpoint ending in ``/v1``.
+            api_key: Key for the endpoint; kept only inside the openai client.
+            timeout_s: Per-request timeout (connect is capped at 5 s).
+            http_retries: openai SDK retries; they multiply with instructor's re-asks.
+            http_client: Custom transport (tests inject ``httpx2.MockTransport`` here).
+        """
+        self._openai = openai.OpenAI(
+            base_url=base_url,
+            api_key=api_key,
+            timeout=httpx2.Timeout(timeout_s, connect=min(5.0, timeout_s)),
+            max_retries=http_retries,
+            http_client=http_client,
+        )
+        self._instructor = instructor.from_openai(self._openai, mode=MODE)
+        self._secret = api_key
+
+    def complete(
+        self,
+        *,
+        spec: PromptSpec[Any, ResponseT],
+        model: str,
+        prompt: RenderedPrompt,
+        validation_context: Mapping[str, Any],
+        seed: int,
+    ) -> Completion[ResponseT]:
+        """Ask for one structured answer, re-asking with the validation error on failure.
+
+        Args:
+            spec: Prompt contract (response model, max_tokens, temperature, max_retries).
+            model: Model name sent to the server.
+            prompt: Rendered messages.
+            validation_context: Passed to the response model's validators.
+            seed: Sampling seed (fixed seeds make llama.cpp reproducible).
+
+        Returns:
+            The validated answer with token usage and the number of HTTP requests made.
+
+        Raises:
+            ProviderCallError: On any failure, classified for the fallback record.
+        """
+        attempts = 0
+
+        def count_attempt(*_args: Any, **_kwargs: Any) -> None:
+            nonlocal attempts
+            attempts += 1
+
+        hooks = Hooks()
+        hooks.on("completion:kwargs", count_attempt)
+        context = {
+            **validation_context,
+            SYSTEM_VAR: prompt.system,
+            USER_VAR: prompt.user,
+        }
+        messages: Any = [
+            {"role": "system", "content": "{{ " + SYSTEM_VAR + " }}"},
+            {"role": "user", "content": "{{ " + USER_VAR + " }}"},
+        ]
+        try:
+            value, completion = self._instructor.create_with_completion(
+                model=model,
+                messages=messages,
+                response_model=spec.response_model,
+                max_retries=spec.max_retries,
+                context=context,
+                hooks=hooks,
+                max_tokens=spec.max_tokens,
+                temperature=spec.temperature,
+                seed=seed,
+            )
+        except Exception as exc:
+            raise self._failure(exc, attempts) from exc
+        usage = getattr(completion, "usage", None)
+        return Completion(
+            value=value,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            attempts=max(attempts, 1),
+        )
+
+    def probe(self, *, timeout_s: float) -> str:
+        """List the server's models with a short timeout, as a reachability check.
+
+        Returns:
+            A short description of what answered.
+
+        Raises:
+            ProviderCallError: If the endpoint does not answer successfully.
+        """
+        try:
+            models = self._openai.with_options(timeout=timeout_s, max_retries=0).models.list()
+            names = [m.id for m in models.data][:5]
+        except Exception as exc:
+            raise self._failure(exc, 1) from exc
+        return f"models: {', '.join(names) or '(none listed)'}"
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._openai.close()
+
+    def _failure(self, exc: BaseException, attempts: int) -> ProviderCallError:
+        reason, detail = classify_failure(exc)
+        usage = getattr(exc, "total_usage", None)
+        n_attempts = getattr(exc, "n_attempts", None)
+        return ProviderCallError(
+            reason,
+            # The SDK may echo a (masked) key in an auth error; never let ours into a record.
+            _clip(detail.replace(self._secret, "***")) if self._secret else _clip(detail),
+            attempts=max(attempts, int(n_attempts or 0)),
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+
+
+def classify_failure(exc: BaseException) -> tuple[FallbackReason, str]:  # noqa: PLR0911  # one return per failure class reads as a table
+    """Map an exception from instructor/openai to a fallback reason and a short detail.
+
+    instructor wraps API errors and exhausted re-asks in ``InstructorRetryException``; the
+    underlying cause is what decides the reason.
+    """
+    cause = _root_cause(exc)
+    match cause:
+        case openai.APITimeoutError() | httpx2.TimeoutException():
+            return "timeout", "request timed out"
+        case openai.APIConnectionError() | httpx2.TransportError():
+            return "connection", f"cannot connect: {cause}"
+        case openai.RateLimitError():
+            return "rate_limited", f"HTTP 429: {cause.message}"
+        case openai.APIStatusError() if cause.status_code >= 500:
+            return "server_error", f"HTTP {cause.status_code}: {cause.message}"
+        case openai.APIStatusError():
+            return "http_error", f"HTTP {cause.status_code}: {cause.message}"
+        case IncompleteOutputException():
+            return "truncated", "answer hit max_tokens before the JSON was complete"
+        case json.JSONDecodeError():
+            return "malformed_json", f"response is not JSON: {cause.msg}"
+        case ValidationError() if _only_json_errors(cause):
+            return "malformed_json", f"answer is not valid JSON: {_first_error(cause)}"
+        case ValidationError():
+            return "validation", _first_error(cause)
+        case _:
+            return "http_error", f"{type(cause).__name__}: {cause}"
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    if isinstance(exc, InstructorRetryException):
+        # __cause__ is the last attempt's error (API or parse); failed_attempts lists only
+        # the parse failures.
+        if exc.__cause__ is not None:
+            return _root_cause(exc.__cause__)
+        if exc.failed_attempts:
+            return _root_cause(exc.failed_attempts[-1].exception)
+    if isinstance(exc, openai.APIConnectionError) and isinstance(
+        exc.__cause__, httpx2.TimeoutException
+    ):
+        return exc.__cause__
+    return exc
+
+
+def _only_json_errors(error: ValidationError) -> bool:
+    return all(item["type"] == "json_invalid" for item in error.errors())
+
+
+def _first_error(error: ValidationError) -> str:
+    items = error.errors(include_url=False)
+    if not items:
+        return str(error)
+    first = items[0]
+    where = ".".join(str(part) for part in first["loc"]) or "answer"
+    return f"{where}: {first['msg']} ({len(items)} error(s))"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"

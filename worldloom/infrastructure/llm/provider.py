@@ -1,0 +1,143 @@
+"""Which LLM provider a run uses, parsed from a string such as ``ollama/llama3.2``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from worldloom.infrastructure.llm.embedded import MODEL_NAME
+
+ProviderKind = Literal["none", "embedded", "ollama", "openai"]
+
+OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
+"""Ollama's OpenAI-compatible endpoint.
+
+Note that ``/v1`` ignores ``num_ctx``: prompts longer than the server's default context
+(``OLLAMA_CONTEXT_LENGTH``, 4096 on current versions, 2048 on older ones) are truncated
+silently. Raise it on the Ollama side (env var or a Modelfile ``PARAMETER num_ctx``).
+"""
+
+OLLAMA_URL_ENV = "WORLDLOOM_OLLAMA_URL"
+OPENAI_URL_ENV = "WORLDLOOM_OPENAI_BASE_URL"
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+"""The only place an OpenAI key is read from; it is never logged, stored, cached or exported."""
+
+DEFAULT_TIMEOUT_S: Mapping[ProviderKind, float] = {
+    "none": 0.0,
+    # SmolLM2 answers a small object in ~0.6 s; the margin covers a queue of a few requests
+    # behind the single llama.cpp slot.
+    "embedded": 30.0,
+    # A user's Ollama may be loading a 7-8B model on first use.
+    "ollama": 120.0,
+    "openai": 60.0,
+}
+"""Per-request HTTP timeout when the caller does not choose one."""
+
+DEFAULT_HTTP_RETRIES: Mapping[ProviderKind, int] = {
+    "none": 0,
+    "embedded": 0,
+    "ollama": 0,
+    # One SDK retry honours a cloud 429's Retry-After; it multiplies with instructor's re-asks.
+    "openai": 1,
+}
+"""openai SDK retries (408/429/5xx, connection errors) per request."""
+
+_USAGE = "expected none, embedded, ollama/MODEL or openai/MODEL"
+
+
+class ProviderConfigError(ValueError):
+    """A provider string or its environment (URL, key) is unusable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    """A parsed provider choice. Holds no secrets, so it is safe to log and record.
+
+    Attributes:
+        kind: Provider family.
+        model: Model name as sent to the server (a label for ``none`` and ``embedded``).
+        base_url: OpenAI-compatible endpoint; ``None`` for ``none`` and ``embedded`` (the
+            embedded server learns its port when it starts).
+    """
+
+    kind: ProviderKind
+    model: str
+    base_url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The string this spec was parsed from, normalised (``ollama/llama3.2``)."""
+        if self.kind in ("none", "embedded"):
+            return self.kind
+        return f"{self.kind}/{self.model}"
+
+    @property
+    def timeout_s(self) -> float:
+        """Default per-request timeout for this provider."""
+        return DEFAULT_TIMEOUT_S[self.kind]
+
+    @property
+    def http_retries(self) -> int:
+        """Default SDK-level retries for this provider."""
+        return DEFAULT_HTTP_RETRIES[self.kind]
+
+
+def parse_provider(text: str, *, environ: Mapping[str, str] | None = None) -> ProviderSpec:
+    """Parse a provider string (``--llm`` / ``WORLDLOOM_LLM``).
+
+    Args:
+        text: ``none``, ``embedded``, ``ollama/MODEL`` or ``openai/MODEL``.
+        environ: Environment for URL overrides; defaults to ``os.environ``.
+
+    Returns:
+        The provider spec.
+
+    Raises:
+        ProviderConfigError: If the string names no known provider or lacks a model.
+    """
+    env = os.environ if environ is None else environ
+    value = text.strip()
+    if value == "none":
+        return ProviderSpec(kind="none", model="procedural")
+    if value == "embedded":
+        return ProviderSpec(kind="embedded", model=MODEL_NAME)
+    family, sep, model = value.partition("/")
+    if not sep or family not in ("ollama", "openai"):
+        raise ProviderConfigError(f"unknown LLM provider {text!r}: {_USAGE}")
+    if not model.strip():
+        raise ProviderConfigError(f"LLM provider {text!r} names no model: {_USAGE}")
+    if family == "ollama":
+        url = env.get(OLLAMA_URL_ENV) or OLLAMA_DEFAULT_URL
+        return ProviderSpec(kind="ollama", model=model.strip(), base_url=_checked_url(url))
+    url = env.get(OPENAI_URL_ENV) or "https://api.openai.com/v1"
+    return ProviderSpec(kind="openai", model=model.strip(), base_url=_checked_url(url))
+
+
+def read_api_key(spec: ProviderSpec, *, environ: Mapping[str, str] | None = None) -> str:
+    """Return the API key the provider needs (a placeholder for local servers).
+
+    Args:
+        spec: The provider.
+        environ: Environment to read ``OPENAI_API_KEY`` from; defaults to ``os.environ``.
+
+    Raises:
+        ProviderConfigError: If ``openai/...`` is chosen and ``OPENAI_API_KEY`` is unset.
+    """
+    if spec.kind != "openai":
+        # Local OpenAI-compatible servers ignore the key but the SDK insists on one.
+        return "not-needed"
+    env = os.environ if environ is None else environ
+    key = env.get(OPENAI_KEY_ENV, "").strip()
+    if not key:
+        raise ProviderConfigError(
+            f"LLM provider {spec.label!r} needs {OPENAI_KEY_ENV} set in the environment"
+        )
+    return key
+
+
+def _checked_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ProviderConfigError(f"LLM base URL {url!r} must start with http:// or https://")
+    return url.rstrip("/")

@@ -1,0 +1,86 @@
+"""Prompt: the world's name and a paragraph of lore, written from the generated world's facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts.text_rules import (
+    check_complete_sentences,
+    check_known_entities,
+    check_new_name,
+    check_no_real_world_names,
+    prose_pattern,
+    read_rule_context,
+    rule_context,
+)
+
+WORLD_NAME_PATTERN = r"^[A-Z][a-z']{2,15}( [A-Z][a-z']{1,15})?$"
+"""One or two capitalised words; also a grammar constraint for llama.cpp."""
+
+
+class WorldFacts(PromptFacts):
+    """The world's headline facts (all names exist already)."""
+
+    regions: tuple[str, ...] = Field(min_length=1, max_length=24)
+    biomes: tuple[str, ...] = Field(default=(), max_length=12)
+    climates: tuple[str, ...] = Field(default=(), max_length=8)
+    rivers: tuple[str, ...] = Field(default=(), max_length=12)
+    factions: tuple[str, ...] = Field(default=(), max_length=12)
+    peoples: tuple[str, ...] = Field(default=(), max_length=12)
+    tone: str = Field(default="high fantasy", max_length=40)
+
+    def validation_context(self) -> dict[str, Any]:
+        """Every given name may be mentioned; the world's name must not reuse one."""
+        known = (*self.regions, *self.rivers, *self.factions, *self.peoples)
+        return rule_context(known=known, used=known)
+
+
+class WorldLore(BaseModel):
+    """The world's name and a short paragraph of lore (asked for 3-5 sentences).
+
+    Procedural writers build this without a validation context: then only the length and
+    pattern bounds apply (the text rules guard LLM output).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    world_name: str = Field(min_length=3, max_length=32, pattern=WORLD_NAME_PATTERN)
+    lore: str = Field(min_length=80, max_length=480, pattern=prose_pattern(80, 480))
+
+    @field_validator("world_name")
+    @classmethod
+    def _name_is_new_and_invented(cls, name: str, info: ValidationInfo) -> str:
+        rules = read_rule_context(info.context)
+        if rules is not None:
+            check_no_real_world_names(name, rules.forbidden_names)
+            check_new_name(name, rules.used_names)
+        return name
+
+    @field_validator("lore")
+    @classmethod
+    def _lore_is_grounded(cls, lore: str, info: ValidationInfo) -> str:
+        rules = read_rule_context(info.context)
+        if rules is None:
+            return lore
+        lore = check_complete_sentences(lore, min_sentences=1, max_sentences=6)
+        check_no_real_world_names(lore, rules.forbidden_names)
+        world_name = info.data.get("world_name")
+        known = rules.known_names | ({world_name} if isinstance(world_name, str) else set())
+        check_known_entities(lore, frozenset(known))
+        return lore
+
+
+LORE_PROMPT: PromptSpec[WorldFacts, WorldLore] = PromptSpec(
+    name="lore",
+    template="lore.j2",
+    facts_model=WorldFacts,
+    response_model=WorldLore,
+    # 480 characters of prose is ~120 tokens; keys and name add ~30; margin so the grammar's
+    # length cap, not max_tokens, ends a rambling answer.
+    max_tokens=280,
+    temperature=0.7,
+    max_retries=2,
+)

@@ -1,0 +1,104 @@
+"""Prompt: a region's name and a short description, written from its generated facts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
+
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts.text_rules import (
+    check_complete_sentences,
+    check_known_entities,
+    check_new_name,
+    check_no_real_world_names,
+    prose_pattern,
+    read_rule_context,
+    rule_context,
+)
+
+NAME_PATTERN = r"^[A-Z][a-z']{2,15}( (of|the) [A-Z][a-z']{2,15}| [A-Z][a-z']{1,15}){0,2}$"
+"""One to three words, capitalised ("Ashvale", "Reach of Ashes"); also a grammar constraint on
+llama.cpp, so small models cannot drift into sentences or markup."""
+
+Danger = Literal["peaceful", "uneasy", "dangerous", "deadly"]
+
+
+class RegionFacts(PromptFacts):
+    """What the generator knows about one region (names are ones that already exist)."""
+
+    biome: str = Field(min_length=1, max_length=60)
+    climate: str = Field(min_length=1, max_length=60)
+    terrain: str = Field(default="", max_length=60)
+    coastal: bool = False
+    danger_level: int = Field(ge=1, le=10)
+    neighbours: tuple[str, ...] = Field(default=(), max_length=12)
+    rivers: tuple[str, ...] = Field(default=(), max_length=12)
+    resources: tuple[str, ...] = Field(default=(), max_length=12)
+    used_names: tuple[str, ...] = ()
+    """Names already taken in the world; the new name must differ."""
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented computed_field pattern
+    @property
+    def danger(self) -> Danger:
+        """The 1-10 danger level in words, for the prompt."""
+        if self.danger_level <= 2:
+            return "peaceful"
+        if self.danger_level <= 5:
+            return "uneasy"
+        return "dangerous" if self.danger_level <= 8 else "deadly"
+
+    def validation_context(self) -> dict[str, Any]:
+        """Rivers and neighbours may be mentioned; taken names may not be reused."""
+        return rule_context(
+            known=(*self.neighbours, *self.rivers),
+            used=(*self.used_names, *self.neighbours),
+        )
+
+
+class RegionText(BaseModel):
+    """A region's name and a short description (asked for 2-3 sentences).
+
+    Procedural writers build this without a validation context: then only the length and
+    pattern bounds apply (the text rules guard LLM output).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=3, max_length=40, pattern=NAME_PATTERN)
+    description: str = Field(min_length=40, max_length=280, pattern=prose_pattern(40, 280))
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_new_and_invented(cls, name: str, info: ValidationInfo) -> str:
+        rules = read_rule_context(info.context)
+        if rules is not None:
+            check_no_real_world_names(name, rules.forbidden_names)
+            check_new_name(name, rules.used_names)
+        return name
+
+    @field_validator("description")
+    @classmethod
+    def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
+        rules = read_rule_context(info.context)
+        if rules is None:
+            return description
+        description = check_complete_sentences(description, min_sentences=1, max_sentences=4)
+        check_no_real_world_names(description, rules.forbidden_names)
+        own_name = info.data.get("name")
+        known = rules.known_names | ({own_name} if isinstance(own_name, str) else set())
+        check_known_entities(description, frozenset(known))
+        return description
+
+
+REGION_PROMPT: PromptSpec[RegionFacts, RegionText] = PromptSpec(
+    name="region",
+    template="region.j2",
+    facts_model=RegionFacts,
+    response_model=RegionText,
+    # ~30 tokens of JSON keys and name + 280 characters of prose (~70 tokens), with margin
+    # so the grammar's length cap, not max_tokens, ends a rambling answer.
+    max_tokens=200,
+    temperature=0.7,
+    max_retries=2,
+)

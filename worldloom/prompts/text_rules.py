@@ -1,0 +1,218 @@
+"""Checks that LLM prose refers only to entities that exist and names nothing from our world."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+DENY_LIST_RESOURCE = ("worldloom.data", "real_world_names.txt")
+"""Package and file of the real-world names prose must not mention."""
+
+KNOWN_NAMES = "known_names"
+USED_NAMES = "used_names"
+FORBIDDEN_NAMES = "forbidden_names"
+"""Validation-context keys (instructor hands the context to pydantic validators)."""
+
+NAME_CONNECTORS = frozenset({"of", "the", "and"})
+"""Lower-case words allowed inside a multi-word proper name ("Sea of Thorns")."""
+
+SENTENCE_STARTERS = frozenset(
+    "A An The This That These Those Its It Their There Here In On At To From By With "  # noqa: SIM905  # a word table reads better as prose
+    "Without Beyond Across Along Among Around Under Over Between Through Near Far Few "
+    "Many Most Some All Each Every Both When While Where As Though Although Yet But And "
+    "Or For So Only Travellers Travelers Visitors Locals People Folk".split()
+)
+"""Capitalised only because they open a sentence; dropped from the front of a name run."""
+
+GENERIC_WORDS = frozenset(
+    "North South East West Northern Southern Eastern Western Upper Lower Great Old New "  # noqa: SIM905  # a word table reads better as prose
+    "River Rivers Lake Sea Mount Mountains Forest Woods Hills Vale Valley Marsh Coast Bay".split()
+)
+"""Words that are capitalised as part of a given name but never make a new entity alone."""
+
+DANGLING_WORDS = frozenset(
+    "a an the of and or but to in on at by with from for into as that which whose its their "  # noqa: SIM905  # a word table reads better as prose
+    "is are was were".split()
+)
+"""A sentence ending on one of these was cut off (e.g. by a length cap), not finished."""
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_CLAUSE_END = re.compile(r"[.!?:;]")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What the validators know about the world, read from the validation context."""
+
+    known_names: frozenset[str]
+    used_names: frozenset[str]
+    forbidden_names: frozenset[str]
+
+
+def read_rule_context(context: Any) -> RuleContext | None:
+    """Read the rule context from pydantic's ``info.context``.
+
+    Returns ``None`` when there is no context: the text rules guard untrusted LLM output, which
+    always arrives with one; procedural writers build the models without a context.
+    """
+    if not isinstance(context, Mapping):
+        return None
+    return RuleContext(
+        known_names=frozenset(context.get(KNOWN_NAMES, ())),
+        used_names=frozenset(context.get(USED_NAMES, ())),
+        forbidden_names=frozenset(context.get(FORBIDDEN_NAMES, ())),
+    )
+
+
+def rule_context(*, known: Iterable[str], used: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+    """Build a validation context from a prompt's facts, with the real-world deny list.
+
+    Args:
+        known: Names of entities the text may mention.
+        used: Names already taken in the world (a new name must differ).
+    """
+    return {
+        KNOWN_NAMES: tuple(sorted(set(known))),
+        USED_NAMES: tuple(sorted(set(used))),
+        FORBIDDEN_NAMES: tuple(sorted(real_world_names())),
+    }
+
+
+@functools.cache
+def real_world_names() -> frozenset[str]:
+    """Load the real-world deny list shipped in ``worldloom/data`` (read once per process)."""
+    package, name = DENY_LIST_RESOURCE
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    names = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(n for n in names if n)
+
+
+def prose_pattern(min_length: int, max_length: int) -> str:
+    """Regex for one paragraph that starts with a capital and ends a sentence.
+
+    Sent as the JSON-schema ``pattern``: llama.cpp turns it into a grammar, so a small model
+    that wants to stop without a full stop is steered to write one (SmolLM2 usually omits
+    it otherwise). llama.cpp ignores min/maxLength when a pattern is present, hence the
+    counted repetition.
+    """
+    return rf'^[A-Z][^"\\\n]{{{min_length - 2},{max_length - 2}}}[.!?]$'
+
+
+def check_complete_sentences(text: str, *, min_sentences: int, max_sentences: int) -> str:
+    """Require text that ends a sentence and has a bounded number of sentences.
+
+    Raises:
+        ValueError: With a message the model can act on when re-asked.
+    """
+    stripped = text.strip()
+    words = _WORD.findall(stripped)
+    if (
+        stripped.endswith(("...", "\u2026"))
+        or not _SENTENCE_END.search(stripped)
+        or (words and words[-1].casefold() in DANGLING_WORDS)
+    ):
+        raise ValueError("text stops mid-sentence; end every sentence with '.', '!' or '?'")
+    count = len(_SENTENCE_SPLIT.split(stripped))
+    if not min_sentences <= count <= max_sentences:
+        raise ValueError(
+            f"write {min_sentences} to {max_sentences} complete sentences (got {count})"
+        )
+    return stripped
+
+
+def check_no_real_world_names(text: str, forbidden: frozenset[str]) -> None:
+    """Reject text naming a real-world place, people or culture.
+
+    Raises:
+        ValueError: Naming the first offending word.
+    """
+    match = _deny_pattern(forbidden).search(text) if forbidden else None
+    if match is not None:
+        raise ValueError(
+            f"{match.group(0)!r} is a real-world name; this is an invented world, "
+            "so use only invented or given names"
+        )
+
+
+def check_known_entities(text: str, known: frozenset[str]) -> None:
+    """Reject multi-word proper names that are not among the given names.
+
+    A run of capitalised words (``of``/``the`` allowed inside) counts as a name once a
+    sentence-opening function word is dropped; it is allowed if each of its words appears in
+    a given name or is a generic geographic word.
+
+    Raises:
+        ValueError: Naming the first unknown entity and the names that may be used.
+    """
+    allowed_words = {_bare(w) for name in known for w in _WORD.findall(name)}
+    allowed_words |= {_bare(w) for w in GENERIC_WORDS}
+    for run in _name_runs(text):
+        capitals = [w for w in run if w.casefold() not in NAME_CONNECTORS]
+        if len(capitals) < 2 or all(_bare(w) in allowed_words for w in capitals):
+            continue
+        allowed = ", ".join(sorted(known)) or "none"
+        raise ValueError(
+            f"names {' '.join(run)!r}, which is not a given name; "
+            f"mention only these names: {allowed}"
+        )
+
+
+def check_new_name(name: str, used: frozenset[str]) -> None:
+    """Reject a name already taken in the world (case-insensitive).
+
+    Raises:
+        ValueError: If ``name`` is in ``used``.
+    """
+    if name.casefold() in {u.casefold() for u in used}:
+        raise ValueError(f"the name {name!r} is already taken; invent a different one")
+
+
+def _name_runs(text: str) -> list[list[str]]:
+    runs: list[list[str]] = []
+    current: list[str] = []
+    previous_end = 0
+    for index, match in enumerate(_WORD.finditer(text)):
+        gap = text[previous_end : match.start()]
+        sentence_start = index == 0 or bool(_CLAUSE_END.search(gap))
+        if gap.strip():
+            # Punctuation between two words ends a name run.
+            _close_run(current, runs)
+            current = []
+        word = match.group(0)
+        opens_sentence = sentence_start and word in SENTENCE_STARTERS
+        joins_name = bool(current) and word in NAME_CONNECTORS
+        if (word[0].isupper() and not opens_sentence) or joins_name:
+            current.append(word)
+        else:
+            _close_run(current, runs)
+            current = []
+        previous_end = match.end()
+    _close_run(current, runs)
+    return runs
+
+
+def _bare(word: str) -> str:
+    # "Ashvale's" names Ashvale.
+    folded = word.casefold()
+    return folded.removesuffix("'s").removesuffix("\u2019s")
+
+
+def _close_run(current: list[str], runs: list[list[str]]) -> None:
+    while current and current[-1] in NAME_CONNECTORS:
+        current.pop()
+    if current:
+        runs.append(list(current))
+
+
+@functools.lru_cache(maxsize=8)
+def _deny_pattern(forbidden: frozenset[str]) -> re.Pattern[str]:
+    # Longest first so "South America" wins over "America"; word boundaries keep "Roman" out
+    # of "Romantic".
+    alternatives = "|".join(re.escape(n) for n in sorted(forbidden, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
