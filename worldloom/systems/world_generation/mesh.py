@@ -97,7 +97,11 @@ def _delaunay(points: FloatArray, grid: _Grid) -> NDArray[np.int64]:
     not indices. Every point (mirrors included) sits alone in a square of the grid extended
     past the map edges, so the square a coordinate falls in names the point.
     """
-    triangles = shapely.delaunay_triangles(shapely.multipoints(points))
+    # from_ragged_array builds the MultiPoint without one Python-level Point per cell.
+    cloud = shapely.from_ragged_array(
+        shapely.GeometryType.MULTIPOINT, points, (np.array([0, points.shape[0]]),)
+    )[0]
+    triangles = shapely.delaunay_triangles(cloud)
     # Each triangle is a closed ring of four coordinates; the fourth repeats the first.
     corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
     pad = int(np.ceil(_MIRROR_BAND)) + 1
@@ -139,15 +143,15 @@ def _neighbours(
     simplices: NDArray[np.int64], n: int
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
     """CSR adjacency among real points (sorted rows) and which points touch a mirror."""
-    a = simplices[:, [0, 1, 2, 1, 2, 0]].ravel()
-    b = simplices[:, [1, 2, 0, 0, 1, 2]].ravel()
+    # Triangles are counter-clockwise, so each directed edge a -> b occurs in exactly one of
+    # them: the half-edges alone list every neighbour pair once in each direction.
+    a = simplices.ravel()
+    b = simplices[:, [1, 2, 0]].ravel()
     is_border = np.zeros(n, dtype=np.bool_)
     touches_mirror = (a < n) & (b >= n)
     is_border[a[touches_mirror]] = True
     real = (a < n) & (b < n)
-    # Every interior edge appears in two triangles; sorting groups rows and exposes duplicates.
     keys = np.sort(a[real] * n + b[real])
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
     rows, cols = keys // n, keys % n
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
