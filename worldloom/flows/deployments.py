@@ -24,28 +24,32 @@ def build_deployments(
     Raises:
         ValueError: a schedule was asked for without what it needs.
     """
-    deployments = []
+    deployments: list[RunnerDeployment] = []
     if generate_params is not None:
         deployments.append(
-            generate_world.to_deployment(
-                name="worldloom-generate",
-                cron=generate_cron,
-                parameters={"params": generate_params.model_dump()},
-                tags=["worldloom"],
-                description=f"Generate world seed {generate_params.seed} "
-                f"({generate_params.preset}) and export its snapshot.",
+            _built(
+                generate_world.to_deployment(
+                    name="worldloom-generate",
+                    cron=generate_cron,
+                    parameters={"params": generate_params.model_dump()},
+                    tags=["worldloom"],
+                    description=f"Generate world seed {generate_params.seed} "
+                    f"({generate_params.preset}) and export its snapshot.",
+                )
             )
         )
     elif generate_cron:
         raise ValueError("a generation schedule needs a seed and preset")
     if export_world is not None:
         deployments.append(
-            export_snapshot_flow.to_deployment(
-                name="worldloom-export",
-                cron=export_cron,
-                parameters={"home": home, "world_id": export_world},
-                tags=["worldloom"],
-                description=f"Export a snapshot of {export_world}.",
+            _built(
+                export_snapshot_flow.to_deployment(
+                    name="worldloom-export",
+                    cron=export_cron,
+                    parameters={"home": home, "world_id": export_world},
+                    tags=["worldloom"],
+                    description=f"Export a snapshot of {export_world}.",
+                )
             )
         )
     elif export_cron:
@@ -53,3 +57,10 @@ def build_deployments(
     if not deployments:
         raise ValueError("nothing to serve: give --seed (generation) and/or --export WORLD")
     return deployments
+
+
+def _built(deployment: object) -> RunnerDeployment:
+    """`to_deployment` is sync-or-async; called outside an event loop it returns the value."""
+    if not isinstance(deployment, RunnerDeployment):
+        raise TypeError(f"expected a RunnerDeployment, got {type(deployment).__name__}")
+    return deployment

@@ -22,7 +22,7 @@ class _StageHandler(logging.Handler):
         self._started: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        name = getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", "")
+        name = str(getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", ""))
         message = record.getMessage()
         if message.startswith("Finished in state"):
             took = time.monotonic() - self._started.pop(name, time.monotonic())

@@ -80,10 +80,13 @@ def build_location_tree(
     cell_ids = location_id("cell", 0) + np.arange(n_cells, dtype=np.int64)
     regions_of_cells = cell_region.astype(np.int64)
     cell_parent = np.where(cell_region >= 0, location_id("region", 0) + regions_of_cells, world)
+    region_kind: LocationKind = "region"
+    cell_kind: LocationKind = "cell"
+    kinds = ("world", *(region_kind,) * n_regions, *(cell_kind,) * n_cells)
     return LocationTree(
         location_id=np.concatenate([[world], region_ids, cell_ids]),
         parent_id=np.concatenate([[-1], np.full(n_regions, world), cell_parent]).astype(np.int64),
-        kind=("world", *(["region"] * n_regions), *(["cell"] * n_cells)),
+        kind=kinds,
         ref_id=np.concatenate([[0], np.arange(n_regions), np.arange(n_cells)]).astype(np.int64),
         name=(world_name, *region_names, *(f"cell {i}" for i in range(n_cells))),
         depth=np.concatenate([[0], np.ones(n_regions), np.where(cell_region >= 0, 2, 1)]).astype(

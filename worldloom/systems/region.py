@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +16,9 @@ from worldloom.systems.naming import MarkovNamer, NameBases, PlacePatterns
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import Biome, BiomeTable, Terrain
 from worldloom.systems.world_generation.model import NO_CELL, IntArray
+
+Cells = NDArray[np.integer[Any]]
+"""Cell ids (or positions), whatever their integer width."""
 
 _LLOYD_ROUNDS = 3
 """Re-centre seeds this many times: regions come out compact without losing their terrain shape."""
@@ -102,7 +106,7 @@ def generate_regions(
     return RegionMap(cell_region, _name(regions, biomes, seeds, name_bases, patterns))
 
 
-def _land_graph(terrain: Terrain, biomes: BiomeTable, land: IntArray) -> csr_matrix:
+def _land_graph(terrain: Terrain, biomes: BiomeTable, land: Cells) -> csr_matrix:
     """Travel-cost graph over land cells (indices into `land`)."""
     mesh = terrain.mesh
     index = np.full(mesh.size, -1, dtype=np.int64)
@@ -125,7 +129,7 @@ def _land_graph(terrain: Terrain, biomes: BiomeTable, land: IntArray) -> csr_mat
 
 
 def _initial_seeds(
-    terrain: Terrain, biomes: BiomeTable, land: IntArray, *, seeds: Seeds, count: int
+    terrain: Terrain, biomes: BiomeTable, land: Cells, *, seeds: Seeds, count: int
 ) -> IntArray:
     """Seed cells, by land mass: area-proportional counts, placed by habitability."""
     masses = terrain.landmass_id[land]
@@ -148,7 +152,7 @@ def _initial_seeds(
     return np.sort(np.concatenate(chosen)).astype(np.int32)
 
 
-def _assign(graph: csr_matrix, land: IntArray, seed_cells: IntArray) -> IntArray:
+def _assign(graph: csr_matrix, land: Cells, seed_cells: Cells) -> IntArray:
     """Label every land cell with the index (into seed_cells) of its cheapest seed."""
     position = np.searchsorted(land, seed_cells)
     _, _, sources = dijkstra(
@@ -156,13 +160,13 @@ def _assign(graph: csr_matrix, land: IntArray, seed_cells: IntArray) -> IntArray
     )
     lookup = np.full(land.size, -1, dtype=np.int64)
     lookup[position] = np.arange(position.size)
-    labels = lookup[sources]
+    labels: IntArray = lookup[sources].astype(np.int32)
     if (labels < 0).any():  # every land mass has a seed, so this means a broken graph
         raise ValueError("some land cells could not reach any region seed")
-    return labels.astype(np.int32)
+    return labels
 
 
-def _recentre(terrain: Terrain, land: IntArray, labels: IntArray, seed_cells: IntArray) -> IntArray:
+def _recentre(terrain: Terrain, land: Cells, labels: Cells, seed_cells: Cells) -> IntArray:
     """Move each seed to its region's cell nearest the region's area-weighted centroid."""
     points = terrain.mesh.points[land]
     area = terrain.mesh.area_km2[land]
@@ -178,7 +182,7 @@ def _recentre(terrain: Terrain, land: IntArray, labels: IntArray, seed_cells: In
 
 
 def _describe(
-    terrain: Terrain, biomes: BiomeTable, cell_region: IntArray, seed_cells: IntArray
+    terrain: Terrain, biomes: BiomeTable, cell_region: IntArray, seed_cells: Cells
 ) -> list[Region]:
     """Facts per region, computed with bincounts over all cells at once."""
     k = seed_cells.size
@@ -272,8 +276,8 @@ def _danger(
     biomes: BiomeTable,
     shares: NDArray[np.float64],
     elevation: NDArray[np.float64],
-    label: IntArray,
-    land: IntArray,
+    label: Cells,
+    land: Cells,
 ) -> NDArray[np.int64]:
     """1 (safe farmland) to 10 (deadly wilds): biome danger, ruggedness and poor habitability.
 

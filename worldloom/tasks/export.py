@@ -149,4 +149,5 @@ def _cell_colors(cells: pl.DataFrame, biomes: pl.DataFrame) -> np.ndarray[Any, A
     palette = np.zeros((int(biomes["biome_id"].max()) + 1, 3), dtype=np.uint8)  # type: ignore[arg-type]  # non-empty integer column
     for biome_id, color in zip(biomes["biome_id"], biomes["color"], strict=True):
         palette[biome_id] = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
-    return palette[cells["biome_id"].to_numpy()]
+    colors: np.ndarray[Any, Any] = palette[cells["biome_id"].to_numpy()]
+    return colors

@@ -128,15 +128,14 @@ class WorldStore:
         """Rows per table for one world (every table, including empty ones)."""
         counts: dict[str, int] = {}
         for table in TABLES.values():
-            row = self._con.execute(
-                f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
-            ).fetchone()
-            counts[table.name] = int(row[0]) if row else 0
+            count = _scalar(
+                self._con, f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
+            )
+            counts[table.name] = count
         return counts
 
     def schema_version(self) -> int:
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        return _scalar(self._con, "SELECT max(version) FROM schema_version")
 
     def close(self) -> None:
         self._con.close()
@@ -195,8 +194,7 @@ def _migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         "CREATE TABLE IF NOT EXISTS schema_version "
         "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
     )
-    row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
-    current = int(row[0]) if row and row[0] is not None else 0
+    current = _scalar(connection, "SELECT max(version) FROM schema_version")
     if current > SCHEMA_VERSION:
         raise SchemaTooNewError(_too_new(path, current))
     for migration in MIGRATIONS:
@@ -241,6 +239,15 @@ def _check_columns(table: Table, frame: pl.DataFrame) -> None:
     if got != expected:
         missing, extra = sorted(expected - got), sorted(got - expected)
         raise StoreError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
+
+
+def _scalar(
+    connection: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> int:
+    """An integer query's single value (0 for NULL). Fetches everything: DuckDB 2 refuses
+    further work on a connection whose last result was only partly fetched."""
+    rows = connection.execute(sql, params or []).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _now() -> datetime:
