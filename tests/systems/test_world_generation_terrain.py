@@ -88,6 +88,10 @@ def assert_drains(terrain: Terrain) -> None:
     draining = np.flatnonzero(flow >= 0)
     assert (surface[flow[draining]] <= surface[draining] + 1e-2).all(), "water flows uphill"
     assert (terrain.discharge_m3s >= 0).all()
+    # Land only adds water on the way down (lakes may evaporate some).
+    on_land = draining[terrain.is_land[draining] & terrain.is_land[flow[draining]]]
+    q = terrain.discharge_m3s.astype(np.float64)
+    assert (q[flow[on_land]] >= q[on_land] * (1 - 1e-6)).all(), "discharge shrinks downstream"
 
 
 def assert_rivers_valid(terrain: Terrain) -> None:
@@ -121,6 +125,11 @@ def assert_rivers_valid(terrain: Terrain) -> None:
             assert terrain.river_id[mouth] == river.parent_id
             assert mouth in parent.cells[:-1], "tributary does not end on its parent"
             assert parent.discharge_m3s >= river.discharge_m3s
+            # The main stem is the bigger inflow: the parent arrives with at least as much water.
+            at = parent.cells.index(mouth)
+            assert at > 0, "a tributary joins at its parent's source"
+            main_inflow = float(terrain.discharge_m3s[parent.cells[at - 1]])
+            assert main_inflow >= river.discharge_m3s, "the smaller inflow kept the name"
 
 
 def assert_lakes_valid(terrain: Terrain) -> None:
