@@ -1,12 +1,18 @@
-"""Every prompt the gateway serves, for status, the contract tests and the bench."""
+"""Every prompt the gateway serves, with example facts, for status, contract tests and bench."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.lore import LORE_PROMPT
-from worldloom.prompts.region import REGION_PROMPT
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts import lore, region
 
-PROMPTS: tuple[PromptSpec[Any, Any], ...] = (REGION_PROMPT, LORE_PROMPT)
+PROMPTS: tuple[PromptSpec[Any, Any], ...] = (region.REGION_PROMPT, lore.LORE_PROMPT)
 """All prompt contracts; a new prompt module adds its spec here."""
+
+EXAMPLES: Mapping[str, tuple[PromptFacts, ...]] = {
+    region.REGION_PROMPT.name: region.EXAMPLE_FACTS,
+    lore.LORE_PROMPT.name: lore.EXAMPLE_FACTS,
+}
+"""Example facts per prompt name (every prompt in PROMPTS has at least one)."""

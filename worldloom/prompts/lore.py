@@ -84,3 +84,20 @@ LORE_PROMPT: PromptSpec[WorldFacts, WorldLore] = PromptSpec(
     temperature=0.7,
     max_retries=2,
 )
+
+EXAMPLE_FACTS: tuple[WorldFacts, ...] = (
+    WorldFacts(
+        regions=("Ashvale", "Greymoor", "Dunmarch"),
+        biomes=("forest", "desert", "tundra"),
+        climates=("mild", "arid", "polar"),
+        rivers=("Silverrun",),
+        factions=("Ember Court",),
+    ),
+    WorldFacts(
+        regions=("Saltreach", "Thornwood"),
+        biomes=("coast", "swamp"),
+        rivers=("Mirewater", "Blackbrook"),
+        tone="dark fantasy",
+    ),
+)
+"""Representative facts for contract tests and the bench."""

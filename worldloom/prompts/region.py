@@ -102,3 +102,34 @@ REGION_PROMPT: PromptSpec[RegionFacts, RegionText] = PromptSpec(
     temperature=0.7,
     max_retries=2,
 )
+
+EXAMPLE_FACTS: tuple[RegionFacts, ...] = (
+    RegionFacts(
+        biome="temperate forest",
+        climate="mild and wet",
+        terrain="rolling hills",
+        danger_level=3,
+        neighbours=("Ashvale", "Greymoor"),
+        rivers=("Silverrun",),
+        resources=("timber", "iron"),
+    ),
+    RegionFacts(
+        biome="hot desert",
+        climate="hot and dry",
+        terrain="dunes",
+        coastal=True,
+        danger_level=8,
+        neighbours=("Ashvale",),
+        resources=("salt", "glass sand"),
+    ),
+    RegionFacts(
+        biome="tundra",
+        climate="freezing",
+        terrain="flat plains",
+        danger_level=6,
+        neighbours=("Greymoor",),
+        rivers=("Coldwater",),
+        resources=("furs",),
+    ),
+)
+"""Representative facts for contract tests and the bench."""

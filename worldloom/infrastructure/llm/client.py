@@ -149,8 +149,13 @@ class StructuredClient:
         except Exception as exc:
             raise self._failure(exc, attempts) from exc
         usage = getattr(completion, "usage", None)
+        # instructor returns a dynamic subclass carrying the raw completion; hand back a plain
+        # instance of the declared model, built exactly as a cache hit would be.
+        clean = spec.response_model.model_validate_json(
+            value.model_dump_json(), context=dict(validation_context)
+        )
         return Completion(
-            value=value,
+            value=clean,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             attempts=max(attempts, 1),

@@ -1,0 +1,121 @@
+"""Cache keys and storage, budgets, the circuit breaker and the llm_calls frame."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+
+from worldloom.infrastructure.llm import (
+    LLM_CALLS_SCHEMA,
+    CallRecord,
+    ResponseCache,
+    compute_cache_key,
+    records_to_frame,
+)
+from worldloom.infrastructure.llm.budget import CircuitBreaker, RunBudget
+from worldloom.infrastructure.llm.cache import CachedAnswer
+
+KEY_ARGS = {
+    "provider": "ollama",
+    "model": "m",
+    "mode": "json_schema",
+    "template": "region",
+    "template_hash": "t" * 64,
+    "messages": [{"role": "user", "content": "hi"}],
+    "schema_hash": "s" * 64,
+    "params": {"temperature": 0.7, "max_tokens": 100, "seed": 1},
+}
+
+
+def test_cache_key_covers_every_input() -> None:
+    base = compute_cache_key(**KEY_ARGS)  # type: ignore[arg-type]  # table-driven kwargs
+    assert base == compute_cache_key(**KEY_ARGS)  # type: ignore[arg-type]  # stable
+    changes = {
+        "provider": "openai",
+        "model": "m2",
+        "mode": "tools",
+        "template": "lore",
+        "template_hash": "u" * 64,
+        "messages": [{"role": "user", "content": "hi!"}],
+        "schema_hash": "x" * 64,
+        "params": {"temperature": 0.7, "max_tokens": 100, "seed": 2},
+    }
+    for field, value in changes.items():
+        assert compute_cache_key(**{**KEY_ARGS, field: value}) != base, field  # type: ignore[arg-type]  # table-driven kwargs
+
+
+def test_cache_is_shared_across_instances_and_counts_lookups(tmp_path: Path) -> None:
+    first = ResponseCache(tmp_path)
+    first.store("k", CachedAnswer(json='{"a": 1}', prompt_tokens=3, completion_tokens=4))
+    first.close()
+    second = ResponseCache(tmp_path)
+    assert second.lookup("k", lambda a: a) == CachedAnswer('{"a": 1}', 3, 4)
+    assert second.lookup("missing", lambda a: a) is None
+    assert second.lookup("k", lambda _a: None) is None  # stale entries count as misses
+    stats = second.stats()
+    assert (stats.entries, stats.hits, stats.misses) == (1, 1, 2)
+    assert stats.hit_rate == 1 / 3
+    second.close()
+
+
+def test_cache_ignores_corrupt_entries(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    cache._store.set("k", "not json")  # simulate a foreign or damaged entry
+    assert cache.lookup("k", lambda a: a) is None
+    cache.close()
+
+
+def test_budget_reserves_and_refunds_calls() -> None:
+    budget = RunBudget(max_calls=2)
+    assert budget.try_reserve_call()
+    assert budget.try_reserve_call()
+    assert not budget.try_reserve_call()
+    budget.release_call()
+    assert budget.try_reserve_call()
+    assert budget.calls_used == 2
+
+
+def test_breaker_half_opens_after_cooldown() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(threshold=2, cooldown_s=10.0, clock=lambda: now[0])
+    breaker.record_failure()
+    assert breaker.allow()
+    breaker.record_failure()
+    assert breaker.is_open
+    assert not breaker.allow()
+    now[0] = 11.0
+    assert breaker.allow()  # one trial call
+    assert not breaker.allow()  # ...and only one
+    breaker.record_failure()  # trial failed: open again for a full cooldown
+    assert not breaker.allow()
+    now[0] = 22.0
+    assert breaker.allow()
+    breaker.record_success()
+    assert not breaker.is_open
+    assert breaker.allow()
+
+
+def test_records_frame_has_stable_columns_and_types() -> None:
+    assert [f.name for f in dataclasses.fields(CallRecord)] == list(LLM_CALLS_SCHEMA)
+    empty = records_to_frame([])
+    assert empty.schema == pl.Schema(LLM_CALLS_SCHEMA)
+    record = CallRecord(
+        template="region",
+        template_hash="h",
+        provider="embedded",
+        model="m",
+        cache_key="k",
+        cache_hit=False,
+        prompt_tokens=1,
+        completion_tokens=2,
+        latency_ms=3.5,
+        attempts=1,
+        outcome="fallback",
+        fallback_reason="timeout",
+        detail="request timed out",
+    )
+    frame = records_to_frame([record, dataclasses.replace(record, fallback_reason=None)])
+    assert frame.schema == pl.Schema(LLM_CALLS_SCHEMA)
+    assert frame["fallback_reason"].to_list() == ["timeout", None]

@@ -1,0 +1,118 @@
+"""Validators reject real-world names, unknown entities, taken names and cut-off text."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from worldloom.prompts.lore import WorldFacts, WorldLore
+from worldloom.prompts.region import RegionFacts, RegionText
+from worldloom.prompts.text_rules import (
+    check_complete_sentences,
+    check_known_entities,
+    check_no_real_world_names,
+    real_world_names,
+)
+
+FACTS = RegionFacts(
+    biome="forest",
+    climate="mild",
+    danger_level=2,
+    neighbours=("Ashvale", "Sea of Thorns"),
+    rivers=("Silverrun",),
+    used_names=("Dunmarch",),
+)
+
+
+def _validate(name: str, description: str) -> RegionText:
+    return RegionText.model_validate(
+        {"name": name, "description": description}, context=FACTS.validation_context()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "complaint"),
+    [
+        ("Emberfall", "Emberfall borders Southern China. Its hills are green.", "China"),
+        ("Emberfall", "The Inuit hunt along its frozen shore. It is cold.", "Inuit"),
+        ("Emberfall", "Roman roads cross its meadows. It is quiet.", "Roman"),
+        ("Europe", "A quiet land of green hills and slow rivers.", "Europe"),
+        ("Emberfall", "Emberfall lies beside the Whispering Woods. It is calm.", "Whispering"),
+        ("Emberfall", "Pilgrims visit the Tower of Varn each spring. It is calm.", "Tower of Varn"),
+        ("Emberfall", "Emberfall is a land of green hills and slow rivers that", "pattern"),
+        ("Emberfall", "Emberfall is a land of green hills and slow rivers", "pattern"),
+        (
+            "Emberfall",
+            "Emberfall is a land of green hills, where the river runs to the.",
+            "mid-sentence",
+        ),
+        ("Emberfall", "Emberfall is a land of green hills and slow rivers...", "mid-sentence"),
+        ("Dunmarch", "A quiet land of green hills and slow rivers.", "already taken"),
+        ("Ashvale", "A quiet land of green hills and slow rivers.", "already taken"),
+        ("Emberfall", "Short.", "at least 40"),
+    ],
+)
+def test_region_text_rejects(name: str, description: str, complaint: str) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        _validate(name, description)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Emberfall is a land of green hills. The Silverrun flows past Ashvale.",
+        "Few travellers cross Emberfall. Its shores face the Sea of Thorns!",
+        "The forests of Emberfall are mild and wet. Ashvale's traders buy its timber.",
+        "North of the Silverrun, the Upper Vale of Emberfall is calm. Is it safe?",
+    ],
+)
+def test_region_text_accepts_grounded_prose(description: str) -> None:
+    assert _validate("Emberfall", description).description == description
+
+
+def test_procedural_writers_are_not_held_to_the_llm_rules() -> None:
+    # No validation context: only the length and pattern bounds apply.
+    text = RegionText(
+        name="Emberfall", description="A land near the Whispering Woods and China. Calm."
+    )
+    assert text.name == "Emberfall"
+
+
+def test_world_lore_may_name_only_given_names() -> None:
+    facts = WorldFacts(regions=("Ashvale", "Greymoor"), factions=("Ember Court",))
+    good = {
+        "world_name": "Eldmere",
+        "lore": "Eldmere was young when the Ember Court rose in Ashvale. Greymoor still "
+        "remembers the long winter. Its people wait.",
+    }
+    assert (
+        WorldLore.model_validate(good, context=facts.validation_context()).world_name == "Eldmere"
+    )
+    bad = {**good, "lore": good["lore"].replace("Greymoor", "the Iron Kingdom of Ruk")}
+    with pytest.raises(ValidationError, match="Iron Kingdom"):
+        WorldLore.model_validate(bad, context=facts.validation_context())
+    taken = {**good, "world_name": "Greymoor"}
+    with pytest.raises(ValidationError, match="already taken"):
+        WorldLore.model_validate(taken, context=facts.validation_context())
+
+
+def test_deny_list_covers_the_names_small_models_reach_for() -> None:
+    names = real_world_names()
+    for expected in ("China", "Inuit", "Romans", "Europe", "Africa", "Vikings", "South America"):
+        assert expected in names
+    check_no_real_world_names("A romantic china teacup.", names)  # lower case, other words
+
+
+def test_multiword_deny_entries_match_before_their_parts() -> None:
+    with pytest.raises(ValueError, match="'South America'"):
+        check_no_real_world_names("Ships sail to South America.", real_world_names())
+
+
+def test_sentence_count_bounds() -> None:
+    with pytest.raises(ValueError, match="1 to 2"):
+        check_complete_sentences("One. Two. Three.", min_sentences=1, max_sentences=2)
+    assert check_complete_sentences(" One. Two! ", min_sentences=1, max_sentences=2) == "One. Two!"
+
+
+def test_known_entities_ignore_sentence_openers_and_single_words() -> None:
+    check_known_entities("The Eldmere folk are kind. In Spring they sing.", frozenset())
