@@ -67,6 +67,13 @@ def generate_heightmap(mesh: Mesh, *, config: TerrainConfig, seeds: Seeds) -> Fl
     )
     # Ridges only rise where the land is already high, so ranges run along continents' spines.
     height += 0.9 * ridges**3 * np.clip(height, 0.0, 1.0)
+    if config.template == "archipelago":
+        # Narrow sea lanes (the zero lines of a noise field) cut the land into islands even
+        # when the land share is too large for the template's blobs alone.
+        lanes = fractal_noise(
+            wx, wy, aspect, octaves=3, frequency=3.5, rng=seeds.stream(_STREAM, "lanes")
+        )
+        height -= 1.5 * np.exp(-((lanes / 0.1) ** 2))
     height -= _edge_fade(x, y, aspect)
     height = _smooth(mesh, height, passes=2)
 
