@@ -37,7 +37,7 @@ def test_user_errors_exit_2_with_one_line(args: list[str], message: str, home: P
     assert code == 2
     assert message in output
     assert "Traceback" not in output
-    assert len(output.strip().splitlines()) <= 2  # the message may wrap once on narrow terminals
+    assert len(output.strip().splitlines()) == 1
 
 
 def test_negative_seed_is_a_usage_error(home: Path) -> None:

@@ -34,3 +34,5 @@ def configure_prefect(home: Path) -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    # Prefect creates its home without parents, and its server fails obscurely without it.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from rich.console import Console
 from rich.status import Status
 
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+_RUN_SUFFIX = re.compile(r"-[0-9a-f]{3}$")
+"""Prefect names task runs `<task>-<3 hex>`; the task name is what a reader wants."""
 
 
 class _StageHandler(logging.Handler):
@@ -19,18 +22,21 @@ class _StageHandler(logging.Handler):
     def __init__(self, console: Console, status: Status, title: str) -> None:
         super().__init__(logging.INFO)
         self._console, self._status, self._title = console, status, title
-        self._started: dict[str, float] = {}
+        self._last = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
-        name = str(getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", ""))
+        run_name = getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", "")
+        name = _RUN_SUFFIX.sub("", str(run_name))
         message = record.getMessage()
-        if message.startswith("Finished in state"):
-            took = time.monotonic() - self._started.pop(name, time.monotonic())
+        if message.startswith("Finished in state") and record.name == "prefect.task_runs":
+            # Tasks run one after another, so a task took the time since the last one ended.
+            now = time.monotonic()
             state = message.removeprefix("Finished in state ").split("(")[0]
-            if record.name == "prefect.task_runs":
-                self._console.print(f"  {name:<44} {state:<10} {took:6.2f} s", highlight=False)
+            self._console.print(
+                f"  {name:<28} {state:<10} {now - self._last:6.2f} s", highlight=False
+            )
+            self._last = now
             return
-        self._started.setdefault(name, time.monotonic())
         self._status.update(f"{self._title} · {name}")
 
 

@@ -70,6 +70,10 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
             cell_is_land=cells["is_land"].to_numpy(),
             cell_elevation=cells["elevation_m"].to_numpy(),
             rivers=_river_lines(points, rivers),
+            labels=[
+                (row["center_x"], row["center_y"], row["name"])
+                for row in regions.iter_rows(named=True)
+            ],
         ),
     )
     get_run_logger().info("snapshot %s", path)
