@@ -34,12 +34,13 @@ class WorldFacts(PromptFacts):
 
     def validation_context(self) -> dict[str, Any]:
         """Every given name may be mentioned; the world's name must not reuse one."""
-        known = (*self.regions, *self.rivers, *self.factions, *self.peoples)
-        return rule_context(known=known, used=known)
+        names = (*self.regions, *self.rivers, *self.factions, *self.peoples)
+        # The tone is given too: "a Dark Fantasy world" names no new entity.
+        return rule_context(known=(*names, self.tone), used=names)
 
 
 class WorldLore(BaseModel):
-    """The world's name and a short paragraph of lore (asked for 3-5 sentences).
+    """The world's name and a short paragraph of lore (asked for 2-3 sentences).
 
     Procedural writers build this without a validation context: then only the length and
     pattern bounds apply (the text rules guard LLM output).
@@ -48,7 +49,7 @@ class WorldLore(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     world_name: str = Field(min_length=3, max_length=32, pattern=WORLD_NAME_PATTERN)
-    lore: str = Field(min_length=80, max_length=480, pattern=prose_pattern(80, 480))
+    lore: str = Field(min_length=60, max_length=300, pattern=prose_pattern(60, 300))
 
     @field_validator("world_name")
     @classmethod
@@ -65,7 +66,7 @@ class WorldLore(BaseModel):
         rules = read_rule_context(info.context)
         if rules is None:
             return lore
-        lore = check_complete_sentences(lore, min_sentences=1, max_sentences=6)
+        lore = check_complete_sentences(lore, min_sentences=1, max_sentences=5)
         check_no_real_world_names(lore, rules.forbidden_names)
         world_name = info.data.get("world_name")
         known = rules.known_names | ({world_name} if isinstance(world_name, str) else set())
@@ -78,11 +79,13 @@ LORE_PROMPT: PromptSpec[WorldFacts, WorldLore] = PromptSpec(
     template="lore.j2",
     facts_model=WorldFacts,
     response_model=WorldLore,
-    # 480 characters of prose is ~120 tokens; keys and name add ~30; margin so the grammar's
-    # length cap, not max_tokens, ends a rambling answer.
-    max_tokens=280,
+    # 300 characters of prose is ~75 tokens; keys and name add ~30; margin so the grammar's
+    # length cap, not max_tokens, ends a rambling answer. Kept short because SmolLM2 tends to
+    # ramble up to the cap, and every token costs ~10-20 ms on 2 shared cores.
+    max_tokens=180,
     temperature=0.7,
-    max_retries=2,
+    # One re-ask: a second rarely rescues a 135M model's paragraph and doubles the worst case.
+    max_retries=1,
 )
 
 EXAMPLE_FACTS: tuple[WorldFacts, ...] = (

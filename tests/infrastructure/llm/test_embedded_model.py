@@ -1,0 +1,94 @@
+"""Contract tests on the real embedded model (SmolLM2 via llama.cpp): a handful of calls."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from worldloom.infrastructure.llm import LLMGateway, PromptSpec, open_gateway
+from worldloom.prompts.catalog import EXAMPLES, PROMPTS
+
+pytestmark = pytest.mark.llm
+
+SEEDS_PER_PROMPT = 2
+"""Tries per prompt until one validates; SmolLM2 is a 135M model and misses often."""
+
+MODEL_FAILURES = {"validation", "malformed_json", "truncated"}
+"""Reasons that mean the model answered badly (not that the layer is broken)."""
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("llm-cache")
+
+
+@pytest.fixture(scope="module")
+def embedded(cache_dir: Path) -> Iterator[LLMGateway]:
+    """One embedded server for the module; the test below checks it is stopped afterwards."""
+    gateway = open_gateway("embedded", cache_dir=cache_dir)
+    yield gateway
+    gateway.close()
+
+
+@pytest.mark.parametrize("spec", PROMPTS, ids=lambda spec: spec.name)
+def test_prompt_validates_on_the_embedded_model(
+    embedded: LLMGateway, spec: PromptSpec[Any, Any]
+) -> None:
+    facts = EXAMPLES[spec.name][0]
+    records = []
+    for seed in range(SEEDS_PER_PROMPT):
+        result = embedded.generate(
+            spec, facts, fallback=spec.response_model.model_construct, seed=seed
+        )
+        records.append(result.record)
+        if result.record.outcome == "llm":
+            assert isinstance(result.value, spec.response_model)
+            assert result.record.attempts <= spec.max_retries + 1
+            assert result.record.completion_tokens > 0
+            break
+    details = [(r.fallback_reason, r.detail) for r in records]
+    assert records[-1].outcome == "llm", f"no valid answer in {SEEDS_PER_PROMPT} seeds: {details}"
+    assert {r.fallback_reason for r in records[:-1]} <= MODEL_FAILURES
+
+
+def test_rerun_hits_the_cache_without_starting_the_model(
+    embedded: LLMGateway, cache_dir: Path
+) -> None:
+    answered = [r for r in embedded.drain_records() if r.outcome == "llm"]  # from the tests above
+    assert answered, "run the whole module: the contract tests fill the cache"
+    with open_gateway("embedded", cache_dir=cache_dir) as rerun:
+        for spec in PROMPTS:
+            for seed in range(SEEDS_PER_PROMPT):
+                rerun.generate(
+                    spec,
+                    EXAMPLES[spec.name][0],
+                    fallback=spec.response_model.model_construct,
+                    seed=seed,
+                )
+        outcomes = {(r.template, r.cache_key): r.outcome for r in rerun.drain_records()}
+        server = rerun.embedded_server
+        assert server is not None
+        started = server.running
+    for record in answered:
+        assert outcomes[(record.template, record.cache_key)] == "cache"
+    # Failed prompts are not cached, so they may start the server; answered ones never do.
+    assert started == any(o != "cache" for o in outcomes.values())
+
+
+def test_server_stops_and_frees_its_port(embedded: LLMGateway) -> None:
+    server = embedded.embedded_server
+    assert server is not None
+    report = embedded.status()
+    assert report.reachable
+    address = server.address
+    assert address is not None
+    embedded.close()
+    assert not server.running
+    parts = urlsplit(address)
+    with socket.socket() as probe:
+        assert probe.connect_ex((parts.hostname or "127.0.0.1", parts.port or 0)) != 0
