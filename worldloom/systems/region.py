@@ -29,6 +29,10 @@ _RIVER_CROSSING_COST = 0.6
 _MAJOR_RIVER_M3S = 60.0
 _RESOURCE_SHARE = 0.12
 """A biome covering at least this share of a region contributes its resources."""
+_RUGGED_M = 500.0
+"""Each 500 m of elevation spread adds a point of danger (at most three): broken ground hides
+things and kills the careless."""
+"""A biome covering at least this share of a region contributes its resources."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +283,8 @@ def _danger(
     label: Cells,
     land: Cells,
 ) -> NDArray[np.int64]:
-    """1 (safe farmland) to 10 (deadly wilds): biome danger, ruggedness and poor habitability.
+    """1 (safe farmland) to 10 (deadly wilds): biome danger, ruggedness and poor habitability
+    (a grassland plain scores about 2, a taiga range about 5, a glaciated massif 10).
 
     `shares` is (regions, biomes): the area share of each biome in each region.
     """
@@ -289,8 +294,8 @@ def _danger(
     count = np.bincount(label, minlength=k)
     mean = np.bincount(label, weights=elevation[land], minlength=k) / count
     square = np.bincount(label, weights=elevation[land] ** 2, minlength=k) / count
-    ruggedness = np.sqrt(np.maximum(square - mean**2, 0.0)) / 350.0
-    score = shares @ danger + ruggedness + 3.0 * (1.0 - shares @ habitability)
+    ruggedness = np.minimum(np.sqrt(np.maximum(square - mean**2, 0.0)) / _RUGGED_M, 3.0)
+    score = 0.6 * (shares @ danger) + ruggedness + 2.0 * (1.0 - shares @ habitability)
     return np.clip(np.round(score), 1, 10).astype(np.int64)
 
 
