@@ -15,7 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from prefect import serve as prefect_serve
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from worldloom.flows.deployments import build_deployments
 from worldloom.flows.generate import export_snapshot_flow, generate_world
@@ -112,10 +112,11 @@ def generate(
     )
     with stage_progress(err, f"Generating {plan.name} ({preset}, seed {seed})"):
         result = generate_world(params)
-    out.print(f"world     {result.world_id}")
-    out.print(f"name      {result.name}")
-    out.print(f"database  {result.database}")
-    out.print(f"snapshot  {result.snapshot}")
+    # Plain lines, never wrapped: scripts read these.
+    typer.echo(f"world     {result.world_id}")
+    typer.echo(f"name      {result.name}")
+    typer.echo(f"database  {result.database}")
+    typer.echo(f"snapshot  {result.snapshot}")
 
 
 @app.command()
@@ -133,7 +134,7 @@ def export(
     target = str(out_dir.expanduser().resolve()) if out_dir else None
     with stage_progress(err, f"Exporting {world_id}"):
         path = export_snapshot_flow(str(settings.home), world_id, target)
-    out.print(path)
+    typer.echo(path)
 
 
 @app.command()
@@ -141,7 +142,8 @@ def export(
 def worlds(home: HomeOption = None) -> None:
     """List the worlds in the home folder."""
     settings = settings_for(home)
-    table = Table("world", "name", "preset", "seed", "cells", "regions", "last run")
+    table = Table("name", "preset", "seed", "cells", "regions", "last run")
+    table.columns.insert(0, Column("world", no_wrap=True))  # ids are copied into commands
     for world_id in known_worlds(settings):
         try:
             with open_store(settings.world_db(world_id), read_only=True, wait_s=0) as store:
