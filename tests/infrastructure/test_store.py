@@ -149,3 +149,48 @@ def test_exported_tables_exclude_provenance() -> None:
     assert "runs" not in exported
     assert exported["cells"] == ("cell_id",)
     assert exported["worlds"] == ()
+
+
+def test_an_older_file_is_migrated_additively_keeping_its_rows(tmp_path: Path) -> None:
+    """A file from schema 1 gains migration 2's table and columns; its rows stay."""
+    path = tmp_path / "w.duckdb"
+    with open_store(path) as store:
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+    with duckdb.connect(str(path)) as connection:  # turn it back into a schema-1 file
+        connection.execute("DROP TABLE llm_calls")
+        connection.execute("ALTER TABLE regions DROP COLUMN description")
+        connection.execute("ALTER TABLE worlds DROP COLUMN lore")
+        connection.execute("DELETE FROM schema_version WHERE version > 1")
+    with open_store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.read("calendar_months", "a").height == 12
+        assert "description" in store.read("regions", "a").columns
+        assert store.read("llm_calls", "a").height == 0
+
+
+def test_log_rows_append_and_refuse_duplicates(tmp_path: Path) -> None:
+    row = {
+        "run_id": "r1",
+        "call_seq": 0,
+        "stage": "prose",
+        "entity": "region 0",
+        "template": "region",
+        "template_hash": "h",
+        "provider": "none",
+        "model": "",
+        "cache_key": "k",
+        "cache_hit": False,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "latency_ms": 0.1,
+        "attempts": 0,
+        "outcome": "fallback",
+        "fallback_reason": "provider_none",
+        "detail": None,
+    }
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.append_rows("a", "llm_calls", pl.DataFrame([row]))
+        store.append_rows("a", "llm_calls", pl.DataFrame([{**row, "call_seq": 1}]))
+        assert store.read("llm_calls", "a")["call_seq"].to_list() == [0, 1]
+        with pytest.raises(duckdb.ConstraintException):
+            store.append_rows("a", "llm_calls", pl.DataFrame([row]))

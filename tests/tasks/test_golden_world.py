@@ -19,6 +19,7 @@ from worldloom.systems.region import generate_regions
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog
+from worldloom.tasks.regions import write_prose
 from worldloom.tasks.tables import (
     biome_rows,
     cell_rows,
@@ -58,9 +59,16 @@ def golden_tables() -> dict[str, pl.DataFrame]:
         region_names=[r.name for r in regions.regions],
         cell_region=regions.cell_region,
     )
+    descriptions, _ = write_prose(
+        world_name="Golden",
+        seeds=seeds,
+        terrain=terrain,
+        region_map=regions,
+        river_names=dict(enumerate(names.rivers)),
+    )
     return {
         "cells": cell_rows(terrain, regions.cell_region),
-        "regions": region_rows(regions),
+        "regions": region_rows(regions, descriptions),
         "biomes": biome_rows(biomes),
         "rivers": river_rows(terrain.rivers, names.rivers),
         "lakes": lake_rows(terrain.lakes, names.lakes),
@@ -77,6 +85,11 @@ def summary() -> WorldSummary:
 
 def test_tiny_world_summary_is_unchanged(snapshot: SnapshotAssertion) -> None:
     assert summary().markdown(title="Golden tiny world, seed 1") == snapshot
+
+
+def test_tiny_world_prose_is_unchanged(snapshot: SnapshotAssertion) -> None:
+    regions = golden_tables()["regions"]
+    assert dict(zip(regions["name"], regions["description"], strict=True)) == snapshot
 
 
 def test_summary_figures_are_consistent() -> None:

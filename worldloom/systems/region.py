@@ -364,3 +364,14 @@ def _by_biome(biomes: BiomeTable, value: Callable[[Biome], float]) -> NDArray[np
     for biome in biomes.biomes:
         table[biome.biome_id] = value(biome)
     return table
+
+
+def rivers_by_region(terrain: Terrain, cell_region: IntArray) -> list[tuple[int, ...]]:
+    """The rivers flowing through each region, greatest discharge first (ties by river id)."""
+    k = int(cell_region.max()) + 1 if cell_region.size else 0
+    found: list[list[tuple[float, int]]] = [[] for _ in range(k)]
+    for river in terrain.rivers:
+        regions = np.unique(cell_region[np.asarray(river.cells)])
+        for region in regions[regions >= 0]:
+            found[int(region)].append((-river.discharge_m3s, river.river_id))
+    return [tuple(river_id for _, river_id in sorted(rivers)) for rivers in found]

@@ -8,6 +8,7 @@ from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.naming import NameBases, PlacePatterns
+from worldloom.systems.prose import ProseTemplates
 from worldloom.systems.time import Calendar
 from worldloom.systems.world import WorldConfig, resolve_config
 from worldloom.systems.world_generation import BiomeTable
@@ -39,6 +40,11 @@ def name_bases() -> NameBases:
 @cache
 def place_patterns() -> PlacePatterns:
     return PlacePatterns.from_mapping(read_toml("place_patterns.toml"))
+
+
+@cache
+def prose_templates() -> ProseTemplates:
+    return ProseTemplates.from_mapping(read_toml("prose.toml"))
 
 
 @cache

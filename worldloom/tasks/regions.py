@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.systems.location import build_location_tree
-from worldloom.systems.region import generate_regions
+from worldloom.systems.prose import describe_region, write_world_lore
+from worldloom.systems.region import RegionMap, generate_regions, rivers_by_region
 from worldloom.systems.rng import Seeds
+from worldloom.systems.world_generation import Terrain
 from worldloom.tasks import catalog
 from worldloom.tasks.tables import (
     cell_rows,
@@ -28,9 +33,11 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
         cells = store.read("cells", world_id)
         if cells.height == 0:
             raise StoreError(f"world {world_id!r} has no terrain yet: run the terrain stage first")
+        rivers = store.read("rivers", world_id)
+        worlds = store.read("worlds", world_id)
         terrain = terrain_from_rows(
             cells,
-            store.read("rivers", world_id),
+            rivers,
             store.read("lakes", world_id),
             width_km=world.config.terrain.width_km,
             height_km=world.config.terrain.height_km,
@@ -43,6 +50,13 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
         name_bases=catalog.name_bases(),
         patterns=catalog.place_patterns(),
     )
+    descriptions, lore = write_prose(
+        world_name=world.name,
+        seeds=Seeds(world.config.seed),
+        terrain=terrain,
+        region_map=region_map,
+        river_names=dict(zip(rivers["river_id"], rivers["name"], strict=True)),
+    )
     tree = build_location_tree(
         world_name=world.name,
         region_names=[region.name for region in region_map.regions],
@@ -53,9 +67,47 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
             world_id,
             {
                 "cells": cell_rows(terrain, region_map.cell_region),
-                "regions": region_rows(region_map),
+                "regions": region_rows(region_map, descriptions),
                 "locations": location_rows(tree),
+                "worlds": worlds.with_columns(pl.lit(lore).alias("lore")),
             },
         )
     get_run_logger().info("regions: %d regions", len(region_map.regions))
     return written
+
+
+def write_prose(
+    *,
+    world_name: str,
+    seeds: Seeds,
+    terrain: Terrain,
+    region_map: RegionMap,
+    river_names: Mapping[int, str],
+) -> tuple[list[str], str]:
+    """Procedural region descriptions and world lore (an LLM may rewrite them later)."""
+    regions = region_map.regions
+    descriptions = [
+        describe_region(
+            region,
+            biome_key=catalog.biome_table().by_id(region.dominant_biome_id).key,
+            river_names=[river_names[r] for r in rivers],
+            neighbour_names=[regions[n].name for n in region.neighbors],
+            templates=catalog.prose_templates(),
+            seeds=seeds,
+        )
+        for region, rivers in zip(
+            regions, rivers_by_region(terrain, region_map.cell_region), strict=True
+        )
+    ]
+    longest = max(terrain.rivers, key=lambda r: (r.length_km, -r.river_id), default=None)
+    lore = write_world_lore(
+        world_name=world_name,
+        region_names=[region.name for region in regions],
+        longest_river=None
+        if longest is None
+        else (river_names[longest.river_id], longest.length_km),
+        era=catalog.calendar().era,
+        templates=catalog.prose_templates(),
+        seeds=seeds,
+    )
+    return descriptions, lore

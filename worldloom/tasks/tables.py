@@ -167,12 +167,13 @@ def terrain_from_rows(
     )
 
 
-def region_rows(region_map: RegionMap) -> pl.DataFrame:
+def region_rows(region_map: RegionMap, descriptions: list[str]) -> pl.DataFrame:
     regions = region_map.regions
     return pl.DataFrame(
         {
             "region_id": [r.region_id for r in regions],
             "name": [r.name for r in regions],
+            "description": descriptions,
             "name_base": [r.name_base for r in regions],
             "landmass_id": [r.landmass_id for r in regions],
             "seed_cell": [r.seed_cell for r in regions],

@@ -67,6 +67,7 @@ def create_world(*, home: str, world_id: str, name: str, config_json: str) -> st
             "width_km": [config.terrain.width_km],
             "height_km": [config.terrain.height_km],
             "tick": [0],
+            "lore": [""],
         },
         schema_overrides={"seed": pl.UInt64},
     )

@@ -51,6 +51,7 @@ WORLDS = _table(
     width_km DOUBLE NOT NULL
     height_km DOUBLE NOT NULL
     tick BIGINT NOT NULL
+    lore VARCHAR NOT NULL DEFAULT ''
     """,
 )
 BIOMES = _table(
@@ -136,6 +137,7 @@ REGIONS = _table(
     """
     region_id INTEGER NOT NULL
     name VARCHAR NOT NULL
+    description VARCHAR NOT NULL DEFAULT ''
     name_base VARCHAR NOT NULL
     landmass_id INTEGER NOT NULL
     seed_cell INTEGER NOT NULL
@@ -186,13 +188,61 @@ RUNS = _table(
 )
 
 
+LLM_CALLS = _table(
+    "llm_calls",
+    ("run_id", "call_seq"),
+    """
+    run_id VARCHAR NOT NULL
+    call_seq INTEGER NOT NULL
+    stage VARCHAR NOT NULL
+    entity VARCHAR NOT NULL
+    template VARCHAR NOT NULL
+    template_hash VARCHAR NOT NULL
+    provider VARCHAR NOT NULL
+    model VARCHAR NOT NULL
+    cache_key VARCHAR NOT NULL
+    cache_hit BOOLEAN NOT NULL
+    prompt_tokens BIGINT NOT NULL
+    completion_tokens BIGINT NOT NULL
+    latency_ms DOUBLE NOT NULL
+    attempts INTEGER NOT NULL
+    outcome VARCHAR NOT NULL
+    fallback_reason VARCHAR
+    detail VARCHAR
+    """,
+    exported=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AddedColumn:
+    """A column a later migration adds to an earlier table."""
+
+    table: Table
+    column: str
+
+    def ddl(self) -> str:
+        column = next(c for c in self.table.columns if c.name == self.column)
+        return f"ALTER TABLE {self.table.name} ADD COLUMN {column.name} {column.sql_type}"
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One additive schema step; applied once, in version order, recorded in schema_version."""
+    """One additive schema step; applied once, in version order, recorded in schema_version.
+
+    Tables are always created with their newest definition, so on a new file the columns a
+    later migration adds already exist and are skipped; on an older file they are added.
+    """
 
     version: int
     description: str
-    tables: tuple[Table, ...]
+    tables: tuple[Table, ...] = ()
+    columns: tuple[AddedColumn, ...] = ()
+
+    def statements(self, existing: set[tuple[str, str]]) -> list[str]:
+        """DDL to run, given the (table, column) pairs the file already has."""
+        added = [c.ddl() for c in self.columns if (c.table.name, c.column) not in existing]
+        return [table.ddl() for table in self.tables] + added
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -200,6 +250,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         1,
         "foundation: worlds, biomes, calendar, terrain, regions, locations, runs",
         (WORLDS, BIOMES, CALENDAR_MONTHS, CELLS, RIVERS, LAKES, REGIONS, LOCATIONS, RUNS),
+    ),
+    Migration(
+        2,
+        "llm: call records, region descriptions, world lore",
+        tables=(LLM_CALLS,),
+        columns=(AddedColumn(REGIONS, "description"), AddedColumn(WORLDS, "lore")),
     ),
 )
 

@@ -84,6 +84,20 @@ class WorldStore:
             cursor.close()
         return written
 
+    def append_rows(self, world_id: str, name: str, frame: pl.DataFrame) -> int:
+        """Add rows to a log table (e.g. `llm_calls`); the primary key refuses duplicates."""
+        table = _table(name)
+        _check_columns(table, frame)
+        incoming = frame.with_columns(pl.lit(world_id).alias("world_id")).select(table.column_names)
+        cursor = self._con.cursor()
+        try:
+            cursor.register("incoming", incoming.to_arrow())
+            cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
+            cursor.unregister("incoming")
+        finally:
+            cursor.close()
+        return incoming.height
+
     def start_run(
         self,
         *,
@@ -200,9 +214,15 @@ def _migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
+        existing = {
+            (str(table), str(column))
+            for table, column in connection.execute(
+                "SELECT table_name, column_name FROM information_schema.columns"
+            ).fetchall()
+        }
         connection.execute("BEGIN TRANSACTION")
-        for table in migration.tables:
-            connection.execute(table.ddl())
+        for statement in migration.statements(existing):
+            connection.execute(statement)
         connection.execute(
             "INSERT INTO schema_version VALUES (?, ?, ?)",
             [migration.version, migration.description, _now()],
