@@ -159,6 +159,7 @@ def test_an_older_file_is_migrated_additively_keeping_its_rows(tmp_path: Path) -
     with duckdb.connect(str(path)) as connection:  # turn it back into a schema-1 file
         connection.execute("DROP TABLE llm_calls")
         connection.execute("ALTER TABLE regions DROP COLUMN description")
+        connection.execute("ALTER TABLE regions DROP COLUMN rivers")
         connection.execute("ALTER TABLE worlds DROP COLUMN lore")
         connection.execute("DELETE FROM schema_version WHERE version > 1")
     with open_store(path) as store:

@@ -15,7 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 from worldloom.infrastructure.analytics import WorldSummary, summarize_world
 from worldloom.systems.hydronym import name_waters
 from worldloom.systems.location import build_location_tree
-from worldloom.systems.region import generate_regions
+from worldloom.systems.region import generate_regions, rivers_by_region
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog
@@ -59,16 +59,18 @@ def golden_tables() -> dict[str, pl.DataFrame]:
         region_names=[r.name for r in regions.regions],
         cell_region=regions.cell_region,
     )
+    region_rivers = rivers_by_region(terrain, regions.cell_region)
     descriptions, _ = write_prose(
         world_name="Golden",
         seeds=seeds,
         terrain=terrain,
         region_map=regions,
+        region_rivers=region_rivers,
         river_names=dict(enumerate(names.rivers)),
     )
     return {
         "cells": cell_rows(terrain, regions.cell_region),
-        "regions": region_rows(regions, descriptions),
+        "regions": region_rows(regions, descriptions=descriptions, rivers=region_rivers),
         "biomes": biome_rows(biomes),
         "rivers": river_rows(terrain.rivers, names.rivers),
         "lakes": lake_rows(terrain.lakes, names.lakes),

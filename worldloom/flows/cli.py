@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -36,3 +37,6 @@ def configure_prefect(home: Path) -> None:
         os.environ.setdefault(key, value)
     # Prefect creates its home without parents, and its server fails obscurely without it.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    # instructor logs every exhausted re-ask as an ERROR with a traceback; the gateway records
+    # the outcome (llm_calls) and falls back, so those are not errors for a user.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)

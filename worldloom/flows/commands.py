@@ -1,4 +1,4 @@
-"""The `worldloom` commands: generate, export, worlds, report, snapshot, server, serve."""
+"""The `worldloom` commands: generate, enrich, export, worlds, report, snapshot, llm, serve."""
 
 from __future__ import annotations
 
@@ -12,20 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+import polars as pl
 import typer
 from prefect import serve as prefect_serve
 from rich.console import Console
 from rich.table import Column, Table
 
 from worldloom.flows.deployments import build_deployments
-from worldloom.flows.generate import export_snapshot_flow, generate_world
+from worldloom.flows.generate import enrich_world, export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
+from worldloom.infrastructure.analytics import summarize_llm_calls
+from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError, parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotError, inspect_snapshot, verify_snapshot
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.plan import plan_world
+from worldloom.tasks.prose import gateway_for
 from worldloom.tasks.report import world_summary
 from worldloom.tasks.world import load_world
 
@@ -37,15 +41,19 @@ app = typer.Typer(
 )
 snapshot_app = typer.Typer(help="Check and describe exported snapshots.", no_args_is_help=True)
 app.add_typer(snapshot_app, name="snapshot")
+llm_app = typer.Typer(help="The LLM provider and the calls worlds made.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
 
 out = Console()
 err = Console(stderr=True)
 
-USER_ERRORS = (ConfigError, StoreError, SnapshotError)
+USER_ERRORS = (ConfigError, StoreError, SnapshotError, ProviderConfigError, EmbeddedModelError)
 """Mistakes a user can fix (bad value, unknown world, locked file, bad snapshot): exit 2."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+LLM_HELP = "none | embedded | ollama/MODEL | openai/MODEL (default: $WORLDLOOM_LLM or none)."
 
 HomeOption = Annotated[
     Path | None,
@@ -98,8 +106,7 @@ def generate(
     """Generate a world and export its snapshot; prints the world id and snapshot path."""
     settings = settings_for(home)
     provider = llm or settings.llm
-    if provider != "none":
-        raise ConfigError(f"unknown LLM provider {provider!r} (available: none)")
+    parse_provider(provider)
     overrides = parse_overrides(set_ or [])
     plan = plan_world(seed=seed, preset=preset, name=name, overrides=overrides)
     params = GenerateWorldParams(
@@ -135,6 +142,52 @@ def export(
     with stage_progress(err, f"Exporting {world_id}"):
         path = export_snapshot_flow(str(settings.home), world_id, target)
     typer.echo(path)
+
+
+@app.command()
+@command
+def enrich(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Rewrite a world's region names, descriptions and lore through an LLM; export again."""
+    settings = settings_for(home)
+    provider = llm or settings.llm
+    parse_provider(provider)
+    world_id = resolve_world(settings, world)
+    with stage_progress(err, f"Writing prose for {world_id} with {provider}"):
+        path = enrich_world(str(settings.home), world_id, provider)
+    typer.echo(path)
+
+
+@llm_app.command("status")
+@command
+def llm_status(
+    llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Is the provider reachable; what is cached; how did recorded calls end?"""
+    settings = settings_for(home)
+    with (
+        stage_progress(err, "Probing the LLM provider"),
+        gateway_for(settings, llm or settings.llm) as gateway,
+    ):
+        status = gateway.status(probe_timeout_s=5.0)
+    table = Table("", "", title="LLM provider", show_header=False)
+    for label, value in status.describe()[:5]:
+        table.add_row(label, value)
+    out.print(table)
+    calls = [
+        read_world_table(settings, world_id, "llm_calls") for world_id in known_worlds(settings)
+    ]
+    history = Table("", "", title="Recorded calls (all worlds)", show_header=False)
+    frames = [frame for frame in calls if frame is not None]
+    for label, value in summarize_llm_calls(
+        pl.concat(frames) if frames else pl.DataFrame()
+    ).items():
+        history.add_row(label, value)
+    out.print(history)
 
 
 @app.command()
@@ -311,6 +364,15 @@ def resolve_world(settings: Settings, world: str) -> str:
         raise UnknownWorldError(f"{world!r} matches several worlds: {', '.join(matches)}")
     listed = ", ".join(known) if known else "none yet"
     raise UnknownWorldError(f"unknown world {world!r} in {settings.worlds_dir} (known: {listed})")
+
+
+def read_world_table(settings: Settings, world_id: str, table: str) -> pl.DataFrame | None:
+    """A world's table, or None when its file is busy or unreadable (a listing skips it)."""
+    try:
+        with open_store(settings.world_db(world_id), read_only=True, wait_s=0) as store:
+            return store.read(table, world_id)
+    except StoreError:
+        return None
 
 
 def frame_table(frame: Any, *, title: str) -> Table:

@@ -7,6 +7,7 @@ from prefect import flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.tasks.export import export_snapshot
 from worldloom.tasks.plan import plan_world_task
+from worldloom.tasks.prose import write_prose_stage
 from worldloom.tasks.provenance import recorded_run
 from worldloom.tasks.regions import generate_regions_stage
 from worldloom.tasks.report import publish_world_report
@@ -28,6 +29,20 @@ def regions_flow(home: str, world_id: str) -> dict[str, int]:
         return generate_regions_stage(home=home, world_id=world_id)
 
 
+@flow(name="prose")
+def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
+    """Prose stage: region names and descriptions and world lore through the LLM gateway."""
+    with recorded_run(home=home, world_id=world_id, flow="prose", parameters={"llm": llm}) as run:
+        return write_prose_stage(home=home, world_id=world_id, llm=llm, run_id=run)
+
+
+@flow(name="enrich-world")
+def enrich_world(home: str, world_id: str, llm: str) -> str:
+    """Rewrite an existing world's prose through `llm` and export a fresh snapshot."""
+    prose_flow(home, world_id, llm)
+    return export_snapshot_flow(home, world_id)
+
+
 @flow(name="export-snapshot")
 def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -> str:
     """Export the world's current state as a verified snapshot; returns its folder."""
@@ -40,7 +55,7 @@ def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -
 
 @flow(name="generate-world")
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
-    """Generate a world end to end: plan, terrain, regions, export."""
+    """Generate a world end to end: plan, terrain, regions, prose (with an LLM), export."""
     plan = plan_world_task(
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
@@ -51,6 +66,8 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     ):
         terrain_flow(home, world_id)
         regions_flow(home, world_id)
+        if params.llm != "none":
+            prose_flow(home, world_id, params.llm)
         snapshot = export_snapshot_flow(home, world_id)
     return GeneratedWorld(
         world_id=world_id,

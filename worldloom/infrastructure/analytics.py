@@ -103,3 +103,31 @@ def _table(frame: pl.DataFrame) -> str:
     rule = "|" + "---|" * frame.width
     rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
     return "\n".join([header, rule, *rows])
+
+
+def summarize_llm_calls(calls: pl.DataFrame) -> dict[str, str]:
+    """Recorded LLM calls in figures: outcomes, cache hit rate, fallbacks by reason, latency."""
+    if calls.height == 0:
+        return {"recorded calls": "0"}
+    outcomes = dict(calls.group_by("outcome").len().sort("outcome").iter_rows())
+    reasons = dict(
+        calls.filter(pl.col("fallback_reason").is_not_null())
+        .group_by("fallback_reason")
+        .len()
+        .sort("fallback_reason")
+        .iter_rows()
+    )
+    figures = calls.select(
+        pl.col("cache_hit").mean().alias("hit_rate"),
+        pl.col("latency_ms").filter(pl.col("outcome") == "llm").median().alias("latency"),
+    ).row(0, named=True)
+    latency = figures["latency"]
+    return {
+        "recorded calls": f"{calls.height:,}",
+        "outcomes": ", ".join(f"{k}={v}" for k, v in outcomes.items()),
+        "cache hit rate": f"{figures['hit_rate']:.0%}",
+        "fallback reasons": ", ".join(f"{k}={v}" for k, v in reasons.items()) or "none",
+        "median model latency": "n/a" if latency is None else f"{latency:,.0f} ms",
+        "tokens": f"{int(calls['prompt_tokens'].sum()):,} prompt, "
+        f"{int(calls['completion_tokens'].sum()):,} completion",
+    }

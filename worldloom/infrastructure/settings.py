@@ -17,10 +17,20 @@ class Settings(BaseSettings):
     """Root for worlds (DuckDB files), snapshots, the LLM cache and Prefect's local state."""
     llm: str = "none"
     """LLM provider: none | embedded | ollama/MODEL | openai/MODEL."""
+    llm_max_calls: int = Field(default=400, ge=0)
+    """Provider calls one run may make; past it, text is procedural."""
+    llm_max_tokens: int = Field(default=200_000, ge=0)
+    """Prompt + completion tokens one run may spend; past it, text is procedural."""
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    """Per-request timeout."""
 
     @property
     def worlds_dir(self) -> Path:
         return self.home / "worlds"
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        return self.home / "llm-cache"
 
     @property
     def snapshots_dir(self) -> Path:

@@ -12,6 +12,8 @@ from worldloom.prompts.text_rules import (
     check_known_entities,
     check_new_name,
     check_no_real_world_names,
+    check_not_repetitive,
+    check_stays_in_world,
     prose_pattern,
     read_rule_context,
     rule_context,
@@ -68,6 +70,8 @@ class WorldLore(BaseModel):
             return lore
         lore = check_complete_sentences(lore, min_sentences=1, max_sentences=5)
         check_no_real_world_names(lore, rules.forbidden_names)
+        check_stays_in_world(lore)
+        check_not_repetitive(lore)
         world_name = info.data.get("world_name")
         known = rules.known_names | ({world_name} if isinstance(world_name, str) else set())
         check_known_entities(lore, frozenset(known))

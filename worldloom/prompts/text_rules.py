@@ -30,7 +30,8 @@ SENTENCE_STARTERS = frozenset(
 
 GENERIC_WORDS = frozenset(
     "North South East West Northern Southern Eastern Western Upper Lower Great Old New "  # noqa: SIM905  # a word table reads better as prose
-    "River Rivers Lake Sea Mount Mountains Forest Woods Hills Vale Valley Marsh Coast Bay".split()
+    "River Rivers Lake Sea Mount Mountains Forest Woods Hills Vale Valley Marsh Coast Bay "
+    "Spring Summer Autumn Winter".split()
 )
 """Words that are capitalised as part of a given name but never make a new entity alone."""
 
@@ -40,6 +41,12 @@ DANGLING_WORDS = frozenset(
 )
 """A sentence ending on one of these was cut off (e.g. by a length cap), not finished."""
 
+_REPEAT_WORDS, _REPEAT_TIMES = 3, 3
+"""A three-word phrase said three times is a loop, not style."""
+_OUT_OF_WORLD = re.compile(
+    r"\b(our world|the real world|real-world|fantasy|video game|role-playing|as an ai)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _CLAUSE_END = re.compile(r"[.!?:;]")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
@@ -143,25 +150,58 @@ def check_no_real_world_names(text: str, forbidden: frozenset[str]) -> None:
 
 
 def check_known_entities(text: str, known: frozenset[str]) -> None:
-    """Reject multi-word proper names that are not among the given names.
+    """Reject proper names that are not among the given names.
 
     A run of capitalised words (``of``/``the`` allowed inside) counts as a name once a
     sentence-opening function word is dropped; it is allowed if each of its words appears in
-    a given name or is a generic geographic word.
+    a given name or is a generic geographic word. A lone capitalised word counts too unless it
+    opens a sentence ("Forests cover..." is not a name; "...the mountains of Khegor" is).
 
     Raises:
         ValueError: Naming the first unknown entity and the names that may be used.
     """
     allowed_words = {_bare(w) for name in known for w in _WORD.findall(name)}
     allowed_words |= {_bare(w) for w in GENERIC_WORDS}
-    for run in _name_runs(text):
+    for run, opens_sentence in _name_runs(text):
         capitals = [w for w in run if w.casefold() not in NAME_CONNECTORS]
-        if len(capitals) < 2 or all(_bare(w) in allowed_words for w in capitals):
+        if len(capitals) < 2 and opens_sentence:
+            continue
+        if all(_bare(w) in allowed_words for w in capitals):
             continue
         allowed = ", ".join(sorted(known)) or "none"
         raise ValueError(
             f"names {' '.join(run)!r}, which is not a given name; "
             f"mention only these names: {allowed}"
+        )
+
+
+def check_not_repetitive(text: str) -> None:
+    """Reject text that loops ("the land of the Aelora, the land of the Aelora, ...").
+
+    Raises:
+        ValueError: Quoting the repeated phrase.
+    """
+    words = [w.casefold() for w in _WORD.findall(text)]
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - _REPEAT_WORDS + 1):
+        phrase = tuple(words[i : i + _REPEAT_WORDS])
+        seen[phrase] = seen.get(phrase, 0) + 1
+        if seen[phrase] >= _REPEAT_TIMES:
+            raise ValueError(
+                f"the text repeats {' '.join(phrase)!r}; say each thing once, in plain sentences"
+            )
+
+
+def check_stays_in_world(text: str) -> None:
+    """Reject prose that steps outside the invented world ("our world", "fantasy").
+
+    Raises:
+        ValueError: Quoting the phrase.
+    """
+    match = _OUT_OF_WORLD.search(text)
+    if match is not None:
+        raise ValueError(
+            f"{match.group(0)!r} steps outside the story; describe the place as if it were real"
         )
 
 
@@ -175,27 +215,31 @@ def check_new_name(name: str, used: frozenset[str]) -> None:
         raise ValueError(f"the name {name!r} is already taken; invent a different one")
 
 
-def _name_runs(text: str) -> list[list[str]]:
-    runs: list[list[str]] = []
+def _name_runs(text: str) -> list[tuple[list[str], bool]]:
+    """Runs of capitalised words, each with whether it opens a sentence."""
+    runs: list[tuple[list[str], bool]] = []
     current: list[str] = []
+    current_opens = False
     previous_end = 0
     for index, match in enumerate(_WORD.finditer(text)):
         gap = text[previous_end : match.start()]
         sentence_start = index == 0 or bool(_CLAUSE_END.search(gap))
         if gap.strip():
             # Punctuation between two words ends a name run.
-            _close_run(current, runs)
+            _close_run(current, current_opens, runs)
             current = []
         word = match.group(0)
-        opens_sentence = sentence_start and word in SENTENCE_STARTERS
+        starter = sentence_start and word in SENTENCE_STARTERS
         joins_name = bool(current) and word in NAME_CONNECTORS
-        if (word[0].isupper() and not opens_sentence) or joins_name:
+        if (word[0].isupper() and not starter) or joins_name:
+            if not current:
+                current_opens = sentence_start
             current.append(word)
         else:
-            _close_run(current, runs)
+            _close_run(current, current_opens, runs)
             current = []
         previous_end = match.end()
-    _close_run(current, runs)
+    _close_run(current, current_opens, runs)
     return runs
 
 
@@ -205,11 +249,11 @@ def _bare(word: str) -> str:
     return folded.removesuffix("'s").removesuffix("\u2019s")
 
 
-def _close_run(current: list[str], runs: list[list[str]]) -> None:
+def _close_run(current: list[str], opens: bool, runs: list[tuple[list[str], bool]]) -> None:
     while current and current[-1] in NAME_CONNECTORS:
         current.pop()
     if current:
-        runs.append(list(current))
+        runs.append((list(current), opens))
 
 
 @functools.lru_cache(maxsize=8)

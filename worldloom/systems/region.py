@@ -20,6 +20,9 @@ from worldloom.systems.world_generation.model import NO_CELL, IntArray
 Cells = NDArray[np.integer[Any]]
 """Cell ids (or positions), whatever their integer width."""
 
+REGION_NAME_MAX = 40
+"""Longest region name, matching what the LLM may write in the same slot."""
+
 _LLOYD_ROUNDS = 3
 """Re-centre seeds this many times: regions come out compact without losing their terrain shape."""
 _SLOPE_COST = 25.0
@@ -340,11 +343,15 @@ def _name(
             biome_key=biome.key, mean_elevation_m=region.mean_elevation_m
         )
         rng = seeds.stream("region.name", region.seed_cell)
-        root = namers[base].generate(rng, taken=taken)
-        taken.add(root.lower())
         is_island = regions_per_mass[region.landmass_id] == 1 and region.landmass_id > 0
         kind = _landform(region, biome, is_island=is_island)
-        named.append(replace(region, name=patterns.apply(kind, root, rng), name_base=base))
+        while True:  # a long root in a long pattern is drawn again (the crowded case only)
+            root = namers[base].generate(rng, taken=taken)
+            taken.add(root.lower())
+            name = patterns.apply(kind, root, rng)
+            if len(name) <= REGION_NAME_MAX:
+                break
+        named.append(replace(region, name=name, name_base=base))
     return tuple(named)
 
 
@@ -375,3 +382,16 @@ def rivers_by_region(terrain: Terrain, cell_region: IntArray) -> list[tuple[int,
         for region in regions[regions >= 0]:
             found[int(region)].append((-river.discharge_m3s, river.river_id))
     return [tuple(river_id for _, river_id in sorted(rivers)) for rivers in found]
+
+
+def describe_relief(*, mean_elevation_m: float, max_elevation_m: float) -> str:
+    """The lie of a region's land in a few words."""
+    if max_elevation_m > 2_500 and mean_elevation_m > 1_200:
+        return "high mountains"
+    if mean_elevation_m > 1_200:
+        return "highlands"
+    if max_elevation_m > 1_500:
+        return "hills below mountains"
+    if mean_elevation_m > 400:
+        return "rolling hills"
+    return "lowlands"

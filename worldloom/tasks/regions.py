@@ -50,11 +50,13 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
         name_bases=catalog.name_bases(),
         patterns=catalog.place_patterns(),
     )
+    region_rivers = rivers_by_region(terrain, region_map.cell_region)
     descriptions, lore = write_prose(
         world_name=world.name,
         seeds=Seeds(world.config.seed),
         terrain=terrain,
         region_map=region_map,
+        region_rivers=region_rivers,
         river_names=dict(zip(rivers["river_id"], rivers["name"], strict=True)),
     )
     tree = build_location_tree(
@@ -67,7 +69,7 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
             world_id,
             {
                 "cells": cell_rows(terrain, region_map.cell_region),
-                "regions": region_rows(region_map, descriptions),
+                "regions": region_rows(region_map, descriptions=descriptions, rivers=region_rivers),
                 "locations": location_rows(tree),
                 "worlds": worlds.with_columns(pl.lit(lore).alias("lore")),
             },
@@ -82,6 +84,7 @@ def write_prose(
     seeds: Seeds,
     terrain: Terrain,
     region_map: RegionMap,
+    region_rivers: list[tuple[int, ...]],
     river_names: Mapping[int, str],
 ) -> tuple[list[str], str]:
     """Procedural region descriptions and world lore (an LLM may rewrite them later)."""
@@ -95,9 +98,7 @@ def write_prose(
             templates=catalog.prose_templates(),
             seeds=seeds,
         )
-        for region, rivers in zip(
-            regions, rivers_by_region(terrain, region_map.cell_region), strict=True
-        )
+        for region, rivers in zip(regions, region_rivers, strict=True)
     ]
     longest = max(terrain.rivers, key=lambda r: (r.length_km, -r.river_id), default=None)
     lore = write_world_lore(

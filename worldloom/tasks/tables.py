@@ -167,7 +167,10 @@ def terrain_from_rows(
     )
 
 
-def region_rows(region_map: RegionMap, descriptions: list[str]) -> pl.DataFrame:
+def region_rows(
+    region_map: RegionMap, *, descriptions: list[str], rivers: list[tuple[int, ...]]
+) -> pl.DataFrame:
+    """One row per region; `rivers` lists each region's rivers, greatest first."""
     regions = region_map.regions
     return pl.DataFrame(
         {
@@ -189,6 +192,7 @@ def region_rows(region_map: RegionMap, descriptions: list[str]) -> pl.DataFrame:
             "max_elevation_m": [r.max_elevation_m for r in regions],
             "coastal": [r.coastal for r in regions],
             "river_count": [r.river_count for r in regions],
+            "rivers": [list(ids) for ids in rivers],
             "danger_level": [r.danger_level for r in regions],
             "resources": [list(r.resources) for r in regions],
             "neighbors": [list(r.neighbors) for r in regions],
@@ -196,6 +200,7 @@ def region_rows(region_map: RegionMap, descriptions: list[str]) -> pl.DataFrame:
         schema_overrides={
             "resources": pl.List(pl.String),
             "neighbors": pl.List(pl.Int32),
+            "rivers": pl.List(pl.Int32),
             "region_id": pl.Int32,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,6 +13,8 @@ from worldloom.prompts.text_rules import (
     check_complete_sentences,
     check_known_entities,
     check_no_real_world_names,
+    check_not_repetitive,
+    check_stays_in_world,
     real_world_names,
 )
 
@@ -114,5 +118,43 @@ def test_sentence_count_bounds() -> None:
     assert check_complete_sentences(" One. Two! ", min_sentences=1, max_sentences=2) == "One. Two!"
 
 
-def test_known_entities_ignore_sentence_openers_and_single_words() -> None:
-    check_known_entities("The Eldmere folk are kind. In Spring they sing.", frozenset())
+def test_known_entities_ignore_sentence_openers_and_seasons() -> None:
+    check_known_entities("Forests cover the hills. In Spring they bloom.", frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Eldmere folk are kind.",  # a people nobody gave
+        "It lies below the mountains of Khegor.",  # a single-word place nobody gave
+        "Arena is a town in the country of Aetna.",  # what SmolLM2 wrote for a region
+    ],
+)
+def test_known_entities_reject_lone_unknown_names(text: str) -> None:
+    with pytest.raises(ValueError, match="not a given name"):
+        check_known_entities(text, frozenset({"Ashvale"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "message"),
+    [
+        (
+            "The land of the Aelora, the land of the Aelora, the land of the Aelora.",
+            check_not_repetitive,
+            "repeats 'the land of'",
+        ),
+        ("Sorvire is a region of the fantasy world.", check_stays_in_world, "fantasy"),
+        ("It is far from our world.", check_stays_in_world, "our world"),
+    ],
+)
+def test_loops_and_out_of_world_talk_are_rejected(
+    text: str, rule: Callable[[str], None], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        rule(text)
+
+
+def test_plain_prose_passes_the_loop_and_world_checks() -> None:
+    text = "Ashvale is a land of green hills. Its rivers are slow and its people are kind."
+    check_not_repetitive(text)
+    check_stays_in_world(text)

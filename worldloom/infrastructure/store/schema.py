@@ -153,6 +153,7 @@ REGIONS = _table(
     max_elevation_m DOUBLE NOT NULL
     coastal BOOLEAN NOT NULL
     river_count INTEGER NOT NULL
+    rivers INTEGER[] NOT NULL DEFAULT []
     danger_level INTEGER NOT NULL
     resources VARCHAR[] NOT NULL
     neighbors INTEGER[] NOT NULL
@@ -253,9 +254,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
-        "llm: call records, region descriptions, world lore",
+        "llm: call records, region descriptions and rivers, world lore",
         tables=(LLM_CALLS,),
-        columns=(AddedColumn(REGIONS, "description"), AddedColumn(WORLDS, "lore")),
+        columns=(
+            AddedColumn(REGIONS, "description"),
+            AddedColumn(REGIONS, "rivers"),
+            AddedColumn(WORLDS, "lore"),
+        ),
     ),
 )
 

@@ -1,0 +1,174 @@
+"""The prose stage: region names and descriptions and world lore, rewritten through the LLM.
+
+The regions stage already wrote procedural text; here each entity asks the LLM gateway
+(cache -> provider -> that procedural text as the fallback), so a dead or slow provider costs
+nothing but the prose. Every call is recorded in `llm_calls`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from worldloom.infrastructure.llm import GatewayLimits, LLMGateway, open_gateway, records_to_frame
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.store import open_store
+from worldloom.prompts.lore import LORE_PROMPT, WorldFacts, WorldLore
+from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
+from worldloom.systems.location import location_id
+from worldloom.systems.region import describe_relief
+from worldloom.systems.rng import Seeds
+from worldloom.tasks.world import load_world, world_db
+
+_LISTED = 12
+"""The prompts take at most this many names per list (their facts models bound them)."""
+_LORE_REGIONS = 24
+
+T = TypeVar("T")
+
+
+def gateway_for(settings: Settings, provider: str) -> LLMGateway:
+    """A gateway with the run's budgets, caching under the Worldloom home."""
+    return open_gateway(
+        provider,
+        cache_dir=settings.llm_cache_dir,
+        limits=GatewayLimits(
+            max_calls=settings.llm_max_calls,
+            max_tokens=settings.llm_max_tokens,
+            timeout_s=settings.llm_timeout_s,
+        ),
+    )
+
+
+@task(name="write-prose", cache_policy=NO_CACHE)
+def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dict[str, int]:
+    """Rewrite region names and descriptions and the world's lore through `llm`.
+
+    Regions go one at a time, in id order, so each new name is checked against every name
+    already in the world. Returns how many calls ended as llm / cache / fallback.
+    """
+    path = world_db(home, world_id)
+    with open_store(path, read_only=True) as store:
+        world = load_world(store, world_id)
+        tables = {
+            name: store.read(name, world_id)
+            for name in ("regions", "rivers", "biomes", "worlds", "locations")
+        }
+    regions, rivers = tables["regions"], tables["rivers"]
+    biome_names = {b: n.lower() for b, n in tables["biomes"].select("biome_id", "name").iter_rows()}
+    river_names = dict(rivers.select("river_id", "name").iter_rows())
+    seeds = Seeds(world.config.seed)
+    names, descriptions = list(regions["name"]), list(regions["description"])
+    entities: list[str] = []
+    with gateway_for(Settings(home=Path(home)), llm) as gateway:
+        for index, row in enumerate(regions.iter_rows(named=True)):
+            procedural = RegionText(name=row["name"], description=row["description"])
+            facts = _region_facts(row, names, index, biome_names, river_names)
+            seed = int(seeds.stream("llm.region", row["seed_cell"]).integers(2**31))
+            text = gateway.generate(
+                REGION_PROMPT, facts, fallback=_returning(procedural), seed=seed
+            ).value
+            names[index], descriptions[index] = text.name, text.description
+            entities.append(f"region {row['region_id']}")
+        stored_lore = str(tables["worlds"]["lore"][0])
+        # Our own stored text: the world name may be a user's free choice outside the LLM's
+        # name pattern, and the lore was validated when it was written.
+        lore_fallback = WorldLore.model_construct(world_name=world.name, lore=stored_lore)
+        lore = gateway.generate(
+            LORE_PROMPT,
+            _world_facts(regions, names, biome_names, rivers),
+            fallback=_returning(lore_fallback),
+            seed=int(seeds.stream("llm.world").integers(2**31)),
+        ).value.lore
+        entities.append("world")
+        calls = records_to_frame(gateway.drain_records())
+    with open_store(path) as store:
+        store.replace_rows(
+            world_id,
+            {
+                "regions": regions.with_columns(
+                    pl.Series("name", names), pl.Series("description", descriptions)
+                ),
+                "worlds": tables["worlds"].with_columns(pl.lit(lore).alias("lore")),
+                "locations": _renamed(tables["locations"], regions["region_id"], names),
+            },
+        )
+        store.append_rows(world_id, "llm_calls", _call_rows(calls, run_id, entities))
+    outcomes = {str(k): int(v) for k, v in calls.group_by("outcome").len().iter_rows()}
+    get_run_logger().info("prose via %s: %s", llm, outcomes)
+    return outcomes
+
+
+def _region_facts(
+    row: dict[str, Any],
+    names: list[str],
+    index: int,
+    biome_names: dict[int, str],
+    river_names: dict[int, str],
+) -> RegionFacts:
+    return RegionFacts(
+        biome=biome_names[row["dominant_biome_id"]],
+        climate=row["climate"],
+        terrain=describe_relief(
+            mean_elevation_m=row["mean_elevation_m"], max_elevation_m=row["max_elevation_m"]
+        ),
+        coastal=row["coastal"],
+        danger_level=row["danger_level"],
+        neighbours=tuple(names[n] for n in row["neighbors"][:_LISTED]),
+        rivers=tuple(river_names[r] for r in row["rivers"][:_LISTED]),
+        resources=tuple(r.replace("_", " ") for r in row["resources"][:_LISTED]),
+        used_names=tuple(name for i, name in enumerate(names) if i != index),
+    )
+
+
+def _world_facts(
+    regions: pl.DataFrame, names: list[str], biome_names: dict[int, str], rivers: pl.DataFrame
+) -> WorldFacts:
+    largest = regions.with_columns(pl.Series("name", names)).sort(
+        ["area_km2", "region_id"], descending=[True, False]
+    )
+    return WorldFacts(
+        regions=tuple(largest["name"][:_LORE_REGIONS]),
+        biomes=tuple(dict.fromkeys(biome_names[b] for b in largest["dominant_biome_id"]))[:_LISTED],
+        climates=tuple(dict.fromkeys(largest["climate"]))[:8],
+        rivers=tuple(
+            rivers.sort(["discharge_m3s", "river_id"], descending=[True, False])["name"][:_LISTED]
+        ),
+    )
+
+
+def _renamed(locations: pl.DataFrame, region_ids: pl.Series, names: list[str]) -> pl.DataFrame:
+    """The location tree with its region nodes carrying the regions' new names."""
+    new_names = pl.DataFrame(
+        {
+            "location_id": [location_id("region", int(r)) for r in region_ids],
+            "new_name": names,
+        },
+        schema_overrides={"location_id": locations.schema["location_id"]},
+    )
+    return (
+        locations.join(new_names, on="location_id", how="left")
+        .with_columns(pl.coalesce("new_name", "name").alias("name"))
+        .drop("new_name")
+    )
+
+
+def _returning(value: T) -> Callable[[], T]:
+    """A fallback that hands back text already written (the procedural version)."""
+    return lambda: value
+
+
+def _call_rows(calls: pl.DataFrame, run_id: str, entities: list[str]) -> pl.DataFrame:
+    if calls.height != len(entities):  # the gateway records exactly one call per generate()
+        raise RuntimeError(f"{calls.height} call records for {len(entities)} entities")
+    return calls.with_columns(
+        pl.lit(run_id).alias("run_id"),
+        pl.Series("call_seq", range(calls.height), dtype=pl.Int32),
+        pl.lit("prose").alias("stage"),
+        pl.Series("entity", entities),
+    )
