@@ -16,6 +16,7 @@ from tests.infrastructure.llm.scripted import (
     timeout,
 )
 from worldloom.infrastructure.llm import LLMGateway, ProviderSpec
+from worldloom.infrastructure.llm.cache import CachedFailure, ResponseCache
 from worldloom.infrastructure.llm.embedded import EmbeddedServer
 from worldloom.prompts.region import REGION_PROMPT, RegionFacts
 
@@ -227,6 +228,39 @@ def test_rerun_is_all_cache_hits_with_zero_requests(
     report = rerun.status(probe_timeout_s=0.5)
     assert (report.cache_entries, report.cache_hits, report.cache_misses) == (3, 3, 0)
     assert report.hit_rate == 1.0
+
+
+def test_rerun_remembers_answers_that_never_validated(
+    make_gateway: GatewayFactory, facts: RegionFacts
+) -> None:
+    """An unchanged world re-run makes zero calls even where the model failed last time."""
+    first = make_gateway(ScriptedEndpoint(answer(REAL_WORLD)))
+    assert first.generate(REGION_PROMPT, facts, fallback=procedural).record.outcome == "fallback"
+    first.close()
+
+    rerun = make_gateway(forbid_requests())
+    again = rerun.generate(REGION_PROMPT, facts, fallback=procedural)
+
+    assert again.value == procedural()
+    record = again.record
+    assert (record.outcome, record.fallback_reason, record.cache_hit) == (
+        "fallback",
+        "validation",
+        True,
+    )
+    assert record.attempts == 0
+    assert record.detail.startswith("remembered:")
+    assert rerun.status(probe_timeout_s=0.5).cache_entries == 0  # failures are not answers
+
+
+def test_remembered_failures_can_be_forgotten(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "cache")
+    cache.store_failure("k", CachedFailure(reason="validation", detail="bad name"))
+    assert cache.lookup_failure("k") == CachedFailure(reason="validation", detail="bad name")
+    assert cache.lookup_failure("other") is None
+    cache.forget_failure("k")
+    assert cache.lookup_failure("k") is None
+    cache.close()
 
 
 def test_fallbacks_are_not_cached(make_gateway: GatewayFactory, facts: RegionFacts) -> None:

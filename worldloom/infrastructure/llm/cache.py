@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import diskcache
 
+from worldloom.infrastructure.llm.record import FALLBACK_REASONS, FallbackReason
+
 CACHE_FORMAT_VERSION = 1
 """Bump to invalidate every entry (e.g. when what a key covers changes)."""
 
@@ -73,6 +75,19 @@ class CachedAnswer:
     json: str
     prompt_tokens: int
     completion_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class CachedFailure:
+    """A request the model answered but never validly (with this seed it would again)."""
+
+    reason: FallbackReason
+    detail: str
+
+
+FAILURE_TTL_S = 30 * 24 * 3600.0
+"""Remembered failures expire: a long-lived cache should try a prompt again now and then."""
+_FAILURE_PREFIX = "failed:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +175,33 @@ class ResponseCache:
         }
         self._store.set(key, json.dumps(record, ensure_ascii=False))
 
+    def store_failure(self, key: str, failure: CachedFailure) -> None:
+        """Remember that ``key`` ended in invalid answers, so a re-run does not ask again.
+
+        Only failures of the model's answer belong here (validation, malformed or truncated
+        JSON): with a fixed seed the same request gets the same answer. Outages do not.
+        """
+        record = {"reason": failure.reason, "detail": failure.detail}
+        self._store.set(_FAILURE_PREFIX + key, json.dumps(record), expire=FAILURE_TTL_S)
+
+    def lookup_failure(self, key: str) -> CachedFailure | None:
+        """The remembered failure for ``key``, if any (and not expired)."""
+        raw = self._store.get(_FAILURE_PREFIX + key)
+        if not isinstance(raw, str):
+            return None
+        try:
+            record = json.loads(raw)
+            reason, detail = str(record["reason"]), str(record["detail"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        for known in FALLBACK_REASONS:  # an entry from an older reason list is ignored
+            if known == reason:
+                return CachedFailure(reason=known, detail=detail)
+        return None
+
+    def forget_failure(self, key: str) -> None:
+        self._store.delete(_FAILURE_PREFIX + key)
+
     @contextmanager
     def key_lock(self, key: str) -> Iterator[None]:
         """Hold the in-process lock for one key (other keys proceed in parallel)."""
@@ -181,7 +223,10 @@ class ResponseCache:
         """Return the entry count and this process's hits and misses."""
         with self._counts_lock:
             hits, misses = self._hits, self._misses
-        return CacheStats(entries=len(self._store), hits=hits, misses=misses)
+        answers = sum(
+            1 for key in self._store.iterkeys() if not str(key).startswith(_FAILURE_PREFIX)
+        )
+        return CacheStats(entries=answers, hits=hits, misses=misses)
 
     def close(self) -> None:
         """Close the SQLite connections."""

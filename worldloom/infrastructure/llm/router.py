@@ -13,7 +13,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from worldloom.infrastructure.llm.budget import CircuitBreaker, RunBudget
-from worldloom.infrastructure.llm.cache import CachedAnswer, ResponseCache, compute_cache_key
+from worldloom.infrastructure.llm.cache import (
+    CachedAnswer,
+    CachedFailure,
+    ResponseCache,
+    compute_cache_key,
+)
 from worldloom.infrastructure.llm.client import MODE, ProviderCallError
 from worldloom.infrastructure.llm.connection import ProviderConnection
 from worldloom.infrastructure.llm.prompt import (
@@ -137,6 +142,18 @@ class EntityRouter:
             started: ``perf_counter`` at the start of this entity's routing.
             reserved: Whether a budget call was already reserved for this request.
         """
+        remembered = self.cache.lookup_failure(item.key) if self.cache is not None else None
+        if remembered is not None:
+            if reserved:
+                self.budget.release_call()
+            return self.fall_back(
+                item,
+                fallback,
+                started,
+                remembered.reason,
+                f"remembered: {remembered.detail}",
+                from_cache=True,
+            )
         if not reserved and not self.budget.try_reserve_call():
             return self.fall_back(item, fallback, started, "budget", "run budget spent")
         if self.connection is None:
@@ -160,8 +177,13 @@ class EntityRouter:
             if failure.reason in INFRASTRUCTURE_REASONS:
                 self.breaker.record_failure()
             else:
-                # The model answered, badly: the provider itself is healthy.
+                # The model answered, badly: the provider itself is healthy, and with this seed
+                # it would answer the same again, so a re-run should not ask.
                 self.breaker.record_success()
+                if self.cache is not None:
+                    self.cache.store_failure(
+                        item.key, CachedFailure(reason=failure.reason, detail=failure.detail)
+                    )
             return self.fall_back(
                 item,
                 fallback,
@@ -174,6 +196,7 @@ class EntityRouter:
         self.breaker.record_success()
         self.budget.add_tokens(completion.prompt_tokens + completion.completion_tokens)
         if self.cache is not None:
+            self.cache.forget_failure(item.key)
             self.cache.store(
                 item.key,
                 CachedAnswer(
@@ -201,8 +224,9 @@ class EntityRouter:
         *,
         attempts: int = 0,
         tokens: tuple[int, int] = (0, 0),
+        from_cache: bool = False,
     ) -> Generated[ResponseT]:
-        """Use the procedural writer and record why."""
+        """Use the procedural writer and record why (`from_cache`: a remembered failure)."""
         return self.finish(
             item,
             fallback(),
@@ -212,6 +236,7 @@ class EntityRouter:
             detail=detail,
             attempts=attempts,
             tokens=tokens,
+            cache_hit=from_cache,
         )
 
     def finish(
@@ -225,6 +250,7 @@ class EntityRouter:
         detail: str = "",
         attempts: int = 0,
         tokens: tuple[int, int] = (0, 0),
+        cache_hit: bool = False,
     ) -> Generated[ResponseT]:
         """Build, keep and return the record for one routed entity."""
         record = CallRecord(
@@ -233,7 +259,7 @@ class EntityRouter:
             provider=self.provider.label,
             model=self.provider.model,
             cache_key=item.key,
-            cache_hit=outcome == "cache",
+            cache_hit=cache_hit or outcome == "cache",
             prompt_tokens=tokens[0],
             completion_tokens=tokens[1],
             latency_ms=(time.perf_counter() - started) * 1000.0,
