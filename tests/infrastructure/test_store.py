@@ -158,6 +158,7 @@ def test_an_older_file_is_migrated_additively_keeping_its_rows(tmp_path: Path) -
         store.replace_rows("a", {"calendar_months": calendar(12)})
     with duckdb.connect(str(path)) as connection:  # turn it back into a schema-1 file
         connection.execute("DROP TABLE llm_calls")
+        connection.execute("DROP TABLE prose_baseline")
         connection.execute("ALTER TABLE regions DROP COLUMN description")
         connection.execute("ALTER TABLE regions DROP COLUMN rivers")
         connection.execute("ALTER TABLE worlds DROP COLUMN lore")

@@ -57,31 +57,44 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         world = load_world(store, world_id)
         tables = {
             name: store.read(name, world_id)
-            for name in ("regions", "rivers", "biomes", "worlds", "locations")
+            for name in ("regions", "rivers", "biomes", "worlds", "locations", "prose_baseline")
         }
     regions, rivers = tables["regions"], tables["rivers"]
+    baseline = dict(
+        tables["prose_baseline"].select("entity", pl.struct("name", "text")).iter_rows()
+    )
     biome_names = {b: n.lower() for b, n in tables["biomes"].select("biome_id", "name").iter_rows()}
     river_names = dict(rivers.select("river_id", "name").iter_rows())
     seeds = Seeds(world.config.seed)
-    names, descriptions = list(regions["name"]), list(regions["description"])
-    entities: list[str] = []
+    entities = [f"region {region_id}" for region_id in regions["region_id"]]
+    # Facts come from the procedural baseline, not from whatever a previous run renamed
+    # things to: a re-run then asks the same questions and is answered from the cache.
+    base_names = [baseline[entity]["name"] for entity in entities]
+    names = list(base_names)
+    descriptions = [baseline[entity]["text"] for entity in entities]
     with gateway_for(Settings(home=Path(home)), llm) as gateway:
         for index, row in enumerate(regions.iter_rows(named=True)):
-            procedural = RegionText(name=row["name"], description=row["description"])
-            facts = _region_facts(row, names, index, biome_names, river_names)
+            procedural = RegionText(name=base_names[index], description=descriptions[index])
+            facts = _region_facts(
+                row,
+                base_names=base_names,
+                names=names,
+                index=index,
+                biome_names=biome_names,
+                river_names=river_names,
+            )
             seed = int(seeds.stream("llm.region", row["seed_cell"]).integers(2**31))
             text = gateway.generate(
                 REGION_PROMPT, facts, fallback=_returning(procedural), seed=seed
             ).value
             names[index], descriptions[index] = text.name, text.description
-            entities.append(f"region {row['region_id']}")
-        stored_lore = str(tables["worlds"]["lore"][0])
+        stored_lore = baseline["world"]["text"]
         # Our own stored text: the world name may be a user's free choice outside the LLM's
         # name pattern, and the lore was validated when it was written.
         lore_fallback = WorldLore.model_construct(world_name=world.name, lore=stored_lore)
         lore = gateway.generate(
             LORE_PROMPT,
-            _world_facts(regions, names, biome_names, rivers),
+            _world_facts(regions, base_names, biome_names, rivers),
             fallback=_returning(lore_fallback),
             seed=int(seeds.stream("llm.world").integers(2**31)),
         ).value.lore
@@ -106,6 +119,8 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
 
 def _region_facts(
     row: dict[str, Any],
+    *,
+    base_names: list[str],
     names: list[str],
     index: int,
     biome_names: dict[int, str],
@@ -119,9 +134,10 @@ def _region_facts(
         ),
         coastal=row["coastal"],
         danger_level=row["danger_level"],
-        neighbours=tuple(names[n] for n in row["neighbors"][:_LISTED]),
+        neighbours=tuple(base_names[n] for n in row["neighbors"][:_LISTED]),
         rivers=tuple(river_names[r] for r in row["rivers"][:_LISTED]),
         resources=tuple(r.replace("_", " ") for r in row["resources"][:_LISTED]),
+        # Every other region's name, as written so far this run: a new name must differ.
         used_names=tuple(name for i, name in enumerate(names) if i != index),
     )
 

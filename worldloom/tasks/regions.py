@@ -18,6 +18,7 @@ from worldloom.tasks import catalog
 from worldloom.tasks.tables import (
     cell_rows,
     location_rows,
+    prose_baseline_rows,
     region_rows,
     terrain_from_rows,
 )
@@ -72,6 +73,7 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
                 "regions": region_rows(region_map, descriptions=descriptions, rivers=region_rivers),
                 "locations": location_rows(tree),
                 "worlds": worlds.with_columns(pl.lit(lore).alias("lore")),
+                "prose_baseline": prose_baseline_rows(region_map, descriptions, world.name, lore),
             },
         )
     get_run_logger().info("regions: %d regions", len(region_map.regions))

@@ -225,3 +225,17 @@ def _split(values: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> pl.Se
     series = pl.from_arrow(lists)
     assert isinstance(series, pl.Series)
     return series.alias("neighbors")
+
+
+def prose_baseline_rows(
+    region_map: RegionMap, descriptions: list[str], world_name: str, lore: str
+) -> pl.DataFrame:
+    """Procedural text per entity (`region <id>`, `world`), where the prose stage starts."""
+    regions = region_map.regions
+    return pl.DataFrame(
+        {
+            "entity": [f"region {r.region_id}" for r in regions] + ["world"],
+            "name": [r.name for r in regions] + [world_name],
+            "text": [*descriptions, lore],
+        }
+    )

@@ -215,6 +215,20 @@ LLM_CALLS = _table(
 )
 
 
+PROSE_BASELINE = _table(
+    "prose_baseline",
+    ("entity",),
+    """
+    entity VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    text VARCHAR NOT NULL
+    """,
+    exported=False,
+)
+"""The procedural names and text the LLM stage starts from, so re-running it sees the same
+facts (and hits the cache) however the previous run renamed things."""
+
+
 @dataclass(frozen=True, slots=True)
 class AddedColumn:
     """A column a later migration adds to an earlier table."""
@@ -254,8 +268,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
-        "llm: call records, region descriptions and rivers, world lore",
-        tables=(LLM_CALLS,),
+        "llm: call records, prose baseline, region descriptions and rivers, world lore",
+        tables=(LLM_CALLS, PROSE_BASELINE),
         columns=(
             AddedColumn(REGIONS, "description"),
             AddedColumn(REGIONS, "rivers"),

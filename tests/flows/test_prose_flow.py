@@ -1,0 +1,81 @@
+"""The prose stage through the real flows: a dead provider, and the embedded model re-run."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from worldloom.flows.generate import enrich_world, generate_world
+from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.infrastructure.snapshot import open_snapshot
+from worldloom.infrastructure.store import open_store
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def tables(result: GeneratedWorld, *names: str) -> dict[str, pl.DataFrame]:
+    with open_store(Path(result.database), read_only=True) as store:
+        return {name: store.read(name, result.world_id) for name in names}
+
+
+def test_a_dead_provider_still_yields_a_complete_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORLDLOOM_OLLAMA_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    plain = generate_world(GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path / "a")))
+    dead = generate_world(
+        GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path / "b"), llm="ollama/gone")
+    )
+    got = tables(dead, "regions", "llm_calls", "worlds", "runs")
+    expected = tables(plain, "regions", "worlds")
+    calls = got["llm_calls"]
+
+    assert calls.height == got["regions"].height + 1  # every region and the world's lore
+    assert set(calls["outcome"]) == {"fallback"}
+    assert set(calls["fallback_reason"]) <= {"connection", "circuit_open"}
+    assert (calls["fallback_reason"] == "circuit_open").sum() >= calls.height - 3  # breaker
+    # The fallback is the procedural text, so the world reads exactly as without an LLM.
+    assert got["regions"].equals(expected["regions"])
+    assert got["worlds"]["lore"].equals(expected["worlds"]["lore"])
+    assert set(got["runs"]["status"]) == {"completed"}
+    assert open_snapshot(Path(dead.snapshot)).table("regions").height == got["regions"].height
+
+
+@pytest.mark.llm
+def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: Path) -> None:
+    home = str(tmp_path)
+    world = generate_world(GenerateWorldParams(seed=4, preset="tiny", home=home, llm="embedded"))
+    first = tables(world, "llm_calls", "regions", "locations")
+    calls = first["llm_calls"]
+    assert calls.height == first["regions"].height + 1
+    # Every entity really asked the model; what it wrote was kept or, if it failed the
+    # validators, replaced by procedural text (never an infrastructure failure here).
+    assert (calls["attempts"] >= 1).all()
+    assert (calls.filter(pl.col("outcome") == "llm")["completion_tokens"] > 0).all()
+    assert set(calls["fallback_reason"].drop_nulls()) <= {
+        "validation",
+        "truncated",
+        "malformed_json",
+    }
+    regions = first["regions"]
+    assert regions["name"].n_unique() == regions.height
+    region_nodes = first["locations"].filter(pl.col("kind") == "region").sort("ref_id")
+    assert region_nodes["name"].to_list() == regions.sort("region_id")["name"].to_list()
+
+    enrich_world(home, world.world_id, "embedded")
+    rerun = tables(world, "llm_calls", "regions")
+    second = rerun["llm_calls"].join(calls.select("run_id"), on="run_id", how="anti")
+    assert second.height == calls.height
+    assert second["cache_hit"].all()
+    assert second["attempts"].sum() == 0  # no provider call at all
+    assert rerun["regions"].equals(regions)
