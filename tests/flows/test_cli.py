@@ -28,6 +28,8 @@ def run(*args: str) -> tuple[int, str]:
         (["generate", "--seed", "1", "--set", "terrain.cells=5"], "terrain.cells"),
         (["generate", "--seed", "1", "--set", "nonsense"], "--set needs key=value"),
         (["generate", "--seed", "1", "--llm", "gpt-9"], "unknown LLM provider 'gpt-9'"),
+        (["generate", "--seed", "1", "--llm", "ollama/"], "ollama/"),
+        (["enrich", "atlantis", "--llm", "none"], "unknown world 'atlantis'"),
         (["report", "atlantis"], "unknown world 'atlantis'"),
         (["export", "atlantis"], "unknown world 'atlantis'"),
     ],
@@ -51,6 +53,23 @@ def test_missing_snapshot_is_a_user_error(command: str, tmp_path: Path) -> None:
     code, output = run("snapshot", command, str(tmp_path / "nowhere"))
     assert code == 2
     assert "nowhere" in output
+
+
+def test_llm_status_without_a_provider(home: Path) -> None:
+    code, output = run("llm", "status", "--llm", "none", "--home", str(home))
+    assert code == 0
+    assert "procedural writers only" in output
+    assert "recorded calls" in output
+
+
+def test_llm_status_names_an_unreachable_provider(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORLDLOOM_OLLAMA_URL", "http://127.0.0.1:9/v1")
+    code, output = run("llm", "status", "--llm", "ollama/llama3", "--home", str(home))
+    assert code == 0
+    assert "reachable" in output
+    assert "no (" in output
 
 
 def test_worlds_on_an_empty_home(home: Path) -> None:
