@@ -8,15 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
 from worldloom.prompts.text_rules import (
-    check_complete_sentences,
-    check_known_entities,
-    check_new_name,
-    check_no_real_world_names,
-    check_not_repetitive,
-    check_stays_in_world,
     prose_pattern,
-    read_rule_context,
     rule_context,
+    validate_grounded_prose,
+    validate_invented_name,
 )
 
 WORLD_NAME_PATTERN = r"^[A-Z][a-z']{2,15}( [A-Z][a-z']{1,15})?$"
@@ -56,26 +51,13 @@ class WorldLore(BaseModel):
     @field_validator("world_name")
     @classmethod
     def _name_is_new_and_invented(cls, name: str, info: ValidationInfo) -> str:
-        rules = read_rule_context(info.context)
-        if rules is not None:
-            check_no_real_world_names(name, rules.forbidden_names)
-            check_new_name(name, rules.used_names)
-        return name
+        return validate_invented_name(name, info.context)
 
     @field_validator("lore")
     @classmethod
     def _lore_is_grounded(cls, lore: str, info: ValidationInfo) -> str:
-        rules = read_rule_context(info.context)
-        if rules is None:
-            return lore
-        lore = check_complete_sentences(lore, min_sentences=1, max_sentences=5)
-        check_no_real_world_names(lore, rules.forbidden_names)
-        check_stays_in_world(lore)
-        check_not_repetitive(lore)
-        world_name = info.data.get("world_name")
-        known = rules.known_names | ({world_name} if isinstance(world_name, str) else set())
-        check_known_entities(lore, frozenset(known))
-        return lore
+        own_name = info.data.get("world_name")
+        return validate_grounded_prose(lore, info.context, own_name=own_name, max_sentences=5)
 
 
 LORE_PROMPT: PromptSpec[WorldFacts, WorldLore] = PromptSpec(

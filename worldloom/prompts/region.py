@@ -8,15 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_fiel
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
 from worldloom.prompts.text_rules import (
-    check_complete_sentences,
-    check_known_entities,
-    check_new_name,
-    check_no_real_world_names,
-    check_not_repetitive,
-    check_stays_in_world,
     prose_pattern,
-    read_rule_context,
     rule_context,
+    validate_grounded_prose,
+    validate_invented_name,
 )
 
 _WORD = r"[A-Z][a-z']{1,15}(-[A-Z][a-z']{1,15})?"
@@ -75,26 +70,15 @@ class RegionText(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_is_new_and_invented(cls, name: str, info: ValidationInfo) -> str:
-        rules = read_rule_context(info.context)
-        if rules is not None:
-            check_no_real_world_names(name, rules.forbidden_names)
-            check_new_name(name, rules.used_names)
-        return name
+        return validate_invented_name(name, info.context)
 
     @field_validator("description")
     @classmethod
     def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
-        rules = read_rule_context(info.context)
-        if rules is None:
-            return description
-        description = check_complete_sentences(description, min_sentences=1, max_sentences=4)
-        check_no_real_world_names(description, rules.forbidden_names)
-        check_stays_in_world(description)
-        check_not_repetitive(description)
         own_name = info.data.get("name")
-        known = rules.known_names | ({own_name} if isinstance(own_name, str) else set())
-        check_known_entities(description, frozenset(known))
-        return description
+        return validate_grounded_prose(
+            description, info.context, own_name=own_name, max_sentences=4
+        )
 
 
 REGION_PROMPT: PromptSpec[RegionFacts, RegionText] = PromptSpec(

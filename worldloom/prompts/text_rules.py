@@ -111,6 +111,42 @@ def prose_pattern(min_length: int, max_length: int) -> str:
     return rf'^[A-Z][^"\\\n]{{{min_length - 2},{max_length - 2}}}[.!?]$'
 
 
+def validate_invented_name(name: str, context: Any) -> str:
+    """A response model's name rule: invented, and not taken (checked only for LLM output).
+
+    Raises:
+        ValueError: As the individual checks do.
+    """
+    rules = read_rule_context(context)
+    if rules is not None:
+        check_no_real_world_names(name, rules.forbidden_names)
+        check_new_name(name, rules.used_names)
+    return name
+
+
+def validate_grounded_prose(
+    text: str, context: Any, *, own_name: object, max_sentences: int
+) -> str:
+    """A response model's prose rule: whole sentences, in-world, no loops, only known names.
+
+    Checked only for LLM output (procedural writers build models without a context, and only
+    the field bounds apply). `own_name` is the name the same answer gives its entity.
+
+    Raises:
+        ValueError: As the individual checks do.
+    """
+    rules = read_rule_context(context)
+    if rules is None:
+        return text
+    text = check_complete_sentences(text, min_sentences=1, max_sentences=max_sentences)
+    check_no_real_world_names(text, rules.forbidden_names)
+    check_stays_in_world(text)
+    check_not_repetitive(text)
+    known = rules.known_names | ({own_name} if isinstance(own_name, str) else set())
+    check_known_entities(text, frozenset(known))
+    return text
+
+
 def check_complete_sentences(text: str, *, min_sentences: int, max_sentences: int) -> str:
     """Require text that ends a sentence and has a bounded number of sentences.
 
