@@ -6,15 +6,11 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.worlds import build_world
 from worldloom.prompts.lore import WorldLore
 from worldloom.prompts.region import RegionText
-from worldloom.systems.hydronym import name_waters
 from worldloom.systems.prose import REGION_DESCRIPTION_MAX, WORLD_LORE_MAX
-from worldloom.systems.region import REGION_NAME_MAX, generate_regions, rivers_by_region
-from worldloom.systems.rng import Seeds
-from worldloom.systems.world_generation import generate_terrain
-from worldloom.tasks import catalog
-from worldloom.tasks.regions import write_prose
+from worldloom.systems.region import REGION_NAME_MAX
 
 
 def test_bounds_agree_with_the_response_models() -> None:
@@ -37,34 +33,13 @@ def test_bounds_agree_with_the_response_models() -> None:
 )
 @settings(max_examples=12, deadline=None)
 def test_every_procedural_region_text_validates(seed: int, template: str, count: int) -> None:
-    config = catalog.world_config(
-        preset="tiny", seed=seed, overrides={"terrain.cells": 3_000, "terrain.template": template}
+    world = build_world(
+        seed,
+        name="Vellmar",
+        overrides={"terrain.cells": 3_000, "terrain.template": template},
+        region_count=count,
     )
-    seeds = Seeds(seed)
-    terrain = generate_terrain(config.terrain, seeds=seeds, biomes=catalog.biome_table())
-    regions = generate_regions(
-        terrain,
-        seeds=seeds,
-        biomes=catalog.biome_table(),
-        count=count,
-        name_bases=catalog.name_bases(),
-        patterns=catalog.place_patterns(),
-    )
-    names = name_waters(
-        terrain,
-        seeds=seeds,
-        biomes=catalog.biome_table(),
-        name_bases=catalog.name_bases(),
-        patterns=catalog.place_patterns(),
-    )
-    descriptions, lore = write_prose(
-        world_name="Vellmar",
-        seeds=seeds,
-        terrain=terrain,
-        region_map=regions,
-        region_rivers=rivers_by_region(terrain, regions.cell_region),
-        river_names=dict(enumerate(names.rivers)),
-    )
+    regions, descriptions, lore = world.regions, world.descriptions, world.lore
     for region, description in zip(regions.regions, descriptions, strict=True):
         RegionText(name=region.name, description=description)
     WorldLore(world_name="Vellmar", lore=lore)

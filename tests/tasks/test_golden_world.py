@@ -12,14 +12,10 @@ import polars as pl
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from tests.worlds import build_world
 from worldloom.infrastructure.analytics import WorldSummary, summarize_world
-from worldloom.systems.hydronym import name_waters
 from worldloom.systems.location import build_location_tree
-from worldloom.systems.region import generate_regions, rivers_by_region
-from worldloom.systems.rng import Seeds
-from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog
-from worldloom.tasks.regions import write_prose
 from worldloom.tasks.tables import (
     biome_rows,
     cell_rows,
@@ -35,45 +31,21 @@ SEED = 1
 
 @cache
 def golden_tables() -> dict[str, pl.DataFrame]:
-    config = catalog.world_config(preset="tiny", seed=SEED)
-    seeds = Seeds(SEED)
-    biomes = catalog.biome_table()
-    terrain = generate_terrain(config.terrain, seeds=seeds, biomes=biomes)
-    names = name_waters(
-        terrain,
-        seeds=seeds,
-        biomes=biomes,
-        name_bases=catalog.name_bases(),
-        patterns=catalog.place_patterns(),
-    )
-    regions = generate_regions(
-        terrain,
-        seeds=seeds,
-        biomes=biomes,
-        count=config.regions.count,
-        name_bases=catalog.name_bases(),
-        patterns=catalog.place_patterns(),
-    )
+    world = build_world(SEED)
+    regions = world.regions
     tree = build_location_tree(
-        world_name="Golden",
+        world_name=world.name,
         region_names=[r.name for r in regions.regions],
         cell_region=regions.cell_region,
     )
-    region_rivers = rivers_by_region(terrain, regions.cell_region)
-    descriptions, _ = write_prose(
-        world_name="Golden",
-        seeds=seeds,
-        terrain=terrain,
-        region_map=regions,
-        region_rivers=region_rivers,
-        river_names=dict(enumerate(names.rivers)),
-    )
     return {
-        "cells": cell_rows(terrain, regions.cell_region),
-        "regions": region_rows(regions, descriptions=descriptions, rivers=region_rivers),
-        "biomes": biome_rows(biomes),
-        "rivers": river_rows(terrain.rivers, names.rivers),
-        "lakes": lake_rows(terrain.lakes, names.lakes),
+        "cells": cell_rows(world.terrain, regions.cell_region),
+        "regions": region_rows(
+            regions, descriptions=world.descriptions, rivers=world.region_rivers
+        ),
+        "biomes": biome_rows(catalog.biome_table()),
+        "rivers": river_rows(world.terrain.rivers, world.waters.rivers),
+        "lakes": lake_rows(world.terrain.lakes, world.waters.lakes),
         "locations": location_rows(tree),
     }
 
