@@ -55,7 +55,7 @@ def test_a_dead_provider_still_yields_a_complete_world(
 def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: Path) -> None:
     home = str(tmp_path)
     world = generate_world(GenerateWorldParams(seed=4, preset="tiny", home=home, llm="embedded"))
-    first = tables(world, "llm_calls", "regions", "locations")
+    first = tables(world, "llm_calls", "regions", "locations", "prose_baseline", "worlds")
     calls = first["llm_calls"]
     assert calls.height == first["regions"].height + 1
     # Every entity really asked the model; what it wrote was kept or, if it failed the
@@ -71,6 +71,11 @@ def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: P
     assert regions["name"].n_unique() == regions.height
     region_nodes = first["locations"].filter(pl.col("kind") == "region").sort("ref_id")
     assert region_nodes["name"].to_list() == regions.sort("region_id")["name"].to_list()
+    # No text still names a region by a name the model replaced.
+    baseline = first["prose_baseline"].filter(pl.col("entity") != "world")["name"]
+    stale = set(baseline) - set(regions["name"])
+    texts = [*regions["description"], first["worlds"]["lore"][0]]
+    assert not [name for name in stale for text in texts if name in text]
 
     enrich_world(home, world.world_id, "embedded")
     rerun = tables(world, "llm_calls", "regions")

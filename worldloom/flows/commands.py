@@ -232,6 +232,8 @@ def report(
     for key, value in summary.overview.items():
         overview.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     out.print(overview)
+    if summary.lore:
+        out.print(summary.lore, style="italic")
     out.print(frame_table(summary.biome_area, title="Area by biome"))
     out.print(frame_table(summary.regions, title="Regions"))
 

@@ -16,9 +16,13 @@ class WorldSummary:
     """biome, area_km2, land_share (0-1), cells; largest first."""
     regions: pl.DataFrame
     """One row per region: name, area, climate, dominant biome, danger, resources; largest first."""
+    lore: str = ""
 
     def markdown(self, *, title: str) -> str:
-        lines = [f"# {title}", "", "| figure | value |", "|---|---|"]
+        lines = [f"# {title}", ""]
+        if self.lore:
+            lines += [f"> {self.lore}", ""]
+        lines += ["| figure | value |", "|---|---|"]
         lines += [f"| {key} | {_fmt(value)} |" for key, value in self.overview.items()]
         lines += ["", "## Area by biome", "", _table(self.biome_area)]
         lines += ["", "## Regions", "", _table(self.regions)]
@@ -32,6 +36,7 @@ def summarize_world(
     biomes: pl.DataFrame,
     rivers: pl.DataFrame,
     lakes: pl.DataFrame,
+    lore: str = "",
 ) -> WorldSummary:
     """Summarise a world from its stored tables (as read from the store or a snapshot)."""
     land = cells.filter(pl.col("is_land"))
@@ -87,7 +92,7 @@ def summarize_world(
         ).row(0)
         overview["median region km2"] = round(stats[0])
         overview["mean danger"] = round(stats[1], 2)
-    return WorldSummary(overview, biome_area, region_table)
+    return WorldSummary(overview, biome_area, region_table, lore)
 
 
 def _fmt(value: int | float | str) -> str:

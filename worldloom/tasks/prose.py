@@ -7,6 +7,7 @@ nothing but the prose. Every call is recorded in `llm_calls`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -100,6 +101,11 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         ).value.lore
         entities.append("world")
         calls = records_to_frame(gateway.drain_records())
+    # Text (procedural or written from the facts) names regions as the baseline did; carry
+    # the new names into every description and the lore so no text names a stale region.
+    renames = {old: new for old, new in zip(base_names, names, strict=True) if old != new}
+    descriptions = [_renamed(text, renames) for text in descriptions]
+    lore = _renamed(lore, renames)
     with open_store(path) as store:
         store.replace_rows(
             world_id,
@@ -108,7 +114,7 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                     pl.Series("name", names), pl.Series("description", descriptions)
                 ),
                 "worlds": tables["worlds"].with_columns(pl.lit(lore).alias("lore")),
-                "locations": _renamed(tables["locations"], regions["region_id"], names),
+                "locations": _renamed_locations(tables["locations"], regions["region_id"], names),
             },
         )
         store.append_rows(world_id, "llm_calls", _call_rows(calls, run_id, entities))
@@ -158,7 +164,17 @@ def _world_facts(
     )
 
 
-def _renamed(locations: pl.DataFrame, region_ids: pl.Series, names: list[str]) -> pl.DataFrame:
+def _renamed(text: str, renames: dict[str, str]) -> str:
+    """`text` with whole-name occurrences of old names replaced (longest names first)."""
+    if not renames:
+        return text
+    pattern = "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", lambda m: renames[m.group(0)], text)
+
+
+def _renamed_locations(
+    locations: pl.DataFrame, region_ids: pl.Series, names: list[str]
+) -> pl.DataFrame:
     """The location tree with its region nodes carrying the regions' new names."""
     new_names = pl.DataFrame(
         {

@@ -21,7 +21,8 @@ def world_summary(home: str, world_id: str) -> tuple[str, WorldSummary]:
             name: store.read(name, world_id)
             for name in ("cells", "regions", "biomes", "rivers", "lakes")
         }
-    return world.name, summarize_world(**tables)
+        lore = str(store.read("worlds", world_id)["lore"][0])
+    return world.name, summarize_world(**tables, lore=lore)
 
 
 @task(name="publish-world-report", cache_policy=NO_CACHE)
