@@ -1,0 +1,44 @@
+"""Deployments for `worldloom serve`: schedules and parameters, built without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from worldloom.flows.deployments import build_deployments
+from worldloom.flows.params import GenerateWorldParams
+
+
+def test_generation_and_export_deployments_carry_their_schedules() -> None:
+    params = GenerateWorldParams(seed=7, preset="small", name="Vellmar", home="/tmp/h")
+    generate, export = build_deployments(
+        home="/tmp/h",
+        generate_cron="0 3 * * *",
+        generate_params=params,
+        export_world="vellmar-1234abcd",
+        export_cron="30 3 * * *",
+    )
+    assert generate.name == "worldloom-generate"
+    assert generate.parameters == {"params": params.model_dump()}
+    assert [s.schedule.cron for s in generate.schedules] == ["0 3 * * *"]
+    assert export.parameters == {"home": "/tmp/h", "world_id": "vellmar-1234abcd"}
+    assert [s.schedule.cron for s in export.schedules] == ["30 3 * * *"]
+
+
+def test_a_deployment_without_a_cron_is_started_by_hand() -> None:
+    (generate,) = build_deployments(
+        home="/tmp/h", generate_params=GenerateWorldParams(seed=1, home="/tmp/h")
+    )
+    assert not generate.schedules
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"generate_cron": "0 3 * * *"}, "needs a seed"),
+        ({"export_cron": "0 3 * * *"}, "needs a world"),
+        ({}, "nothing to serve"),
+    ],
+)
+def test_incomplete_requests_are_refused(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_deployments(home="/tmp/h", **kwargs)
