@@ -22,10 +22,11 @@ ROLLS_PER_CHARACTER = 16
 """Uniform numbers one character consumes: 6 attributes, 6 skill noises, trait count + 3 picks.
 Fixed, so a caller can hand over a block of rolls per entity and stay reproducible."""
 _SKILLS = 6
-_3D6_CDF = np.cumsum(
-    np.array([1, 3, 6, 10, 15, 21, 25, 27, 27, 25, 21, 15, 10, 6, 3, 1], dtype=np.float64) / 216
+_3D6 = np.sort(
+    (np.arange(216) // 36 + np.arange(216) // 6 % 6 + np.arange(216) % 6 + 3).astype(np.int16)
 )
-"""Cumulative chance of 3d6 rolling 3, 4, ... 18: one uniform per attribute by inverse CDF."""
+"""The 216 equally likely 3d6 totals, sorted: one uniform per attribute picks one (inverse CDF
+by table lookup, far cheaper than a search on millions of rolls)."""
 
 IntArray = NDArray[np.int64]
 
@@ -262,29 +263,33 @@ def roll_characters(
     Traits: a count, then that many distinct pairs, each with a side, so opposites exclude
     each other by construction.
     """
-    age = age.astype(np.int64)
-    base = np.searchsorted(_3D6_CDF, rolls[:, :_N_ATTRIBUTES], side="right") + ATTRIBUTE_MIN
-    scores = base + table.profession_matrix("bonus")[profession]
-    young = np.clip(16 - age, 0, None)[:, None]
-    old = np.clip(age - 55, 0, None)[:, None]
+    years = age.astype(np.int16)
+    # int16 throughout: scores and levels are small, and millions of rows stay cache-friendly.
+    dice = np.minimum((rolls[:, :_N_ATTRIBUTES] * 216).astype(np.int16), 215)
+    scores = _3D6[dice] + table.profession_matrix("bonus").astype(np.int16)[profession]
+    young = np.maximum(16 - years, 0)[:, None]
+    old = np.maximum(years - 55, 0)[:, None]
     # ATTRIBUTES order: the physical three, then the mental three (wisdom is index 4).
     scores[:, :3] -= young // 3 + old // 8
     scores[:, 3:] -= young // 4
     scores[:, 4] += old[:, 0] // 10
-    attributes = np.clip(scores, ATTRIBUTE_MIN, ATTRIBUTE_MAX)
-    trained = table.profession_matrix("skills")[profession]
+    attributes = np.minimum(np.maximum(scores, ATTRIBUTE_MIN), ATTRIBUTE_MAX)
+    trained = table.profession_matrix("skills").astype(np.int16)[profession]
     governing = attributes[:, list(table.skill_attribute)]
-    noise = np.floor(rolls[:, _N_ATTRIBUTES : _N_ATTRIBUTES + _SKILLS] * 3).astype(np.int64) - 1
-    experience = np.clip((age - 16) // 8, 0, 3)[:, None] * (trained > 0)
+    noise = (rolls[:, _N_ATTRIBUTES : _N_ATTRIBUTES + _SKILLS] * 3).astype(np.int16) - 1
+    experience = np.minimum(np.maximum((years - 16) // 8, 0), 3)[:, None] * (trained > 0)
     skills = skill_levels(trained, governing) + experience + noise
-    skills = np.clip(skills, 0, np.minimum(SKILL_MAX, np.maximum(age, 0) // 2)[:, None])
+    cap = np.minimum(SKILL_MAX, np.maximum(years, 0) // 2)[:, None]
+    skills = np.minimum(np.maximum(skills, 0), cap)
     traits = _roll_traits(rolls[:, _N_ATTRIBUTES + _SKILLS :], len(table.trait_pairs), table)
     return Characters(attributes.astype(np.int8), skills.astype(np.int8), traits)
 
 
-def skill_levels(trained: IntArray, governing: IntArray) -> IntArray:
+def skill_levels(
+    trained: NDArray[np.integer[Any]], governing: NDArray[np.integer[Any]]
+) -> NDArray[np.int16]:
     """Trained level plus the governing attribute's modifier, before practice and luck."""
-    return trained + (governing - 10) // 4
+    return (trained + (governing - 10) // 4).astype(np.int16)
 
 
 def _roll_traits(
@@ -293,18 +298,20 @@ def _roll_traits(
     """Distinct pairs without replacement by the shifting-index trick; a side per pick from the
     roll's fractional part, so each pick costs one uniform."""
     n = rolls.shape[0]
-    count = np.searchsorted(np.cumsum(table.trait_counts), rolls[:, 0], side="right")
-    count = np.minimum(count, MAX_TRAITS)
-    chosen = np.full((n, MAX_TRAITS), -1, dtype=np.int64)
+    edges = np.cumsum(table.trait_counts).astype(np.float32)
+    count = np.minimum(np.searchsorted(edges, rolls[:, 0], side="right"), MAX_TRAITS)
+    chosen = np.full((n, MAX_TRAITS), -1, dtype=np.int16)
     codes = np.full((n, MAX_TRAITS), -1, dtype=np.int16)
     for slot in range(MAX_TRAITS):
-        scaled = rolls[:, 1 + slot].astype(np.float64) * (pairs - slot)
-        pick = np.minimum(np.floor(scaled).astype(np.int64), pairs - slot - 1)
-        side = (scaled - np.floor(scaled) >= 0.5).astype(np.int64)
+        # Twice the picks: the low bit is the side of the pair, the rest the pair itself.
+        doubled = np.minimum(
+            (rolls[:, 1 + slot] * 2 * (pairs - slot)).astype(np.int16), 2 * (pairs - slot) - 1
+        )
+        pick, side = doubled // 2, doubled % 2
         # Skip over pairs already taken, lowest first, so the pick lands on a free pair.
         for taken in np.sort(chosen[:, :slot], axis=1).T:
             pick += pick >= taken
         chosen[:, slot] = pick
         active = slot < count
-        codes[active, slot] = (2 * pick + side)[active].astype(np.int16)
+        codes[active, slot] = (2 * pick + side)[active]
     return codes
