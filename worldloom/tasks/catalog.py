@@ -8,6 +8,7 @@ from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.naming import NameBases, PlacePatterns
+from worldloom.systems.place_rules import PlaceRules
 from worldloom.systems.prose import ProseTemplates
 from worldloom.systems.time import Calendar
 from worldloom.systems.world import WorldConfig, resolve_config
@@ -50,3 +51,9 @@ def prose_templates() -> ProseTemplates:
 @cache
 def calendar() -> Calendar:
     return Calendar.from_mapping(read_toml("calendar.toml"))
+
+
+@cache
+def place_rules() -> PlaceRules:
+    keys = [biome.key for biome in biome_table().biomes]
+    return PlaceRules.from_mapping(read_toml("pois.toml"), biome_keys=keys)

@@ -8,8 +8,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from worldloom.systems.location import LocationTree
-from worldloom.systems.region import RegionMap
+from worldloom.systems.location import LocationKind, LocationTree
+from worldloom.systems.places import Places
+from worldloom.systems.region import Region, RegionMap
 from worldloom.systems.time import Calendar
 from worldloom.systems.world_generation import BiomeTable, Terrain
 from worldloom.systems.world_generation.model import Lake, Mesh, River
@@ -206,6 +207,23 @@ def region_rows(
     )
 
 
+def region_map_from_rows(cells: pl.DataFrame, regions: pl.DataFrame) -> RegionMap:
+    """Rebuild the regions a later stage works on from their stored rows."""
+    fields = set(Region.__dataclass_fields__) - {"center", "resources", "neighbors"}
+    return RegionMap(
+        cell_region=cells.sort("cell_id")["region_id"].to_numpy().astype(np.int32),
+        regions=tuple(
+            Region(
+                **{key: row[key] for key in fields},
+                center=(row["center_x"], row["center_y"]),
+                resources=tuple(row["resources"]),
+                neighbors=tuple(row["neighbors"]),
+            )
+            for row in regions.sort("region_id").iter_rows(named=True)
+        ),
+    )
+
+
 def location_rows(tree: LocationTree) -> pl.DataFrame:
     return pl.DataFrame(
         {
@@ -217,6 +235,112 @@ def location_rows(tree: LocationTree) -> pl.DataFrame:
             "depth": tree.depth,
         }
     ).with_columns(pl.when(pl.col("parent_id") >= 0).then(pl.col("parent_id")).alias("parent_id"))
+
+
+def location_tree_from_rows(locations: pl.DataFrame) -> LocationTree:
+    """Rebuild the stored location tree (rows in any order)."""
+    rows = locations.sort("location_id")
+    kinds: tuple[LocationKind, ...] = tuple(rows["kind"].to_list())
+    return LocationTree(
+        location_id=rows["location_id"].to_numpy().astype(np.int64),
+        parent_id=rows["parent_id"].fill_null(-1).to_numpy().astype(np.int64),
+        kind=kinds,
+        ref_id=rows["ref_id"].to_numpy().astype(np.int64),
+        name=tuple(rows["name"].to_list()),
+        depth=rows["depth"].to_numpy().astype(np.int32),
+    )
+
+
+_PLACE_IDS: dict[str, pl.DataType] = {
+    "cell_id": pl.Int32(),
+    "region_id": pl.Int32(),
+    "landmass_id": pl.Int32(),
+}
+
+
+def settlement_rows(places: Places) -> pl.DataFrame:
+    settlements = places.layout.settlements
+    return pl.DataFrame(
+        {
+            "settlement_id": [s.settlement_id for s in settlements],
+            "name": [s.name for s in settlements],
+            "tier": [s.tier for s in settlements],
+            "population": [s.population for s in settlements],
+            "cell_id": [s.cell for s in settlements],
+            "region_id": [s.region_id for s in settlements],
+            "landmass_id": [s.landmass_id for s in settlements],
+            "x": [s.x for s in settlements],
+            "y": [s.y for s in settlements],
+            "is_port": [s.is_port for s in settlements],
+            "score": [s.score for s in settlements],
+        },
+        schema_overrides=_PLACE_IDS | {"settlement_id": pl.Int32, "population": pl.Int32},
+    )
+
+
+def poi_rows(places: Places) -> pl.DataFrame:
+    pois = places.pois
+    return pl.DataFrame(
+        {
+            "poi_id": [p.poi_id for p in pois],
+            "kind": [p.kind for p in pois],
+            "name": [p.name for p in pois],
+            "cell_id": [p.cell for p in pois],
+            "region_id": [p.region_id for p in pois],
+            "landmass_id": [p.landmass_id for p in pois],
+            "x": [p.x for p in pois],
+            "y": [p.y for p in pois],
+            "danger_level": [p.danger_level for p in pois],
+            "interior": [p.interior for p in pois],
+        },
+        schema_overrides=_PLACE_IDS | {"poi_id": pl.Int32, "danger_level": pl.Int32},
+    )
+
+
+def sublocation_rows(places: Places) -> pl.DataFrame:
+    subs = places.sublocations
+    return pl.DataFrame(
+        {
+            "sublocation_id": [s.sublocation_id for s in subs],
+            "place_id": [s.place_id for s in subs],
+            "parent_id": [s.parent_id for s in subs],
+            "category": [s.category for s in subs],
+            "kind": [s.kind for s in subs],
+            "name": [s.name for s in subs],
+            "depth": [s.depth for s in subs],
+        },
+        schema_overrides={
+            "sublocation_id": pl.Int32,
+            "place_id": pl.Int32,
+            "parent_id": pl.Int32,
+            "depth": pl.Int32,
+        },
+    )
+
+
+def route_rows(places: Places) -> pl.DataFrame:
+    routes = places.routes
+    return pl.DataFrame(
+        {
+            "route_id": [r.route_id for r in routes],
+            "kind": [r.kind for r in routes],
+            "start_place": [r.start_place for r in routes],
+            "end_place": [r.end_place for r in routes],
+            "start_cell": [r.cells[0] for r in routes],
+            "end_cell": [r.cells[-1] for r in routes],
+            "length_km": [r.length_km for r in routes],
+            "travel_days": [r.travel_days for r in routes],
+            "cells": [list(r.cells) for r in routes],
+        },
+        schema_overrides={
+            "route_id": pl.Int32,
+            "start_place": pl.Int32,
+            "end_place": pl.Int32,
+            "start_cell": pl.Int32,
+            "end_cell": pl.Int32,
+            "cells": pl.List(pl.Int32),
+        },
+    )
 
 
 def _split(values: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> pl.Series:
