@@ -40,6 +40,7 @@ test: lint types contracts pytest
 bench: $(STAMP)
 	$(BIN)/python bench/terrain.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/places.py
 	$(BIN)/python bench/llm.py
 
 clean:

@@ -8,7 +8,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from worldloom.flows.generate import generate_world, regions_flow
+from worldloom.flows.generate import generate_world, pois_flow, regions_flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot, verify_snapshot
 from worldloom.infrastructure.store import open_store
@@ -38,9 +38,15 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
     assert counts["cells"] >= 1_900
     assert counts["regions"] >= 8
     assert counts["rivers"] > 0
-    assert counts["locations"] == 1 + counts["regions"] + counts["cells"]
+    places = counts["settlements"] + counts["pois"]
+    assert counts["settlements"] == 40
+    assert counts["routes"] > 0
+    assert (
+        counts["locations"]
+        == 1 + counts["regions"] + counts["cells"] + places + counts["sublocations"]
+    )
     assert (cells.filter("is_land")["region_id"] >= 0).all()
-    assert set(runs["flow"]) == {"generate-world", "terrain", "regions", "export-snapshot"}
+    assert set(runs["flow"]) == {"generate-world", "terrain", "regions", "pois", "export-snapshot"}
     assert set(runs["status"]) == {"completed"}
 
     manifest = verify_snapshot(Path(result.snapshot))
@@ -49,7 +55,9 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
     assert "runs" not in manifest.tables
     snapshot = open_snapshot(Path(result.snapshot))
     kinds = {feature["properties"]["kind"] for feature in snapshot.geojson()["features"]}
-    assert {"region", "river"} <= kinds
+    assert {"region", "river", "route", "poi"} <= kinds
+    assert manifest.tables["settlements"].rows == counts["settlements"]
+    assert manifest.tables["routes"].rows == counts["routes"]
     assert Path(result.snapshot).is_relative_to(home / "snapshots" / result.world_id)
 
 
@@ -91,8 +99,10 @@ def test_a_stage_rerun_replaces_its_rows(world: tuple[Path, GeneratedWorld]) -> 
     with open_store(Path(result.database), read_only=True) as store:
         after = store.read("regions", result.world_id)
         runs = store.read("runs", result.world_id)
+        counts_after = store.row_counts(result.world_id)
     assert after.equals(before)
     assert (runs["flow"] == "regions").sum() == 2
+    assert counts_after["settlements"] == 0  # places stood on the old regions: cleared
 
 
 def test_a_failing_stage_is_recorded_as_failed(tmp_path: Path) -> None:
@@ -104,3 +114,27 @@ def test_a_failing_stage_is_recorded_as_failed(tmp_path: Path) -> None:
         run = store.read("runs", "empty").row(0, named=True)
     assert run["status"] == "failed"
     assert "no world 'empty'" in run["error"]
+
+
+def test_the_pois_stage_runs_alone_and_replaces_its_rows(
+    world: tuple[Path, GeneratedWorld],
+) -> None:
+    home, result = world
+    tables = ("settlements", "pois", "routes", "sublocations", "locations")
+    pois_flow(str(home), result.world_id)  # another test may have rerun regions, clearing them
+    with open_store(Path(result.database), read_only=True) as store:
+        before = {name: store.read(name, result.world_id) for name in tables}
+    written = pois_flow(str(home), result.world_id)
+    with open_store(Path(result.database), read_only=True) as store:
+        after = {name: store.read(name, result.world_id) for name in tables}
+        runs = store.read("runs", result.world_id)
+    for name in tables:
+        assert after[name].equals(before[name]), name
+        assert written[name] == after[name].height
+    assert (runs.filter(runs["flow"] == "pois")["status"] == "completed").sum() >= 3
+    locations = after["locations"]
+    places = locations.filter(locations["kind"] == "poi")
+    assert places.height == written["settlements"] + written["pois"]
+    assert set(places["parent_id"]) <= set(
+        locations.filter(locations["kind"] == "region")["location_id"]
+    )

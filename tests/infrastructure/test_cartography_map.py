@@ -17,7 +17,7 @@ from worldloom.infrastructure.cartography import (
     region_outlines,
     render_map,
 )
-from worldloom.infrastructure.cartography.render import COAST_RGB, RIVER_RGB
+from worldloom.infrastructure.cartography.render import COAST_RGB, RIVER_RGB, ROAD_RGB
 
 REGIONS = [
     {
@@ -213,3 +213,27 @@ def test_same_inputs_give_identical_png_bytes() -> None:
 def test_map_refuses_mismatched_cell_arrays() -> None:
     with pytest.raises(ValueError, match=r"cell_region must have shape \(3,\)"):
         render_map(**two_cell_map(cell_region=np.array([0, 1])))
+
+
+def test_routes_are_lines_between_rivers_and_points() -> None:
+    routes = [{"id": 4, "coordinates": [(1.0, 1.0), (8.0, 1.0)], "properties": {"route": "road"}}]
+    collection = build_geojson(regions=[], rivers=RIVERS, points=POINTS, routes=routes)
+
+    kinds = [feature["properties"]["kind"] for feature in collection["features"]]
+    assert kinds == ["river", "route", "poi", "poi"]
+    road = collection["features"][1]
+    assert road["id"] == "route-4"
+    assert road["geometry"] == {"type": "LineString", "coordinates": [[1.0, 1.0], [8.0, 1.0]]}
+
+
+def test_roads_and_sized_markers_are_drawn() -> None:
+    road = (np.array([[10.0, 10.0], [10.0, 40.0]]), 3.0)
+    plain = decode(render_map(**two_cell_map()))
+    small = decode(render_map(**two_cell_map(markers=[(50.0, 25.0, "")], marker_sizes=[0.5])))
+    large = decode(render_map(**two_cell_map(markers=[(50.0, 25.0, "")], marker_sizes=[3.0])))
+    with_road = decode(render_map(**two_cell_map(roads=[road])))
+
+    assert with_road[50, 20].tolist() == list(ROAD_RGB)
+    assert (small != plain).sum() < (large != plain).sum()
+    with pytest.raises(ValueError, match="1 marker sizes for 2 markers"):
+        render_map(**two_cell_map(markers=[(1.0, 1.0, "a"), (2.0, 2.0, "b")], marker_sizes=[1.0]))

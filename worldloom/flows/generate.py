@@ -7,6 +7,7 @@ from prefect import flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.tasks.export import export_snapshot
 from worldloom.tasks.plan import plan_world_task
+from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
 from worldloom.tasks.provenance import recorded_run
 from worldloom.tasks.regions import generate_regions_stage
@@ -27,6 +28,13 @@ def regions_flow(home: str, world_id: str) -> dict[str, int]:
     """Regions stage: contiguous named regions over the terrain, and the location tree."""
     with recorded_run(home=home, world_id=world_id, flow="regions", parameters={}):
         return generate_regions_stage(home=home, world_id=world_id)
+
+
+@flow(name="pois")
+def pois_flow(home: str, world_id: str) -> dict[str, int]:
+    """Places stage: settlements, points of interest, routes and sub-locations."""
+    with recorded_run(home=home, world_id=world_id, flow="pois", parameters={}):
+        return generate_places_stage(home=home, world_id=world_id)
 
 
 @flow(name="prose")
@@ -55,7 +63,7 @@ def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -
 
 @flow(name="generate-world")
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
-    """Generate a world end to end: plan, terrain, regions, prose (with an LLM), export."""
+    """Generate a world end to end: plan, terrain, regions, places, prose (with an LLM), export."""
     plan = plan_world_task(
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
@@ -66,6 +74,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     ):
         terrain_flow(home, world_id)
         regions_flow(home, world_id)
+        pois_flow(home, world_id)
         if params.llm != "none":
             prose_flow(home, world_id, params.llm)
         snapshot = export_snapshot_flow(home, world_id)

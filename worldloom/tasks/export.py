@@ -18,6 +18,11 @@ from worldloom.infrastructure.store import describe_tables, open_store
 from worldloom.tasks.world import load_world, world_db
 
 _RIVER_MIN_WIDTH_PX, _RIVER_MAX_WIDTH_PX = 1.0, 5.0
+_ROAD_WIDTH_PX = {"road": 2.0, "trail": 1.0}
+"""Sea lanes are left off the map: they would hide the coasts."""
+_MARKER_SIZE = {"capital": 2.2, "city": 1.7, "town": 1.2, "village": 0.8, "hamlet": 0.5}
+_NAMED_TIERS = ("capital", "city")
+"""Only the largest places are named on the map; the rest would bury it in text."""
 
 
 @task(name="export-snapshot", cache_policy=NO_CACHE)
@@ -58,7 +63,8 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
                 biomes=tables["biomes"],
             ),
             rivers=_river_features(points, rivers),
-            points=[],
+            points=_place_features(tables["settlements"], tables["pois"]),
+            routes=_route_features(points, tables["routes"]),
             bbox=(0.0, 0.0, width, height),
         ),
         map_png=render_map(
@@ -70,6 +76,16 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
             cell_is_land=cells["is_land"].to_numpy(),
             cell_elevation=cells["elevation_m"].to_numpy(),
             rivers=_river_lines(points, rivers),
+            roads=[
+                (points[row["cells"]], _ROAD_WIDTH_PX[row["kind"]])
+                for row in tables["routes"].iter_rows(named=True)
+                if row["kind"] in _ROAD_WIDTH_PX
+            ],
+            markers=[
+                (row["x"], row["y"], row["name"] if row["tier"] in _NAMED_TIERS else "")
+                for row in tables["settlements"].iter_rows(named=True)
+            ],
+            marker_sizes=[_MARKER_SIZE[tier] for tier in tables["settlements"]["tier"]],
             labels=[
                 (row["center_x"], row["center_y"], row["name"])
                 for row in regions.iter_rows(named=True)
@@ -127,6 +143,55 @@ def _river_features(points: np.ndarray[Any, Any], rivers: pl.DataFrame) -> list[
             },
         }
         for row in rivers.iter_rows(named=True)
+        if len(row["cells"]) >= 2
+    ]
+
+
+def _place_features(settlements: pl.DataFrame, pois: pl.DataFrame) -> list[dict[str, Any]]:
+    """Settlements and POIs as points; they share one id space (place ids)."""
+    towns = [
+        {
+            "id": row["settlement_id"],
+            "coordinate": (row["x"], row["y"]),
+            "properties": {
+                "name": row["name"],
+                "place": "settlement",
+                "tier": row["tier"],
+                "population": row["population"],
+                "port": row["is_port"],
+            },
+        }
+        for row in settlements.iter_rows(named=True)
+    ]
+    others = [
+        {
+            "id": row["poi_id"],
+            "coordinate": (row["x"], row["y"]),
+            "properties": {
+                "name": row["name"],
+                "place": row["kind"],
+                "danger_level": row["danger_level"],
+            },
+        }
+        for row in pois.iter_rows(named=True)
+    ]
+    return towns + others
+
+
+def _route_features(points: np.ndarray[Any, Any], routes: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row["route_id"],
+            "coordinates": points[row["cells"]],
+            "properties": {
+                "route": row["kind"],
+                "start_place": row["start_place"],
+                "end_place": row["end_place"],
+                "length_km": round(row["length_km"], 1),
+                "travel_days": round(row["travel_days"], 2),
+            },
+        }
+        for row in routes.iter_rows(named=True)
         if len(row["cells"]) >= 2
     ]
 

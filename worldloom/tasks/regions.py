@@ -24,6 +24,9 @@ from worldloom.tasks.tables import (
 )
 from worldloom.tasks.world import load_world, world_db
 
+PLACE_TABLES = ("settlements", "pois", "routes", "sublocations")
+"""What the pois stage writes (besides locations) and a new set of regions invalidates."""
+
 
 @task(name="generate-regions", cache_policy=NO_CACHE)
 def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
@@ -75,6 +78,8 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
                 "worlds": worlds.with_columns(pl.lit(lore).alias("lore")),
                 "prose_baseline": prose_baseline_rows(region_map, descriptions, world.name, lore),
             },
+            # Places stand on regions: new regions leave them stale, so the pois stage reruns.
+            clear=PLACE_TABLES,
         )
     get_run_logger().info("regions: %d regions", len(region_map.regions))
     return written

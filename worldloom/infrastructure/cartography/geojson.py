@@ -1,4 +1,4 @@
-"""GeoJSON for the world map: regions, rivers and points of interest on a flat km grid."""
+"""GeoJSON for the world map: regions, rivers, routes and points of interest on a flat km grid."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 COORDINATE_DECIMALS: Final = 3
 """Kilometres to 3 decimals is 1 m: finer than any map feature, and stable across runs."""
 
-FEATURE_KINDS: Final = ("region", "river", "poi")
+FEATURE_KINDS: Final = ("region", "river", "route", "poi")
 """Feature kinds in the order they appear in the collection (areas under lines under points)."""
 
 CRS_NOTE: Final = (
@@ -29,11 +29,12 @@ def build_geojson(
     regions: Sequence[Mapping[str, Any]],
     rivers: Sequence[Mapping[str, Any]],
     points: Sequence[Mapping[str, Any]],
+    routes: Sequence[Mapping[str, Any]] = (),
     bbox: tuple[float, float, float, float] | None = None,
 ) -> dict[str, Any]:
     """Assemble the world's FeatureCollection.
 
-    Every feature gets ``properties.kind`` (``region``, ``river`` or ``poi``) and
+    Every feature gets ``properties.kind`` (``region``, ``river``, ``route`` or ``poi``) and
     ``properties.id`` (the caller's id); the feature id is ``"<kind>-<id>"`` so ids stay unique
     across kinds. Features are ordered by kind, then id; property keys are sorted after
     ``kind`` and ``id``; coordinates are rounded to 3 decimals. The same input therefore always
@@ -45,6 +46,7 @@ def build_geojson(
         rivers: Items with ``id``, ``coordinates`` (``[(x, y), ...]``, at least two points) and
             ``properties``.
         points: Items with ``id``, ``coordinate`` (``(x, y)``) and ``properties``.
+        routes: Items like ``rivers``: roads, trails and sea lanes.
         bbox: ``(min_x, min_y, max_x, max_y)`` of the map; defaults to the features' extent.
 
     Returns:
@@ -57,11 +59,8 @@ def build_geojson(
     """
     features = [
         *_features("region", regions, lambda item: _area_geometry(item["geometry"])),
-        *_features(
-            "river",
-            rivers,
-            lambda item: {"type": "LineString", "coordinates": _line(item["coordinates"])},
-        ),
+        *_features("river", rivers, _line_string),
+        *_features("route", routes, _line_string),
         *_features(
             "poi",
             points,
@@ -126,6 +125,10 @@ def _features(
         features.append(((isinstance(identifier, str), identifier), feature))
     features.sort(key=lambda pair: pair[0])
     return [feature for _, feature in features]
+
+
+def _line_string(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "LineString", "coordinates": _line(item["coordinates"])}
 
 
 def _area_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:

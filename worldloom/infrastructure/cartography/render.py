@@ -13,6 +13,7 @@ from scipy.ndimage import gaussian_filter
 from scipy.spatial import cKDTree
 
 RIVER_RGB: Final = (52, 104, 178)
+ROAD_RGB: Final = (122, 74, 38)
 COAST_RGB: Final = (28, 38, 52)
 MARKER_RGB: Final = (30, 24, 20)
 TEXT_RGB: Final = (20, 16, 12)
@@ -48,6 +49,8 @@ def render_map(
     labels: Sequence[Marker] = (),
     cell_elevation: ArrayLike | None = None,
     image_width: int = 1600,
+    roads: Sequence[River] = (),
+    marker_sizes: Sequence[float] | None = None,
 ) -> bytes:
     """Draw the map and return it as PNG bytes (identical inputs give identical bytes).
 
@@ -63,10 +66,12 @@ def render_map(
         cell_region: ``(n,)`` region per cell, negative for none.
         cell_is_land: ``(n,)`` bool.
         rivers: Polylines in km with a width in pixels, drawn in order.
-        markers: Points of interest: a dot and its name.
+        markers: Points of interest: a dot and its name (no name: a dot alone).
         labels: Text centred on a position, e.g. region names.
         cell_elevation: Optional ``(n,)`` elevation per cell, any unit, for hillshading.
         image_width: Image width in pixels.
+        roads: Polylines in km with a width in pixels, drawn over rivers in a road colour.
+        marker_sizes: A radius factor per marker (e.g. by settlement size); default 1.
 
     Returns:
         The PNG file's bytes.
@@ -99,9 +104,14 @@ def render_map(
     image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="RGB")
     draw = ImageDraw.Draw(image)
     for polyline, width_px in rivers:
-        _draw_river(draw, polyline, width_px, scale)
+        _draw_line(draw, polyline, width_px, scale, RIVER_RGB)
+    for polyline, width_px in roads:
+        _draw_line(draw, polyline, width_px, scale, ROAD_RGB)
     font_size = max(10, image_width // 110)
-    _draw_markers(draw, markers, scale, font_size)
+    sizes = [1.0] * len(markers) if marker_sizes is None else list(marker_sizes)
+    if len(sizes) != len(markers):
+        raise ValueError(f"{len(sizes)} marker sizes for {len(markers)} markers")
+    _draw_markers(draw, markers, sizes, scale, font_size)
     _draw_labels(draw, labels, scale, round(font_size * 1.3))
 
     buffer = io.BytesIO()
@@ -184,16 +194,20 @@ def _to_pixels(x: float, y: float, scale: tuple[float, float]) -> tuple[float, f
     return (x * scale[0], y * scale[1])
 
 
-def _draw_river(
-    draw: ImageDraw.ImageDraw, polyline: ArrayLike, width_px: float, scale: tuple[float, float]
+def _draw_line(
+    draw: ImageDraw.ImageDraw,
+    polyline: ArrayLike,
+    width_px: float,
+    scale: tuple[float, float],
+    colour: tuple[int, int, int],
 ) -> None:
     line = np.asarray(polyline, dtype=np.float64)
     if line.ndim != 2 or line.shape[1] != 2:
-        raise ValueError(f"a river must be a (k, 2) polyline, got shape {line.shape}")
+        raise ValueError(f"a river or road must be a (k, 2) polyline, got shape {line.shape}")
     if len(line) < 2:
         return
     xy = [_to_pixels(float(x), float(y), scale) for x, y in line]
-    draw.line(xy, fill=RIVER_RGB, width=max(1, round(width_px)), joint="curve")
+    draw.line(xy, fill=colour, width=max(1, round(width_px)), joint="curve")
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -204,14 +218,20 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def _draw_markers(
-    draw: ImageDraw.ImageDraw, markers: Sequence[Marker], scale: tuple[float, float], size: int
+    draw: ImageDraw.ImageDraw,
+    markers: Sequence[Marker],
+    sizes: Sequence[float],
+    scale: tuple[float, float],
+    size: int,
 ) -> None:
     font = _font(size)
-    radius = max(2, size // 4)
-    for x, y, text in markers:
+    for (x, y, text), factor in zip(markers, sizes, strict=True):
+        radius = max(1.0, max(2, size // 4) * factor)
         px, py = _to_pixels(x, y, scale)
         box = (px - radius, py - radius, px + radius, py + radius)
         draw.ellipse(box, fill=MARKER_RGB, outline=HALO_RGB)
+        if not text:
+            continue
         draw.text(
             (px + radius + 2, py),
             text,
