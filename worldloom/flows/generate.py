@@ -6,6 +6,7 @@ from prefect import flow
 
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.tasks.export import export_snapshot
+from worldloom.tasks.people import generate_people_stage
 from worldloom.tasks.plan import plan_world_task
 from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
@@ -37,6 +38,13 @@ def pois_flow(home: str, world_id: str) -> dict[str, int]:
         return generate_places_stage(home=home, world_id=world_id)
 
 
+@flow(name="people")
+def people_flow(home: str, world_id: str) -> dict[str, int]:
+    """People stage: cultures, religions, population, NPCs, factions and diplomacy."""
+    with recorded_run(home=home, world_id=world_id, flow="people", parameters={}):
+        return generate_people_stage(home=home, world_id=world_id)
+
+
 @flow(name="prose")
 def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""
@@ -63,7 +71,7 @@ def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -
 
 @flow(name="generate-world")
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
-    """Generate a world end to end: plan, terrain, regions, places, prose (with an LLM), export."""
+    """Generate a world end to end: terrain, regions, places, people, prose (LLM), export."""
     plan = plan_world_task(
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
@@ -75,6 +83,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         terrain_flow(home, world_id)
         regions_flow(home, world_id)
         pois_flow(home, world_id)
+        people_flow(home, world_id)
         if params.llm != "none":
             prose_flow(home, world_id, params.llm)
         snapshot = export_snapshot_flow(home, world_id)

@@ -7,9 +7,13 @@ from functools import cache
 from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
+from worldloom.systems.character import CharacterTable
+from worldloom.systems.culture import CultureRules
+from worldloom.systems.faction_table import FactionTable
 from worldloom.systems.naming import NameBases, PlacePatterns
 from worldloom.systems.place_rules import PlaceRules
 from worldloom.systems.prose import ProseTemplates
+from worldloom.systems.religion_table import ReligionTable
 from worldloom.systems.time import Calendar
 from worldloom.systems.world import WorldConfig, resolve_config
 from worldloom.systems.world_generation import BiomeTable
@@ -54,6 +58,26 @@ def calendar() -> Calendar:
 
 
 @cache
+def religion_table() -> ReligionTable:
+    return ReligionTable.from_mapping(read_toml("religions.toml"))
+
+
+@cache
 def place_rules() -> PlaceRules:
     keys = [biome.key for biome in biome_table().biomes]
     return PlaceRules.from_mapping(read_toml("pois.toml"), biome_keys=keys)
+
+
+@cache
+def faction_table() -> FactionTable:
+    return FactionTable.from_mapping(read_toml("factions.toml"))
+
+
+@cache
+def culture_rules() -> CultureRules:
+    return CultureRules.from_mapping(read_toml("cultures.toml"))
+
+
+@cache
+def character_table() -> CharacterTable:
+    return CharacterTable.from_mapping(read_toml("characters.toml"))

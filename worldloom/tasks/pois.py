@@ -10,6 +10,7 @@ from worldloom.systems.location import extend_location_tree
 from worldloom.systems.places import generate_places
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
+from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.tables import (
     location_rows,
     location_tree_from_rows,
@@ -68,6 +69,7 @@ def generate_places_stage(*, home: str, world_id: str) -> dict[str, int]:
                 "sublocations": sublocation_rows(places),
                 "locations": location_rows(tree),
             },
+            clear=downstream_tables("places"),
         )
     get_run_logger().info(
         "places: %d settlements, %d POIs, %d routes",

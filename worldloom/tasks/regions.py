@@ -15,6 +15,7 @@ from worldloom.systems.region import RegionMap, generate_regions, rivers_by_regi
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import Terrain
 from worldloom.tasks import catalog
+from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.tables import (
     cell_rows,
     location_rows,
@@ -23,9 +24,6 @@ from worldloom.tasks.tables import (
     terrain_from_rows,
 )
 from worldloom.tasks.world import load_world, world_db
-
-PLACE_TABLES = ("settlements", "pois", "routes", "sublocations")
-"""What the pois stage writes (besides locations) and a new set of regions invalidates."""
 
 
 @task(name="generate-regions", cache_policy=NO_CACHE)
@@ -78,8 +76,8 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
                 "worlds": worlds.with_columns(pl.lit(lore).alias("lore")),
                 "prose_baseline": prose_baseline_rows(region_map, descriptions, world.name, lore),
             },
-            # Places stand on regions: new regions leave them stale, so the pois stage reruns.
-            clear=PLACE_TABLES,
+            # Places and people stand on regions: new regions leave them stale.
+            clear=downstream_tables("regions"),
         )
     get_run_logger().info("regions: %d regions", len(region_map.regions))
     return written

@@ -10,6 +10,7 @@ from worldloom.systems.hydronym import name_waters
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog
+from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.tables import cell_rows, lake_rows, river_rows
 from worldloom.tasks.world import load_world, world_db
 
@@ -37,7 +38,7 @@ def generate_terrain_stage(*, home: str, world_id: str) -> dict[str, int]:
                 "rivers": river_rows(terrain.rivers, names.rivers),
                 "lakes": lake_rows(terrain.lakes, names.lakes),
             },
-            clear=("regions", "locations"),
+            clear=downstream_tables("terrain"),
         )
     land = float(terrain.is_land.mean())
     get_run_logger().info(

@@ -295,6 +295,176 @@ ROUTES = _table(
 """Roads, trails and sea lanes; an end place of -1 is a junction on another route."""
 
 
+CULTURES = _table(
+    "cultures",
+    ("culture_id",),
+    """
+    culture_id INTEGER NOT NULL
+    key VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    name_base VARCHAR NOT NULL
+    type VARCHAR NOT NULL
+    hearth_region_id INTEGER NOT NULL
+    """,
+)
+REGION_CULTURES = _table(
+    "region_cultures",
+    ("region_id",),
+    """
+    region_id INTEGER NOT NULL
+    culture_id INTEGER NOT NULL
+    """,
+)
+RELIGIONS = _table(
+    "religions",
+    ("religion_id",),
+    """
+    religion_id INTEGER NOT NULL
+    kind VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    form VARCHAR NOT NULL
+    culture_id INTEGER NOT NULL
+    parent_id INTEGER NOT NULL
+    origin_settlement_id INTEGER NOT NULL
+    origin_region_id INTEGER NOT NULL
+    """,
+)
+DEITIES = _table(
+    "deities",
+    ("deity_id",),
+    """
+    deity_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    rank SMALLINT NOT NULL
+    name VARCHAR NOT NULL
+    epithet VARCHAR NOT NULL
+    domains VARCHAR[] NOT NULL
+    """,
+)
+HOLY_SITES = _table(
+    "holy_sites",
+    ("poi_id",),
+    """
+    poi_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    region_id INTEGER NOT NULL
+    settlement_id INTEGER NOT NULL
+    """,
+)
+RELIGION_SHARES = _table(
+    "religion_shares",
+    ("settlement_id", "religion_id"),
+    """
+    settlement_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    share DOUBLE NOT NULL
+    """,
+)
+RELIGION_RELATIONS = _table(
+    "religion_relations",
+    ("a_id", "b_id"),
+    """
+    a_id INTEGER NOT NULL
+    b_id INTEGER NOT NULL
+    stance VARCHAR NOT NULL
+    hostility SMALLINT NOT NULL
+    """,
+)
+POPULATION_GROUPS = _table(
+    "population_groups",
+    ("settlement_id", "age_band", "sex", "culture_id", "religion_id", "profession"),
+    """
+    settlement_id INTEGER NOT NULL
+    age_band VARCHAR NOT NULL
+    sex VARCHAR NOT NULL
+    culture_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    profession VARCHAR NOT NULL
+    count BIGINT NOT NULL
+    """,
+)
+"""Tier 1: everyone, as counts per settlement, age band, sex, culture, religion, profession."""
+NPCS = _table(
+    "npcs",
+    ("npc_id",),
+    """
+    npc_id BIGINT NOT NULL
+    settlement_id INTEGER NOT NULL
+    name VARCHAR NOT NULL
+    family_name VARCHAR NOT NULL
+    age SMALLINT NOT NULL
+    sex VARCHAR NOT NULL
+    culture_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    profession VARCHAR NOT NULL
+    trait_1 VARCHAR
+    trait_2 VARCHAR
+    trait_3 VARCHAR
+    strength TINYINT NOT NULL
+    dexterity TINYINT NOT NULL
+    constitution TINYINT NOT NULL
+    intelligence TINYINT NOT NULL
+    wisdom TINYINT NOT NULL
+    charisma TINYINT NOT NULL
+    skill_melee TINYINT NOT NULL
+    skill_archery TINYINT NOT NULL
+    skill_craft TINYINT NOT NULL
+    skill_survival TINYINT NOT NULL
+    skill_lore TINYINT NOT NULL
+    skill_trade TINYINT NOT NULL
+    household_id BIGINT NOT NULL
+    father_id BIGINT NOT NULL
+    mother_id BIGINT NOT NULL
+    spouse_id BIGINT NOT NULL
+    wealth BIGINT NOT NULL
+    notable BOOLEAN NOT NULL
+    notable_role VARCHAR
+    """,
+)
+"""Tier 2: individual people; -1 in a link column means none."""
+FACTIONS = _table(
+    "factions",
+    ("faction_id",),
+    """
+    faction_id INTEGER NOT NULL
+    kind VARCHAR NOT NULL
+    form VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    seat_settlement_id INTEGER NOT NULL
+    seat_region_id INTEGER NOT NULL
+    state_id INTEGER NOT NULL
+    culture_id INTEGER NOT NULL
+    religion_id INTEGER NOT NULL
+    people BIGINT NOT NULL
+    territory_regions INTEGER NOT NULL
+    territory_km2 DOUBLE NOT NULL
+    power DOUBLE NOT NULL
+    leader_npc_id BIGINT NOT NULL
+    """,
+)
+PROVINCES = _table(
+    "provinces",
+    ("region_id",),
+    """
+    region_id INTEGER NOT NULL
+    faction_id INTEGER NOT NULL
+    is_core BOOLEAN NOT NULL
+    """,
+)
+DIPLOMACY = _table(
+    "diplomacy",
+    ("a_id", "b_id"),
+    """
+    a_id INTEGER NOT NULL
+    b_id INTEGER NOT NULL
+    status VARCHAR NOT NULL
+    tension SMALLINT NOT NULL
+    shared_border BOOLEAN NOT NULL
+    """,
+)
+"""One row per faction pair (a < b); `status` is a's standing towards b (a vassal of b...)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AddedColumn:
     """A column a later migration adds to an earlier table."""
@@ -346,6 +516,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "places: settlements, points of interest, sub-locations, routes",
         tables=(SETTLEMENTS, POIS, SUBLOCATIONS, ROUTES),
+    ),
+    Migration(
+        4,
+        "people and powers: cultures, religions, population, NPCs, factions, diplomacy",
+        tables=(
+            CULTURES,
+            REGION_CULTURES,
+            RELIGIONS,
+            DEITIES,
+            HOLY_SITES,
+            RELIGION_SHARES,
+            RELIGION_RELATIONS,
+            POPULATION_GROUPS,
+            NPCS,
+            FACTIONS,
+            PROVINCES,
+            DIPLOMACY,
+        ),
     ),
 )
 

@@ -1,0 +1,32 @@
+"""Which tables each generation stage writes, so a re-run stage clears what stood on it."""
+
+from __future__ import annotations
+
+STAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "terrain": ("cells", "rivers", "lakes"),
+    "regions": ("regions", "locations", "prose_baseline"),
+    "places": ("settlements", "pois", "routes", "sublocations"),
+    "people": (
+        "cultures",
+        "region_cultures",
+        "religions",
+        "deities",
+        "holy_sites",
+        "religion_shares",
+        "religion_relations",
+        "population_groups",
+        "npcs",
+        "factions",
+        "provinces",
+        "diplomacy",
+    ),
+}
+"""In pipeline order. `cells` and `locations` are also rewritten by the next stage (region ids,
+places in the tree); they belong to the stage that first writes them."""
+
+
+def downstream_tables(stage: str) -> tuple[str, ...]:
+    """The tables of every stage after `stage`: stale once `stage` runs again."""
+    stages = list(STAGE_TABLES)
+    later = stages[stages.index(stage) + 1 :]
+    return tuple(table for name in later for table in STAGE_TABLES[name])
