@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from worldloom.flows.generate import generate_world, pois_flow, regions_flow
+from worldloom.flows.generate import generate_world, people_flow, pois_flow, regions_flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot, verify_snapshot
 from worldloom.infrastructure.store import open_store
@@ -46,7 +47,14 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
         == 1 + counts["regions"] + counts["cells"] + places + counts["sublocations"]
     )
     assert (cells.filter("is_land")["region_id"] >= 0).all()
-    assert set(runs["flow"]) == {"generate-world", "terrain", "regions", "pois", "export-snapshot"}
+    assert set(runs["flow"]) == {
+        "generate-world",
+        "terrain",
+        "regions",
+        "pois",
+        "people",
+        "export-snapshot",
+    }
     assert set(runs["status"]) == {"completed"}
 
     manifest = verify_snapshot(Path(result.snapshot))
@@ -58,7 +66,39 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
     assert {"region", "river", "route", "poi"} <= kinds
     assert manifest.tables["settlements"].rows == counts["settlements"]
     assert manifest.tables["routes"].rows == counts["routes"]
+    assert manifest.tables["npcs"].rows == counts["npcs"] > 0
     assert Path(result.snapshot).is_relative_to(home / "snapshots" / result.world_id)
+
+
+def test_people_stand_in_the_places_and_add_up(world: tuple[Path, GeneratedWorld]) -> None:
+    _, result = world
+    with open_store(Path(result.database), read_only=True) as store:
+        read = {
+            name: store.read(name, result.world_id)
+            for name in (
+                "settlements",
+                "population_groups",
+                "npcs",
+                "factions",
+                "provinces",
+                "regions",
+                "region_cultures",
+                "religion_shares",
+                "diplomacy",
+            )
+        }
+    settlements, npcs = read["settlements"], read["npcs"]
+    assert set(npcs["settlement_id"]) <= set(settlements["settlement_id"])
+    assert read["population_groups"]["count"].sum() == settlements["population"].sum()
+    assert npcs["npc_id"].n_unique() == npcs.height >= 2_000  # the tiny preset's target
+    states = read["factions"].filter(pl.col("kind") == "state")
+    assert states.height == (settlements["tier"] == "capital").sum()
+    assert set(read["provinces"]["region_id"]) <= set(read["regions"]["region_id"])
+    assert set(read["region_cultures"]["region_id"]) == set(read["regions"]["region_id"])
+    shares = read["religion_shares"].group_by("settlement_id").agg(pl.col("share").sum())
+    assert (shares["share"] - 1.0).abs().max() < 1e-9
+    factions = read["factions"].height
+    assert read["diplomacy"].height == factions * (factions - 1) // 2
 
 
 def test_generation_publishes_a_summary_and_a_region_table(
@@ -89,6 +129,21 @@ def test_same_seed_and_config_give_identical_tables(
     ]
     assert checksums[0] == checksums[1]
     assert Path(first.snapshot).name == Path(second.snapshot).name
+
+
+def test_a_regions_rerun_clears_what_stood_on_the_old_regions(tmp_path: Path) -> None:
+    result = generate(tmp_path, seed=12)
+    regions_flow(str(tmp_path), result.world_id)
+    with open_store(Path(result.database), read_only=True) as store:
+        counts = store.row_counts(result.world_id)
+    assert counts["regions"] > 0
+    assert counts["settlements"] == counts["npcs"] == counts["factions"] == 0
+    with pytest.raises(Exception, match="run the places stage first"):
+        people_flow(str(tmp_path), result.world_id)
+    with open_store(Path(result.database), read_only=True) as store:
+        runs = store.read("runs", result.world_id).sort("started_at")
+    assert runs.row(-1, named=True)["status"] == "failed"
+    assert "run the places stage first" in runs.row(-1, named=True)["error"]
 
 
 def test_a_stage_rerun_replaces_its_rows(world: tuple[Path, GeneratedWorld]) -> None:
