@@ -1,0 +1,118 @@
+"""The world database schema: every table, its primary key, and the additive migrations.
+
+One package owns it: tables are declared per stage in the modules beside this one; the
+migrations below say in which version each table (or added column) appeared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from worldloom.infrastructure.store.schema.foundation import (
+    BIOMES,
+    CALENDAR_MONTHS,
+    CELLS,
+    LAKES,
+    LOCATIONS,
+    REGIONS,
+    RIVERS,
+    RUNS,
+    WORLDS,
+)
+from worldloom.infrastructure.store.schema.llm import LLM_CALLS, PROSE_BASELINE
+from worldloom.infrastructure.store.schema.people import (
+    CULTURES,
+    DEITIES,
+    DIPLOMACY,
+    FACTIONS,
+    HOLY_SITES,
+    NPCS,
+    POPULATION_GROUPS,
+    PROVINCES,
+    REGION_CULTURES,
+    RELIGION_RELATIONS,
+    RELIGION_SHARES,
+    RELIGIONS,
+)
+from worldloom.infrastructure.store.schema.places import POIS, ROUTES, SETTLEMENTS, SUBLOCATIONS
+from worldloom.infrastructure.store.schema.table import Column, Table
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TABLES", "AddedColumn", "Column", "Migration", "Table"]
+
+
+@dataclass(frozen=True, slots=True)
+class AddedColumn:
+    """A column a later migration adds to an earlier table."""
+
+    table: Table
+    column: str
+
+    def ddl(self) -> str:
+        column = next(c for c in self.table.columns if c.name == self.column)
+        return f"ALTER TABLE {self.table.name} ADD COLUMN {column.name} {column.sql_type}"
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One additive schema step; applied once, in version order, recorded in schema_version.
+
+    Tables are always created with their newest definition, so on a new file the columns a
+    later migration adds already exist and are skipped; on an older file they are added.
+    """
+
+    version: int
+    description: str
+    tables: tuple[Table, ...] = ()
+    columns: tuple[AddedColumn, ...] = ()
+
+    def statements(self, existing: set[tuple[str, str]]) -> list[str]:
+        """DDL to run, given the (table, column) pairs the file already has."""
+        added = [c.ddl() for c in self.columns if (c.table.name, c.column) not in existing]
+        return [table.ddl() for table in self.tables] + added
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "foundation: worlds, biomes, calendar, terrain, regions, locations, runs",
+        (WORLDS, BIOMES, CALENDAR_MONTHS, CELLS, RIVERS, LAKES, REGIONS, LOCATIONS, RUNS),
+    ),
+    Migration(
+        2,
+        "llm: call records, prose baseline, region descriptions and rivers, world lore",
+        tables=(LLM_CALLS, PROSE_BASELINE),
+        columns=(
+            AddedColumn(REGIONS, "description"),
+            AddedColumn(REGIONS, "rivers"),
+            AddedColumn(WORLDS, "lore"),
+        ),
+    ),
+    Migration(
+        3,
+        "places: settlements, points of interest, sub-locations, routes",
+        tables=(SETTLEMENTS, POIS, SUBLOCATIONS, ROUTES),
+    ),
+    Migration(
+        4,
+        "people and powers: cultures, religions, population, NPCs, factions, diplomacy",
+        tables=(
+            CULTURES,
+            REGION_CULTURES,
+            RELIGIONS,
+            DEITIES,
+            HOLY_SITES,
+            RELIGION_SHARES,
+            RELIGION_RELATIONS,
+            POPULATION_GROUPS,
+            NPCS,
+            FACTIONS,
+            PROVINCES,
+            DIPLOMACY,
+        ),
+    ),
+)
+
+TABLES: dict[str, Table] = {table.name: table for m in MIGRATIONS for table in m.tables}
+"""Every table by name, as of the newest migration."""
+
+SCHEMA_VERSION = MIGRATIONS[-1].version

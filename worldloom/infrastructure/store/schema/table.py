@@ -1,0 +1,39 @@
+"""How a world table is declared: columns, primary key, whether snapshots export it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    sql_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A world table. Every table carries `world_id`; `exported` tables go into snapshots."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    exported: bool = True
+
+    def ddl(self) -> str:
+        body = [f"{column.name} {column.sql_type}" for column in self.columns]
+        body.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(body) + "\n)"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+def declare(name: str, key: tuple[str, ...], spec: str, *, exported: bool = True) -> Table:
+    """Declare a table from `name TYPE` lines; `world_id VARCHAR` is always the first column."""
+    columns = [Column("world_id", "VARCHAR NOT NULL")]
+    for line in spec.strip().splitlines():
+        column_name, sql_type = line.strip().rstrip(",").split(None, 1)
+        columns.append(Column(column_name, sql_type))
+    return Table(name, tuple(columns), ("world_id", *key), exported)
