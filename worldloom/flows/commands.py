@@ -30,7 +30,7 @@ from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_s
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.plan import plan_world
 from worldloom.tasks.prose import gateway_for
-from worldloom.tasks.report import world_summary
+from worldloom.tasks.report import people_summary, world_summary
 from worldloom.tasks.world import load_world
 
 app = typer.Typer(
@@ -236,6 +236,12 @@ def report(
         out.print(summary.lore, style="italic")
     out.print(frame_table(summary.biome_area, title="Area by biome"))
     out.print(frame_table(summary.regions, title="Regions"))
+    people = people_summary(str(settings.home), world_id)
+    if people is not None:
+        out.print(frame_table(people.pyramid, title="Population pyramid"))
+        out.print(frame_table(people.cultures, title="Cultures"))
+        out.print(frame_table(people.religions, title="Religions"))
+        out.print(frame_table(people.factions, title="Strongest factions"))
 
 
 @snapshot_app.command("verify")

@@ -9,7 +9,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.analytics import WorldSummary, summarize_world
+from worldloom.infrastructure.people_analytics import PeopleSummary, summarize_people
 from worldloom.infrastructure.store import open_store
+from worldloom.tasks import catalog
 from worldloom.tasks.world import load_world, world_db
 
 
@@ -25,9 +27,23 @@ def world_summary(home: str, world_id: str) -> tuple[str, WorldSummary]:
     return world.name, summarize_world(**tables, lore=lore)
 
 
+def people_summary(home: str, world_id: str) -> PeopleSummary | None:
+    """Population pyramid, culture/religion shares and faction power; None before people."""
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        tables = {
+            name: store.read(name, world_id)
+            for name in ("population_groups", "cultures", "religions", "factions")
+        }
+    if tables["population_groups"].height == 0:
+        return None
+    return summarize_people(
+        **tables, age_bands=[band.key for band in catalog.character_table().age_bands]
+    )
+
+
 @task(name="publish-world-report", cache_policy=NO_CACHE)
 def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
-    """Publish the summary as a markdown artifact and the regions as a table artifact."""
+    """Publish the world and people summaries (markdown) and regions and factions (tables)."""
     name, summary = world_summary(home, world_id)
     markdown = summary.markdown(title=f"{name} ({world_id})")
     markdown += f"\nSnapshot: `{Path(snapshot)}`\n"
@@ -38,6 +54,18 @@ def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
     create_table_artifact(
         table=summary.regions.to_dicts(), key=f"{key}-regions", description=f"Regions of {name}"
     )
+    people = people_summary(home, world_id)
+    if people is not None:
+        create_markdown_artifact(
+            markdown=f"# People of {name}\n\n" + people.markdown(),
+            key=f"{key}-people",
+            description=f"Population pyramid, cultures, religions and factions of {name}",
+        )
+        create_table_artifact(
+            table=people.factions.to_dicts(),
+            key=f"{key}-factions",
+            description=f"Strongest factions of {name}",
+        )
     return markdown
 
 
