@@ -19,9 +19,8 @@ from worldloom.tasks.tables import (
     route_rows,
     settlement_rows,
     sublocation_rows,
-    terrain_from_rows,
 )
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world import load_terrain, load_world, world_db
 
 
 @task(name="generate-places", cache_policy=NO_CACHE)
@@ -30,19 +29,13 @@ def generate_places_stage(*, home: str, world_id: str) -> dict[str, int]:
     path = world_db(home, world_id)
     with open_store(path) as store:
         world = load_world(store, world_id)
-        cells = store.read("cells", world_id)
         regions = store.read("regions", world_id)
         if regions.height == 0:
             raise StoreError(f"world {world_id!r} has no regions yet: run the regions stage first")
+        terrain = load_terrain(store, world)
+        cells = store.read("cells", world_id)
         rivers, lakes = store.read("rivers", world_id), store.read("lakes", world_id)
         locations = store.read("locations", world_id)
-    terrain = terrain_from_rows(
-        cells,
-        rivers,
-        lakes,
-        width_km=world.config.terrain.width_km,
-        height_km=world.config.terrain.height_km,
-    )
     places = generate_places(
         terrain,
         region_map_from_rows(cells, regions),

@@ -8,7 +8,7 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.store import StoreError, open_store
+from worldloom.infrastructure.store import open_store
 from worldloom.systems.location import build_location_tree
 from worldloom.systems.prose import describe_region, write_world_lore
 from worldloom.systems.region import RegionMap, generate_regions, rivers_by_region
@@ -21,9 +21,8 @@ from worldloom.tasks.tables import (
     location_rows,
     prose_baseline_rows,
     region_rows,
-    terrain_from_rows,
 )
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world import load_terrain, load_world, world_db
 
 
 @task(name="generate-regions", cache_policy=NO_CACHE)
@@ -32,18 +31,9 @@ def generate_regions_stage(*, home: str, world_id: str) -> dict[str, int]:
     path = world_db(home, world_id)
     with open_store(path) as store:
         world = load_world(store, world_id)
-        cells = store.read("cells", world_id)
-        if cells.height == 0:
-            raise StoreError(f"world {world_id!r} has no terrain yet: run the terrain stage first")
+        terrain = load_terrain(store, world)
         rivers = store.read("rivers", world_id)
         worlds = store.read("worlds", world_id)
-        terrain = terrain_from_rows(
-            cells,
-            rivers,
-            store.read("lakes", world_id),
-            width_km=world.config.terrain.width_km,
-            height_km=world.config.terrain.height_km,
-        )
     region_map = generate_regions(
         terrain,
         seeds=Seeds(world.config.seed),

@@ -11,14 +11,16 @@ from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import (
+    StoreError,
     UnknownWorldError,
     WorldStore,
     describe_tables,
     open_store,
 )
 from worldloom.systems.world import WorldConfig
+from worldloom.systems.world_generation import Terrain
 from worldloom.tasks import catalog
-from worldloom.tasks.tables import biome_rows, calendar_rows
+from worldloom.tasks.tables import biome_rows, calendar_rows, terrain_from_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,26 @@ def load_world(store: WorldStore, world_id: str) -> WorldRecord:
         name=row["name"],
         config=WorldConfig.model_validate_json(row["config_json"]),
         tick=row["tick"],
+    )
+
+
+def load_terrain(store: WorldStore, world: WorldRecord) -> Terrain:
+    """Rebuild the stored terrain a later stage works on.
+
+    Raises:
+        StoreError: the world has no terrain yet.
+    """
+    cells = store.read("cells", world.world_id)
+    if cells.height == 0:
+        raise StoreError(
+            f"world {world.world_id!r} has no terrain yet: run the terrain stage first"
+        )
+    return terrain_from_rows(
+        cells,
+        store.read("rivers", world.world_id),
+        store.read("lakes", world.world_id),
+        width_km=world.config.terrain.width_km,
+        height_km=world.config.terrain.height_km,
     )
 
 
