@@ -116,22 +116,14 @@ def run_size(size: int, write: bool) -> dict[str, Any]:
 
 
 def _write(npcs: Any) -> dict[str, Any]:
-    import duckdb
+    """Write through the real store: `npcs` table, primary key, one transaction."""
+    from worldloom.infrastructure.store import open_store
 
-    with tempfile.TemporaryDirectory() as folder:
-        con = duckdb.connect(str(Path(folder) / "bench.duckdb"))
-        arrow = npcs.to_arrow()
-        con.register("incoming", arrow)
-        con.execute("CREATE TABLE npcs AS SELECT * FROM incoming LIMIT 0")
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "b.duckdb") as store:
         started = time.perf_counter()
-        con.execute("BEGIN")
-        con.execute("INSERT INTO npcs SELECT * FROM incoming")
-        con.execute("COMMIT")
+        written = store.replace_rows("bench", {"npcs": npcs})["npcs"]
         write_s = time.perf_counter() - started
-        con.execute("CHECKPOINT")
-        rows = con.execute("SELECT count(*) FROM npcs").fetchone()
-        con.close()
-    return {"write_s": write_s, "written_rows": rows[0] if rows else 0}
+    return {"write_s": write_s, "written_rows": written}
 
 
 def main() -> None:

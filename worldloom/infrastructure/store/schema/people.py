@@ -91,6 +91,7 @@ POPULATION_GROUPS = declare(
     profession VARCHAR NOT NULL
     count BIGINT NOT NULL
     """,
+    indexed=False,
 )
 """Tier 1: everyone, as counts per settlement, age band, sex, culture, religion, profession."""
 NPCS = declare(
@@ -170,5 +171,6 @@ DIPLOMACY = declare(
     tension SMALLINT NOT NULL
     shared_border BOOLEAN NOT NULL
     """,
+    indexed=False,
 )
 """One row per faction pair (a < b); `status` is a's standing towards b (a vassal of b...)."""

@@ -19,10 +19,14 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     exported: bool = True
+    indexed: bool = True
+    """False: the key orders rows and is checked unique at export, but the database keeps no
+    index on it — for big derived tables whose wide composite keys cost seconds per write."""
 
     def ddl(self) -> str:
         body = [f"{column.name} {column.sql_type}" for column in self.columns]
-        body.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        if self.indexed:
+            body.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(body) + "\n)"
 
     @property
@@ -30,10 +34,12 @@ class Table:
         return tuple(column.name for column in self.columns)
 
 
-def declare(name: str, key: tuple[str, ...], spec: str, *, exported: bool = True) -> Table:
+def declare(
+    name: str, key: tuple[str, ...], spec: str, *, exported: bool = True, indexed: bool = True
+) -> Table:
     """Declare a table from `name TYPE` lines; `world_id VARCHAR` is always the first column."""
     columns = [Column("world_id", "VARCHAR NOT NULL")]
     for line in spec.strip().splitlines():
         column_name, sql_type = line.strip().rstrip(",").split(None, 1)
         columns.append(Column(column_name, sql_type))
-    return Table(name, tuple(columns), ("world_id", *key), exported)
+    return Table(name, tuple(columns), ("world_id", *key), exported, indexed)
