@@ -12,6 +12,13 @@ from worldloom.flows.generate import enrich_world, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot
 from worldloom.infrastructure.store import open_store
+from worldloom.systems.description import (
+    DESCRIPTION_MIN,
+    FACTION_DESCRIPTION_MAX,
+    NOTABLE_BIO_MAX,
+    RELIGION_DESCRIPTION_MAX,
+    SETTLEMENT_DESCRIPTION_MAX,
+)
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -49,6 +56,24 @@ def test_a_dead_provider_still_yields_a_complete_world(
     assert got["worlds"]["lore"].equals(expected["worlds"]["lore"])
     assert set(got["runs"]["status"]) == {"completed"}
     assert open_snapshot(Path(dead.snapshot)).table("regions").height == got["regions"].height
+    assert_places_and_people_are_described(dead)
+
+
+def assert_places_and_people_are_described(world: GeneratedWorld) -> None:
+    """Settlements, factions, religions and notables carry procedural text within bounds."""
+    got = tables(world, "settlements", "factions", "religions", "npcs", "notable_bios")
+    bounds = {
+        "settlements": SETTLEMENT_DESCRIPTION_MAX,
+        "factions": FACTION_DESCRIPTION_MAX,
+        "religions": RELIGION_DESCRIPTION_MAX,
+    }
+    for name, limit in bounds.items():
+        lengths = got[name]["description"].str.len_chars()
+        assert lengths.min() >= DESCRIPTION_MIN, name
+        assert lengths.max() <= limit, name
+    notables = got["npcs"].filter(pl.col("notable"))["npc_id"].sort()
+    assert got["notable_bios"]["npc_id"].sort().equals(notables)
+    assert got["notable_bios"]["text"].str.len_chars().max() <= NOTABLE_BIO_MAX
 
 
 @pytest.mark.llm

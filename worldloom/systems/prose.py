@@ -15,6 +15,24 @@ REGION_DESCRIPTION_MAX = 280
 WORLD_LORE_MAX = 300
 """Prose bounds shared with the LLM response models, so either writer's text fits the same slot."""
 
+ENTITY_SENTENCES: Mapping[str, tuple[str, ...]] = {
+    "settlement": ("opening", "port", "seat", "ruled", "faith"),
+    "faction": (
+        "state",
+        "guild",
+        "order",
+        "criminals",
+        "bandits",
+        "leader",
+        "subjects",
+        "members",
+        "faith",
+    ),
+    "religion": ("opening", "chief", "parent", "one_site", "many_sites"),
+    "notable": ("opening", "profession", "leads", "traits"),
+}
+"""The sentences `prose.toml` must give each place-and-people entity kind."""
+
 
 @dataclass(frozen=True, slots=True)
 class ProseTemplates:
@@ -25,6 +43,11 @@ class ProseTemplates:
     region: Mapping[str, tuple[str, ...]]
     region_danger: tuple[tuple[int, tuple[str, ...]], ...]
     world: Mapping[str, tuple[str, ...]]
+    entities: Mapping[str, Mapping[str, tuple[str, ...]]]
+    """Sentences per place-and-people entity kind (`settlement`, `faction`, `religion`,
+    `notable`), each keyed by the fact it states."""
+    religion_kinds: Mapping[str, str]
+    religion_forms: Mapping[str, str]
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> ProseTemplates:
@@ -47,7 +70,21 @@ class ProseTemplates:
         levels = sorted((int(level), tuple(options)) for level, options in danger.items())
         if not levels or levels[-1][0] < 10:
             raise ValueError("prose danger phrasings must reach level 10")
+        entities = {
+            kind: {
+                key: tuple(options)
+                for key, options in table[kind].items()
+                if key not in {"kinds", "forms"}
+            }
+            for kind in ENTITY_SENTENCES
+        }
+        for kind, keys in ENTITY_SENTENCES.items():
+            if missing := sorted(set(keys) - set(entities[kind])):
+                raise ValueError(f"prose templates lack {kind} sentences: {', '.join(missing)}")
         return cls(
+            entities=entities,
+            religion_kinds=dict(table["religion"]["kinds"]),
+            religion_forms=dict(table["religion"]["forms"]),
             biome_phrases=dict(table["biome_phrases"]),
             sizes=tuple(sorted((float(bound), word) for word, bound in table["sizes"].items())),
             region={key: tuple(options) for key, options in region.items()},
@@ -78,9 +115,9 @@ def describe_region(
     rng = seeds.stream("prose.region", region.seed_cell)
     biome = templates.biome_phrases.get(biome_key, biome_key.replace("_", " "))
     size = next(word for bound, word in templates.sizes if region.area_km2 <= bound)
-    coast = _pick(rng, templates.region["coast"]) if region.coastal else ""
+    coast = pick_phrase(rng, templates.region["coast"]) if region.coastal else ""
     sentences = [
-        _pick(rng, templates.region["opening"]).format(
+        pick_phrase(rng, templates.region["opening"]).format(
             name=region.name,
             size=size,
             climate=region.climate,
@@ -92,28 +129,30 @@ def describe_region(
     if river_names:
         key = "one_river" if len(river_names) == 1 else "many_rivers"
         sentences.append(
-            _pick(rng, templates.region[key]).format(
+            pick_phrase(rng, templates.region[key]).format(
                 river=river_names[0], count=len(river_names), others=len(river_names) - 1
             )
         )
     if region.max_elevation_m > 1_500:
         sentences.append(
-            _pick(rng, templates.region["heights"]).format(
+            pick_phrase(rng, templates.region["heights"]).format(
                 height=f"{round(region.max_elevation_m, -2):,.0f}"
             )
         )
     if region.resources:
         chosen = [str(r).replace("_", " ") for r in region.resources[:3]]
-        sentences.append(_pick(rng, templates.region["resources"]).format(resources=_join(chosen)))
+        sentences.append(
+            pick_phrase(rng, templates.region["resources"]).format(resources=join_words(chosen))
+        )
     danger = next(opts for level, opts in templates.region_danger if region.danger_level <= level)
-    sentences.append(_pick(rng, danger))
+    sentences.append(pick_phrase(rng, danger))
     if neighbour_names:
         sentences.append(
-            _pick(rng, templates.region["neighbours"]).format(
-                neighbours=_join(list(neighbour_names[:2]))
+            pick_phrase(rng, templates.region["neighbours"]).format(
+                neighbours=join_words(list(neighbour_names[:2]))
             )
         )
-    return _fit(sentences, REGION_DESCRIPTION_MAX)
+    return fit_sentences(sentences, REGION_DESCRIPTION_MAX)
 
 
 def write_world_lore(
@@ -128,28 +167,30 @@ def write_world_lore(
     """A short paragraph about the world, within `WORLD_LORE_MAX` characters."""
     rng = seeds.stream("prose.world")
     sentences = [
-        _pick(rng, templates.world["opening"]).format(
+        pick_phrase(rng, templates.world["opening"]).format(
             world=world_name, count=len(region_names), first=region_names[0], last=region_names[-1]
         )
     ]
     if longest_river is not None:
         name, length = longest_river
         sentences.append(
-            _pick(rng, templates.world["river"]).format(river=name, length=f"{length:,.0f}")
+            pick_phrase(rng, templates.world["river"]).format(river=name, length=f"{length:,.0f}")
         )
-    sentences.append(_pick(rng, templates.world["closing"]).format(era=era))
-    return _fit(sentences, WORLD_LORE_MAX)
+    sentences.append(pick_phrase(rng, templates.world["closing"]).format(era=era))
+    return fit_sentences(sentences, WORLD_LORE_MAX)
 
 
-def _pick(rng: np.random.Generator, options: Sequence[str]) -> str:
+def pick_phrase(rng: np.random.Generator, options: Sequence[str]) -> str:
+    """One of `options`, drawn from the entity's stream."""
     return options[int(rng.integers(len(options)))]
 
 
-def _join(items: list[str]) -> str:
+def join_words(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _fit(sentences: list[str], limit: int) -> str:
+def fit_sentences(sentences: list[str], limit: int) -> str:
     """Keep whole sentences, in order, while they fit; never cut one in half."""
     text = sentences[0]
     if len(text) > limit:  # the templates keep openings far shorter; this is a template bug

@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.systems.culture import generate_cultures, name_pool
+from worldloom.systems.description import write_people_prose
 from worldloom.systems.diplomacy import generate_diplomacy
 from worldloom.systems.faction import generate_factions
 from worldloom.systems.npc import generate_npcs, plan_npcs
@@ -106,23 +107,47 @@ def generate_people_stage(*, home: str, world_id: str) -> dict[str, int]:
         religion_relations=religions.relations,
         seeds=seeds,
     )
+    prose = write_people_prose(
+        settlements=stored_settlements,
+        regions=regions,
+        pois=stored_pois,
+        religions=religions.religions,
+        deities=religions.deities,
+        holy_sites=religions.holy_sites,
+        shares=religions.shares,
+        npcs=npcs,
+        factions=factions.factions,
+        provinces=factions.provinces,
+        templates=catalog.prose_templates(),
+        seeds=seeds,
+    )
     with open_store(path) as store:
         written = store.replace_rows(
             world_id,
             {
+                # Settlements are the places stage's; their text needs faith and rule, so here.
+                "settlements": stored_settlements.with_columns(
+                    pl.Series("description", prose.settlements)
+                ),
                 "cultures": cultures.table(),
                 "region_cultures": cultures.regions(),
-                "religions": religions.religions,
+                "religions": religions.religions.with_columns(
+                    pl.Series("description", prose.religions)
+                ),
                 "deities": religions.deities,
                 "holy_sites": religions.holy_sites,
                 "religion_shares": religions.shares,
                 "religion_relations": religions.relations,
                 "population_groups": population,
                 "npcs": npcs,
-                "factions": factions.factions,
+                "notable_bios": prose.bios,
+                "factions": factions.factions.with_columns(
+                    pl.Series("description", prose.factions)
+                ),
                 # A province is its region: its name lives there (and follows LLM renames).
                 "provinces": factions.provinces.drop("name"),
                 "diplomacy": diplomacy.pairs,
+                "people_prose_baseline": prose.baseline,
             },
         )
     get_run_logger().info(

@@ -16,9 +16,11 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
         "religion_relations",
         "population_groups",
         "npcs",
+        "notable_bios",
         "factions",
         "provinces",
         "diplomacy",
+        "people_prose_baseline",
     ),
 }
 """In pipeline order. `cells` and `locations` are also rewritten by the next stage (region ids,

@@ -273,6 +273,8 @@ def settlement_rows(places: Places) -> pl.DataFrame:
             "y": [s.y for s in settlements],
             "is_port": [s.is_port for s in settlements],
             "score": [s.score for s in settlements],
+            # Written by the people stage, which knows the faith and the ruler.
+            "description": ["" for _ in settlements],
         },
         schema_overrides=_PLACE_IDS | {"settlement_id": pl.Int32, "population": pl.Int32},
     )

@@ -19,13 +19,18 @@ from worldloom.infrastructure.store.schema.foundation import (
     RUNS,
     WORLDS,
 )
-from worldloom.infrastructure.store.schema.llm import LLM_CALLS, PROSE_BASELINE
+from worldloom.infrastructure.store.schema.llm import (
+    LLM_CALLS,
+    PEOPLE_PROSE_BASELINE,
+    PROSE_BASELINE,
+)
 from worldloom.infrastructure.store.schema.people import (
     CULTURES,
     DEITIES,
     DIPLOMACY,
     FACTIONS,
     HOLY_SITES,
+    NOTABLE_BIOS,
     NPCS,
     POPULATION_GROUPS,
     PROVINCES,
@@ -108,6 +113,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             FACTIONS,
             PROVINCES,
             DIPLOMACY,
+        ),
+    ),
+    Migration(
+        5,
+        "prose for places and people: descriptions, notable biographies, their baseline",
+        tables=(NOTABLE_BIOS, PEOPLE_PROSE_BASELINE),
+        columns=(
+            AddedColumn(SETTLEMENTS, "description"),
+            AddedColumn(FACTIONS, "description"),
+            AddedColumn(RELIGIONS, "description"),
         ),
     ),
 )

@@ -42,3 +42,15 @@ PROSE_BASELINE = declare(
 )
 """The procedural names and text the LLM stage starts from, so re-running it sees the same
 facts (and hits the cache) however the previous run renamed things."""
+PEOPLE_PROSE_BASELINE = declare(
+    "people_prose_baseline",
+    ("entity",),
+    """
+    entity VARCHAR NOT NULL
+    name VARCHAR NOT NULL
+    text VARCHAR NOT NULL
+    """,
+    exported=False,
+)
+"""The people stage's procedural text (`settlement <id>`, `faction <id>`, `religion <id>`,
+`npc <id>`): a table of its own, so each stage replaces only the baseline it wrote."""

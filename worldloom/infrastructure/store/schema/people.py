@@ -36,6 +36,7 @@ RELIGIONS = declare(
     parent_id INTEGER NOT NULL
     origin_settlement_id INTEGER NOT NULL
     origin_region_id INTEGER NOT NULL
+    description VARCHAR NOT NULL DEFAULT ''
     """,
 )
 DEITIES = declare(
@@ -132,6 +133,15 @@ NPCS = declare(
     """,
 )
 """Tier 2: individual people; -1 in a link column means none."""
+NOTABLE_BIOS = declare(
+    "notable_bios",
+    ("npc_id",),
+    """
+    npc_id BIGINT NOT NULL
+    text VARCHAR NOT NULL
+    """,
+)
+"""A short biography per notable NPC (beside `npcs`, so the million-row table stays narrow)."""
 FACTIONS = declare(
     "factions",
     ("faction_id",),
@@ -150,6 +160,7 @@ FACTIONS = declare(
     territory_km2 DOUBLE NOT NULL
     power DOUBLE NOT NULL
     leader_npc_id BIGINT NOT NULL
+    description VARCHAR NOT NULL DEFAULT ''
     """,
 )
 PROVINCES = declare(

@@ -19,6 +19,7 @@ SETTLEMENTS = declare(
     y DOUBLE NOT NULL
     is_port BOOLEAN NOT NULL
     score DOUBLE NOT NULL
+    description VARCHAR NOT NULL DEFAULT ''
     """,
 )
 """Settlement ids are population ranks and share one id space with `pois` (a place id)."""
