@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from tests.worlds import build_world
 from worldloom.prompts.lore import WorldLore
+from worldloom.prompts.notable import NotableBio
 from worldloom.prompts.region import RegionText
+from worldloom.prompts.settlement import SettlementText
+from worldloom.systems.description import (
+    DESCRIPTION_MIN,
+    NOTABLE_BIO_MAX,
+    SETTLEMENT_DESCRIPTION_MAX,
+)
 from worldloom.systems.prose import REGION_DESCRIPTION_MAX, WORLD_LORE_MAX
 from worldloom.systems.region import REGION_NAME_MAX
 
@@ -24,6 +31,16 @@ def test_bounds_agree_with_the_response_models() -> None:
         getattr(m, "max_length", None) == WORLD_LORE_MAX
         for m in WorldLore.model_fields["lore"].metadata
     )
+
+
+def test_description_bounds_agree_with_the_response_models() -> None:
+    """Settlement descriptions and notable biographies (the flow tests validate real ones)."""
+    for field, (low, high) in (
+        (SettlementText.model_fields["description"], (DESCRIPTION_MIN, SETTLEMENT_DESCRIPTION_MAX)),
+        (NotableBio.model_fields["biography"], (DESCRIPTION_MIN, NOTABLE_BIO_MAX)),
+    ):
+        assert any(getattr(m, "min_length", None) == low for m in field.metadata)
+        assert any(getattr(m, "max_length", None) == high for m in field.metadata)
 
 
 @given(

@@ -6,13 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts import lore, region
+from worldloom.prompts import lore, notable, region, settlement
 
-PROMPTS: tuple[PromptSpec[Any, Any], ...] = (region.REGION_PROMPT, lore.LORE_PROMPT)
+PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
+    region.REGION_PROMPT,
+    lore.LORE_PROMPT,
+    settlement.SETTLEMENT_PROMPT,
+    notable.NOTABLE_PROMPT,
+)
 """All prompt contracts; a new prompt module adds its spec here."""
 
 EXAMPLES: Mapping[str, tuple[PromptFacts, ...]] = {
     region.REGION_PROMPT.name: region.EXAMPLE_FACTS,
     lore.LORE_PROMPT.name: lore.EXAMPLE_FACTS,
+    settlement.SETTLEMENT_PROMPT.name: settlement.EXAMPLE_FACTS,
+    notable.NOTABLE_PROMPT.name: notable.EXAMPLE_FACTS,
 }
 """Example facts per prompt name (every prompt in PROMPTS has at least one)."""

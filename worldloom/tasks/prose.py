@@ -24,6 +24,7 @@ from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
 from worldloom.systems.location import location_id
 from worldloom.systems.region import describe_relief
 from worldloom.systems.rng import Seeds
+from worldloom.tasks.people_prose import PEOPLE_TABLES, rewrite_people_prose
 from worldloom.tasks.world import load_world, world_db
 
 _LISTED = 12
@@ -58,7 +59,15 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         world = load_world(store, world_id)
         tables = {
             name: store.read(name, world_id)
-            for name in ("regions", "rivers", "biomes", "worlds", "locations", "prose_baseline")
+            for name in (
+                "regions",
+                "rivers",
+                "biomes",
+                "worlds",
+                "locations",
+                "prose_baseline",
+                *PEOPLE_TABLES,
+            )
         }
     regions, rivers = tables["regions"], tables["rivers"]
     baseline = dict(
@@ -100,16 +109,27 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
             seed=int(seeds.stream("llm.world").integers(2**31)),
         ).value.lore
         entities.append("world")
+        people = None
+        if tables["people_prose_baseline"].height:  # the people stage has run
+            people = rewrite_people_prose(
+                gateway,
+                tables,
+                regions=regions.with_columns(pl.Series("name", base_names)),
+                seeds=seeds,
+            )
+            entities.extend(people.entities)
         calls = records_to_frame(gateway.drain_records())
     # Text (procedural or written from the facts) names regions as the baseline did; carry
     # the new names into every description and the lore so no text names a stale region.
     renames = {old: new for old, new in zip(base_names, names, strict=True) if old != new}
     descriptions = [_renamed(text, renames) for text in descriptions]
     lore = _renamed(lore, renames)
+    described = {} if people is None else _renamed_descriptions(people.tables, renames)
     with open_store(path) as store:
         store.replace_rows(
             world_id,
             {
+                **described,
                 "regions": regions.with_columns(
                     pl.Series("name", names), pl.Series("description", descriptions)
                 ),
@@ -170,6 +190,20 @@ def _renamed(text: str, renames: dict[str, str]) -> str:
         return text
     pattern = "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True))
     return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", lambda m: renames[m.group(0)], text)
+
+
+def _renamed_descriptions(
+    tables: dict[str, pl.DataFrame], renames: dict[str, str]
+) -> dict[str, pl.DataFrame]:
+    """Settlement, faction and religion text naming regions by their new names."""
+    return {
+        name: frame.with_columns(
+            pl.Series("description", [_renamed(t, renames) for t in frame["description"]])
+        )
+        if "description" in frame.columns
+        else frame
+        for name, frame in tables.items()
+    }
 
 
 def _renamed_locations(
