@@ -153,4 +153,4 @@ def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: P
     assert again["attempts"].sum() == 0  # no provider call at all
     if asked.height == calls.height:  # nothing timed out: the re-run is the same world
         assert rerun["regions"].equals(regions)
-    assert rerun["settlements"].equals(first["settlements"])
+        assert rerun["settlements"].equals(first["settlements"])
