@@ -41,6 +41,8 @@ DANGLING_WORDS = frozenset(
 )
 """A sentence ending on one of these was cut off (e.g. by a length cap), not finished."""
 
+_MAX_HYPHENS, _MAX_WORD_LENGTH = 2, 24
+"""Longer hyphen chains or words are garbled output ("Gro-Norr-haven-Rand-..."), not names."""
 _REPEAT_WORDS, _REPEAT_TIMES = 3, 3
 """A three-word phrase said three times is a loop, not style."""
 _OUT_OF_WORLD = re.compile(
@@ -141,6 +143,7 @@ def validate_grounded_prose(
     text = check_complete_sentences(text, min_sentences=1, max_sentences=max_sentences)
     check_no_real_world_names(text, rules.forbidden_names)
     check_stays_in_world(text)
+    check_plain_words(text)
     check_not_repetitive(text)
     known = rules.known_names | ({own_name} if isinstance(own_name, str) else set())
     check_known_entities(text, frozenset(known))
@@ -226,6 +229,17 @@ def check_not_repetitive(text: str) -> None:
             raise ValueError(
                 f"the text repeats {' '.join(phrase)!r}; say each thing once, in plain sentences"
             )
+
+
+def check_plain_words(text: str) -> None:
+    """Reject garbled words ("Gro-Norr-haven-Rand-Norr-Norr"): long hyphen chains or runs.
+
+    Raises:
+        ValueError: Quoting the word.
+    """
+    for word in _WORD.findall(text):
+        if word.count("-") > _MAX_HYPHENS or len(word) > _MAX_WORD_LENGTH:
+            raise ValueError(f"{word[:40]!r} is not a word; write plain words")
 
 
 def check_stays_in_world(text: str) -> None:

@@ -22,8 +22,8 @@ from worldloom.systems.rng import Seeds
 DESCRIBED_TIERS = ("capital", "city", "town")
 """Settlements the LLM describes; villages and hamlets keep their procedural text."""
 NOTABLE_TIERS = ("capital", "city")
-MAX_SETTLEMENTS = 16
-MAX_NOTABLES = 8
+MAX_SETTLEMENTS = 8
+MAX_NOTABLES = 4
 """Calls per world for each kind: on the embedded model each costs ~2-4 s of 2 cores."""
 
 PEOPLE_TABLES = (

@@ -14,6 +14,7 @@ from worldloom.prompts.text_rules import (
     check_known_entities,
     check_no_real_world_names,
     check_not_repetitive,
+    check_plain_words,
     check_stays_in_world,
     real_world_names,
 )
@@ -145,6 +146,8 @@ def test_known_entities_reject_lone_unknown_names(text: str) -> None:
         ),
         ("Sorvire is a region of the fantasy world.", check_stays_in_world, "fantasy"),
         ("It is far from our world.", check_stays_in_world, "our world"),
+        ("Gro-Norr-haven-Rand-Norr-Norr.", check_plain_words, "not a word"),
+        ("A Borrowingtonshirefieldsmoor tale.", check_plain_words, "not a word"),
     ],
 )
 def test_loops_and_out_of_world_talk_are_rejected(
@@ -157,4 +160,5 @@ def test_loops_and_out_of_world_talk_are_rejected(
 def test_plain_prose_passes_the_loop_and_world_checks() -> None:
     text = "Ashvale is a land of green hills. Its rivers are slow and its people are kind."
     check_not_repetitive(text)
+    check_plain_words(text)
     check_stays_in_world(text)
