@@ -121,10 +121,10 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         calls = records_to_frame(gateway.drain_records())
     # Text (procedural or written from the facts) names regions as the baseline did; carry
     # the new names into every description and the lore so no text names a stale region.
-    renames = {old: new for old, new in zip(base_names, names, strict=True) if old != new}
-    descriptions = [_renamed(text, renames) for text in descriptions]
-    lore = _renamed(lore, renames)
-    described = {} if people is None else _renamed_descriptions(people.tables, renames)
+    rename = _renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
+    descriptions = [rename(text) for text in descriptions]
+    lore = rename(lore)
+    described = {} if people is None else _renamed_descriptions(people.tables, rename)
     with open_store(path) as store:
         store.replace_rows(
             world_id,
@@ -184,21 +184,25 @@ def _world_facts(
     )
 
 
-def _renamed(text: str, renames: dict[str, str]) -> str:
-    """`text` with whole-name occurrences of old names replaced (longest names first)."""
+def _renamer(renames: dict[str, str]) -> Callable[[str], str]:
+    """A function replacing whole-name occurrences of old names (longest names first).
+
+    The pattern is built once: it is applied to every description in the world.
+    """
     if not renames:
-        return text
-    pattern = "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True))
-    return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", lambda m: renames[m.group(0)], text)
+        return lambda text: text
+    names = "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
+    return lambda text: pattern.sub(lambda m: renames[m.group(0)], text)
 
 
 def _renamed_descriptions(
-    tables: dict[str, pl.DataFrame], renames: dict[str, str]
+    tables: dict[str, pl.DataFrame], rename: Callable[[str], str]
 ) -> dict[str, pl.DataFrame]:
     """Settlement, faction and religion text naming regions by their new names."""
     return {
         name: frame.with_columns(
-            pl.Series("description", [_renamed(t, renames) for t in frame["description"]])
+            pl.Series("description", [rename(t) for t in frame["description"]])
         )
         if "description" in frame.columns
         else frame
