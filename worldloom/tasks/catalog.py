@@ -8,8 +8,10 @@ from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.character import CharacterTable
+from worldloom.systems.crafting import RecipeBook
 from worldloom.systems.culture import CultureRules
 from worldloom.systems.faction_table import FactionTable
+from worldloom.systems.item import GoodsTable
 from worldloom.systems.naming import NameBases, PlacePatterns
 from worldloom.systems.place_rules import PlaceRules
 from worldloom.systems.prose import ProseTemplates
@@ -81,3 +83,20 @@ def culture_rules() -> CultureRules:
 @cache
 def character_table() -> CharacterTable:
     return CharacterTable.from_mapping(read_toml("characters.toml"))
+
+
+@cache
+def goods_table() -> GoodsTable:
+    return GoodsTable.from_mapping(read_toml("goods.toml"))
+
+
+@cache
+def recipe_book() -> RecipeBook:
+    biomes = biome_table().biomes
+    return RecipeBook.from_mapping(
+        read_toml("recipes.toml"),
+        goods=goods_table(),
+        professions=[profession.key for profession in character_table().professions],
+        resources={resource for biome in biomes for resource in biome.resources},
+        biomes=[biome.key for biome in biomes],
+    )
