@@ -1,0 +1,119 @@
+"""Small hand-built economies for the market and economy tests (the shipped tables are bigger)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from worldloom.systems.crafting import RecipeBook
+from worldloom.systems.economy_rules import EconomyRules, Tuning, compile_rules
+from worldloom.systems.economy_state import Markets, TradeLinks
+from worldloom.systems.item import GoodsTable
+
+TIERS = [
+    {"key": "crude", "value": 0.6, "share": 0.2},
+    {"key": "common", "value": 1.0, "share": 0.6},
+    {"key": "fine", "value": 1.8, "share": 0.15},
+    {"key": "masterwork", "value": 3.5, "share": 0.05},
+]
+
+
+def good(key: str, category: str, value: float, **extra: Any) -> dict[str, Any]:
+    row = {"key": key, "name": key.title(), "category": category, "value": value, "weight": 1.0}
+    row.update({"perish": 0.0, "nutrition": 0.0})
+    row.update(extra)
+    return row
+
+
+VILLAGE_GOODS = [
+    good("grain", "food", 3, nutrition=1.0, perish=0.01),
+    good("bread", "food", 7, nutrition=2.5, perish=0.05),
+    good("timber", "raw", 2, weight=5.0),
+    good("tools", "tool", 30, weight=2.0),
+    good("ale", "drink", 5, nutrition=0.5, perish=0.02),
+]
+VILLAGE_RECIPES: dict[str, Any] = {
+    "recipe": [
+        {
+            "key": "farm_grain",
+            "profession": "farmer",
+            "inputs": {},
+            "outputs": {"grain": 4},
+            "resource": "grain",
+            "tool": "tools",
+            "wear": 0.05,
+            "labor": 4,
+            "time": 1,
+        },
+        {
+            "key": "bake_bread",
+            "profession": "innkeeper",
+            "inputs": {"grain": 3},
+            "outputs": {"bread": 3},
+            "labor": 5,
+            "time": 1,
+        },
+        {
+            "key": "brew_ale",
+            "profession": "innkeeper",
+            "inputs": {"grain": 2},
+            "outputs": {"ale": 3},
+            "labor": 3,
+            "time": 1,
+        },
+        {
+            "key": "cut_timber",
+            "profession": "woodcutter",
+            "inputs": {},
+            "outputs": {"timber": 4},
+            "resource": "timber",
+            "labor": 4,
+            "time": 1,
+        },
+        {
+            "key": "forge_tools",
+            "profession": "smith",
+            "inputs": {"timber": 4},
+            "outputs": {"tools": 1},
+            "labor": 18,
+            "time": 2,
+        },
+    ],
+    "need": [{"profession": "guard", "good": "tools", "per_tick": 0.02}],
+    "consumption": {"food_per_tick": 1.0, "comfort_categories": ["drink"], "comfort_every": 5},
+}
+PROFESSIONS = ("farmer", "innkeeper", "woodcutter", "smith", "guard", "merchant")
+
+
+def village_rules(tuning: Tuning | None = None) -> EconomyRules:
+    goods = GoodsTable.from_mapping({"tier": TIERS, "good": VILLAGE_GOODS})
+    book = RecipeBook.from_mapping(
+        VILLAGE_RECIPES,
+        goods=goods,
+        professions=PROFESSIONS,
+        resources=("grain", "timber"),
+        biomes=("grassland",),
+    )
+    return compile_rules(goods, book, tuning=tuning)
+
+
+def markets(count: int, *, agents: int = 24, resources: frozenset[str] | None = None) -> Markets:
+    land = resources if resources is not None else frozenset({"grain", "timber"})
+    return Markets(
+        ids=np.arange(count, dtype=np.int64) + 100,
+        biome=("grassland",) * count,
+        resources=(land,) * count,
+        agents=np.full(count, agents, dtype=np.int64),
+    )
+
+
+def ring_links(count: int, *, days: int = 2) -> TradeLinks:
+    src = np.arange(count, dtype=np.int64)
+    dst = (src + 1) % count
+    return TradeLinks(
+        src=np.r_[src, dst],
+        dst=np.r_[dst, src],
+        days=np.full(2 * count, days, dtype=np.int64),
+        danger=np.full(2 * count, 2.0),
+    )

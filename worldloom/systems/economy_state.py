@@ -1,0 +1,118 @@
+"""The economy's state: markets, trade links, every agent's holdings and beliefs, a run's record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import numpy.typing as npt
+
+Int = npt.NDArray[np.int64]
+Float = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Markets:
+    """The places that hold a market (towns and larger), by position; ids are settlement ids."""
+
+    ids: Int
+    biome: tuple[str, ...]
+    resources: tuple[frozenset[str], ...]
+    agents: Int
+
+    def __post_init__(self) -> None:
+        sizes = {self.ids.size, len(self.biome), len(self.resources), self.agents.size}
+        if len(sizes) != 1:
+            raise ValueError(f"market arrays differ in length: {sorted(sizes)}")
+        if self.agents.size and self.agents.min() < 1:
+            raise ValueError("every market needs at least one agent")
+
+
+@dataclass(frozen=True, slots=True)
+class TradeLinks:
+    """Directed market-to-market connections a caravan can travel: positions into `Markets`."""
+
+    src: Int
+    dst: Int
+    days: Int
+    danger: Float
+
+    def __post_init__(self) -> None:
+        if len({self.src.size, self.dst.size, self.days.size, self.danger.size}) != 1:
+            raise ValueError("trade link arrays differ in length")
+        if self.days.size and self.days.min() < 1:
+            raise ValueError("a trade link takes at least one day")
+
+    @classmethod
+    def none(cls) -> TradeLinks:
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(src=empty, dst=empty, days=empty, danger=np.zeros(0))
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyState:
+    """Everything the next tick needs; per-agent arrays first, then per-market ones."""
+
+    tick: int
+    market: Int
+    role: Int
+    money: Int
+    stock: Int
+    low: Float
+    high: Float
+    progress: Float
+    hunger: Float
+    need: Float
+    cost_scale: Float
+    taste: Int
+    offset: Int
+    wants: Int
+    """Units of its favourite comfort an agent means to buy and enjoy."""
+    cargo: Int
+    cargo_target: Int
+    cargo_ceiling: Float
+    loading: Int
+    link: Int
+    arrive: Int
+    profit: Float
+    treasury: Int
+    price: Float
+    supply: Int
+    demand: Int
+
+    def copy(self) -> EconomyState:
+        arrays = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tick"}
+        return replace(self, **{name: value.copy() for name, value in arrays.items()})
+
+    def total_money(self) -> int:
+        return int(self.money.sum() + self.treasury.sum())
+
+    def total_goods(self) -> Int:
+        return np.asarray(self.stock.sum(axis=0), dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyHistory:
+    """Per-tick records of a run, as arrays indexed [tick, market, good] or [tick, role]."""
+
+    ticks: Int
+    price: npt.NDArray[np.float32]
+    supply: npt.NDArray[np.int32]
+    demand: npt.NDArray[np.int32]
+    volume: npt.NDArray[np.int32]
+    role_agents: Int
+    role_money: Int
+    role_profit: Float
+    bankruptcies: Int
+    produced: Int
+    consumed: Int
+    spoiled: Int
+    money_supply: Int
+    fills: dict[str, Int]
+    caravans: dict[str, Int]
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyRun:
+    state: EconomyState
+    history: EconomyHistory

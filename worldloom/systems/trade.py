@@ -1,0 +1,121 @@
+"""Caravans: merchants buy where a good is cheap, haul it along a trade link, sell where it is dear.
+
+A merchant sets out only when the destination's price beats the source's by more than the haul
+(weight x days on the road), the risk of the road (danger) and a margin. It bids for the cargo
+in the source market like anyone else, capped at what the trip can pay, leaves when loaded (or
+after three days with part of a load), pays the haul to the source's treasury, and on arrival
+sells in the destination market, from where it plans its next trip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from worldloom.systems.economy_ledger import Ledger
+from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_state import EconomyState, TradeLinks
+
+Int = npt.NDArray[np.int64]
+Float = npt.NDArray[np.float64]
+
+_LOADING_DAYS = 3
+"""Days a merchant waits to fill its cargo before leaving with what it has (or giving up)."""
+_RISK_PER_DANGER = 0.01
+"""Share of a cargo's value a trip risks per point of the link's danger (0-10)."""
+
+
+def unit_costs(rules: EconomyRules, links: TradeLinks) -> Float:
+    """[link, good]: copper per unit to carry a good along a link, haul plus risk."""
+    haul = rules.weight[None, :] * links.days[:, None] * rules.tuning.haul_copper_per_kg_day
+    risk = rules.value[None, :] * links.danger[:, None] * _RISK_PER_DANGER
+    return np.asarray(haul + risk, dtype=np.float64)
+
+
+def arrive_caravans(state: EconomyState, links: TradeLinks, *, tick: int) -> None:
+    """Merchants whose caravan is due join the destination market and price their cargo there."""
+    due = np.flatnonzero((state.market < 0) & (state.arrive <= tick))
+    if due.size == 0:
+        return
+    link = state.link[due]
+    destination = links.dst[link]
+    cargo = state.cargo[due]
+    price = state.price[destination, cargo]
+    state.low[due, cargo] = price * 0.95
+    state.high[due, cargo] = price * 1.2 + 1.0
+    state.market[due] = destination
+    state.link[due] = -1
+    state.cargo[due] = -1
+
+
+def plan_caravans(
+    state: EconomyState, rules: EconomyRules, links: TradeLinks, ledger: Ledger, *, tick: int
+) -> None:
+    """Send loaded merchants on their way, and give idle ones the best trip from where they are."""
+    if links.src.size == 0:
+        return
+    merchants = (state.role == rules.merchant) & (state.market >= 0)
+    _depart(state, rules, links, ledger, merchants & (state.cargo >= 0), tick=tick)
+    idle = np.flatnonzero(merchants & (state.cargo < 0))
+    if idle.size == 0:
+        return
+    cost = unit_costs(rules, links)
+    src_price = state.price[links.src]
+    gap = state.price[links.dst] - src_price - cost - rules.tuning.trade_margin * src_price
+    gap[state.supply[links.src] == 0] = -np.inf
+    best_good = np.argmax(gap, axis=1)
+    best_gap = gap[np.arange(links.src.size), best_good]
+    order = np.lexsort((-best_gap, links.src))
+    first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
+    best_link = np.full(state.price.shape[0], -1, dtype=np.int64)
+    chosen = order[first]
+    worthwhile = best_gap[chosen] > 0
+    best_link[links.src[chosen[worthwhile]]] = chosen[worthwhile]
+    link = best_link[state.market[idle]]
+    go = link >= 0
+    agents, link = idle[go], link[go]
+    good = best_good[link]
+    buy_at = np.maximum(src_price[link, good], 1.0)
+    state.link[agents] = link
+    state.cargo[agents] = good
+    state.cargo_ceiling[agents] = state.price[links.dst[link], good] - cost[link, good]
+    by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight[good], 0.01)
+    by_money = state.money[agents] / buy_at
+    state.cargo_target[agents] = np.maximum(np.minimum(by_weight, by_money), 1).astype(np.int64)
+    state.loading[agents] = 0
+
+
+def _depart(
+    state: EconomyState,
+    rules: EconomyRules,
+    links: TradeLinks,
+    ledger: Ledger,
+    loading: npt.NDArray[np.bool_],
+    *,
+    tick: int,
+) -> None:
+    agents = np.flatnonzero(loading)
+    state.loading[agents] += 1
+    held = state.stock[agents, state.cargo[agents]]
+    full = held >= state.cargo_target[agents]
+    waited = state.loading[agents] >= _LOADING_DAYS
+    leaving = agents[full | (waited & (held > 0))]
+    giving_up = agents[waited & (held == 0)]
+    state.cargo[giving_up] = -1
+    state.link[giving_up] = -1
+    if leaving.size == 0:
+        return
+    link, good = state.link[leaving], state.cargo[leaving]
+    qty = state.stock[leaving, good]
+    days = links.days[link]
+    fee = np.ceil(qty * rules.weight[good] * days * rules.tuning.haul_copper_per_kg_day)
+    fee = np.minimum(fee.astype(np.int64), state.money[leaving])
+    source = state.market[leaving]
+    state.money[leaving] -= fee
+    np.add.at(state.treasury, source, fee)
+    state.market[leaving] = -1
+    state.arrive[leaving] = tick + days
+    state.loading[leaving] = 0
+    ledger.caravans.append(
+        (leaving, source, links.dst[link], good, qty, fee, np.full(leaving.size, tick), tick + days)
+    )
