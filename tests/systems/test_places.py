@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import connected_components
 from tests.worlds import BuiltWorld, build_world
 from worldloom.infrastructure.seed_data import read_toml
 from worldloom.systems.location import build_location_tree, extend_location_tree
+from worldloom.systems.place_name import PLACE_NAME_MAX, PlaceNamer
 from worldloom.systems.place_rules import TIERS, PlaceRules
 from worldloom.systems.places import Places, generate_places
 from worldloom.systems.poi import PointOfInterest
@@ -29,6 +30,12 @@ from worldloom.tasks.tables import poi_rows, route_rows, settlement_rows, subloc
 
 SEEDS = st.integers(min_value=0, max_value=400)
 """A bounded pool of seeds: each tiny world is built once and cached across examples."""
+
+
+LARGE_WORLD_BASES = {"valorean": 2_300, "sylvane": 1_250, "sarrani": 400, "nordhaven": 70}
+"""Settlements per name base on the large preset (seed 7): regions pick bases by biome."""
+LARGE_WORLD_POIS = 1_100
+"""Points of interest on the large preset, named from the same bases after the settlements."""
 
 
 @cache
@@ -74,6 +81,32 @@ def test_places_stand_on_free_land_cells_of_their_region(seed: int, template: st
     assert len(set(cells.tolist())) == cells.size
     ids = [s.settlement_id for s in places.layout.settlements] + [p.poi_id for p in places.pois]
     assert ids == list(range(len(items)))
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=SEEDS)
+def test_a_large_world_keeps_its_place_names_fresh(seed: int) -> None:
+    """5,000+ settlement and POI names: all unique, under 1% double-barrelled."""
+    rules, seeds = catalog.place_rules(), Seeds(seed)
+    namer = PlaceNamer(catalog.name_bases())
+    sites = list(rules.names.values())
+    bases = [base for base, count in LARGE_WORLD_BASES.items() for _ in range(count)]
+    names = [
+        namer.name(base=base, patterns=sites[i % len(sites)], rng=seeds.stream("town", i))
+        for i, base in enumerate(bases)
+    ]
+    names += [
+        namer.name(
+            base=bases[i * 7 % len(bases)],
+            patterns=rules.pois[i % len(rules.pois)].names,
+            rng=seeds.stream("poi", i),
+        )
+        for i in range(LARGE_WORLD_POIS)
+    ]
+    assert len({name.lower() for name in names}) == len(names)
+    assert all(len(name) <= PLACE_NAME_MAX for name in names)
+    double_barrelled = [name for name in names if "-" in name]
+    assert len(double_barrelled) < len(names) // 100, double_barrelled[:10]
 
 
 @settings(max_examples=8, deadline=None)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 _ORDER = 2
 """Letters of context per step: 2 keeps a base's flavour without copying its names whole."""
 _START, _END = "^", "$"
-_MAX_ATTEMPTS = 60
+_MAX_ATTEMPTS = 200
+"""Fresh draws tried before a crowded base falls back to a double-barrelled name.
+
+A draw costs a few microseconds, so a generous budget is cheap; with bases of ~100 names
+even a 4,000-settlement world almost never exhausts it.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,8 @@ class NameBase:
     min_length: int
     max_length: int
     names: tuple[str, ...]
+    forbidden: frozenset[str] = frozenset()
+    """Words a generated name must never be (case-sensitive, like the prose deny list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +56,18 @@ class NameBases:
     affinity: NameAffinity
 
     @classmethod
-    def from_mapping(cls, table: Mapping[str, Any]) -> NameBases:
+    def from_mapping(cls, table: Mapping[str, Any], *, forbidden: Iterable[str] = ()) -> NameBases:
         """Validate a parsed `name_bases.toml`.
 
+        Args:
+            table: the parsed table.
+            forbidden: real-world names no generated name may be (the prose deny list).
+
         Raises:
-            ValueError: a base with too few names, bad bounds, or no names that fit them.
+            ValueError: a base with too few names, names that are not single words, or bad
+                bounds.
         """
+        denied = frozenset(forbidden)
         bases = []
         for key, entry in sorted(dict(table["bases"]).items()):
             names = tuple(str(name) for name in entry["names"])
@@ -64,9 +77,13 @@ class NameBases:
                 min_length=int(entry["min_length"]),
                 max_length=int(entry["max_length"]),
                 names=names,
+                forbidden=denied,
             )
             if len(names) < 10:
                 raise ValueError(f"name base {key!r} needs at least 10 names, has {len(names)}")
+            if odd := [name for name in names if not name.isalpha()]:
+                # A hyphen is kept for double-barrelled names, the sign of a base run dry.
+                raise ValueError(f"name base {key!r}: names must be single words: {odd[:3]}")
             if not 2 <= base.min_length <= base.max_length:
                 raise ValueError(f"name base {key!r}: bad length bounds")
             bases.append(base)
@@ -101,7 +118,8 @@ class MarkovNamer:
     """A letter-level Markov chain learnt from one name base."""
 
     base: NameBase
-    _contexts: Mapping[str, tuple[str, NDArray[np.float64]]]
+    _contexts: Mapping[str, tuple[str, tuple[int, ...]]]
+    """Per context: the letters that may follow and their cumulative counts."""
 
     @classmethod
     def learn(cls, base: NameBase) -> MarkovNamer:
@@ -115,8 +133,8 @@ class MarkovNamer:
         contexts = {}
         for context, followers in sorted(counts.items()):
             letters = "".join(sorted(followers))
-            weights = np.array([followers[letter] for letter in letters], dtype=np.float64)
-            contexts[context] = (letters, np.cumsum(weights) / weights.sum())
+            cumulative = tuple(np.cumsum([followers[letter] for letter in letters]).tolist())
+            contexts[context] = (letters, cumulative)
         return cls(base, contexts)
 
     def generate(self, rng: np.random.Generator, *, taken: set[str] | frozenset[str]) -> str:
@@ -136,19 +154,25 @@ class MarkovNamer:
                 return candidate
 
     def _draw(self, rng: np.random.Generator) -> str:
+        """One walk of the chain: a capitalised name, or "" when it breaks the base's rules."""
+        # One roll per letter plus the end, drawn at once: a walk that has not ended by then
+        # is too long anyway.
+        rolls = rng.random(self.base.max_length + 1).tolist()
         context = _START * _ORDER
         letters: list[str] = []
-        while len(letters) <= self.base.max_length:
+        for roll in rolls:
             choices, cumulative = self._contexts[context]
-            letter = choices[int(np.searchsorted(cumulative, rng.random(), side="right"))]
+            letter = choices[bisect_right(cumulative, roll * cumulative[-1])]
             if letter == _END:
                 break
             letters.append(letter)
             context = context[1:] + letter
-        word = "".join(letters)
-        if not self.base.min_length <= len(word) <= self.base.max_length or word.endswith("-"):
+        else:
             return ""
-        return "-".join(part.capitalize() for part in word.split("-"))
+        name = "".join(letters).capitalize()
+        if len(name) < self.base.min_length or name in self.base.forbidden:
+            return ""
+        return name
 
 
 def generate_names(
