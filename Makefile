@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/terrain.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/places.py
+	$(BIN)/python bench/economy.py
 	$(BIN)/python bench/llm.py
 
 clean:

@@ -1,0 +1,220 @@
+"""Benchmark: the vectorised agent economy at 100, 1,000 and 5,000 markets x the shipped goods,
+next to a per-agent Python implementation of the same Doran & Parberry loop.
+
+Each size runs in a fresh subprocess, so its peak RSS is its own. Markets are synthetic: a land
+biome, a random subset of the 11 resources, 12-36 agents each, trade links to 2-4 grid neighbours
+(1-6 days, danger 0-6). The largest size runs fewer ticks when 365 would take over `--budget`
+seconds at the rate measured so far. The baseline (bench/economy_baseline.py, bazaarBot-style)
+runs a slice of the same markets from the same seeded state, and the engine runs that slice
+again, so agent-ticks per second compare like for like.
+
+    .venv/bin/python bench/economy.py [--sizes 100,1000,5000] [--ticks 365] [--budget 120]
+                                      [--baseline-markets 100] [--baseline-ticks 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 7
+
+LAND_BIOMES = ("grassland", "savanna", "steppe", "shrubland", "taiga", "temperate_forest",
+               "wetland", "cold_desert", "hot_desert", "tundra")  # fmt: skip
+RESOURCES = ("grain", "herbs", "peat", "game", "timber", "fish", "furs", "salt", "stone", "ore",
+             "gems")  # fmt: skip
+
+TARGETS = {"seconds_1k": 10.0, "markets": 1_000, "ticks": 365, "goods": 60, "ratio": 50.0}
+"""Issue 5's targets: 1,000 markets x 60+ goods x 365 ticks in <= 10 s on 2 cores, and >= 50x the
+agent-ticks per second of a straightforward per-agent Python loop."""
+
+
+def synthetic_economy(n_markets: int) -> tuple[Any, Any]:
+    """Markets laid out on a grid, each linked both ways to its 2-4 grid neighbours."""
+    import numpy as np
+
+    from worldloom.systems.economy_state import Markets, TradeLinks
+
+    rng = np.random.default_rng(SEED)
+    land = tuple(
+        frozenset(rng.choice(RESOURCES, int(rng.integers(2, 7)), replace=False).tolist())
+        for _ in range(n_markets)
+    )
+    markets = Markets(
+        ids=np.arange(n_markets, dtype=np.int64),
+        biome=tuple(rng.choice(LAND_BIOMES, n_markets).tolist()),
+        resources=land,
+        agents=rng.integers(12, 37, n_markets).astype(np.int64),
+    )
+    width = math.ceil(math.sqrt(n_markets))
+    cells = np.arange(n_markets)
+    right = cells[(cells % width < width - 1) & (cells + 1 < n_markets)]
+    down = cells[cells + width < n_markets]
+    a = np.r_[right, down]
+    b = np.r_[right + 1, down + width]
+    days = rng.integers(1, 7, a.size)
+    danger = rng.integers(0, 7, a.size).astype(np.float64)
+    links = TradeLinks(
+        src=np.r_[a, b].astype(np.int64),
+        dst=np.r_[b, a].astype(np.int64),
+        days=np.r_[days, days].astype(np.int64),
+        danger=np.r_[danger, danger],
+    )
+    return markets, links
+
+
+def _setup(n_markets: int) -> tuple[Any, Any, Any, Any]:
+    from worldloom.systems.economy import seed_economy
+    from worldloom.systems.economy_rules import compile_rules
+    from worldloom.systems.rng import Seeds
+    from worldloom.tasks.catalog import goods_table, recipe_book
+
+    rules = compile_rules(goods_table(), recipe_book())
+    markets, links = synthetic_economy(n_markets)
+    return rules, markets, links, seed_economy(rules, markets, seeds=Seeds(SEED))
+
+
+def run_engine(n_markets: int, ticks: int) -> dict[str, Any]:
+    """Run the engine for `ticks` at `n_markets` in this process and return its figures."""
+    import numpy as np
+
+    from worldloom.systems.economy import simulate_economy
+    from worldloom.systems.rng import Seeds
+
+    rules, markets, links, state = _setup(n_markets)
+    started, cpu = time.perf_counter(), time.process_time()
+    run = simulate_economy(state, rules, markets, links, seeds=Seeds(SEED), ticks=ticks)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    history = run.history
+    return {
+        "markets": n_markets,
+        "goods": len(rules.goods),
+        "agents": int(markets.agents.sum()),
+        "links": int(links.src.size),
+        "ticks": ticks,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "fills": int(history.fills["qty"].size),
+        "caravans": int(history.caravans["merchant"].size),
+        "bankruptcies": int(history.bankruptcies.sum()),
+        "money_before": state.total_money(),
+        "money_after": run.state.total_money(),
+        "min_price": float(min(run.state.price.min(), history.price.min())),
+        "nan_prices": bool(np.isnan(run.state.price).any() or np.isnan(history.price).any()),
+        # ru_maxrss is in kilobytes on Linux.
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_baseline(n_markets: int, ticks: int) -> dict[str, Any]:
+    """Run the per-agent baseline and the engine on the same slice, from the same state."""
+    from economy_baseline import Baseline
+
+    from worldloom.systems.economy import simulate_economy
+    from worldloom.systems.rng import Seeds
+
+    rules, markets, links, state = _setup(n_markets)
+    baseline = Baseline(rules, markets, links, state, seed=SEED)
+    money_before = baseline.total_money()
+    started, cpu = time.perf_counter(), time.process_time()
+    baseline.run(ticks)
+    baseline_s, baseline_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
+    run = simulate_economy(state, rules, markets, links, seeds=Seeds(SEED), ticks=ticks)
+    engine_s, engine_cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "markets": n_markets,
+        "agents": int(markets.agents.sum()),
+        "ticks": ticks,
+        "baseline_s": baseline_s,
+        "engine_s": engine_s,
+        "baseline_cpu_s": baseline_cpu,
+        "engine_cpu_s": engine_cpu,
+        "baseline_fills": baseline.fills,
+        "engine_fills": int(run.history.fills["qty"].size),
+        "baseline_caravans": baseline.caravans,
+        "engine_caravans": int(run.history.caravans["merchant"].size),
+        "baseline_bankruptcies": baseline.bankruptcies,
+        "engine_bankruptcies": int(run.history.bankruptcies.sum()),
+        "baseline_money_kept": baseline.total_money() == money_before,
+        "baseline_min_price": min(min(row) for row in baseline.price),
+    }
+
+
+def _child(*args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--ticks", type=int, default=365)
+    parser.add_argument("--budget", type=float, default=120.0, help="seconds per size, roughly")
+    parser.add_argument("--baseline-markets", type=int, default=100)
+    parser.add_argument("--baseline-ticks", type=int, default=30)
+    parser.add_argument("--engine", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.engine:
+        print(json.dumps(run_engine(*args.engine)))
+        return
+    if args.baseline:
+        print(json.dumps(run_baseline(*args.baseline)))
+        return
+    print(f"engine, seed {SEED}, each size in its own process")
+    print(f"{'markets':>8} {'goods':>5} {'agents':>8} {'ticks':>5} {'seconds':>8} {'cpu s':>7} "
+          f"{'mkt-ticks/s':>11} {'agent-ticks/s':>13} {'peak MB':>8} {'fills':>10} "
+          f"{'caravans':>8} {'bankrupt':>8} {'money kept':>10} {'min price':>9}")  # fmt: skip
+    rate = 0.0
+    for size in (int(s) for s in args.sizes.split(",")):
+        ticks = args.ticks
+        if rate and size * ticks / rate > args.budget:
+            ticks = max(10, int(args.budget * rate / size))
+        f = _child("--engine", str(size), str(ticks))
+        rate = f["markets"] * f["ticks"] / f["seconds"]
+        kept = "yes" if f["money_before"] == f["money_after"] else "NO"
+        per_agent = f["agents"] * f["ticks"] / f["seconds"]
+        low = "NaN" if f["nan_prices"] else f"{f['min_price']:.2f}"
+        print(f"{f['markets']:>8,} {f['goods']:>5} {f['agents']:>8,} {f['ticks']:>5} "
+              f"{f['seconds']:>8.2f} {f['cpu_s']:>7.2f} {rate:>11,.0f} {per_agent:>13,.0f} "
+              f"{f['peak_rss_mb']:>8,.0f} {f['fills']:>10,} {f['caravans']:>8,} "
+              f"{f['bankruptcies']:>8,} {kept:>10} {low:>9}")  # fmt: skip
+        if f["markets"] == TARGETS["markets"]:
+            at_target = f["seconds"] * TARGETS["ticks"] / f["ticks"]
+            print(f"{'':>8} 1,000 markets x {f['goods']} goods x 365 ticks: {at_target:.1f} s")
+    print(f"target: {TARGETS['markets']:,} markets x {TARGETS['goods']}+ goods x "
+          f"{TARGETS['ticks']} ticks <= {TARGETS['seconds_1k']:.0f} s on 2 cores "
+          "(issue 5)")  # fmt: skip
+    b = _child("--baseline", str(args.baseline_markets), str(args.baseline_ticks))
+    work = b["agents"] * b["ticks"]
+    ours, theirs = work / b["engine_s"], work / b["baseline_s"]
+    print(f"\nper-agent Python baseline (bazaarBot-style) vs engine: {b['markets']} markets, "
+          f"{b['agents']:,} agents, {b['ticks']} ticks, same seeded state")  # fmt: skip
+    print(f"{'':>9} {'seconds':>8} {'cpu s':>7} {'agent-ticks/s':>13} {'fills':>8} {'caravans':>8} "
+          f"{'bankrupt':>8}")  # fmt: skip
+    for name, key in (("baseline", "baseline"), ("engine", "engine")):
+        seconds, cpu = b[key + "_s"], b[key + "_cpu_s"]
+        print(f"{name:>9} {seconds:>8.2f} {cpu:>7.2f} {work / seconds:>13,.0f} "
+              f"{b[key + '_fills']:>8,} {b[key + '_caravans']:>8,} "
+              f"{b[key + '_bankruptcies']:>8,}")  # fmt: skip
+    cpu_ratio = b["baseline_cpu_s"] / b["engine_cpu_s"]
+    print(f"ratio: {ours / theirs:.1f}x wall-clock, {cpu_ratio:.1f}x CPU "
+          f"(target >= {TARGETS['ratio']:.0f}x); baseline money "
+          f"conserved: {'yes' if b['baseline_money_kept'] else 'NO'}, min price "
+          f"{b['baseline_min_price']:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

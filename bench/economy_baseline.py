@@ -1,0 +1,505 @@
+"""Peer baseline for bench/economy.py: Doran & Parberry's agent loop written per agent in Python.
+
+This is how bazaarBot and its ports run the economy: an object per agent, a loop over agents to
+produce and consume, orders built good by good, each book's bids and asks sorted and matched in
+Python while bid >= ask, beliefs updated order by order, the bankrupt replaced one at a time. It
+follows the engine's rules (worldloom/systems/economy_*.py, market.py, trade.py) step for step,
+with the same goods, recipes, needs, tuning and starting state, so the two do the same work; it
+is written to be reasonably quick (sparse dicts of holdings, per-role tables built once, per-tick
+caches of market figures), not to lose. Numpy is used only to set up and to draw random numbers
+in blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FOOD, INPUT, TOOL, NEED, CARGO, COMFORT = range(6)
+"""Purchase priorities, as in the engine: money goes to food first and to comforts last."""
+PROFIT_MEMORY, HOT_RATIO, COMFORT_SAVINGS, COMFORT_MAX = 0.1, 1.5, 20, 5
+LOADING_DAYS, RISK_PER_DANGER = 3, 0.01
+
+
+class Agent:
+    """One trader: what bazaarBot calls a BasicAgent (inventory, price beliefs, role)."""
+
+    __slots__ = ("arrive", "cargo", "cargo_ceiling", "cargo_target", "cost_scale", "high",
+                 "hunger", "link", "loading", "low", "market", "money", "need", "offset",
+                 "profit", "progress", "role", "stock", "taste", "wants")  # fmt: skip
+
+    def __init__(self, state: Any, i: int) -> None:
+        self.market = int(state.market[i])
+        self.role = int(state.role[i])
+        self.money = int(state.money[i])
+        self.stock = {int(g): int(q) for g, q in enumerate(state.stock[i].tolist()) if q}
+        self.low: list[float] = state.low[i].tolist()
+        self.high: list[float] = state.high[i].tolist()
+        self.progress = float(state.progress[i])
+        self.hunger = float(state.hunger[i])
+        self.need: dict[int, float] = {}
+        self.cost_scale = float(state.cost_scale[i])
+        self.taste = int(state.taste[i])
+        self.offset = int(state.offset[i])
+        self.wants = int(state.wants[i])
+        self.cargo, self.cargo_target, self.cargo_ceiling = -1, 0, 0.0
+        self.loading, self.link, self.arrive, self.profit = 0, -1, 0, 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One role's recipe as small Python tables."""
+
+    inputs: tuple[tuple[int, int], ...]
+    outputs: tuple[tuple[int, int], ...]
+    tool: int
+    wear: float
+    labor: float
+    rate: float
+    needs: tuple[tuple[int, float], ...]
+    gathers: bool
+    keep: dict[int, int]
+    """What the role holds back from sale: input batches, a food buffer, its tool, its needs."""
+    buys: dict[int, int]
+    """Goods the role buys for its work, with their purchase priority."""
+    buy_list: tuple[tuple[int, int], ...]
+    """`buys` in good order, as the engine posts them."""
+    made: dict[int, int]
+    output_value: float
+
+
+def _uniforms(rng: np.random.Generator) -> Iterator[float]:
+    while True:
+        yield from rng.random(65_536).tolist()
+
+
+class Baseline:
+    """A whole economy of `Agent`s, advanced one tick at a time."""
+
+    def __init__(self, rules: Any, markets: Any, links: Any, state: Any, *, seed: int) -> None:
+        t = rules.tuning
+        self.t = t
+        self.rand: Callable[[], float] = _uniforms(np.random.default_rng(seed)).__next__
+        self.n_goods = len(rules.goods)
+        self.value: list[float] = rules.value.tolist()
+        self.weight: list[float] = rules.weight.tolist()
+        self.perish: list[float] = rules.perish.tolist()
+        self.nutrition: list[float] = rules.nutrition.tolist()
+        self.foods: list[int] = rules.foods.tolist()
+        self.plain_first = sorted(self.foods, key=lambda f: self.value[f] / self.nutrition[f])
+        self.food_per_tick, self.comfort_every = rules.food_per_tick, max(rules.comfort_every, 1)
+        self.guard, self.merchant = rules.guard, rules.merchant
+        food_keep = {f: math.ceil(t.buffer_days * rules.food_per_tick / self.nutrition[f])
+                     for f in self.foods}  # fmt: skip
+        self.roles = [self._role(rules, r, food_keep) for r in range(len(rules.roles))]
+        self.makers: dict[int, list[int]] = {
+            g: np.flatnonzero(rules.outputs[:, g] > 0).tolist() for g in range(self.n_goods)
+        }
+        self.yields = [{g: y for g, y in enumerate(rules.yield_row(b).tolist()) if y != 1.0}
+                       for b in markets.biome]  # fmt: skip
+        self.allowed = [
+            [res is None or res in land for res in rules.resource] for land in markets.resources
+        ]
+        if links.src.size == 0:
+            for row in self.allowed:
+                row[self.merchant] = False
+        self.link_src, self.link_dst = links.src.tolist(), links.dst.tolist()
+        self.link_days = links.days.tolist()
+        self.out_links: list[list[int]] = [[] for _ in markets.biome]
+        for k, s in enumerate(self.link_src):
+            self.out_links[s].append(k)
+        self.haul_cost = [
+            [w * d * t.haul_copper_per_kg_day + v * danger * RISK_PER_DANGER
+             for w, v in zip(self.weight, self.value, strict=True)]
+            for d, danger in zip(self.link_days, links.danger.tolist(), strict=True)
+        ]  # fmt: skip
+        self.agents = [Agent(state, i) for i in range(state.market.size)]
+        self.treasury: list[int] = state.treasury.tolist()
+        self.price: list[list[float]] = state.price.tolist()
+        self.supply: list[list[int]] = state.supply.tolist()
+        self.demand: list[list[int]] = state.demand.tolist()
+        self.history: list[list[list[float]]] = []
+        self.fills = self.caravans = self.bankruptcies = 0
+
+    def _role(self, rules: Any, r: int, food_keep: dict[int, int]) -> Role:
+        inputs = tuple((g, int(rules.inputs[r, g])) for g in np.flatnonzero(rules.inputs[r]))
+        outputs = tuple((g, int(rules.outputs[r, g])) for g in np.flatnonzero(rules.outputs[r]))
+        needs = tuple((g, float(rules.needs[r, g])) for g in np.flatnonzero(rules.needs[r]))
+        tool = int(rules.tool[r])
+        keep = dict(food_keep)
+        buys: dict[int, int] = {}
+        for g, per in needs:
+            keep[g] = keep.get(g, 0) + math.ceil(per)
+            buys[g] = NEED
+        if tool >= 0:
+            keep[tool] = keep.get(tool, 0) + 1
+            buys[tool] = TOOL
+        for g, units in inputs:
+            keep[g] = keep.get(g, 0) + units * rules.tuning.input_batches
+            buys[g] = INPUT
+        return Role(
+            inputs=inputs, outputs=outputs, tool=tool, wear=float(rules.wear[r]),
+            labor=float(rules.labor[r]), rate=float(rules.rate[r]), needs=needs,
+            gathers=bool(rules.gathers[r]), keep=keep, buys=buys,
+            buy_list=tuple(sorted(buys.items())), made=dict(outputs),
+            output_value=sum(self.value[g] * n for g, n in outputs),
+        )  # fmt: skip
+
+    def total_money(self) -> int:
+        return sum(a.money for a in self.agents) + sum(self.treasury)
+
+    def run(self, ticks: int) -> None:
+        for tick in range(ticks):
+            before = [a.money for a in self.agents]
+            self._arrive(tick)
+            self._produce()
+            self._consume(tick)
+            self._replace_bankrupt()
+            self._plan_caravans(tick)
+            self._trade()
+            self._pay_wages()
+            for a, money in zip(self.agents, before, strict=True):
+                a.profit = (1 - PROFIT_MEMORY) * a.profit + PROFIT_MEMORY * (a.money - money)
+            self.history.append([row[:] for row in self.price])
+
+    def _arrive(self, tick: int) -> None:
+        for a in self.agents:
+            if a.market < 0 and a.arrive <= tick:
+                dst, good = self.link_dst[a.link], a.cargo
+                price = self.price[dst][good]
+                a.low[good], a.high[good] = price * 0.95, price * 1.2 + 1.0
+                a.market, a.link, a.cargo = dst, -1, -1
+
+    def _produce(self) -> None:
+        cap_batches, rand = self.t.stock_cap_batches, self.rand
+        for a in self.agents:
+            r = self.roles[a.role]
+            if a.market < 0 or r.rate == 0:
+                continue
+            stock = a.stock
+            has_tool = r.tool < 0 or stock.get(r.tool, 0) >= 1
+            a.progress += r.rate if has_tool else 0.5 * r.rate
+            if a.progress < 1.0:
+                continue
+            if any(stock.get(g, 0) < n for g, n in r.inputs) or sum(
+                stock.get(g, 0) for g, _ in r.outputs
+            ) >= cap_batches * sum(n for _, n in r.outputs):
+                a.progress = 1.0
+                continue
+            u = rand()
+            here = self.yields[a.market] if r.gathers else {}
+            for g, n in r.outputs:
+                stock[g] = stock.get(g, 0) + math.floor(n * here.get(g, 1.0) + u)
+            for g, n in r.inputs:
+                stock[g] -= n
+            a.progress = min(a.progress - 1.0, 1.0)
+            if r.tool >= 0 and rand() < r.wear and stock.get(r.tool, 0) >= 1:
+                stock[r.tool] -= 1
+
+    def _consume(self, tick: int) -> None:
+        nutrition, perish, rand = self.nutrition, self.perish, self.rand
+        for a in self.agents:
+            stock = a.stock
+            if a.market >= 0:
+                a.hunger += self.food_per_tick
+                for food in self.plain_first:
+                    have = stock.get(food, 0)
+                    if have > 0:
+                        eaten = min(math.ceil(max(a.hunger, 0.0) / nutrition[food]), have)
+                        stock[food] = have - eaten
+                        a.hunger -= eaten * nutrition[food]
+                        break
+                for g, per in self.roles[a.role].needs:
+                    need = a.need.get(g, 0.0) + per
+                    used = min(math.floor(need), stock.get(g, 0))
+                    if used:
+                        stock[g] -= used
+                    a.need[g] = min(need - used, 2.0)
+                if (tick + a.offset) % self.comfort_every == 0:
+                    price = max(int(self.value[a.taste] * COMFORT_SAVINGS), 1)
+                    a.wants = max(0, min(a.money // price, COMFORT_MAX))
+            if a.wants:
+                enjoyed = min(a.wants, stock.get(a.taste, 0))
+                if enjoyed:
+                    stock[a.taste] -= enjoyed
+                    a.wants -= enjoyed
+            u = rand()
+            for g, q in stock.items():
+                if q and perish[g]:
+                    stock[g] = q - min(math.floor(q * perish[g] + u), q)
+
+    def _replace_bankrupt(self) -> None:
+        nutrition = self.nutrition
+        staple = [min(row[f] / nutrition[f] for f in self.foods) for row in self.price]
+        starve = self.t.starve_days
+        broke = [
+            a for a in self.agents
+            if a.market >= 0 and a.hunger >= starve and a.money < staple[a.market]
+        ]  # fmt: skip
+        if not broke:
+            return
+        self.bankruptcies += len(broke)
+        local: dict[tuple[int, int], list[float]] = {}
+        world: dict[int, list[float]] = {}
+        for a in self.agents:
+            w = world.setdefault(a.role, [0.0, 0])
+            w[0] += a.profit
+            w[1] += 1
+            if a.market >= 0:
+                cell = local.setdefault((a.market, a.role), [0.0, 0])
+                cell[0] += a.profit
+                cell[1] += 1
+        for a in broke:
+            home = a.market
+            score = []
+            for role in range(len(self.roles)):
+                total, count = local.get((home, role)) or world.get(role) or (0.0, 0)
+                score.append(total / max(count, 1))
+            grant = min(self.treasury[home], self.t.start_money)
+            self.treasury[home] -= grant
+            a.money += grant
+            a.role = self._pick_role(home, score)
+            a.hunger = a.progress = a.profit = 0.0
+            a.need = {}
+            a.wants, a.cargo = 0, -1
+
+    def _pick_role(self, market: int, score: list[float]) -> int:
+        allowed = self.allowed[market]
+        supply, demand = self.supply[market], self.demand[market]
+        ratios = [d / (s + 1.0) for d, s in zip(demand, supply, strict=True)]
+        hottest = max(range(self.n_goods), key=ratios.__getitem__)
+        if ratios[hottest] > HOT_RATIO:
+            makers = [r for r in self.makers[hottest] if allowed[r]]
+            if makers:
+                return max(makers, key=score.__getitem__)
+        return max((r for r in range(len(score)) if allowed[r]), key=score.__getitem__)
+
+    def _plan_caravans(self, tick: int) -> None:
+        if not self.link_src:
+            return
+        idle = []
+        for a in self.agents:
+            if a.role != self.merchant or a.market < 0:
+                continue
+            if a.cargo >= 0:
+                self._depart(a, tick)
+            if a.cargo < 0:
+                idle.append(a)
+        best: dict[int, tuple[int, int] | None] = {}
+        margin, price = self.t.trade_margin, self.price
+        for a in idle:
+            src = a.market
+            if src not in best:
+                best[src] = None
+                top = 0.0
+                here, supply = price[src], self.supply[src]
+                for k in self.out_links[src]:
+                    there, cost = price[self.link_dst[k]], self.haul_cost[k]
+                    for g in range(self.n_goods):
+                        gap = there[g] - here[g] - cost[g] - margin * here[g]
+                        if gap > top and supply[g]:
+                            top, best[src] = gap, (k, g)
+            trip = best[src]
+            if trip is None:
+                continue
+            k, g = trip
+            a.link, a.cargo, a.loading = k, g, 0
+            a.cargo_ceiling = price[self.link_dst[k]][g] - self.haul_cost[k][g]
+            by_weight = self.t.cargo_kg / max(self.weight[g], 0.01)
+            a.cargo_target = int(max(min(by_weight, a.money / max(price[src][g], 1.0)), 1))
+
+    def _depart(self, a: Agent, tick: int) -> None:
+        a.loading += 1
+        held = a.stock.get(a.cargo, 0)
+        waited = a.loading >= LOADING_DAYS
+        if held >= a.cargo_target or (waited and held > 0):
+            days = self.link_days[a.link]
+            fee = math.ceil(held * self.weight[a.cargo] * days * self.t.haul_copper_per_kg_day)
+            fee = min(fee, a.money)
+            a.money -= fee
+            self.treasury[a.market] += fee
+            a.market, a.arrive, a.loading = -1, tick + days, 0
+            self.caravans += 1
+        elif waited:
+            a.cargo, a.link = -1, -1
+
+    def _trade(self) -> None:
+        """Every agent posts its orders; then each market's book of each good is cleared."""
+        n, nutrition = self.n_goods, self.nutrition
+        staple = [
+            min(self.foods, key=lambda f, row=row: row[f] / nutrition[f]) for row in self.price
+        ]
+        books: dict[int, tuple[list[list[Any]], list[list[Any]]]] = {}
+        for a in self.agents:
+            if a.market >= 0:
+                self._post(a, staple[a.market], books)
+        self.supply = [[0] * n for _ in self.price]
+        self.demand = [[0] * n for _ in self.price]
+        for key, (bids, asks) in books.items():
+            self._clear(key // n, key % n, bids, asks)
+
+    def _post(self, a: Agent, staple: int, books: dict[int, tuple[list[Any], list[Any]]]) -> None:
+        """Orders as [price, tie-break, units, agent, good, units filled, copper paid]."""
+        m, rand, value = a.market, self.rand, self.value
+        r, stock, here, n = self.roles[a.role], a.stock, self.price[a.market], self.n_goods
+        cost = sum(here[g] * k for g, k in r.inputs)
+        # Asks: whatever is held above what the agent keeps back, never below its making cost.
+        for g, q in stock.items():
+            keep = r.keep.get(g, 0)
+            if g == a.taste:
+                keep += a.wants
+            if g == a.cargo:
+                keep += a.cargo_target
+            if q <= keep:
+                continue
+            made = r.made.get(g, 0)
+            if made:
+                gathered = self.yields[m].get(g, 1.0) if r.gathers else 1.0
+                share = made * value[g] / max(r.output_value, 1.0)
+                floor = (cost + r.labor) * share / (made * gathered) * a.cost_scale
+            else:
+                floor = 0.5 * here[g]
+            belief = a.low[g] + rand() * (a.high[g] - a.low[g])
+            ask = max(math.ceil(max(belief, floor)), 1)
+            books.setdefault(m * n + g, ([], []))[1].append([ask, rand(), q - keep, a, g, 0, 0])
+        self._post_bids(a, staple, books, here=here, cost=cost)
+
+    def _post_bids(
+        self, a: Agent, staple: int, books: dict[int, Any], *, here: list[float], cost: float
+    ) -> None:
+        """Food first, then the goods of the trade, cargo, a comfort; all it can afford."""
+        rand, value, nutrition = self.rand, self.value, self.nutrition
+        r, stock, m, n = self.roles[a.role], a.stock, a.market, self.n_goods
+        short_of = self.t.buffer_days * self.food_per_tick
+        held = 0.0
+        for f in self.foods:
+            if f in stock:
+                held += stock[f] * nutrition[f]
+        wanted: list[tuple[int, int, int]] = []
+        if held < short_of:
+            wanted.append((FOOD, staple, math.ceil((short_of - held) / nutrition[staple])))
+        for g, kind in self._buys(a, r):
+            keep = r.keep.get(g, 0)
+            if g == a.taste:
+                keep += a.wants
+            if g == a.cargo:
+                keep += a.cargo_target
+            if stock.get(g, 0) < keep:
+                units = a.wants if kind == COMFORT else keep - stock.get(g, 0)
+                wanted.append((kind, g, units))
+        wanted.sort(key=lambda w: w[0])
+        spent = 0
+        for kind, g, units in wanted:
+            belief = a.low[g] + rand() * (a.high[g] - a.low[g])
+            ceiling = min(self._ceiling(a, g, kind=kind, here=here, cost=cost),
+                          value[g] * self.t.price_cap_multiple)  # fmt: skip
+            bid = math.floor(min(belief, ceiling))
+            affordable = min(max((a.money - spent) // max(bid, 1), 0), units)
+            spent += bid * units
+            if affordable > 0 and bid >= 1:
+                books.setdefault(m * n + g, ([], []))[0].append(
+                    [bid, rand(), affordable, a, g, 0, 0]
+                )
+
+    def _buys(self, a: Agent, r: Role) -> tuple[tuple[int, int], ...]:
+        """The role's purchases plus this agent's cargo and comfort, in good order."""
+        if not a.wants and a.cargo < 0:
+            return r.buy_list
+        buys = dict(r.buys)
+        if a.cargo >= 0 and a.cargo not in buys:
+            buys[a.cargo] = CARGO
+        if a.wants and a.taste not in buys:
+            buys[a.taste] = COMFORT
+        return tuple(sorted(buys.items()))
+
+    def _ceiling(self, a: Agent, g: int, *, kind: int, here: list[float], cost: float) -> float:
+        """What the good is worth to the buyer: hunger for food, the value its recipe adds."""
+        v, r = self.value[g], self.roles[a.role]
+        if kind == FOOD:
+            return v * (1.5 + min(max(a.hunger, 0.0), 4.0))
+        if kind == INPUT:
+            revenue = sum(here[o] * k for o, k in r.outputs)
+            return here[g] * min(max(revenue / max(cost + 0.5 * r.labor, 1.0), 0.5), 3.0)
+        if kind == CARGO:
+            return a.cargo_ceiling
+        return v * 2.0 if kind == COMFORT else v * 3.0
+
+    def _clear(self, m: int, g: int, bids: list[list[Any]], asks: list[list[Any]]) -> None:
+        """Match the best bid with the cheapest ask while bid >= ask, at the mean price."""
+        tax_percent = self.t.tax_percent
+        bids.sort(key=lambda o: (-o[0], o[1]))
+        asks.sort(key=lambda o: (o[0], o[1]))
+        i = j = 0
+        bid_left = bids[0][2] if bids else 0
+        ask_left = asks[0][2] if asks else 0
+        volume = paid_total = 0
+        while i < len(bids) and j < len(asks) and bids[i][0] >= asks[j][0]:
+            bid, ask = bids[i], asks[j]
+            qty, unit = min(bid_left, ask_left), (bid[0] + ask[0]) // 2
+            paid = qty * unit
+            tax = paid * tax_percent // 100
+            buyer, seller = bid[3], ask[3]
+            buyer.money -= paid
+            seller.money += paid - tax
+            self.treasury[m] += tax
+            seller.stock[g] -= qty
+            buyer.stock[g] = buyer.stock.get(g, 0) + qty
+            bid[5] += qty
+            bid[6] += paid
+            ask[5] += qty
+            ask[6] += paid
+            volume += qty
+            paid_total += paid
+            self.fills += 1
+            bid_left -= qty
+            ask_left -= qty
+            if bid_left == 0:
+                i += 1
+                bid_left = bids[i][2] if i < len(bids) else 0
+            if ask_left == 0:
+                j += 1
+                ask_left = asks[j][2] if j < len(asks) else 0
+        for order in bids:
+            self._learn(order, 1.0)
+        for order in asks:
+            self._learn(order, -1.0)
+        price = self.price[m][g]
+        moved = price
+        if bids and bids[0][0] > price:
+            moved += 0.5 * (bids[0][0] - price)
+        if asks and asks[0][0] < price:
+            moved += 0.5 * (asks[0][0] - price)
+        self.price[m][g] = paid_total / volume if volume else moved
+        self.supply[m][g] = sum(o[2] for o in asks)
+        self.demand[m][g] = sum(o[2] for o in bids)
+
+    def _learn(self, order: list[Any], direction: float) -> None:
+        """Doran & Parberry: a trade pulls the belief toward its price and narrows it; what was
+        left unfilled shifts it (buyers up, sellers down)."""
+        _, _, qty, a, g, got, paid = order
+        t = self.t
+        low, high = a.low[g], a.high[g]
+        if got:
+            mean = paid / got
+            low += t.learn_rate * (mean - low)
+            high -= t.learn_rate * (high - mean)
+        factor = 1.0 + direction * t.shift_rate * (1.0 - got / max(qty, 1))
+        cap = self.value[g] * t.price_cap_multiple
+        low = min(max(low * factor, 1.0), cap)
+        a.low[g] = low
+        a.high[g] = min(max(high * factor, low + 1.0, 2.0), cap + 1.0)
+
+    def _pay_wages(self) -> None:
+        guards: dict[int, list[Agent]] = {}
+        for a in self.agents:
+            if a.role == self.guard and a.market >= 0:
+                guards.setdefault(a.market, []).append(a)
+        for m, here in guards.items():
+            pay = min(self.t.wage, self.treasury[m] // len(here))
+            self.treasury[m] -= pay * len(here)
+            for a in here:
+                a.money += pay
