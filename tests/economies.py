@@ -117,3 +117,33 @@ def ring_links(count: int, *, days: int = 2) -> TradeLinks:
         days=np.full(2 * count, days, dtype=np.int64),
         danger=np.full(2 * count, 2.0),
     )
+
+
+ONE_GOOD = [good("grain", "food", 10, nutrition=1.0)]
+ONE_GOOD_RECIPES: dict[str, Any] = {
+    "recipe": [
+        {
+            "key": "farm_grain",
+            "profession": "farmer",
+            "inputs": {},
+            "outputs": {"grain": 4},
+            "resource": "grain",
+            "labor": 40,
+            "time": 1,
+        },
+    ],
+    "consumption": {"food_per_tick": 1.0, "comfort_categories": [], "comfort_every": 5},
+}
+
+
+def one_good_rules(tuning: Tuning | None = None) -> EconomyRules:
+    """Farmers grow grain at 10 copper a unit (times their own cost scale); everyone eats it."""
+    goods = GoodsTable.from_mapping({"tier": TIERS, "good": ONE_GOOD})
+    book = RecipeBook.from_mapping(
+        ONE_GOOD_RECIPES,
+        goods=goods,
+        professions=PROFESSIONS,
+        resources=("grain",),
+        biomes=("grassland",),
+    )
+    return compile_rules(goods, book, tuning=tuning)

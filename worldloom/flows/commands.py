@@ -19,7 +19,12 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from worldloom.flows.deployments import build_deployments
-from worldloom.flows.generate import enrich_world, export_snapshot_flow, generate_world
+from worldloom.flows.generate import (
+    economy_flow,
+    enrich_world,
+    export_snapshot_flow,
+    generate_world,
+)
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
 from worldloom.infrastructure.analytics import summarize_llm_calls
@@ -101,6 +106,9 @@ def generate(
         list[str] | None,
         typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
     ] = None,
+    economy_ticks: Annotated[
+        int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
+    ] = 60,
     home: HomeOption = None,
 ) -> None:
     """Generate a world and export its snapshot; prints the world id and snapshot path."""
@@ -116,6 +124,7 @@ def generate(
         overrides=overrides,
         home=str(settings.home),
         llm=provider,
+        economy_ticks=economy_ticks,
     )
     with stage_progress(err, f"Generating {plan.name} ({preset}, seed {seed})"):
         result = generate_world(params)
@@ -124,6 +133,22 @@ def generate(
     typer.echo(f"name      {result.name}")
     typer.echo(f"database  {result.database}")
     typer.echo(f"snapshot  {result.snapshot}")
+
+
+@app.command()
+@command
+def economy(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    ticks: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=3650)] = 30,
+    home: HomeOption = None,
+) -> None:
+    """Advance a world's economy (markets, caravans) by some days; prints the rows written."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    with stage_progress(err, f"Running the economy of {world_id} for {ticks} days"):
+        written = economy_flow(str(settings.home), world_id, ticks)
+    for table in ("markets", "market_prices", "trades", "caravans"):
+        typer.echo(f"{table:<14}{written.get(table, 0)}")
 
 
 @app.command()

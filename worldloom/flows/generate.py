@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.tasks.economy import run_economy_stage
 from worldloom.tasks.export import export_snapshot
 from worldloom.tasks.people import generate_people_stage
 from worldloom.tasks.plan import plan_world_task
@@ -45,6 +46,13 @@ def people_flow(home: str, world_id: str) -> dict[str, int]:
         return generate_people_stage(home=home, world_id=world_id)
 
 
+@flow(name="economy")
+def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
+    """Economy stage: markets, agents and caravans, advanced `ticks` days (started if new)."""
+    with recorded_run(home=home, world_id=world_id, flow="economy", parameters={"ticks": ticks}):
+        return run_economy_stage(home=home, world_id=world_id, ticks=ticks)
+
+
 @flow(name="prose")
 def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""
@@ -71,7 +79,8 @@ def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -
 
 @flow(name="generate-world")
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
-    """Generate a world end to end: terrain, regions, places, people, prose (LLM), export."""
+    """Generate a world end to end: terrain, regions, places, people, economy burn-in, prose,
+    export."""
     plan = plan_world_task(
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
@@ -84,6 +93,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         regions_flow(home, world_id)
         pois_flow(home, world_id)
         people_flow(home, world_id)
+        economy_flow(home, world_id, params.economy_ticks)
         if params.llm != "none":
             prose_flow(home, world_id, params.llm)
         snapshot = export_snapshot_flow(home, world_id)

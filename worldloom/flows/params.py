@@ -21,6 +21,8 @@ class GenerateWorldParams(BaseModel):
     home: str
     """WORLDLOOM_HOME: where worlds, snapshots and caches live."""
     llm: str = "none"
+    economy_ticks: Annotated[int, Field(ge=0, le=3650)] = 60
+    """Burn-in days of the economy before export, so prices have settled."""
 
 
 class GeneratedWorld(BaseModel):

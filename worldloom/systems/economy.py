@@ -10,6 +10,7 @@ moves between agents and treasuries, so both totals are conserved exactly (the t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -21,19 +22,32 @@ from worldloom.systems.economy_tick import TickContext, available_roles, run_tic
 from worldloom.systems.rng import Seeds
 
 
-def seed_economy(rules: EconomyRules, markets: Markets, *, seeds: Seeds) -> EconomyState:
+def seed_economy(
+    rules: EconomyRules,
+    markets: Markets,
+    *,
+    links: TradeLinks,
+    seeds: Seeds,
+    profession_weights: Mapping[str, float],
+) -> EconomyState:
     """Place each market's agents: roles by what the land allows, starting money, food and beliefs.
 
-    Role weights are even over the recipes the market can run (a gathering recipe needs its
-    resource in the market's land), with fewer guards and merchants; the burn-in then lets
+    A profession's weight (how common it is among working people) is shared evenly by the
+    recipes of it the market can run (a gathering recipe needs its resource in the market's
+    land); every market with trade links gets at least one merchant. The burn-in then lets
     bankruptcies move agents to the roles the market needs, as in Doran & Parberry.
     """
     rng = seeds.stream("economy.seed")
     tuning = rules.tuning
-    available = available_roles(rules, markets)
-    weights = available * np.where(rules.crafts, 1.0, 0.5)[None, :]
+    available = available_roles(rules, markets, links)
+    weight = np.array([profession_weights.get(p, 0.0) for p in rules.professions])
+    per_recipe = available * weight[None, :]
+    for profession in set(rules.professions):
+        columns = [i for i, p in enumerate(rules.professions) if p == profession]
+        shared = np.maximum(available[:, columns].sum(axis=1, keepdims=True), 1)
+        per_recipe[:, columns] /= shared
     market = np.repeat(np.arange(markets.ids.size, dtype=np.int64), markets.agents)
-    cumulative = np.cumsum(weights, axis=1)
+    cumulative = np.cumsum(per_recipe, axis=1)
     draws = rng.random(market.size) * cumulative[market, -1]
     role = np.array(
         [
@@ -42,6 +56,9 @@ def seed_economy(rules: EconomyRules, markets: Markets, *, seeds: Seeds) -> Econ
         ],
         dtype=np.int64,
     ).clip(0, len(rules.roles) - 1)
+    first_of_market = np.r_[0, np.cumsum(markets.agents)[:-1]]
+    trading = available[:, rules.merchant]
+    role[first_of_market[trading]] = rules.merchant
     n_agents, n_goods = market.size, len(rules.goods)
     stock = rules.inputs[role] * tuning.input_batches
     staple = int(rules.foods[np.argmin(rules.value[rules.foods] / rules.nutrition[rules.foods])])

@@ -74,33 +74,66 @@ def clear_markets(
     ledger.fills.append(
         (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
     )
-    _learn(state, rules, orders=(bid_agent, bid_good, bid_qty), filled=fills.bid, fills=fills)
-    _learn(state, rules, orders=(ask_agent, ask_good, ask_qty), filled=fills.ask, fills=fills)
     books = n_markets * n_goods
-    volume = np.bincount(bid_book[fills.bid], weights=fills.qty, minlength=books)
-    value = np.bincount(bid_book[fills.bid], weights=paid, minlength=books)
+    offered = np.bincount(ask_book, weights=ask_qty, minlength=books)
+    wanted = np.bincount(bid_book, weights=bid_qty, minlength=books)
+    glut = (offered - wanted) / np.maximum(offered + wanted, 1.0)
+    _learn(
+        state,
+        rules,
+        orders=(bid_agent, bid_good, bid_qty),
+        filled=fills.bid,
+        fills=fills,
+        glut=glut[bid_book],
+    )
+    _learn(
+        state,
+        rules,
+        orders=(ask_agent, ask_good, ask_qty),
+        filled=fills.ask,
+        fills=fills,
+        glut=glut[ask_book],
+    )
+    volume = _update_prices(
+        state,
+        traded=(bid_book[fills.bid], fills.qty, paid),
+        bids=(bid_book, bid_price),
+        asks=(ask_book, ask_price),
+    )
+    state.supply[:] = offered.reshape(n_markets, n_goods)
+    state.demand[:] = wanted.reshape(n_markets, n_goods)
+    ledger.record_books(
+        state, step=step, volume=volume.reshape(n_markets, n_goods).astype(np.int64)
+    )
+
+
+def _update_prices(
+    state: EconomyState,
+    *,
+    traded: tuple[Int, Int, Int],
+    bids: tuple[Int, Int],
+    asks: tuple[Int, Int],
+) -> Float:
+    """A book's price is its traded mean; without trades it moves halfway toward the best
+    bid above it or the best ask below it. Returns the units traded per book."""
+    books = state.price.size
+    book, qty, paid = traded
+    volume = np.bincount(book, weights=qty, minlength=books)
+    value = np.bincount(book, weights=paid, minlength=books)
     best_bid = np.zeros(books)
-    np.maximum.at(best_bid, bid_book, bid_price)
+    np.maximum.at(best_bid, bids[0], bids[1])
     best_ask = np.full(books, np.inf)
-    np.minimum.at(best_ask, ask_book, ask_price)
+    np.minimum.at(best_ask, asks[0], asks[1])
     price = state.price.reshape(-1)
     moved = price.copy()
     rising = best_bid > price
     moved[rising] += 0.5 * (best_bid[rising] - price[rising])
     falling = best_ask < price
     moved[falling] += 0.5 * (best_ask[falling] - price[falling])
-    traded = volume > 0
-    moved[traded] = value[traded] / volume[traded]
-    state.price[:] = moved.reshape(n_markets, n_goods)
-    state.supply[:] = np.bincount(ask_book, weights=ask_qty, minlength=books).reshape(
-        n_markets, n_goods
-    )
-    state.demand[:] = np.bincount(bid_book, weights=bid_qty, minlength=books).reshape(
-        n_markets, n_goods
-    )
-    ledger.record_books(
-        state, step=step, volume=volume.reshape(n_markets, n_goods).astype(np.int64)
-    )
+    sold = volume > 0
+    moved[sold] = value[sold] / volume[sold]
+    state.price[:] = moved.reshape(state.price.shape)
+    return np.asarray(volume, dtype=np.float64)
 
 
 def _keep_levels(state: EconomyState, rules: EconomyRules) -> Int:
@@ -229,9 +262,12 @@ def _learn(
     orders: tuple[Int, Int, Int],
     filled: Int,
     fills: Fills,
+    glut: Float,
 ) -> None:
     """Doran & Parberry's belief update: a trade pulls the range toward its price and narrows
-    it; an unfilled order moves the range (sellers down, buyers up) by the share left over."""
+    it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
+    and everyone in a book shifts with its imbalance (down when offers exceed bids, up when
+    bids exceed offers), without which the midpoint price never falls to the sellers' costs."""
     agent, good, qty = orders
     buyer_side = filled is fills.bid
     tuning = rules.tuning
@@ -244,6 +280,7 @@ def _learn(
     high = np.where(traded, high - tuning.learn_rate * (high - mean), high)
     left = 1.0 - got / np.maximum(qty, 1)
     factor = 1.0 + tuning.shift_rate * left if buyer_side else 1.0 - tuning.shift_rate * left
+    factor = factor * (1.0 - tuning.shift_rate * glut)
     cap = rules.value[good] * tuning.price_cap_multiple
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)

@@ -43,9 +43,7 @@ class TickContext:
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
         rows = {biome: rules.yield_row(biome) for biome in set(markets.biome)}
         yields = np.array([rows[biome] for biome in markets.biome]).reshape(-1, len(rules.goods))
-        available = available_roles(rules, markets)
-        if links.src.size == 0:
-            available[:, rules.merchant] = False
+        available = available_roles(rules, markets, links)
         return cls(
             rules=rules,
             markets=markets,
@@ -57,9 +55,11 @@ class TickContext:
         )
 
 
-def available_roles(rules: EconomyRules, markets: Markets) -> Bool:
-    """[market, role]: gathering needs its resource in the market's land; the rest go anywhere."""
+def available_roles(rules: EconomyRules, markets: Markets, links: TradeLinks) -> Bool:
+    """[market, role]: gathering needs its resource in the market's land, a merchant a trade
+    link out of the market; the rest go anywhere."""
     allowed = np.ones((markets.ids.size, len(rules.roles)), dtype=np.bool_)
+    allowed[:, rules.merchant] = np.isin(np.arange(markets.ids.size), links.src)
     for row, resources in enumerate(markets.resources):
         for role, resource in enumerate(rules.resource):
             if resource is not None and resource not in resources:

@@ -10,6 +10,7 @@ from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.character import CharacterTable
 from worldloom.systems.crafting import RecipeBook
 from worldloom.systems.culture import CultureRules
+from worldloom.systems.economy_rules import EconomyRules, compile_rules
 from worldloom.systems.faction_table import FactionTable
 from worldloom.systems.item import GoodsTable
 from worldloom.systems.naming import NameBases, PlacePatterns
@@ -100,3 +101,14 @@ def recipe_book() -> RecipeBook:
         resources={resource for biome in biomes for resource in biome.resources},
         biomes=[biome.key for biome in biomes],
     )
+
+
+@cache
+def economy_rules() -> EconomyRules:
+    return compile_rules(goods_table(), recipe_book())
+
+
+@cache
+def profession_weights() -> dict[str, float]:
+    """How common each profession is among working people (guards and merchants included)."""
+    return {profession.key: profession.weight for profession in character_table().professions}

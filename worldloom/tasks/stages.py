@@ -22,6 +22,22 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
         "diplomacy",
         "people_prose_baseline",
     ),
+    "economy": (
+        "goods",
+        "items",
+        "recipes",
+        "markets",
+        "market_links",
+        "market_goods",
+        "market_prices",
+        "trades",
+        "caravans",
+        "role_stats",
+        "economy_ledger",
+        "money_supply",
+        "economy_agents",
+        "economy_books",
+    ),
 }
 """In pipeline order. `cells` and `locations` are also rewritten by the next stage (region ids,
 places in the tree); they belong to the stage that first writes them."""

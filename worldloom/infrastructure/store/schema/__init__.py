@@ -8,6 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from worldloom.infrastructure.store.schema.economy import (
+    CARAVANS,
+    ECONOMY_AGENTS,
+    ECONOMY_BOOKS,
+    ECONOMY_LEDGER,
+    GOODS,
+    ITEMS,
+    MARKET_GOODS,
+    MARKET_LINKS,
+    MARKET_PRICES,
+    MARKETS,
+    MONEY_SUPPLY,
+    RECIPES,
+    ROLE_STATS,
+    TRADES,
+)
 from worldloom.infrastructure.store.schema.foundation import (
     BIOMES,
     CALENDAR_MONTHS,
@@ -123,6 +139,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             AddedColumn(SETTLEMENTS, "description"),
             AddedColumn(FACTIONS, "description"),
             AddedColumn(RELIGIONS, "description"),
+        ),
+    ),
+    Migration(
+        6,
+        "economy: goods, items, recipes, markets, prices, trades, caravans, roles, agent state",
+        tables=(
+            GOODS,
+            ITEMS,
+            RECIPES,
+            MARKETS,
+            MARKET_LINKS,
+            MARKET_GOODS,
+            MARKET_PRICES,
+            TRADES,
+            CARAVANS,
+            ROLE_STATS,
+            ECONOMY_LEDGER,
+            MONEY_SUPPLY,
+            ECONOMY_AGENTS,
+            ECONOMY_BOOKS,
         ),
     ),
 )

@@ -1,0 +1,66 @@
+"""The double auction: trades only when bid >= ask, at a price between them, never overfilled."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worldloom.systems.market import Orders, clear_books
+
+
+def _orders(book: list[int], price: list[int], qty: list[int]) -> Orders:
+    n = len(book)
+    return Orders(
+        np.array(book, dtype=np.int64),
+        np.array(price, dtype=np.int64),
+        np.array(qty, dtype=np.int64),
+        np.arange(n, dtype=np.float64),
+    )
+
+
+def test_pairs_best_bid_with_cheapest_ask_until_they_cross() -> None:
+    fills = clear_books(_orders([0, 0], [10, 8], [3, 2]), _orders([0, 0], [5, 9], [1, 4]))
+    assert fills.qty.tolist() == [1, 2]
+    assert fills.price.tolist() == [7, 9]
+    assert fills.bid.tolist() == [0, 0]
+    assert fills.ask.tolist() == [0, 1]
+
+
+def test_no_trade_when_every_ask_exceeds_every_bid() -> None:
+    fills = clear_books(_orders([0, 1], [5, 5], [4, 4]), _orders([0, 1], [6, 9], [4, 4]))
+    assert fills.qty.size == 0
+
+
+def test_books_never_mix() -> None:
+    fills = clear_books(_orders([3], [100], [5]), _orders([4], [1], [5]))
+    assert fills.qty.size == 0
+
+
+order_lists = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(1, 40), st.integers(1, 9)), min_size=0, max_size=30
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bids=order_lists, asks=order_lists)
+def test_every_fill_is_a_fair_trade(
+    bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
+) -> None:
+    b = _orders([o[0] for o in bids], [o[1] for o in bids], [o[2] for o in bids])
+    a = _orders([o[0] for o in asks], [o[1] for o in asks], [o[2] for o in asks])
+    fills = clear_books(b, a)
+    assert (b.price[fills.bid] >= a.price[fills.ask]).all()
+    assert (fills.price >= a.price[fills.ask]).all()
+    assert (fills.price <= b.price[fills.bid]).all()
+    assert (b.book[fills.bid] == a.book[fills.ask]).all()
+    assert (np.bincount(fills.bid, fills.qty, b.qty.size) <= b.qty).all()
+    assert (np.bincount(fills.ask, fills.qty, a.qty.size) <= a.qty).all()
+    # Each book trades up to the crossing: no unfilled bid is at or above an unfilled ask.
+    left_bid = b.qty - np.bincount(fills.bid, fills.qty, b.qty.size).astype(np.int64)
+    left_ask = a.qty - np.bincount(fills.ask, fills.qty, a.qty.size).astype(np.int64)
+    for book in range(4):
+        open_bids = b.price[(b.book == book) & (left_bid > 0)]
+        open_asks = a.price[(a.book == book) & (left_ask > 0)]
+        if open_bids.size and open_asks.size:
+            assert open_bids.max() < open_asks.min()

@@ -1,0 +1,123 @@
+"""The economy stage task: markets over the stored settlements and routes, run for N ticks."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from worldloom.infrastructure.store import StoreError, WorldStore, open_store
+from worldloom.systems.economy import seed_economy, simulate_economy
+from worldloom.systems.economy_state import EconomyState
+from worldloom.systems.market_site import MarketLayout, RouteChains, SettlementSites, locate_markets
+from worldloom.systems.rng import Seeds
+from worldloom.tasks import catalog
+from worldloom.tasks.economy_tables import (
+    catalog_rows,
+    history_rows,
+    market_goods_rows,
+    market_rows,
+    state_from_rows,
+    state_rows,
+)
+from worldloom.tasks.world import load_world, world_db
+
+HISTORY_TABLES = (
+    "market_prices",
+    "trades",
+    "caravans",
+    "role_stats",
+    "economy_ledger",
+    "money_supply",
+)
+
+
+@task(name="run-economy", cache_policy=NO_CACHE)
+def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]:
+    """Advance the world's economy `ticks` ticks, starting it first if it has none yet."""
+    path = world_db(home, world_id)
+    rules = catalog.economy_rules()
+    with open_store(path) as store:
+        world = load_world(store, world_id)
+        layout = _layout(store, world_id)
+        saved = _saved_state(store, world_id, agents=int(layout.markets.agents.sum()))
+        earlier = {name: store.read(name, world_id) for name in HISTORY_TABLES} if saved else {}
+    seeds = Seeds(world.config.seed)
+    start = saved or seed_economy(
+        rules,
+        layout.markets,
+        links=layout.links,
+        seeds=seeds,
+        profession_weights=catalog.profession_weights(),
+    )
+    run = simulate_economy(start, rules, layout.markets, layout.links, seeds=seeds, ticks=ticks)
+    history = history_rows(run, rules)
+    if earlier:
+        history = {
+            name: pl.concat([earlier[name].drop("world_id"), frame], how="vertical_relaxed")
+            for name, frame in history.items()
+        }
+    frames = {
+        **catalog_rows(catalog.goods_table(), rules),
+        **market_rows(layout, run.state),
+        "market_goods": market_goods_rows(run.state, rules),
+        **state_rows(run.state),
+        **history,
+    }
+    with open_store(path) as store:
+        written = store.replace_rows(world_id, frames)
+    get_run_logger().info(
+        "economy: %d markets, %d agents, ticks %d-%d, %d trades, %d caravans",
+        layout.markets.ids.size,
+        run.state.market.size,
+        start.tick,
+        run.state.tick,
+        run.history.fills["qty"].size,
+        run.history.caravans["qty"].size,
+    )
+    return written
+
+
+def _layout(store: WorldStore, world_id: str) -> MarketLayout:
+    settlements = store.read("settlements", world_id).sort("settlement_id")
+    if settlements.height == 0:
+        raise StoreError(f"world {world_id!r} has no settlements yet: run the pois stage first")
+    routes = store.read("routes", world_id).sort("route_id")
+    regions = store.read("regions", world_id)
+    biome_keys = {biome.biome_id: biome.key for biome in catalog.biome_table().biomes}
+    sites = SettlementSites(
+        settlement_id=settlements["settlement_id"].to_numpy().astype(np.int64),
+        name=tuple(settlements["name"]),
+        tier=tuple(settlements["tier"]),
+        population=settlements["population"].to_numpy().astype(np.int64),
+        cell_id=settlements["cell_id"].to_numpy().astype(np.int64),
+        region_id=settlements["region_id"].to_numpy().astype(np.int64),
+        x=settlements["x"].to_numpy(),
+        y=settlements["y"].to_numpy(),
+    )
+    chains = RouteChains(
+        cells=tuple(np.asarray(cells, dtype=np.int64) for cells in routes["cells"].to_list()),
+        travel_days=routes["travel_days"].to_numpy(),
+    )
+    rows = regions.select("region_id", "dominant_biome_id", "resources", "danger_level").rows()
+    return locate_markets(
+        sites,
+        chains,
+        region_biome={rid: biome_keys.get(biome, "grassland") for rid, biome, _, _ in rows},
+        region_resources={rid: frozenset(res) for rid, _, res, _ in rows},
+        region_danger={rid: float(danger) for rid, _, _, danger in rows},
+    )
+
+
+def _saved_state(store: WorldStore, world_id: str, *, agents: int) -> EconomyState | None:
+    """The economy where it stopped, if the world has one for the same markets and goods."""
+    saved = store.read("economy_agents", world_id)
+    if saved.height != agents:
+        return None
+    state = state_from_rows(
+        saved, store.read("economy_books", world_id), store.read("markets", world_id)
+    )
+    if state.stock.shape[1] != len(catalog.economy_rules().goods):
+        return None
+    return state
