@@ -75,11 +75,14 @@ def _setup(n_markets: int) -> tuple[Any, Any, Any, Any]:
     from worldloom.systems.economy import seed_economy
     from worldloom.systems.economy_rules import compile_rules
     from worldloom.systems.rng import Seeds
-    from worldloom.tasks.catalog import goods_table, recipe_book
+    from worldloom.tasks.catalog import goods_table, profession_weights, recipe_book
 
     rules = compile_rules(goods_table(), recipe_book())
     markets, links = synthetic_economy(n_markets)
-    return rules, markets, links, seed_economy(rules, markets, seeds=Seeds(SEED))
+    state = seed_economy(
+        rules, markets, links=links, seeds=Seeds(SEED), profession_weights=profession_weights()
+    )
+    return rules, markets, links, state
 
 
 def run_engine(n_markets: int, ticks: int) -> dict[str, Any]:
