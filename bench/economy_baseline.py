@@ -104,9 +104,9 @@ class Baseline:
         self.allowed = [
             [res is None or res in land for res in rules.resource] for land in markets.resources
         ]
-        if links.src.size == 0:
-            for row in self.allowed:
-                row[self.merchant] = False
+        trading = set(links.src.tolist())
+        for m, row in enumerate(self.allowed):
+            row[self.merchant] = m in trading
         self.link_src, self.link_dst = links.src.tolist(), links.dst.tolist()
         self.link_days = links.days.tolist()
         self.out_links: list[list[int]] = [[] for _ in markets.biome]
@@ -463,10 +463,12 @@ class Baseline:
             if ask_left == 0:
                 j += 1
                 ask_left = asks[j][2] if j < len(asks) else 0
+        offered, wanted = sum(o[2] for o in asks), sum(o[2] for o in bids)
+        glut = (offered - wanted) / max(offered + wanted, 1)
         for order in bids:
-            self._learn(order, 1.0)
+            self._learn(order, 1.0, glut)
         for order in asks:
-            self._learn(order, -1.0)
+            self._learn(order, -1.0, glut)
         price = self.price[m][g]
         moved = price
         if bids and bids[0][0] > price:
@@ -474,12 +476,11 @@ class Baseline:
         if asks and asks[0][0] < price:
             moved += 0.5 * (asks[0][0] - price)
         self.price[m][g] = paid_total / volume if volume else moved
-        self.supply[m][g] = sum(o[2] for o in asks)
-        self.demand[m][g] = sum(o[2] for o in bids)
+        self.supply[m][g], self.demand[m][g] = offered, wanted
 
-    def _learn(self, order: list[Any], direction: float) -> None:
+    def _learn(self, order: list[Any], direction: float, glut: float) -> None:
         """Doran & Parberry: a trade pulls the belief toward its price and narrows it; what was
-        left unfilled shifts it (buyers up, sellers down)."""
+        left unfilled shifts it (buyers up, sellers down); the book's glut shifts everyone."""
         _, _, qty, a, g, got, paid = order
         t = self.t
         low, high = a.low[g], a.high[g]
@@ -488,6 +489,7 @@ class Baseline:
             low += t.learn_rate * (mean - low)
             high -= t.learn_rate * (high - mean)
         factor = 1.0 + direction * t.shift_rate * (1.0 - got / max(qty, 1))
+        factor *= 1.0 - t.shift_rate * glut
         cap = self.value[g] * t.price_cap_multiple
         low = min(max(low * factor, 1.0), cap)
         a.low[g] = low
