@@ -1,0 +1,308 @@
+"""Economy analytics with Polars: price index, volatility, convergence, shortages, money, trade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+KEY_GOODS: Final = 6
+"""How many of the most traded goods get their own price series (the chart's lines)."""
+
+SHORTAGE_RATIO: Final = 2
+"""A book is short when its demand exceeds this many times its supply."""
+
+TOP_ROWS: Final = 10
+"""Rows kept in the ranked tables (volatility, shortages, routes) in the markdown."""
+
+TIMELINE_ROWS: Final = 12
+"""Ticks sampled, evenly, for the markdown's over-time table; the frames keep every tick."""
+
+_BOOK: Final = ("market_id", "good")
+"""A book is one good's order book in one market: the unit prices move in."""
+
+
+@dataclass(frozen=True, slots=True)
+class EconomySummary:
+    """The economy of one run in tables, ready for Prefect artifacts, the CLI and the chart."""
+
+    world_index: pl.DataFrame
+    """tick, index: the value-weighted price basket over base value (1 = goods at base value)."""
+    market_index: pl.DataFrame
+    """tick, market_id, index: the same basket within each market."""
+    key_prices: pl.DataFrame
+    """tick, good, name, price, relative: median price over markets of the most traded goods
+    (relative = price over base value)."""
+    volatility: pl.DataFrame
+    """good, name, volatility, markets: std of tick-to-tick log price change over the run's
+    last half, median over markets; most volatile first."""
+    convergence: pl.DataFrame
+    """tick, change: median over books of the absolute log price change since the last tick."""
+    shortages: pl.DataFrame
+    """good, name, markets, demand, supply at the last tick, over books with demand above
+    ``SHORTAGE_RATIO`` x supply; most markets short first."""
+    money_supply: pl.DataFrame
+    """tick, money: money held in all markets, treasuries included."""
+    professions_over_time: pl.DataFrame
+    """tick, profession, agents, bankruptcies."""
+    professions: pl.DataFrame
+    """At the last tick: profession, agents, share, mean_profit (agent-weighted), and
+    bankruptcies over the whole run; most agents first."""
+    goods_flow: pl.DataFrame
+    """good, name, produced, consumed, spoiled, net over the whole run; most produced first."""
+    trade: pl.DataFrame
+    """One row: caravans, units, cost, value (units at base value), over all caravans sent."""
+    routes: pl.DataFrame
+    """src_market, dst_market, caravans, units, value; busiest (most caravans) first."""
+
+    def markdown(self) -> str:
+        """The main tables as markdown sections, for a Prefect artifact or the CLI."""
+        parts = []
+        for title, frame in (
+            ("Over time", self._timeline()),
+            ("Most volatile prices", self.volatility.head(TOP_ROWS)),
+            ("Shortages at the last tick", self.shortages.head(TOP_ROWS)),
+            ("Professions at the last tick", self.professions),
+            ("Production and consumption", self.goods_flow.head(TOP_ROWS)),
+            ("Trade", self.trade),
+            ("Busiest routes", self.routes.head(TOP_ROWS)),
+        ):
+            parts.append(f"## {title}\n\n{_table(frame)}")
+        return "\n\n".join(parts) + "\n"
+
+    def _timeline(self) -> pl.DataFrame:
+        people = self.professions_over_time.group_by("tick").agg(
+            pl.col("agents").sum(), pl.col("bankruptcies").sum()
+        )
+        timeline = (
+            self.world_index.rename({"index": "price_index"})
+            .join(
+                self.convergence.rename({"change": "price_change"}),
+                on="tick",
+                how="full",
+                coalesce=True,
+            )
+            .join(self.money_supply, on="tick", how="full", coalesce=True)
+            .join(people, on="tick", how="full", coalesce=True)
+            .sort("tick")
+            .with_row_index("row")
+        )
+        step = max(1, -(-timeline.height // (TIMELINE_ROWS - 1)))
+        return timeline.filter(
+            (pl.col("row") % step == 0) | (pl.col("row") == timeline.height - 1)
+        ).select("tick", "price_index", "price_change", "money", "agents", "bankruptcies")
+
+
+def summarize_economy(
+    *,
+    prices: pl.DataFrame,
+    roles: pl.DataFrame,
+    money: pl.DataFrame,
+    ledger: pl.DataFrame,
+    caravans: pl.DataFrame,
+    goods: pl.DataFrame,
+) -> EconomySummary:
+    """Summarise one economy run from its stored tables (world_id already filtered out).
+
+    Args:
+        prices: tick, market_id, good, price, supply, demand, volume; one row per book per tick.
+        roles: tick, role, profession, agents, money, mean_profit, bankruptcies.
+        money: tick, market_id, money (treasury included).
+        ledger: tick, good, produced, consumed, spoiled.
+        caravans: caravan_id, merchant, src_market, dst_market, good, qty, cost, depart_tick,
+            arrive_tick.
+        goods: good, name, category, value (base value in copper), weight.
+
+    Returns:
+        The summary; every frame is empty, with its columns, when its input is.
+    """
+    names = goods.select("good", "name", pl.col("value").cast(pl.Float64))
+    books = _weighted_books(prices, names)
+    changes = _log_changes(prices)
+    return EconomySummary(
+        world_index=_price_index(books, ["tick"]),
+        market_index=_price_index(books, ["tick", "market_id"]),
+        key_prices=_key_prices(prices, names),
+        volatility=_volatility(changes, names),
+        convergence=changes.drop_nulls("change")
+        .group_by("tick")
+        .agg(pl.col("change").abs().median())
+        .sort("tick"),
+        shortages=_shortages(prices, names),
+        money_supply=money.group_by("tick").agg(pl.col("money").sum()).sort("tick"),
+        professions_over_time=roles.group_by("tick", "profession")
+        .agg(pl.col("agents").sum(), pl.col("bankruptcies").sum())
+        .sort("tick", "profession"),
+        professions=_professions(roles),
+        goods_flow=_goods_flow(ledger, names),
+        trade=_trade_totals(caravans, names),
+        routes=_routes(caravans, names),
+    )
+
+
+def _weighted_books(prices: pl.DataFrame, names: pl.DataFrame) -> pl.LazyFrame:
+    # A good's weight is its traded volume over the whole run, so the basket is fixed across
+    # ticks (a Laspeyres-style index); a good nobody traded still counts, once.
+    return (
+        prices.lazy()
+        .join(names.lazy(), on="good", how="inner")
+        .with_columns(pl.col("volume").sum().over("good").alias("weight"))
+        .with_columns(
+            pl.when(pl.col("weight") > 0).then(pl.col("weight")).otherwise(1).cast(pl.Float64)
+        )
+    )
+
+
+def _price_index(books: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
+    return (
+        books.group_by(keys)
+        .agg(
+            (
+                (pl.col("price") * pl.col("weight")).sum()
+                / (pl.col("value") * pl.col("weight")).sum()
+            ).alias("index")
+        )
+        .sort(keys)
+        .collect()
+    )
+
+
+def _log_changes(prices: pl.DataFrame) -> pl.DataFrame:
+    return prices.select(
+        "tick",
+        *_BOOK,
+        pl.col("price").log().diff().over(_BOOK, order_by="tick").alias("change"),
+    )
+
+
+def _key_prices(prices: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    key = (
+        prices.group_by("good")
+        .agg(pl.col("volume").sum())
+        .sort(["volume", "good"], descending=[True, False])
+        .head(KEY_GOODS)
+        .select("good")
+    )
+    return (
+        prices.join(key, on="good", how="semi")
+        .group_by("tick", "good")
+        .agg(pl.col("price").median())
+        .join(names, on="good", how="left")
+        .with_columns((pl.col("price") / pl.col("value")).alias("relative"))
+        .sort("tick", "good")
+        .select("tick", "good", "name", "price", "relative")
+    )
+
+
+def _volatility(changes: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    first, last = changes["tick"].min(), changes["tick"].max()
+    if not (isinstance(first, int) and isinstance(last, int)):
+        first = last = 0
+    # Changes landing in the last half: the first half is the burn-in from seeded prices.
+    half = first + (last - first + 1) // 2
+    return (
+        changes.filter(pl.col("tick") >= half)
+        .group_by(_BOOK)
+        .agg(pl.col("change").std())
+        .group_by("good")
+        .agg(pl.col("change").median().alias("volatility"), pl.len().alias("markets"))
+        .join(names, on="good", how="left")
+        .sort(["volatility", "good"], descending=[True, False], nulls_last=True)
+        .select("good", "name", "volatility", "markets")
+    )
+
+
+def _shortages(prices: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return (
+        prices.filter(
+            (pl.col("tick") == pl.col("tick").max())
+            & (pl.col("demand") > SHORTAGE_RATIO * pl.col("supply"))
+        )
+        .group_by("good")
+        .agg(pl.len().alias("markets"), pl.col("demand").sum(), pl.col("supply").sum())
+        .join(names, on="good", how="left")
+        .with_columns((pl.col("demand") - pl.col("supply")).alias("excess"))
+        .sort(["markets", "excess", "good"], descending=[True, True, False])
+        .select("good", "name", pl.col("markets").cast(pl.Int64), "demand", "supply")
+    )
+
+
+def _professions(roles: pl.DataFrame) -> pl.DataFrame:
+    bankruptcies = roles.group_by("profession").agg(pl.col("bankruptcies").sum())
+    last = roles.filter(pl.col("tick") == pl.col("tick").max())
+    total = max(int(last["agents"].sum()), 1)
+    return (
+        last.group_by("profession")
+        .agg(
+            pl.col("agents").sum(),
+            ((pl.col("mean_profit") * pl.col("agents")).sum() / pl.col("agents").sum()).alias(
+                "mean_profit"
+            ),
+        )
+        .join(bankruptcies, on="profession", how="left")
+        .with_columns((pl.col("agents") / total).alias("share"))
+        .sort(["agents", "profession"], descending=[True, False])
+        .select("profession", "agents", "share", "mean_profit", "bankruptcies")
+    )
+
+
+def _goods_flow(ledger: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return (
+        ledger.group_by("good")
+        .agg(pl.col("produced").sum(), pl.col("consumed").sum(), pl.col("spoiled").sum())
+        .join(names, on="good", how="left")
+        .with_columns((pl.col("produced") - pl.col("consumed") - pl.col("spoiled")).alias("net"))
+        .sort(["produced", "good"], descending=[True, False])
+        .select("good", "name", "produced", "consumed", "spoiled", "net")
+    )
+
+
+def _valued(caravans: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return caravans.join(names, on="good", how="left").with_columns(
+        (pl.col("qty") * pl.col("value")).alias("worth")
+    )
+
+
+def _trade_totals(caravans: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return _valued(caravans, names).select(
+        pl.len().cast(pl.Int64).alias("caravans"),
+        pl.col("qty").sum().alias("units"),
+        pl.col("cost").sum(),
+        pl.col("worth").sum().alias("value"),
+    )
+
+
+def _routes(caravans: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return (
+        _valued(caravans, names)
+        .group_by("src_market", "dst_market")
+        .agg(
+            pl.len().cast(pl.Int64).alias("caravans"),
+            pl.col("qty").sum().alias("units"),
+            pl.col("worth").sum().alias("value"),
+        )
+        .sort(
+            ["caravans", "units", "src_market", "dst_market"],
+            descending=[True, True, False, False],
+        )
+    )
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(frame: pl.DataFrame) -> str:
+    if frame.height == 0:
+        return "_None._"
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "---|" * frame.width
+    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])
