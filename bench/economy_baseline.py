@@ -36,7 +36,7 @@ class Agent:
         self.market = int(state.market[i])
         self.role = int(state.role[i])
         self.money = int(state.money[i])
-        self.stock = {int(g): int(q) for g, q in enumerate(state.stock[i].tolist()) if q}
+        self.stock = _holdings(state, i)
         self.low: list[float] = state.low[i].tolist()
         self.high: list[float] = state.high[i].tolist()
         self.progress = float(state.progress[i])
@@ -505,3 +505,12 @@ class Baseline:
             self.treasury[m] -= pay * len(here)
             for a in here:
                 a.money += pay
+
+
+def _holdings(state: Any, agent: int) -> dict[int, int]:
+    """The agent's goods as {good: units}, from the engine's slot arrays."""
+    stock: dict[int, int] = {}
+    for good, qty in zip(state.good[agent].tolist(), state.qty[agent].tolist(), strict=True):
+        if good >= 0 and qty:
+            stock[good] = stock.get(good, 0) + qty
+    return stock

@@ -53,6 +53,7 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
         "regions",
         "pois",
         "people",
+        "economy",
         "export-snapshot",
     }
     assert set(runs["status"]) == {"completed"}
@@ -67,6 +68,12 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
     assert manifest.tables["settlements"].rows == counts["settlements"]
     assert manifest.tables["routes"].rows == counts["routes"]
     assert manifest.tables["npcs"].rows == counts["npcs"] > 0
+    assert counts["markets"] > 0
+    assert counts["market_goods"] == counts["markets"] * counts["goods"]
+    assert counts["market_prices"] == counts["market_goods"] * 60  # the default burn-in
+    assert manifest.tables["market_goods"].rows == counts["market_goods"]
+    assert manifest.tables["items"].rows == counts["items"] > 0
+    assert "economy_agents" not in manifest.tables
     assert Path(result.snapshot).is_relative_to(home / "snapshots" / result.world_id)
 
 

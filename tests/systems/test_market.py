@@ -15,7 +15,7 @@ def _orders(book: list[int], price: list[int], qty: list[int]) -> Orders:
         np.array(book, dtype=np.int64),
         np.array(price, dtype=np.int64),
         np.array(qty, dtype=np.int64),
-        np.arange(n, dtype=np.float64),
+        np.arange(n, dtype=np.float64) / max(n, 1),
     )
 
 

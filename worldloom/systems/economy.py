@@ -17,6 +17,7 @@ import numpy as np
 
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_slots import build_slots
 from worldloom.systems.economy_state import EconomyRun, EconomyState, Markets, TradeLinks
 from worldloom.systems.economy_tick import TickContext, available_roles, run_tick
 from worldloom.systems.rng import Seeds
@@ -59,32 +60,39 @@ def seed_economy(
     first_of_market = np.r_[0, np.cumsum(markets.agents)[:-1]]
     trading = available[:, rules.merchant]
     role[first_of_market[trading]] = rules.merchant
-    n_agents, n_goods = market.size, len(rules.goods)
-    stock = rules.inputs[role] * tuning.input_batches
+    slots = build_slots(rules)
+    n_agents, width = market.size, slots.width
+    good = np.full((n_agents, slots.count), -1, dtype=np.int64)
+    good[:, :width] = slots.goods[role]
+    qty = np.zeros((n_agents, slots.count), dtype=np.int64)
+    qty[:, :width] = slots.used[role] * tuning.input_batches
+    tool = slots.tool[role]
+    with_tool = np.flatnonzero(tool >= 0)
+    qty[with_tool, tool[with_tool]] += 1
     staple = int(rules.foods[np.argmin(rules.value[rules.foods] / rules.nutrition[rules.foods])])
-    stock[:, staple] += int(np.ceil(tuning.buffer_days * rules.food_per_tick))
-    has_tool = rules.tool[role] >= 0
-    stock[np.flatnonzero(has_tool), rules.tool[role][has_tool]] += 1
-    low = rules.value[None, :] * rng.uniform(0.8, 1.0, (n_agents, n_goods))
-    high = rules.value[None, :] * rng.uniform(1.0, 1.25, (n_agents, n_goods))
+    good[:, slots.food] = staple
+    qty[:, slots.food] = int(np.ceil(tuning.buffer_days * rules.food_per_tick))
     comforts = rules.comforts if rules.comforts.size else rules.foods
-    n_markets = markets.ids.size
+    taste = comforts[rng.integers(0, comforts.size, n_agents)]
+    good[:, slots.comfort] = taste
+    value = slots.value[good]
+    n_markets, n_goods = markets.ids.size, len(rules.goods)
     return EconomyState(
         tick=0,
         market=market,
         role=role,
         money=(tuning.start_money * rng.uniform(0.5, 1.5, n_agents)).astype(np.int64),
-        stock=stock,
-        low=low,
-        high=high,
+        good=good,
+        qty=qty,
+        low=np.maximum(value * rng.uniform(0.8, 1.0, value.shape), 1.0),
+        high=np.maximum(value * rng.uniform(1.0, 1.25, value.shape), 1.0) + 1.0,
         progress=rng.random(n_agents),
         hunger=np.zeros(n_agents),
-        need=np.zeros((n_agents, n_goods)),
+        need=np.zeros(good.shape),
         cost_scale=rng.uniform(0.85, 1.15, n_agents),
-        taste=comforts[rng.integers(0, comforts.size, n_agents)],
+        taste=taste,
         offset=rng.integers(0, max(rules.comfort_every, 1), n_agents),
         wants=np.zeros(n_agents, dtype=np.int64),
-        cargo=np.full(n_agents, -1, dtype=np.int64),
         cargo_target=np.zeros(n_agents, dtype=np.int64),
         cargo_ceiling=np.zeros(n_agents),
         loading=np.zeros(n_agents, dtype=np.int64),

@@ -3,59 +3,90 @@
 Two guards against the failures of bazaarBot and its ports: a seller never asks below what its
 output cost to make (inputs at market price plus its labour), so prices cannot drift to pennies;
 a buyer never bids above what the purchase is worth to it (the value its recipe adds, or hunger
-for food), so they cannot run away. Every posted price is whole copper and at least 1.
+for food), so they cannot run away. Every posted price is whole copper and at least 1. Orders
+are (agent, slot) pairs: see `economy_slots`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from worldloom.systems.economy_ledger import Ledger
-from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_slots import (
+    CARGO,
+    COMFORT,
+    FOOD,
+    INPUT,
+    NEED,
+    SPARE,
+    TOOL,
+)
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market import Fills, Orders, clear_books
+
+if TYPE_CHECKING:
+    from worldloom.systems.economy_tick import TickContext
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
 
-_FOOD, _INPUT, _TOOL, _NEED, _CARGO, _COMFORT = range(6)
-"""Purchase priorities: an agent's money goes to food first and to comforts last."""
+_URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
+"""Spending order by slot purpose: food first, then inputs, tools, needs, cargo, comforts."""
+_RESTOCKED = np.zeros(SPARE + 1, dtype=np.bool_)
+_RESTOCKED[[INPUT, TOOL, NEED, FOOD, COMFORT, CARGO]] = True
+"""Slot purposes an agent buys for (outputs and spares it only sells)."""
 
 
 def clear_markets(
     state: EconomyState,
-    rules: EconomyRules,
+    context: TickContext,
     ledger: Ledger,
     *,
-    yields: Float,
     step: int,
     tick: int,
     rng: np.random.Generator,
 ) -> None:
     """Post, clear and settle every market's orders; update beliefs, prices, supply and demand."""
+    rules, slots = context.rules, context.slots
     n_markets, n_goods = state.price.shape
-    keep = _keep_levels(state, rules)
-    bid_agent, bid_good, bid_qty, bid_kind = _wanted(state, rules, keep)
-    active = (state.market >= 0)[:, None]
-    ask_agent, ask_good = np.nonzero((state.stock > keep) & active)
-    ask_qty = state.stock[ask_agent, ask_good] - keep[ask_agent, ask_good]
+    active = state.market >= 0
+    _stock_the_larder(state, context, active)
+    purpose = slots.purpose[state.role]
+    keep = _keep_levels(state, context)
+    units = keep - state.qty
+    units[:, slots.food] = _food_shortfall(state, context)
+    buying = active[:, None] & (units > 0) & _RESTOCKED[purpose] & (state.good >= 0)
+    bid_agent, bid_slot = np.nonzero(buying)
+    bid_qty = units[bid_agent, bid_slot]
+    selling = active[:, None] & (state.qty > keep) & (state.good >= 0)
+    ask_agent, ask_slot = np.nonzero(selling)
+    ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
+    price = np.c_[state.price, np.ones(n_markets)]
     revenue = state.price @ rules.outputs.T
     input_cost = state.price @ rules.inputs.T
+    bid_kind = purpose[bid_agent, bid_slot]
     bid_price = _bid_prices(
-        state, rules, orders=(bid_agent, bid_good, bid_kind), batch=(revenue, input_cost), rng=rng
+        state,
+        context,
+        orders=(bid_agent, bid_slot, bid_kind),
+        batch=(price, revenue, input_cost),
+        rng=rng,
     )
     ask_price = _ask_prices(
-        state, rules, orders=(ask_agent, ask_good), input_cost=input_cost, yields=yields, rng=rng
+        state, context, orders=(ask_agent, ask_slot), batch=(price, input_cost), rng=rng
     )
-    bid_qty = _afford(state.money, bid_agent, bid_kind, bid_price, bid_qty)
+    bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
     live = (bid_qty > 0) & (bid_price >= 1)
-    bid_agent, bid_good, bid_qty, bid_price = (
+    bid_agent, bid_slot, bid_qty, bid_price = (
         bid_agent[live],
-        bid_good[live],
+        bid_slot[live],
         bid_qty[live],
         bid_price[live],
     )
+    bid_good, ask_good = state.good[bid_agent, bid_slot], state.good[ask_agent, ask_slot]
     bid_book = state.market[bid_agent] * n_goods + bid_good
     ask_book = state.market[ask_agent] * n_goods + ask_good
     fills = clear_books(
@@ -63,14 +94,16 @@ def clear_markets(
         Orders(ask_book, ask_price, ask_qty, rng.random(ask_book.size)),
     )
     buyer, seller = bid_agent[fills.bid], ask_agent[fills.ask]
-    good, market = bid_good[fills.bid], state.market[bid_agent[fills.bid]]
+    good, market = bid_good[fills.bid], state.market[buyer]
     paid = fills.price * fills.qty
     tax = paid * rules.tuning.tax_percent // 100
     np.subtract.at(state.money, buyer, paid)
     np.add.at(state.money, seller, paid - tax)
     np.add.at(state.treasury, market, tax)
-    np.subtract.at(state.stock, (seller, good), fills.qty)
-    np.add.at(state.stock, (buyer, good), fills.qty)
+    width = slots.count
+    held = state.qty.reshape(-1)
+    np.subtract.at(held, seller * width + ask_slot[fills.ask], fills.qty)
+    np.add.at(held, buyer * width + bid_slot[fills.bid], fills.qty)
     ledger.fills.append(
         (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
     )
@@ -78,22 +111,19 @@ def clear_markets(
     offered = np.bincount(ask_book, weights=ask_qty, minlength=books)
     wanted = np.bincount(bid_book, weights=bid_qty, minlength=books)
     glut = (offered - wanted) / np.maximum(offered + wanted, 1.0)
-    _learn(
-        state,
-        rules,
-        orders=(bid_agent, bid_good, bid_qty),
-        filled=fills.bid,
-        fills=fills,
-        glut=glut[bid_book],
-    )
-    _learn(
-        state,
-        rules,
-        orders=(ask_agent, ask_good, ask_qty),
-        filled=fills.ask,
-        fills=fills,
-        glut=glut[ask_book],
-    )
+    for side, (agent, slot, qty, filled, book) in {
+        "bid": (bid_agent, bid_slot, bid_qty, fills.bid, bid_book),
+        "ask": (ask_agent, ask_slot, ask_qty, fills.ask, ask_book),
+    }.items():
+        _learn(
+            state,
+            context,
+            orders=(agent, slot, qty),
+            filled=filled,
+            fills=fills,
+            glut=glut[book],
+            buyer_side=side == "bid",
+        )
     volume = _update_prices(
         state,
         traded=(bid_book[fills.bid], fills.qty, paid),
@@ -105,6 +135,7 @@ def clear_markets(
     ledger.record_books(
         state, step=step, volume=volume.reshape(n_markets, n_goods).astype(np.int64)
     )
+    _free_empty_slots(state, context)
 
 
 def _update_prices(
@@ -136,113 +167,115 @@ def _update_prices(
     return np.asarray(volume, dtype=np.float64)
 
 
-def _keep_levels(state: EconomyState, rules: EconomyRules) -> Int:
-    """[agent, good]: what each agent holds back from sale (inputs, food, tools, needs, cargo)."""
-    keep = rules.keep[state.role]
-    wanting = np.flatnonzero(state.wants)
-    keep[wanting, state.taste[wanting]] += state.wants[wanting]
-    loading = np.flatnonzero((state.cargo >= 0) & (state.market >= 0))
-    keep[loading, state.cargo[loading]] += state.cargo_target[loading]
+def _stock_the_larder(
+    state: EconomyState, context: TickContext, active: npt.NDArray[np.bool_]
+) -> None:
+    """An empty food slot switches to the market's cheapest food per unit of nutrition."""
+    rules, slots = context.rules, context.slots
+    cost = state.price[:, rules.foods] / rules.nutrition[rules.foods]
+    staple = rules.foods[np.argmin(cost, axis=1)]
+    switch = np.flatnonzero(active & (state.qty[:, slots.food] == 0))
+    food = staple[state.market[switch]]
+    changed = switch[state.good[switch, slots.food] != food]
+    new_food = staple[state.market[changed]]
+    state.good[changed, slots.food] = new_food
+    going = state.price[state.market[changed], new_food]
+    state.low[changed, slots.food] = np.maximum(going * 0.9, 1.0)
+    state.high[changed, slots.food] = np.maximum(going * 1.2, 1.0) + 1.0
+
+
+def _keep_levels(state: EconomyState, context: TickContext) -> Int:
+    """[agent, slot]: what each agent holds back from sale (inputs, food, tools, needs, cargo)."""
+    rules, slots = context.rules, context.slots
+    keep = np.zeros(state.qty.shape, dtype=np.int64)
+    keep[:, : slots.width] = slots.keep[state.role]
+    food = state.good[:, slots.food]
+    buffer = rules.tuning.buffer_days * rules.food_per_tick
+    keep[:, slots.food] = np.ceil(buffer / np.maximum(slots.nutrition[food], 1e-9)) * (food >= 0)
+    keep[:, slots.comfort] = state.wants
+    loading = (state.link >= 0) & (state.market >= 0)
+    keep[:, slots.cargo] = np.where(loading, state.cargo_target, 0)
     return keep
 
 
-def _wanted(state: EconomyState, rules: EconomyRules, keep: Int) -> tuple[Int, Int, Int, Int]:
-    """Bids as (agent, good, units, priority): food, then inputs, tools, needs, cargo, comforts."""
-    active = state.market >= 0
-    market = np.maximum(state.market, 0)
-    staple_cost = state.price[:, rules.foods] / rules.nutrition[rules.foods]
-    staple = rules.foods[np.argmin(staple_cost, axis=1)][market]
-    held = (state.stock[:, rules.foods] * rules.nutrition[rules.foods]).sum(axis=1)
+def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
+    """Units of the food slot's good to buy to hold a few days of nutrition in all."""
+    rules, slots = context.rules, context.slots
+    held = (state.qty * slots.nutrition[state.good]).sum(axis=1)
     short = rules.tuning.buffer_days * rules.food_per_tick - held
-    food_units = np.ceil(np.maximum(short, 0.0) / rules.nutrition[staple]).astype(np.int64)
-    eaters = np.flatnonzero(active & (food_units > 0))
-    buyable = rules.buys[state.role]
-    wanting = np.flatnonzero(state.wants)
-    buyable[wanting, state.taste[wanting]] = True
-    loading = np.flatnonzero((state.cargo >= 0) & active)
-    buyable[loading, state.cargo[loading]] = True
-    agent, good = np.nonzero(buyable & (state.stock < keep) & active[:, None])
-    role = state.role[agent]
-    kind = np.full(agent.size, _COMFORT, dtype=np.int64)
-    kind[state.cargo[agent] == good] = _CARGO
-    kind[rules.needs[role, good] > 0] = _NEED
-    kind[rules.tool[role] == good] = _TOOL
-    kind[rules.inputs[role, good] > 0] = _INPUT
-    units = keep[agent, good] - state.stock[agent, good]
-    comfort = kind == _COMFORT
-    units[comfort] = state.wants[agent[comfort]]
-    return (
-        np.concatenate([eaters, agent]),
-        np.concatenate([staple[eaters], good]),
-        np.concatenate([food_units[eaters], units]),
-        np.concatenate([np.full(eaters.size, _FOOD, dtype=np.int64), kind]),
-    )
+    nutrition = np.maximum(slots.nutrition[state.good[:, slots.food]], 1e-9)
+    return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
 
 
-def _beliefs(state: EconomyState, agent: Int, good: Int, rng: np.random.Generator) -> Float:
-    low, high = state.low[agent, good], state.high[agent, good]
-    return low + rng.random(agent.size) * (high - low)
+def _beliefs(state: EconomyState, agent: Int, slot: Int, rng: np.random.Generator) -> Float:
+    low, high = state.low[agent, slot], state.high[agent, slot]
+    return np.asarray(low + rng.random(agent.size) * (high - low), dtype=np.float64)
 
 
 def _bid_prices(
     state: EconomyState,
-    rules: EconomyRules,
+    context: TickContext,
     *,
     orders: tuple[Int, Int, Int],
-    batch: tuple[Float, Float],
+    batch: tuple[Float, Float, Float],
     rng: np.random.Generator,
 ) -> Int:
     """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
-    agent, good, kind = orders
-    revenue, input_cost = batch
-    market = state.market[agent]
-    role = state.role[agent]
-    price = state.price[market, good]
-    value = rules.value[good]
+    rules, slots = context.rules, context.slots
+    agent, slot, kind = orders
+    prices, revenue, input_cost = batch
+    market, role = state.market[agent], state.role[agent]
+    good = state.good[agent, slot]
+    price = prices[market, good]
+    value = slots.value[good]
     hunger = np.clip(state.hunger[agent], 0.0, 4.0)
     cost = input_cost[market, role] + 0.5 * rules.labor[role]
     margin = np.clip(revenue[market, role] / np.maximum(cost, 1.0), 0.5, 3.0)
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
     ceiling = np.select(
-        [kind == _FOOD, kind == _INPUT, kind == _CARGO, kind == _COMFORT],
+        [kind == FOOD, kind == INPUT, kind == CARGO, kind == COMFORT],
         [value * (1.5 + hunger), price * margin, state.cargo_ceiling[agent], value * 2.0],
         default=value * 3.0,
     )
     ceiling = np.minimum(ceiling, value * rules.tuning.price_cap_multiple)
-    bid = np.floor(np.minimum(_beliefs(state, agent, good, rng), ceiling))
+    bid = np.floor(np.minimum(_beliefs(state, agent, slot, rng), ceiling))
     return np.asarray(bid, dtype=np.int64)
 
 
 def _ask_prices(
     state: EconomyState,
-    rules: EconomyRules,
+    context: TickContext,
     *,
     orders: tuple[Int, Int],
-    input_cost: Float,
-    yields: Float,
+    batch: tuple[Float, Float],
     rng: np.random.Generator,
 ) -> Int:
     """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
-    agent, good = orders
-    market = state.market[agent]
-    role = state.role[agent]
-    made = rules.outputs[role, good]
-    cost = (input_cost[market, role] + rules.labor[role]) * rules.output_share[role, good]
-    gathered = np.where(rules.gathers[role], yields[market, good], 1.0)
+    rules, slots = context.rules, context.slots
+    agent, slot = orders
+    prices, input_cost = batch
+    market, role = state.market[agent], state.role[agent]
+    good = state.good[agent, slot]
+    template = np.minimum(slot, slots.width - 1)
+    own = (slot < slots.width) & (slots.made[role, template] > 0)
+    made = np.where(own, slots.made[role, template], 1)
+    share = np.where(own, slots.share[role, template], 0.0)
+    gathered = np.where(rules.gathers[role], context.yields[market, good], 1.0)
+    cost = (input_cost[market, role] + rules.labor[role]) * share
     unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
-    floor = np.where(made > 0, unit_cost, 0.5 * state.price[market, good])
-    ask = np.ceil(np.maximum(_beliefs(state, agent, good, rng), floor))
+    floor = np.where(own, unit_cost, 0.5 * prices[market, good])
+    ask = np.ceil(np.maximum(_beliefs(state, agent, slot, rng), floor))
     return np.maximum(ask, 1.0).astype(np.int64)
 
 
-def _afford(money: Int, agent: Int, kind: Int, price: Int, qty: Int) -> Int:
+def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
     """Trim bids, most urgent first, so that no agent can spend more than it holds."""
     if agent.size == 0:
         return qty
-    order = np.lexsort((kind, agent))
+    order = np.lexsort((urgency, agent))
     cost = price[order] * qty[order]
     running = np.cumsum(cost)
     first = np.r_[True, agent[order][1:] != agent[order][:-1]]
@@ -257,23 +290,23 @@ def _afford(money: Int, agent: Int, kind: Int, price: Int, qty: Int) -> Int:
 
 def _learn(
     state: EconomyState,
-    rules: EconomyRules,
+    context: TickContext,
     *,
     orders: tuple[Int, Int, Int],
     filled: Int,
     fills: Fills,
     glut: Float,
+    buyer_side: bool,
 ) -> None:
     """Doran & Parberry's belief update: a trade pulls the range toward its price and narrows
     it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
     and everyone in a book shifts with its imbalance (down when offers exceed bids, up when
     bids exceed offers), without which the midpoint price never falls to the sellers' costs."""
-    agent, good, qty = orders
-    buyer_side = filled is fills.bid
-    tuning = rules.tuning
+    agent, slot, qty = orders
+    tuning = context.rules.tuning
     got = np.bincount(filled, weights=fills.qty, minlength=agent.size)
     paid = np.bincount(filled, weights=fills.price * fills.qty, minlength=agent.size)
-    low, high = state.low[agent, good], state.high[agent, good]
+    low, high = state.low[agent, slot], state.high[agent, slot]
     traded = got > 0
     mean = np.where(traded, paid / np.maximum(got, 1.0), 0.0)
     low = np.where(traded, low + tuning.learn_rate * (mean - low), low)
@@ -281,8 +314,17 @@ def _learn(
     left = 1.0 - got / np.maximum(qty, 1)
     factor = 1.0 + tuning.shift_rate * left if buyer_side else 1.0 - tuning.shift_rate * left
     factor = factor * (1.0 - tuning.shift_rate * glut)
-    cap = rules.value[good] * tuning.price_cap_multiple
+    cap = context.slots.value[state.good[agent, slot]] * tuning.price_cap_multiple
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)
-    state.low[agent, good] = low
-    state.high[agent, good] = high
+    state.low[agent, slot] = low
+    state.high[agent, slot] = high
+
+
+def _free_empty_slots(state: EconomyState, context: TickContext) -> None:
+    """Spare slots and finished cargo slots that ran empty can take new goods."""
+    slots = context.slots
+    loose = np.array([slots.cargo, *slots.spares])
+    empty = state.qty[:, loose] == 0
+    loading = (state.link >= 0)[:, None] & (loose == slots.cargo)[None, :]
+    state.good[:, loose] = np.where(empty & ~loading, -1, state.good[:, loose])

@@ -55,20 +55,25 @@ class EconomyState:
 
     tick: int
     market: Int
+    """Each agent's market position; -1 while a merchant is on the road."""
     role: Int
     money: Int
-    stock: Int
+    good: Int
+    """[agent, slot] the good a slot holds, -1 when empty (see `economy_slots`)."""
+    qty: Int
+    """[agent, slot] units held."""
     low: Float
     high: Float
+    """[agent, slot] the price-belief range for the slot's good."""
     progress: Float
     hunger: Float
     need: Float
+    """[agent, slot] units of a need used but not yet taken from stock."""
     cost_scale: Float
     taste: Int
     offset: Int
     wants: Int
     """Units of its favourite comfort an agent means to buy and enjoy."""
-    cargo: Int
     cargo_target: Int
     cargo_ceiling: Float
     loading: Int
@@ -87,8 +92,12 @@ class EconomyState:
     def total_money(self) -> int:
         return int(self.money.sum() + self.treasury.sum())
 
-    def total_goods(self) -> Int:
-        return np.asarray(self.stock.sum(axis=0), dtype=np.int64)
+    def total_goods(self, n_goods: int) -> Int:
+        """Units of each good held by every agent (on the road or not)."""
+        held = self.good >= 0
+        return np.bincount(self.good[held], weights=self.qty[held], minlength=n_goods).astype(
+            np.int64
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
 from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_slots import SlotLayout, build_slots
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
 from worldloom.systems.trade import arrive_caravans, plan_caravans
 
@@ -34,24 +35,29 @@ class TickContext:
     rules: EconomyRules
     markets: Markets
     links: TradeLinks
+    slots: SlotLayout
     yields: Float
+    """[market, good] gathering multipliers, with a trailing 1 for "no good" (index -1)."""
     available: Bool
-    need_goods: Int
-    perishable: Int
+    cost_per_food: Float
+    """Per good (+ "no good"): copper per unit of nutrition at base value; inf if inedible."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
         rows = {biome: rules.yield_row(biome) for biome in set(markets.biome)}
         yields = np.array([rows[biome] for biome in markets.biome]).reshape(-1, len(rules.goods))
-        available = available_roles(rules, markets, links)
+        slots = build_slots(rules)
+        edible = slots.nutrition > 0
+        cost_per_food = np.full(slots.value.size, np.inf)
+        cost_per_food[edible] = slots.value[edible] / slots.nutrition[edible]
         return cls(
             rules=rules,
             markets=markets,
             links=links,
-            yields=yields,
-            available=available,
-            need_goods=np.flatnonzero(rules.needs.sum(axis=0) > 0),
-            perishable=np.flatnonzero(rules.perish > 0),
+            slots=slots,
+            yields=np.c_[yields, np.ones(markets.ids.size)],
+            available=available_roles(rules, markets, links),
+            cost_per_food=cost_per_food,
         )
 
 
@@ -78,14 +84,12 @@ def run_tick(
 ) -> None:
     """Advance `state` (a working copy the caller owns) by one tick and record it in `ledger`."""
     money_before = state.money.copy()
-    arrive_caravans(state, context.links, tick=tick)
+    arrive_caravans(state, context.slots, context.links, tick=tick)
     _produce(state, context, ledger, step=step, rng=rng)
     _consume(state, context, ledger, step=step, tick=tick, rng=rng)
     _replace_bankrupt(state, context, ledger, step=step)
-    plan_caravans(state, context.rules, context.links, ledger, tick=tick)
-    clear_markets(
-        state, context.rules, ledger, yields=context.yields, step=step, tick=tick, rng=rng
-    )
+    plan_caravans(state, context.rules, context.slots, context.links, ledger, tick=tick)
+    clear_markets(state, context, ledger, step=step, tick=tick, rng=rng)
     _pay_wages(state, context.rules)
     profit = (state.money - money_before).astype(np.float64)
     state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * profit
@@ -100,40 +104,40 @@ def _produce(
     step: int,
     rng: np.random.Generator,
 ) -> None:
-    rules = context.rules
+    rules, slots = context.rules, context.slots
     role = state.role
     working = (state.market >= 0) & rules.crafts[role]
-    tool = rules.tool[role]
     rows = np.arange(role.size)
-    has_tool = (tool < 0) | (state.stock[rows, np.maximum(tool, 0)] >= 1)
+    tool = slots.tool[role]
+    has_tool = (tool < 0) | (state.qty[rows, np.maximum(tool, 0)] >= 1)
     state.progress[:] += np.where(working, rules.rate[role] * np.where(has_tool, 1.0, 0.5), 0.0)
     ready = np.flatnonzero(working & (state.progress >= 1.0))
     ready_role = role[ready]
-    in_goods, in_units = rules.recipe_in[0][ready_role], rules.recipe_in[1][ready_role]
-    out_goods, out_units = rules.recipe_out[0][ready_role], rules.recipe_out[1][ready_role]
-    has_inputs = (state.stock[ready[:, None], in_goods] >= in_units).all(axis=1)
-    unsold = (state.stock[ready[:, None], out_goods] * (out_units > 0)).sum(axis=1)
-    able = has_inputs & (unsold < out_units.sum(axis=1) * rules.tuning.stock_cap_batches)
+    width = slots.width
+    held = state.qty[ready, :width]
+    used, made = slots.used[ready_role], slots.made[ready_role]
+    unsold = (held * (made > 0)).sum(axis=1)
+    able = (held >= used).all(axis=1) & (unsold < made.sum(axis=1) * rules.tuning.stock_cap_batches)
     agents, agent_role = ready[able], ready_role[able]
-    in_goods, in_units = in_goods[able], in_units[able]
-    out_goods, made = out_goods[able], out_units[able].astype(np.float64)
+    used, made_units = used[able], made[able].astype(np.float64)
+    goods = slots.goods[agent_role]
     gathering = rules.gathers[agent_role]
-    made[gathering] *= context.yields[state.market[agents[gathering, None]], out_goods[gathering]]
-    made_units = np.floor(made + rng.random((agents.size, 1))).astype(np.int64)
-    n_goods = state.stock.shape[1]
-    flat = state.stock.reshape(-1)
-    np.add.at(flat, (agents[:, None] * n_goods + out_goods).ravel(), made_units.ravel())
-    np.subtract.at(flat, (agents[:, None] * n_goods + in_goods).ravel(), in_units.ravel())
+    made_units[gathering] *= context.yields[state.market[agents[gathering], None], goods[gathering]]
+    made = np.floor(made_units + rng.random((agents.size, 1))).astype(np.int64)
+    state.qty[agents, :width] += made - used
     state.progress[agents] -= 1.0
     np.minimum(state.progress, 1.0, out=state.progress)
-    np.add.at(ledger.produced[step], out_goods.ravel(), made_units.ravel())
-    np.add.at(ledger.consumed[step], in_goods.ravel(), in_units.ravel())
-    agent_tool = rules.tool[agent_role]
+    n_goods = len(rules.goods)
+    real = goods >= 0
+    ledger.produced[step] += np.bincount(goods[real], made[real], n_goods).astype(np.int64)
+    ledger.consumed[step] += np.bincount(goods[real], used[real], n_goods).astype(np.int64)
+    agent_tool = slots.tool[agent_role]
     worn = (agent_tool >= 0) & (rng.random(agents.size) < rules.wear[agent_role])
-    worn_agents, worn_tool = agents[worn], agent_tool[worn]
-    worn_ok = state.stock[worn_agents, worn_tool] >= 1
-    np.subtract.at(state.stock, (worn_agents[worn_ok], worn_tool[worn_ok]), 1)
-    np.add.at(ledger.consumed[step], worn_tool[worn_ok], 1)
+    worn_agents, worn_slot = agents[worn], agent_tool[worn]
+    ok = state.qty[worn_agents, worn_slot] >= 1
+    worn_agents, worn_slot = worn_agents[ok], worn_slot[ok]
+    state.qty[worn_agents, worn_slot] -= 1
+    np.add.at(ledger.consumed[step], state.good[worn_agents, worn_slot], 1)
 
 
 def _consume(
@@ -145,45 +149,49 @@ def _consume(
     tick: int,
     rng: np.random.Generator,
 ) -> None:
-    rules = context.rules
+    rules, slots = context.rules, context.slots
     active = state.market >= 0
     rows = np.arange(active.size)
-    consumed = ledger.consumed[step]
+    consumed, n_goods = ledger.consumed[step], len(rules.goods)
     # Eat the plainest food held (least value per unit of nutrition), enough to cover hunger.
     state.hunger[:] += np.where(active, rules.food_per_tick, 0.0)
-    plain_first = rules.foods[np.argsort(rules.value[rules.foods] / rules.nutrition[rules.foods])]
-    pick = plain_first[(state.stock[:, plain_first] > 0).argmax(axis=1)]
-    have = state.stock[rows, pick]
-    wanted = np.ceil(np.maximum(state.hunger, 0.0) / rules.nutrition[pick]).astype(np.int64)
-    eaten = np.where(active, np.minimum(wanted, have), 0)
-    state.stock[rows, pick] -= eaten
-    state.hunger[:] -= eaten * rules.nutrition[pick]
-    consumed += np.bincount(pick, weights=eaten, minlength=consumed.size).astype(np.int64)
+    cost = np.where(state.qty > 0, context.cost_per_food[state.good], np.inf)
+    pick = cost.argmin(axis=1)
+    eats = active & np.isfinite(cost[rows, pick])
+    eater, slot = rows[eats], pick[eats]
+    food = state.good[eater, slot]
+    nutrition = slots.nutrition[food]
+    wanted = np.ceil(np.maximum(state.hunger[eater], 0.0) / nutrition).astype(np.int64)
+    eaten = np.minimum(wanted, state.qty[eater, slot])
+    state.qty[eater, slot] -= eaten
+    state.hunger[eater] -= eaten * nutrition
+    consumed += np.bincount(food, eaten, n_goods).astype(np.int64)
     # Use up tools of the trade, weapons, arrows... one whole unit at a time.
-    cols = context.need_goods
-    if cols.size:
-        need = state.need[:, cols] + rules.needs[:, cols][state.role] * active[:, None]
-        used = np.minimum(np.floor(need), state.stock[:, cols]).astype(np.int64)
-        state.stock[:, cols] -= used
-        state.need[:, cols] = np.minimum(need - used, 2.0)
-        consumed[cols] += used.sum(axis=0)
-    # Now and then, those who can afford it buy a comfort (ale, clothes, trinkets) and use it.
+    width = slots.width
+    need = state.need[:, :width] + slots.need[state.role] * active[:, None]
+    used = np.minimum(np.floor(need), state.qty[:, :width]).astype(np.int64)
+    state.qty[:, :width] -= used
+    state.need[:, :width] = np.minimum(need - used, 2.0)
+    using = used > 0
+    consumed += np.bincount(state.good[:, :width][using], used[using], n_goods).astype(np.int64)
     # The richer, the more: that is also how money made by busy trades flows back to others.
     due = active & ((tick + state.offset) % max(rules.comfort_every, 1) == 0)
     affordable = state.money // (rules.value[state.taste] * _COMFORT_SAVINGS).astype(np.int64)
     state.wants[:] = np.where(due, np.clip(affordable, 0, _COMFORT_MAX), state.wants)
-    enjoyed = np.minimum(state.wants, state.stock[rows, state.taste])
-    state.stock[rows, state.taste] -= enjoyed
+    comfort = slots.comfort
+    enjoyed = np.minimum(state.wants, state.qty[:, comfort])
+    state.qty[:, comfort] -= enjoyed
     state.wants[:] -= enjoyed
-    consumed += np.bincount(state.taste, weights=enjoyed, minlength=consumed.size).astype(np.int64)
+    consumed += np.bincount(state.taste, enjoyed, n_goods).astype(np.int64)
     # Spoilage: each perishable unit rots with its good's daily chance (rounded by a draw).
-    cols = context.perishable
-    rotten = np.floor(
-        state.stock[:, cols] * rules.perish[cols] + rng.random((active.size, 1))
-    ).astype(np.int64)
-    np.minimum(rotten, state.stock[:, cols], out=rotten)
-    state.stock[:, cols] -= rotten
-    ledger.spoiled[step][cols] += rotten.sum(axis=0)
+    chance = slots.perish[state.good]
+    rotten = np.floor(state.qty * chance + rng.random((active.size, 1))).astype(np.int64)
+    np.minimum(rotten, state.qty, out=rotten)
+    rotting = rotten > 0
+    state.qty[rotting] -= rotten[rotting]
+    ledger.spoiled[step] += np.bincount(state.good[rotting], rotten[rotting], n_goods).astype(
+        np.int64
+    )
 
 
 def _replace_bankrupt(
@@ -201,7 +209,6 @@ def _replace_bankrupt(
     )
     if broke.size == 0:
         return
-    np.add.at(ledger.bankruptcies[step], state.role[broke], 1)
     n_roles = len(rules.roles)
     n_markets = context.markets.ids.size
     key = market[active] * n_roles + state.role[active]
@@ -217,17 +224,55 @@ def _replace_bankrupt(
     score = local.reshape(n_markets, n_roles)
     for agent in broke:
         home = int(state.market[agent])
+        old_role = int(state.role[agent])
         new_role = _pick_role(state, context, score[home], home)
+        if not _retool(state, context, int(agent), new_role):
+            continue  # no room yet for what it holds; it sells off and tries again later
+        ledger.bankruptcies[step, old_role] += 1
         grant = min(int(state.treasury[home]), rules.tuning.start_money)
         state.treasury[home] -= grant
         state.money[agent] += grant
-        state.role[agent] = new_role
         state.hunger[agent] = 0.0
         state.progress[agent] = 0.0
-        state.need[agent] = 0.0
         state.profit[agent] = 0.0
         state.wants[agent] = 0
-        state.cargo[agent] = -1
+        state.link[agent] = -1
+        state.loading[agent] = 0
+
+
+def _retool(state: EconomyState, context: TickContext, agent: int, role: int) -> bool:
+    """Give `agent` the slots of `role`, carrying over what both roles use and moving the
+    rest of its old role's goods to empty spare slots; False (and no change) if they don't fit."""
+    slots = context.slots
+    width = slots.width
+    old_goods = state.good[agent, :width].copy()
+    old_qty = state.qty[agent, :width].copy()
+    old_low, old_high = state.low[agent, :width].copy(), state.high[agent, :width].copy()
+    new_goods = slots.goods[role]
+    leftover = [j for j in range(width) if old_qty[j] > 0 and old_goods[j] not in new_goods]
+    room = [*slots.spares] if role == context.rules.merchant else [slots.cargo, *slots.spares]
+    free = [slot for slot in room if state.qty[agent, slot] == 0]
+    if len(leftover) > len(free):
+        return False
+    for j, slot in zip(leftover, free, strict=False):
+        state.good[agent, slot] = old_goods[j]
+        state.qty[agent, slot] = old_qty[j]
+        state.low[agent, slot], state.high[agent, slot] = old_low[j], old_high[j]
+    price = np.r_[state.price[max(int(state.market[agent]), 0)], 1.0]
+    for j, good in enumerate(new_goods):
+        carried = np.flatnonzero((old_goods == good) & (good >= 0))
+        if carried.size:
+            i = int(carried[0])
+            state.qty[agent, j] = old_qty[i]
+            state.low[agent, j], state.high[agent, j] = old_low[i], old_high[i]
+        else:
+            state.qty[agent, j] = 0
+            state.low[agent, j] = max(price[good] * 0.9, 1.0)
+            state.high[agent, j] = max(price[good] * 1.2, 1.0) + 1.0
+    state.good[agent, :width] = new_goods
+    state.need[agent] = 0.0
+    state.role[agent] = role
+    return True
 
 
 def _pick_role(state: EconomyState, context: TickContext, score: Float, market: int) -> int:

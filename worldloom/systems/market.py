@@ -19,8 +19,8 @@ Int = npt.NDArray[np.int64]
 @dataclass(frozen=True, slots=True)
 class Orders:
     """One side of every book: `book[i]` is the order's book, `price[i]` its limit (whole
-    copper, >= 1), `qty[i]` its units (>= 1), `priority[i]` the tie-break among equal prices
-    (lower goes first; the caller draws it at random so no agent is always first in line)."""
+    copper, >= 1), `qty[i]` its units (>= 1), `priority[i]` the tie-break among equal prices,
+    in [0, 1) (lower goes first; the caller draws it at random so no agent is always first)."""
 
     book: Int
     price: Int
@@ -33,6 +33,8 @@ class Orders:
             raise ValueError(f"order arrays differ in length: {sorted(sizes)}")
         if self.price.size and (self.price.min() < 1 or self.qty.min() < 1):
             raise ValueError("orders need a price and a quantity of at least 1")
+        if self.priority.size and (self.priority.min() < 0 or self.priority.max() >= 1):
+            raise ValueError("order priorities must lie in [0, 1)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,30 @@ def clear_books(bids: Orders, asks: Orders) -> Fills:
     """
     if bids.qty.size == 0 or asks.qty.size == 0:
         return _no_fills()
-    bid_order = np.lexsort((bids.priority, -bids.price, bids.book))
-    ask_order = np.lexsort((asks.priority, asks.price, asks.book))
+    # Only books with orders on both sides can trade; most books have one side only.
+    n_books = int(max(bids.book.max(), asks.book.max())) + 1
+    two_sided = np.zeros(n_books, dtype=np.bool_)
+    two_sided[bids.book] = True
+    with_asks = np.zeros(n_books, dtype=np.bool_)
+    with_asks[asks.book] = True
+    two_sided &= with_asks
+    bid_live = np.flatnonzero(two_sided[bids.book])
+    ask_live = np.flatnonzero(two_sided[asks.book])
+    if bid_live.size == 0:
+        return _no_fills()
+    top = int(max(bids.price.max(), asks.price.max()))
+    bid_order = bid_live[
+        _queue(bids.book[bid_live], top - bids.price[bid_live], bids.priority[bid_live])
+    ]
+    ask_order = ask_live[_queue(asks.book[ask_live], asks.price[ask_live], asks.priority[ask_live])]
     stride = int(max(bids.qty.sum(initial=0), asks.qty.sum(initial=0))) + 1
-    bid_ends = _cumulative_ends(bids.book[bid_order], bids.qty[bid_order], stride)
-    ask_ends = _cumulative_ends(asks.book[ask_order], asks.qty[ask_order], stride)
-    book_starts = np.concatenate([bids.book, asks.book]) * stride
-    breaks = _sorted_unique(np.concatenate([book_starts, bid_ends, ask_ends]))
+    bid_books, ask_books = bids.book[bid_order], asks.book[ask_order]
+    bid_ends = _cumulative_ends(bid_books, bids.qty[bid_order], stride)
+    ask_ends = _cumulative_ends(ask_books, asks.qty[ask_order], stride)
+    book_starts = bid_books[np.r_[True, bid_books[1:] != bid_books[:-1]]] * stride
+    # Three sorted runs: a stable sort (timsort) merges them in about linear time.
+    breaks = np.sort(np.concatenate([book_starts, bid_ends, ask_ends]), kind="stable")
+    breaks = breaks[np.r_[True, breaks[1:] != breaks[:-1]]]
     if breaks.size < 2:
         return _no_fills()
     start, end = breaks[:-1], breaks[1:]
@@ -94,10 +113,17 @@ def _cumulative_ends(book: Int, qty: Int, stride: int) -> Int:
     return np.asarray(book * stride + running - np.repeat(before, counts), dtype=np.int64)
 
 
-def _sorted_unique(values: Int) -> Int:
-    """`np.unique` by sort and compare (its hash-based path is slower on these int arrays)."""
-    ordered = np.sort(values)
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+def _queue(book: Int, rank: Int, priority: npt.NDArray[np.float64]) -> Int:
+    """Order by book, then rank (lower first), then priority: one sort on a packed int64 key
+    when the three fit in 62 bits (several times faster than a three-key lexsort)."""
+    book_bits = int(book.max(initial=0)).bit_length()
+    rank_bits = int(rank.max(initial=0)).bit_length()
+    tie_bits = 62 - book_bits - rank_bits
+    if tie_bits < 10:
+        return np.asarray(np.lexsort((priority, rank, book)), dtype=np.int64)
+    tie = (priority * (1 << tie_bits)).astype(np.int64)
+    key = (book << (rank_bits + tie_bits)) | (rank << tie_bits) | tie
+    return np.asarray(np.argsort(key), dtype=np.int64)
 
 
 def _no_fills() -> Fills:

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_slots import SlotLayout
 from worldloom.systems.economy_state import EconomyState, TradeLinks
 
 Int = npt.NDArray[np.int64]
@@ -32,31 +33,37 @@ def unit_costs(rules: EconomyRules, links: TradeLinks) -> Float:
     return np.asarray(haul + risk, dtype=np.float64)
 
 
-def arrive_caravans(state: EconomyState, links: TradeLinks, *, tick: int) -> None:
+def arrive_caravans(
+    state: EconomyState, slots: SlotLayout, links: TradeLinks, *, tick: int
+) -> None:
     """Merchants whose caravan is due join the destination market and price their cargo there."""
     due = np.flatnonzero((state.market < 0) & (state.arrive <= tick))
     if due.size == 0:
         return
-    link = state.link[due]
-    destination = links.dst[link]
-    cargo = state.cargo[due]
-    price = state.price[destination, cargo]
-    state.low[due, cargo] = price * 0.95
-    state.high[due, cargo] = price * 1.2 + 1.0
+    destination = links.dst[state.link[due]]
+    cargo = state.good[due, slots.cargo]
+    price = np.c_[state.price, np.ones(state.price.shape[0])][destination, cargo]
+    state.low[due, slots.cargo] = np.maximum(price * 0.95, 1.0)
+    state.high[due, slots.cargo] = np.maximum(price * 1.2, 1.0) + 1.0
     state.market[due] = destination
     state.link[due] = -1
-    state.cargo[due] = -1
 
 
 def plan_caravans(
-    state: EconomyState, rules: EconomyRules, links: TradeLinks, ledger: Ledger, *, tick: int
+    state: EconomyState,
+    rules: EconomyRules,
+    slots: SlotLayout,
+    links: TradeLinks,
+    ledger: Ledger,
+    *,
+    tick: int,
 ) -> None:
     """Send loaded merchants on their way, and give idle ones the best trip from where they are."""
     if links.src.size == 0:
         return
     merchants = (state.role == rules.merchant) & (state.market >= 0)
-    _depart(state, rules, links, ledger, merchants & (state.cargo >= 0), tick=tick)
-    idle = np.flatnonzero(merchants & (state.cargo < 0))
+    _depart(state, rules, slots, links, ledger, loading=merchants & (state.link >= 0), tick=tick)
+    idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
     if idle.size == 0:
         return
     cost = unit_costs(rules, links)
@@ -77,7 +84,9 @@ def plan_caravans(
     good = best_good[link]
     buy_at = np.maximum(src_price[link, good], 1.0)
     state.link[agents] = link
-    state.cargo[agents] = good
+    state.good[agents, slots.cargo] = good
+    state.low[agents, slots.cargo] = np.maximum(buy_at * 0.9, 1.0)
+    state.high[agents, slots.cargo] = np.maximum(buy_at * 1.1, 1.0) + 1.0
     state.cargo_ceiling[agents] = state.price[links.dst[link], good] - cost[link, good]
     by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight[good], 0.01)
     by_money = state.money[agents] / buy_at
@@ -88,25 +97,25 @@ def plan_caravans(
 def _depart(
     state: EconomyState,
     rules: EconomyRules,
+    slots: SlotLayout,
     links: TradeLinks,
     ledger: Ledger,
-    loading: npt.NDArray[np.bool_],
     *,
+    loading: npt.NDArray[np.bool_],
     tick: int,
 ) -> None:
     agents = np.flatnonzero(loading)
     state.loading[agents] += 1
-    held = state.stock[agents, state.cargo[agents]]
+    held = state.qty[agents, slots.cargo]
     full = held >= state.cargo_target[agents]
     waited = state.loading[agents] >= _LOADING_DAYS
     leaving = agents[full | (waited & (held > 0))]
     giving_up = agents[waited & (held == 0)]
-    state.cargo[giving_up] = -1
     state.link[giving_up] = -1
     if leaving.size == 0:
         return
-    link, good = state.link[leaving], state.cargo[leaving]
-    qty = state.stock[leaving, good]
+    link, good = state.link[leaving], state.good[leaving, slots.cargo]
+    qty = state.qty[leaving, slots.cargo]
     days = links.days[link]
     fee = np.ceil(qty * rules.weight[good] * days * rules.tuning.haul_copper_per_kg_day)
     fee = np.minimum(fee.astype(np.int64), state.money[leaving])

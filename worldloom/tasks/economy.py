@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, WorldStore, open_store
 from worldloom.systems.economy import seed_economy, simulate_economy
+from worldloom.systems.economy_slots import build_slots
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market_site import MarketLayout, RouteChains, SettlementSites, locate_markets
 from worldloom.systems.rng import Seeds
@@ -118,6 +119,7 @@ def _saved_state(store: WorldStore, world_id: str, *, agents: int) -> EconomySta
     state = state_from_rows(
         saved, store.read("economy_books", world_id), store.read("markets", world_id)
     )
-    if state.stock.shape[1] != len(catalog.economy_rules().goods):
+    rules = catalog.economy_rules()
+    if state.price.shape[1] != len(rules.goods) or state.good.shape[1] != build_slots(rules).count:
         return None
     return state

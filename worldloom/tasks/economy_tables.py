@@ -10,7 +10,14 @@ from worldloom.systems.economy_state import EconomyRun, EconomyState
 from worldloom.systems.item import GoodsTable, build_item_catalog
 from worldloom.systems.market_site import MarketLayout
 
-_STATE_ARRAYS = ("stock", "low", "high", "need")
+_STATE_ARRAYS = {
+    "good": "slot_good",
+    "qty": "slot_qty",
+    "low": "low",
+    "high": "high",
+    "need": "need",
+}
+"""EconomyState [agent, slot] field -> economy_agents list column."""
 _AGENT_SCALARS = {
     "market": "market",
     "role": "role",
@@ -21,7 +28,6 @@ _AGENT_SCALARS = {
     "taste": "taste",
     "offset": "comfort_offset",
     "wants": "wants",
-    "cargo": "cargo",
     "cargo_target": "cargo_target",
     "cargo_ceiling": "cargo_ceiling",
     "loading": "loading",
@@ -102,15 +108,15 @@ def market_rows(layout: MarketLayout, state: EconomyState) -> dict[str, pl.DataF
 def market_goods_rows(state: EconomyState, rules: EconomyRules) -> pl.DataFrame:
     """Current price and stock per market and good (agents on the road hold no market's stock)."""
     n_markets, n_goods = state.price.shape
-    here = state.market >= 0
-    stock = np.zeros((n_markets, n_goods), dtype=np.int64)
-    np.add.at(stock, state.market[here], state.stock[here])
+    held = (state.market >= 0)[:, None] & (state.good >= 0)
+    book = (state.market[:, None] * n_goods + state.good)[held]
+    stock = np.bincount(book, weights=state.qty[held], minlength=n_markets * n_goods)
     return pl.DataFrame(
         {
             "market_id": np.repeat(np.arange(n_markets, dtype=np.int32), n_goods),
             "good": list(rules.goods) * n_markets,
             "price": state.price.ravel(),
-            "stock": stock.ravel(),
+            "stock": stock.astype(np.int64),
             "supply": state.supply.ravel(),
             "demand": state.demand.ravel(),
         }
@@ -121,7 +127,8 @@ def state_rows(state: EconomyState) -> dict[str, pl.DataFrame]:
     agents = {"agent_id": np.arange(state.market.size, dtype=np.int64)}
     agents.update({column: getattr(state, field) for field, column in _AGENT_SCALARS.items()})
     frame = pl.DataFrame(agents).with_columns(
-        pl.Series(name, getattr(state, name)).arr.to_list() for name in _STATE_ARRAYS
+        pl.Series(column, getattr(state, field)).arr.to_list()
+        for field, column in _STATE_ARRAYS.items()
     )
     books = pl.DataFrame({"market_id": np.arange(state.price.shape[0], dtype=np.int32)})
     books = books.with_columns(
@@ -138,7 +145,7 @@ def state_from_rows(
     agents, books = agents.sort("agent_id"), books.sort("market_id")
     markets = markets.sort("market_id")
     fields = {field: agents[column].to_numpy().copy() for field, column in _AGENT_SCALARS.items()}
-    arrays = {name: np.vstack(agents[name].to_list()) for name in _STATE_ARRAYS}
+    arrays = {field: np.vstack(agents[column].to_list()) for field, column in _STATE_ARRAYS.items()}
     market_arrays = {
         name: np.vstack(books[name].to_list()) for name in ("price", "supply", "demand")
     }
@@ -147,7 +154,8 @@ def state_from_rows(
         market=fields["market"].astype(np.int64),
         role=fields["role"].astype(np.int64),
         money=fields["money"].astype(np.int64),
-        stock=arrays["stock"].astype(np.int64),
+        good=arrays["good"].astype(np.int64),
+        qty=arrays["qty"].astype(np.int64),
         low=arrays["low"].astype(np.float64),
         high=arrays["high"].astype(np.float64),
         progress=fields["progress"].astype(np.float64),
@@ -157,7 +165,6 @@ def state_from_rows(
         taste=fields["taste"].astype(np.int64),
         offset=fields["offset"].astype(np.int64),
         wants=fields["wants"].astype(np.int64),
-        cargo=fields["cargo"].astype(np.int64),
         cargo_target=fields["cargo_target"].astype(np.int64),
         cargo_ceiling=fields["cargo_ceiling"].astype(np.float64),
         loading=fields["loading"].astype(np.int64),

@@ -179,7 +179,8 @@ ECONOMY_AGENTS = declare(
     market INTEGER NOT NULL
     role INTEGER NOT NULL
     money BIGINT NOT NULL
-    stock BIGINT[] NOT NULL
+    slot_good BIGINT[] NOT NULL
+    slot_qty BIGINT[] NOT NULL
     low DOUBLE[] NOT NULL
     high DOUBLE[] NOT NULL
     need DOUBLE[] NOT NULL
@@ -189,7 +190,6 @@ ECONOMY_AGENTS = declare(
     taste INTEGER NOT NULL
     comfort_offset INTEGER NOT NULL
     wants INTEGER NOT NULL
-    cargo INTEGER NOT NULL
     cargo_target BIGINT NOT NULL
     cargo_ceiling DOUBLE NOT NULL
     loading INTEGER NOT NULL
@@ -200,7 +200,8 @@ ECONOMY_AGENTS = declare(
     exported=False,
 )
 """The agents' full state, so `economy` can continue a world's economy where it stopped.
-Arrays are indexed by good position in the goods table; `market` is -1 while on the road."""
+Arrays are per holding slot (`slot_good` is a position in `goods`, -1 for an empty slot);
+`market` is -1 while a merchant is on the road."""
 ECONOMY_BOOKS = declare(
     "economy_books",
     ("market_id",),

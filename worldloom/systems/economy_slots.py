@@ -1,0 +1,144 @@
+"""Where an agent keeps its goods: a few slots per agent instead of a column for every good.
+
+An agent only ever holds what its role works with (outputs, inputs, tool, needs), one food it
+buys, its favourite comfort, a merchant's cargo and a few spare slots for what it keeps after
+changing role. So the tick works on [agent, slot] arrays some seven times narrower than
+[agent, good]; a slot's good is -1 when empty, and per-good tables carry one extra trailing
+entry so that index -1 reads as "no good" (value 1, no nutrition, never spoils).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from worldloom.systems.economy_rules import EconomyRules
+
+Int = npt.NDArray[np.int64]
+Float = npt.NDArray[np.float64]
+
+OUTPUT, INPUT, TOOL, NEED, FOOD, COMFORT, CARGO, SPARE = range(8)
+"""What a slot is for; it decides what the agent keeps, restocks and sells."""
+SPARE_SLOTS = 4
+"""Slots for goods left over from an agent's previous role, sold off over the next ticks."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotLayout:
+    """Per-role slot templates and the fixed slots every agent has after them."""
+
+    width: int
+    """Template slots per role (the most goods any role works with)."""
+    goods: Int
+    """[role, template slot] the good, -1 for none."""
+    purpose: Int
+    """[role, slot] what each slot is for (template slots by role; the fixed ones alike)."""
+    used: Int
+    """[role, template slot] units a batch uses up."""
+    made: Int
+    """[role, template slot] units a batch makes."""
+    keep: Int
+    """[role, template slot] units held back from sale (inputs for some batches, one tool,
+    one of each need, a few days of food when the role makes food)."""
+    need: Float
+    """[role, template slot] units used up per tick (needs)."""
+    share: Float
+    """[role, template slot] an output's share of its batch's value (splits the batch cost)."""
+    tool: Int
+    """[role] the template slot of the role's tool, -1 for none."""
+    value: Float
+    nutrition: Float
+    perish: Float
+    weight: Float
+    """Per good, with the trailing "no good" entry (index -1)."""
+
+    @property
+    def food(self) -> int:
+        return self.width
+
+    @property
+    def comfort(self) -> int:
+        return self.width + 1
+
+    @property
+    def cargo(self) -> int:
+        return self.width + 2
+
+    @property
+    def spares(self) -> range:
+        return range(self.width + 3, self.width + 3 + SPARE_SLOTS)
+
+    @property
+    def count(self) -> int:
+        """Slots per agent."""
+        return self.width + 3 + SPARE_SLOTS
+
+
+def build_slots(rules: EconomyRules) -> SlotLayout:
+    """Lay each role's goods out in template slots: outputs, inputs, tool, then needs."""
+    tuning = rules.tuning
+    n_roles = len(rules.roles)
+    touched = (rules.inputs > 0) | (rules.outputs > 0) | (rules.needs > 0)
+    has_tool = np.flatnonzero(rules.tool >= 0)
+    touched[has_tool, rules.tool[has_tool]] = True
+    width = max(int(touched.sum(axis=1).max(initial=0)), 1)
+    goods = np.full((n_roles, width), -1, dtype=np.int64)
+    purpose = np.full((n_roles, width + 3 + SPARE_SLOTS), SPARE, dtype=np.int64)
+    purpose[:, width : width + 3] = (FOOD, COMFORT, CARGO)
+    used = np.zeros((n_roles, width), dtype=np.int64)
+    made = np.zeros((n_roles, width), dtype=np.int64)
+    need = np.zeros((n_roles, width))
+    tool = np.full(n_roles, -1, dtype=np.int64)
+    for role in range(n_roles):
+        order = sorted(
+            (int(g) for g in np.flatnonzero(touched[role])),
+            key=functools.partial(_slot_rank, rules, role),
+        )
+        for slot, good in enumerate(order):
+            goods[role, slot] = good
+            used[role, slot] = rules.inputs[role, good]
+            made[role, slot] = rules.outputs[role, good]
+            need[role, slot] = rules.needs[role, good]
+            purpose[role, slot] = _slot_rank(rules, role, int(good))[0]
+            if rules.tool[role] == good:
+                tool[role] = slot
+    value = np.r_[rules.value, 1.0]
+    nutrition = np.r_[rules.nutrition, 0.0]
+    food_units = np.where(
+        nutrition[goods] > 0,
+        np.ceil(tuning.buffer_days * rules.food_per_tick / np.maximum(nutrition[goods], 1e-9)),
+        0,
+    ).astype(np.int64)
+    keep = used * tuning.input_batches + np.ceil(need).astype(np.int64)
+    keep[np.arange(n_roles)[tool >= 0], tool[tool >= 0]] += 1
+    keep = np.where(made > 0, np.maximum(keep, food_units), keep)
+    output_value = made * value[goods]
+    share = output_value / np.maximum(output_value.sum(axis=1, keepdims=True), 1.0)
+    return SlotLayout(
+        width=width,
+        goods=goods,
+        purpose=purpose,
+        used=used,
+        made=made,
+        keep=keep,
+        need=need,
+        share=share,
+        tool=tool,
+        value=value,
+        nutrition=nutrition,
+        perish=np.r_[rules.perish, 0.0],
+        weight=np.r_[rules.weight, 0.0],
+    )
+
+
+def _slot_rank(rules: EconomyRules, role: int, good: int) -> tuple[int, int]:
+    if rules.inputs[role, good] > 0:
+        return INPUT, good
+    if rules.tool[role] == good:
+        return TOOL, good
+    if rules.needs[role, good] > 0:
+        return NEED, good
+    return OUTPUT, good
