@@ -77,16 +77,6 @@ class EconomyRules:
     comfort_every: int
     book: RecipeBook
     tuning: Tuning
-    keep: Int
-    """[role, good]: what an agent of the role holds back from sale (inputs, food, tool, needs)."""
-    buys: Bool
-    """[role, good]: what an agent of the role restocks (inputs, tool, needs; food is separate)."""
-    output_share: Float
-    """[role, good]: each output's share of a batch's value, to split the batch's cost."""
-    recipe_in: tuple[Int, Int]
-    """(goods, units) [role, slot]: a recipe's inputs as short padded lists (units 0 = none)."""
-    recipe_out: tuple[Int, Int]
-    """(goods, units) [role, slot]: a recipe's outputs, likewise."""
 
     @property
     def guard(self) -> int:
@@ -141,27 +131,14 @@ def compile_rules(
             if profession == need.profession:
                 needs[row, index[need.good]] += need.per_tick
     table = goods.goods
-    tuning = tuning or Tuning()
     nutrition = np.array([good.nutrition for good in table], dtype=np.float64)
-    value = np.array([good.value for good in table], dtype=np.float64)
-    keep = inputs * tuning.input_batches + np.ceil(needs).astype(np.int64)
-    edible = nutrition > 0
-    keep[:, edible] += np.ceil(
-        tuning.buffer_days * book.consumption.food_per_tick / nutrition[edible]
-    ).astype(np.int64)
-    buys = (inputs > 0) | (needs > 0)
-    with_tool = np.flatnonzero(tool >= 0)
-    keep[with_tool, tool[with_tool]] += 1
-    buys[with_tool, tool[with_tool]] = True
-    output_value = outputs * value[None, :]
-    output_share = output_value / np.maximum(output_value.sum(axis=1, keepdims=True), 1.0)
     return EconomyRules(
         goods=keys,
-        value=value,
+        value=np.array([good.value for good in table], dtype=np.float64),
         weight=np.array([good.weight for good in table], dtype=np.float64),
         perish=np.array([good.perish for good in table], dtype=np.float64),
         nutrition=nutrition,
-        foods=np.flatnonzero(edible).astype(np.int64),
+        foods=np.flatnonzero(nutrition > 0).astype(np.int64),
         comforts=np.array(goods.of_category(*book.consumption.comfort_categories), dtype=np.int64),
         roles=roles,
         professions=professions,
@@ -176,23 +153,5 @@ def compile_rules(
         food_per_tick=book.consumption.food_per_tick,
         comfort_every=book.consumption.comfort_every,
         book=book,
-        tuning=tuning,
-        keep=keep,
-        buys=buys,
-        output_share=output_share,
-        recipe_in=_slots(inputs),
-        recipe_out=_slots(outputs),
+        tuning=tuning or Tuning(),
     )
-
-
-def _slots(matrix: Int) -> tuple[Int, Int]:
-    """A sparse [role, good] matrix as (goods, units) lists padded with good 0 and 0 units;
-    a tick touches a producer's few goods instead of all of them."""
-    width = max(int((matrix > 0).sum(axis=1).max(initial=0)), 1)
-    goods = np.zeros((matrix.shape[0], width), dtype=np.int64)
-    units = np.zeros((matrix.shape[0], width), dtype=np.int64)
-    for row in range(matrix.shape[0]):
-        used = np.flatnonzero(matrix[row])
-        goods[row, : used.size] = used
-        units[row, : used.size] = matrix[row, used]
-    return goods, units
