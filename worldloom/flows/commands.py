@@ -35,7 +35,7 @@ from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_s
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.plan import plan_world
 from worldloom.tasks.prose import gateway_for
-from worldloom.tasks.report import people_summary, world_summary
+from worldloom.tasks.report import economy_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
 
 app = typer.Typer(
@@ -267,6 +267,12 @@ def report(
         out.print(frame_table(people.cultures, title="Cultures"))
         out.print(frame_table(people.religions, title="Religions"))
         out.print(frame_table(people.factions, title="Strongest factions"))
+    economy = economy_summary(str(settings.home), world_id)
+    if economy is not None:
+        out.print(frame_table(economy.trade, title="Trade"))
+        out.print(frame_table(economy.professions.head(12), title="Professions (last day)"))
+        out.print(frame_table(economy.shortages.head(10), title="Shortages (last day)"))
+        out.print(frame_table(economy.volatility.head(10), title="Most volatile prices"))
 
 
 @snapshot_app.command("verify")
@@ -411,5 +417,13 @@ def read_world_table(settings: Settings, world_id: str, table: str) -> pl.DataFr
 def frame_table(frame: Any, *, title: str) -> Table:
     table = Table(*frame.columns, title=title)
     for row in frame.iter_rows():
-        table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+        table.add_row(*(_cell(v) for v in row))
     return table
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)

@@ -13,7 +13,7 @@ from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
 from worldloom.tasks.provenance import recorded_run
 from worldloom.tasks.regions import generate_regions_stage
-from worldloom.tasks.report import publish_world_report
+from worldloom.tasks.report import publish_economy_report, publish_world_report
 from worldloom.tasks.terrain import generate_terrain_stage
 from worldloom.tasks.world import create_world, world_db
 
@@ -50,7 +50,9 @@ def people_flow(home: str, world_id: str) -> dict[str, int]:
 def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
     """Economy stage: markets, agents and caravans, advanced `ticks` days (started if new)."""
     with recorded_run(home=home, world_id=world_id, flow="economy", parameters={"ticks": ticks}):
-        return run_economy_stage(home=home, world_id=world_id, ticks=ticks)
+        written = run_economy_stage(home=home, world_id=world_id, ticks=ticks)
+        publish_economy_report(home=home, world_id=world_id)
+        return written
 
 
 @flow(name="prose")

@@ -36,5 +36,10 @@ class Settings(BaseSettings):
     def snapshots_dir(self) -> Path:
         return self.home / "snapshots"
 
+    @property
+    def reports_dir(self) -> Path:
+        """Charts and other report files, one folder per world."""
+        return self.home / "reports"
+
     def world_db(self, world_id: str) -> Path:
         return self.worlds_dir / f"{world_id}.duckdb"

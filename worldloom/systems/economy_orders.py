@@ -170,9 +170,12 @@ def _update_prices(
 def _stock_the_larder(
     state: EconomyState, context: TickContext, active: npt.NDArray[np.bool_]
 ) -> None:
-    """An empty food slot switches to the market's cheapest food per unit of nutrition."""
+    """An empty food slot switches to the market's cheapest food on offer."""
     rules, slots = context.rules, context.slots
+    # The cheapest food per unit of nutrition among those offered last tick (else any food).
     cost = state.price[:, rules.foods] / rules.nutrition[rules.foods]
+    offered = np.where(state.supply[:, rules.foods] > 0, cost, np.inf)
+    cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, cost)
     staple = rules.foods[np.argmin(cost, axis=1)]
     switch = np.flatnonzero(active & (state.qty[:, slots.food] == 0))
     food = staple[state.market[switch]]

@@ -56,7 +56,7 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
     history = history_rows(run, rules)
     if earlier:
         history = {
-            name: pl.concat([earlier[name].drop("world_id"), frame], how="vertical_relaxed")
+            name: pl.concat([earlier[name], frame], how="vertical_relaxed")
             for name, frame in history.items()
         }
     frames = {

@@ -9,7 +9,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.analytics import WorldSummary, summarize_world
+from worldloom.infrastructure.cartography.price_chart import render_price_chart
+from worldloom.infrastructure.economy_analytics import EconomySummary, summarize_economy
 from worldloom.infrastructure.people_analytics import PeopleSummary, summarize_people
+from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks import catalog
 from worldloom.tasks.world import load_world, world_db
@@ -39,6 +42,55 @@ def people_summary(home: str, world_id: str) -> PeopleSummary | None:
     return summarize_people(
         **tables, age_bands=[band.key for band in catalog.character_table().age_bands]
     )
+
+
+def economy_summary(home: str, world_id: str) -> EconomySummary | None:
+    """Price index, volatility, shortages, money, professions and trade; None before economy."""
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        tables = {
+            name: store.read(name, world_id)
+            for name in (
+                "market_prices",
+                "role_stats",
+                "money_supply",
+                "economy_ledger",
+                "caravans",
+                "goods",
+            )
+        }
+    if tables["market_prices"].height == 0:
+        return None
+    return summarize_economy(
+        prices=tables["market_prices"],
+        roles=tables["role_stats"],
+        money=tables["money_supply"],
+        ledger=tables["economy_ledger"],
+        caravans=tables["caravans"],
+        goods=tables["goods"],
+    )
+
+
+@task(name="publish-economy-report", cache_policy=NO_CACHE)
+def publish_economy_report(*, home: str, world_id: str) -> str | None:
+    """Publish the economy summary (markdown) and draw its price chart; returns the chart path."""
+    summary = economy_summary(home, world_id)
+    if summary is None:
+        return None
+    last_tick = int(summary.world_index["tick"].to_numpy().max(initial=0))
+    folder = Settings(home=Path(home)).reports_dir / world_id
+    folder.mkdir(parents=True, exist_ok=True)
+    chart = render_price_chart(
+        summary.world_index,
+        summary.key_prices,
+        folder / f"prices-tick{last_tick:06d}.png",
+        title=f"Prices of {world_id} to day {last_tick}",
+    )
+    create_markdown_artifact(
+        markdown=f"# Economy of {world_id}\n\n{summary.markdown()}\nPrice chart: `{chart}`\n",
+        key=f"{_artifact_key(world_id)}-economy",
+        description=f"Prices, shortages, professions and trade of {world_id}",
+    )
+    return str(chart)
 
 
 @task(name="publish-world-report", cache_policy=NO_CACHE)
