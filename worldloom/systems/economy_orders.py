@@ -9,6 +9,7 @@ are (agent, slot) pairs: see `economy_slots`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,6 +41,17 @@ _RESTOCKED[[INPUT, TOOL, NEED, FOOD, COMFORT, CARGO]] = True
 """Slot purposes an agent buys for (outputs and spares it only sells)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One side's orders this tick: who, from which slot, how many, at what limit, which book."""
+
+    agent: Int
+    slot: Int
+    qty: Int
+    price: Int
+    book: Int
+
+
 def clear_markets(
     state: EconomyState,
     context: TickContext,
@@ -50,85 +62,32 @@ def clear_markets(
     rng: np.random.Generator,
 ) -> None:
     """Post, clear and settle every market's orders; update beliefs, prices, supply and demand."""
-    rules, slots = context.rules, context.slots
     n_markets, n_goods = state.price.shape
-    active = state.market >= 0
-    _stock_the_larder(state, context, active)
-    purpose = slots.purpose[state.role]
-    keep = _keep_levels(state, context)
-    units = keep - state.qty
-    units[:, slots.food] = _food_shortfall(state, context)
-    buying = active[:, None] & (units > 0) & _RESTOCKED[purpose] & (state.good >= 0)
-    bid_agent, bid_slot = np.nonzero(buying)
-    bid_qty = units[bid_agent, bid_slot]
-    selling = active[:, None] & (state.qty > keep) & (state.good >= 0)
-    ask_agent, ask_slot = np.nonzero(selling)
-    ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
-    price = np.c_[state.price, np.ones(n_markets)]
-    revenue = state.price @ rules.outputs.T
-    input_cost = state.price @ rules.inputs.T
-    bid_kind = purpose[bid_agent, bid_slot]
-    bid_price = _bid_prices(
-        state,
-        context,
-        orders=(bid_agent, bid_slot, bid_kind),
-        batch=(price, revenue, input_cost),
-        rng=rng,
-    )
-    ask_price = _ask_prices(
-        state, context, orders=(ask_agent, ask_slot), batch=(price, input_cost), rng=rng
-    )
-    bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
-    live = (bid_qty > 0) & (bid_price >= 1)
-    bid_agent, bid_slot, bid_qty, bid_price = (
-        bid_agent[live],
-        bid_slot[live],
-        bid_qty[live],
-        bid_price[live],
-    )
-    bid_good, ask_good = state.good[bid_agent, bid_slot], state.good[ask_agent, ask_slot]
-    bid_book = state.market[bid_agent] * n_goods + bid_good
-    ask_book = state.market[ask_agent] * n_goods + ask_good
+    bids, asks = _post_orders(state, context, rng=rng)
     fills = clear_books(
-        Orders(bid_book, bid_price, bid_qty, rng.random(bid_book.size)),
-        Orders(ask_book, ask_price, ask_qty, rng.random(ask_book.size)),
+        Orders(bids.book, bids.price, bids.qty, rng.random(bids.book.size)),
+        Orders(asks.book, asks.price, asks.qty, rng.random(asks.book.size)),
     )
-    buyer, seller = bid_agent[fills.bid], ask_agent[fills.ask]
-    good, market = bid_good[fills.bid], state.market[buyer]
-    paid = fills.price * fills.qty
-    tax = paid * rules.tuning.tax_percent // 100
-    np.subtract.at(state.money, buyer, paid)
-    np.add.at(state.money, seller, paid - tax)
-    np.add.at(state.treasury, market, tax)
-    width = slots.count
-    held = state.qty.reshape(-1)
-    np.subtract.at(held, seller * width + ask_slot[fills.ask], fills.qty)
-    np.add.at(held, buyer * width + bid_slot[fills.bid], fills.qty)
-    ledger.fills.append(
-        (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
-    )
+    paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, tick=tick)
     books = n_markets * n_goods
-    offered = np.bincount(ask_book, weights=ask_qty, minlength=books)
-    wanted = np.bincount(bid_book, weights=bid_qty, minlength=books)
+    offered = np.bincount(asks.book, weights=asks.qty, minlength=books)
+    wanted = np.bincount(bids.book, weights=bids.qty, minlength=books)
     glut = (offered - wanted) / np.maximum(offered + wanted, 1.0)
-    for side, (agent, slot, qty, filled, book) in {
-        "bid": (bid_agent, bid_slot, bid_qty, fills.bid, bid_book),
-        "ask": (ask_agent, ask_slot, ask_qty, fills.ask, ask_book),
-    }.items():
+    for side, filled in ((bids, fills.bid), (asks, fills.ask)):
         _learn(
             state,
             context,
-            orders=(agent, slot, qty),
+            orders=(side.agent, side.slot, side.qty),
             filled=filled,
             fills=fills,
-            glut=glut[book],
-            buyer_side=side == "bid",
+            glut=glut[side.book],
+            buyer_side=side is bids,
         )
     volume = _update_prices(
         state,
-        traded=(bid_book[fills.bid], fills.qty, paid),
-        bids=(bid_book, bid_price),
-        asks=(ask_book, ask_price),
+        traded=(bids.book[fills.bid], fills.qty, paid),
+        bids=(bids.book, bids.price),
+        asks=(asks.book, asks.price),
     )
     state.supply[:] = offered.reshape(n_markets, n_goods)
     state.demand[:] = wanted.reshape(n_markets, n_goods)
@@ -136,6 +95,87 @@ def clear_markets(
         state, step=step, volume=volume.reshape(n_markets, n_goods).astype(np.int64)
     )
     _free_empty_slots(state, context)
+
+
+def _post_orders(
+    state: EconomyState, context: TickContext, *, rng: np.random.Generator
+) -> tuple[_Side, _Side]:
+    """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
+    rules, slots = context.rules, context.slots
+    n_markets, n_goods = state.price.shape
+    active = state.market >= 0
+    _stock_the_larder(state, context, active)
+    purpose = slots.purpose[state.role]
+    keep = _keep_levels(state, context)
+    units = keep - state.qty
+    food_units = _food_shortfall(state, context)
+    units[:, slots.food] = food_units
+    reorder = keep.copy()
+    reorder[:, : slots.width] = slots.reorder[state.role]
+    reorder[:, slots.food] = np.where(food_units > 0, state.qty[:, slots.food] + 1, 0)
+    buying = (
+        active[:, None]
+        & (state.qty < reorder)
+        & (units > 0)
+        & _RESTOCKED[purpose]
+        & (state.good >= 0)
+    )
+    bid_agent, bid_slot = np.nonzero(buying)
+    bid_qty = units[bid_agent, bid_slot]
+    selling = active[:, None] & (state.qty > keep) & (state.good >= 0)
+    ask_agent, ask_slot = np.nonzero(selling)
+    ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
+    price = np.c_[state.price, np.ones(n_markets)]
+    input_cost = state.price @ rules.inputs.T
+    bid_kind = purpose[bid_agent, bid_slot]
+    bid_price = _bid_prices(
+        state,
+        context,
+        orders=(bid_agent, bid_slot, bid_kind),
+        batch=(price, state.price @ rules.outputs.T, input_cost),
+        rng=rng,
+    )
+    ask_price = _ask_prices(
+        state, context, orders=(ask_agent, ask_slot), batch=(price, input_cost), rng=rng
+    )
+    bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
+    live = (bid_qty > 0) & (bid_price >= 1)
+    bid_agent, bid_slot = bid_agent[live], bid_slot[live]
+    bid_book = state.market[bid_agent] * n_goods + state.good[bid_agent, bid_slot]
+    ask_book = state.market[ask_agent] * n_goods + state.good[ask_agent, ask_slot]
+    return (
+        _Side(bid_agent, bid_slot, bid_qty[live], bid_price[live], bid_book),
+        _Side(ask_agent, ask_slot, ask_qty, ask_price, ask_book),
+    )
+
+
+def _settle(
+    state: EconomyState,
+    context: TickContext,
+    ledger: Ledger,
+    *,
+    bids: _Side,
+    asks: _Side,
+    fills: Fills,
+    tick: int,
+) -> Int:
+    """Move the money (less the market's tax) and the goods of every fill; returns the
+    copper paid per fill."""
+    buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
+    good, market = state.good[buyer, bids.slot[fills.bid]], state.market[buyer]
+    paid = fills.price * fills.qty
+    tax = paid * context.rules.tuning.tax_percent // 100
+    np.subtract.at(state.money, buyer, paid)
+    np.add.at(state.money, seller, paid - tax)
+    np.add.at(state.treasury, market, tax)
+    width = context.slots.count
+    held = state.qty.reshape(-1)
+    np.subtract.at(held, seller * width + asks.slot[fills.ask], fills.qty)
+    np.add.at(held, buyer * width + bids.slot[fills.bid], fills.qty)
+    ledger.fills.append(
+        (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
+    )
+    return np.asarray(paid, dtype=np.int64)
 
 
 def _update_prices(
@@ -202,10 +242,13 @@ def _keep_levels(state: EconomyState, context: TickContext) -> Int:
 
 
 def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
-    """Units of the food slot's good to buy to hold a few days of nutrition in all."""
+    """Units of the food slot's good to buy, once less than a day's food is left, to hold a
+    few days of nutrition in all."""
     rules, slots = context.rules, context.slots
     held = (state.qty * slots.nutrition[state.good]).sum(axis=1)
-    short = rules.tuning.buffer_days * rules.food_per_tick - held
+    short = np.where(
+        held < rules.food_per_tick, rules.tuning.buffer_days * rules.food_per_tick - held, 0.0
+    )
     nutrition = np.maximum(slots.nutrition[state.good[:, slots.food]], 1e-9)
     return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
 
@@ -278,7 +321,7 @@ def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
     """Trim bids, most urgent first, so that no agent can spend more than it holds."""
     if agent.size == 0:
         return qty
-    order = np.lexsort((urgency, agent))
+    order = np.argsort(agent * (int(urgency.max()) + 1) + urgency)
     cost = price[order] * qty[order]
     running = np.cumsum(cost)
     first = np.r_[True, agent[order][1:] != agent[order][:-1]]

@@ -43,6 +43,9 @@ class SlotLayout:
     keep: Int
     """[role, template slot] units held back from sale (inputs for some batches, one tool,
     one of each need, a few days of food when the role makes food)."""
+    reorder: Int
+    """[role, template slot] restock only below this (one batch of an input, the last tool or
+    need): buying in lots, not a unit a day, keeps the order books short."""
     need: Float
     """[role, template slot] units used up per tick (needs)."""
     share: Float
@@ -115,6 +118,7 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
     keep = used * tuning.input_batches + np.ceil(need).astype(np.int64)
     keep[np.arange(n_roles)[tool >= 0], tool[tool >= 0]] += 1
     keep = np.where(made > 0, np.maximum(keep, food_units), keep)
+    reorder = np.where(used > 0, used, np.minimum(keep, 1))
     output_value = made * value[goods]
     share = output_value / np.maximum(output_value.sum(axis=1, keepdims=True), 1.0)
     return SlotLayout(
@@ -124,6 +128,7 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
         used=used,
         made=made,
         keep=keep,
+        reorder=reorder,
         need=need,
         share=share,
         tool=tool,

@@ -80,6 +80,7 @@ def plan_caravans(
     best_link[links.src[chosen[worthwhile]]] = chosen[worthwhile]
     link = best_link[state.market[idle]]
     go = link >= 0
+    _reposition(state, links, idle[~go], best_link=best_link, gain=best_gap, tick=tick)
     agents, link = idle[go], link[go]
     good = best_good[link]
     buy_at = np.maximum(src_price[link, good], 1.0)
@@ -92,6 +93,35 @@ def plan_caravans(
     by_money = state.money[agents] / buy_at
     state.cargo_target[agents] = np.maximum(np.minimum(by_weight, by_money), 1).astype(np.int64)
     state.loading[agents] = 0
+
+
+def _reposition(
+    state: EconomyState,
+    links: TradeLinks,
+    idle: Int,
+    *,
+    best_link: Int,
+    gain: Float,
+    tick: int,
+) -> None:
+    """A merchant with nothing worth carrying from here rides empty to the neighbouring market
+    with the best trip from it (else it would sit where it last sold, for good)."""
+    if idle.size == 0:
+        return
+    onward = best_link[links.dst]
+    value = np.where(onward >= 0, gain[np.maximum(onward, 0)], -np.inf)
+    order = np.lexsort((-value, links.src))
+    first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
+    chosen = order[first]
+    move = np.full(state.price.shape[0], -1, dtype=np.int64)
+    useful = np.isfinite(value[chosen])
+    move[links.src[chosen[useful]]] = chosen[useful]
+    link = move[state.market[idle]]
+    going = idle[link >= 0]
+    link = link[link >= 0]
+    state.link[going] = link
+    state.market[going] = -1
+    state.arrive[going] = tick + links.days[link]
 
 
 def _depart(
