@@ -24,6 +24,7 @@ from worldloom.systems.economy_slots import (
     NEED,
     SPARE,
     TOOL,
+    SlotLayout,
 )
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market import Fills, Orders, clear_books
@@ -101,7 +102,7 @@ def _post_orders(
     state: EconomyState, context: TickContext, *, rng: np.random.Generator
 ) -> tuple[_Side, _Side]:
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
-    rules, slots = context.rules, context.slots
+    _rules, slots = context.rules, context.slots
     n_markets, n_goods = state.price.shape
     active = state.market >= 0
     _stock_the_larder(state, context, active)
@@ -126,18 +127,15 @@ def _post_orders(
     ask_agent, ask_slot = np.nonzero(selling)
     ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
     price = np.c_[state.price, np.ones(n_markets)]
-    input_cost = state.price @ rules.inputs.T
     bid_kind = purpose[bid_agent, bid_slot]
     bid_price = _bid_prices(
         state,
         context,
         orders=(bid_agent, bid_slot, bid_kind),
-        batch=(price, state.price @ rules.outputs.T, input_cost),
+        prices=price,
         rng=rng,
     )
-    ask_price = _ask_prices(
-        state, context, orders=(ask_agent, ask_slot), batch=(price, input_cost), rng=rng
-    )
+    ask_price = _ask_prices(state, context, orders=(ask_agent, ask_slot), prices=price, rng=rng)
     bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
     live = (bid_qty > 0) & (bid_price >= 1)
     bid_agent, bid_slot = bid_agent[live], bid_slot[live]
@@ -263,20 +261,20 @@ def _bid_prices(
     context: TickContext,
     *,
     orders: tuple[Int, Int, Int],
-    batch: tuple[Float, Float, Float],
+    prices: Float,
     rng: np.random.Generator,
 ) -> Int:
     """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
     rules, slots = context.rules, context.slots
     agent, slot, kind = orders
-    prices, revenue, input_cost = batch
     market, role = state.market[agent], state.role[agent]
     good = state.good[agent, slot]
     price = prices[market, good]
     value = slots.value[good]
     hunger = np.clip(state.hunger[agent], 0.0, 4.0)
-    cost = input_cost[market, role] + 0.5 * rules.labor[role]
-    margin = np.clip(revenue[market, role] / np.maximum(cost, 1.0), 0.5, 3.0)
+    revenue, input_cost = _batch_values(prices, slots, market, role)
+    cost = input_cost + 0.5 * rules.labor[role]
+    margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
     ceiling = np.select(
@@ -294,13 +292,12 @@ def _ask_prices(
     context: TickContext,
     *,
     orders: tuple[Int, Int],
-    batch: tuple[Float, Float],
+    prices: Float,
     rng: np.random.Generator,
 ) -> Int:
     """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
     rules, slots = context.rules, context.slots
     agent, slot = orders
-    prices, input_cost = batch
     market, role = state.market[agent], state.role[agent]
     good = state.good[agent, slot]
     template = np.minimum(slot, slots.width - 1)
@@ -308,13 +305,23 @@ def _ask_prices(
     made = np.where(own, slots.made[role, template], 1)
     share = np.where(own, slots.share[role, template], 0.0)
     gathered = np.where(rules.gathers[role], context.yields[market, good], 1.0)
-    cost = (input_cost[market, role] + rules.labor[role]) * share
+    _, input_cost = _batch_values(prices, slots, market, role)
+    cost = (input_cost + rules.labor[role]) * share
     unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
     floor = np.where(own, unit_cost, 0.5 * prices[market, good])
     ask = np.ceil(np.maximum(_beliefs(state, agent, slot, rng), floor))
     return np.maximum(ask, 1.0).astype(np.int64)
+
+
+def _batch_values(prices: Float, slots: SlotLayout, market: Int, role: Int) -> tuple[Float, Float]:
+    """What a batch of each order's recipe sells for and what its inputs cost, at the order's
+    market prices (over the role's few slots, not a market x role x good product)."""
+    going = prices[market[:, None], slots.goods[role]]
+    revenue = (going * slots.made[role]).sum(axis=1)
+    cost = (going * slots.used[role]).sum(axis=1)
+    return np.asarray(revenue, dtype=np.float64), np.asarray(cost, dtype=np.float64)
 
 
 def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
