@@ -67,6 +67,27 @@ def test_reads_come_back_in_primary_key_order(tmp_path: Path) -> None:
         assert store.read("calendar_months", "a")["month"].to_list() == list(range(1, 13))
 
 
+def test_a_filtered_read_returns_only_the_matching_rows(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        months = calendar(6).with_columns(
+            pl.Series("season", ["winter", "spring", "spring", "summer", "spring", "winter"])
+        )
+        store.replace_rows("a", {"calendar_months": months})
+        store.replace_rows(
+            "b", {"calendar_months": calendar(3).with_columns(season=pl.lit("spring"))}
+        )
+        spring = store.read("calendar_months", "a", where={"season": "spring"})
+        assert spring["month"].to_list() == [2, 3, 5]
+        assert spring.columns == store.read("calendar_months", "a").columns
+        both = store.read(
+            "calendar_months", "a", where={"season": "spring", "days": 30, "month": 3}
+        )
+        assert both["month"].to_list() == [3]
+        assert store.read("calendar_months", "a", where={"season": "autumn"}).height == 0
+        with pytest.raises(KeyError, match="no column 'season; DROP'"):
+            store.read("calendar_months", "a", where={"season; DROP": "x"})
+
+
 def test_frames_with_wrong_columns_are_refused_by_name(tmp_path: Path) -> None:
     with open_store(tmp_path / "w.duckdb") as store:
         with pytest.raises(StoreError, match=r"calendar_months: missing columns \['season'\]"):

@@ -123,14 +123,35 @@ class WorldStore:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def read(self, name: str, world_id: str) -> pl.DataFrame:
-        """All of `world_id`'s rows of a table, in primary-key order, without `world_id`."""
+    def read(
+        self, name: str, world_id: str, *, where: Mapping[str, object] | None = None
+    ) -> pl.DataFrame:
+        """`world_id`'s rows of a table, in primary-key order, without `world_id`.
+
+        Args:
+            name: Table name.
+            world_id: The world whose rows to read.
+            where: Column -> value; only rows where every column equals its value are read
+                (so a caller wanting a few rows of a million-row table never loads the rest).
+
+        Raises:
+            StoreError: If the table does not exist.
+            KeyError: If a `where` column is not one of the table's.
+        """
         table = _table(name)
         columns = ", ".join(c for c in table.column_names if c != "world_id")
         order = ", ".join(table.primary_key)
+        conditions = ["world_id = $world_id"]
+        params: dict[str, object] = {"world_id": world_id}
+        for index, (column, value) in enumerate((where or {}).items()):
+            # Column names go into the SQL text: only the table's own are accepted.
+            if column not in table.column_names:
+                raise KeyError(f"table {name!r} has no column {column!r}")
+            conditions.append(f"{column} = $where_{index}")
+            params[f"where_{index}"] = value
         frame: pl.DataFrame = self._con.sql(
-            f"SELECT {columns} FROM {table.name} WHERE world_id = $world_id ORDER BY {order}",
-            params={"world_id": world_id},
+            f"SELECT {columns} FROM {table.name} WHERE {' AND '.join(conditions)} ORDER BY {order}",
+            params=params,
         ).pl()
         return frame
 
