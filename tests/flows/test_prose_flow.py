@@ -12,7 +12,9 @@ from worldloom.flows.generate import enrich_world, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot
 from worldloom.infrastructure.store import open_store
+from worldloom.prompts.faction import FactionText
 from worldloom.prompts.notable import NotableBio
+from worldloom.prompts.religion import ReligionText
 from worldloom.prompts.settlement import SettlementText
 from worldloom.systems.description import (
     DESCRIPTION_MIN,
@@ -23,7 +25,9 @@ from worldloom.systems.description import (
 )
 from worldloom.tasks.people_prose import (
     DESCRIBED_TIERS,
+    MAX_FACTIONS,
     MAX_NOTABLES,
+    MAX_RELIGIONS,
     MAX_SETTLEMENTS,
     NOTABLE_TIERS,
 )
@@ -56,7 +60,8 @@ def test_a_dead_provider_still_yields_a_complete_world(
     expected = tables(plain, "regions", "worlds", *described)
     calls = got["llm_calls"]
 
-    # Every region, the world's lore, and a bounded few settlements and notables.
+    # Every region, the world's lore, and a bounded few settlements, notables, factions and
+    # religions.
     assert calls.height == expected_calls(dead)
     assert set(calls["outcome"]) == {"fallback"}
     assert set(calls["fallback_reason"]) <= {"connection", "circuit_open"}
@@ -72,8 +77,9 @@ def test_a_dead_provider_still_yields_a_complete_world(
 
 
 def expected_calls(world: GeneratedWorld) -> int:
-    """One call per region, the lore, the capped settlements and notables of the LLM stage."""
-    got = tables(world, "regions", "settlements", "npcs")
+    """One call per region, the lore, the capped settlements, notables, factions and religions
+    (those with gods) of the LLM stage."""
+    got = tables(world, "regions", "settlements", "npcs", "factions", "deities")
     settlements = got["settlements"].filter(pl.col("tier").is_in(DESCRIBED_TIERS))
     big = got["settlements"].filter(pl.col("tier").is_in(NOTABLE_TIERS))["settlement_id"]
     notables = got["npcs"].filter(pl.col("notable") & pl.col("settlement_id").is_in(big))
@@ -82,6 +88,8 @@ def expected_calls(world: GeneratedWorld) -> int:
         + 1
         + min(settlements.height, MAX_SETTLEMENTS)
         + min(notables.height, MAX_NOTABLES)
+        + min(got["factions"].height, MAX_FACTIONS)
+        + min(got["deities"]["religion_id"].n_unique(), MAX_RELIGIONS)
     )
 
 
@@ -105,6 +113,10 @@ def assert_places_and_people_are_described(world: GeneratedWorld) -> None:
         SettlementText(description=text)
     for text in got["notable_bios"]["text"]:
         NotableBio(biography=text)
+    for text in got["factions"]["description"]:
+        FactionText(description=text)
+    for text in got["religions"]["description"]:
+        ReligionText(description=text)
 
 
 @pytest.mark.llm
@@ -116,7 +128,8 @@ def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: P
     )
     calls = first["llm_calls"]
     assert calls.height == expected_calls(world)
-    assert {e.split(" ")[0] for e in calls["entity"]} == {"region", "world", "settlement", "npc"}
+    kinds = {e.split(" ")[0] for e in calls["entity"]}
+    assert kinds == {"region", "world", "settlement", "npc", "faction", "religion"}
     # The model answered (well or badly) and what it wrote was kept or, if it failed the
     # validators, replaced by procedural text. On a heavily loaded machine a request can time
     # out and open the breaker; those fall back too, are not remembered, and may retry later.

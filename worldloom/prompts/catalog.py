@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts import lore, notable, region, settlement
+from worldloom.prompts import faction, lore, notable, region, religion, settlement
 
 PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
     region.REGION_PROMPT,
     lore.LORE_PROMPT,
     settlement.SETTLEMENT_PROMPT,
     notable.NOTABLE_PROMPT,
+    faction.FACTION_PROMPT,
+    religion.RELIGION_PROMPT,
 )
 """All prompt contracts; a new prompt module adds its spec here."""
 
@@ -21,5 +23,7 @@ EXAMPLES: Mapping[str, tuple[PromptFacts, ...]] = {
     lore.LORE_PROMPT.name: lore.EXAMPLE_FACTS,
     settlement.SETTLEMENT_PROMPT.name: settlement.EXAMPLE_FACTS,
     notable.NOTABLE_PROMPT.name: notable.EXAMPLE_FACTS,
+    faction.FACTION_PROMPT.name: faction.EXAMPLE_FACTS,
+    religion.RELIGION_PROMPT.name: religion.EXAMPLE_FACTS,
 }
 """Example facts per prompt name (every prompt in PROMPTS has at least one)."""

@@ -66,8 +66,10 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                 "worlds",
                 "locations",
                 "prose_baseline",
-                *PEOPLE_TABLES,
             )
+        }
+        tables |= {
+            name: store.read(name, world_id, where=where) for name, where in PEOPLE_TABLES.items()
         }
     regions, rivers = tables["regions"], tables["rivers"]
     baseline = dict(

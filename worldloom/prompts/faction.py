@@ -1,0 +1,77 @@
+"""Prompt: a faction's short description, written from its facts (its name stays: provinces,
+diplomacy and notables already refer to it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts.text_rules import prose_pattern, rule_context, validate_grounded_prose
+
+_NAME = Field(default="", max_length=60)
+
+
+class FactionFacts(PromptFacts):
+    """What the generator knows about one faction (every name exists already).
+
+    Deliberately few: SmolLM2-135M copes with four or five short facts, not a dossier.
+    """
+
+    name: str = Field(min_length=1, max_length=60)
+    what: str = Field(min_length=1, max_length=40)
+    """The faction in a few plain words: "a republic", "a guild of smiths"."""
+    seat: str = _NAME
+    leader: str = _NAME
+    faith: str = _NAME
+
+    def validation_context(self) -> dict[str, Any]:
+        """The faction, its seat, its leader and its faith may be mentioned."""
+        return rule_context(known=[n for n in (self.name, self.seat, self.leader, self.faith) if n])
+
+
+class FactionText(BaseModel):
+    """A faction's description (asked for one sentence; up to four, as procedural text has)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    description: str = Field(min_length=30, max_length=240, pattern=prose_pattern(30, 240))
+
+    @field_validator("description")
+    @classmethod
+    def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
+        return validate_grounded_prose(description, info.context, own_name=None, max_sentences=4)
+
+
+FACTION_PROMPT: PromptSpec[FactionFacts, FactionText] = PromptSpec(
+    name="faction",
+    template="faction.j2",
+    facts_model=FactionFacts,
+    response_model=FactionText,
+    # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
+    max_tokens=150,
+    # One conservative sample, not the settlement prompt's 0.7: on SmolLM2 the valid share was
+    # about the same at 0.7 and 0.3, and at 0.3 a re-ask all but repeats the first answer
+    # (measured), so a re-ask would only double the cost of a failure.
+    temperature=0.3,
+    max_retries=0,
+)
+
+EXAMPLE_FACTS: tuple[FactionFacts, ...] = (
+    FactionFacts(
+        name="Grim Commonwealth",
+        what="a republic",
+        seat="Vellebridge",
+        leader="Gurgrun Zharngarn",
+        faith="Gundak Covenant",
+    ),
+    FactionFacts(
+        name="Wardens of Tibera Haven",
+        what="a monastic order",
+        seat="Tibera Haven",
+        leader="Tartorsena Tiberavan",
+        faith="Faith of the Plough-Father",
+    ),
+)
+"""Representative facts for contract tests and the bench."""
