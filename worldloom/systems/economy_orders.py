@@ -210,10 +210,15 @@ def _stock_the_larder(
 ) -> None:
     """An empty food slot switches to the market's cheapest food on offer."""
     rules, slots = context.rules, context.slots
-    # The cheapest food per unit of nutrition among those offered last tick (else any food).
-    cost = state.price[:, rules.foods] / rules.nutrition[rules.foods]
-    offered = np.where(state.supply[:, rules.foods] > 0, cost, np.inf)
-    cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, cost)
+    # The cheapest food per unit of nutrition among those offered in quantity last tick (a
+    # quarter of the food on offer or more: not a trickle everyone would chase); where none
+    # is, the plainest food by base value, so that the bids call it in by caravan.
+    nutrition = rules.nutrition[rules.foods]
+    on_offer = state.supply[:, rules.foods] * nutrition
+    plenty = on_offer >= 0.25 * on_offer.sum(axis=1, keepdims=True)
+    offered = np.where(plenty & (on_offer > 0), state.price[:, rules.foods] / nutrition, np.inf)
+    plain = np.broadcast_to(rules.value[rules.foods] / nutrition, offered.shape)
+    cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, plain)
     staple = rules.foods[np.argmin(cost, axis=1)]
     switch = np.flatnonzero(active & (state.qty[:, slots.food] == 0))
     food = staple[state.market[switch]]
@@ -311,7 +316,9 @@ def _ask_prices(
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
     floor = np.where(own, unit_cost, 0.5 * prices[market, good])
-    ask = np.ceil(np.maximum(_beliefs(state, agent, slot, rng), floor))
+    # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
+    # may sell for 1, not 2).
+    ask = np.maximum(np.ceil(_beliefs(state, agent, slot, rng)), np.round(floor))
     return np.maximum(ask, 1.0).astype(np.int64)
 
 
@@ -353,8 +360,9 @@ def _learn(
 ) -> None:
     """Doran & Parberry's belief update: a trade pulls the range toward its price and narrows
     it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
-    and everyone in a book shifts with its imbalance (down when offers exceed bids, up when
-    bids exceed offers), without which the midpoint price never falls to the sellers' costs."""
+    and those who traded shift with the book's imbalance (down when offers exceed bids, up
+    when bids exceed offers), without which the midpoint price never falls to the sellers'
+    costs."""
     agent, slot, qty = orders
     tuning = context.rules.tuning
     got = np.bincount(filled, weights=fills.qty, minlength=agent.size)
@@ -366,7 +374,9 @@ def _learn(
     high = np.where(traded, high - tuning.learn_rate * (high - mean), high)
     left = 1.0 - got / np.maximum(qty, 1)
     factor = 1.0 + tuning.shift_rate * left if buyer_side else 1.0 - tuning.shift_rate * left
-    factor = factor * (1.0 - tuning.shift_rate * glut)
+    # Only those who traded read the book's imbalance: an unfilled buyer pushed down by a glut
+    # it cannot reach would never meet the sellers' cost floor.
+    factor = factor * np.where(traded, 1.0 - tuning.shift_rate * glut, 1.0)
     cap = context.slots.value[state.good[agent, slot]] * tuning.price_cap_multiple
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)

@@ -21,6 +21,8 @@ Bool = npt.NDArray[np.bool_]
 _PROFIT_MEMORY = 0.1
 """Weight of the latest tick in an agent's running profit (what replacement compares roles by)."""
 _HOT_RATIO = 1.5
+_GIVE_UP_CHANCE = 0.1
+"""Daily chance that a starving agent with money abandons its trade for one the market needs."""
 _COMFORT_SAVINGS = 20
 """An agent buys one unit of its comfort for every this-many times its value that it holds."""
 _COMFORT_MAX = 5
@@ -87,7 +89,7 @@ def run_tick(
     arrive_caravans(state, context.slots, context.links, tick=tick)
     _produce(state, context, ledger, step=step, rng=rng)
     _consume(state, context, ledger, step=step, tick=tick, rng=rng)
-    _replace_bankrupt(state, context, ledger, step=step)
+    _replace_bankrupt(state, context, ledger, step=step, rng=rng)
     plan_caravans(state, context.rules, context.slots, context.links, ledger, tick=tick)
     clear_markets(state, context, ledger, step=step, tick=tick, rng=rng)
     _pay_wages(state, context.rules)
@@ -153,15 +155,20 @@ def _consume(
     active = state.market >= 0
     rows = np.arange(active.size)
     consumed, n_goods = ledger.consumed[step], len(rules.goods)
-    # Eat the plainest food held (least value per unit of nutrition), enough to cover hunger.
-    state.hunger[:] += np.where(active, rules.food_per_tick, 0.0)
+    # Eat the plainest food held (least value per unit of nutrition), enough to cover hunger
+    # but never more than two days' food at once; hunger itself stops growing past twice the
+    # days it takes to starve (by then the agent is bankrupt or has money to eat again).
+    day = rules.food_per_tick
+    state.hunger[:] = np.minimum(
+        state.hunger + np.where(active, day, 0.0), 2 * rules.tuning.starve_days * day
+    )
     cost = np.where(state.qty > 0, context.cost_per_food[state.good], np.inf)
     pick = cost.argmin(axis=1)
     eats = active & np.isfinite(cost[rows, pick])
     eater, slot = rows[eats], pick[eats]
     food = state.good[eater, slot]
     nutrition = slots.nutrition[food]
-    wanted = np.ceil(np.maximum(state.hunger[eater], 0.0) / nutrition).astype(np.int64)
+    wanted = np.ceil(np.clip(state.hunger[eater], 0.0, 2 * day) / nutrition).astype(np.int64)
     eaten = np.minimum(wanted, state.qty[eater, slot])
     state.qty[eater, slot] -= eaten
     state.hunger[eater] -= eaten * nutrition
@@ -195,18 +202,25 @@ def _consume(
 
 
 def _replace_bankrupt(
-    state: EconomyState, context: TickContext, ledger: Ledger, *, step: int
+    state: EconomyState,
+    context: TickContext,
+    ledger: Ledger,
+    *,
+    step: int,
+    rng: np.random.Generator,
 ) -> None:
-    """Agents who starve with no money to buy food leave; the market fills the seat with the
-    producer of its hottest good, or else with its most profitable role (Doran & Parberry).
-    The newcomer takes over the stock and gets its starting money from the treasury."""
+    """Agents who starve with no money to buy food leave, and starving agents who still have
+    money give up their trade now and then (the food they need is not there to buy); the
+    market fills the seat with the producer of the good it lacks most, or else with its most
+    profitable role (Doran & Parberry). The newcomer takes over the stock and gets its
+    starting money from the treasury."""
     rules = context.rules
     staple_price = (state.price[:, rules.foods] / rules.nutrition[rules.foods]).min(axis=1)
     active = state.market >= 0
     market = np.maximum(state.market, 0)
-    broke = np.flatnonzero(
-        active & (state.hunger >= rules.tuning.starve_days) & (state.money < staple_price[market])
-    )
+    starving = active & (state.hunger >= rules.tuning.starve_days)
+    gives_up = rng.random(starving.size) < _GIVE_UP_CHANCE
+    broke = np.flatnonzero(starving & ((state.money < staple_price[market]) | gives_up))
     if broke.size == 0:
         return
     n_roles = len(rules.roles)
@@ -278,9 +292,13 @@ def _retool(state: EconomyState, context: TickContext, agent: int, role: int) ->
 def _pick_role(state: EconomyState, context: TickContext, score: Float, market: int) -> int:
     rules = context.rules
     allowed = context.available[market]
-    ratio = state.demand[market] / (state.supply[market] + 1.0)
-    hottest = int(np.argmax(ratio))
-    if ratio[hottest] > _HOT_RATIO:
+    # Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
+    # is worth, so that a missing staple outranks one unbought candle.
+    demand, supply = state.demand[market], state.supply[market]
+    ratio = demand / (supply + 1.0)
+    shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price[market], 0.0)
+    hottest = int(np.argmax(shortfall))
+    if shortfall[hottest] > 0:
         makers = rules.producers_of(hottest)
         makers = makers[allowed[makers]]
         if makers.size:
