@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worldloom.systems.economy_rules import EconomyRules
+from worldloom.systems.economy_state import EconomyState
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -137,6 +138,53 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
         perish=np.r_[rules.perish, 0.0],
         weight=np.r_[rules.weight, 0.0],
     )
+
+
+def retool(
+    state: EconomyState, slots: SlotLayout, agents: Int, roles: Int, *, merchant: int
+) -> npt.NDArray[np.bool_]:
+    """Give each of `agents` the slots of its new role in `roles`, in place.
+
+    What both roles use is carried over (stock and beliefs); the rest of the old role's goods
+    move to empty spare slots (or the cargo slot, unless the new role is a merchant's), to be
+    sold off. Agents whose leftovers do not fit are left unchanged; returns who moved.
+    """
+    width = slots.width
+    old_goods, old_qty = state.good[agents, :width], state.qty[agents, :width]
+    old_low, old_high = state.low[agents, :width], state.high[agents, :width]
+    new_goods = slots.goods[roles]
+    same = (old_goods[:, :, None] == new_goods[:, None, :]) & (new_goods[:, None, :] >= 0)
+    carried = same.any(axis=1)
+    source = same.argmax(axis=1)
+    leftover = (old_qty > 0) & ~same.any(axis=2)
+    room = np.array([slots.cargo, *slots.spares], dtype=np.int64)
+    free = state.qty[agents][:, room] == 0
+    free[:, 0] &= roles != merchant
+    fits = leftover.sum(axis=1) <= free.sum(axis=1)
+    rows = np.flatnonzero(fits)
+    agent = agents[rows]
+    # The k-th leftover of an agent goes to its k-th free room slot.
+    free_order = np.argsort(~free[rows], axis=1, kind="stable")
+    row, old_slot = np.nonzero(leftover[rows])
+    rank = (np.cumsum(leftover[rows], axis=1) - 1)[row, old_slot]
+    target = room[free_order[row, rank]]
+    moved_from = rows[row]
+    state.good[agent[row], target] = old_goods[moved_from, old_slot]
+    state.qty[agent[row], target] = old_qty[moved_from, old_slot]
+    state.low[agent[row], target] = old_low[moved_from, old_slot]
+    state.high[agent[row], target] = old_high[moved_from, old_slot]
+    keep = carried[rows]
+    pick = (rows[:, None], source[rows])
+    going = np.c_[state.price, np.ones(state.price.shape[0])][
+        np.maximum(state.market[agent], 0)[:, None], new_goods[rows]
+    ]
+    state.qty[agent, :width] = np.where(keep, old_qty[pick], 0)
+    state.low[agent, :width] = np.where(keep, old_low[pick], np.maximum(going * 0.9, 1.0))
+    state.high[agent, :width] = np.where(keep, old_high[pick], np.maximum(going * 1.2, 1.0) + 1)
+    state.good[agent, :width] = new_goods[rows]
+    state.need[agent] = 0.0
+    state.role[agent] = roles[rows]
+    return np.asarray(fits, dtype=np.bool_)
 
 
 def _slot_rank(rules: EconomyRules, role: int, good: int) -> tuple[int, int]:

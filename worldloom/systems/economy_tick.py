@@ -10,7 +10,7 @@ import numpy.typing as npt
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
 from worldloom.systems.economy_rules import EconomyRules
-from worldloom.systems.economy_slots import SlotLayout, build_slots
+from worldloom.systems.economy_slots import SlotLayout, build_slots, retool
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
 from worldloom.systems.trade import arrive_caravans, plan_caravans
 
@@ -236,57 +236,32 @@ def _replace_bankrupt(
         count > 0, total / np.maximum(count, 1), world[None, :].repeat(n_markets, 0).ravel()
     )
     score = local.reshape(n_markets, n_roles)
-    for agent in broke:
-        home = int(state.market[agent])
-        old_role = int(state.role[agent])
-        new_role = _pick_role(state, context, score[home], home)
-        if not _retool(state, context, int(agent), new_role):
-            continue  # no room yet for what it holds; it sells off and tries again later
-        ledger.bankruptcies[step, old_role] += 1
-        grant = min(int(state.treasury[home]), rules.tuning.start_money)
-        state.treasury[home] -= grant
-        state.money[agent] += grant
-        state.hunger[agent] = 0.0
-        state.progress[agent] = 0.0
-        state.profit[agent] = 0.0
-        state.wants[agent] = 0
-        state.link[agent] = -1
-        state.loading[agent] = 0
-
-
-def _retool(state: EconomyState, context: TickContext, agent: int, role: int) -> bool:
-    """Give `agent` the slots of `role`, carrying over what both roles use and moving the
-    rest of its old role's goods to empty spare slots; False (and no change) if they don't fit."""
-    slots = context.slots
-    width = slots.width
-    old_goods = state.good[agent, :width].copy()
-    old_qty = state.qty[agent, :width].copy()
-    old_low, old_high = state.low[agent, :width].copy(), state.high[agent, :width].copy()
-    new_goods = slots.goods[role]
-    leftover = [j for j in range(width) if old_qty[j] > 0 and old_goods[j] not in new_goods]
-    room = [*slots.spares] if role == context.rules.merchant else [slots.cargo, *slots.spares]
-    free = [slot for slot in room if state.qty[agent, slot] == 0]
-    if len(leftover) > len(free):
-        return False
-    for j, slot in zip(leftover, free, strict=False):
-        state.good[agent, slot] = old_goods[j]
-        state.qty[agent, slot] = old_qty[j]
-        state.low[agent, slot], state.high[agent, slot] = old_low[j], old_high[j]
-    price = np.r_[state.price[max(int(state.market[agent]), 0)], 1.0]
-    for j, good in enumerate(new_goods):
-        carried = np.flatnonzero((old_goods == good) & (good >= 0))
-        if carried.size:
-            i = int(carried[0])
-            state.qty[agent, j] = old_qty[i]
-            state.low[agent, j], state.high[agent, j] = old_low[i], old_high[i]
-        else:
-            state.qty[agent, j] = 0
-            state.low[agent, j] = max(price[good] * 0.9, 1.0)
-            state.high[agent, j] = max(price[good] * 1.2, 1.0) + 1.0
-    state.good[agent, :width] = new_goods
-    state.need[agent] = 0.0
-    state.role[agent] = role
-    return True
+    homes = state.market[broke]
+    pick = {
+        int(home): _pick_role(state, context, score[home], int(home)) for home in np.unique(homes)
+    }
+    roles = np.array([pick[int(home)] for home in homes], dtype=np.int64)
+    old_roles = state.role[broke]
+    moved = retool(state, context.slots, broke, roles, merchant=rules.merchant)
+    agents, homes = broke[moved], homes[moved]
+    np.add.at(ledger.bankruptcies[step], old_roles[moved], 1)
+    # Starting money from the treasury, first come first served within each market.
+    order = np.argsort(homes, kind="stable")
+    agents, homes = agents[order], homes[order]
+    first = np.r_[True, homes[1:] != homes[:-1]] if homes.size else np.zeros(0, dtype=np.bool_)
+    before = np.arange(homes.size) - np.maximum.accumulate(
+        np.where(first, np.arange(homes.size), 0)
+    )
+    start = rules.tuning.start_money
+    grant = np.clip(state.treasury[homes] - before * start, 0, start)
+    np.subtract.at(state.treasury, homes, grant)
+    state.money[agents] += grant
+    state.hunger[agents] = 0.0
+    state.progress[agents] = 0.0
+    state.profit[agents] = 0.0
+    state.wants[agents] = 0
+    state.link[agents] = -1
+    state.loading[agents] = 0
 
 
 def _pick_role(state: EconomyState, context: TickContext, score: Float, market: int) -> int:
