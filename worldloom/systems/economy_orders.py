@@ -128,14 +128,18 @@ def _post_orders(
     ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
     price = np.c_[state.price, np.ones(n_markets)]
     bid_kind = purpose[bid_agent, bid_slot]
+    batch = _batch_values(price, slots)
     bid_price = _bid_prices(
         state,
         context,
         orders=(bid_agent, bid_slot, bid_kind),
         prices=price,
+        batch=batch,
         rng=rng,
     )
-    ask_price = _ask_prices(state, context, orders=(ask_agent, ask_slot), prices=price, rng=rng)
+    ask_price = _ask_prices(
+        state, context, orders=(ask_agent, ask_slot), prices=price, batch=batch, rng=rng
+    )
     bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
     live = (bid_qty > 0) & (bid_price >= 1)
     bid_agent, bid_slot = bid_agent[live], bid_slot[live]
@@ -267,6 +271,7 @@ def _bid_prices(
     *,
     orders: tuple[Int, Int, Int],
     prices: Float,
+    batch: tuple[Float, Float],
     rng: np.random.Generator,
 ) -> Int:
     """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
@@ -277,7 +282,7 @@ def _bid_prices(
     price = prices[market, good]
     value = slots.value[good]
     hunger = np.clip(state.hunger[agent], 0.0, 4.0)
-    revenue, input_cost = _batch_values(prices, slots, market, role)
+    revenue, input_cost = batch[0][market, role], batch[1][market, role]
     cost = input_cost + 0.5 * rules.labor[role]
     margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
     # Food and comforts are anchored on the good's base value, not on the going price: a
@@ -298,6 +303,7 @@ def _ask_prices(
     *,
     orders: tuple[Int, Int],
     prices: Float,
+    batch: tuple[Float, Float],
     rng: np.random.Generator,
 ) -> Int:
     """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
@@ -310,8 +316,7 @@ def _ask_prices(
     made = np.where(own, slots.made[role, template], 1)
     share = np.where(own, slots.share[role, template], 0.0)
     gathered = np.where(rules.gathers[role], context.yields[market, good], 1.0)
-    _, input_cost = _batch_values(prices, slots, market, role)
-    cost = (input_cost + rules.labor[role]) * share
+    cost = (batch[1][market, role] + rules.labor[role]) * share
     unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
@@ -322,12 +327,12 @@ def _ask_prices(
     return np.maximum(ask, 1.0).astype(np.int64)
 
 
-def _batch_values(prices: Float, slots: SlotLayout, market: Int, role: Int) -> tuple[Float, Float]:
-    """What a batch of each order's recipe sells for and what its inputs cost, at the order's
-    market prices (over the role's few slots, not a market x role x good product)."""
-    going = prices[market[:, None], slots.goods[role]]
-    revenue = (going * slots.made[role]).sum(axis=1)
-    cost = (going * slots.used[role]).sum(axis=1)
+def _batch_values(prices: Float, slots: SlotLayout) -> tuple[Float, Float]:
+    """[market, role]: what a batch of the role's recipe sells for and what its inputs cost at
+    the market's prices (over the role's few slots, not a market x role x good product)."""
+    going = prices[:, slots.goods]
+    revenue = (going * slots.made[None, :, :]).sum(axis=2)
+    cost = (going * slots.used[None, :, :]).sum(axis=2)
     return np.asarray(revenue, dtype=np.float64), np.asarray(cost, dtype=np.float64)
 
 

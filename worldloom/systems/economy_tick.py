@@ -12,7 +12,7 @@ from worldloom.systems.economy_orders import clear_markets
 from worldloom.systems.economy_rules import EconomyRules
 from worldloom.systems.economy_slots import SlotLayout, build_slots, retool
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
-from worldloom.systems.trade import arrive_caravans, plan_caravans
+from worldloom.systems.trade import arrive_caravans, plan_caravans, unit_costs
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -43,6 +43,10 @@ class TickContext:
     available: Bool
     cost_per_food: Float
     """Per good (+ "no good"): copper per unit of nutrition at base value; inf if inedible."""
+    haul: Float
+    """[link, good] copper per unit to carry the good along the link (haul and risk)."""
+    makers: Bool
+    """[good, role] the role's recipe makes the good."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
@@ -60,6 +64,8 @@ class TickContext:
             yields=np.c_[yields, np.ones(markets.ids.size)],
             available=available_roles(rules, markets, links),
             cost_per_food=cost_per_food,
+            haul=unit_costs(rules, links),
+            makers=(rules.outputs > 0).T,
         )
 
 
@@ -90,7 +96,9 @@ def run_tick(
     _produce(state, context, ledger, step=step, rng=rng)
     _consume(state, context, ledger, step=step, tick=tick, rng=rng)
     _replace_bankrupt(state, context, ledger, step=step, rng=rng)
-    plan_caravans(state, context.rules, context.slots, context.links, ledger, tick=tick)
+    plan_caravans(
+        state, context.rules, context.slots, context.links, ledger, haul=context.haul, tick=tick
+    )
     clear_markets(state, context, ledger, step=step, tick=tick, rng=rng)
     _pay_wages(state, context.rules)
     profit = (state.money - money_before).astype(np.float64)
@@ -237,10 +245,8 @@ def _replace_bankrupt(
     )
     score = local.reshape(n_markets, n_roles)
     homes = state.market[broke]
-    pick = {
-        int(home): _pick_role(state, context, score[home], int(home)) for home in np.unique(homes)
-    }
-    roles = np.array([pick[int(home)] for home in homes], dtype=np.int64)
+    markets, where = np.unique(homes, return_inverse=True)
+    roles = _pick_roles(state, context, score[markets], markets)[where]
     old_roles = state.role[broke]
     moved = retool(state, context.slots, broke, roles, merchant=rules.merchant)
     agents, homes = broke[moved], homes[moved]
@@ -264,21 +270,20 @@ def _replace_bankrupt(
     state.loading[agents] = 0
 
 
-def _pick_role(state: EconomyState, context: TickContext, score: Float, market: int) -> int:
-    rules = context.rules
-    allowed = context.available[market]
+def _pick_roles(state: EconomyState, context: TickContext, score: Float, markets: Int) -> Int:
+    """Per market, the role a freed seat goes to: a maker of the good the market lacks most,
+    else the market's most profitable role it can host."""
+    allowed = context.available[markets]
     # Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
     # is worth, so that a missing staple outranks one unbought candle.
-    demand, supply = state.demand[market], state.supply[market]
+    demand, supply = state.demand[markets], state.supply[markets]
     ratio = demand / (supply + 1.0)
-    shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price[market], 0.0)
-    hottest = int(np.argmax(shortfall))
-    if shortfall[hottest] > 0:
-        makers = rules.producers_of(hottest)
-        makers = makers[allowed[makers]]
-        if makers.size:
-            return int(makers[np.argmax(score[makers])])
-    return int(np.argmax(np.where(allowed, score, -np.inf)))
+    shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price[markets], 0.0)
+    hottest = shortfall.argmax(axis=1)
+    makers = context.makers[hottest] & allowed
+    hot = (shortfall.max(axis=1) > 0) & makers.any(axis=1)
+    eligible = np.where(hot[:, None], makers, allowed)
+    return np.asarray(np.where(eligible, score, -np.inf).argmax(axis=1), dtype=np.int64)
 
 
 def _pay_wages(state: EconomyState, rules: EconomyRules) -> None:

@@ -56,9 +56,11 @@ def plan_caravans(
     links: TradeLinks,
     ledger: Ledger,
     *,
+    haul: Float,
     tick: int,
 ) -> None:
-    """Send loaded merchants on their way, and give idle ones the best trip from where they are."""
+    """Send loaded merchants on their way, and give idle ones the best trip from where they are
+    (`haul` is `unit_costs` of the links, fixed for a run)."""
     if links.src.size == 0:
         return
     merchants = (state.role == rules.merchant) & (state.market >= 0)
@@ -66,7 +68,7 @@ def plan_caravans(
     idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
     if idle.size == 0:
         return
-    cost = unit_costs(rules, links)
+    cost = haul
     src_price = state.price[links.src]
     gap = state.price[links.dst] - src_price - cost - rules.tuning.trade_margin * src_price
     gap[state.supply[links.src] == 0] = -np.inf
