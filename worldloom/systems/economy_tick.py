@@ -47,6 +47,8 @@ class TickContext:
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
     makers: Bool
     """[good, role] the role's recipe makes the good."""
+    needy: Bool
+    """[role] the role uses things up as it works (needs)."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
@@ -66,6 +68,7 @@ class TickContext:
             cost_per_food=cost_per_food,
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
+            needy=slots.need.sum(axis=1) > 0,
         )
 
 
@@ -183,12 +186,14 @@ def _consume(
     consumed += np.bincount(food, eaten, n_goods).astype(np.int64)
     # Use up tools of the trade, weapons, arrows... one whole unit at a time.
     width = slots.width
-    need = state.need[:, :width] + slots.need[state.role] * active[:, None]
-    used = np.minimum(np.floor(need), state.qty[:, :width]).astype(np.int64)
-    state.qty[:, :width] -= used
-    state.need[:, :width] = np.minimum(need - used, 2.0)
+    needy = np.flatnonzero(active & context.needy[state.role])
+    need = state.need[needy, :width] + slots.need[state.role[needy]]
+    held = state.qty[needy, :width]
+    used = np.minimum(np.floor(need), held).astype(np.int64)
+    state.qty[needy, :width] = held - used
+    state.need[needy, :width] = np.minimum(need - used, 2.0)
     using = used > 0
-    consumed += np.bincount(state.good[:, :width][using], used[using], n_goods).astype(np.int64)
+    consumed += np.bincount(state.good[needy, :width][using], used[using], n_goods).astype(np.int64)
     # The richer, the more: that is also how money made by busy trades flows back to others.
     due = active & ((tick + state.offset) % max(rules.comfort_every, 1) == 0)
     affordable = state.money // (rules.value[state.taste] * _COMFORT_SAVINGS).astype(np.int64)
@@ -199,14 +204,16 @@ def _consume(
     state.wants[:] -= enjoyed
     consumed += np.bincount(state.taste, enjoyed, n_goods).astype(np.int64)
     # Spoilage: each perishable unit rots with its good's daily chance (rounded by a draw).
-    chance = slots.perish[state.good]
-    rotten = np.floor(state.qty * chance + rng.random((active.size, 1))).astype(np.int64)
-    np.minimum(rotten, state.qty, out=rotten)
-    rotting = rotten > 0
-    state.qty[rotting] -= rotten[rotting]
-    ledger.spoiled[step] += np.bincount(state.good[rotting], rotten[rotting], n_goods).astype(
-        np.int64
-    )
+    held = state.qty.reshape(-1)
+    cells = np.flatnonzero(held > 0)
+    goods = state.good.reshape(-1)[cells]
+    chance = slots.perish[goods]
+    perishing = chance > 0
+    cells, goods, chance = cells[perishing], goods[perishing], chance[perishing]
+    units = held[cells]
+    rotten = np.minimum(np.floor(units * chance + rng.random(cells.size)).astype(np.int64), units)
+    held[cells] = units - rotten
+    ledger.spoiled[step] += np.bincount(goods, rotten, n_goods).astype(np.int64)
 
 
 def _replace_bankrupt(
