@@ -67,6 +67,7 @@ def synthetic_economy(n_markets: int) -> tuple[Any, Any]:
         dst=np.r_[b, a].astype(np.int64),
         days=np.r_[days, days].astype(np.int64),
         danger=np.r_[danger, danger],
+        toll=np.where(np.r_[a, b] % 7 == 0, 0.05, 0.0),
     )
     return markets, links
 

@@ -116,6 +116,7 @@ def ring_links(count: int, *, days: int = 2) -> TradeLinks:
         dst=np.r_[dst, src],
         days=np.full(2 * count, days, dtype=np.int64),
         danger=np.full(2 * count, 2.0),
+        toll=np.full(2 * count, 0.05),
     )
 
 

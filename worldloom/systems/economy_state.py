@@ -36,9 +36,12 @@ class TradeLinks:
     dst: Int
     days: Int
     danger: Float
+    toll: Float
+    """Share of a cargo's value paid at the destination's gate (crossing into another realm)."""
 
     def __post_init__(self) -> None:
-        if len({self.src.size, self.dst.size, self.days.size, self.danger.size}) != 1:
+        sizes = {self.src.size, self.dst.size, self.days.size, self.danger.size, self.toll.size}
+        if len(sizes) != 1:
             raise ValueError("trade link arrays differ in length")
         if self.days.size and self.days.min() < 1:
             raise ValueError("a trade link takes at least one day")
@@ -46,7 +49,7 @@ class TradeLinks:
     @classmethod
     def none(cls) -> TradeLinks:
         empty = np.zeros(0, dtype=np.int64)
-        return cls(src=empty, dst=empty, days=empty, danger=np.zeros(0))
+        return cls(src=empty, dst=empty, days=empty, danger=np.zeros(0), toll=np.zeros(0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,7 +234,11 @@ def _replace_bankrupt(
     active = state.market >= 0
     market = np.maximum(state.market, 0)
     starving = active & (state.hunger >= rules.tuning.starve_days)
-    gives_up = rng.random(starving.size) < _GIVE_UP_CHANCE
+    # A starving agent with money only gives up if the market could use it making what it
+    # lacks most (else it would hop from trade to trade in a market that cannot feed it).
+    hot, makers = _hot_makers(state, context, np.arange(state.price.shape[0]))
+    useful = hot[market] & ~makers[market, state.role]
+    gives_up = useful & (rng.random(starving.size) < _GIVE_UP_CHANCE)
     broke = np.flatnonzero(starving & ((state.money < staple_price[market]) | gives_up))
     if broke.size == 0:
         return
@@ -252,8 +256,13 @@ def _replace_bankrupt(
     )
     score = local.reshape(n_markets, n_roles)
     homes = state.market[broke]
-    markets, where = np.unique(homes, return_inverse=True)
-    roles = _pick_roles(state, context, score[markets], markets)[where]
+    markets, first, where = np.unique(homes, return_index=True, return_inverse=True)
+    hot_role, best_role = _pick_roles(state, context, score[markets], markets)
+    # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
+    # one agent at a time; sending every seat there at once overshoots into a glut).
+    roles = best_role[where]
+    roles[first] = hot_role
+
     old_roles = state.role[broke]
     moved = retool(state, context.slots, broke, roles, merchant=rules.merchant)
     agents, homes = broke[moved], homes[moved]
@@ -277,20 +286,30 @@ def _replace_bankrupt(
     state.loading[agents] = 0
 
 
-def _pick_roles(state: EconomyState, context: TickContext, score: Float, markets: Int) -> Int:
-    """Per market, the role a freed seat goes to: a maker of the good the market lacks most,
-    else the market's most profitable role it can host."""
+def _pick_roles(
+    state: EconomyState, context: TickContext, score: Float, markets: Int
+) -> tuple[Int, Int]:
+    """Per market, two choices for a freed seat: a maker of the good the market lacks most
+    (else its most profitable role), and its most profitable role it can host."""
+    hot, makers = _hot_makers(state, context, markets)
     allowed = context.available[markets]
-    # Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
-    # is worth, so that a missing staple outranks one unbought candle.
+    eligible = np.where(hot[:, None], makers, allowed)
+    hot_role = np.where(eligible, score, -np.inf).argmax(axis=1)
+    best_role = np.where(allowed, score, -np.inf).argmax(axis=1)
+    return np.asarray(hot_role, dtype=np.int64), np.asarray(best_role, dtype=np.int64)
+
+
+def _hot_makers(state: EconomyState, context: TickContext, markets: Int) -> tuple[Bool, Bool]:
+    """Per market: whether it lacks a good it could make, and [market, role] who makes it.
+
+    Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
+    is worth, so that a missing staple outranks one unbought candle."""
     demand, supply = state.demand[markets], state.supply[markets]
     ratio = demand / (supply + 1.0)
     shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price[markets], 0.0)
-    hottest = shortfall.argmax(axis=1)
-    makers = context.makers[hottest] & allowed
+    makers = context.makers[shortfall.argmax(axis=1)] & context.available[markets]
     hot = (shortfall.max(axis=1) > 0) & makers.any(axis=1)
-    eligible = np.where(hot[:, None], makers, allowed)
-    return np.asarray(np.where(eligible, score, -np.inf).argmax(axis=1), dtype=np.int64)
+    return np.asarray(hot, dtype=np.bool_), np.asarray(makers, dtype=np.bool_)
 
 
 def _pay_wages(state: EconomyState, rules: EconomyRules) -> None:

@@ -25,6 +25,8 @@ LINKS_PER_MARKET = 4
 """Each market trades directly with its few nearest markets; goods travel further hop by hop."""
 MAX_LINK_DAYS = 40
 """Markets further apart than this do not trade directly."""
+BORDER_TOLL = 0.05
+"""Share of a cargo's value a realm's gate takes from caravans coming from another realm."""
 MIN_AGENTS, MAX_AGENTS = 16, 48
 """Agents per market, from the square root of the people it serves."""
 
@@ -70,6 +72,7 @@ def locate_markets(
     region_biome: dict[int, str],
     region_resources: dict[int, frozenset[str]],
     region_danger: dict[int, float],
+    region_realm: dict[int, int],
 ) -> MarketLayout:
     """Put a market in every town, city and capital, and wire them by the route network.
 
@@ -102,7 +105,12 @@ def locate_markets(
         resources=resources,
         agents=agents,
     )
-    links = _links(market_nodes, graph, danger=[region_danger.get(int(r), 0.0) for r in regions])
+    links = _links(
+        market_nodes,
+        graph,
+        danger=[region_danger.get(int(r), 0.0) for r in regions],
+        realm=[region_realm.get(int(r), -1) for r in regions],
+    )
     return MarketLayout(
         markets=markets,
         settlement_id=markets.ids,
@@ -163,29 +171,33 @@ def _nearest_market(
     return home
 
 
-def _links(market_nodes: Int, graph: coo_array, *, danger: list[float]) -> TradeLinks:
+def _links(
+    market_nodes: Int, graph: coo_array, *, danger: list[float], realm: list[int]
+) -> TradeLinks:
     reachable = np.flatnonzero(market_nodes >= 0)
     if reachable.size < 2 or graph.shape[0] == 0:
         return TradeLinks.none()
     days = dijkstra(graph.tocsr(), indices=market_nodes[reachable], limit=MAX_LINK_DAYS)
     between = days[:, market_nodes[reachable]]
     np.fill_diagonal(between, np.inf)
-    src, dst = [], []
+    near: list[tuple[int, int]] = []
     for row in range(reachable.size):
         nearest = np.argsort(between[row], kind="stable")[:LINKS_PER_MARKET]
-        for col in nearest[np.isfinite(between[row, nearest])]:
-            src.append(row)
-            dst.append(int(col))
-    one_way = set(zip(src, dst, strict=True))
+        near.extend((row, int(col)) for col in nearest[np.isfinite(between[row, nearest])])
+    one_way = set(near)
     pairs = sorted(one_way | {(b, a) for a, b in one_way})
     if not pairs:
         return TradeLinks.none()
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
     risk = np.asarray(danger, dtype=np.float64)
+    owner = np.asarray(realm, dtype=np.int64)
+    origin, destination = reachable[a], reachable[b]
+    border = (owner[origin] != owner[destination]) & (owner[destination] >= 0)
     return TradeLinks(
-        src=reachable[a].astype(np.int64),
-        dst=reachable[b].astype(np.int64),
+        src=origin.astype(np.int64),
+        dst=destination.astype(np.int64),
         days=np.maximum(np.ceil(between[a, b]), 1).astype(np.int64),
-        danger=(risk[reachable[a]] + risk[reachable[b]]) / 2,
+        danger=(risk[origin] + risk[destination]) / 2,
+        toll=np.where(border, BORDER_TOLL, 0.0),
     )

@@ -27,9 +27,9 @@ _RISK_PER_DANGER = 0.01
 
 
 def unit_costs(rules: EconomyRules, links: TradeLinks) -> Float:
-    """[link, good]: copper per unit to carry a good along a link, haul plus risk."""
+    """[link, good]: copper per unit to carry a good along a link: haul, risk and toll."""
     haul = rules.weight[None, :] * links.days[:, None] * rules.tuning.haul_copper_per_kg_day
-    risk = rules.value[None, :] * links.danger[:, None] * _RISK_PER_DANGER
+    risk = rules.value[None, :] * (links.danger[:, None] * _RISK_PER_DANGER + links.toll[:, None])
     return np.asarray(haul + risk, dtype=np.float64)
 
 
@@ -43,6 +43,11 @@ def arrive_caravans(
     destination = links.dst[state.link[due]]
     cargo = state.good[due, slots.cargo]
     price = np.c_[state.price, np.ones(state.price.shape[0])][destination, cargo]
+    # The gate takes its toll in coin, on the cargo's worth at the destination's prices.
+    owed = np.ceil(links.toll[state.link[due]] * price * state.qty[due, slots.cargo])
+    toll = np.minimum(owed.astype(np.int64), state.money[due])
+    state.money[due] -= toll
+    np.add.at(state.treasury, destination, toll)
     state.low[due, slots.cargo] = np.maximum(price * 0.95, 1.0)
     state.high[due, slots.cargo] = np.maximum(price * 1.2, 1.0) + 1.0
     state.market[due] = destination

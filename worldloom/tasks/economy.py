@@ -102,12 +102,14 @@ def _layout(store: WorldStore, world_id: str) -> MarketLayout:
         travel_days=routes["travel_days"].to_numpy(),
     )
     rows = regions.select("region_id", "dominant_biome_id", "resources", "danger_level").rows()
+    provinces = store.read("provinces", world_id)
     return locate_markets(
         sites,
         chains,
         region_biome={rid: biome_keys.get(biome, "grassland") for rid, biome, _, _ in rows},
         region_resources={rid: frozenset(res) for rid, _, res, _ in rows},
         region_danger={rid: float(danger) for rid, _, _, danger in rows},
+        region_realm=dict(provinces.select("region_id", "faction_id").rows()),
     )
 
 

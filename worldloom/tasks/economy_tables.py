@@ -100,6 +100,7 @@ def market_rows(layout: MarketLayout, state: EconomyState) -> dict[str, pl.DataF
                 "dst_market": links.dst.astype(np.int32),
                 "travel_days": links.days.astype(np.int32),
                 "danger": links.danger,
+                "toll": links.toll,
             }
         ),
     }

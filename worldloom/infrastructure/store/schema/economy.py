@@ -73,9 +73,11 @@ MARKET_LINKS = declare(
     dst_market INTEGER NOT NULL
     travel_days INTEGER NOT NULL
     danger DOUBLE NOT NULL
+    toll DOUBLE NOT NULL
     """,
 )
-"""Market pairs a caravan can travel, over the road and sea network, in both directions."""
+"""Market pairs a caravan can travel, over the road and sea network, in both directions;
+`toll` is the share of a cargo's value paid on arrival when the link crosses into a realm."""
 MARKET_GOODS = declare(
     "market_goods",
     ("market_id", "good"),
