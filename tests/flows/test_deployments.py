@@ -24,6 +24,15 @@ def test_generation_and_export_deployments_carry_their_schedules() -> None:
     assert [s.schedule.cron for s in export.schedules] == ["30 3 * * *"]
 
 
+def test_the_economy_deployment_advances_a_world_on_its_schedule() -> None:
+    (economy,) = build_deployments(
+        home="/tmp/h", economy_world="vellmar-1234abcd", economy_cron="0 * * * *", economy_ticks=7
+    )
+    assert economy.name == "worldloom-economy"
+    assert economy.parameters == {"home": "/tmp/h", "world_id": "vellmar-1234abcd", "ticks": 7}
+    assert [s.schedule.cron for s in economy.schedules] == ["0 * * * *"]
+
+
 def test_a_deployment_without_a_cron_is_started_by_hand() -> None:
     (generate,) = build_deployments(
         home="/tmp/h", generate_params=GenerateWorldParams(seed=1, home="/tmp/h")
@@ -36,6 +45,7 @@ def test_a_deployment_without_a_cron_is_started_by_hand() -> None:
     [
         ({"generate_cron": "0 3 * * *"}, "needs a seed"),
         ({"export_cron": "0 3 * * *"}, "needs a world"),
+        ({"economy_cron": "0 3 * * *"}, "needs a world"),
         ({}, "nothing to serve"),
     ],
 )

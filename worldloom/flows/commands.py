@@ -343,6 +343,15 @@ def serve(
         str | None, typer.Option("--export", help="World to export on a schedule.")
     ] = None,
     export_cron: Annotated[str | None, typer.Option(help="Export schedule (cron).")] = None,
+    economy: Annotated[
+        str | None, typer.Option("--economy", help="World whose economy runs on a schedule.")
+    ] = None,
+    economy_cron: Annotated[
+        str | None, typer.Option(help='Economy schedule, e.g. "0 * * * *" (a day an hour).')
+    ] = None,
+    economy_ticks: Annotated[
+        int, typer.Option(help="Days each economy run advances.", min=1, max=3650)
+    ] = 1,
     home: HomeOption = None,
 ) -> None:
     """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
@@ -366,6 +375,9 @@ def serve(
             generate_params=params,
             export_world=world_id,
             export_cron=export_cron,
+            economy_world=resolve_world(settings, economy) if economy else None,
+            economy_cron=economy_cron,
+            economy_ticks=economy_ticks,
         )
     except ValueError as error:
         raise ConfigError(str(error)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect.deployments.runner import RunnerDeployment
 
-from worldloom.flows.generate import export_snapshot_flow, generate_world
+from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
 
 
@@ -15,6 +15,9 @@ def build_deployments(
     generate_params: GenerateWorldParams | None = None,
     export_world: str | None = None,
     export_cron: str | None = None,
+    economy_world: str | None = None,
+    economy_cron: str | None = None,
+    economy_ticks: int = 1,
 ) -> list[RunnerDeployment]:
     """Deployments for `worldloom serve`, each with its cron schedule.
 
@@ -54,8 +57,25 @@ def build_deployments(
         )
     elif export_cron:
         raise ValueError("an export schedule needs a world (--export WORLD)")
+    if economy_world is not None:
+        deployments.append(
+            _built(
+                economy_flow.to_deployment(
+                    name="worldloom-economy",
+                    cron=economy_cron,
+                    parameters={"home": home, "world_id": economy_world, "ticks": economy_ticks},
+                    tags=["worldloom"],
+                    description=f"Advance the economy of {economy_world} by {economy_ticks} "
+                    "day(s) a run.",
+                )
+            )
+        )
+    elif economy_cron:
+        raise ValueError("an economy schedule needs a world (--economy WORLD)")
     if not deployments:
-        raise ValueError("nothing to serve: give --seed (generation) and/or --export WORLD")
+        raise ValueError(
+            "nothing to serve: give --seed (generation), --export WORLD and/or --economy WORLD"
+        )
     return deployments
 
 
