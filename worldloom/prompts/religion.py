@@ -20,8 +20,8 @@ class Deity(BaseModel):
 
     name: str = _NAME
     epithet: str = Field(default="", max_length=40)
-    """With its article: "the Herb-Wife"."""
-    domain: str = Field(default="", max_length=30)
+    """With its article: "the Herb-Wife". Domains stay out: "god of death" in the facts made
+    SmolLM2 loop on the phrase ("the god of death, god of death...")."""
 
 
 class ReligionFacts(PromptFacts):
@@ -73,14 +73,14 @@ EXAMPLE_FACTS: tuple[ReligionFacts, ...] = (
         name="Faith of the Plough-Father",
         what="a faith with temples and priests",
         deities=(
-            Deity(name="Aquiloravia", epithet="the Plough-Father", domain="harvest"),
-            Deity(name="Lindra", epithet="the Green Mother", domain="life"),
+            Deity(name="Aquiloravia", epithet="the Plough-Father"),
+            Deity(name="Lindra", epithet="the Green Mother"),
         ),
     ),
     ReligionFacts(
         name="Cult of Wrendle",
         what="a secret cult",
-        deities=(Deity(name="Wrendle", epithet="the Star-Keeper", domain="night"),),
+        deities=(Deity(name="Wrendle", epithet="the Star-Keeper"),),
         parent="Oakennock Rites",
     ),
 )

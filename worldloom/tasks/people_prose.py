@@ -178,7 +178,7 @@ def _most_followed_religions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame
         .group_by("religion_id", maintain_order=True)
         .head(MAX_DEITIES)
         .group_by("religion_id", maintain_order=True)
-        .agg(pl.struct("name", "epithet", "domains").alias("gods"))
+        .agg(pl.struct("name", "epithet").alias("gods"))
     )
     religions = tables["religions"]
     parents = religions.select(
@@ -249,14 +249,7 @@ def _religion(row: dict[str, Any]) -> ReligionFacts:
     return ReligionFacts(
         name=row["name"],
         what=RELIGION_KINDS[row["kind"]],
-        deities=tuple(
-            Deity(
-                name=god["name"],
-                epithet=god["epithet"],
-                domain=god["domains"][0].replace("_", " ") if god["domains"] else "",
-            )
-            for god in row["gods"]
-        ),
+        deities=tuple(Deity(name=god["name"], epithet=god["epithet"]) for god in row["gods"]),
         parent=row["parent"] or "",
     )
 
