@@ -6,8 +6,9 @@ Python while bid >= ask, beliefs updated order by order, the bankrupt replaced o
 follows the engine's rules (worldloom/systems/economy_*.py, market.py, trade.py) step for step,
 with the same goods, recipes, needs, tuning and starting state, so the two do the same work; it
 is written to be reasonably quick (sparse dicts of holdings, per-role tables built once, per-tick
-caches of market figures), not to lose. Numpy is used only to set up and to draw random numbers
-in blocks.
+caches of market figures), not to lose. Holdings are kept per good, not per slot as in the
+engine, so a good held in two slots there is one pile here. Numpy is used only to set up and to
+draw random numbers in blocks.
 """
 
 from __future__ import annotations
@@ -19,26 +20,37 @@ from typing import Any
 
 import numpy as np
 
+from worldloom.systems.economy_slots import SPARE_SLOTS, build_slots
+
 FOOD, INPUT, TOOL, NEED, CARGO, COMFORT = range(6)
 """Purchase priorities, as in the engine: money goes to food first and to comforts last."""
 PROFIT_MEMORY, HOT_RATIO, COMFORT_SAVINGS, COMFORT_MAX = 0.1, 1.5, 20, 5
-LOADING_DAYS, RISK_PER_DANGER = 3, 0.01
+LOADING_DAYS, RISK_PER_DANGER, GIVE_UP_CHANCE, PLENTY = 3, 0.01, 0.1, 0.25
+Trips = dict[int, tuple[float, int, int] | None]
+"""Per market, this tick: (gain, link, good) of its best-paying trip out, or None."""
 
 
 class Agent:
     """One trader: what bazaarBot calls a BasicAgent (inventory, price beliefs, role)."""
 
-    __slots__ = ("arrive", "cargo", "cargo_ceiling", "cargo_target", "cost_scale", "high",
-                 "hunger", "link", "loading", "low", "market", "money", "need", "offset",
-                 "profit", "progress", "role", "stock", "taste", "wants")  # fmt: skip
+    __slots__ = ("arrive", "cargo", "cargo_ceiling", "cargo_target", "cost_scale", "food",
+                 "high", "hunger", "link", "loading", "low", "market", "money", "need",
+                 "offset", "profit", "progress", "role", "stock", "taste", "wants")  # fmt: skip
 
-    def __init__(self, state: Any, i: int) -> None:
+    def __init__(self, state: Any, i: int, *, food_slot: int, cargo_slot: int) -> None:
         self.market = int(state.market[i])
         self.role = int(state.role[i])
         self.money = int(state.money[i])
         self.stock = _holdings(state, i)
-        self.low: list[float] = state.low[i].tolist()
-        self.high: list[float] = state.high[i].tolist()
+        going = state.price[max(self.market, 0)].tolist()
+        self.low: list[float] = [max(p * 0.9, 1.0) for p in going]
+        self.high: list[float] = [max(p * 1.2, 1.0) + 1.0 for p in going]
+        for slot, good in enumerate(state.good[i].tolist()):
+            if good >= 0:  # the engine keeps beliefs per holding slot; bazaarBot per good
+                self.low[good] = float(state.low[i, slot])
+                self.high[good] = float(state.high[i, slot])
+        self.food = int(state.good[i, food_slot])  # the food it buys
+        self.cargo = int(state.good[i, cargo_slot])  # a merchant's load, until it is sold
         self.progress = float(state.progress[i])
         self.hunger = float(state.hunger[i])
         self.need: dict[int, float] = {}
@@ -46,8 +58,9 @@ class Agent:
         self.taste = int(state.taste[i])
         self.offset = int(state.offset[i])
         self.wants = int(state.wants[i])
-        self.cargo, self.cargo_target, self.cargo_ceiling = -1, 0, 0.0
-        self.loading, self.link, self.arrive, self.profit = 0, -1, 0, 0.0
+        self.cargo_target, self.cargo_ceiling = int(state.cargo_target[i]), 0.0
+        self.loading, self.link, self.arrive = int(state.loading[i]), int(state.link[i]), 0
+        self.profit = float(state.profit[i])
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +75,14 @@ class Role:
     rate: float
     needs: tuple[tuple[int, float], ...]
     gathers: bool
+    goods: frozenset[int]
+    """Every good the role works with (the engine's template slots)."""
     keep: dict[int, int]
-    """What the role holds back from sale: input batches, a food buffer, its tool, its needs."""
-    buys: dict[int, int]
-    """Goods the role buys for its work, with their purchase priority."""
-    buy_list: tuple[tuple[int, int], ...]
-    """`buys` in good order, as the engine posts them."""
+    """What the role holds back from sale: input batches, its tool, its needs, a food buffer
+    of what it makes when that is food."""
+    buy_list: tuple[tuple[int, int, int, int], ...]
+    """(good, purchase priority, reorder point, keep) of what it buys for its work: it
+    restocks up to keep only once below the reorder point (one batch, the last tool or need)."""
     made: dict[int, int]
     output_value: float
 
@@ -90,12 +105,14 @@ class Baseline:
         self.perish: list[float] = rules.perish.tolist()
         self.nutrition: list[float] = rules.nutrition.tolist()
         self.foods: list[int] = rules.foods.tolist()
-        self.plain_first = sorted(self.foods, key=lambda f: self.value[f] / self.nutrition[f])
+        self.plain_first: list[int] = sorted(
+            self.foods, key=lambda f: self.value[f] / self.nutrition[f]
+        )
         self.food_per_tick, self.comfort_every = rules.food_per_tick, max(rules.comfort_every, 1)
         self.guard, self.merchant = rules.guard, rules.merchant
-        food_keep = {f: math.ceil(t.buffer_days * rules.food_per_tick / self.nutrition[f])
-                     for f in self.foods}  # fmt: skip
-        self.roles = [self._role(rules, r, food_keep) for r in range(len(rules.roles))]
+        self.food_keep = {f: math.ceil(t.buffer_days * rules.food_per_tick / self.nutrition[f])
+                          for f in self.foods}  # fmt: skip
+        self.roles = [self._role(rules, r) for r in range(len(rules.roles))]
         self.makers: dict[int, list[int]] = {
             g: np.flatnonzero(rules.outputs[:, g] > 0).tolist() for g in range(self.n_goods)
         }
@@ -108,16 +125,22 @@ class Baseline:
         for m, row in enumerate(self.allowed):
             row[self.merchant] = m in trading
         self.link_src, self.link_dst = links.src.tolist(), links.dst.tolist()
-        self.link_days = links.days.tolist()
+        self.link_days, self.link_toll = links.days.tolist(), links.toll.tolist()
         self.out_links: list[list[int]] = [[] for _ in markets.biome]
         for k, s in enumerate(self.link_src):
             self.out_links[s].append(k)
+        # Per unit: haul, the risk of the road and the toll at the far gate.
         self.haul_cost = [
-            [w * d * t.haul_copper_per_kg_day + v * danger * RISK_PER_DANGER
+            [w * d * t.haul_copper_per_kg_day + v * (danger * RISK_PER_DANGER + toll)
              for w, v in zip(self.weight, self.value, strict=True)]
-            for d, danger in zip(self.link_days, links.danger.tolist(), strict=True)
+            for d, danger, toll in zip(self.link_days, links.danger.tolist(), self.link_toll,
+                                       strict=True)
         ]  # fmt: skip
-        self.agents = [Agent(state, i) for i in range(state.market.size)]
+        slots = build_slots(rules)
+        self.agents = [
+            Agent(state, i, food_slot=slots.food, cargo_slot=slots.cargo)
+            for i in range(state.market.size)
+        ]
         self.treasury: list[int] = state.treasury.tolist()
         self.price: list[list[float]] = state.price.tolist()
         self.supply: list[list[int]] = state.supply.tolist()
@@ -125,27 +148,33 @@ class Baseline:
         self.history: list[list[list[float]]] = []
         self.fills = self.caravans = self.bankruptcies = 0
 
-    def _role(self, rules: Any, r: int, food_keep: dict[int, int]) -> Role:
-        inputs = tuple((g, int(rules.inputs[r, g])) for g in np.flatnonzero(rules.inputs[r]))
-        outputs = tuple((g, int(rules.outputs[r, g])) for g in np.flatnonzero(rules.outputs[r]))
-        needs = tuple((g, float(rules.needs[r, g])) for g in np.flatnonzero(rules.needs[r]))
+    def _role(self, rules: Any, r: int) -> Role:
+        inputs = tuple((g, n) for g, n in enumerate(rules.inputs[r].tolist()) if n)
+        outputs = tuple((g, n) for g, n in enumerate(rules.outputs[r].tolist()) if n)
+        needs = tuple((g, per) for g, per in enumerate(rules.needs[r].tolist()) if per)
         tool = int(rules.tool[r])
-        keep = dict(food_keep)
-        buys: dict[int, int] = {}
+        keep: dict[int, int] = {}
+        kind: dict[int, int] = {}
         for g, per in needs:
             keep[g] = keep.get(g, 0) + math.ceil(per)
-            buys[g] = NEED
+            kind[g] = NEED
         if tool >= 0:
             keep[tool] = keep.get(tool, 0) + 1
-            buys[tool] = TOOL
+            kind[tool] = TOOL
         for g, units in inputs:
             keep[g] = keep.get(g, 0) + units * rules.tuning.input_batches
-            buys[g] = INPUT
+            kind[g] = INPUT
+        for g, _ in outputs:
+            keep[g] = max(keep.get(g, 0), self.food_keep.get(g, 0))
+        batch = dict(inputs)
+        buy_list = tuple(
+            (g, kind[g], batch.get(g) or min(keep[g], 1), keep[g]) for g in sorted(kind)
+        )
         return Role(
             inputs=inputs, outputs=outputs, tool=tool, wear=float(rules.wear[r]),
             labor=float(rules.labor[r]), rate=float(rules.rate[r]), needs=needs,
-            gathers=bool(rules.gathers[r]), keep=keep, buys=buys,
-            buy_list=tuple(sorted(buys.items())), made=dict(outputs),
+            gathers=bool(rules.gathers[r]), goods=frozenset(keep), keep=keep,
+            buy_list=buy_list, made=dict(outputs),
             output_value=sum(self.value[g] * n for g, n in outputs),
         )  # fmt: skip
 
@@ -167,12 +196,19 @@ class Baseline:
             self.history.append([row[:] for row in self.price])
 
     def _arrive(self, tick: int) -> None:
+        """Caravans due join their destination, pay its gate's toll and price their cargo."""
         for a in self.agents:
             if a.market < 0 and a.arrive <= tick:
-                dst, good = self.link_dst[a.link], a.cargo
-                price = self.price[dst][good]
-                a.low[good], a.high[good] = price * 0.95, price * 1.2 + 1.0
-                a.market, a.link, a.cargo = dst, -1, -1
+                k, good = a.link, a.cargo
+                dst = self.link_dst[k]
+                if good >= 0:
+                    price = self.price[dst][good]
+                    owed = math.ceil(self.link_toll[k] * price * a.stock.get(good, 0))
+                    toll = min(owed, a.money)
+                    a.money -= toll
+                    self.treasury[dst] += toll
+                    _set_belief(a, good, price, spread=(0.95, 1.2))
+                a.market, a.link = dst, -1
 
     def _produce(self) -> None:
         cap_batches, rand = self.t.stock_cap_batches, self.rand
@@ -202,14 +238,18 @@ class Baseline:
 
     def _consume(self, tick: int) -> None:
         nutrition, perish, rand = self.nutrition, self.perish, self.rand
+        day = self.food_per_tick
+        most_hunger = 2 * self.t.starve_days * day
         for a in self.agents:
             stock = a.stock
             if a.market >= 0:
-                a.hunger += self.food_per_tick
+                # Hunger stops at twice the starving point; a meal is at most two days' food.
+                a.hunger = min(a.hunger + day, most_hunger)
                 for food in self.plain_first:
                     have = stock.get(food, 0)
                     if have > 0:
-                        eaten = min(math.ceil(max(a.hunger, 0.0) / nutrition[food]), have)
+                        wanted = math.ceil(min(max(a.hunger, 0.0), 2 * day) / nutrition[food])
+                        eaten = min(wanted, have)
                         stock[food] = have - eaten
                         a.hunger -= eaten * nutrition[food]
                         break
@@ -233,16 +273,13 @@ class Baseline:
                     stock[g] = q - min(math.floor(q * perish[g] + u), q)
 
     def _replace_bankrupt(self) -> None:
-        nutrition = self.nutrition
-        staple = [min(row[f] / nutrition[f] for f in self.foods) for row in self.price]
-        starve = self.t.starve_days
-        broke = [
-            a for a in self.agents
-            if a.market >= 0 and a.hunger >= starve and a.money < staple[a.market]
-        ]  # fmt: skip
+        """The starving without money for food leave, and now and then a starving agent with
+        money gives up for a trade its market lacks; per market the first seat goes to the
+        maker of the good it lacks most, the rest to its most profitable role."""
+        hot: dict[int, list[int]] = {}
+        broke = self._leaving(hot)
         if not broke:
             return
-        self.bankruptcies += len(broke)
         local: dict[tuple[int, int], list[float]] = {}
         world: dict[int, list[float]] = {}
         for a in self.agents:
@@ -253,64 +290,122 @@ class Baseline:
                 cell = local.setdefault((a.market, a.role), [0.0, 0])
                 cell[0] += a.profit
                 cell[1] += 1
+        seated: set[int] = set()
         for a in broke:
             home = a.market
             score = []
             for role in range(len(self.roles)):
                 total, count = local.get((home, role)) or world.get(role) or (0.0, 0)
                 score.append(total / max(count, 1))
+            allowed = [r for r, ok in enumerate(self.allowed[home]) if ok]
+            if home not in seated:  # one seat per market and tick for the scarcest good
+                seated.add(home)
+                if home not in hot:
+                    hot[home] = self._hot_makers(home)
+                allowed = hot[home] or allowed
+            if not self._retool(a, max(allowed, key=score.__getitem__)):
+                continue
+            self.bankruptcies += 1
             grant = min(self.treasury[home], self.t.start_money)
             self.treasury[home] -= grant
             a.money += grant
-            a.role = self._pick_role(home, score)
             a.hunger = a.progress = a.profit = 0.0
-            a.need = {}
-            a.wants, a.cargo = 0, -1
+            a.wants, a.link, a.loading = 0, -1, 0
 
-    def _pick_role(self, market: int, score: list[float]) -> int:
+    def _leaving(self, hot: dict[int, list[int]]) -> list[Agent]:
+        """Starving agents who are broke or give up; fills `hot` with markets' hot makers."""
+        nutrition = self.nutrition
+        staple = [min(row[f] / nutrition[f] for f in self.foods) for row in self.price]
+        starve, rand = self.t.starve_days, self.rand
+        broke = []
+        for a in self.agents:
+            if a.market < 0 or a.hunger < starve:
+                continue
+            if a.money >= staple[a.market]:
+                if a.market not in hot:
+                    hot[a.market] = self._hot_makers(a.market)
+                makers = hot[a.market]
+                if not makers or a.role in makers or rand() >= GIVE_UP_CHANCE:
+                    continue
+            broke.append(a)
+        return broke
+
+    def _hot_makers(self, market: int) -> list[int]:
+        """Roles the market can host that make the good it lacks most (bids over asks,
+        weighed by the copper of the shortfall); empty when it lacks nothing it can make."""
+        supply, demand, price = self.supply[market], self.demand[market], self.price[market]
+        top, hottest = 0.0, -1
+        for g in range(self.n_goods):
+            d, s = demand[g], supply[g]
+            if d > HOT_RATIO * (s + 1.0) and (d - s) * price[g] > top:
+                top, hottest = (d - s) * price[g], g
+        if hottest < 0:
+            return []
         allowed = self.allowed[market]
-        supply, demand = self.supply[market], self.demand[market]
-        ratios = [d / (s + 1.0) for d, s in zip(demand, supply, strict=True)]
-        hottest = max(range(self.n_goods), key=ratios.__getitem__)
-        if ratios[hottest] > HOT_RATIO:
-            makers = [r for r in self.makers[hottest] if allowed[r]]
-            if makers:
-                return max(makers, key=score.__getitem__)
-        return max((r for r in range(len(score)) if allowed[r]), key=score.__getitem__)
+        return [r for r in self.makers[hottest] if allowed[r]]
+
+    def _retool(self, a: Agent, role: int) -> bool:
+        """Take up `role`: shared goods carry over, the rest stays to be sold off, if there is
+        room for it (the engine's spare slots and, unless a merchant, its cargo slot)."""
+        new, old = self.roles[role], self.roles[a.role]
+        left = sum(1 for g, q in a.stock.items()
+                   if q and g not in new.goods and g not in (a.food, a.taste))  # fmt: skip
+        if left > SPARE_SLOTS + (role != self.merchant):
+            return False
+        for g in new.goods - old.goods:
+            _set_belief(a, g, self.price[a.market][g])
+        a.role, a.need = role, {}
+        return True
 
     def _plan_caravans(self, tick: int) -> None:
         if not self.link_src:
             return
-        idle = []
+        best: Trips = {}
+        price = self.price
         for a in self.agents:
             if a.role != self.merchant or a.market < 0:
                 continue
-            if a.cargo >= 0:
+            if a.link >= 0:
                 self._depart(a, tick)
-            if a.cargo < 0:
-                idle.append(a)
-        best: dict[int, tuple[int, int] | None] = {}
-        margin, price = self.t.trade_margin, self.price
-        for a in idle:
-            src = a.market
-            if src not in best:
-                best[src] = None
-                top = 0.0
-                here, supply = price[src], self.supply[src]
-                for k in self.out_links[src]:
-                    there, cost = price[self.link_dst[k]], self.haul_cost[k]
-                    for g in range(self.n_goods):
-                        gap = there[g] - here[g] - cost[g] - margin * here[g]
-                        if gap > top and supply[g]:
-                            top, best[src] = gap, (k, g)
-            trip = best[src]
-            if trip is None:
+            if a.link >= 0 or a.stock.get(a.cargo, 0):
                 continue
-            k, g = trip
+            src = a.market
+            trip = self._best_trip(src, best)
+            if trip is None:
+                self._reposition(a, best, tick)
+                continue
+            _, k, g = trip
             a.link, a.cargo, a.loading = k, g, 0
+            buy_at = max(price[src][g], 1.0)
+            _set_belief(a, g, buy_at, spread=(0.9, 1.1))
             a.cargo_ceiling = price[self.link_dst[k]][g] - self.haul_cost[k][g]
             by_weight = self.t.cargo_kg / max(self.weight[g], 0.01)
-            a.cargo_target = int(max(min(by_weight, a.money / max(price[src][g], 1.0)), 1))
+            a.cargo_target = int(max(min(by_weight, a.money / buy_at), 1))
+
+    def _best_trip(self, src: int, best: Trips) -> tuple[float, int, int] | None:
+        """(gain, link, good) of the best-paying trip out of `src`, if any pays."""
+        if src not in best:
+            top, trip = 0.0, None
+            here, supply, margin = self.price[src], self.supply[src], self.t.trade_margin
+            for k in self.out_links[src]:
+                there, cost = self.price[self.link_dst[k]], self.haul_cost[k]
+                for g in range(self.n_goods):
+                    gap = there[g] - here[g] - cost[g] - margin * here[g]
+                    if gap > top and supply[g]:
+                        top, trip = gap, (gap, k, g)
+            best[src] = trip
+        return best[src]
+
+    def _reposition(self, a: Agent, best: Trips, tick: int) -> None:
+        """Ride empty to the neighbour with the best trip onward, when none pays from here."""
+        top, move = -math.inf, -1
+        for k in self.out_links[a.market]:
+            onward = self._best_trip(self.link_dst[k], best)
+            if onward is not None and onward[0] > top:
+                top, move = onward[0], k
+        if move >= 0:
+            a.link, a.cargo, a.market = move, -1, -1
+            a.arrive = tick + self.link_days[move]
 
     def _depart(self, a: Agent, tick: int) -> None:
         a.loading += 1
@@ -325,24 +420,38 @@ class Baseline:
             a.market, a.arrive, a.loading = -1, tick + days, 0
             self.caravans += 1
         elif waited:
-            a.cargo, a.link = -1, -1
+            a.link = -1
+
+    def _staple(self, m: int) -> int:
+        """The cheapest food per nutrition among those offered in quantity last tick, else
+        the plainest food (so that bids call it in by caravan)."""
+        supply, price, nutrition = self.supply[m], self.price[m], self.nutrition
+        offered = [(f, supply[f] * nutrition[f]) for f in self.foods if supply[f]]
+        total = sum(n for _, n in offered)
+        best, staple = math.inf, self.plain_first[0]
+        for f, n in offered:
+            if n >= PLENTY * total and price[f] / nutrition[f] < best:
+                best, staple = price[f] / nutrition[f], f
+        return staple
 
     def _trade(self) -> None:
         """Every agent posts its orders; then each market's book of each good is cleared."""
-        n, nutrition = self.n_goods, self.nutrition
-        staple = [
-            min(self.foods, key=lambda f, row=row: row[f] / nutrition[f]) for row in self.price
-        ]
+        n = self.n_goods
+        staple = [self._staple(m) for m in range(len(self.price))]
         books: dict[int, tuple[list[list[Any]], list[list[Any]]]] = {}
         for a in self.agents:
             if a.market >= 0:
-                self._post(a, staple[a.market], books)
+                food = staple[a.market]
+                if a.food != food and not a.stock.get(a.food, 0):
+                    a.food = food
+                    _set_belief(a, food, self.price[a.market][food])
+                self._post(a, books)
         self.supply = [[0] * n for _ in self.price]
         self.demand = [[0] * n for _ in self.price]
         for key, (bids, asks) in books.items():
             self._clear(key // n, key % n, bids, asks)
 
-    def _post(self, a: Agent, staple: int, books: dict[int, tuple[list[Any], list[Any]]]) -> None:
+    def _post(self, a: Agent, books: dict[int, tuple[list[Any], list[Any]]]) -> None:
         """Orders as [price, tie-break, units, agent, good, units filled, copper paid]."""
         m, rand, value = a.market, self.rand, self.value
         r, stock, here, n = self.roles[a.role], a.stock, self.price[a.market], self.n_goods
@@ -350,9 +459,11 @@ class Baseline:
         # Asks: whatever is held above what the agent keeps back, never below its making cost.
         for g, q in stock.items():
             keep = r.keep.get(g, 0)
+            if g == a.food:
+                keep = max(keep, self.food_keep[g])
             if g == a.taste:
                 keep += a.wants
-            if g == a.cargo:
+            if g == a.cargo and a.link >= 0:
                 keep += a.cargo_target
             if q <= keep:
                 continue
@@ -364,33 +475,33 @@ class Baseline:
             else:
                 floor = 0.5 * here[g]
             belief = a.low[g] + rand() * (a.high[g] - a.low[g])
-            ask = max(math.ceil(max(belief, floor)), 1)
+            ask = max(math.ceil(belief), round(floor), 1)
             books.setdefault(m * n + g, ([], []))[1].append([ask, rand(), q - keep, a, g, 0, 0])
-        self._post_bids(a, staple, books, here=here, cost=cost)
+        self._post_bids(a, books, here=here, cost=cost)
 
     def _post_bids(
-        self, a: Agent, staple: int, books: dict[int, Any], *, here: list[float], cost: float
+        self, a: Agent, books: dict[int, Any], *, here: list[float], cost: float
     ) -> None:
-        """Food first, then the goods of the trade, cargo, a comfort; all it can afford."""
+        """Restock in lots: food once under a day's worth is held, the goods of the trade once
+        below their reorder point, then cargo and a comfort; all it can afford."""
         rand, value, nutrition = self.rand, self.value, self.nutrition
-        r, stock, m, n = self.roles[a.role], a.stock, a.market, self.n_goods
-        short_of = self.t.buffer_days * self.food_per_tick
+        stock, m, n, day = a.stock, a.market, self.n_goods, self.food_per_tick
         held = 0.0
         for f in self.foods:
             if f in stock:
                 held += stock[f] * nutrition[f]
         wanted: list[tuple[int, int, int]] = []
-        if held < short_of:
-            wanted.append((FOOD, staple, math.ceil((short_of - held) / nutrition[staple])))
-        for g, kind in self._buys(a, r):
-            keep = r.keep.get(g, 0)
-            if g == a.taste:
-                keep += a.wants
-            if g == a.cargo:
-                keep += a.cargo_target
-            if stock.get(g, 0) < keep:
-                units = a.wants if kind == COMFORT else keep - stock.get(g, 0)
-                wanted.append((kind, g, units))
+        if held < day:
+            units = math.ceil((self.t.buffer_days * day - held) / nutrition[a.food])
+            wanted.append((FOOD, a.food, units))
+        for g, kind, reorder, keep in self.roles[a.role].buy_list:
+            have = stock.get(g, 0)
+            if have < reorder and have < keep:
+                wanted.append((kind, g, keep - have))
+        if a.wants and stock.get(a.taste, 0) < a.wants:
+            wanted.append((COMFORT, a.taste, a.wants - stock.get(a.taste, 0)))
+        if a.link >= 0 and stock.get(a.cargo, 0) < a.cargo_target:
+            wanted.append((CARGO, a.cargo, a.cargo_target - stock.get(a.cargo, 0)))
         wanted.sort(key=lambda w: w[0])
         spent = 0
         for kind, g, units in wanted:
@@ -404,17 +515,6 @@ class Baseline:
                 books.setdefault(m * n + g, ([], []))[0].append(
                     [bid, rand(), affordable, a, g, 0, 0]
                 )
-
-    def _buys(self, a: Agent, r: Role) -> tuple[tuple[int, int], ...]:
-        """The role's purchases plus this agent's cargo and comfort, in good order."""
-        if not a.wants and a.cargo < 0:
-            return r.buy_list
-        buys = dict(r.buys)
-        if a.cargo >= 0 and a.cargo not in buys:
-            buys[a.cargo] = CARGO
-        if a.wants and a.taste not in buys:
-            buys[a.taste] = COMFORT
-        return tuple(sorted(buys.items()))
 
     def _ceiling(self, a: Agent, g: int, *, kind: int, here: list[float], cost: float) -> float:
         """What the good is worth to the buyer: hunger for food, the value its recipe adds."""
@@ -480,7 +580,8 @@ class Baseline:
 
     def _learn(self, order: list[Any], direction: float, glut: float) -> None:
         """Doran & Parberry: a trade pulls the belief toward its price and narrows it; what was
-        left unfilled shifts it (buyers up, sellers down); the book's glut shifts everyone."""
+        left unfilled shifts it (buyers up, sellers down); the book's glut shifts those who
+        traded (an unfilled buyer pushed down by a glut it cannot reach never meets a floor)."""
         _, _, qty, a, g, got, paid = order
         t = self.t
         low, high = a.low[g], a.high[g]
@@ -489,7 +590,8 @@ class Baseline:
             low += t.learn_rate * (mean - low)
             high -= t.learn_rate * (high - mean)
         factor = 1.0 + direction * t.shift_rate * (1.0 - got / max(qty, 1))
-        factor *= 1.0 - t.shift_rate * glut
+        if got:
+            factor *= 1.0 - t.shift_rate * glut
         cap = self.value[g] * t.price_cap_multiple
         low = min(max(low * factor, 1.0), cap)
         a.low[g] = low
@@ -505,6 +607,14 @@ class Baseline:
             self.treasury[m] -= pay * len(here)
             for a in here:
                 a.money += pay
+
+
+def _set_belief(
+    a: Agent, good: int, price: float, *, spread: tuple[float, float] = (0.9, 1.2)
+) -> None:
+    """Start the agent's belief about a good it takes up around the going price."""
+    a.low[good] = max(price * spread[0], 1.0)
+    a.high[good] = max(price * spread[1], 1.0) + 1.0
 
 
 def _holdings(state: Any, agent: int) -> dict[int, int]:
