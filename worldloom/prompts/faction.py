@@ -8,9 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import prose_pattern, rule_context, validate_grounded_prose
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
 
 _NAME = Field(default="", max_length=60)
+
+
+_DESCRIPTION = ProseBounds(min_length=30, max_length=240, max_sentences=4)
 
 
 class FactionFacts(PromptFacts):
@@ -36,12 +39,14 @@ class FactionText(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    description: str = Field(min_length=30, max_length=240, pattern=prose_pattern(30, 240))
+    description: str = _DESCRIPTION.field()
 
     @field_validator("description")
     @classmethod
     def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(description, info.context, own_name=None, max_sentences=4)
+        return validate_grounded_prose(
+            description, info.context, own_name=None, bounds=_DESCRIPTION
+        )
 
 
 FACTION_PROMPT: PromptSpec[FactionFacts, FactionText] = PromptSpec(

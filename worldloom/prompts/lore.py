@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
 from worldloom.prompts.text_rules import (
-    prose_pattern,
+    ProseBounds,
     rule_context,
     validate_grounded_prose,
     validate_invented_name,
@@ -16,6 +16,9 @@ from worldloom.prompts.text_rules import (
 
 WORLD_NAME_PATTERN = r"^[A-Z][a-z']{2,15}( [A-Z][a-z']{1,15})?$"
 """One or two capitalised words; also a grammar constraint for llama.cpp."""
+
+
+_LORE = ProseBounds(min_length=60, max_length=300, max_sentences=5)
 
 
 class WorldFacts(PromptFacts):
@@ -46,7 +49,7 @@ class WorldLore(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     world_name: str = Field(min_length=3, max_length=32, pattern=WORLD_NAME_PATTERN)
-    lore: str = Field(min_length=60, max_length=300, pattern=prose_pattern(60, 300))
+    lore: str = _LORE.field()
 
     @field_validator("world_name")
     @classmethod
@@ -57,7 +60,7 @@ class WorldLore(BaseModel):
     @classmethod
     def _lore_is_grounded(cls, lore: str, info: ValidationInfo) -> str:
         own_name = info.data.get("world_name")
-        return validate_grounded_prose(lore, info.context, own_name=own_name, max_sentences=5)
+        return validate_grounded_prose(lore, info.context, own_name=own_name, bounds=_LORE)
 
 
 LORE_PROMPT: PromptSpec[WorldFacts, WorldLore] = PromptSpec(

@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import prose_pattern, rule_context, validate_grounded_prose
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+
+_BIOGRAPHY = ProseBounds(min_length=30, max_length=200, max_sentences=4)
 
 
 class NotableFacts(PromptFacts):
@@ -32,12 +34,12 @@ class NotableBio(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    biography: str = Field(min_length=30, max_length=200, pattern=prose_pattern(30, 200))
+    biography: str = _BIOGRAPHY.field()
 
     @field_validator("biography")
     @classmethod
     def _biography_is_grounded(cls, biography: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(biography, info.context, own_name=None, max_sentences=4)
+        return validate_grounded_prose(biography, info.context, own_name=None, bounds=_BIOGRAPHY)
 
 
 NOTABLE_PROMPT: PromptSpec[NotableFacts, NotableBio] = PromptSpec(

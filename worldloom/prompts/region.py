@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_fiel
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
 from worldloom.prompts.text_rules import (
-    prose_pattern,
+    ProseBounds,
     rule_context,
     validate_grounded_prose,
     validate_invented_name,
@@ -21,6 +21,9 @@ Ashes", "Al-Sadim Sands", as the procedural namer writes them); also a grammar c
 llama.cpp, so small models cannot drift into sentences or markup."""
 
 Danger = Literal["peaceful", "uneasy", "dangerous", "deadly"]
+
+
+_DESCRIPTION = ProseBounds(min_length=40, max_length=280, max_sentences=4)
 
 
 class RegionFacts(PromptFacts):
@@ -65,7 +68,7 @@ class RegionText(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=3, max_length=40, pattern=NAME_PATTERN)
-    description: str = Field(min_length=40, max_length=280, pattern=prose_pattern(40, 280))
+    description: str = _DESCRIPTION.field()
 
     @field_validator("name")
     @classmethod
@@ -77,7 +80,7 @@ class RegionText(BaseModel):
     def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
         own_name = info.data.get("name")
         return validate_grounded_prose(
-            description, info.context, own_name=own_name, max_sentences=4
+            description, info.context, own_name=own_name, bounds=_DESCRIPTION
         )
 
 

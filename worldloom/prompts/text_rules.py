@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from pydantic import Field
+
 DENY_LIST_RESOURCE = ("worldloom.data", "real_world_names.txt")
 """Package and file of the real-world names prose must not mention."""
 
@@ -52,6 +54,7 @@ _OUT_OF_WORLD = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _CLAUSE_END = re.compile(r"[.!?:;]")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_CUT_SENTENCE = "text stops mid-sentence; end every sentence with '.', '!' or '?'"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
 
 
@@ -102,6 +105,23 @@ def real_world_names() -> frozenset[str]:
     return frozenset(n for n in names if n)
 
 
+@dataclass(frozen=True, slots=True)
+class ProseBounds:
+    """Length and sentence bounds of one prose field, shared by its schema and its validator."""
+
+    min_length: int
+    max_length: int
+    max_sentences: int
+
+    def field(self) -> Any:
+        """The pydantic field: the length bounds and the grammar pattern (`prose_pattern`)."""
+        return Field(
+            min_length=self.min_length,
+            max_length=self.max_length,
+            pattern=prose_pattern(self.min_length, self.max_length),
+        )
+
+
 def prose_pattern(min_length: int, max_length: int) -> str:
     """Regex for one paragraph that starts with a capital and ends a sentence.
 
@@ -127,12 +147,13 @@ def validate_invented_name(name: str, context: Any) -> str:
 
 
 def validate_grounded_prose(
-    text: str, context: Any, *, own_name: object, max_sentences: int
+    text: str, context: Any, *, own_name: object, bounds: ProseBounds
 ) -> str:
     """A response model's prose rule: whole sentences, in-world, no loops, only known names.
 
     Checked only for LLM output (procedural writers build models without a context, and only
-    the field bounds apply). `own_name` is the name the same answer gives its entity.
+    the field bounds apply). `own_name` is the name the same answer gives its entity. A text
+    that filled its length cap loses the sentence the cap cut (`drop_cut_sentence`).
 
     Raises:
         ValueError: As the individual checks do.
@@ -140,7 +161,8 @@ def validate_grounded_prose(
     rules = read_rule_context(context)
     if rules is None:
         return text
-    text = check_complete_sentences(text, min_sentences=1, max_sentences=max_sentences)
+    text = drop_cut_sentence(text, bounds)
+    text = check_complete_sentences(text, min_sentences=1, max_sentences=bounds.max_sentences)
     check_no_real_world_names(text, rules.forbidden_names)
     check_stays_in_world(text)
     check_plain_words(text)
@@ -148,6 +170,26 @@ def validate_grounded_prose(
     known = rules.known_names | ({own_name} if isinstance(own_name, str) else set())
     check_known_entities(text, frozenset(known))
     return text
+
+
+def drop_cut_sentence(text: str, bounds: ProseBounds) -> str:
+    """Keep the whole sentences of a text that filled its length cap.
+
+    Once a rambling answer reaches the cap, llama.cpp's grammar (`prose_pattern`) forces a full
+    stop, so the last sentence of a text at the cap was cut, not finished ("...and is
+    dedicated to the worship of the T."). Shorter texts are returned as they are.
+
+    Raises:
+        ValueError: When no whole sentence of at least the minimum length is left.
+    """
+    stripped = text.strip()
+    if len(text) < bounds.max_length:
+        return stripped
+    breaks = list(_SENTENCE_SPLIT.finditer(stripped))
+    kept = stripped[: breaks[-1].end()].rstrip() if breaks else ""
+    if len(kept) < bounds.min_length:
+        raise ValueError(_CUT_SENTENCE)
+    return kept
 
 
 def check_complete_sentences(text: str, *, min_sentences: int, max_sentences: int) -> str:
@@ -165,7 +207,7 @@ def check_complete_sentences(text: str, *, min_sentences: int, max_sentences: in
         # "...the 25 rivers of E." is a word cut by a length cap, not an initial.
         or (words and len(words[-1]) == 1 and words[-1] not in {"I", "a"})
     ):
-        raise ValueError("text stops mid-sentence; end every sentence with '.', '!' or '?'")
+        raise ValueError(_CUT_SENTENCE)
     count = len(_SENTENCE_SPLIT.split(stripped))
     if not min_sentences <= count <= max_sentences:
         raise ValueError(

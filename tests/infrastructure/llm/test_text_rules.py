@@ -10,12 +10,14 @@ from pydantic import ValidationError
 from worldloom.prompts.lore import WorldFacts, WorldLore
 from worldloom.prompts.region import RegionFacts, RegionText
 from worldloom.prompts.text_rules import (
+    ProseBounds,
     check_complete_sentences,
     check_known_entities,
     check_no_real_world_names,
     check_not_repetitive,
     check_plain_words,
     check_stays_in_world,
+    drop_cut_sentence,
     real_world_names,
 )
 
@@ -117,6 +119,38 @@ def test_sentence_count_bounds() -> None:
     with pytest.raises(ValueError, match="1 to 2"):
         check_complete_sentences("One. Two. Three.", min_sentences=1, max_sentences=2)
     assert check_complete_sentences(" One. Two! ", min_sentences=1, max_sentences=2) == "One. Two!"
+
+
+CAPPED = ProseBounds(min_length=10, max_length=60, max_sentences=4)
+
+
+def test_a_text_at_its_cap_loses_the_sentence_the_cap_cut() -> None:
+    whole = "Ashvale lies under old oaks. "
+    cut = whole + "Its people keep the ancient ways of the T."
+    cut = cut[: CAPPED.max_length - 1] + "."  # what the grammar forces at the cap
+    assert len(cut) == CAPPED.max_length
+    assert drop_cut_sentence(cut, CAPPED) == whole.strip()
+    # Below the cap nothing is cut, so nothing is dropped.
+    assert drop_cut_sentence(" " + whole, CAPPED) == whole.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ashvale lies under old oaks and its folk keep the ways of the T.",  # one cut sentence
+        "Old oaks. Ashvale lies under old oaks and its folk keep the way.",  # too short a rest
+    ],
+)
+def test_a_capped_text_without_a_whole_sentence_to_keep_is_cut(text: str) -> None:
+    capped = text[: CAPPED.max_length - 1] + "."
+    with pytest.raises(ValueError, match="mid-sentence"):
+        drop_cut_sentence(capped, CAPPED)
+
+
+def test_a_region_description_at_its_cap_keeps_its_whole_sentences() -> None:
+    first = "Ashvale is a quiet forest of oaks where the Silverrun winds through the glades."
+    description = (first + " The woods " + "grow dark and deep " * 20)[:279] + "."
+    assert _validate("Elmreach", description).description == first
 
 
 def test_known_entities_ignore_sentence_openers_and_seasons() -> None:
