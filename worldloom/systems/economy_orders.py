@@ -4,7 +4,8 @@ Two guards against the failures of bazaarBot and its ports: a seller never asks 
 output cost to make (inputs at market price plus its labour), so prices cannot drift to pennies;
 a buyer never bids above what the purchase is worth to it (the value its recipe adds, or hunger
 for food), so they cannot run away. Every posted price is whole copper and at least 1. Orders
-are (agent, slot) pairs: see `economy_slots`.
+are (agent, slot) pairs, addressed by their flat cell in the [agent, slot] arrays (`agent *
+slots.count + slot`): see `economy_slots`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from worldloom.systems.economy_slots import (
     NEED,
     SPARE,
     TOOL,
-    SlotLayout,
 )
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market import Fills, Orders, clear_books
@@ -40,14 +40,18 @@ _URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
 _RESTOCKED = np.zeros(SPARE + 1, dtype=np.bool_)
 _RESTOCKED[[INPUT, TOOL, NEED, FOOD, COMFORT, CARGO]] = True
 """Slot purposes an agent buys for (outputs and spares it only sells)."""
+_CEILING = np.full(SPARE + 1, 3.0)
+_CEILING[[FOOD, COMFORT]] = 1.5, 2.0
+"""A bid's ceiling in multiples of the good's base value, by slot purpose (food adds hunger;
+inputs and cargo have ceilings of their own)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Side:
-    """One side's orders this tick: who, from which slot, how many, at what limit, which book."""
+    """One side's orders this tick: who, from which cell, how many, at what limit, which book."""
 
     agent: Int
-    slot: Int
+    cell: Int
     qty: Int
     price: Int
     book: Int
@@ -78,7 +82,7 @@ def clear_markets(
         _learn(
             state,
             context,
-            orders=(side.agent, side.slot, side.qty),
+            orders=(side.cell, side.qty),
             filled=filled,
             fills=fills,
             glut=glut[side.book],
@@ -102,11 +106,10 @@ def _post_orders(
     state: EconomyState, context: TickContext, *, rng: np.random.Generator
 ) -> tuple[_Side, _Side]:
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
-    _rules, slots = context.rules, context.slots
+    slots = context.slots
     n_markets, n_goods = state.price.shape
     active = state.market >= 0
     _stock_the_larder(state, context, active)
-    purpose = slots.purpose[state.role]
     keep = _keep_levels(state, context)
     units = keep - state.qty
     food_units = _food_shortfall(state, context)
@@ -118,36 +121,38 @@ def _post_orders(
         active[:, None]
         & (state.qty < reorder)
         & (units > 0)
-        & _RESTOCKED[purpose]
+        & _RESTOCKED[slots.purpose][state.role]
         & (state.good >= 0)
     )
-    bid_agent, bid_slot = np.nonzero(buying)
-    bid_qty = units[bid_agent, bid_slot]
+    bid_cell = np.flatnonzero(buying)
+    bid_agent = bid_cell // slots.count
+    bid_qty = np.take(units, bid_cell)
     selling = active[:, None] & (state.qty > keep) & (state.good >= 0)
-    ask_agent, ask_slot = np.nonzero(selling)
-    ask_qty = state.qty[ask_agent, ask_slot] - keep[ask_agent, ask_slot]
+    ask_cell = np.flatnonzero(selling)
+    ask_agent = ask_cell // slots.count
+    ask_qty = np.take(state.qty, ask_cell) - np.take(keep, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
-    bid_kind = purpose[bid_agent, bid_slot]
-    batch = _batch_values(price, slots)
+    bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_cell % slots.count)
+    batch = _batch_values(state, context)
     bid_price = _bid_prices(
         state,
         context,
-        orders=(bid_agent, bid_slot, bid_kind),
+        orders=(bid_agent, bid_cell, bid_kind),
         prices=price,
         batch=batch,
         rng=rng,
     )
     ask_price = _ask_prices(
-        state, context, orders=(ask_agent, ask_slot), prices=price, batch=batch, rng=rng
+        state, context, orders=(ask_agent, ask_cell), prices=price, batch=batch, rng=rng
     )
     bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
     live = (bid_qty > 0) & (bid_price >= 1)
-    bid_agent, bid_slot = bid_agent[live], bid_slot[live]
-    bid_book = state.market[bid_agent] * n_goods + state.good[bid_agent, bid_slot]
-    ask_book = state.market[ask_agent] * n_goods + state.good[ask_agent, ask_slot]
+    bid_agent, bid_cell = bid_agent[live], bid_cell[live]
+    bid_book = state.market[bid_agent] * n_goods + np.take(state.good, bid_cell)
+    ask_book = state.market[ask_agent] * n_goods + np.take(state.good, ask_cell)
     return (
-        _Side(bid_agent, bid_slot, bid_qty[live], bid_price[live], bid_book),
-        _Side(ask_agent, ask_slot, ask_qty, ask_price, ask_book),
+        _Side(bid_agent, bid_cell, bid_qty[live], bid_price[live], bid_book),
+        _Side(ask_agent, ask_cell, ask_qty, ask_price, ask_book),
     )
 
 
@@ -164,16 +169,16 @@ def _settle(
     """Move the money (less the market's tax) and the goods of every fill; returns the
     copper paid per fill."""
     buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
-    good, market = state.good[buyer, bids.slot[fills.bid]], state.market[buyer]
+    bought, sold = bids.cell[fills.bid], asks.cell[fills.ask]
+    good, market = np.take(state.good, bought), state.market[buyer]
     paid = fills.price * fills.qty
     tax = paid * context.rules.tuning.tax_percent // 100
     np.subtract.at(state.money, buyer, paid)
     np.add.at(state.money, seller, paid - tax)
     np.add.at(state.treasury, market, tax)
-    width = context.slots.count
     held = state.qty.reshape(-1)
-    np.subtract.at(held, seller * width + asks.slot[fills.ask], fills.qty)
-    np.add.at(held, buyer * width + bids.slot[fills.bid], fills.qty)
+    np.subtract.at(held, sold, fills.qty)
+    np.add.at(held, bought, fills.qty)
     ledger.fills.append(
         (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
     )
@@ -193,9 +198,10 @@ def _update_prices(
     book, qty, paid = traded
     volume = np.bincount(book, weights=qty, minlength=books)
     value = np.bincount(book, weights=paid, minlength=books)
-    best_bid = np.zeros(books)
+    # Integer extremes: ufunc.at is some forty times slower when it has to cast.
+    best_bid = np.zeros(books, dtype=np.int64)
     np.maximum.at(best_bid, bids[0], bids[1])
-    best_ask = np.full(books, np.inf)
+    best_ask = np.full(books, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(best_ask, asks[0], asks[1])
     price = state.price.reshape(-1)
     moved = price.copy()
@@ -260,9 +266,9 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
 
 
-def _beliefs(state: EconomyState, agent: Int, slot: Int, rng: np.random.Generator) -> Float:
-    low, high = state.low[agent, slot], state.high[agent, slot]
-    return np.asarray(low + rng.random(agent.size) * (high - low), dtype=np.float64)
+def _beliefs(state: EconomyState, cell: Int, rng: np.random.Generator) -> Float:
+    low, high = np.take(state.low, cell), np.take(state.high, cell)
+    return np.asarray(low + rng.random(cell.size) * (high - low), dtype=np.float64)
 
 
 def _bid_prices(
@@ -271,29 +277,29 @@ def _bid_prices(
     *,
     orders: tuple[Int, Int, Int],
     prices: Float,
-    batch: tuple[Float, Float],
+    batch: _BatchValues,
     rng: np.random.Generator,
 ) -> Int:
     """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
     rules, slots = context.rules, context.slots
-    agent, slot, kind = orders
-    market, role = state.market[agent], state.role[agent]
-    good = state.good[agent, slot]
-    price = prices[market, good]
+    agent, cell, kind = orders
+    good = np.take(state.good, cell)
     value = slots.value[good]
-    hunger = np.clip(state.hunger[agent], 0.0, 4.0)
-    revenue, input_cost = batch[0][market, role], batch[1][market, role]
-    cost = input_cost + 0.5 * rules.labor[role]
-    margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
-    ceiling = np.select(
-        [kind == FOOD, kind == INPUT, kind == CARGO, kind == COMFORT],
-        [value * (1.5 + hunger), price * margin, state.cargo_ceiling[agent], value * 2.0],
-        default=value * 3.0,
-    )
+    hungry = np.where(kind == FOOD, np.clip(state.hunger[agent], 0.0, 4.0), 0.0)
+    ceiling = value * (_CEILING[kind] + hungry)
+    inputs = np.flatnonzero(kind == INPUT)
+    buyer = agent[inputs]
+    revenue, input_cost = batch.of(state, buyer)
+    cost = input_cost + 0.5 * rules.labor[state.role[buyer]]
+    margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
+    going = np.take(prices, state.market[buyer] * prices.shape[1] + good[inputs])
+    ceiling[inputs] = going * margin
+    cargo = np.flatnonzero(kind == CARGO)
+    ceiling[cargo] = state.cargo_ceiling[agent[cargo]]
     ceiling = np.minimum(ceiling, value * rules.tuning.price_cap_multiple)
-    bid = np.floor(np.minimum(_beliefs(state, agent, slot, rng), ceiling))
+    bid = np.floor(np.minimum(_beliefs(state, cell, rng), ceiling))
     return np.asarray(bid, dtype=np.int64)
 
 
@@ -303,44 +309,62 @@ def _ask_prices(
     *,
     orders: tuple[Int, Int],
     prices: Float,
-    batch: tuple[Float, Float],
+    batch: _BatchValues,
     rng: np.random.Generator,
 ) -> Int:
     """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
     rules, slots = context.rules, context.slots
-    agent, slot = orders
+    agent, cell = orders
     market, role = state.market[agent], state.role[agent]
-    good = state.good[agent, slot]
-    template = np.minimum(slot, slots.width - 1)
-    own = (slot < slots.width) & (slots.made[role, template] > 0)
-    made = np.where(own, slots.made[role, template], 1)
-    share = np.where(own, slots.share[role, template], 0.0)
-    gathered = np.where(rules.gathers[role], context.yields[market, good], 1.0)
-    cost = (batch[1][market, role] + rules.labor[role]) * share
+    good = np.take(state.good, cell)
+    slot = cell - agent * slots.count
+    template = role * slots.width + np.minimum(slot, slots.width - 1)
+    made = np.take(slots.made, template)
+    own = (slot < slots.width) & (made > 0)
+    made = np.where(own, made, 1)
+    share = np.where(own, np.take(slots.share, template), 0.0)
+    book = market * prices.shape[1] + good
+    gathered = np.where(rules.gathers[role], np.take(context.yields, book), 1.0)
+    cost = (batch.of(state, agent)[1] + rules.labor[role]) * share
     unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
-    floor = np.where(own, unit_cost, 0.5 * prices[market, good])
+    floor = np.where(own, unit_cost, 0.5 * np.take(prices, book))
     # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
     # may sell for 1, not 2).
-    ask = np.maximum(np.ceil(_beliefs(state, agent, slot, rng)), np.round(floor))
+    ask = np.maximum(np.ceil(_beliefs(state, cell, rng)), np.round(floor))
     return np.maximum(ask, 1.0).astype(np.int64)
 
 
-def _batch_values(prices: Float, slots: SlotLayout) -> tuple[Float, Float]:
-    """[market, role]: what a batch of the role's recipe sells for and what its inputs cost at
-    the market's prices (over the role's few slots, not a market x role x good product)."""
-    going = prices[:, slots.goods]
-    revenue = (going * slots.made[None, :, :]).sum(axis=2)
-    cost = (going * slots.used[None, :, :]).sum(axis=2)
-    return np.asarray(revenue, dtype=np.float64), np.asarray(cost, dtype=np.float64)
+@dataclass(frozen=True, slots=True)
+class _BatchValues:
+    """[output or input, role, market]: what a batch of each role's recipe sells for and what
+    its inputs cost at each market's prices."""
+
+    values: Float
+
+    def of(self, state: EconomyState, agent: Int) -> tuple[Float, Float]:
+        """(revenue, input cost) of each of `agent`'s batches, at its market's prices."""
+        n_markets = self.values.shape[2]
+        pair = state.role[agent] * n_markets + state.market[agent]
+        revenue, cost = self.values.reshape(2, -1)
+        return np.asarray(revenue[pair], dtype=np.float64), np.asarray(cost[pair], dtype=np.float64)
+
+
+def _batch_values(state: EconomyState, context: TickContext) -> _BatchValues:
+    """One sparse product of the recipe book with every market's prices."""
+    n_roles = len(context.rules.roles)
+    values = np.asarray(context.recipe_book @ state.price.T, dtype=np.float64)
+    return _BatchValues(values.reshape(2, n_roles, state.price.shape[0]))
 
 
 def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
     """Trim bids, most urgent first, so that no agent can spend more than it holds."""
     if agent.size == 0:
         return qty
-    order = np.argsort(agent * (int(urgency.max()) + 1) + urgency)
+    # Bids come sorted by agent, so a stable sort only reorders each agent's few by urgency
+    # (equal urgency keeps slot order).
+    order = np.argsort(agent * (int(urgency.max()) + 1) + urgency, kind="stable")
     cost = price[order] * qty[order]
     running = np.cumsum(cost)
     first = np.r_[True, agent[order][1:] != agent[order][:-1]]
@@ -357,7 +381,7 @@ def _learn(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int, Int],
+    orders: tuple[Int, Int],
     filled: Int,
     fills: Fills,
     glut: Float,
@@ -368,11 +392,11 @@ def _learn(
     and those who traded shift with the book's imbalance (down when offers exceed bids, up
     when bids exceed offers), without which the midpoint price never falls to the sellers'
     costs."""
-    agent, slot, qty = orders
+    cell, qty = orders
     tuning = context.rules.tuning
-    got = np.bincount(filled, weights=fills.qty, minlength=agent.size)
-    paid = np.bincount(filled, weights=fills.price * fills.qty, minlength=agent.size)
-    low, high = state.low[agent, slot], state.high[agent, slot]
+    got = np.bincount(filled, weights=fills.qty, minlength=cell.size)
+    paid = np.bincount(filled, weights=fills.price * fills.qty, minlength=cell.size)
+    low, high = np.take(state.low, cell), np.take(state.high, cell)
     traded = got > 0
     mean = np.where(traded, paid / np.maximum(got, 1.0), 0.0)
     low = np.where(traded, low + tuning.learn_rate * (mean - low), low)
@@ -382,11 +406,11 @@ def _learn(
     # Only those who traded read the book's imbalance: an unfilled buyer pushed down by a glut
     # it cannot reach would never meet the sellers' cost floor.
     factor = factor * np.where(traded, 1.0 - tuning.shift_rate * glut, 1.0)
-    cap = context.slots.value[state.good[agent, slot]] * tuning.price_cap_multiple
+    cap = context.slots.value[np.take(state.good, cell)] * tuning.price_cap_multiple
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)
-    state.low[agent, slot] = low
-    state.high[agent, slot] = high
+    state.low.reshape(-1)[cell] = low
+    state.high.reshape(-1)[cell] = high
 
 
 def _free_empty_slots(state: EconomyState, context: TickContext) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_array
 
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
@@ -49,6 +50,9 @@ class TickContext:
     """[good, role] the role's recipe makes the good."""
     needy: Bool
     """[role] the role uses things up as it works (needs)."""
+    recipe_book: csr_array
+    """[outputs of each role, then inputs of each role; good], sparse: times a price row, what
+    each role's batch sells for and what its inputs cost."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
@@ -69,6 +73,7 @@ class TickContext:
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
             needy=slots.need.sum(axis=1) > 0,
+            recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
 
 
