@@ -333,7 +333,7 @@ def _ask_prices(
     # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
     # may sell for 1, not 2).
     ask = np.maximum(np.ceil(_beliefs(state, cell, rng)), np.round(floor))
-    return np.maximum(ask, 1.0).astype(np.int64)
+    return np.asarray(np.maximum(ask, 1.0), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
