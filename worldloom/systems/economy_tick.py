@@ -42,8 +42,9 @@ class TickContext:
     yields: Float
     """[market, good] gathering multipliers, with a trailing 1 for "no good" (index -1)."""
     available: Bool
-    cost_per_food: Float
-    """Per good (+ "no good"): copper per unit of nutrition at base value; inf if inedible."""
+    food_rank: Int
+    """Per good (+ "no good"): rank of its copper per unit of nutrition at base value among
+    the foods (equal costs share a rank, the plainest is 0); `slots.value.size` if inedible."""
     haul: Float
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
     makers: Bool
@@ -60,8 +61,10 @@ class TickContext:
         yields = np.array([rows[biome] for biome in markets.biome]).reshape(-1, len(rules.goods))
         slots = build_slots(rules)
         edible = slots.nutrition > 0
-        cost_per_food = np.full(slots.value.size, np.inf)
-        cost_per_food[edible] = slots.value[edible] / slots.nutrition[edible]
+        food_rank = np.full(slots.value.size, slots.value.size, dtype=np.int64)
+        food_rank[edible] = np.unique(
+            slots.value[edible] / slots.nutrition[edible], return_inverse=True
+        )[1]
         return cls(
             rules=rules,
             markets=markets,
@@ -69,7 +72,7 @@ class TickContext:
             slots=slots,
             yields=np.c_[yields, np.ones(markets.ids.size)],
             available=available_roles(rules, markets, links),
-            cost_per_food=cost_per_food,
+            food_rank=food_rank,
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
             needy=slots.need.sum(axis=1) > 0,
@@ -169,36 +172,45 @@ def _consume(
 ) -> None:
     rules, slots = context.rules, context.slots
     active = state.market >= 0
-    rows = np.arange(active.size)
     consumed, n_goods = ledger.consumed[step], len(rules.goods)
-    # Eat the plainest food held (least value per unit of nutrition), enough to cover hunger
-    # but never more than two days' food at once; hunger itself stops growing past twice the
-    # days it takes to starve (by then the agent is bankrupt or has money to eat again).
+    qty, count = state.qty.reshape(-1), slots.count
+    # Consumption only ever takes from what is held, so these cells are all it touches.
+    held = np.flatnonzero(qty > 0)
+    held_goods = np.take(state.good, held)
+    # Eat the plainest food held (least value per unit of nutrition, the first slot of equals),
+    # enough to cover hunger but never more than two days' food at once; hunger itself stops
+    # growing past twice the days it takes to starve (by then the agent is bankrupt or has
+    # money to eat again).
     day = rules.food_per_tick
     state.hunger[:] = np.minimum(
         state.hunger + np.where(active, day, 0.0), 2 * rules.tuning.starve_days * day
     )
-    cost = np.where(state.qty > 0, context.cost_per_food[state.good], np.inf)
-    pick = cost.argmin(axis=1)
-    eats = active & np.isfinite(cost[rows, pick])
-    eater, slot = rows[eats], pick[eats]
-    food = state.good[eater, slot]
-    nutrition = slots.nutrition[food]
-    wanted = np.ceil(np.clip(state.hunger[eater], 0.0, 2 * day) / nutrition).astype(np.int64)
-    eaten = np.minimum(wanted, state.qty[eater, slot])
-    state.qty[eater, slot] -= eaten
-    state.hunger[eater] -= eaten * nutrition
-    consumed += np.bincount(food, eaten, n_goods).astype(np.int64)
+    rank = context.food_rank[held_goods]
+    edible = np.flatnonzero((rank < context.food_rank.size) & active[held // count])
+    if edible.size:
+        larder = held[edible]
+        owner = larder // count
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        choice = np.minimum.reduceat(rank[edible] * count + larder % count, starts)
+        eater = owner[starts]
+        cell = eater * count + choice % count
+        food = np.take(state.good, cell)
+        nutrition = slots.nutrition[food]
+        wanted = np.ceil(np.clip(state.hunger[eater], 0.0, 2 * day) / nutrition).astype(np.int64)
+        eaten = np.minimum(wanted, qty[cell])
+        qty[cell] -= eaten
+        state.hunger[eater] -= eaten * nutrition
+        consumed += np.bincount(food, eaten, n_goods).astype(np.int64)
     # Use up tools of the trade, weapons, arrows... one whole unit at a time.
-    width = slots.width
     needy = np.flatnonzero(active & context.needy[state.role])
-    need = state.need[needy, :width] + slots.need[state.role[needy]]
-    held = state.qty[needy, :width]
-    used = np.minimum(np.floor(need), held).astype(np.int64)
-    state.qty[needy, :width] = held - used
-    state.need[needy, :width] = np.minimum(need - used, 2.0)
-    using = used > 0
-    consumed += np.bincount(state.good[needy, :width][using], used[using], n_goods).astype(np.int64)
+    needing = np.flatnonzero(slots.need[state.role[needy]] > 0)
+    agent, slot = needy[needing // slots.width], needing % slots.width
+    cell = agent * count + slot
+    need = np.take(state.need, cell) + slots.need[state.role[agent], slot]
+    used = np.minimum(np.floor(need), qty[cell]).astype(np.int64)
+    qty[cell] -= used
+    state.need.reshape(-1)[cell] = np.minimum(need - used, 2.0)
+    consumed += np.bincount(np.take(state.good, cell), used, n_goods).astype(np.int64)
     # The richer, the more: that is also how money made by busy trades flows back to others.
     due = active & ((tick + state.offset) % max(rules.comfort_every, 1) == 0)
     affordable = state.money // (rules.value[state.taste] * _COMFORT_SAVINGS).astype(np.int64)
@@ -209,15 +221,12 @@ def _consume(
     state.wants[:] -= enjoyed
     consumed += np.bincount(state.taste, enjoyed, n_goods).astype(np.int64)
     # Spoilage: each perishable unit rots with its good's daily chance (rounded by a draw).
-    held = state.qty.reshape(-1)
-    cells = np.flatnonzero(held > 0)
-    goods = state.good.reshape(-1)[cells]
-    chance = slots.perish[goods]
-    perishing = chance > 0
-    cells, goods, chance = cells[perishing], goods[perishing], chance[perishing]
-    units = held[cells]
+    chance = slots.perish[held_goods]
+    perishing = np.flatnonzero(chance > 0)
+    cells, goods, chance = held[perishing], held_goods[perishing], chance[perishing]
+    units = qty[cells]
     rotten = np.minimum(np.floor(units * chance + rng.random(cells.size)).astype(np.int64), units)
-    held[cells] = units - rotten
+    qty[cells] = units - rotten
     ledger.spoiled[step] += np.bincount(goods, rotten, n_goods).astype(np.int64)
 
 

@@ -73,12 +73,7 @@ def plan_caravans(
     idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
     if idle.size == 0:
         return
-    cost = haul
-    src_price = state.price[links.src]
-    gap = state.price[links.dst] - src_price - cost - rules.tuning.trade_margin * src_price
-    gap[state.supply[links.src] == 0] = -np.inf
-    best_good = np.argmax(gap, axis=1)
-    best_gap = gap[np.arange(links.src.size), best_good]
+    best_good, best_gap = _best_cargo(state, rules, links, haul=haul, idle=idle)
     order = np.lexsort((-best_gap, links.src))
     first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
     best_link = np.full(state.price.shape[0], -1, dtype=np.int64)
@@ -90,16 +85,40 @@ def plan_caravans(
     _reposition(state, links, idle[~go], best_link=best_link, gain=best_gap, tick=tick)
     agents, link = idle[go], link[go]
     good = best_good[link]
-    buy_at = np.maximum(src_price[link, good], 1.0)
+    buy_at = np.maximum(state.price[links.src[link], good], 1.0)
     state.link[agents] = link
     state.good[agents, slots.cargo] = good
     state.low[agents, slots.cargo] = np.maximum(buy_at * 0.9, 1.0)
     state.high[agents, slots.cargo] = np.maximum(buy_at * 1.1, 1.0) + 1.0
-    state.cargo_ceiling[agents] = state.price[links.dst[link], good] - cost[link, good]
+    state.cargo_ceiling[agents] = state.price[links.dst[link], good] - haul[link, good]
     by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight[good], 0.01)
     by_money = state.money[agents] / buy_at
     state.cargo_target[agents] = np.maximum(np.minimum(by_weight, by_money), 1).astype(np.int64)
     state.loading[agents] = 0
+
+
+def _best_cargo(
+    state: EconomyState, rules: EconomyRules, links: TradeLinks, *, haul: Float, idle: Int
+) -> tuple[Int, Float]:
+    """Per link: the good whose price gap pays best after haul, risk and margin, and that gap.
+
+    Only links out of a market with an idle merchant, or out of a market one such link reaches
+    (where an empty ride may go), are worth pricing: the rest get no good and a gap of -inf.
+    """
+    here = np.zeros(state.price.shape[0], dtype=np.bool_)
+    here[state.market[idle]] = True
+    reach = here.copy()
+    reach[links.dst[here[links.src]]] = True
+    priced = np.flatnonzero(reach[links.src])
+    src, dst = links.src[priced], links.dst[priced]
+    src_price = state.price[src]
+    gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
+    gap[state.supply[src] == 0] = -np.inf
+    best_good = np.zeros(links.src.size, dtype=np.int64)
+    best_gap = np.full(links.src.size, -np.inf)
+    best_good[priced] = np.argmax(gap, axis=1)
+    best_gap[priced] = gap[np.arange(priced.size), best_good[priced]]
+    return best_good, best_gap
 
 
 def _reposition(
