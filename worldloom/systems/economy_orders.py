@@ -22,9 +22,7 @@ from worldloom.systems.economy_slots import (
     COMFORT,
     FOOD,
     INPUT,
-    NEED,
     SPARE,
-    TOOL,
 )
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market import Fills, Orders, clear_books
@@ -37,9 +35,6 @@ Float = npt.NDArray[np.float64]
 
 _URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
 """Spending order by slot purpose: food first, then inputs, tools, needs, cargo, comforts."""
-_RESTOCKED = np.zeros(SPARE + 1, dtype=np.bool_)
-_RESTOCKED[[INPUT, TOOL, NEED, FOOD, COMFORT, CARGO]] = True
-"""Slot purposes an agent buys for (outputs and spares it only sells)."""
 _CEILING = np.full(SPARE + 1, 3.0)
 _CEILING[[FOOD, COMFORT]] = 1.5, 2.0
 """A bid's ceiling in multiples of the good's base value, by slot purpose (food adds hunger;
@@ -114,14 +109,14 @@ def _post_orders(
     units = keep - state.qty
     food_units = _food_shortfall(state, context)
     units[:, slots.food] = food_units
-    reorder = keep.copy()
-    reorder[:, : slots.width] = slots.reorder[state.role]
+    reorder = slots.reorder[state.role]
+    reorder[:, slots.width :] = keep[:, slots.width :]
     reorder[:, slots.food] = np.where(food_units > 0, state.qty[:, slots.food] + 1, 0)
     buying = (
         active[:, None]
         & (state.qty < reorder)
         & (units > 0)
-        & _RESTOCKED[slots.purpose][state.role]
+        & slots.restocked[state.role]
         & (state.good >= 0)
     )
     bid_cell = np.flatnonzero(buying)
@@ -243,8 +238,7 @@ def _stock_the_larder(
 def _keep_levels(state: EconomyState, context: TickContext) -> Int:
     """[agent, slot]: what each agent holds back from sale (inputs, food, tools, needs, cargo)."""
     rules, slots = context.rules, context.slots
-    keep = np.zeros(state.qty.shape, dtype=np.int64)
-    keep[:, : slots.width] = slots.keep[state.role]
+    keep = slots.keep[state.role]
     food = state.good[:, slots.food]
     buffer = rules.tuning.buffer_days * rules.food_per_tick
     keep[:, slots.food] = np.ceil(buffer / np.maximum(slots.nutrition[food], 1e-9)) * (food >= 0)
@@ -258,7 +252,9 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     """Units of the food slot's good to buy, once less than a day's food is left, to hold a
     few days of nutrition in all."""
     rules, slots = context.rules, context.slots
-    held = (state.qty * slots.nutrition[state.good]).sum(axis=1)
+    cells = np.flatnonzero(state.qty > 0)
+    food = np.take(state.qty, cells) * slots.nutrition[np.take(state.good, cells)]
+    held = np.bincount(cells // slots.count, weights=food, minlength=state.qty.shape[0])
     short = np.where(
         held < rules.food_per_tick, rules.tuning.buffer_days * rules.food_per_tick - held, 0.0
     )
@@ -416,7 +412,7 @@ def _learn(
 def _free_empty_slots(state: EconomyState, context: TickContext) -> None:
     """Spare slots and finished cargo slots that ran empty can take new goods."""
     slots = context.slots
-    loose = np.array([slots.cargo, *slots.spares])
+    loose = slice(slots.cargo, slots.count)  # the cargo slot, then the spares
     empty = state.qty[:, loose] == 0
-    loading = (state.link >= 0)[:, None] & (loose == slots.cargo)[None, :]
-    state.good[:, loose] = np.where(empty & ~loading, -1, state.good[:, loose])
+    empty[:, 0] &= state.link < 0  # a merchant still loading keeps its cargo slot
+    state.good[:, loose][empty] = -1

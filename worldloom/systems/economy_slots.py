@@ -42,11 +42,14 @@ class SlotLayout:
     made: Int
     """[role, template slot] units a batch makes."""
     keep: Int
-    """[role, template slot] units held back from sale (inputs for some batches, one tool,
-    one of each need, a few days of food when the role makes food)."""
+    """[role, slot] units held back from sale in the template slots (inputs for some batches,
+    one tool, one of each need, a few days of food when the role makes food); 0 in the fixed
+    slots, whose levels depend on the agent."""
     reorder: Int
-    """[role, template slot] restock only below this (one batch of an input, the last tool or
-    need): buying in lots, not a unit a day, keeps the order books short."""
+    """[role, slot] restock only below this (one batch of an input, the last tool or need):
+    buying in lots, not a unit a day, keeps the order books short; 0 in the fixed slots."""
+    restocked: npt.NDArray[np.bool_]
+    """[role, slot] slots the role buys for (inputs, tool, needs, food, comfort, cargo)."""
     need: Float
     """[role, template slot] units used up per tick (needs)."""
     share: Float
@@ -120,6 +123,7 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
     keep[np.arange(n_roles)[tool >= 0], tool[tool >= 0]] += 1
     keep = np.where(made > 0, np.maximum(keep, food_units), keep)
     reorder = np.where(used > 0, used, np.minimum(keep, 1))
+    fixed = np.zeros((n_roles, purpose.shape[1] - width), dtype=np.int64)
     output_value = made * value[goods]
     share = output_value / np.maximum(output_value.sum(axis=1, keepdims=True), 1.0)
     return SlotLayout(
@@ -128,8 +132,9 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
         purpose=purpose,
         used=used,
         made=made,
-        keep=keep,
-        reorder=reorder,
+        keep=np.hstack([keep, fixed]),
+        reorder=np.hstack([reorder, fixed]),
+        restocked=np.isin(purpose, (INPUT, TOOL, NEED, FOOD, COMFORT, CARGO)),
         need=need,
         share=share,
         tool=tool,
