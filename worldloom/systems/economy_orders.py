@@ -77,10 +77,10 @@ def clear_markets(
         _learn(
             state,
             context,
-            orders=(side.cell, side.qty),
+            side=side,
             filled=filled,
             fills=fills,
-            glut=glut[side.book],
+            glut=glut,
             buyer_side=side is bids,
         )
     volume = _update_prices(
@@ -377,7 +377,7 @@ def _learn(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int],
+    side: _Side,
     filled: Int,
     fills: Fills,
     glut: Float,
@@ -387,22 +387,27 @@ def _learn(
     it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
     and those who traded shift with the book's imbalance (down when offers exceed bids, up
     when bids exceed offers), without which the midpoint price never falls to the sellers'
-    costs."""
-    cell, qty = orders
+    costs. `filled` gives each fill's order on this side, `glut` each book's imbalance."""
+    cell, qty = side.cell, side.qty
     tuning = context.rules.tuning
+    low, high = np.take(state.low, cell), np.take(state.high, cell)
+    factor = np.full(cell.size, 1.0 + tuning.shift_rate if buyer_side else 1.0 - tuning.shift_rate)
+    # Few orders trade; only theirs move toward the price and read the book.
     got = np.bincount(filled, weights=fills.qty, minlength=cell.size)
     paid = np.bincount(filled, weights=fills.price * fills.qty, minlength=cell.size)
-    low, high = np.take(state.low, cell), np.take(state.high, cell)
-    traded = got > 0
-    mean = np.where(traded, paid / np.maximum(got, 1.0), 0.0)
-    low = np.where(traded, low + tuning.learn_rate * (mean - low), low)
-    high = np.where(traded, high - tuning.learn_rate * (high - mean), high)
-    left = 1.0 - got / np.maximum(qty, 1)
-    factor = 1.0 + tuning.shift_rate * left if buyer_side else 1.0 - tuning.shift_rate * left
+    traded = np.flatnonzero(got > 0)
+    got, paid = got[traded], paid[traded]
+    mean = paid / got
+    low[traded] += tuning.learn_rate * (mean - low[traded])
+    high[traded] -= tuning.learn_rate * (high[traded] - mean)
+    left = 1.0 - got / np.maximum(qty[traded], 1)
+    shift = tuning.shift_rate * left
     # Only those who traded read the book's imbalance: an unfilled buyer pushed down by a glut
     # it cannot reach would never meet the sellers' cost floor.
-    factor = factor * np.where(traded, 1.0 - tuning.shift_rate * glut, 1.0)
-    cap = context.slots.value[np.take(state.good, cell)] * tuning.price_cap_multiple
+    factor[traded] = (1.0 + shift if buyer_side else 1.0 - shift) * (
+        1.0 - tuning.shift_rate * glut[side.book[traded]]
+    )
+    cap = context.price_cap[np.take(state.good, cell)]
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)
     state.low.reshape(-1)[cell] = low

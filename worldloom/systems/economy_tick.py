@@ -51,6 +51,10 @@ class TickContext:
     """[good, role] the role's recipe makes the good."""
     needy: Bool
     """[role] the role uses things up as it works (needs)."""
+    batch_units: Int
+    """[role] units a batch of the role's recipe makes."""
+    price_cap: Float
+    """Per good (+ "no good"): the highest price a belief may reach."""
     recipe_book: csr_array
     """[outputs of each role, then inputs of each role; good], sparse: times a price row, what
     each role's batch sells for and what its inputs cost."""
@@ -76,6 +80,8 @@ class TickContext:
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
             needy=slots.need.sum(axis=1) > 0,
+            batch_units=slots.made.sum(axis=1),
+            price_cap=slots.value * rules.tuning.price_cap_multiple,
             recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
 
@@ -126,24 +132,25 @@ def _produce(
     rng: np.random.Generator,
 ) -> None:
     rules, slots = context.rules, context.slots
-    role = state.role
+    role, count, width = state.role, slots.count, slots.width
     working = (state.market >= 0) & rules.crafts[role]
-    rows = np.arange(role.size)
     tool = slots.tool[role]
-    has_tool = (tool < 0) | (state.qty[rows, np.maximum(tool, 0)] >= 1)
+    tool_cell = np.arange(role.size) * count + np.maximum(tool, 0)
+    has_tool = (tool < 0) | (np.take(state.qty, tool_cell) >= 1)
     state.progress[:] += np.where(working, rules.rate[role] * np.where(has_tool, 1.0, 0.5), 0.0)
     ready = np.flatnonzero(working & (state.progress >= 1.0))
     ready_role = role[ready]
-    width = slots.width
     held = state.qty[ready, :width]
     used, made = slots.used[ready_role], slots.made[ready_role]
-    unsold = (held * (made > 0)).sum(axis=1)
-    able = (held >= used).all(axis=1) & (unsold < made.sum(axis=1) * rules.tuning.stock_cap_batches)
+    unsold = np.einsum("ij,ij->i", held, made > 0)
+    cap = context.batch_units[ready_role] * rules.tuning.stock_cap_batches
+    able = np.flatnonzero((held >= used).all(axis=1) & (unsold < cap))
     agents, agent_role = ready[able], ready_role[able]
     used, made_units = used[able], made[able].astype(np.float64)
     goods = slots.goods[agent_role]
-    gathering = rules.gathers[agent_role]
-    made_units[gathering] *= context.yields[state.market[agents[gathering], None], goods[gathering]]
+    gathering = np.flatnonzero(rules.gathers[agent_role])
+    book = state.market[agents[gathering], None] * context.yields.shape[1] + goods[gathering]
+    made_units[gathering] *= np.take(context.yields, book)
     made = np.floor(made_units + rng.random((agents.size, 1))).astype(np.int64)
     state.qty[agents, :width] += made - used
     state.progress[agents] -= 1.0
@@ -154,11 +161,10 @@ def _produce(
     ledger.consumed[step] += np.bincount(goods[real], used[real], n_goods).astype(np.int64)
     agent_tool = slots.tool[agent_role]
     worn = (agent_tool >= 0) & (rng.random(agents.size) < rules.wear[agent_role])
-    worn_agents, worn_slot = agents[worn], agent_tool[worn]
-    ok = state.qty[worn_agents, worn_slot] >= 1
-    worn_agents, worn_slot = worn_agents[ok], worn_slot[ok]
-    state.qty[worn_agents, worn_slot] -= 1
-    np.add.at(ledger.consumed[step], state.good[worn_agents, worn_slot], 1)
+    worn_cell = agents[worn] * count + agent_tool[worn]
+    worn_cell = worn_cell[np.take(state.qty, worn_cell) >= 1]
+    state.qty.reshape(-1)[worn_cell] -= 1
+    ledger.consumed[step] += np.bincount(np.take(state.good, worn_cell), minlength=n_goods)
 
 
 def _consume(
@@ -250,8 +256,8 @@ def _replace_bankrupt(
     starving = active & (state.hunger >= rules.tuning.starve_days)
     # A starving agent with money only gives up if the market could use it making what it
     # lacks most (else it would hop from trade to trade in a market that cannot feed it).
-    hot, makers = _hot_makers(state, context, np.arange(state.price.shape[0]))
-    useful = hot[market] & ~makers[market, state.role]
+    hot, makers = _hot_makers(state, context)
+    useful = hot[market] & ~np.take(makers, market * makers.shape[1] + state.role)
     gives_up = useful & (rng.random(starving.size) < _GIVE_UP_CHANCE)
     broke = np.flatnonzero(starving & ((state.money < staple_price[market]) | gives_up))
     if broke.size == 0:
@@ -271,7 +277,9 @@ def _replace_bankrupt(
     score = local.reshape(n_markets, n_roles)
     homes = state.market[broke]
     markets, first, where = np.unique(homes, return_index=True, return_inverse=True)
-    hot_role, best_role = _pick_roles(state, context, score[markets], markets)
+    hot_role, best_role = _pick_roles(
+        context, score[markets], markets, hot=hot[markets], makers=makers[markets]
+    )
     # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
     # one agent at a time; sending every seat there at once overshoots into a glut).
     roles = best_role[where]
@@ -301,11 +309,10 @@ def _replace_bankrupt(
 
 
 def _pick_roles(
-    state: EconomyState, context: TickContext, score: Float, markets: Int
+    context: TickContext, score: Float, markets: Int, *, hot: Bool, makers: Bool
 ) -> tuple[Int, Int]:
     """Per market, two choices for a freed seat: a maker of the good the market lacks most
     (else its most profitable role), and its most profitable role it can host."""
-    hot, makers = _hot_makers(state, context, markets)
     allowed = context.available[markets]
     eligible = np.where(hot[:, None], makers, allowed)
     hot_role = np.where(eligible, score, -np.inf).argmax(axis=1)
@@ -313,15 +320,15 @@ def _pick_roles(
     return np.asarray(hot_role, dtype=np.int64), np.asarray(best_role, dtype=np.int64)
 
 
-def _hot_makers(state: EconomyState, context: TickContext, markets: Int) -> tuple[Bool, Bool]:
+def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
     """Per market: whether it lacks a good it could make, and [market, role] who makes it.
 
     Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
     is worth, so that a missing staple outranks one unbought candle."""
-    demand, supply = state.demand[markets], state.supply[markets]
+    demand, supply = state.demand, state.supply
     ratio = demand / (supply + 1.0)
-    shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price[markets], 0.0)
-    makers = context.makers[shortfall.argmax(axis=1)] & context.available[markets]
+    shortfall = np.where(ratio > _HOT_RATIO, (demand - supply) * state.price, 0.0)
+    makers = context.makers[shortfall.argmax(axis=1)] & context.available
     hot = (shortfall.max(axis=1) > 0) & makers.any(axis=1)
     return np.asarray(hot, dtype=np.bool_), np.asarray(makers, dtype=np.bool_)
 
