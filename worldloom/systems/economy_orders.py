@@ -43,10 +43,12 @@ inputs and cargo have ceilings of their own)."""
 
 @dataclass(frozen=True, slots=True)
 class _Side:
-    """One side's orders this tick: who, from which cell, how many, at what limit, which book."""
+    """One side's orders this tick: who, from which cell, which good, how many, at what
+    limit, in which book."""
 
     agent: Int
     cell: Int
+    good: Int
     qty: Int
     price: Int
     book: Int
@@ -106,48 +108,53 @@ def _post_orders(
     active = state.market >= 0
     _stock_the_larder(state, context, active)
     keep = _keep_levels(state, context)
-    units = keep - state.qty
     food_units = _food_shortfall(state, context)
-    units[:, slots.food] = food_units
+    # Below its reorder point a slot is below what its agent keeps too (build_slots makes
+    # reorder <= keep), so it restocks up to keep; the larder, whenever food runs short.
     reorder = slots.reorder[state.role]
     reorder[:, slots.width :] = keep[:, slots.width :]
-    reorder[:, slots.food] = np.where(food_units > 0, state.qty[:, slots.food] + 1, 0)
-    buying = (
-        active[:, None]
-        & (state.qty < reorder)
-        & (units > 0)
-        & slots.restocked[state.role]
-        & (state.good >= 0)
-    )
+    buying = (state.qty < reorder) & slots.restocked[state.role]
+    buying[:, slots.food] = (food_units > 0) & (state.good[:, slots.food] >= 0)
+    buying &= active[:, None]
     bid_cell = np.flatnonzero(buying)
     bid_agent = bid_cell // slots.count
-    bid_qty = np.take(units, bid_cell)
-    selling = active[:, None] & (state.qty > keep) & (state.good >= 0)
+    bid_slot = bid_cell - bid_agent * slots.count
+    bid_qty = np.take(keep, bid_cell) - np.take(state.qty, bid_cell)
+    larder = np.flatnonzero(bid_slot == slots.food)
+    bid_qty[larder] = food_units[bid_agent[larder]]
+    bid_good = np.take(state.good, bid_cell)
+    selling = (state.qty > keep) & active[:, None]
     ask_cell = np.flatnonzero(selling)
     ask_agent = ask_cell // slots.count
     ask_qty = np.take(state.qty, ask_cell) - np.take(keep, ask_cell)
+    ask_good = np.take(state.good, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
-    bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_cell % slots.count)
+    bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_slot)
     batch = _batch_values(state, context)
     bid_price = _bid_prices(
         state,
         context,
-        orders=(bid_agent, bid_cell, bid_kind),
+        orders=(bid_agent, bid_cell, bid_good, bid_kind),
         prices=price,
         batch=batch,
         rng=rng,
     )
     ask_price = _ask_prices(
-        state, context, orders=(ask_agent, ask_cell), prices=price, batch=batch, rng=rng
+        state,
+        context,
+        orders=(ask_agent, ask_cell, ask_good),
+        prices=price,
+        batch=batch,
+        rng=rng,
     )
     bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
-    live = (bid_qty > 0) & (bid_price >= 1)
-    bid_agent, bid_cell = bid_agent[live], bid_cell[live]
-    bid_book = state.market[bid_agent] * n_goods + np.take(state.good, bid_cell)
-    ask_book = state.market[ask_agent] * n_goods + np.take(state.good, ask_cell)
+    live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
+    bid_agent, bid_cell, bid_good = bid_agent[live], bid_cell[live], bid_good[live]
+    bid_book = state.market[bid_agent] * n_goods + bid_good
+    ask_book = state.market[ask_agent] * n_goods + ask_good
     return (
-        _Side(bid_agent, bid_cell, bid_qty[live], bid_price[live], bid_book),
-        _Side(ask_agent, ask_cell, ask_qty, ask_price, ask_book),
+        _Side(bid_agent, bid_cell, bid_good, bid_qty[live], bid_price[live], bid_book),
+        _Side(ask_agent, ask_cell, ask_good, ask_qty, ask_price, ask_book),
     )
 
 
@@ -165,7 +172,7 @@ def _settle(
     copper paid per fill."""
     buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
     bought, sold = bids.cell[fills.bid], asks.cell[fills.ask]
-    good, market = np.take(state.good, bought), state.market[buyer]
+    good, market = bids.good[fills.bid], state.market[buyer]
     paid = fills.price * fills.qty
     tax = paid * context.rules.tuning.tax_percent // 100
     np.subtract.at(state.money, buyer, paid)
@@ -271,15 +278,16 @@ def _bid_prices(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int, Int],
+    orders: tuple[Int, Int, Int, Int],
     prices: Float,
     batch: _BatchValues,
     rng: np.random.Generator,
 ) -> Int:
-    """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
+    """Belief, capped by what the good is worth to the buyer; whole copper, rounded down.
+
+    `orders` are (agent, cell, good, slot purpose) per bid."""
     rules, slots = context.rules, context.slots
-    agent, cell, kind = orders
-    good = np.take(state.good, cell)
+    agent, cell, good, kind = orders
     value = slots.value[good]
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
@@ -303,16 +311,17 @@ def _ask_prices(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int],
+    orders: tuple[Int, Int, Int],
     prices: Float,
     batch: _BatchValues,
     rng: np.random.Generator,
 ) -> Int:
-    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
+    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up.
+
+    `orders` are (agent, cell, good) per ask."""
     rules, slots = context.rules, context.slots
-    agent, cell = orders
+    agent, cell, good = orders
     market, role = state.market[agent], state.role[agent]
-    good = np.take(state.good, cell)
     slot = cell - agent * slots.count
     template = role * slots.width + np.minimum(slot, slots.width - 1)
     made = np.take(slots.made, template)
@@ -407,7 +416,7 @@ def _learn(
     factor[traded] = (1.0 + shift if buyer_side else 1.0 - shift) * (
         1.0 - tuning.shift_rate * glut[side.book[traded]]
     )
-    cap = context.price_cap[np.take(state.good, cell)]
+    cap = context.price_cap[side.good]
     low = np.clip(low * factor, 1.0, cap)
     high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)
     state.low.reshape(-1)[cell] = low
