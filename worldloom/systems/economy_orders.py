@@ -206,13 +206,10 @@ def _update_prices(
     best_ask = np.full(books, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(best_ask, asks[0], asks[1])
     price = state.price.reshape(-1)
-    moved = price.copy()
-    rising = best_bid > price
-    moved[rising] += 0.5 * (best_bid[rising] - price[rising])
-    falling = best_ask < price
-    moved[falling] += 0.5 * (best_ask[falling] - price[falling])
-    sold = volume > 0
-    moved[sold] = value[sold] / volume[sold]
+    # A book whose best bid tops its best ask trades, so at most one of the two moves it.
+    toward = np.where(best_bid > price, best_bid, np.where(best_ask < price, best_ask, price))
+    moved = price + 0.5 * (toward - price)
+    np.divide(value, volume, out=moved, where=volume > 0)
     state.price[:] = moved.reshape(state.price.shape)
     return np.asarray(volume, dtype=np.float64)
 
@@ -291,18 +288,19 @@ def _bid_prices(
     value = slots.value[good]
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
-    hungry = np.where(kind == FOOD, np.clip(state.hunger[agent], 0.0, 4.0), 0.0)
-    ceiling = value * (_CEILING[kind] + hungry)
+    ceiling = value * _CEILING[kind]
+    food = np.flatnonzero(kind == FOOD)
+    ceiling[food] = value[food] * (_CEILING[FOOD] + np.clip(state.hunger[agent[food]], 0.0, 4.0))
     inputs = np.flatnonzero(kind == INPUT)
     buyer = agent[inputs]
-    revenue, input_cost = batch.of(state, buyer)
+    revenue, input_cost = batch.revenue(state, buyer), batch.cost(state, buyer)
     cost = input_cost + 0.5 * rules.labor[state.role[buyer]]
     margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
     going = np.take(prices, state.market[buyer] * prices.shape[1] + good[inputs])
     ceiling[inputs] = going * margin
     cargo = np.flatnonzero(kind == CARGO)
     ceiling[cargo] = state.cargo_ceiling[agent[cargo]]
-    ceiling = np.minimum(ceiling, value * rules.tuning.price_cap_multiple)
+    ceiling = np.minimum(ceiling, context.price_cap[good])
     bid = np.floor(np.minimum(_beliefs(state, cell, rng), ceiling))
     return np.asarray(bid, dtype=np.int64)
 
@@ -322,15 +320,14 @@ def _ask_prices(
     rules, slots = context.rules, context.slots
     agent, cell, good = orders
     market, role = state.market[agent], state.role[agent]
-    slot = cell - agent * slots.count
-    template = role * slots.width + np.minimum(slot, slots.width - 1)
-    made = np.take(slots.made, template)
-    own = (slot < slots.width) & (made > 0)
+    template = cell + (role - agent) * slots.count
+    made = np.take(context.makes, template)
+    own = made > 0
     made = np.where(own, made, 1)
-    share = np.where(own, np.take(slots.share, template), 0.0)
+    share = np.take(context.output_share, template)
     book = market * prices.shape[1] + good
     gathered = np.where(rules.gathers[role], np.take(context.yields, book), 1.0)
-    cost = (batch.of(state, agent)[1] + rules.labor[role]) * share
+    cost = (batch.cost(state, agent) + rules.labor[role]) * share
     unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
     # What it did not make, an agent sells for no less than half the going price: dumping at
     # a penny is how bazaarBot's prices collapsed.
@@ -348,12 +345,18 @@ class _BatchValues:
 
     values: Float
 
-    def of(self, state: EconomyState, agent: Int) -> tuple[Float, Float]:
-        """(revenue, input cost) of each of `agent`'s batches, at its market's prices."""
+    def revenue(self, state: EconomyState, agent: Int) -> Float:
+        """What each of `agent`'s batches sells for at its market's prices."""
+        return self._of(state, agent, 0)
+
+    def cost(self, state: EconomyState, agent: Int) -> Float:
+        """What the inputs of each of `agent`'s batches cost at its market's prices."""
+        return self._of(state, agent, 1)
+
+    def _of(self, state: EconomyState, agent: Int, side: int) -> Float:
         n_markets = self.values.shape[2]
         pair = state.role[agent] * n_markets + state.market[agent]
-        revenue, cost = self.values.reshape(2, -1)
-        return np.asarray(revenue[pair], dtype=np.float64), np.asarray(cost[pair], dtype=np.float64)
+        return np.asarray(np.take(self.values[side], pair), dtype=np.float64)
 
 
 def _batch_values(state: EconomyState, context: TickContext) -> _BatchValues:

@@ -55,6 +55,11 @@ class TickContext:
     """[role] units a batch of the role's recipe makes."""
     price_cap: Float
     """Per good (+ "no good"): the highest price a belief may reach."""
+    makes: Int
+    """[role, slot] units of the slot's good a batch of the role's recipe makes (0 in the
+    fixed slots): what an agent sells as its own output."""
+    output_share: Float
+    """[role, slot] the slot's share of its batch's value (0 where `makes` is)."""
     recipe_book: csr_array
     """[outputs of each role, then inputs of each role; good], sparse: times a price row, what
     each role's batch sells for and what its inputs cost."""
@@ -82,6 +87,8 @@ class TickContext:
             needy=slots.need.sum(axis=1) > 0,
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
+            makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
+            output_share=np.pad(slots.share, ((0, 0), (0, slots.count - slots.width))),
             recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
 
