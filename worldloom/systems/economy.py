@@ -17,7 +17,7 @@ import numpy as np
 
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_rules import EconomyRules
-from worldloom.systems.economy_slots import build_slots
+from worldloom.systems.economy_slots import AgentSlots, build_slots
 from worldloom.systems.economy_state import EconomyRun, EconomyState, Markets, TradeLinks
 from worldloom.systems.economy_tick import TickContext, available_roles, run_tick
 from worldloom.systems.rng import Seeds
@@ -125,10 +125,17 @@ def simulate_economy(
     work = state.copy()
     context = TickContext.build(rules, markets, links)
     ledger = Ledger.empty(ticks, n_markets=markets.ids.size, rules=rules)
+    agent_slots = AgentSlots.of(context.slots, work.role)
     for step in range(ticks):
         tick = state.tick + step
         run_tick(
-            work, context, ledger, step=step, tick=tick, rng=seeds.stream("economy.tick", tick)
+            work,
+            context,
+            ledger,
+            agent_slots=agent_slots,
+            step=step,
+            tick=tick,
+            rng=seeds.stream("economy.tick", tick),
         )
     final = replace(work, tick=state.tick + ticks)
     return EconomyRun(state=final, history=ledger.finish(first_tick=state.tick))

@@ -23,6 +23,7 @@ from worldloom.systems.economy_slots import (
     FOOD,
     INPUT,
     SPARE,
+    AgentSlots,
 )
 from worldloom.systems.economy_state import EconomyState
 from worldloom.systems.market import Fills, Orders, clear_books
@@ -59,13 +60,14 @@ def clear_markets(
     context: TickContext,
     ledger: Ledger,
     *,
+    agent_slots: AgentSlots,
     step: int,
     tick: int,
     rng: np.random.Generator,
 ) -> None:
     """Post, clear and settle every market's orders; update beliefs, prices, supply and demand."""
     n_markets, n_goods = state.price.shape
-    bids, asks = _post_orders(state, context, rng=rng)
+    bids, asks = _post_orders(state, context, agent_slots, rng=rng)
     fills = clear_books(
         Orders(bids.book, bids.price, bids.qty, rng.random(bids.book.size)),
         Orders(asks.book, asks.price, asks.qty, rng.random(asks.book.size)),
@@ -100,20 +102,24 @@ def clear_markets(
 
 
 def _post_orders(
-    state: EconomyState, context: TickContext, *, rng: np.random.Generator
+    state: EconomyState,
+    context: TickContext,
+    agent_slots: AgentSlots,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[_Side, _Side]:
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
     slots = context.slots
     n_markets, n_goods = state.price.shape
     active = state.market >= 0
     _stock_the_larder(state, context, active)
-    keep = _keep_levels(state, context)
+    keep = _keep_levels(state, context, agent_slots.keep)
     food_units = _food_shortfall(state, context)
     # Below its reorder point a slot is below what its agent keeps too (build_slots makes
     # reorder <= keep), so it restocks up to keep; the larder, whenever food runs short.
-    reorder = slots.reorder[state.role]
+    reorder = agent_slots.reorder
     reorder[:, slots.width :] = keep[:, slots.width :]
-    buying = (state.qty < reorder) & slots.restocked[state.role]
+    buying = (state.qty < reorder) & agent_slots.restocked
     buying[:, slots.food] = (food_units > 0) & (state.good[:, slots.food] >= 0)
     buying &= active[:, None]
     bid_cell = np.flatnonzero(buying)
@@ -239,10 +245,10 @@ def _stock_the_larder(
     state.high[changed, slots.food] = np.maximum(going * 1.2, 1.0) + 1.0
 
 
-def _keep_levels(state: EconomyState, context: TickContext) -> Int:
-    """[agent, slot]: what each agent holds back from sale (inputs, food, tools, needs, cargo)."""
+def _keep_levels(state: EconomyState, context: TickContext, keep: Int) -> Int:
+    """[agent, slot]: what each agent holds back from sale (inputs, food, tools, needs, cargo):
+    `keep` with this tick's levels written into its fixed slots."""
     rules, slots = context.rules, context.slots
-    keep = slots.keep[state.role]
     food = state.good[:, slots.food]
     buffer = rules.tuning.buffer_days * rules.food_per_tick
     keep[:, slots.food] = np.ceil(buffer / np.maximum(slots.nutrition[food], 1e-9)) * (food >= 0)

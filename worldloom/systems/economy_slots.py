@@ -145,6 +145,33 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AgentSlots:
+    """Each agent's row of its role's keep, reorder and restock templates, kept in step with
+    its role through a run (gathering them from the role tables every tick cost more than the
+    order book built from them).
+
+    `keep` also carries the levels of the fixed slots, which the order book sets each tick.
+    """
+
+    keep: Int
+    reorder: Int
+    restocked: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, slots: SlotLayout, role: Int) -> AgentSlots:
+        return cls(
+            keep=slots.keep[role], reorder=slots.reorder[role], restocked=slots.restocked[role]
+        )
+
+    def follow(self, slots: SlotLayout, agents: Int, role: Int) -> None:
+        """Re-read the rows of `agents`, whose roles are now `role[agents]`."""
+        now = role[agents]
+        self.keep[agents] = slots.keep[now]
+        self.reorder[agents] = slots.reorder[now]
+        self.restocked[agents] = slots.restocked[now]
+
+
 def retool(
     state: EconomyState, slots: SlotLayout, agents: Int, roles: Int, *, merchant: int
 ) -> npt.NDArray[np.bool_]:

@@ -11,7 +11,7 @@ from scipy.sparse import csr_array
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
 from worldloom.systems.economy_rules import EconomyRules
-from worldloom.systems.economy_slots import SlotLayout, build_slots, retool
+from worldloom.systems.economy_slots import AgentSlots, SlotLayout, build_slots, retool
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
 from worldloom.systems.trade import arrive_caravans, plan_caravans, unit_costs
 
@@ -110,20 +110,22 @@ def run_tick(
     context: TickContext,
     ledger: Ledger,
     *,
+    agent_slots: AgentSlots,
     step: int,
     tick: int,
     rng: np.random.Generator,
 ) -> None:
-    """Advance `state` (a working copy the caller owns) by one tick and record it in `ledger`."""
+    """Advance `state` (a working copy the caller owns) by one tick and record it in `ledger`;
+    `agent_slots` (of `state.role`) follows the roles that change."""
     money_before = state.money.copy()
     arrive_caravans(state, context.slots, context.links, tick=tick)
     _produce(state, context, ledger, step=step, rng=rng)
     _consume(state, context, ledger, step=step, tick=tick, rng=rng)
-    _replace_bankrupt(state, context, ledger, step=step, rng=rng)
+    _replace_bankrupt(state, context, ledger, agent_slots=agent_slots, step=step, rng=rng)
     plan_caravans(
         state, context.rules, context.slots, context.links, ledger, haul=context.haul, tick=tick
     )
-    clear_markets(state, context, ledger, step=step, tick=tick, rng=rng)
+    clear_markets(state, context, ledger, agent_slots=agent_slots, step=step, tick=tick, rng=rng)
     _pay_wages(state, context.rules)
     profit = (state.money - money_before).astype(np.float64)
     state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * profit
@@ -248,6 +250,7 @@ def _replace_bankrupt(
     context: TickContext,
     ledger: Ledger,
     *,
+    agent_slots: AgentSlots,
     step: int,
     rng: np.random.Generator,
 ) -> None:
@@ -295,6 +298,7 @@ def _replace_bankrupt(
     old_roles = state.role[broke]
     moved = retool(state, context.slots, broke, roles, merchant=rules.merchant)
     agents, homes = broke[moved], homes[moved]
+    agent_slots.follow(context.slots, agents, state.role)
     np.add.at(ledger.bankruptcies[step], old_roles[moved], 1)
     # Starting money from the treasury, first come first served within each market.
     order = np.argsort(homes, kind="stable")
