@@ -53,6 +53,9 @@ class _Side:
     qty: Int
     price: Int
     book: Int
+    low: Float
+    high: Float
+    """The order's price-belief range as it was posted (the tick's learning starts there)."""
 
 
 def clear_markets(
@@ -129,29 +132,31 @@ def _post_orders(
     larder = np.flatnonzero(bid_slot == slots.food)
     bid_qty[larder] = food_units[bid_agent[larder]]
     bid_good = np.take(state.good, bid_cell)
+    bid_low, bid_high = np.take(state.low, bid_cell), np.take(state.high, bid_cell)
     selling = (state.qty > keep) & active[:, None]
     ask_cell = np.flatnonzero(selling)
     ask_agent = ask_cell // slots.count
     ask_qty = np.take(state.qty, ask_cell) - np.take(keep, ask_cell)
     ask_good = np.take(state.good, ask_cell)
+    ask_low, ask_high = np.take(state.low, ask_cell), np.take(state.high, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
     bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_slot)
     batch = _batch_values(state, context)
     bid_price = _bid_prices(
         state,
         context,
-        orders=(bid_agent, bid_cell, bid_good, bid_kind),
+        orders=(bid_agent, bid_good, bid_kind),
+        belief=_belief(bid_low, bid_high, rng),
         prices=price,
         batch=batch,
-        rng=rng,
     )
     ask_price = _ask_prices(
         state,
         context,
         orders=(ask_agent, ask_cell, ask_good),
+        belief=_belief(ask_low, ask_high, rng),
         prices=price,
         batch=batch,
-        rng=rng,
     )
     bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
     live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
@@ -159,8 +164,17 @@ def _post_orders(
     bid_book = state.market[bid_agent] * n_goods + bid_good
     ask_book = state.market[ask_agent] * n_goods + ask_good
     return (
-        _Side(bid_agent, bid_cell, bid_good, bid_qty[live], bid_price[live], bid_book),
-        _Side(ask_agent, ask_cell, ask_good, ask_qty, ask_price, ask_book),
+        _Side(
+            bid_agent,
+            bid_cell,
+            bid_good,
+            bid_qty[live],
+            bid_price[live],
+            bid_book,
+            bid_low[live],
+            bid_high[live],
+        ),
+        _Side(ask_agent, ask_cell, ask_good, ask_qty, ask_price, ask_book, ask_low, ask_high),
     )
 
 
@@ -272,25 +286,25 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
 
 
-def _beliefs(state: EconomyState, cell: Int, rng: np.random.Generator) -> Float:
-    low, high = np.take(state.low, cell), np.take(state.high, cell)
-    return np.asarray(low + rng.random(cell.size) * (high - low), dtype=np.float64)
+def _belief(low: Float, high: Float, rng: np.random.Generator) -> Float:
+    """A price drawn uniformly from each belief range."""
+    return np.asarray(low + rng.random(low.size) * (high - low), dtype=np.float64)
 
 
 def _bid_prices(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int, Int, Int],
+    orders: tuple[Int, Int, Int],
+    belief: Float,
     prices: Float,
     batch: _BatchValues,
-    rng: np.random.Generator,
 ) -> Int:
     """Belief, capped by what the good is worth to the buyer; whole copper, rounded down.
 
-    `orders` are (agent, cell, good, slot purpose) per bid."""
+    `orders` are (agent, good, slot purpose) per bid."""
     rules, slots = context.rules, context.slots
-    agent, cell, good, kind = orders
+    agent, good, kind = orders
     value = slots.value[good]
     # Food and comforts are anchored on the good's base value, not on the going price: a
     # ceiling that follows the price ratchets up without end when a good runs short.
@@ -307,7 +321,7 @@ def _bid_prices(
     cargo = np.flatnonzero(kind == CARGO)
     ceiling[cargo] = state.cargo_ceiling[agent[cargo]]
     ceiling = np.minimum(ceiling, context.price_cap[good])
-    bid = np.floor(np.minimum(_beliefs(state, cell, rng), ceiling))
+    bid = np.floor(np.minimum(belief, ceiling))
     return np.asarray(bid, dtype=np.int64)
 
 
@@ -316,9 +330,9 @@ def _ask_prices(
     context: TickContext,
     *,
     orders: tuple[Int, Int, Int],
+    belief: Float,
     prices: Float,
     batch: _BatchValues,
-    rng: np.random.Generator,
 ) -> Int:
     """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up.
 
@@ -340,7 +354,7 @@ def _ask_prices(
     floor = np.where(own, unit_cost, 0.5 * np.take(prices, book))
     # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
     # may sell for 1, not 2).
-    ask = np.maximum(np.ceil(_beliefs(state, cell, rng)), np.round(floor))
+    ask = np.maximum(np.ceil(belief), np.round(floor))
     return np.asarray(np.maximum(ask, 1.0), dtype=np.int64)
 
 
@@ -408,7 +422,7 @@ def _learn(
     costs. `filled` gives each fill's order on this side, `glut` each book's imbalance."""
     cell, qty = side.cell, side.qty
     tuning = context.rules.tuning
-    low, high = np.take(state.low, cell), np.take(state.high, cell)
+    low, high = side.low.copy(), side.high.copy()
     factor = np.full(cell.size, 1.0 + tuning.shift_rate if buyer_side else 1.0 - tuning.shift_rate)
     # Few orders trade; only theirs move toward the price and read the book.
     got = np.bincount(filled, weights=fills.qty, minlength=cell.size)
