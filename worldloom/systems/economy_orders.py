@@ -387,21 +387,25 @@ def _batch_values(state: EconomyState, context: TickContext) -> _BatchValues:
 
 
 def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
-    """Trim bids, most urgent first, so that no agent can spend more than it holds."""
+    """Trim bids, most urgent first, so that no agent can spend more than it holds.
+
+    Bids come sorted by agent, so a stable sort only reorders each agent's few by urgency
+    (equal urgency keeps slot order) and every agent's bids stay one run.
+    """
     if agent.size == 0:
         return qty
-    # Bids come sorted by agent, so a stable sort only reorders each agent's few by urgency
-    # (equal urgency keeps slot order).
     order = np.argsort(agent * (int(urgency.max()) + 1) + urgency, kind="stable")
-    cost = price[order] * qty[order]
+    unit, units = price[order], qty[order]
+    cost = unit * units
     running = np.cumsum(cost)
-    first = np.r_[True, agent[order][1:] != agent[order][:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
-    spent_before = running - cost - np.r_[0, running][start]
-    left = money[agent[order]] - spent_before
-    affordable = np.clip(left // np.maximum(price[order], 1), 0, qty[order])
+    first = np.flatnonzero(np.r_[True, agent[1:] != agent[:-1]])
+    spent_before = running - cost
+    spent_before -= np.repeat(spent_before[first], np.diff(np.r_[first, agent.size]))
+    left = money[agent] - spent_before
+    # Whole units the money left buys: float division is exact at these magnitudes (< 2**53).
+    affordable = np.floor(left / np.maximum(unit, 1)).astype(np.int64)
     trimmed = np.empty_like(qty)
-    trimmed[order] = affordable
+    trimmed[order] = np.minimum(np.maximum(affordable, 0), units)
     return trimmed
 
 
