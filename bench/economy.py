@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from worldloom.infrastructure.runtime import tune_memory
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
 
@@ -171,6 +173,7 @@ def main() -> None:
     parser.add_argument("--engine", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    tune_memory()  # as the worldloom command does, before numpy is imported
     if args.engine:
         print(json.dumps(run_engine(*args.engine)))
         return

@@ -7,9 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from worldloom.infrastructure.runtime import tune_memory
+
 
 def main() -> None:
     """Entry point of the `worldloom` console script."""
+    tune_memory()  # before numpy is first imported
     home = Path(os.environ.get("WORLDLOOM_HOME", Path.home() / ".worldloom")).expanduser()
     if "--home" in sys.argv[:-1]:
         home = Path(sys.argv[sys.argv.index("--home") + 1]).expanduser()
