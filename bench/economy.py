@@ -5,11 +5,13 @@ Each size runs in a fresh subprocess, so its peak RSS is its own. Markets are sy
 biome, a random subset of the 11 resources, 12-36 agents each, trade links to 2-4 grid neighbours
 (1-6 days, danger 0-6). The largest size runs fewer ticks when 365 would take over `--budget`
 seconds at the rate measured so far. The baseline (bench/economy_baseline.py, bazaarBot-style)
-runs a slice of the same markets from the same seeded state, and the engine runs that slice
-again, so agent-ticks per second compare like for like.
+runs the target's 1,000 markets from the same state as the engine, after an engine burn-in
+(the regime most of a 365-tick run is in: beliefs spread, books full), and the engine runs
+the same ticks again, so agent-ticks per second compare like for like.
 
     .venv/bin/python bench/economy.py [--sizes 100,1000,5000] [--ticks 365] [--budget 120]
-                                      [--baseline-markets 100] [--baseline-ticks 30]
+                                      [--baseline-markets 1000] [--baseline-burn 60]
+                                      [--baseline-ticks 15]
 """
 
 from __future__ import annotations
@@ -120,14 +122,17 @@ def run_engine(n_markets: int, ticks: int) -> dict[str, Any]:
     }
 
 
-def run_baseline(n_markets: int, ticks: int) -> dict[str, Any]:
-    """Run the per-agent baseline and the engine on the same slice, from the same state."""
+def run_baseline(n_markets: int, burn: int, ticks: int) -> dict[str, Any]:
+    """Run the per-agent baseline and the engine for `ticks` from the same state, reached by
+    `burn` engine ticks from the seeded one."""
     from economy_baseline import Baseline
 
     from worldloom.systems.economy import simulate_economy
     from worldloom.systems.rng import Seeds
 
     rules, markets, links, state = _setup(n_markets)
+    if burn:
+        state = simulate_economy(state, rules, markets, links, seeds=Seeds(SEED), ticks=burn).state
     baseline = Baseline(rules, markets, links, state, seed=SEED)
     money_before = baseline.total_money()
     started, cpu = time.perf_counter(), time.process_time()
@@ -139,6 +144,7 @@ def run_baseline(n_markets: int, ticks: int) -> dict[str, Any]:
     return {
         "markets": n_markets,
         "agents": int(markets.agents.sum()),
+        "burn": burn,
         "ticks": ticks,
         "baseline_s": baseline_s,
         "engine_s": engine_s,
@@ -168,10 +174,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--ticks", type=int, default=365)
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per size, roughly")
-    parser.add_argument("--baseline-markets", type=int, default=100)
-    parser.add_argument("--baseline-ticks", type=int, default=30)
+    parser.add_argument("--baseline-markets", type=int, default=TARGETS["markets"])
+    parser.add_argument("--baseline-burn", type=int, default=60, help="engine ticks first")
+    parser.add_argument("--baseline-ticks", type=int, default=15)
     parser.add_argument("--engine", nargs=2, type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--baseline", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     tune_memory()  # as the worldloom command does, before numpy is imported
     if args.engine:
@@ -204,11 +211,17 @@ def main() -> None:
     print(f"target: {TARGETS['markets']:,} markets x {TARGETS['goods']}+ goods x "
           f"{TARGETS['ticks']} ticks <= {TARGETS['seconds_1k']:.0f} s on 2 cores "
           "(issue 5)")  # fmt: skip
-    b = _child("--baseline", str(args.baseline_markets), str(args.baseline_ticks))
+    b = _child(
+        "--baseline",
+        str(args.baseline_markets),
+        str(args.baseline_burn),
+        str(args.baseline_ticks),
+    )
     work = b["agents"] * b["ticks"]
     ours, theirs = work / b["engine_s"], work / b["baseline_s"]
-    print(f"\nper-agent Python baseline (bazaarBot-style) vs engine: {b['markets']} markets, "
-          f"{b['agents']:,} agents, {b['ticks']} ticks, same seeded state")  # fmt: skip
+    print(f"\nper-agent Python baseline (bazaarBot-style) vs engine: {b['markets']:,} markets, "
+          f"{b['agents']:,} agents, {b['ticks']} ticks from the same state (after "
+          f"{b['burn']} engine ticks)")  # fmt: skip
     print(f"{'':>9} {'seconds':>8} {'cpu s':>7} {'agent-ticks/s':>13} {'fills':>8} {'caravans':>8} "
           f"{'bankrupt':>8}")  # fmt: skip
     for name, key in (("baseline", "baseline"), ("engine", "engine")):
