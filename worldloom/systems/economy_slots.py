@@ -207,9 +207,10 @@ def retool(
     state.high[agent[row], target] = old_high[moved_from, old_slot]
     keep = carried[rows]
     pick = (rows[:, None], source[rows])
-    going = np.c_[state.price, np.ones(state.price.shape[0])][
-        np.maximum(state.market[agent], 0)[:, None], new_goods[rows]
-    ]
+    goods = new_goods[rows]
+    going = np.where(
+        goods >= 0, state.price[np.maximum(state.market[agent], 0)[:, None], goods], 1.0
+    )
     state.qty[agent, :width] = np.where(keep, old_qty[pick], 0)
     state.low[agent, :width] = np.where(keep, old_low[pick], np.maximum(going * 0.9, 1.0))
     state.high[agent, :width] = np.where(keep, old_high[pick], np.maximum(going * 1.2, 1.0) + 1)
