@@ -62,9 +62,9 @@ def seed_economy(
     role[first_of_market[trading]] = rules.merchant
     slots = build_slots(rules)
     n_agents, width = market.size, slots.width
-    good = np.full((n_agents, slots.count), -1, dtype=np.int64)
+    good = np.full((n_agents, slots.count), -1, dtype=np.int32)
     good[:, :width] = slots.goods[role]
-    qty = np.zeros((n_agents, slots.count), dtype=np.int64)
+    qty = np.zeros((n_agents, slots.count), dtype=np.int32)
     qty[:, :width] = slots.used[role] * tuning.input_batches
     tool = slots.tool[role]
     with_tool = np.flatnonzero(tool >= 0)
@@ -84,8 +84,10 @@ def seed_economy(
         money=(tuning.start_money * rng.uniform(0.5, 1.5, n_agents)).astype(np.int64),
         good=good,
         qty=qty,
-        low=np.maximum(value * rng.uniform(0.8, 1.0, value.shape), 1.0),
-        high=np.maximum(value * rng.uniform(1.0, 1.25, value.shape), 1.0) + 1.0,
+        low=np.maximum(value * rng.uniform(0.8, 1.0, value.shape), 1.0).astype(np.float32),
+        high=(np.maximum(value * rng.uniform(1.0, 1.25, value.shape), 1.0) + 1.0).astype(
+            np.float32
+        ),
         progress=rng.random(n_agents),
         hunger=np.zeros(n_agents),
         need=np.zeros(good.shape),

@@ -25,7 +25,7 @@ from worldloom.systems.economy_slots import (
     SPARE,
     AgentSlots,
 )
-from worldloom.systems.economy_state import EconomyState
+from worldloom.systems.economy_state import EconomyState, Float32, Int32
 from worldloom.systems.market import Fills, Orders, clear_books
 
 if TYPE_CHECKING:
@@ -49,12 +49,12 @@ class _Side:
 
     agent: Int
     cell: Int
-    good: Int
+    good: Int32
     qty: Int
     price: Int
     book: Int
-    low: Float
-    high: Float
+    low: Float32
+    high: Float32
     """The order's price-belief range as it was posted (the tick's learning starts there)."""
 
 
@@ -136,7 +136,7 @@ def _post_orders(
     selling = (state.qty > keep) & active[:, None]
     ask_cell = np.flatnonzero(selling)
     ask_agent = ask_cell // slots.count
-    ask_qty = np.take(state.qty, ask_cell) - np.take(keep, ask_cell)
+    ask_qty = np.subtract(np.take(state.qty, ask_cell), np.take(keep, ask_cell), dtype=np.int64)
     ask_good = np.take(state.good, ask_cell)
     ask_low, ask_high = np.take(state.low, ask_cell), np.take(state.high, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
@@ -199,10 +199,19 @@ def _settle(
     np.add.at(state.money, seller, paid - tax)
     np.add.at(state.treasury, market, tax)
     held = state.qty.reshape(-1)
-    np.subtract.at(held, sold, fills.qty)
-    np.add.at(held, bought, fills.qty)
+    units = fills.qty.astype(held.dtype)  # ufunc.at is slow when it has to cast
+    np.subtract.at(held, sold, units)
+    np.add.at(held, bought, units)
     ledger.fills.append(
-        (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
+        (
+            np.full(buyer.size, tick),
+            market,
+            good.astype(np.int64),
+            buyer,
+            seller,
+            fills.qty,
+            fills.price,
+        )
     )
     return np.asarray(paid, dtype=np.int64)
 
@@ -286,7 +295,7 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
 
 
-def _belief(low: Float, high: Float, rng: np.random.Generator) -> Float:
+def _belief(low: Float32, high: Float32, rng: np.random.Generator) -> Float:
     """A price drawn uniformly from each belief range."""
     return np.asarray(low + rng.random(low.size) * (high - low), dtype=np.float64)
 
@@ -295,7 +304,7 @@ def _bid_prices(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int, Int],
+    orders: tuple[Int, Int32, Int],
     belief: Float,
     prices: Float,
     batch: _BatchValues,
@@ -329,7 +338,7 @@ def _ask_prices(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int, Int],
+    orders: tuple[Int, Int, Int32],
     belief: Float,
     prices: Float,
     batch: _BatchValues,
