@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from worldloom.infrastructure.runtime import tune_memory
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
 
@@ -131,6 +133,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    tune_memory()  # as the worldloom command does, before numpy is imported
     if args.child:
         print(json.dumps(run_size(args.child, write=args.child == max(SCALES))))
         return

@@ -21,7 +21,8 @@ class Table:
     exported: bool = True
     indexed: bool = True
     """False: the key orders rows and is checked unique at export, but the database keeps no
-    index on it — for big derived tables whose wide composite keys cost seconds per write."""
+    index on it — for big derived tables whose keys cost seconds per write (wide composite
+    keys, or a million rows)."""
 
     def ddl(self) -> str:
         body = [f"{column.name} {column.sql_type}" for column in self.columns]
