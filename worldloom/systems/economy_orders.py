@@ -1,11 +1,8 @@
 """Every agent's bids and asks for a tick, cleared in one double auction, then beliefs and prices.
 
-Two guards against the failures of bazaarBot and its ports: a seller never asks below what its
-output cost to make (inputs at market price plus its labour), so prices cannot drift to pennies;
-a buyer never bids above what the purchase is worth to it (the value its recipe adds, or hunger
-for food), so they cannot run away. Every posted price is whole copper and at least 1. Orders
-are (agent, slot) pairs, addressed by their flat cell in the [agent, slot] arrays (`agent *
-slots.count + slot`): see `economy_slots`.
+Bids restock what runs low, asks offer what is held beyond what is kept; `economy_pricing` sets
+their limits. Orders are (agent, slot) pairs, addressed by their flat cell in the [agent, slot]
+arrays (`agent * slots.count + slot`): see `economy_slots`.
 """
 
 from __future__ import annotations
@@ -17,14 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from worldloom.systems.economy_ledger import Ledger
-from worldloom.systems.economy_slots import (
-    CARGO,
-    COMFORT,
-    FOOD,
-    INPUT,
-    SPARE,
-    AgentSlots,
-)
+from worldloom.systems.economy_pricing import ask_prices, batch_values, bid_prices, draw_beliefs
+from worldloom.systems.economy_slots import AgentSlots
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
 from worldloom.systems.market import Fills, Orders, clear_books
 
@@ -36,10 +27,6 @@ Float = npt.NDArray[np.float64]
 
 _URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
 """Spending order by slot purpose: food first, then inputs, tools, needs, cargo, comforts."""
-_CEILING = np.full(SPARE + 1, 3.0)
-_CEILING[[FOOD, COMFORT]] = 1.5, 2.0
-"""A bid's ceiling in multiples of the good's base value, by slot purpose (food adds hunger;
-inputs and cargo have ceilings of their own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,20 +128,20 @@ def _post_orders(
     ask_low, ask_high = np.take(state.low, ask_cell), np.take(state.high, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
     bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_slot)
-    batch = _batch_values(state, context)
-    bid_price = _bid_prices(
+    batch = batch_values(state, context)
+    bid_price = bid_prices(
         state,
         context,
         orders=(bid_agent, bid_good, bid_kind),
-        belief=_belief(bid_low, bid_high, rng),
+        belief=draw_beliefs(bid_low, bid_high, rng),
         prices=price,
         batch=batch,
     )
-    ask_price = _ask_prices(
+    ask_price = ask_prices(
         state,
         context,
         orders=(ask_agent, ask_cell, ask_good),
-        belief=_belief(ask_low, ask_high, rng),
+        belief=draw_beliefs(ask_low, ask_high, rng),
         prices=price,
         batch=batch,
     )
@@ -293,106 +280,6 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     )
     nutrition = np.maximum(slots.nutrition[state.good[:, slots.food]], 1e-9)
     return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
-
-
-def _belief(low: Float32, high: Float32, rng: np.random.Generator) -> Float:
-    """A price drawn uniformly from each belief range."""
-    return np.asarray(low + rng.random(low.size) * (high - low), dtype=np.float64)
-
-
-def _bid_prices(
-    state: EconomyState,
-    context: TickContext,
-    *,
-    orders: tuple[Int, Int32, Int],
-    belief: Float,
-    prices: Float,
-    batch: _BatchValues,
-) -> Int:
-    """Belief, capped by what the good is worth to the buyer; whole copper, rounded down.
-
-    `orders` are (agent, good, slot purpose) per bid."""
-    rules, slots = context.rules, context.slots
-    agent, good, kind = orders
-    value = slots.value[good]
-    # Food and comforts are anchored on the good's base value, not on the going price: a
-    # ceiling that follows the price ratchets up without end when a good runs short.
-    ceiling = value * _CEILING[kind]
-    food = np.flatnonzero(kind == FOOD)
-    ceiling[food] = value[food] * (_CEILING[FOOD] + np.clip(state.hunger[agent[food]], 0.0, 4.0))
-    inputs = np.flatnonzero(kind == INPUT)
-    buyer = agent[inputs]
-    revenue, input_cost = batch.revenue(state, buyer), batch.cost(state, buyer)
-    cost = input_cost + 0.5 * rules.labor[state.role[buyer]]
-    margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
-    going = np.take(prices, state.market[buyer] * prices.shape[1] + good[inputs])
-    ceiling[inputs] = going * margin
-    cargo = np.flatnonzero(kind == CARGO)
-    ceiling[cargo] = state.cargo_ceiling[agent[cargo]]
-    ceiling = np.minimum(ceiling, context.price_cap[good])
-    bid = np.floor(np.minimum(belief, ceiling))
-    return np.asarray(bid, dtype=np.int64)
-
-
-def _ask_prices(
-    state: EconomyState,
-    context: TickContext,
-    *,
-    orders: tuple[Int, Int, Int32],
-    belief: Float,
-    prices: Float,
-    batch: _BatchValues,
-) -> Int:
-    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up.
-
-    `orders` are (agent, cell, good) per ask."""
-    rules, slots = context.rules, context.slots
-    agent, cell, good = orders
-    market, role = state.market[agent], state.role[agent]
-    template = cell + (role - agent) * slots.count
-    made = np.take(context.makes, template)
-    own = made > 0
-    made = np.where(own, made, 1)
-    share = np.take(context.output_share, template)
-    book = market * prices.shape[1] + good
-    gathered = np.where(rules.gathers[role], np.take(context.yields, book), 1.0)
-    cost = (batch.cost(state, agent) + rules.labor[role]) * share
-    unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
-    # What it did not make, an agent sells for no less than half the going price: dumping at
-    # a penny is how bazaarBot's prices collapsed.
-    floor = np.where(own, unit_cost, 0.5 * np.take(prices, book))
-    # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
-    # may sell for 1, not 2).
-    ask = np.maximum(np.ceil(belief), np.round(floor))
-    return np.asarray(np.maximum(ask, 1.0), dtype=np.int64)
-
-
-@dataclass(frozen=True, slots=True)
-class _BatchValues:
-    """[output or input, role, market]: what a batch of each role's recipe sells for and what
-    its inputs cost at each market's prices."""
-
-    values: Float
-
-    def revenue(self, state: EconomyState, agent: Int) -> Float:
-        """What each of `agent`'s batches sells for at its market's prices."""
-        return self._of(state, agent, 0)
-
-    def cost(self, state: EconomyState, agent: Int) -> Float:
-        """What the inputs of each of `agent`'s batches cost at its market's prices."""
-        return self._of(state, agent, 1)
-
-    def _of(self, state: EconomyState, agent: Int, side: int) -> Float:
-        n_markets = self.values.shape[2]
-        pair = state.role[agent] * n_markets + state.market[agent]
-        return np.asarray(np.take(self.values[side], pair), dtype=np.float64)
-
-
-def _batch_values(state: EconomyState, context: TickContext) -> _BatchValues:
-    """One sparse product of the recipe book with every market's prices."""
-    n_roles = len(context.rules.roles)
-    values = np.asarray(context.recipe_book @ state.price.T, dtype=np.float64)
-    return _BatchValues(values.reshape(2, n_roles, state.price.shape[0]))
 
 
 def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
