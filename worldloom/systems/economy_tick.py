@@ -277,21 +277,20 @@ def _replace_bankrupt(
         return
     n_roles = len(rules.roles)
     n_markets = context.markets.ids.size
+    homes = state.market[broke]
+    markets, first, where = np.unique(homes, return_index=True, return_inverse=True)
+    # A role's mean profit in each market with a free seat, else across the world.
     key = market[active] * n_roles + state.role[active]
     total = np.bincount(key, weights=state.profit[active], minlength=n_markets * n_roles)
     count = np.bincount(key, minlength=n_markets * n_roles)
+    total, count = total.reshape(n_markets, -1)[markets], count.reshape(n_markets, -1)[markets]
     world_count = np.bincount(state.role, minlength=n_roles)
     world = np.bincount(state.role, weights=state.profit, minlength=n_roles) / np.maximum(
         world_count, 1
     )
-    local = np.where(
-        count > 0, total / np.maximum(count, 1), world[None, :].repeat(n_markets, 0).ravel()
-    )
-    score = local.reshape(n_markets, n_roles)
-    homes = state.market[broke]
-    markets, first, where = np.unique(homes, return_index=True, return_inverse=True)
+    score = np.where(count > 0, total / np.maximum(count, 1), world[None, :])
     hot_role, best_role = _pick_roles(
-        context, score[markets], markets, hot=hot[markets], makers=makers[markets]
+        context, score, markets, hot=hot[markets], makers=makers[markets]
     )
     # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
     # one agent at a time; sending every seat there at once overshoots into a glut).
