@@ -246,13 +246,14 @@ def _stock_the_larder(
     cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, plain)
     staple = rules.foods[np.argmin(cost, axis=1)]
     switch = np.flatnonzero(active & (state.qty[:, slots.food] == 0))
-    food = staple[state.market[switch]]
-    changed = switch[state.good[switch, slots.food] != food]
-    new_food = staple[state.market[changed]]
-    state.good[changed, slots.food] = new_food
-    going = state.price[state.market[changed], new_food]
-    state.low[changed, slots.food] = np.maximum(going * 0.9, 1.0)
-    state.high[changed, slots.food] = np.maximum(going * 1.2, 1.0) + 1.0
+    market = state.market[switch]
+    food, cell = staple[market], switch * slots.count + slots.food
+    changed = np.flatnonzero(np.take(state.good, cell) != food)
+    market, food, cell = market[changed], food[changed], cell[changed]
+    state.good.reshape(-1)[cell] = food
+    going = np.take(state.price, market * state.price.shape[1] + food)
+    state.low.reshape(-1)[cell] = np.maximum(going * 0.9, 1.0)
+    state.high.reshape(-1)[cell] = np.maximum(going * 1.2, 1.0) + 1.0
 
 
 def _keep_levels(state: EconomyState, context: TickContext, keep: Int) -> Int:
