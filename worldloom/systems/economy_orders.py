@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_pricing import ask_prices, batch_values, bid_prices, draw_beliefs
-from worldloom.systems.economy_slots import AgentSlots
+from worldloom.systems.economy_slots import AgentSlots, held_cells
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
 from worldloom.systems.market import Fills, Orders, clear_books
 
@@ -118,14 +118,12 @@ def _post_orders(
     bid_qty = np.take(keep, bid_cell) - np.take(state.qty, bid_cell)
     larder = np.flatnonzero(bid_slot == slots.food)
     bid_qty[larder] = food_units[bid_agent[larder]]
-    bid_good = np.take(state.good, bid_cell)
-    bid_low, bid_high = np.take(state.low, bid_cell), np.take(state.high, bid_cell)
+    bid_good, bid_low, bid_high = _holding(state, bid_cell)
     selling = (state.qty > keep) & active[:, None]
     ask_cell = np.flatnonzero(selling)
     ask_agent = ask_cell // slots.count
     ask_qty = np.subtract(np.take(state.qty, ask_cell), np.take(keep, ask_cell), dtype=np.int64)
-    ask_good = np.take(state.good, ask_cell)
-    ask_low, ask_high = np.take(state.low, ask_cell), np.take(state.high, ask_cell)
+    ask_good, ask_low, ask_high = _holding(state, ask_cell)
     price = np.c_[state.price, np.ones(n_markets)]
     bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_slot)
     batch = batch_values(state, context)
@@ -163,6 +161,11 @@ def _post_orders(
         ),
         _Side(ask_agent, ask_cell, ask_good, ask_qty, ask_price, ask_book, ask_low, ask_high),
     )
+
+
+def _holding(state: EconomyState, cell: Int) -> tuple[Int32, Float32, Float32]:
+    """What an order at each cell deals in: the good, and the holder's belief range for it."""
+    return np.take(state.good, cell), np.take(state.low, cell), np.take(state.high, cell)
 
 
 def _settle(
@@ -273,8 +276,8 @@ def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
     """Units of the food slot's good to buy, once less than a day's food is left, to hold a
     few days of nutrition in all."""
     rules, slots = context.rules, context.slots
-    cells = np.flatnonzero(state.qty > 0)
-    food = np.take(state.qty, cells) * slots.nutrition[np.take(state.good, cells)]
+    cells, goods = held_cells(state)
+    food = np.take(state.qty, cells) * slots.nutrition[goods]
     held = np.bincount(cells // slots.count, weights=food, minlength=state.qty.shape[0])
     short = np.where(
         held < rules.food_per_tick, rules.tuning.buffer_days * rules.food_per_tick - held, 0.0

@@ -11,7 +11,13 @@ from scipy.sparse import csr_array
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
 from worldloom.systems.economy_rules import EconomyRules
-from worldloom.systems.economy_slots import AgentSlots, SlotLayout, build_slots, retool
+from worldloom.systems.economy_slots import (
+    AgentSlots,
+    SlotLayout,
+    build_slots,
+    held_cells,
+    retool,
+)
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
 from worldloom.systems.trade import arrive_caravans, plan_caravans, unit_costs
 
@@ -193,8 +199,7 @@ def _consume(
     consumed, n_goods = ledger.consumed[step], len(rules.goods)
     qty, count = state.qty.reshape(-1), slots.count
     # Consumption only ever takes from what is held, so these cells are all it touches.
-    held = np.flatnonzero(qty > 0)
-    held_goods = np.take(state.good, held)
+    held, held_goods = held_cells(state)
     # Eat the plainest food held (least value per unit of nutrition, the first slot of equals),
     # enough to cover hunger but never more than two days' food at once; hunger itself stops
     # growing past twice the days it takes to starve (by then the agent is bankrupt or has
