@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from worldloom.systems.economy_ledger import Ledger
-from worldloom.systems.economy_pricing import ask_prices, batch_values, bid_prices, draw_beliefs
-from worldloom.systems.economy_slots import AgentSlots, held_cells
+from worldloom.systems.economy_posting import scan_orders
+from worldloom.systems.economy_pricing import price_orders
+from worldloom.systems.economy_slots import AgentSlots
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
 from worldloom.systems.market import Fills, Orders, clear_books
 
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
-
-_URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
-"""Spending order by slot purpose: food first, then inputs, tools, needs, cargo, comforts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,73 +97,41 @@ def _post_orders(
     rng: np.random.Generator,
 ) -> tuple[_Side, _Side]:
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
-    slots = context.slots
-    n_markets, n_goods = state.price.shape
-    active = state.market >= 0
-    _stock_the_larder(state, context, active)
-    keep = _keep_levels(state, context, agent_slots.keep)
-    food_units = _food_shortfall(state, context)
-    # Below its reorder point a slot is below what its agent keeps too (build_slots makes
-    # reorder <= keep), so it restocks up to keep; the larder, whenever food runs short.
-    reorder = agent_slots.reorder
-    reorder[:, slots.width :] = keep[:, slots.width :]
-    buying = (state.qty < reorder) & agent_slots.restocked
-    buying[:, slots.food] = (food_units > 0) & (state.good[:, slots.food] >= 0)
-    buying &= active[:, None]
-    bid_cell = np.flatnonzero(buying)
-    bid_agent = bid_cell // slots.count
-    bid_slot = bid_cell - bid_agent * slots.count
-    bid_qty = np.take(keep, bid_cell) - np.take(state.qty, bid_cell)
-    larder = np.flatnonzero(bid_slot == slots.food)
-    bid_qty[larder] = food_units[bid_agent[larder]]
-    bid_good, bid_low, bid_high = _holding(state, bid_cell)
-    selling = (state.qty > keep) & active[:, None]
-    ask_cell = np.flatnonzero(selling)
-    ask_agent = ask_cell // slots.count
-    ask_qty = np.subtract(np.take(state.qty, ask_cell), np.take(keep, ask_cell), dtype=np.int64)
-    ask_good, ask_low, ask_high = _holding(state, ask_cell)
-    price = np.c_[state.price, np.ones(n_markets)]
-    bid_kind = np.take(slots.purpose, state.role[bid_agent] * slots.count + bid_slot)
-    batch = batch_values(state, context)
-    bid_price = bid_prices(
+    rules = context.rules
+    n_goods = state.price.shape[1]
+    bids, asks = scan_orders(
         state,
-        context,
-        orders=(bid_agent, bid_good, bid_kind),
-        belief=draw_beliefs(bid_low, bid_high, rng),
-        prices=price,
-        batch=batch,
+        context.slots,
+        agent_slots,
+        staple=_staples(state, context),
+        food_per_tick=rules.food_per_tick,
+        buffer_days=rules.tuning.buffer_days,
     )
-    ask_price = ask_prices(
-        state,
-        context,
-        orders=(ask_agent, ask_cell, ask_good),
-        belief=draw_beliefs(ask_low, ask_high, rng),
-        prices=price,
-        batch=batch,
-    )
-    bid_qty = _afford(state.money, bid_agent, _URGENCY[bid_kind], bid_price, bid_qty)
+    bid_price, bid_qty, ask_price = price_orders(state, context, bids=bids, asks=asks, rng=rng)
     live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
-    bid_agent, bid_cell, bid_good = bid_agent[live], bid_cell[live], bid_good[live]
-    bid_book = state.market[bid_agent] * n_goods + bid_good
-    ask_book = state.market[ask_agent] * n_goods + ask_good
+    bid_agent, bid_good = bids.agent[live], bids.good[live]
     return (
         _Side(
             bid_agent,
-            bid_cell,
+            bids.cell[live],
             bid_good,
             bid_qty[live],
             bid_price[live],
-            bid_book,
-            bid_low[live],
-            bid_high[live],
+            state.market[bid_agent] * n_goods + bid_good,
+            bids.low[live],
+            bids.high[live],
         ),
-        _Side(ask_agent, ask_cell, ask_good, ask_qty, ask_price, ask_book, ask_low, ask_high),
+        _Side(
+            asks.agent,
+            asks.cell,
+            asks.good,
+            asks.qty,
+            ask_price,
+            state.market[asks.agent] * n_goods + asks.good,
+            asks.low,
+            asks.high,
+        ),
     )
-
-
-def _holding(state: EconomyState, cell: Int) -> tuple[Int32, Float32, Float32]:
-    """What an order at each cell deals in: the good, and the holder's belief range for it."""
-    return np.take(state.good, cell), np.take(state.low, cell), np.take(state.high, cell)
 
 
 def _settle(
@@ -233,80 +199,19 @@ def _update_prices(
     return np.asarray(volume, dtype=np.float64)
 
 
-def _stock_the_larder(
-    state: EconomyState, context: TickContext, active: npt.NDArray[np.bool_]
-) -> None:
-    """An empty food slot switches to the market's cheapest food on offer."""
-    rules, slots = context.rules, context.slots
-    # The cheapest food per unit of nutrition among those offered in quantity last tick (a
-    # quarter of the food on offer or more: not a trickle everyone would chase); where none
-    # is, the plainest food by base value, so that the bids call it in by caravan.
+def _staples(state: EconomyState, context: TickContext) -> Int:
+    """Per market, the food an empty larder switches to: the cheapest per unit of nutrition
+    among those offered in quantity last tick (a quarter of the food on offer or more: not a
+    trickle everyone would chase); where none is, the plainest food by base value, so that
+    the bids call it in by caravan."""
+    rules = context.rules
     nutrition = rules.nutrition[rules.foods]
     on_offer = state.supply[:, rules.foods] * nutrition
     plenty = on_offer >= 0.25 * on_offer.sum(axis=1, keepdims=True)
     offered = np.where(plenty & (on_offer > 0), state.price[:, rules.foods] / nutrition, np.inf)
     plain = np.broadcast_to(rules.value[rules.foods] / nutrition, offered.shape)
     cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, plain)
-    staple = rules.foods[np.argmin(cost, axis=1)]
-    switch = np.flatnonzero(active & (state.qty[:, slots.food] == 0))
-    market = state.market[switch]
-    food, cell = staple[market], switch * slots.count + slots.food
-    changed = np.flatnonzero(np.take(state.good, cell) != food)
-    market, food, cell = market[changed], food[changed], cell[changed]
-    state.good.reshape(-1)[cell] = food
-    going = np.take(state.price, market * state.price.shape[1] + food)
-    state.low.reshape(-1)[cell] = np.maximum(going * 0.9, 1.0)
-    state.high.reshape(-1)[cell] = np.maximum(going * 1.2, 1.0) + 1.0
-
-
-def _keep_levels(state: EconomyState, context: TickContext, keep: Int) -> Int:
-    """[agent, slot]: what each agent holds back from sale (inputs, food, tools, needs, cargo):
-    `keep` with this tick's levels written into its fixed slots."""
-    rules, slots = context.rules, context.slots
-    food = state.good[:, slots.food]
-    buffer = rules.tuning.buffer_days * rules.food_per_tick
-    keep[:, slots.food] = np.ceil(buffer / np.maximum(slots.nutrition[food], 1e-9)) * (food >= 0)
-    keep[:, slots.comfort] = state.wants
-    loading = (state.link >= 0) & (state.market >= 0)
-    keep[:, slots.cargo] = np.where(loading, state.cargo_target, 0)
-    return keep
-
-
-def _food_shortfall(state: EconomyState, context: TickContext) -> Int:
-    """Units of the food slot's good to buy, once less than a day's food is left, to hold a
-    few days of nutrition in all."""
-    rules, slots = context.rules, context.slots
-    cells, goods = held_cells(state)
-    food = np.take(state.qty, cells) * slots.nutrition[goods]
-    held = np.bincount(cells // slots.count, weights=food, minlength=state.qty.shape[0])
-    short = np.where(
-        held < rules.food_per_tick, rules.tuning.buffer_days * rules.food_per_tick - held, 0.0
-    )
-    nutrition = np.maximum(slots.nutrition[state.good[:, slots.food]], 1e-9)
-    return np.asarray(np.ceil(np.maximum(short, 0.0) / nutrition), dtype=np.int64)
-
-
-def _afford(money: Int, agent: Int, urgency: Int, price: Int, qty: Int) -> Int:
-    """Trim bids, most urgent first, so that no agent can spend more than it holds.
-
-    Bids come sorted by agent, so a stable sort only reorders each agent's few by urgency
-    (equal urgency keeps slot order) and every agent's bids stay one run.
-    """
-    if agent.size == 0:
-        return qty
-    order = np.argsort(agent * (int(urgency.max()) + 1) + urgency, kind="stable")
-    unit, units = price[order], qty[order]
-    cost = unit * units
-    running = np.cumsum(cost)
-    first = np.flatnonzero(np.r_[True, agent[1:] != agent[:-1]])
-    spent_before = running - cost
-    spent_before -= np.repeat(spent_before[first], np.diff(np.r_[first, agent.size]))
-    left = money[agent] - spent_before
-    # Whole units the money left buys: float division is exact at these magnitudes (< 2**53).
-    affordable = np.floor(left / np.maximum(unit, 1)).astype(np.int64)
-    trimmed = np.empty_like(qty)
-    trimmed[order] = np.minimum(np.maximum(affordable, 0), units)
-    return trimmed
+    return np.asarray(rules.foods[np.argmin(cost, axis=1)], dtype=np.int64)
 
 
 def _learn(

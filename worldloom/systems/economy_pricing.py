@@ -9,122 +9,208 @@ for food), so they cannot run away. Every posted price is whole copper and at le
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from worldloom.systems.economy_posting import Posted
 from worldloom.systems.economy_slots import CARGO, COMFORT, FOOD, INPUT, SPARE
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
+from worldloom.systems.kernel import kernel
 
 if TYPE_CHECKING:
     from worldloom.systems.economy_tick import TickContext
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
 
 _CEILING = np.full(SPARE + 1, 3.0)
 _CEILING[[FOOD, COMFORT]] = 1.5, 2.0
 """A bid's ceiling in multiples of the good's base value, by slot purpose (food adds hunger;
 inputs and cargo have ceilings of their own)."""
+_URGENCY = np.array([9, 1, 2, 3, 0, 5, 4, 9], dtype=np.int64)
+"""Spending order by slot purpose: food first, then inputs, tools, needs, cargo, comforts."""
 
 
-def draw_beliefs(low: Float32, high: Float32, rng: np.random.Generator) -> Float:
-    """A price drawn uniformly from each belief range."""
-    return np.asarray(low + rng.random(low.size) * (high - low), dtype=np.float64)
-
-
-def bid_prices(
+def price_orders(
     state: EconomyState,
     context: TickContext,
     *,
-    orders: tuple[Int, Int32, Int],
-    belief: Float,
-    prices: Float,
-    batch: BatchValues,
-) -> Int:
-    """Belief, capped by what the good is worth to the buyer; whole copper, rounded down.
+    bids: Posted,
+    asks: Posted,
+    rng: np.random.Generator,
+) -> tuple[Int, Int, Int]:
+    """Each bid's and ask's limit, beliefs drawn uniformly from the holder's range (bids
+    first), and each bid's units trimmed to what its agent can pay, most urgent first.
 
-    `orders` are (agent, good, slot purpose) per bid."""
+    Returns (bid prices, bid units, ask prices)."""
     rules, slots = context.rules, context.slots
-    agent, good, kind = orders
-    value = slots.value[good]
-    # Food and comforts are anchored on the good's base value, not on the going price: a
-    # ceiling that follows the price ratchets up without end when a good runs short.
-    ceiling = value * _CEILING[kind]
-    food = np.flatnonzero(kind == FOOD)
-    ceiling[food] = value[food] * (_CEILING[FOOD] + np.clip(state.hunger[agent[food]], 0.0, 4.0))
-    inputs = np.flatnonzero(kind == INPUT)
-    buyer = agent[inputs]
-    revenue, input_cost = batch.revenue(state, buyer), batch.cost(state, buyer)
-    cost = input_cost + 0.5 * rules.labor[state.role[buyer]]
-    margin = np.clip(revenue / np.maximum(cost, 1.0), 0.5, 3.0)
-    going = np.take(prices, state.market[buyer] * prices.shape[1] + good[inputs])
-    ceiling[inputs] = going * margin
-    cargo = np.flatnonzero(kind == CARGO)
-    ceiling[cargo] = state.cargo_ceiling[agent[cargo]]
-    ceiling = np.minimum(ceiling, context.price_cap[good])
-    bid = np.floor(np.minimum(belief, ceiling))
-    return np.asarray(bid, dtype=np.int64)
+    price = np.c_[state.price, np.ones(state.price.shape[0])]
+    batch = batch_values(state, context)
+    bid_draw, ask_draw = rng.random(bids.cell.size), rng.random(asks.cell.size)
+    bid_price = _price_bids(
+        bids.agent,
+        bids.good,
+        bids.kind,
+        bids.low,
+        bids.high,
+        bid_draw,
+        state.market,
+        state.role,
+        state.hunger,
+        state.cargo_ceiling,
+        price,
+        batch,
+        slots.value,
+        _CEILING,
+        context.price_cap,
+        rules.labor,
+    )
+    bid_qty = _afford(bids.agent, bids.kind, bid_price, bids.qty, state.money, _URGENCY)
+    ask_price = _price_asks(
+        asks.agent,
+        asks.cell,
+        asks.good,
+        asks.low,
+        asks.high,
+        ask_draw,
+        state.market,
+        state.role,
+        state.cost_scale,
+        price,
+        batch,
+        context.yields,
+        context.makes,
+        context.output_share,
+        rules.gathers,
+        rules.labor,
+    )
+    return bid_price, bid_qty, ask_price
 
 
-def ask_prices(
-    state: EconomyState,
-    context: TickContext,
-    *,
-    orders: tuple[Int, Int, Int32],
-    belief: Float,
-    prices: Float,
-    batch: BatchValues,
+@kernel
+def _price_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    agent: Int,
+    good: Int32,
+    kind: Int,
+    low: Float32,
+    high: Float32,
+    draw: Float,
+    market: Int,
+    role: Int,
+    hunger: Float,
+    cargo_ceiling: Float,
+    price: Float,
+    batch: Float,
+    value: Float,
+    ceiling_multiple: Float,
+    price_cap: Float,
+    labor: Float,
 ) -> Int:
-    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up.
+    """Belief, capped by what the good is worth to the buyer; whole copper, rounded down."""
+    n = agent.size
+    bid = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        buyer, sought, purpose = agent[i], good[i], kind[i]
+        belief = low[i] + draw[i] * (high[i] - low[i])
+        # Food and comforts are anchored on the good's base value, not on the going price: a
+        # ceiling that follows the price ratchets up without end when a good runs short.
+        ceiling = value[sought] * ceiling_multiple[purpose]
+        if purpose == FOOD:
+            appetite = min(max(hunger[buyer], 0.0), 4.0)
+            ceiling = value[sought] * (ceiling_multiple[FOOD] + appetite)
+        elif purpose == INPUT:
+            here, work = market[buyer], role[buyer]
+            cost = batch[1, work, here] + 0.5 * labor[work]
+            margin = min(max(batch[0, work, here] / max(cost, 1.0), 0.5), 3.0)
+            ceiling = price[here, sought] * margin
+        elif purpose == CARGO:
+            ceiling = cargo_ceiling[buyer]
+        ceiling = min(ceiling, price_cap[sought])
+        bid[i] = int(np.floor(min(belief, ceiling)))
+    return bid
 
-    `orders` are (agent, cell, good) per ask."""
-    rules, slots = context.rules, context.slots
-    agent, cell, good = orders
-    market, role = state.market[agent], state.role[agent]
-    template = cell + (role - agent) * slots.count
-    made = np.take(context.makes, template)
-    own = made > 0
-    made = np.where(own, made, 1)
-    share = np.take(context.output_share, template)
-    book = market * prices.shape[1] + good
-    gathered = np.where(rules.gathers[role], np.take(context.yields, book), 1.0)
-    cost = (batch.cost(state, agent) + rules.labor[role]) * share
-    unit_cost = cost / np.maximum(made * gathered, 1e-9) * state.cost_scale[agent]
-    # What it did not make, an agent sells for no less than half the going price: dumping at
-    # a penny is how bazaarBot's prices collapsed.
-    floor = np.where(own, unit_cost, 0.5 * np.take(prices, book))
-    # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper turnip
-    # may sell for 1, not 2).
-    ask = np.maximum(np.ceil(belief), np.round(floor))
-    return np.asarray(np.maximum(ask, 1.0), dtype=np.int64)
+
+@kernel
+def _afford(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    agent: Int, kind: Int, price: Int, qty: Int, money: Int, urgency: Int
+) -> Int:
+    """Trim bids, most urgent first (equal urgency in slot order), so that no agent can
+    spend more than it holds; an agent's bids are one run."""
+    n = agent.size
+    trimmed = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and agent[end] == agent[start]:
+            end += 1
+        # A stable insertion sort of the run by urgency: an agent has a handful of bids.
+        for i in range(start, end):
+            j = i
+            while j > start and urgency[kind[order[j - 1]]] > urgency[kind[i]]:
+                order[j] = order[j - 1]
+                j -= 1
+            order[j] = i
+        left = money[agent[start]]
+        for k in range(start, end):
+            i = order[k]
+            # Whole units the money left buys: float division is exact at these magnitudes.
+            affordable = math.floor(left / max(price[i], 1))
+            trimmed[i] = min(max(affordable, 0), qty[i])
+            left -= price[i] * qty[i]
+        start = end
+    return trimmed
 
 
-@dataclass(frozen=True, slots=True)
-class BatchValues:
+@kernel
+def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    agent: Int,
+    cell: Int,
+    good: Int32,
+    low: Float32,
+    high: Float32,
+    draw: Float,
+    market: Int,
+    role: Int,
+    cost_scale: Float,
+    price: Float,
+    batch: Float,
+    yields: Float,
+    makes: Int,
+    output_share: Float,
+    gathers: Bool,
+    labor: Float,
+) -> Int:
+    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
+    n = agent.size
+    count = makes.shape[1]
+    ask = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        seller, offered = agent[i], good[i]
+        here, work, slot = market[seller], role[seller], cell[i] % count
+        belief = low[i] + draw[i] * (high[i] - low[i])
+        made = makes[work, slot]
+        if made > 0:
+            gathered = yields[here, offered] if gathers[work] else 1.0
+            cost = (batch[1, work, here] + labor[work]) * output_share[work, slot]
+            floor = cost / max(made * gathered, 1e-9) * cost_scale[seller]
+        else:
+            # What it did not make, an agent sells for no less than half the going price:
+            # dumping at a penny is how bazaarBot's prices collapsed.
+            floor = 0.5 * price[here, offered]
+        # Whole copper: the belief rounds up, the cost floor to the nearest (a 1.03-copper
+        # turnip may sell for 1, not 2).
+        ask[i] = int(max(np.ceil(belief), np.rint(floor), 1.0))
+    return ask
+
+
+def batch_values(state: EconomyState, context: TickContext) -> Float:
     """[output or input, role, market]: what a batch of each role's recipe sells for and what
-    its inputs cost at each market's prices."""
-
-    values: Float
-
-    def revenue(self, state: EconomyState, agent: Int) -> Float:
-        """What each of `agent`'s batches sells for at its market's prices."""
-        return self._of(state, agent, 0)
-
-    def cost(self, state: EconomyState, agent: Int) -> Float:
-        """What the inputs of each of `agent`'s batches cost at its market's prices."""
-        return self._of(state, agent, 1)
-
-    def _of(self, state: EconomyState, agent: Int, side: int) -> Float:
-        n_markets = self.values.shape[2]
-        pair = state.role[agent] * n_markets + state.market[agent]
-        return np.asarray(np.take(self.values[side], pair), dtype=np.float64)
-
-
-def batch_values(state: EconomyState, context: TickContext) -> BatchValues:
-    """One sparse product of the recipe book with every market's prices."""
+    its inputs cost at each market's prices; one sparse product of the recipe book."""
     n_roles = len(context.rules.roles)
     values = np.asarray(context.recipe_book @ state.price.T, dtype=np.float64)
-    return BatchValues(values.reshape(2, n_roles, state.price.shape[0]))
+    return values.reshape(2, n_roles, state.price.shape[0])
