@@ -18,6 +18,7 @@ from worldloom.systems.economy_posting import scan_orders
 from worldloom.systems.economy_pricing import price_orders
 from worldloom.systems.economy_slots import AgentSlots
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
+from worldloom.systems.kernel import kernel
 from worldloom.systems.market import Fills, Orders, clear_books
 
 if TYPE_CHECKING:
@@ -229,30 +230,68 @@ def _learn(
     and those who traded shift with the book's imbalance (down when offers exceed bids, up
     when bids exceed offers), without which the midpoint price never falls to the sellers'
     costs. `filled` gives each fill's order on this side, `glut` each book's imbalance."""
-    cell, qty = side.cell, side.qty
     tuning = context.rules.tuning
-    low, high = side.low.copy(), side.high.copy()
-    factor = np.full(cell.size, 1.0 + tuning.shift_rate if buyer_side else 1.0 - tuning.shift_rate)
-    # Few orders trade; only theirs move toward the price and read the book.
-    got = np.bincount(filled, weights=fills.qty, minlength=cell.size)
-    paid = np.bincount(filled, weights=fills.price * fills.qty, minlength=cell.size)
-    traded = np.flatnonzero(got > 0)
-    got, paid = got[traded], paid[traded]
-    mean = paid / got
-    low[traded] += tuning.learn_rate * (mean - low[traded])
-    high[traded] -= tuning.learn_rate * (high[traded] - mean)
-    left = 1.0 - got / np.maximum(qty[traded], 1)
-    shift = tuning.shift_rate * left
-    # Only those who traded read the book's imbalance: an unfilled buyer pushed down by a glut
-    # it cannot reach would never meet the sellers' cost floor.
-    factor[traded] = (1.0 + shift if buyer_side else 1.0 - shift) * (
-        1.0 - tuning.shift_rate * glut[side.book[traded]]
+    _update_beliefs(
+        side.cell,
+        side.qty,
+        side.good,
+        side.book,
+        side.low,
+        side.high,
+        filled,
+        fills.qty,
+        fills.price,
+        glut,
+        context.price_cap,
+        state.low.reshape(-1),
+        state.high.reshape(-1),
+        tuning.learn_rate,
+        tuning.shift_rate if buyer_side else -tuning.shift_rate,
     )
-    cap = context.price_cap[side.good]
-    low = np.clip(low * factor, 1.0, cap)
-    high = np.clip(np.maximum(high * factor, low + 1.0), 2.0, cap + 1.0)
-    state.low.reshape(-1)[cell] = low
-    state.high.reshape(-1)[cell] = high
+
+
+@kernel
+def _update_beliefs(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    cell: Int,
+    qty: Int,
+    good: Int32,
+    book: Int,
+    posted_low: Float32,
+    posted_high: Float32,
+    filled: Int,
+    fill_qty: Int,
+    fill_price: Int,
+    glut: Float,
+    price_cap: Float,
+    low: Float32,
+    high: Float32,
+    learn_rate: float,
+    shift: float,
+) -> None:
+    """`shift` is the unfilled move: + for buyers, - for sellers."""
+    n = cell.size
+    got = np.zeros(n)
+    paid = np.zeros(n)
+    for k in range(filled.size):
+        got[filled[k]] += fill_qty[k]
+        paid[filled[k]] += fill_price[k] * fill_qty[k]
+    rate = abs(shift)
+    for i in range(n):
+        floor, ceiling = posted_low[i], posted_high[i]
+        factor = 1.0 + shift
+        if got[i] > 0:
+            # Few orders trade; only theirs move toward the price and read the book. An
+            # unfilled buyer pushed down by a glut it cannot reach would never meet the
+            # sellers' cost floor.
+            mean = paid[i] / got[i]
+            floor = np.float32(floor + learn_rate * (mean - floor))
+            ceiling = np.float32(ceiling - learn_rate * (ceiling - mean))
+            left = 1.0 - got[i] / max(qty[i], 1)
+            factor = (1.0 + shift * left) * (1.0 - rate * glut[book[i]])
+        cap = price_cap[good[i]]
+        new_low = min(max(floor * factor, 1.0), cap)
+        low[cell[i]] = new_low
+        high[cell[i]] = min(max(ceiling * factor, new_low + 1.0, 2.0), cap + 1.0)
 
 
 def _free_empty_slots(state: EconomyState, context: TickContext) -> None:

@@ -145,12 +145,6 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
     )
 
 
-def held_cells(state: EconomyState) -> tuple[Int, npt.NDArray[np.int32]]:
-    """The flat cells (`agent * count + slot`) that hold something, and the good each holds."""
-    cells = np.flatnonzero(state.qty > 0)
-    return cells, np.take(state.good, cells)
-
-
 @dataclass(frozen=True, slots=True)
 class AgentSlots:
     """Each agent's row of its role's keep, reorder and restock templates, kept in step with

@@ -8,14 +8,15 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_array
 
+from worldloom.systems.economy_consumption import consume
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
+from worldloom.systems.economy_production import produce
 from worldloom.systems.economy_rules import EconomyRules
 from worldloom.systems.economy_slots import (
     AgentSlots,
     SlotLayout,
     build_slots,
-    held_cells,
     retool,
 )
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
@@ -29,10 +30,6 @@ _PROFIT_MEMORY = 0.1
 """Weight of the latest tick in an agent's running profit (what replacement compares roles by)."""
 _GIVE_UP_CHANCE = 0.1
 """Daily chance that a starving agent with money abandons its trade for one the market needs."""
-_COMFORT_SAVINGS = 20
-"""An agent buys one unit of its comfort for every this-many times its value that it holds."""
-_COMFORT_MAX = 5
-"""...up to this many units at a time."""
 _HOT_BIDS, _HOT_ASKS = 3, 2
 """Doran & Parberry: when bids outnumber asks (plus one) by 3 to 2, the next agent makes the
 hot good."""
@@ -56,8 +53,6 @@ class TickContext:
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
     makers: Bool
     """[good, role] the role's recipe makes the good."""
-    needy: Bool
-    """[role] the role uses things up as it works (needs)."""
     batch_units: Int
     """[role] units a batch of the role's recipe makes."""
     price_cap: Float
@@ -91,7 +86,6 @@ class TickContext:
             food_rank=food_rank,
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
-            needy=slots.need.sum(axis=1) > 0,
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
             makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
@@ -126,8 +120,8 @@ def run_tick(
     `agent_slots` (of `state.role`) follows the roles that change."""
     money_before = state.money.copy()
     arrive_caravans(state, context.slots, context.links, tick=tick)
-    _produce(state, context, ledger, step=step, rng=rng)
-    _consume(state, context, ledger, step=step, tick=tick, rng=rng)
+    produce(state, context, ledger, step=step, rng=rng)
+    consume(state, context, ledger, step=step, tick=tick, rng=rng)
     _replace_bankrupt(state, context, ledger, agent_slots=agent_slots, step=step, rng=rng)
     plan_caravans(
         state, context.rules, context.slots, context.links, ledger, haul=context.haul, tick=tick
@@ -137,120 +131,6 @@ def run_tick(
     profit = (state.money - money_before).astype(np.float64)
     state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * profit
     ledger.record_roles(state, context.rules, step=step, n_markets=context.markets.ids.size)
-
-
-def _produce(
-    state: EconomyState,
-    context: TickContext,
-    ledger: Ledger,
-    *,
-    step: int,
-    rng: np.random.Generator,
-) -> None:
-    rules, slots = context.rules, context.slots
-    role, count, width = state.role, slots.count, slots.width
-    working = (state.market >= 0) & rules.crafts[role]
-    tool = slots.tool[role]
-    tool_cell = np.arange(role.size) * count + np.maximum(tool, 0)
-    has_tool = (tool < 0) | (np.take(state.qty, tool_cell) >= 1)
-    state.progress[:] += np.where(working, rules.rate[role] * np.where(has_tool, 1.0, 0.5), 0.0)
-    ready = np.flatnonzero(working & (state.progress >= 1.0))
-    ready_role = role[ready]
-    held = state.qty[ready, :width]
-    used, made = slots.used[ready_role], slots.made[ready_role]
-    unsold = np.einsum("ij,ij->i", held, made > 0)
-    stocked = unsold < context.batch_units[ready_role] * rules.tuning.stock_cap_batches
-    for slot in range(width):  # a column at a time: an all() over 7 slots a row is slower
-        stocked &= held[:, slot] >= used[:, slot]
-    able = np.flatnonzero(stocked)
-    agents, agent_role = ready[able], ready_role[able]
-    used, made_units = used[able], made[able].astype(np.float64)
-    goods = slots.goods[agent_role]
-    gathering = np.flatnonzero(rules.gathers[agent_role])
-    book = state.market[agents[gathering], None] * context.yields.shape[1] + goods[gathering]
-    made_units[gathering] *= np.take(context.yields, book)
-    made = np.floor(made_units + rng.random((agents.size, 1))).astype(np.int64)
-    state.qty[agents, :width] += made - used
-    state.progress[agents] -= 1.0
-    np.minimum(state.progress, 1.0, out=state.progress)
-    n_goods = len(rules.goods)
-    real = goods >= 0
-    ledger.produced[step] += np.bincount(goods[real], made[real], n_goods).astype(np.int64)
-    ledger.consumed[step] += np.bincount(goods[real], used[real], n_goods).astype(np.int64)
-    agent_tool = slots.tool[agent_role]
-    worn = (agent_tool >= 0) & (rng.random(agents.size) < rules.wear[agent_role])
-    worn_cell = agents[worn] * count + agent_tool[worn]
-    worn_cell = worn_cell[np.take(state.qty, worn_cell) >= 1]
-    state.qty.reshape(-1)[worn_cell] -= 1
-    ledger.consumed[step] += np.bincount(np.take(state.good, worn_cell), minlength=n_goods)
-
-
-def _consume(
-    state: EconomyState,
-    context: TickContext,
-    ledger: Ledger,
-    *,
-    step: int,
-    tick: int,
-    rng: np.random.Generator,
-) -> None:
-    rules, slots = context.rules, context.slots
-    active = state.market >= 0
-    consumed, n_goods = ledger.consumed[step], len(rules.goods)
-    qty, count = state.qty.reshape(-1), slots.count
-    # Consumption only ever takes from what is held, so these cells are all it touches.
-    held, held_goods = held_cells(state)
-    # Eat the plainest food held (least value per unit of nutrition, the first slot of equals),
-    # enough to cover hunger but never more than two days' food at once; hunger itself stops
-    # growing past twice the days it takes to starve (by then the agent is bankrupt or has
-    # money to eat again).
-    day = rules.food_per_tick
-    state.hunger[:] = np.minimum(
-        state.hunger + np.where(active, day, 0.0), 2 * rules.tuning.starve_days * day
-    )
-    rank = context.food_rank[held_goods]
-    edible = np.flatnonzero((rank < context.food_rank.size) & active[held // count])
-    if edible.size:
-        larder = held[edible]
-        owner = larder // count
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        choice = np.minimum.reduceat(rank[edible] * count + larder % count, starts)
-        eater = owner[starts]
-        cell = eater * count + choice % count
-        food = np.take(state.good, cell)
-        nutrition = slots.nutrition[food]
-        wanted = np.ceil(np.clip(state.hunger[eater], 0.0, 2 * day) / nutrition).astype(np.int64)
-        eaten = np.minimum(wanted, qty[cell])
-        qty[cell] -= eaten
-        state.hunger[eater] -= eaten * nutrition
-        consumed += np.bincount(food, eaten, n_goods).astype(np.int64)
-    # Use up tools of the trade, weapons, arrows... one whole unit at a time.
-    needy = np.flatnonzero(active & context.needy[state.role])
-    needing = np.flatnonzero(slots.need[state.role[needy]] > 0)
-    agent, slot = needy[needing // slots.width], needing % slots.width
-    cell = agent * count + slot
-    need = np.take(state.need, cell) + slots.need[state.role[agent], slot]
-    used = np.minimum(np.floor(need), qty[cell]).astype(np.int64)
-    qty[cell] -= used
-    state.need.reshape(-1)[cell] = np.minimum(need - used, 2.0)
-    consumed += np.bincount(np.take(state.good, cell), used, n_goods).astype(np.int64)
-    # The richer, the more: that is also how money made by busy trades flows back to others.
-    due = active & ((tick + state.offset) % max(rules.comfort_every, 1) == 0)
-    affordable = state.money // (rules.value[state.taste] * _COMFORT_SAVINGS).astype(np.int64)
-    state.wants[:] = np.where(due, np.clip(affordable, 0, _COMFORT_MAX), state.wants)
-    comfort = slots.comfort
-    enjoyed = np.minimum(state.wants, state.qty[:, comfort])
-    state.qty[:, comfort] -= enjoyed
-    state.wants[:] -= enjoyed
-    consumed += np.bincount(state.taste, enjoyed, n_goods).astype(np.int64)
-    # Spoilage: each perishable unit rots with its good's daily chance (rounded by a draw).
-    chance = slots.perish[held_goods]
-    perishing = np.flatnonzero(chance > 0)
-    cells, goods, chance = held[perishing], held_goods[perishing], chance[perishing]
-    units = qty[cells]
-    rotten = np.minimum(np.floor(units * chance + rng.random(cells.size)).astype(np.int64), units)
-    qty[cells] = units - rotten
-    ledger.spoiled[step] += np.bincount(goods, rotten, n_goods).astype(np.int64)
 
 
 def _replace_bankrupt(
