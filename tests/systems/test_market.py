@@ -64,3 +64,48 @@ def test_every_fill_is_a_fair_trade(
         open_asks = a.price[(a.book == book) & (left_ask > 0)]
         if open_bids.size and open_asks.size:
             assert open_bids.max() < open_asks.min()
+
+
+def _reference(bids: Orders, asks: Orders) -> list[tuple[int, int, int, int]]:
+    """Doran & Parberry's clearing house in plain Python, one book at a time: best bid against
+    cheapest ask (ties by priority), the smaller quantity at the mean price, until they cross."""
+    fills = []
+    for book in sorted(set(bids.book.tolist()) & set(asks.book.tolist())):
+        bid_queue = sorted(
+            np.flatnonzero(bids.book == book).tolist(),
+            key=lambda i: (-bids.price[i], bids.priority[i]),
+        )
+        ask_queue = sorted(
+            np.flatnonzero(asks.book == book).tolist(),
+            key=lambda i: (asks.price[i], asks.priority[i]),
+        )
+        bid_left = {i: int(bids.qty[i]) for i in bid_queue}
+        ask_left = {i: int(asks.qty[i]) for i in ask_queue}
+        while bid_queue and ask_queue:
+            b, a = bid_queue[0], ask_queue[0]
+            if bids.price[b] < asks.price[a]:
+                break
+            units = min(bid_left[b], ask_left[a])
+            fills.append((b, a, units, int(bids.price[b] + asks.price[a]) // 2))
+            bid_left[b] -= units
+            ask_left[a] -= units
+            if bid_left[b] == 0:
+                bid_queue.pop(0)
+            if ask_left[a] == 0:
+                ask_queue.pop(0)
+    return fills
+
+
+@settings(max_examples=150, deadline=None)
+@given(bids=order_lists, asks=order_lists)
+def test_clears_like_the_per_book_loop(
+    bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
+) -> None:
+    b = _orders([o[0] for o in bids], [o[1] for o in bids], [o[2] for o in bids])
+    a = _orders([o[0] for o in asks], [o[1] for o in asks], [o[2] for o in asks])
+    fills = clear_books(b, a)
+    got = list(
+        zip(fills.bid.tolist(), fills.ask.tolist(), fills.qty.tolist(), fills.price.tolist(),
+            strict=True)
+    )  # fmt: skip
+    assert got == _reference(b, a)

@@ -2,8 +2,8 @@
 
 Doran & Parberry's clearing house pairs the highest bid with the lowest ask, trades the smaller
 quantity at the average of the two prices and repeats. bazaarBot (issue #11) keeps pairing after
-the ask has risen above the bid; here a pair trades only while bid >= ask, and every book of every
-market clears in one pass of sorts and searches instead of a loop per book.
+the ask has risen above the bid; here a pair trades only while bid >= ask. Every book of every
+market is sorted in one pass and matched in one compiled walk over the sorted queues.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from worldloom.systems.kernel import kernel
 
 Int = npt.NDArray[np.int64]
 
@@ -50,8 +52,9 @@ class Fills:
 def clear_books(bids: Orders, asks: Orders) -> Fills:
     """Match every book's bids (best first) against its asks (cheapest first).
 
-    Each matched pair trades at the mean of its two limits, rounded down, so the price never
-    leaves [ask, bid]. A pair whose ask exceeds its bid ends that book's trading.
+    Each matched pair trades the smaller of their open quantities at the mean of their two
+    limits, rounded down, so the price never leaves [ask, bid]. A pair whose ask exceeds its
+    bid ends that book's trading. Fills come book by book, in matching order.
     """
     if bids.qty.size == 0 or asks.qty.size == 0:
         return _no_fills()
@@ -71,46 +74,54 @@ def clear_books(bids: Orders, asks: Orders) -> Fills:
         _queue(bids.book[bid_live], top - bids.price[bid_live], bids.priority[bid_live])
     ]
     ask_order = ask_live[_queue(asks.book[ask_live], asks.price[ask_live], asks.priority[ask_live])]
-    stride = int(max(bids.qty.sum(initial=0), asks.qty.sum(initial=0))) + 1
-    bid_books, ask_books = bids.book[bid_order], asks.book[ask_order]
-    bid_ends = _cumulative_ends(bid_books, bids.qty[bid_order], stride)
-    ask_ends = _cumulative_ends(ask_books, asks.qty[ask_order], stride)
-    book_starts = bid_books[np.r_[True, bid_books[1:] != bid_books[:-1]]] * stride
-    # Three sorted runs: a stable sort (timsort) merges them in about linear time.
-    breaks = np.sort(np.concatenate([book_starts, bid_ends, ask_ends]), kind="stable")
-    breaks = breaks[np.r_[True, breaks[1:] != breaks[:-1]]]
-    if breaks.size < 2:
-        return _no_fills()
-    start, end = breaks[:-1], breaks[1:]
-    same_book = start // stride == end // stride
-    start, end = start[same_book], end[same_book]
-    # The segment (start, end] lies inside exactly one order of each side, if the side reaches it.
-    bid_at = np.searchsorted(bid_ends, end, side="left")
-    ask_at = np.searchsorted(ask_ends, end, side="left")
-    book = end // stride
-    inside = (bid_at < bid_ends.size) & (ask_at < ask_ends.size)
-    bid_at, ask_at, book = bid_at[inside], ask_at[inside], book[inside]
-    start, end = start[inside], end[inside]
-    inside = (bid_ends[bid_at] // stride == book) & (ask_ends[ask_at] // stride == book)
-    bid_at, ask_at, start, end = bid_at[inside], ask_at[inside], start[inside], end[inside]
-    bid_index, ask_index = bid_order[bid_at], ask_order[ask_at]
-    bid_price, ask_price = bids.price[bid_index], asks.price[ask_index]
-    crossed = bid_price >= ask_price
-    return Fills(
-        bid=bid_index[crossed],
-        ask=ask_index[crossed],
-        qty=(end - start)[crossed],
-        price=(bid_price + ask_price)[crossed] // 2,
+    bid, ask, qty, price = _match(
+        bid_order, ask_order, bids.book, bids.price, bids.qty, asks.book, asks.price, asks.qty
     )
+    return Fills(bid=bid, ask=ask, qty=qty, price=price)
 
 
-def _cumulative_ends(book: Int, qty: Int, stride: int) -> Int:
-    """Each order's end on a number line where book b occupies (b*stride, b*stride + total]."""
-    running = np.cumsum(qty)
-    first = np.flatnonzero(np.r_[True, book[1:] != book[:-1]])
-    before = np.r_[0, running][first]
-    counts = np.diff(np.r_[first, book.size])
-    return np.asarray(book * stride + running - np.repeat(before, counts), dtype=np.int64)
+@kernel
+def _match(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    bid_order: Int,
+    ask_order: Int,
+    bid_book: Int,
+    bid_price: Int,
+    bid_qty: Int,
+    ask_book: Int,
+    ask_price: Int,
+    ask_qty: Int,
+) -> tuple[Int, Int, Int, Int]:
+    """Walk both queues (each sorted by book, then best price first) book by book."""
+    n_bids, n_asks = bid_order.size, ask_order.size
+    # Each fill uses up a bid or an ask (or both), so there are fewer fills than orders.
+    most = n_bids + n_asks
+    fill_bid, fill_ask = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    fill_qty, fill_price = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    i = j = n = 0
+    bid_left, ask_left = bid_qty[bid_order[0]], ask_qty[ask_order[0]]
+    while i < n_bids and j < n_asks:
+        b, a = bid_order[i], ask_order[j]
+        book = bid_book[b]
+        next_bid = book < ask_book[a]
+        next_ask = ask_book[a] < book
+        if book == ask_book[a] and bid_price[b] < ask_price[a]:
+            # The best ask left is above the best bid left: this book is done.
+            next_bid = next_ask = True
+        elif not (next_bid or next_ask):
+            units = min(bid_left, ask_left)
+            fill_bid[n], fill_ask[n], fill_qty[n] = b, a, units
+            fill_price[n] = (bid_price[b] + ask_price[a]) // 2
+            n += 1
+            bid_left -= units
+            ask_left -= units
+            next_bid, next_ask = bid_left == 0, ask_left == 0
+        if next_bid:
+            i += 1
+            bid_left = bid_qty[bid_order[i]] if i < n_bids else 0
+        if next_ask:
+            j += 1
+            ask_left = ask_qty[ask_order[j]] if j < n_asks else 0
+    return fill_bid[:n], fill_ask[:n], fill_qty[:n], fill_price[:n]
 
 
 def _queue(book: Int, rank: Int, priority: npt.NDArray[np.float64]) -> Int:
