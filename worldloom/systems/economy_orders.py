@@ -62,10 +62,20 @@ def clear_markets(
         Orders(asks.book, asks.price, asks.qty, rng.random(asks.book.size)),
     )
     paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, tick=tick)
-    books = n_markets * n_goods
-    offered = np.bincount(asks.book, weights=asks.qty, minlength=books)
-    wanted = np.bincount(bids.book, weights=bids.qty, minlength=books)
-    glut = (offered - wanted) / np.maximum(offered + wanted, 1.0)
+    glut, volume = _tally_books(
+        bids.book,
+        bids.qty,
+        bids.price,
+        asks.book,
+        asks.qty,
+        asks.price,
+        bids.book[fills.bid],
+        fills.qty,
+        paid,
+        state.price.reshape(-1),
+        state.supply.reshape(-1),
+        state.demand.reshape(-1),
+    )
     for side, filled in ((bids, fills.bid), (asks, fills.ask)):
         _learn(
             state,
@@ -76,17 +86,7 @@ def clear_markets(
             glut=glut,
             buyer_side=side is bids,
         )
-    volume = _update_prices(
-        state,
-        traded=(bids.book[fills.bid], fills.qty, paid),
-        bids=(bids.book, bids.price),
-        asks=(asks.book, asks.price),
-    )
-    state.supply[:] = offered.reshape(n_markets, n_goods)
-    state.demand[:] = wanted.reshape(n_markets, n_goods)
-    ledger.record_books(
-        state, step=step, volume=volume.reshape(n_markets, n_goods).astype(np.int64)
-    )
+    ledger.record_books(state, step=step, volume=volume.reshape(n_markets, n_goods))
     _free_empty_slots(state, context)
 
 
@@ -173,31 +173,53 @@ def _settle(
     return np.asarray(paid, dtype=np.int64)
 
 
-def _update_prices(
-    state: EconomyState,
-    *,
-    traded: tuple[Int, Int, Int],
-    bids: tuple[Int, Int],
-    asks: tuple[Int, Int],
-) -> Float:
-    """A book's price is its traded mean; without trades it moves halfway toward the best
-    bid above it or the best ask below it. Returns the units traded per book."""
-    books = state.price.size
-    book, qty, paid = traded
-    volume = np.bincount(book, weights=qty, minlength=books)
-    value = np.bincount(book, weights=paid, minlength=books)
-    # Integer extremes: ufunc.at is some forty times slower when it has to cast.
-    best_bid = np.zeros(books, dtype=np.int64)
-    np.maximum.at(best_bid, bids[0], bids[1])
-    best_ask = np.full(books, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best_ask, asks[0], asks[1])
-    price = state.price.reshape(-1)
-    # A book whose best bid tops its best ask trades, so at most one of the two moves it.
-    toward = np.where(best_bid > price, best_bid, np.where(best_ask < price, best_ask, price))
-    moved = price + 0.5 * (toward - price)
-    np.divide(value, volume, out=moved, where=volume > 0)
-    state.price[:] = moved.reshape(state.price.shape)
-    return np.asarray(volume, dtype=np.float64)
+@kernel
+def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    bid_book: Int,
+    bid_qty: Int,
+    bid_price: Int,
+    ask_book: Int,
+    ask_qty: Int,
+    ask_price: Int,
+    fill_book: Int,
+    fill_qty: Int,
+    fill_paid: Int,
+    price: Float,
+    supply: Int,
+    demand: Int,
+) -> tuple[Float, Int]:
+    """Each book's supply and demand (units offered and bid for), its new price and its
+    imbalance (the glut, in [-1, 1]); returns (glut, units traded) per book.
+
+    A book's price is its traded mean; without trades it moves halfway toward the best bid
+    above it or the best ask below it (a book whose best bid tops its best ask trades, so at
+    most one of the two moves it)."""
+    n_books = price.size
+    best_bid = np.zeros(n_books, dtype=np.int64)
+    best_ask = np.full(n_books, np.iinfo(np.int64).max, dtype=np.int64)
+    supply[:] = 0
+    demand[:] = 0
+    for i in range(bid_book.size):
+        demand[bid_book[i]] += bid_qty[i]
+        best_bid[bid_book[i]] = max(best_bid[bid_book[i]], bid_price[i])
+    for i in range(ask_book.size):
+        supply[ask_book[i]] += ask_qty[i]
+        best_ask[ask_book[i]] = min(best_ask[ask_book[i]], ask_price[i])
+    volume = np.zeros(n_books, dtype=np.int64)
+    value = np.zeros(n_books, dtype=np.int64)
+    for k in range(fill_book.size):
+        volume[fill_book[k]] += fill_qty[k]
+        value[fill_book[k]] += fill_paid[k]
+    glut = np.empty(n_books)
+    for book in range(n_books):
+        glut[book] = (supply[book] - demand[book]) / max(supply[book] + demand[book], 1.0)
+        if volume[book] > 0:
+            price[book] = value[book] / volume[book]
+        elif best_bid[book] > price[book]:
+            price[book] += 0.5 * (best_bid[book] - price[book])
+        elif best_ask[book] < price[book]:
+            price[book] += 0.5 * (best_ask[book] - price[book])
+    return glut, volume
 
 
 def _staples(state: EconomyState, context: TickContext) -> Int:

@@ -75,16 +75,27 @@ def scan_orders(
 
 
 def _side(state: EconomyState, cell: Int, qty: Int, kind: Int | None) -> Posted:
-    count = state.qty.shape[1]
-    return Posted(
-        agent=cell // count,
-        cell=cell,
-        good=np.take(state.good, cell),
-        qty=qty,
-        low=np.take(state.low, cell),
-        high=np.take(state.high, cell),
-        kind=np.zeros(0, dtype=np.int64) if kind is None else kind,
-    )
+    agent, good, low, high = _holdings(cell, state.good, state.low, state.high)
+    empty = np.zeros(0, dtype=np.int64)
+    return Posted(agent, cell, good, qty, low, high, empty if kind is None else kind)
+
+
+@kernel
+def _holdings(
+    cell: Int, good: Int32, low: Float32, high: Float32
+) -> tuple[Int, Int32, Float32, Float32]:
+    """Each order's agent, and the good and belief range its cell holds."""
+    count = good.shape[1]
+    flat_good, flat_low, flat_high = good.reshape(-1), low.reshape(-1), high.reshape(-1)
+    n = cell.size
+    agent = np.empty(n, dtype=np.int64)
+    held = np.empty(n, dtype=np.int32)
+    floor, ceiling = np.empty(n, dtype=np.float32), np.empty(n, dtype=np.float32)
+    for i in range(n):
+        agent[i] = cell[i] // count
+        held[i] = flat_good[cell[i]]
+        floor[i], ceiling[i] = flat_low[cell[i]], flat_high[cell[i]]
+    return agent, held, floor, ceiling
 
 
 @kernel
