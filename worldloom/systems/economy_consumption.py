@@ -118,15 +118,16 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     perishing = np.empty(count, dtype=np.bool_)
     for agent in range(n_agents):
         active = market[agent] >= 0
-        # Spoilage takes from what was held when the day began.
+        # Spoilage takes from what was held when the day began; the plainest food held is
+        # what the agent eats.
+        choice, best = -1, inedible
         for slot in range(count):
-            perishing[slot] = qty[agent, slot] > 0 and perish[good[agent, slot]] > 0
+            held = qty[agent, slot] > 0
+            perishing[slot] = held and perish[good[agent, slot]] > 0
+            if held and food_rank[good[agent, slot]] < best:
+                choice, best = slot, food_rank[good[agent, slot]]
         hunger[agent] = min(hunger[agent] + (day if active else 0.0), most_hunger)
         if active:
-            choice, best = -1, inedible
-            for slot in range(count):
-                if qty[agent, slot] > 0 and food_rank[good[agent, slot]] < best:
-                    choice, best = slot, food_rank[good[agent, slot]]
             if choice >= 0:
                 food = good[agent, choice]
                 wanted = math.ceil(min(max(hunger[agent], 0.0), 2 * day) / nutrition[food])

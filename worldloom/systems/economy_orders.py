@@ -87,7 +87,7 @@ def clear_markets(
             buyer_side=side is bids,
         )
     ledger.record_books(state, step=step, volume=volume.reshape(n_markets, n_goods))
-    _free_empty_slots(state, context)
+    _free_empty_slots(state.qty, state.good, state.link, context.slots.cargo)
 
 
 def _post_orders(
@@ -316,10 +316,11 @@ def _update_beliefs(  # noqa: PLR0917 - a kernel takes its arrays positionally (
         high[cell[i]] = min(max(ceiling * factor, new_low + 1.0, 2.0), cap + 1.0)
 
 
-def _free_empty_slots(state: EconomyState, context: TickContext) -> None:
-    """Spare slots and finished cargo slots that ran empty can take new goods."""
-    slots = context.slots
-    loose = slice(slots.cargo, slots.count)  # the cargo slot, then the spares
-    empty = state.qty[:, loose] == 0
-    empty[:, 0] &= state.link < 0  # a merchant still loading keeps its cargo slot
-    state.good[:, loose][empty] = -1
+@kernel
+def _free_empty_slots(qty: Int32, good: Int32, link: Int, cargo: int) -> None:
+    """Spare slots and finished cargo slots that ran empty can take new goods (the cargo slot
+    comes first, then the spares; a merchant still loading keeps its cargo slot)."""
+    for agent in range(qty.shape[0]):
+        for slot in range(cargo, qty.shape[1]):
+            if qty[agent, slot] == 0 and (slot > cargo or link[agent] < 0):
+                good[agent, slot] = -1

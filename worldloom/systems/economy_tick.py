@@ -20,6 +20,7 @@ from worldloom.systems.economy_slots import (
     retool,
 )
 from worldloom.systems.economy_state import EconomyState, Markets, TradeLinks
+from worldloom.systems.kernel import kernel
 from worldloom.systems.trade import arrive_caravans, plan_caravans, unit_costs
 
 Int = npt.NDArray[np.int64]
@@ -223,12 +224,30 @@ def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
 
     Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
     is worth, so that a missing staple outranks one unbought candle."""
-    demand, supply = state.demand, state.supply
-    short = _HOT_ASKS * demand > _HOT_BIDS * (supply + 1)
-    shortfall = np.where(short, (demand - supply) * state.price, 0.0)
-    makers = context.makers[shortfall.argmax(axis=1)] & context.available
-    hot = (shortfall.max(axis=1) > 0) & makers.any(axis=1)
-    return np.asarray(hot, dtype=np.bool_), np.asarray(makers, dtype=np.bool_)
+    return _hottest_goods(
+        state.demand, state.supply, state.price, context.makers, context.available
+    )
+
+
+@kernel
+def _hottest_goods(
+    demand: Int, supply: Int, price: Float, makers: Bool, available: Bool
+) -> tuple[Bool, Bool]:
+    n_markets, n_goods = demand.shape
+    hot = np.zeros(n_markets, dtype=np.bool_)
+    who = np.empty(available.shape, dtype=np.bool_)
+    for market in range(n_markets):
+        hottest, worth = 0, 0.0
+        for good in range(n_goods):
+            wanted, offered = demand[market, good], supply[market, good]
+            if _HOT_ASKS * wanted > _HOT_BIDS * (offered + 1):
+                shortfall = (wanted - offered) * price[market, good]
+                if shortfall > worth:
+                    hottest, worth = good, shortfall
+        for role in range(available.shape[1]):
+            who[market, role] = makers[hottest, role] and available[market, role]
+            hot[market] |= worth > 0 and who[market, role]
+    return hot, who
 
 
 def _pay_wages(state: EconomyState, rules: EconomyRules) -> None:
