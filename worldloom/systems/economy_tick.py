@@ -11,6 +11,7 @@ from scipy.sparse import csr_array
 from worldloom.systems.economy_consumption import consume
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
+from worldloom.systems.economy_pricing import batch_values
 from worldloom.systems.economy_production import produce
 from worldloom.systems.economy_rules import EconomyRules
 from worldloom.systems.economy_slots import (
@@ -54,6 +55,8 @@ class TickContext:
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
     makers: Bool
     """[good, role] the role's recipe makes the good."""
+    staples: Bool
+    """[good] what people live on: the foods that are not comforts (drinks and dainties)."""
     batch_units: Int
     """[role] units a batch of the role's recipe makes."""
     price_cap: Float
@@ -87,6 +90,7 @@ class TickContext:
             food_rank=food_rank,
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
+            staples=np.isin(np.arange(len(rules.goods)), np.setdiff1d(rules.foods, rules.comforts)),
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
             makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
@@ -146,8 +150,8 @@ def _replace_bankrupt(
     """Agents who starve with no money to buy food leave, and starving agents who still have
     money give up their trade now and then (the food they need is not there to buy); the
     market fills the seat with the producer of the good it lacks most, or else with its most
-    profitable role (Doran & Parberry). The newcomer takes over the stock and gets its
-    starting money from the treasury."""
+    profitable role (Doran & Parberry), among the trades the newcomer can start. The
+    newcomer takes over the stock and gets its starting money from the treasury."""
     rules = context.rules
     staple_price = (state.price[:, rules.foods] / rules.nutrition[rules.foods]).min(axis=1)
     active = state.market >= 0
@@ -175,28 +179,27 @@ def _replace_bankrupt(
         world_count, 1
     )
     score = np.where(count > 0, total / np.maximum(count, 1), world[None, :])
-    hot_role, best_role = _pick_roles(
-        context, score, markets, hot=hot[markets], makers=makers[markets]
-    )
+    # A newcomer takes a trade it can start: one whose batch of inputs it can pay for with
+    # what it has and the starting money the treasury can still give (else a broke seat
+    # would take up brewing with no copper for malt, and starve again).
+    budget = state.money[broke] + _grants(state.treasury, homes, rules.tuning.start_money)
+    startable = budget[:, None] >= batch_values(state, context)[1][:, homes].T
     # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
     # one agent at a time; sending every seat there at once overshoots into a glut).
-    roles = best_role[where]
-    roles[first] = hot_role
+    hot_seat = np.zeros(broke.size, dtype=np.bool_)
+    hot_seat[first] = hot[markets]
+    roles = _pick_roles(
+        context.available[homes] & startable,
+        score[where],
+        hot_makers=makers[homes] & hot_seat[:, None],
+    )
 
     old_roles = state.role[broke]
     moved = retool(state, context.slots, broke, roles, merchant=rules.merchant)
     agents, homes = broke[moved], homes[moved]
     agent_slots.follow(context.slots, agents, state.role)
     np.add.at(ledger.bankruptcies[step], old_roles[moved], 1)
-    # Starting money from the treasury, first come first served within each market.
-    order = np.argsort(homes, kind="stable")
-    agents, homes = agents[order], homes[order]
-    first = np.r_[True, homes[1:] != homes[:-1]] if homes.size else np.zeros(0, dtype=np.bool_)
-    before = np.arange(homes.size) - np.maximum.accumulate(
-        np.where(first, np.arange(homes.size), 0)
-    )
-    start = rules.tuning.start_money
-    grant = np.clip(state.treasury[homes] - before * start, 0, start)
+    grant = _grants(state.treasury, homes, rules.tuning.start_money)
     np.subtract.at(state.treasury, homes, grant)
     state.money[agents] += grant
     state.hunger[agents] = 0.0
@@ -207,46 +210,87 @@ def _replace_bankrupt(
     state.loading[agents] = 0
 
 
-def _pick_roles(
-    context: TickContext, score: Float, markets: Int, *, hot: Bool, makers: Bool
-) -> tuple[Int, Int]:
-    """Per market, two choices for a freed seat: a maker of the good the market lacks most
-    (else its most profitable role), and its most profitable role it can host."""
-    allowed = context.available[markets]
-    eligible = np.where(hot[:, None], makers, allowed)
-    hot_role = np.where(eligible, score, -np.inf).argmax(axis=1)
-    best_role = np.where(allowed, score, -np.inf).argmax(axis=1)
-    return np.asarray(hot_role, dtype=np.int64), np.asarray(best_role, dtype=np.int64)
+def _grants(treasury: Int, homes: Int, start: int) -> Int:
+    """Starting money for newcomers in markets `homes` from their treasuries, first come
+    first served within each market (in seat order)."""
+    order = np.argsort(homes, kind="stable")
+    ordered = homes[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if homes.size else np.zeros(0, np.bool_)
+    seat = np.arange(homes.size)
+    before = seat - np.maximum.accumulate(np.where(first, seat, 0))
+    grant = np.empty(homes.size, dtype=np.int64)
+    grant[order] = np.clip(treasury[ordered] - before * start, 0, start)
+    return grant
+
+
+def _pick_roles(allowed: Bool, score: Float, *, hot_makers: Bool) -> Int:
+    """Per freed seat: a maker of the good its market lacks most where the seat goes to that
+    good (`hot_makers`), else (or if no such maker is `allowed`) its most profitable role."""
+    eligible = hot_makers & allowed
+    eligible = np.where(eligible.any(axis=1, keepdims=True), eligible, allowed)
+    return np.asarray(np.where(eligible, score, -np.inf).argmax(axis=1), dtype=np.int64)
 
 
 def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
-    """Per market: whether it lacks a good it could make, and [market, role] who makes it.
+    """Per market: whether it lacks a good it could make, and [market, role] who would make it.
 
-    Doran & Parberry's "hottest good" (bids over asks), weighed by the copper the shortfall
-    is worth, so that a missing staple outranks one unbought candle."""
+    Doran & Parberry's "hottest good" (bids over asks), among the goods a role the market can
+    host could start making (every input on offer there): a staple food when one is short,
+    since the hungry take up farming, fishing or herding before rope-making; otherwise the
+    good whose shortfall is worth the most copper, so that one unbought candle does not
+    outrank a missing plough."""
+    slots = context.slots
     return _hottest_goods(
-        state.demand, state.supply, state.price, context.makers, context.available
+        state.demand,
+        state.supply,
+        state.price,
+        context.makers,
+        context.available,
+        context.staples,
+        slots.goods,
+        slots.used,
     )
 
 
 @kernel
-def _hottest_goods(
-    demand: Int, supply: Int, price: Float, makers: Bool, available: Bool
+def _hottest_goods(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    demand: Int,
+    supply: Int,
+    price: Float,
+    makers: Bool,
+    available: Bool,
+    staples: Bool,
+    goods: Int,
+    used: Int,
 ) -> tuple[Bool, Bool]:
     n_markets, n_goods = demand.shape
+    n_roles, width = available.shape[1], goods.shape[1]
     hot = np.zeros(n_markets, dtype=np.bool_)
-    who = np.empty(available.shape, dtype=np.bool_)
+    who = np.zeros(available.shape, dtype=np.bool_)
+    startable = np.empty(n_roles, dtype=np.bool_)
     for market in range(n_markets):
-        hottest, worth = 0, 0.0
+        for role in range(n_roles):
+            startable[role] = available[market, role]
+            for slot in range(width):
+                if used[role, slot] > 0 and supply[market, goods[role, slot]] == 0:
+                    startable[role] = False
+        hottest, worth, staple = -1, 0.0, False
         for good in range(n_goods):
             wanted, offered = demand[market, good], supply[market, good]
-            if _HOT_ASKS * wanted > _HOT_BIDS * (offered + 1):
-                shortfall = (wanted - offered) * price[market, good]
-                if shortfall > worth:
-                    hottest, worth = good, shortfall
-        for role in range(available.shape[1]):
-            who[market, role] = makers[hottest, role] and available[market, role]
-            hot[market] |= worth > 0 and who[market, role]
+            if _HOT_ASKS * wanted <= _HOT_BIDS * (offered + 1):
+                continue
+            makeable = False
+            for role in range(n_roles):
+                makeable |= makers[good, role] and startable[role]
+            shortfall = (wanted - offered) * price[market, good]
+            if makeable and (
+                (staples[good] and not staple) or (staples[good] == staple and shortfall > worth)
+            ):
+                hottest, worth, staple = good, shortfall, staples[good]
+        if hottest >= 0:
+            hot[market] = True
+            for role in range(n_roles):
+                who[market, role] = makers[hottest, role] and startable[role]
     return hot, who
 
 
