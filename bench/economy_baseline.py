@@ -105,6 +105,8 @@ class Baseline:
         self.perish: list[float] = rules.perish.tolist()
         self.nutrition: list[float] = rules.nutrition.tolist()
         self.foods: list[int] = rules.foods.tolist()
+        comforts = set(rules.comforts.tolist())
+        self.staple = [g in self.foods and g not in comforts for g in range(self.n_goods)]
         self.plain_first: list[int] = sorted(
             self.foods, key=lambda f: self.value[f] / self.nutrition[f]
         )
@@ -290,23 +292,32 @@ class Baseline:
                 cell = local.setdefault((a.market, a.role), [0.0, 0])
                 cell[0] += a.profit
                 cell[1] += 1
-        seated: set[int] = set()
+        seated: dict[int, int] = {}
+        start, treasury = self.t.start_money, self.treasury[:]
         for a in broke:
             home = a.market
             score = []
             for role in range(len(self.roles)):
                 total, count = local.get((home, role)) or world.get(role) or (0.0, 0)
                 score.append(total / max(count, 1))
-            allowed = [r for r, ok in enumerate(self.allowed[home]) if ok]
-            if home not in seated:  # one seat per market and tick for the scarcest good
-                seated.add(home)
+            # A trade the newcomer can start: a batch of inputs within its money and grant.
+            before = seated.get(home, 0)
+            budget = a.money + max(0, min(treasury[home] - before * start, start))
+            price = self.price[home]
+            allowed = [
+                r
+                for r, ok in enumerate(self.allowed[home])
+                if ok and sum(price[g] * n for g, n in self.roles[r].inputs) <= budget
+            ]
+            seated[home] = before + 1
+            if before == 0:  # one seat per market and tick for the scarcest good
                 if home not in hot:
                     hot[home] = self._hot_makers(home)
-                allowed = hot[home] or allowed
+                allowed = [r for r in hot[home] if r in allowed] or allowed
             if not self._retool(a, max(allowed, key=score.__getitem__)):
                 continue
             self.bankruptcies += 1
-            grant = min(self.treasury[home], self.t.start_money)
+            grant = min(self.treasury[home], start)
             self.treasury[home] -= grant
             a.money += grant
             a.hunger = a.progress = a.profit = 0.0
@@ -331,18 +342,26 @@ class Baseline:
         return broke
 
     def _hot_makers(self, market: int) -> list[int]:
-        """Roles the market can host that make the good it lacks most (bids over asks,
-        weighed by the copper of the shortfall); empty when it lacks nothing it can make."""
+        """Roles the market can host and start (every input on offer) that make the good it
+        lacks most (bids over asks): a staple food first, else by the copper of the shortfall;
+        empty when it lacks nothing such a role makes."""
         supply, demand, price = self.supply[market], self.demand[market], self.price[market]
-        top, hottest = 0.0, -1
+        allowed = self.allowed[market]
+        startable = [
+            allowed[r] and all(supply[g] > 0 for g, _ in role.inputs)
+            for r, role in enumerate(self.roles)
+        ]
+        top, hottest, staple = 0.0, -1, False
         for g in range(self.n_goods):
             d, s = demand[g], supply[g]
-            if d > HOT_RATIO * (s + 1.0) and (d - s) * price[g] > top:
-                top, hottest = (d - s) * price[g], g
+            if d <= HOT_RATIO * (s + 1.0) or not any(startable[r] for r in self.makers[g]):
+                continue
+            short = (d - s) * price[g]
+            if (self.staple[g] and not staple) or (self.staple[g] == staple and short > top):
+                top, hottest, staple = short, g, self.staple[g]
         if hottest < 0:
             return []
-        allowed = self.allowed[market]
-        return [r for r in self.makers[hottest] if allowed[r]]
+        return [r for r in self.makers[hottest] if startable[r]]
 
     def _retool(self, a: Agent, role: int) -> bool:
         """Take up `role`: shared goods carry over, the rest stays to be sold off, if there is
