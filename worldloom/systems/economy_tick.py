@@ -11,7 +11,6 @@ from scipy.sparse import csr_array
 from worldloom.systems.economy_consumption import consume
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
-from worldloom.systems.economy_pricing import batch_values
 from worldloom.systems.economy_production import produce
 from worldloom.systems.economy_rules import EconomyRules
 from worldloom.systems.economy_slots import (
@@ -55,6 +54,10 @@ class TickContext:
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
     makers: Bool
     """[good, role] the role's recipe makes the good."""
+    makers_by_good: tuple[Int, Int]
+    """`makers` as lists: every good's maker roles in a row, and where each good's start."""
+    inputs_by_role: tuple[Int, Int]
+    """Every role's input goods in a row, and where each role's start."""
     staples: Bool
     """[good] what people live on: the foods that are not comforts (drinks and dainties)."""
     batch_units: Int
@@ -90,6 +93,8 @@ class TickContext:
             food_rank=food_rank,
             haul=unit_costs(rules, links),
             makers=(rules.outputs > 0).T,
+            makers_by_good=_rows((rules.outputs > 0).T),
+            inputs_by_role=_rows(rules.inputs > 0),
             staples=np.isin(np.arange(len(rules.goods)), np.setdiff1d(rules.foods, rules.comforts)),
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
@@ -97,6 +102,12 @@ class TickContext:
             output_share=np.pad(slots.share, ((0, 0), (0, slots.count - slots.width))),
             recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
+
+
+def _rows(table: Bool) -> tuple[Int, Int]:
+    """A boolean table's true columns, row after row, and where each row's start."""
+    starts = np.r_[0, np.cumsum(table.sum(axis=1))].astype(np.int64)
+    return np.nonzero(table)[1].astype(np.int64), starts
 
 
 def available_roles(rules: EconomyRules, markets: Markets, links: TradeLinks) -> Bool:
@@ -183,7 +194,8 @@ def _replace_bankrupt(
     # what it has and the starting money the treasury can still give (else a broke seat
     # would take up brewing with no copper for malt, and starve again).
     budget = state.money[broke] + _grants(state.treasury, homes, rules.tuning.start_money)
-    startable = budget[:, None] >= batch_values(state, context)[1][:, homes].T
+    inputs = context.recipe_book[n_roles:]  # what each role's batch uses up, per good
+    startable = budget[:, None] >= np.asarray(inputs @ state.price[homes].T).T
     # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
     # one agent at a time; sending every seat there at once overshoots into a glut).
     hot_seat = np.zeros(broke.size, dtype=np.bool_)
@@ -239,16 +251,15 @@ def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
     since the hungry take up farming, fishing or herding before rope-making; otherwise the
     good whose shortfall is worth the most copper, so that one unbought candle does not
     outrank a missing plough."""
-    slots = context.slots
+    makers, inputs = context.makers_by_good, context.inputs_by_role
     return _hottest_goods(
         state.demand,
         state.supply,
         state.price,
-        context.makers,
         context.available,
         context.staples,
-        slots.goods,
-        slots.used,
+        *makers,
+        *inputs,
     )
 
 
@@ -257,40 +268,42 @@ def _hottest_goods(  # noqa: PLR0917 - a kernel takes its arrays positionally (n
     demand: Int,
     supply: Int,
     price: Float,
-    makers: Bool,
     available: Bool,
     staples: Bool,
-    goods: Int,
-    used: Int,
+    maker_roles: Int,
+    maker_start: Int,
+    input_goods: Int,
+    input_start: Int,
 ) -> tuple[Bool, Bool]:
     n_markets, n_goods = demand.shape
-    n_roles, width = available.shape[1], goods.shape[1]
+    n_roles = available.shape[1]
     hot = np.zeros(n_markets, dtype=np.bool_)
     who = np.zeros(available.shape, dtype=np.bool_)
     startable = np.empty(n_roles, dtype=np.bool_)
     for market in range(n_markets):
         for role in range(n_roles):
             startable[role] = available[market, role]
-            for slot in range(width):
-                if used[role, slot] > 0 and supply[market, goods[role, slot]] == 0:
+            for k in range(input_start[role], input_start[role + 1]):
+                if supply[market, input_goods[k]] == 0:
                     startable[role] = False
         hottest, worth, staple = -1, 0.0, False
         for good in range(n_goods):
             wanted, offered = demand[market, good], supply[market, good]
             if _HOT_ASKS * wanted <= _HOT_BIDS * (offered + 1):
                 continue
-            makeable = False
-            for role in range(n_roles):
-                makeable |= makers[good, role] and startable[role]
             shortfall = (wanted - offered) * price[market, good]
-            if makeable and (
-                (staples[good] and not staple) or (staples[good] == staple and shortfall > worth)
-            ):
-                hottest, worth, staple = good, shortfall, staples[good]
+            # A short staple outranks any other good; among their like, the costlier shortfall.
+            first_staple = staples[good] and not staple
+            if not (first_staple or (staples[good] == staple and shortfall > worth)):
+                continue
+            for k in range(maker_start[good], maker_start[good + 1]):
+                if startable[maker_roles[k]]:
+                    hottest, worth, staple = good, shortfall, staples[good]
+                    break
         if hottest >= 0:
             hot[market] = True
-            for role in range(n_roles):
-                who[market, role] = makers[hottest, role] and startable[role]
+            for k in range(maker_start[hottest], maker_start[hottest + 1]):
+                who[market, maker_roles[k]] = startable[maker_roles[k]]
     return hot, who
 
 
