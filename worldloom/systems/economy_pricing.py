@@ -18,7 +18,7 @@ import numpy.typing as npt
 from worldloom.systems.economy_posting import Posted
 from worldloom.systems.economy_slots import CARGO, COMFORT, FOOD, INPUT, SPARE
 from worldloom.systems.economy_state import EconomyState, Float32, Int32
-from worldloom.systems.kernel import kernel
+from worldloom.systems.kernel import kernel, kernel_helper
 
 if TYPE_CHECKING:
     from worldloom.systems.economy_tick import TickContext
@@ -49,7 +49,8 @@ def price_orders(
     Returns (bid prices, bid units, ask prices)."""
     rules, slots = context.rules, context.slots
     price = np.c_[state.price, np.ones(state.price.shape[0])]
-    batch = batch_values(state, context)
+    book = context.recipe_book
+    recipes = (book.indptr, book.indices, book.data)
     bid_draw, ask_draw = rng.random(bids.cell.size), rng.random(asks.cell.size)
     bid_price = _price_bids(
         bids.agent,
@@ -63,7 +64,7 @@ def price_orders(
         state.hunger,
         state.cargo_ceiling,
         price,
-        batch,
+        *recipes,
         slots.value,
         _CEILING,
         context.price_cap,
@@ -81,7 +82,7 @@ def price_orders(
         state.role,
         state.cost_scale,
         price,
-        batch,
+        *recipes,
         context.yields,
         context.makes,
         context.output_share,
@@ -104,7 +105,9 @@ def _price_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     hunger: Float,
     cargo_ceiling: Float,
     price: Float,
-    batch: Float,
+    recipe_start: npt.NDArray[np.int32],
+    recipe_goods: npt.NDArray[np.int32],
+    recipe_units: Float,
     value: Float,
     ceiling_multiple: Float,
     price_cap: Float,
@@ -124,8 +127,11 @@ def _price_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
             ceiling = value[sought] * (ceiling_multiple[FOOD] + appetite)
         elif purpose == INPUT:
             here, work = market[buyer], role[buyer]
-            cost = batch[1, work, here] + 0.5 * labor[work]
-            margin = min(max(batch[0, work, here] / max(cost, 1.0), 0.5), 3.0)
+            recipes = (recipe_start, recipe_goods, recipe_units)
+            revenue = _at_prices(work, price[here], recipes)
+            inputs = _at_prices(labor.size + work, price[here], recipes)
+            cost = inputs + 0.5 * labor[work]
+            margin = min(max(revenue / max(cost, 1.0), 0.5), 3.0)
             ceiling = price[here, sought] * margin
         elif purpose == CARGO:
             ceiling = cargo_ceiling[buyer]
@@ -178,7 +184,9 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     role: Int,
     cost_scale: Float,
     price: Float,
-    batch: Float,
+    recipe_start: npt.NDArray[np.int32],
+    recipe_goods: npt.NDArray[np.int32],
+    recipe_units: Float,
     yields: Float,
     makes: Int,
     output_share: Float,
@@ -196,7 +204,9 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
         made = makes[work, slot]
         if made > 0:
             gathered = yields[here, offered] if gathers[work] else 1.0
-            cost = (batch[1, work, here] + labor[work]) * output_share[work, slot]
+            recipes = (recipe_start, recipe_goods, recipe_units)
+            inputs = _at_prices(labor.size + work, price[here], recipes)
+            cost = (inputs + labor[work]) * output_share[work, slot]
             floor = cost / max(made * gathered, 1e-9) * cost_scale[seller]
         else:
             # What it did not make, an agent sells for no less than half the going price:
@@ -208,9 +218,14 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     return ask
 
 
-def batch_values(state: EconomyState, context: TickContext) -> Float:
-    """[output or input, role, market]: what a batch of each role's recipe sells for and what
-    its inputs cost at each market's prices; one sparse product of the recipe book."""
-    n_roles = len(context.rules.roles)
-    values = np.asarray(context.recipe_book @ state.price.T, dtype=np.float64)
-    return values.reshape(2, n_roles, state.price.shape[0])
+@kernel_helper
+def _at_prices(
+    row: int, price: Float, recipes: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], Float]
+) -> float:
+    """What the recipe book's `row` (a role's batch outputs, or after them its inputs) is
+    worth at a market's `price` row, summed in the book's order."""
+    start, goods, units = recipes
+    total = 0.0
+    for k in range(start[row], start[row + 1]):
+        total += units[k] * price[goods[k]]
+    return total

@@ -21,7 +21,7 @@ def kernel(function: F) -> F:
     """Compile `function` on its first call; the machine code is cached beside this package
     (or in `NUMBA_CACHE_DIR`), so later processes load it instead of compiling again.
 
-    Kernels are called from Python only (one kernel does not call another)."""
+    Kernels are called from Python only; what they share is a `kernel_helper`."""
     compiled = numba.njit(cache=True, nogil=True)(function)
 
     @functools.wraps(function)
@@ -29,6 +29,12 @@ def kernel(function: F) -> F:
         return _with_numpy_dtypes(compiled(*args))
 
     return cast(F, call)
+
+
+def kernel_helper(function: F) -> F:
+    """Compile `function` for calls from kernels (inlined there); it takes and returns
+    numbers and arrays only, and is not for calls from Python."""
+    return cast(F, numba.njit(cache=True, inline="always")(function))
 
 
 def _with_numpy_dtypes(result: Any) -> Any:
