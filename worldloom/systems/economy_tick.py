@@ -113,12 +113,13 @@ def _rows(table: Bool) -> tuple[Int, Int]:
 def available_roles(rules: EconomyRules, markets: Markets, links: TradeLinks) -> Bool:
     """[market, role]: gathering needs its resource in the market's land, a merchant a trade
     link out of the market; the rest go anywhere."""
-    allowed = np.ones((markets.ids.size, len(rules.roles)), dtype=np.bool_)
+    kinds = sorted({r for r in rules.resource if r is not None})
+    has = np.array([[kind in land for kind in kinds] for land in markets.resources], dtype=np.bool_)
+    # A role needing no resource reads the trailing column, which every market has.
+    has = np.c_[has.reshape(markets.ids.size, len(kinds)), np.ones(markets.ids.size, np.bool_)]
+    needs = [kinds.index(r) if r is not None else len(kinds) for r in rules.resource]
+    allowed = np.asarray(has[:, needs], dtype=np.bool_)
     allowed[:, rules.merchant] = np.isin(np.arange(markets.ids.size), links.src)
-    for row, resources in enumerate(markets.resources):
-        for role, resource in enumerate(rules.resource):
-            if resource is not None and resource not in resources:
-                allowed[row, role] = False
     return allowed
 
 
