@@ -178,33 +178,15 @@ def _replace_bankrupt(
     if broke.size == 0:
         return
     n_roles = len(rules.roles)
-    n_markets = context.markets.ids.size
     homes = state.market[broke]
-    markets, first, where = np.unique(homes, return_index=True, return_inverse=True)
-    # A role's mean profit in each market with a free seat, else across the world.
-    key = market[active] * n_roles + state.role[active]
-    total = np.bincount(key, weights=state.profit[active], minlength=n_markets * n_roles)
-    count = np.bincount(key, minlength=n_markets * n_roles)
-    total, count = total.reshape(n_markets, -1)[markets], count.reshape(n_markets, -1)[markets]
-    world_count = np.bincount(state.role, minlength=n_roles)
-    world = np.bincount(state.role, weights=state.profit, minlength=n_roles) / np.maximum(
-        world_count, 1
-    )
-    score = np.where(count > 0, total / np.maximum(count, 1), world[None, :])
     # A newcomer takes a trade it can start: one whose batch of inputs it can pay for with
     # what it has and the starting money the treasury can still give (else a broke seat
     # would take up brewing with no copper for malt, and starve again).
     budget = state.money[broke] + _grants(state.treasury, homes, rules.tuning.start_money)
     inputs = context.recipe_book[n_roles:]  # what each role's batch uses up, per good
     startable = budget[:, None] >= np.asarray(inputs @ state.price[homes].T).T
-    # One seat per market and tick goes to the good it lacks most (Doran & Parberry replace
-    # one agent at a time; sending every seat there at once overshoots into a glut).
-    hot_seat = np.zeros(broke.size, dtype=np.bool_)
-    hot_seat[first] = hot[markets]
-    roles = _pick_roles(
-        context.available[homes] & startable,
-        score[where],
-        hot_makers=makers[homes] & hot_seat[:, None],
+    roles = _seat_roles(
+        state.market, state.role, state.profit, broke, hot, makers, context.available, startable
     )
 
     old_roles = state.role[broke]
@@ -236,12 +218,56 @@ def _grants(treasury: Int, homes: Int, start: int) -> Int:
     return grant
 
 
-def _pick_roles(allowed: Bool, score: Float, *, hot_makers: Bool) -> Int:
-    """Per freed seat: a maker of the good its market lacks most where the seat goes to that
-    good (`hot_makers`), else (or if no such maker is `allowed`) its most profitable role."""
-    eligible = hot_makers & allowed
-    eligible = np.where(eligible.any(axis=1, keepdims=True), eligible, allowed)
-    return np.asarray(np.where(eligible, score, -np.inf).argmax(axis=1), dtype=np.int64)
+@kernel
+def _seat_roles(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    market: Int,
+    role: Int,
+    profit: Float,
+    seats: Int,
+    hot: Bool,
+    makers: Bool,
+    available: Bool,
+    startable: Bool,
+) -> Int:
+    """The role for each freed seat, among those its market can host and it can start.
+
+    The first seat of a market this tick goes to a maker of the good the market lacks most,
+    if there is one (Doran & Parberry replace one agent at a time; sending every seat there
+    at once overshoots into a glut); every other seat to the role with the best mean profit
+    in its market (across the world for a role the market does not have)."""
+    n_markets, n_roles = available.shape
+    total = np.zeros((n_markets, n_roles))
+    count = np.zeros((n_markets, n_roles), dtype=np.int64)
+    world_total = np.zeros(n_roles)
+    world_count = np.zeros(n_roles, dtype=np.int64)
+    for agent in range(market.size):
+        world_total[role[agent]] += profit[agent]
+        world_count[role[agent]] += 1
+        if market[agent] >= 0:
+            total[market[agent], role[agent]] += profit[agent]
+            count[market[agent], role[agent]] += 1
+    seated = np.zeros(n_markets, dtype=np.bool_)
+    chosen = np.zeros(seats.size, dtype=np.int64)
+    for i in range(seats.size):
+        home = market[seats[i]]
+        hot_seat = hot[home] and not seated[home]
+        seated[home] = True
+        for attempt in range(2):
+            best, found = 0.0, False
+            for r in range(n_roles):
+                if not (available[home, r] and startable[i, r]):
+                    continue
+                if attempt == 0 and not (hot_seat and makers[home, r]):
+                    continue
+                if count[home, r] > 0:
+                    score = total[home, r] / count[home, r]
+                else:
+                    score = world_total[r] / max(world_count[r], 1)
+                if not found or score > best:
+                    best, found, chosen[i] = score, True, r
+            if found:
+                break
+    return chosen
 
 
 def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
