@@ -72,6 +72,8 @@ class TickContext:
     recipe_book: csr_array
     """[outputs of each role, then inputs of each role; good], sparse: times a price row, what
     each role's batch sells for and what its inputs cost."""
+    input_book: csr_array
+    """[role, good] the units of each good a batch of the role's recipe uses up, sparse."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
@@ -101,6 +103,7 @@ class TickContext:
             makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
             output_share=np.pad(slots.share, ((0, 0), (0, slots.count - slots.width))),
             recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
+            input_book=csr_array(rules.inputs.astype(np.float64)),
         )
 
 
@@ -177,14 +180,12 @@ def _replace_bankrupt(
     broke = np.flatnonzero(starving & ((state.money < staple_price[market]) | gives_up))
     if broke.size == 0:
         return
-    n_roles = len(rules.roles)
     homes = state.market[broke]
     # A newcomer takes a trade it can start: one whose batch of inputs it can pay for with
     # what it has and the starting money the treasury can still give (else a broke seat
     # would take up brewing with no copper for malt, and starve again).
     budget = state.money[broke] + _grants(state.treasury, homes, rules.tuning.start_money)
-    inputs = context.recipe_book[n_roles:]  # what each role's batch uses up, per good
-    startable = budget[:, None] >= np.asarray(inputs @ state.price[homes].T).T
+    startable = budget[:, None] >= np.asarray(context.input_book @ state.price[homes].T).T
     roles = _seat_roles(
         state.market, state.role, state.profit, broke, hot, makers, context.available, startable
     )
