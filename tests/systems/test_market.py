@@ -37,6 +37,11 @@ def test_books_never_mix() -> None:
     assert fills.qty.size == 0
 
 
+def _listed(orders: list[tuple[int, int, int]]) -> Orders:
+    """(book, price, qty) tuples as one side's orders."""
+    return _orders([o[0] for o in orders], [o[1] for o in orders], [o[2] for o in orders])
+
+
 order_lists = st.lists(
     st.tuples(st.integers(0, 3), st.integers(1, 40), st.integers(1, 9)), min_size=0, max_size=30
 )
@@ -47,8 +52,7 @@ order_lists = st.lists(
 def test_every_fill_is_a_fair_trade(
     bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
 ) -> None:
-    b = _orders([o[0] for o in bids], [o[1] for o in bids], [o[2] for o in bids])
-    a = _orders([o[0] for o in asks], [o[1] for o in asks], [o[2] for o in asks])
+    b, a = _listed(bids), _listed(asks)
     fills = clear_books(b, a)
     assert (b.price[fills.bid] >= a.price[fills.ask]).all()
     assert (fills.price >= a.price[fills.ask]).all()
@@ -101,8 +105,7 @@ def _reference(bids: Orders, asks: Orders) -> list[tuple[int, int, int, int]]:
 def test_clears_like_the_per_book_loop(
     bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
 ) -> None:
-    b = _orders([o[0] for o in bids], [o[1] for o in bids], [o[2] for o in bids])
-    a = _orders([o[0] for o in asks], [o[1] for o in asks], [o[2] for o in asks])
+    b, a = _listed(bids), _listed(asks)
     fills = clear_books(b, a)
     got = list(
         zip(fills.bid.tolist(), fills.ask.tolist(), fills.qty.tolist(), fills.price.tolist(),

@@ -1,7 +1,7 @@
 """Every agent's bids and asks for a tick, cleared in one double auction, then beliefs and prices.
 
-Bids restock what runs low, asks offer what is held beyond what is kept; `economy_pricing` sets
-their limits. Orders are (agent, slot) pairs, addressed by their flat cell in the [agent, slot]
+Bids restock what runs low, asks offer what is held beyond what is kept: `economy_posting`
+decides who posts what, `economy_pricing` sets their limits. Orders are (agent, slot) pairs, addressed by their flat cell in the [agent, slot]
 arrays (`agent * slots.count + slot`): see `economy_slots`.
 """
 
@@ -188,8 +188,9 @@ def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (num
     supply: Int,
     demand: Int,
 ) -> tuple[Float, Int]:
-    """Each book's supply and demand (units offered and bid for), its new price and its
-    imbalance (the glut, in [-1, 1]); returns (glut, units traded) per book.
+    """Each book's supply and demand (units offered and bid for) and its new price, written
+    into `supply`, `demand` and `price`; returns each book's imbalance (the glut, in [-1, 1])
+    and the units it traded.
 
     A book's price is its traded mean; without trades it moves halfway toward the best bid
     above it or the best ask below it (a book whose best bid tops its best ask trades, so at
