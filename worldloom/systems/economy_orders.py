@@ -1,8 +1,9 @@
 """Every agent's bids and asks for a tick, cleared in one double auction, then beliefs and prices.
 
 Bids restock what runs low, asks offer what is held beyond what is kept: `economy_posting`
-decides who posts what, `economy_pricing` sets their limits. Orders are (agent, slot) pairs, addressed by their flat cell in the [agent, slot]
-arrays (`agent * slots.count + slot`): see `economy_slots`.
+decides who posts what, `economy_pricing` sets their limits. Orders are (agent, slot) pairs,
+addressed by their flat cell in the [agent, slot] arrays (`agent * slots.count + slot`): see
+`economy_slots`.
 """
 
 from __future__ import annotations
