@@ -1,4 +1,4 @@
-"""The agent economy of Doran & Parberry, vectorised over every market and good at once.
+"""The agent economy of Doran & Parberry, over every market and good at once.
 
 Agents hold a role (a recipe, or guard, or merchant), money, a stock of every good and a
 price-belief range per good. A tick: merchants arrive, producers work, everyone eats and uses
@@ -6,6 +6,8 @@ things up, bankrupt agents are replaced by the role the market lacks most, merch
 set out, every market clears its books by double auction, guards are paid. Only production makes
 goods and only consumption (eating, using up, recipe inputs, spoiling) destroys them; money only
 moves between agents and treasuries, so both totals are conserved exactly (the tests check).
+Market-wide steps are numpy; the per-agent and per-order ones are compiled kernels over the same
+arrays (`kernel`).
 """
 
 from __future__ import annotations
