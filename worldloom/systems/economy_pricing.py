@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
+SparseRows = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], Float]
+"""A table as sparse rows (scipy's CSR): row starts, columns, values; the recipe book is one
+(`TickContext.recipes`)."""
 
 _CEILING = np.full(SPARE + 1, 3.0)
 _CEILING[[FOOD, COMFORT]] = 1.5, 2.0
@@ -49,8 +52,6 @@ def price_orders(
     Returns (bid prices, bid units, ask prices)."""
     rules, slots = context.rules, context.slots
     price = np.c_[state.price, np.ones(state.price.shape[0])]
-    book = context.recipe_book
-    recipes = (book.indptr, book.indices, book.data)
     bid_draw, ask_draw = rng.random(bids.cell.size), rng.random(asks.cell.size)
     bid_price = _price_bids(
         bids.agent,
@@ -64,7 +65,7 @@ def price_orders(
         state.hunger,
         state.cargo_ceiling,
         price,
-        *recipes,
+        context.recipes,
         slots.value,
         _CEILING,
         context.price_cap,
@@ -82,7 +83,7 @@ def price_orders(
         state.role,
         state.cost_scale,
         price,
-        *recipes,
+        context.recipes,
         context.yields,
         context.makes,
         context.output_share,
@@ -105,9 +106,7 @@ def _price_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     hunger: Float,
     cargo_ceiling: Float,
     price: Float,
-    recipe_start: npt.NDArray[np.int32],
-    recipe_goods: npt.NDArray[np.int32],
-    recipe_units: Float,
+    recipes: SparseRows,
     value: Float,
     ceiling_multiple: Float,
     price_cap: Float,
@@ -127,9 +126,8 @@ def _price_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
             ceiling = value[sought] * (ceiling_multiple[FOOD] + appetite)
         elif purpose == INPUT:
             here, work = market[buyer], role[buyer]
-            recipes = (recipe_start, recipe_goods, recipe_units)
-            revenue = _at_prices(work, price[here], recipes)
-            inputs = _at_prices(labor.size + work, price[here], recipes)
+            revenue = recipe_worth(work, price[here], recipes)
+            inputs = recipe_worth(labor.size + work, price[here], recipes)
             cost = inputs + 0.5 * labor[work]
             margin = min(max(revenue / max(cost, 1.0), 0.5), 3.0)
             ceiling = price[here, sought] * margin
@@ -184,9 +182,7 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     role: Int,
     cost_scale: Float,
     price: Float,
-    recipe_start: npt.NDArray[np.int32],
-    recipe_goods: npt.NDArray[np.int32],
-    recipe_units: Float,
+    recipes: SparseRows,
     yields: Float,
     makes: Int,
     output_share: Float,
@@ -204,8 +200,7 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
         made = makes[work, slot]
         if made > 0:
             gathered = yields[here, offered] if gathers[work] else 1.0
-            recipes = (recipe_start, recipe_goods, recipe_units)
-            inputs = _at_prices(labor.size + work, price[here], recipes)
+            inputs = recipe_worth(labor.size + work, price[here], recipes)
             cost = (inputs + labor[work]) * output_share[work, slot]
             floor = cost / max(made * gathered, 1e-9) * cost_scale[seller]
         else:
@@ -219,9 +214,7 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
 
 
 @kernel_helper
-def _at_prices(
-    row: int, price: Float, recipes: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], Float]
-) -> float:
+def recipe_worth(row: int, price: Float, recipes: SparseRows) -> float:
     """What the recipe book's `row` (a role's batch outputs, or after them its inputs) is
     worth at a market's `price` row, summed in the book's order."""
     start, goods, units = recipes

@@ -11,6 +11,7 @@ from scipy.sparse import csr_array
 from worldloom.systems.economy_consumption import consume
 from worldloom.systems.economy_ledger import Ledger
 from worldloom.systems.economy_orders import clear_markets
+from worldloom.systems.economy_pricing import SparseRows, recipe_worth
 from worldloom.systems.economy_production import produce
 from worldloom.systems.economy_rules import EconomyRules
 from worldloom.systems.economy_slots import (
@@ -52,12 +53,10 @@ class TickContext:
     the foods (equal costs share a rank, the plainest is 0); `slots.value.size` if inedible."""
     haul: Float
     """[link, good] copper per unit to carry the good along the link (haul and risk)."""
-    makers: Bool
-    """[good, role] the role's recipe makes the good."""
-    makers_by_good: tuple[Int, Int]
-    """`makers` as lists: every good's maker roles in a row, and where each good's start."""
-    inputs_by_role: tuple[Int, Int]
-    """Every role's input goods in a row, and where each role's start."""
+    makers_by_good: SparseRows
+    """[good, role] as sparse rows: the roles whose recipe makes each good."""
+    inputs_by_role: SparseRows
+    """[role, good] as sparse rows: the goods each role's recipe uses up."""
     staples: Bool
     """[good] what people live on: the foods that are not comforts (drinks and dainties)."""
     batch_units: Int
@@ -69,11 +68,10 @@ class TickContext:
     fixed slots): what an agent sells as its own output."""
     output_share: Float
     """[role, slot] the slot's share of its batch's value (0 where `makes` is)."""
-    recipe_book: csr_array
-    """[outputs of each role, then inputs of each role; good], sparse: times a price row, what
-    each role's batch sells for and what its inputs cost."""
-    input_book: csr_array
-    """[role, good] the units of each good a batch of the role's recipe uses up, sparse."""
+    recipes: SparseRows
+    """The recipe book, [outputs of each role, then inputs of each role; good] as sparse rows
+    (row starts, goods, units): read a row at a time (`recipe_worth`), what each role's batch
+    sells for and what its inputs cost."""
 
     @classmethod
     def build(cls, rules: EconomyRules, markets: Markets, links: TradeLinks) -> TickContext:
@@ -94,23 +92,21 @@ class TickContext:
             available=available_roles(rules, markets, links),
             food_rank=food_rank,
             haul=unit_costs(rules, links),
-            makers=(rules.outputs > 0).T,
-            makers_by_good=_rows((rules.outputs > 0).T),
-            inputs_by_role=_rows(rules.inputs > 0),
+            makers_by_good=_sparse_rows(rules.outputs.T.astype(np.float64)),
+            inputs_by_role=_sparse_rows(rules.inputs.astype(np.float64)),
             staples=np.isin(np.arange(len(rules.goods)), np.setdiff1d(rules.foods, rules.comforts)),
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
             makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
             output_share=np.pad(slots.share, ((0, 0), (0, slots.count - slots.width))),
-            recipe_book=csr_array(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
-            input_book=csr_array(rules.inputs.astype(np.float64)),
+            recipes=_sparse_rows(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
 
 
-def _rows(table: Bool) -> tuple[Int, Int]:
-    """A boolean table's true columns, row after row, and where each row's start."""
-    starts = np.r_[0, np.cumsum(table.sum(axis=1))].astype(np.int64)
-    return np.nonzero(table)[1].astype(np.int64), starts
+def _sparse_rows(table: Float) -> SparseRows:
+    """A table's nonzero entries row by row: (row starts, columns, values), as scipy's CSR."""
+    sparse = csr_array(table)
+    return sparse.indptr, sparse.indices, sparse.data
 
 
 def available_roles(rules: EconomyRules, markets: Markets, links: TradeLinks) -> Bool:
@@ -185,9 +181,17 @@ def _replace_bankrupt(
     # what it has and the starting money the treasury can still give (else a broke seat
     # would take up brewing with no copper for malt, and starve again).
     budget = state.money[broke] + _grants(state.treasury, homes, rules.tuning.start_money)
-    startable = budget[:, None] >= np.asarray(context.input_book @ state.price[homes].T).T
     roles = _seat_roles(
-        state.market, state.role, state.profit, broke, hot, makers, context.available, startable
+        state.market,
+        state.role,
+        state.profit,
+        broke,
+        budget,
+        hot,
+        makers,
+        context.available,
+        state.price,
+        context.recipes,
     )
 
     old_roles = state.role[broke]
@@ -225,12 +229,15 @@ def _seat_roles(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     role: Int,
     profit: Float,
     seats: Int,
+    budget: Int,
     hot: Bool,
     makers: Bool,
     available: Bool,
-    startable: Bool,
+    price: Float,
+    recipes: SparseRows,
 ) -> Int:
-    """The role for each freed seat, among those its market can host and it can start.
+    """The role for each freed seat, among those its market can host and it can start (a
+    batch of inputs within the seat's `budget`).
 
     The first seat of a market this tick goes to a maker of the good the market lacks most,
     if there is one (Doran & Parberry replace one agent at a time; sending every seat there
@@ -256,7 +263,9 @@ def _seat_roles(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
         for attempt in range(2):
             best, found = 0.0, False
             for r in range(n_roles):
-                if not (available[home, r] and startable[i, r]):
+                if not available[home, r]:
+                    continue
+                if recipe_worth(n_roles + r, price[home], recipes) > budget[i]:
                     continue
                 if attempt == 0 and not (hot_seat and makers[home, r]):
                     continue
@@ -286,8 +295,10 @@ def _hot_makers(state: EconomyState, context: TickContext) -> tuple[Bool, Bool]:
         state.price,
         context.available,
         context.staples,
-        *makers,
-        *inputs,
+        makers[0],
+        makers[1],
+        inputs[0],
+        inputs[1],
     )
 
 
@@ -298,10 +309,10 @@ def _hottest_goods(  # noqa: PLR0917 - a kernel takes its arrays positionally (n
     price: Float,
     available: Bool,
     staples: Bool,
-    maker_roles: Int,
-    maker_start: Int,
-    input_goods: Int,
-    input_start: Int,
+    maker_start: npt.NDArray[np.int32],
+    maker_roles: npt.NDArray[np.int32],
+    input_start: npt.NDArray[np.int32],
+    input_goods: npt.NDArray[np.int32],
 ) -> tuple[Bool, Bool]:
     n_markets, n_goods = demand.shape
     n_roles = available.shape[1]
