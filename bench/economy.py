@@ -45,7 +45,7 @@ def synthetic_economy(n_markets: int) -> tuple[Any, Any]:
     """Markets laid out on a grid, each linked both ways to its 2-4 grid neighbours."""
     import numpy as np
 
-    from worldloom.systems.economy_state import Markets, TradeLinks
+    from worldloom.systems.economy import Markets, TradeLinks
 
     rng = np.random.default_rng(SEED)
     land = tuple(
@@ -77,8 +77,7 @@ def synthetic_economy(n_markets: int) -> tuple[Any, Any]:
 
 
 def _setup(n_markets: int) -> tuple[Any, Any, Any, Any]:
-    from worldloom.systems.economy import seed_economy
-    from worldloom.systems.economy_rules import compile_rules
+    from worldloom.systems.economy import compile_rules, seed_economy
     from worldloom.systems.rng import Seeds
     from worldloom.tasks.catalog import goods_table, profession_weights, recipe_book
 

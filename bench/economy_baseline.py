@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from worldloom.systems.economy_slots import SPARE_SLOTS, build_slots
+from worldloom.systems.economy import SPARE_SLOTS, build_slots
 
 FOOD, INPUT, TOOL, NEED, CARGO, COMFORT = range(6)
 """Purchase priorities, as in the engine: money goes to food first and to comforts last."""

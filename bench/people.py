@@ -67,10 +67,15 @@ def _settlements(size: int, regions: int) -> Any:
 def run_size(size: int, write: bool) -> dict[str, Any]:
     """Generate one size in this process and return its figures."""
     from worldloom.infrastructure.seed_data import read_toml
-    from worldloom.systems.character import CharacterTable
-    from worldloom.systems.culture import CultureRules, generate_cultures, name_pool
-    from worldloom.systems.npc import generate_npcs, plan_npcs
-    from worldloom.systems.population import generate_population
+    from worldloom.systems.people import (
+        CharacterTable,
+        CultureRules,
+        generate_cultures,
+        generate_npcs,
+        generate_population,
+        name_pool,
+        plan_npcs,
+    )
     from worldloom.systems.region import generate_regions
     from worldloom.systems.rng import Seeds
     from worldloom.systems.world_generation import generate_terrain

@@ -6,10 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from worldloom.systems.crafting import RecipeBook
-from worldloom.systems.economy_rules import EconomyRules, Tuning, compile_rules
-from worldloom.systems.economy_state import Markets, TradeLinks
-from worldloom.systems.item import GoodsTable
+from worldloom.systems.economy import (
+    EconomyRules,
+    GoodsTable,
+    Markets,
+    RecipeBook,
+    TradeLinks,
+    Tuning,
+    compile_rules,
+)
 
 TIERS = [
     {"key": "crude", "value": 0.6, "share": 0.2},

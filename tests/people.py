@@ -9,16 +9,17 @@ import polars as pl
 
 from tests.worlds import BuiltWorld, build_world
 from worldloom.infrastructure.seed_data import read_toml
-from worldloom.systems.character import CharacterTable
-from worldloom.systems.culture import (
+from worldloom.systems.people import (
+    CharacterTable,
     CultureRules,
     Cultures,
     NamePool,
     generate_cultures,
+    generate_npcs,
+    generate_population,
     name_pool,
+    plan_npcs,
 )
-from worldloom.systems.npc import generate_npcs, plan_npcs
-from worldloom.systems.population import generate_population
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from worldloom.systems.hydronym import WaterNames, name_waters
-from worldloom.systems.region import RegionMap, generate_regions, rivers_by_region
+from worldloom.systems.region import (
+    RegionMap,
+    WaterNames,
+    generate_regions,
+    name_waters,
+    rivers_by_region,
+)
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import Terrain, generate_terrain
 from worldloom.tasks import catalog

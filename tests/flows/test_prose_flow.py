@@ -16,7 +16,7 @@ from worldloom.prompts.faction import FactionText
 from worldloom.prompts.notable import NotableBio
 from worldloom.prompts.religion import ReligionText
 from worldloom.prompts.settlement import SettlementText
-from worldloom.systems.description import (
+from worldloom.systems.prose import (
     DESCRIPTION_MIN,
     FACTION_DESCRIPTION_MAX,
     NOTABLE_BIO_MAX,

@@ -13,14 +13,15 @@ from worldloom.prompts.notable import NotableBio
 from worldloom.prompts.region import RegionText
 from worldloom.prompts.religion import ReligionText
 from worldloom.prompts.settlement import SettlementText
-from worldloom.systems.description import (
+from worldloom.systems.prose import (
     DESCRIPTION_MIN,
     FACTION_DESCRIPTION_MAX,
     NOTABLE_BIO_MAX,
+    REGION_DESCRIPTION_MAX,
     RELIGION_DESCRIPTION_MAX,
     SETTLEMENT_DESCRIPTION_MAX,
+    WORLD_LORE_MAX,
 )
-from worldloom.systems.prose import REGION_DESCRIPTION_MAX, WORLD_LORE_MAX
 from worldloom.systems.region import REGION_NAME_MAX
 
 

@@ -11,8 +11,7 @@ import polars as pl
 
 from tests.economies import markets, ring_links, village_rules
 from worldloom.infrastructure.store import open_store
-from worldloom.systems.economy import seed_economy, simulate_economy
-from worldloom.systems.economy_state import EconomyState
+from worldloom.systems.economy import EconomyState, seed_economy, simulate_economy
 from worldloom.systems.rng import Seeds
 from worldloom.tasks.economy_tables import state_from_rows, state_rows
 

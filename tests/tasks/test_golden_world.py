@@ -14,7 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.worlds import build_world
 from worldloom.infrastructure.analytics import WorldSummary, summarize_world
-from worldloom.systems.location import build_location_tree
+from worldloom.systems.places import build_location_tree
 from worldloom.tasks import catalog
 from worldloom.tasks.tables import (
     biome_rows,

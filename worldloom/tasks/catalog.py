@@ -7,18 +7,14 @@ from functools import cache
 from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
-from worldloom.systems.character import CharacterTable
-from worldloom.systems.crafting import RecipeBook
-from worldloom.systems.culture import CultureRules
-from worldloom.systems.economy_rules import EconomyRules, compile_rules
-from worldloom.systems.faction_table import FactionTable
-from worldloom.systems.item import GoodsTable
+from worldloom.systems.economy import EconomyRules, GoodsTable, RecipeBook, compile_rules
+from worldloom.systems.faction import FactionTable
 from worldloom.systems.naming import NameBases, PlacePatterns
-from worldloom.systems.place_rules import PlaceRules
+from worldloom.systems.people import CharacterTable, CultureRules
+from worldloom.systems.places import PlaceRules
 from worldloom.systems.prose import ProseTemplates
-from worldloom.systems.religion_table import ReligionTable
-from worldloom.systems.time import Calendar
-from worldloom.systems.world import WorldConfig, resolve_config
+from worldloom.systems.religion import ReligionTable
+from worldloom.systems.world import Calendar, WorldConfig, resolve_config
 from worldloom.systems.world_generation import BiomeTable
 
 

@@ -8,10 +8,16 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, WorldStore, open_store
-from worldloom.systems.economy import seed_economy, simulate_economy
-from worldloom.systems.economy_slots import build_slots
-from worldloom.systems.economy_state import EconomyState
-from worldloom.systems.market_site import MarketLayout, RouteChains, SettlementSites, locate_markets
+from worldloom.systems.economy import (
+    EconomyState,
+    MarketLayout,
+    RouteChains,
+    SettlementSites,
+    build_slots,
+    locate_markets,
+    seed_economy,
+    simulate_economy,
+)
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.economy_tables import (

@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from worldloom.systems.economy_rules import EconomyRules
-from worldloom.systems.economy_state import EconomyRun, EconomyState
-from worldloom.systems.item import GoodsTable, build_item_catalog
-from worldloom.systems.market_site import MarketLayout
+from worldloom.systems.economy import (
+    EconomyRules,
+    EconomyRun,
+    EconomyState,
+    GoodsTable,
+    MarketLayout,
+    build_item_catalog,
+)
 
 _STATE_ARRAYS = {
     "good": "slot_good",

@@ -7,12 +7,15 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, open_store
-from worldloom.systems.culture import generate_cultures, name_pool
-from worldloom.systems.description import write_people_prose
-from worldloom.systems.diplomacy import generate_diplomacy
-from worldloom.systems.faction import generate_factions
-from worldloom.systems.npc import generate_npcs, plan_npcs
-from worldloom.systems.population import generate_population
+from worldloom.systems.faction import generate_diplomacy, generate_factions
+from worldloom.systems.people import (
+    generate_cultures,
+    generate_npcs,
+    generate_population,
+    name_pool,
+    plan_npcs,
+)
+from worldloom.systems.prose import write_people_prose
 from worldloom.systems.religion import generate_religions
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog

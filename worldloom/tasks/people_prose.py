@@ -19,7 +19,7 @@ from worldloom.prompts.faction import FACTION_PROMPT, FactionFacts, FactionText
 from worldloom.prompts.notable import NOTABLE_PROMPT, NotableBio, NotableFacts
 from worldloom.prompts.religion import RELIGION_PROMPT, Deity, ReligionFacts, ReligionText
 from worldloom.prompts.settlement import SETTLEMENT_PROMPT, SettlementFacts, SettlementText
-from worldloom.systems.description import (
+from worldloom.systems.prose import (
     faction_facts,
     notable_facts,
     settlement_facts,

@@ -6,8 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import StoreError, open_store
-from worldloom.systems.location import extend_location_tree
-from worldloom.systems.places import generate_places
+from worldloom.systems.places import extend_location_tree, generate_places
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.stages import downstream_tables

@@ -21,7 +21,7 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
 from worldloom.prompts.lore import LORE_PROMPT, WorldFacts, WorldLore
 from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
-from worldloom.systems.location import location_id
+from worldloom.systems.places import location_id
 from worldloom.systems.region import describe_relief
 from worldloom.systems.rng import Seeds
 from worldloom.tasks.people_prose import PEOPLE_TABLES, rewrite_people_prose

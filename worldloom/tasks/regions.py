@@ -9,7 +9,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import open_store
-from worldloom.systems.location import build_location_tree
+from worldloom.systems.places import build_location_tree
 from worldloom.systems.prose import describe_region, write_world_lore
 from worldloom.systems.region import RegionMap, generate_regions, rivers_by_region
 from worldloom.systems.rng import Seeds

@@ -8,10 +8,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from worldloom.systems.location import LocationKind, LocationTree
-from worldloom.systems.places import Places
+from worldloom.systems.places import LocationKind, LocationTree, Places
 from worldloom.systems.region import Region, RegionMap
-from worldloom.systems.time import Calendar
+from worldloom.systems.world import Calendar
 from worldloom.systems.world_generation import BiomeTable, Terrain
 from worldloom.systems.world_generation.model import Lake, Mesh, River
 

@@ -6,7 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import open_store
-from worldloom.systems.hydronym import name_waters
+from worldloom.systems.region import name_waters
 from worldloom.systems.rng import Seeds
 from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog

@@ -1,0 +1,325 @@
+"""Every agent's bids and asks for a tick, cleared in one double auction, then beliefs and prices.
+
+Bids restock what runs low, asks offer what is held beyond what is kept: `economy_posting`
+decides who posts what, `economy_pricing` sets their limits. Orders are (agent, slot) pairs,
+addressed by their flat cell in the [agent, slot] arrays (`agent * slots.count + slot`): see
+`economy_slots`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from worldloom.systems.economy.context import TickContext
+from worldloom.systems.economy.ledger import Ledger
+from worldloom.systems.economy.market import Fills, Orders, clear_books
+from worldloom.systems.economy.posting import scan_orders
+from worldloom.systems.economy.pricing import price_orders
+from worldloom.systems.economy.slots import AgentSlots
+from worldloom.systems.economy.state import EconomyState, Float32, Int32
+from worldloom.systems.kernel import kernel
+
+Int = npt.NDArray[np.int64]
+Float = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One side's orders this tick: who, from which cell, which good, how many, at what
+    limit, in which book."""
+
+    agent: Int
+    cell: Int
+    good: Int32
+    qty: Int
+    price: Int
+    book: Int
+    low: Float32
+    high: Float32
+    """The order's price-belief range as it was posted (the tick's learning starts there)."""
+
+
+def clear_markets(
+    state: EconomyState,
+    context: TickContext,
+    ledger: Ledger,
+    *,
+    agent_slots: AgentSlots,
+    step: int,
+    tick: int,
+    rng: np.random.Generator,
+) -> None:
+    """Post, clear and settle every market's orders; update beliefs, prices, supply and demand."""
+    n_markets, n_goods = state.price.shape
+    bids, asks = _post_orders(state, context, agent_slots, rng=rng)
+    fills = clear_books(
+        Orders(bids.book, bids.price, bids.qty, rng.random(bids.book.size)),
+        Orders(asks.book, asks.price, asks.qty, rng.random(asks.book.size)),
+    )
+    paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, tick=tick)
+    glut, volume = _tally_books(
+        bids.book,
+        bids.qty,
+        bids.price,
+        asks.book,
+        asks.qty,
+        asks.price,
+        bids.book[fills.bid],
+        fills.qty,
+        paid,
+        state.price.reshape(-1),
+        state.supply.reshape(-1),
+        state.demand.reshape(-1),
+    )
+    for side, filled in ((bids, fills.bid), (asks, fills.ask)):
+        _learn(
+            state,
+            context,
+            side=side,
+            filled=filled,
+            fills=fills,
+            glut=glut,
+            buyer_side=side is bids,
+        )
+    ledger.record_books(state, step=step, volume=volume.reshape(n_markets, n_goods))
+    _free_empty_slots(state.qty, state.good, state.link, context.slots.cargo)
+
+
+def _post_orders(
+    state: EconomyState,
+    context: TickContext,
+    agent_slots: AgentSlots,
+    *,
+    rng: np.random.Generator,
+) -> tuple[_Side, _Side]:
+    """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
+    rules = context.rules
+    n_goods = state.price.shape[1]
+    bids, asks = scan_orders(
+        state,
+        context.slots,
+        agent_slots,
+        staple=_staples(state, context),
+        food_per_tick=rules.food_per_tick,
+        buffer_days=rules.tuning.buffer_days,
+    )
+    bid_price, bid_qty, ask_price = price_orders(state, context, bids=bids, asks=asks, rng=rng)
+    live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
+    bid_agent, bid_good = bids.agent[live], bids.good[live]
+    return (
+        _Side(
+            bid_agent,
+            bids.cell[live],
+            bid_good,
+            bid_qty[live],
+            bid_price[live],
+            state.market[bid_agent] * n_goods + bid_good,
+            bids.low[live],
+            bids.high[live],
+        ),
+        _Side(
+            asks.agent,
+            asks.cell,
+            asks.good,
+            asks.qty,
+            ask_price,
+            state.market[asks.agent] * n_goods + asks.good,
+            asks.low,
+            asks.high,
+        ),
+    )
+
+
+def _settle(
+    state: EconomyState,
+    context: TickContext,
+    ledger: Ledger,
+    *,
+    bids: _Side,
+    asks: _Side,
+    fills: Fills,
+    tick: int,
+) -> Int:
+    """Move the money (less the market's tax) and the goods of every fill; returns the
+    copper paid per fill."""
+    buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
+    bought, sold = bids.cell[fills.bid], asks.cell[fills.ask]
+    good, market = bids.good[fills.bid], state.market[buyer]
+    paid = fills.price * fills.qty
+    tax = paid * context.rules.tuning.tax_percent // 100
+    np.subtract.at(state.money, buyer, paid)
+    np.add.at(state.money, seller, paid - tax)
+    np.add.at(state.treasury, market, tax)
+    held = state.qty.reshape(-1)
+    units = fills.qty.astype(held.dtype)  # ufunc.at is slow when it has to cast
+    np.subtract.at(held, sold, units)
+    np.add.at(held, bought, units)
+    ledger.fills.append(
+        (
+            np.full(buyer.size, tick),
+            market,
+            good.astype(np.int64),
+            buyer,
+            seller,
+            fills.qty,
+            fills.price,
+        )
+    )
+    return np.asarray(paid, dtype=np.int64)
+
+
+@kernel
+def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    bid_book: Int,
+    bid_qty: Int,
+    bid_price: Int,
+    ask_book: Int,
+    ask_qty: Int,
+    ask_price: Int,
+    fill_book: Int,
+    fill_qty: Int,
+    fill_paid: Int,
+    price: Float,
+    supply: Int,
+    demand: Int,
+) -> tuple[Float, Int]:
+    """Each book's supply and demand (units offered and bid for) and its new price, written
+    into `supply`, `demand` and `price`; returns each book's imbalance (the glut, in [-1, 1])
+    and the units it traded.
+
+    A book's price is its traded mean; without trades it moves halfway toward the best bid
+    above it or the best ask below it (a book whose best bid tops its best ask trades, so at
+    most one of the two moves it)."""
+    n_books = price.size
+    best_bid = np.zeros(n_books, dtype=np.int64)
+    best_ask = np.full(n_books, np.iinfo(np.int64).max, dtype=np.int64)
+    supply[:] = 0
+    demand[:] = 0
+    for i in range(bid_book.size):
+        demand[bid_book[i]] += bid_qty[i]
+        best_bid[bid_book[i]] = max(best_bid[bid_book[i]], bid_price[i])
+    for i in range(ask_book.size):
+        supply[ask_book[i]] += ask_qty[i]
+        best_ask[ask_book[i]] = min(best_ask[ask_book[i]], ask_price[i])
+    volume = np.zeros(n_books, dtype=np.int64)
+    value = np.zeros(n_books, dtype=np.int64)
+    for k in range(fill_book.size):
+        volume[fill_book[k]] += fill_qty[k]
+        value[fill_book[k]] += fill_paid[k]
+    glut = np.empty(n_books)
+    for book in range(n_books):
+        glut[book] = (supply[book] - demand[book]) / max(supply[book] + demand[book], 1.0)
+        if volume[book] > 0:
+            price[book] = value[book] / volume[book]
+        elif best_bid[book] > price[book]:
+            price[book] += 0.5 * (best_bid[book] - price[book])
+        elif best_ask[book] < price[book]:
+            price[book] += 0.5 * (best_ask[book] - price[book])
+    return glut, volume
+
+
+def _staples(state: EconomyState, context: TickContext) -> Int:
+    """Per market, the food an empty larder switches to: the cheapest per unit of nutrition
+    among those offered in quantity last tick (a quarter of the food on offer or more: not a
+    trickle everyone would chase); where none is, the plainest food by base value, so that
+    the bids call it in by caravan."""
+    rules = context.rules
+    nutrition = rules.nutrition[rules.foods]
+    on_offer = state.supply[:, rules.foods] * nutrition
+    plenty = on_offer >= 0.25 * on_offer.sum(axis=1, keepdims=True)
+    offered = np.where(plenty & (on_offer > 0), state.price[:, rules.foods] / nutrition, np.inf)
+    plain = np.broadcast_to(rules.value[rules.foods] / nutrition, offered.shape)
+    cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, plain)
+    return np.asarray(rules.foods[np.argmin(cost, axis=1)], dtype=np.int64)
+
+
+def _learn(
+    state: EconomyState,
+    context: TickContext,
+    *,
+    side: _Side,
+    filled: Int,
+    fills: Fills,
+    glut: Float,
+    buyer_side: bool,
+) -> None:
+    """Doran & Parberry's belief update: a trade pulls the range toward its price and narrows
+    it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
+    and those who traded shift with the book's imbalance (down when offers exceed bids, up
+    when bids exceed offers), without which the midpoint price never falls to the sellers'
+    costs. `filled` gives each fill's order on this side, `glut` each book's imbalance."""
+    tuning = context.rules.tuning
+    _update_beliefs(
+        side.cell,
+        side.qty,
+        side.good,
+        side.book,
+        side.low,
+        side.high,
+        filled,
+        fills.qty,
+        fills.price,
+        glut,
+        context.price_cap,
+        state.low.reshape(-1),
+        state.high.reshape(-1),
+        tuning.learn_rate,
+        tuning.shift_rate if buyer_side else -tuning.shift_rate,
+    )
+
+
+@kernel
+def _update_beliefs(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    cell: Int,
+    qty: Int,
+    good: Int32,
+    book: Int,
+    posted_low: Float32,
+    posted_high: Float32,
+    filled: Int,
+    fill_qty: Int,
+    fill_price: Int,
+    glut: Float,
+    price_cap: Float,
+    low: Float32,
+    high: Float32,
+    learn_rate: float,
+    shift: float,
+) -> None:
+    """`shift` is the unfilled move: + for buyers, - for sellers."""
+    n = cell.size
+    got = np.zeros(n)
+    paid = np.zeros(n)
+    for k in range(filled.size):
+        got[filled[k]] += fill_qty[k]
+        paid[filled[k]] += fill_price[k] * fill_qty[k]
+    rate = abs(shift)
+    for i in range(n):
+        floor, ceiling = posted_low[i], posted_high[i]
+        factor = 1.0 + shift
+        if got[i] > 0:
+            # Few orders trade; only theirs move toward the price and read the book. An
+            # unfilled buyer pushed down by a glut it cannot reach would never meet the
+            # sellers' cost floor.
+            mean = paid[i] / got[i]
+            floor = np.float32(floor + learn_rate * (mean - floor))
+            ceiling = np.float32(ceiling - learn_rate * (ceiling - mean))
+            left = 1.0 - got[i] / max(qty[i], 1)
+            factor = (1.0 + shift * left) * (1.0 - rate * glut[book[i]])
+        cap = price_cap[good[i]]
+        new_low = min(max(floor * factor, 1.0), cap)
+        low[cell[i]] = new_low
+        high[cell[i]] = min(max(ceiling * factor, new_low + 1.0, 2.0), cap + 1.0)
+
+
+@kernel
+def _free_empty_slots(qty: Int32, good: Int32, link: Int, cargo: int) -> None:
+    """Spare slots and finished cargo slots that ran empty can take new goods (the cargo slot
+    comes first, then the spares; a merchant still loading keeps its cargo slot)."""
+    for agent in range(qty.shape[0]):
+        for slot in range(cargo, qty.shape[1]):
+            if qty[agent, slot] == 0 and (slot > cargo or link[agent] < 0):
+                good[agent, slot] = -1

@@ -1,0 +1,186 @@
+"""Caravans: merchants buy where a good is cheap, haul it along a trade link, sell where it is dear.
+
+A merchant sets out only when the destination's price beats the source's by more than the haul
+(weight x days on the road), the risk of the road (danger) and a margin. It bids for the cargo
+in the source market like anyone else, capped at what the trip can pay, leaves when loaded (or
+after three days with part of a load), pays the haul to the source's treasury, and on arrival
+sells in the destination market, from where it plans its next trip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from worldloom.systems.economy.ledger import Ledger
+from worldloom.systems.economy.rules import EconomyRules
+from worldloom.systems.economy.slots import SlotLayout
+from worldloom.systems.economy.state import EconomyState, TradeLinks
+
+Int = npt.NDArray[np.int64]
+Float = npt.NDArray[np.float64]
+
+_LOADING_DAYS = 3
+"""Days a merchant waits to fill its cargo before leaving with what it has (or giving up)."""
+_RISK_PER_DANGER = 0.01
+"""Share of a cargo's value a trip risks per point of the link's danger (0-10)."""
+
+
+def unit_costs(rules: EconomyRules, links: TradeLinks) -> Float:
+    """[link, good]: copper per unit to carry a good along a link: haul, risk and toll."""
+    haul = rules.weight[None, :] * links.days[:, None] * rules.tuning.haul_copper_per_kg_day
+    risk = rules.value[None, :] * (links.danger[:, None] * _RISK_PER_DANGER + links.toll[:, None])
+    return np.asarray(haul + risk, dtype=np.float64)
+
+
+def arrive_caravans(
+    state: EconomyState, slots: SlotLayout, links: TradeLinks, *, tick: int
+) -> None:
+    """Merchants whose caravan is due join the destination market and price their cargo there."""
+    due = np.flatnonzero((state.market < 0) & (state.arrive <= tick))
+    if due.size == 0:
+        return
+    destination = links.dst[state.link[due]]
+    cargo = state.good[due, slots.cargo]
+    price = np.c_[state.price, np.ones(state.price.shape[0])][destination, cargo]
+    # The gate takes its toll in coin, on the cargo's worth at the destination's prices.
+    owed = np.ceil(links.toll[state.link[due]] * price * state.qty[due, slots.cargo])
+    toll = np.minimum(owed.astype(np.int64), state.money[due])
+    state.money[due] -= toll
+    np.add.at(state.treasury, destination, toll)
+    state.low[due, slots.cargo] = np.maximum(price * 0.95, 1.0)
+    state.high[due, slots.cargo] = np.maximum(price * 1.2, 1.0) + 1.0
+    state.market[due] = destination
+    state.link[due] = -1
+
+
+def plan_caravans(
+    state: EconomyState,
+    rules: EconomyRules,
+    slots: SlotLayout,
+    links: TradeLinks,
+    ledger: Ledger,
+    *,
+    haul: Float,
+    tick: int,
+) -> None:
+    """Send loaded merchants on their way, and give idle ones the best trip from where they are
+    (`haul` is `unit_costs` of the links, fixed for a run)."""
+    if links.src.size == 0:
+        return
+    merchants = (state.role == rules.merchant) & (state.market >= 0)
+    _depart(state, rules, slots, links, ledger, loading=merchants & (state.link >= 0), tick=tick)
+    idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
+    if idle.size == 0:
+        return
+    best_good, best_gap = _best_cargo(state, rules, links, haul=haul, idle=idle)
+    order = np.lexsort((-best_gap, links.src))
+    first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
+    best_link = np.full(state.price.shape[0], -1, dtype=np.int64)
+    chosen = order[first]
+    worthwhile = best_gap[chosen] > 0
+    best_link[links.src[chosen[worthwhile]]] = chosen[worthwhile]
+    link = best_link[state.market[idle]]
+    go = link >= 0
+    _reposition(state, links, idle[~go], best_link=best_link, gain=best_gap, tick=tick)
+    agents, link = idle[go], link[go]
+    good = best_good[link]
+    buy_at = np.maximum(state.price[links.src[link], good], 1.0)
+    state.link[agents] = link
+    state.good[agents, slots.cargo] = good
+    state.low[agents, slots.cargo] = np.maximum(buy_at * 0.9, 1.0)
+    state.high[agents, slots.cargo] = np.maximum(buy_at * 1.1, 1.0) + 1.0
+    state.cargo_ceiling[agents] = state.price[links.dst[link], good] - haul[link, good]
+    by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight[good], 0.01)
+    by_money = state.money[agents] / buy_at
+    state.cargo_target[agents] = np.maximum(np.minimum(by_weight, by_money), 1).astype(np.int64)
+    state.loading[agents] = 0
+
+
+def _best_cargo(
+    state: EconomyState, rules: EconomyRules, links: TradeLinks, *, haul: Float, idle: Int
+) -> tuple[Int, Float]:
+    """Per link: the good whose price gap pays best after haul, risk and margin, and that gap.
+
+    Only links out of a market with an idle merchant, or out of a market one such link reaches
+    (where an empty ride may go), are worth pricing: the rest get no good and a gap of -inf.
+    """
+    here = np.zeros(state.price.shape[0], dtype=np.bool_)
+    here[state.market[idle]] = True
+    reach = here.copy()
+    reach[links.dst[here[links.src]]] = True
+    priced = np.flatnonzero(reach[links.src])
+    src, dst = links.src[priced], links.dst[priced]
+    src_price = state.price[src]
+    gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
+    gap[state.supply[src] == 0] = -np.inf
+    best_good = np.zeros(links.src.size, dtype=np.int64)
+    best_gap = np.full(links.src.size, -np.inf)
+    best_good[priced] = np.argmax(gap, axis=1)
+    best_gap[priced] = gap[np.arange(priced.size), best_good[priced]]
+    return best_good, best_gap
+
+
+def _reposition(
+    state: EconomyState,
+    links: TradeLinks,
+    idle: Int,
+    *,
+    best_link: Int,
+    gain: Float,
+    tick: int,
+) -> None:
+    """A merchant with nothing worth carrying from here rides empty to the neighbouring market
+    with the best trip from it (else it would sit where it last sold, for good)."""
+    if idle.size == 0:
+        return
+    onward = best_link[links.dst]
+    value = np.where(onward >= 0, gain[np.maximum(onward, 0)], -np.inf)
+    order = np.lexsort((-value, links.src))
+    first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
+    chosen = order[first]
+    move = np.full(state.price.shape[0], -1, dtype=np.int64)
+    useful = np.isfinite(value[chosen])
+    move[links.src[chosen[useful]]] = chosen[useful]
+    link = move[state.market[idle]]
+    going = idle[link >= 0]
+    link = link[link >= 0]
+    state.link[going] = link
+    state.market[going] = -1
+    state.arrive[going] = tick + links.days[link]
+
+
+def _depart(
+    state: EconomyState,
+    rules: EconomyRules,
+    slots: SlotLayout,
+    links: TradeLinks,
+    ledger: Ledger,
+    *,
+    loading: npt.NDArray[np.bool_],
+    tick: int,
+) -> None:
+    agents = np.flatnonzero(loading)
+    state.loading[agents] += 1
+    held = state.qty[agents, slots.cargo]
+    full = held >= state.cargo_target[agents]
+    waited = state.loading[agents] >= _LOADING_DAYS
+    leaving = agents[full | (waited & (held > 0))]
+    giving_up = agents[waited & (held == 0)]
+    state.link[giving_up] = -1
+    if leaving.size == 0:
+        return
+    link, good = state.link[leaving], state.good[leaving, slots.cargo]
+    qty = state.qty[leaving, slots.cargo]
+    days = links.days[link]
+    fee = np.ceil(qty * rules.weight[good] * days * rules.tuning.haul_copper_per_kg_day)
+    fee = np.minimum(fee.astype(np.int64), state.money[leaving])
+    source = state.market[leaving]
+    state.money[leaving] -= fee
+    np.add.at(state.treasury, source, fee)
+    state.market[leaving] = -1
+    state.arrive[leaving] = tick + days
+    state.loading[leaving] = 0
+    ledger.caravans.append(
+        (leaving, source, links.dst[link], good, qty, fee, np.full(leaving.size, tick), tick + days)
+    )

@@ -1,0 +1,14 @@
+"""Religions: folk and organized faiths, their gods, holy sites and how they regard
+each other."""
+
+from __future__ import annotations
+
+from worldloom.systems.religion.religion import (
+    Religions,
+    assign_religion,
+    generate_religions,
+    region_hops,
+)
+from worldloom.systems.religion.table import ReligionTable
+
+__all__ = ["ReligionTable", "Religions", "assign_religion", "generate_religions", "region_hops"]
