@@ -1,0 +1,52 @@
+"""A golden tiny world through every stage: what a runtime reads is pinned, table by table.
+
+The pin holds each exported table's columns and types, its row count and its checksum (and the
+GeoJSON's and map's), so any change to generation or to the snapshot contract shows up as a
+reviewed diff. If a change is intended, refresh it with
+`.venv/bin/pytest tests/flows/test_golden_snapshot.py --snapshot-update` and read the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from worldloom.flows.generate import generate_world
+from worldloom.flows.params import GenerateWorldParams
+from worldloom.infrastructure.snapshot import verify_snapshot
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+
+@pytest.fixture(scope="module")
+def golden_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    home = tmp_path_factory.mktemp("golden")
+    result = generate_world(GenerateWorldParams(seed=1, preset="tiny", home=str(home)))
+    return verify_snapshot(Path(result.snapshot)).model_dump(mode="json")
+
+
+def test_tables_and_their_columns_are_pinned(
+    golden_manifest: dict[str, Any], snapshot: SnapshotAssertion
+) -> None:
+    shapes = {
+        name: {
+            "primary_key": entry["primary_key"],
+            "columns": [f"{column['name']}: {column['type']}" for column in entry["columns"]],
+        }
+        for name, entry in sorted(golden_manifest["tables"].items())
+    }
+    assert shapes == snapshot
+
+
+def test_table_contents_are_pinned(
+    golden_manifest: dict[str, Any], snapshot: SnapshotAssertion
+) -> None:
+    contents = {
+        name: f"{entry['rows']} rows, sha256 {entry['sha256']}"
+        for name, entry in sorted(golden_manifest["tables"].items())
+    }
+    files = {name: entry["sha256"] for name, entry in sorted(golden_manifest["files"].items())}
+    assert {"tables": contents, "files": files} == snapshot
