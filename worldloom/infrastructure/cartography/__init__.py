@@ -14,6 +14,7 @@ from worldloom.infrastructure.cartography.geometry import (
     voronoi_cells,
 )
 from worldloom.infrastructure.cartography.render import Marker, River, render_map
+from worldloom.infrastructure.cartography.world_map import world_geojson, world_map_png
 
 __all__ = [
     "CRS_NOTE",
@@ -26,4 +27,6 @@ __all__ = [
     "render_map",
     "to_geojson_geometry",
     "voronoi_cells",
+    "world_geojson",
+    "world_map_png",
 ]

@@ -10,6 +10,7 @@ from worldloom.systems.people.character import (
     CharacterTable,
     draw_characters,
 )
+from worldloom.systems.people.composer import People, PeopleTables, generate_people
 from worldloom.systems.people.culture import (
     CULTURE_TYPES,
     TIERS,
@@ -35,10 +36,13 @@ __all__ = [
     "CultureRules",
     "Cultures",
     "NamePool",
+    "People",
+    "PeopleTables",
     "build_player_template",
     "draw_characters",
     "generate_cultures",
     "generate_npcs",
+    "generate_people",
     "generate_population",
     "name_pool",
     "npc_schema",

@@ -1,0 +1,206 @@
+"""The world as a map: its GeoJSON and its rendered PNG, drawn from the world's stored tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from worldloom.infrastructure.cartography.geojson import build_geojson
+from worldloom.infrastructure.cartography.geometry import region_outlines
+from worldloom.infrastructure.cartography.render import render_map
+
+_RIVER_MIN_WIDTH_PX, _RIVER_MAX_WIDTH_PX = 1.0, 5.0
+_ROAD_WIDTH_PX = {"road": 2.0, "trail": 1.0}
+"""Sea lanes are left off the map: they would hide the coasts."""
+_MARKER_SIZE = {"capital": 2.2, "city": 1.7, "town": 1.2, "village": 0.8, "hamlet": 0.5}
+_NAMED_TIERS = ("capital", "city")
+"""Only the largest places are named on the map; the rest would bury it in text."""
+
+
+def world_geojson(
+    tables: Mapping[str, pl.DataFrame], *, width_km: float, height_km: float
+) -> dict[str, Any]:
+    """The world's regions, rivers, routes, settlements and POIs as a FeatureCollection.
+
+    Args:
+        tables: the world's stored rows: cells, regions, rivers, biomes, settlements, pois, routes.
+        width_km: the map's width.
+        height_km: the map's height.
+    """
+    cells, rivers = tables["cells"], tables["rivers"]
+    points = cells.select("x", "y").to_numpy()
+    return build_geojson(
+        regions=_region_features(
+            points,
+            width=width_km,
+            height=height_km,
+            cells=cells,
+            regions=tables["regions"],
+            biomes=tables["biomes"],
+        ),
+        rivers=_river_features(points, rivers),
+        points=_place_features(tables["settlements"], tables["pois"]),
+        routes=_route_features(points, tables["routes"]),
+        bbox=(0.0, 0.0, width_km, height_km),
+    )
+
+
+def world_map_png(
+    tables: Mapping[str, pl.DataFrame], *, width_km: float, height_km: float
+) -> bytes:
+    """The world's map: relief and biomes, region borders, rivers, roads and trails, places
+    (dots sized by tier; capitals and cities named) and region names.
+
+    Args:
+        tables: the world's stored rows: cells, regions, rivers, biomes, settlements, pois, routes.
+        width_km: the map's width.
+        height_km: the map's height.
+    """
+    cells, regions, settlements = tables["cells"], tables["regions"], tables["settlements"]
+    points = cells.select("x", "y").to_numpy()
+    return render_map(
+        points=points,
+        width_km=width_km,
+        height_km=height_km,
+        cell_rgb=_cell_colors(cells, tables["biomes"]),
+        cell_region=cells["region_id"].to_numpy(),
+        cell_is_land=cells["is_land"].to_numpy(),
+        cell_elevation=cells["elevation_m"].to_numpy(),
+        rivers=_river_lines(points, tables["rivers"]),
+        roads=[
+            (points[row["cells"]], _ROAD_WIDTH_PX[row["kind"]])
+            for row in tables["routes"].iter_rows(named=True)
+            if row["kind"] in _ROAD_WIDTH_PX
+        ],
+        markers=[
+            (row["x"], row["y"], row["name"] if row["tier"] in _NAMED_TIERS else "")
+            for row in settlements.iter_rows(named=True)
+        ],
+        marker_sizes=[_MARKER_SIZE[tier] for tier in settlements["tier"]],
+        labels=[
+            (row["center_x"], row["center_y"], row["name"]) for row in regions.iter_rows(named=True)
+        ],
+    )
+
+
+def _region_features(
+    points: np.ndarray[Any, Any],
+    *,
+    width: float,
+    height: float,
+    cells: pl.DataFrame,
+    regions: pl.DataFrame,
+    biomes: pl.DataFrame,
+) -> list[dict[str, Any]]:
+    outlines = region_outlines(points, width, height, cells["region_id"].to_numpy())
+    biome_names = dict(zip(biomes["biome_id"], biomes["name"], strict=True))
+    return [
+        {
+            "id": row["region_id"],
+            "geometry": outlines[row["region_id"]],
+            "properties": {
+                "name": row["name"],
+                "area_km2": round(row["area_km2"], 1),
+                "climate": row["climate"],
+                "biome": biome_names[row["dominant_biome_id"]],
+                "danger_level": row["danger_level"],
+                "resources": row["resources"],
+            },
+        }
+        for row in regions.iter_rows(named=True)
+    ]
+
+
+def _river_features(points: np.ndarray[Any, Any], rivers: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row["river_id"],
+            "coordinates": points[row["cells"]],
+            "properties": {
+                "name": row["name"],
+                "discharge_m3s": round(row["discharge_m3s"], 1),
+                "length_km": round(row["length_km"], 1),
+                "ends_in": row["ends_in"],
+            },
+        }
+        for row in rivers.iter_rows(named=True)
+        if len(row["cells"]) >= 2
+    ]
+
+
+def _place_features(settlements: pl.DataFrame, pois: pl.DataFrame) -> list[dict[str, Any]]:
+    """Settlements and POIs as points; they share one id space (place ids)."""
+    towns = [
+        {
+            "id": row["settlement_id"],
+            "coordinate": (row["x"], row["y"]),
+            "properties": {
+                "name": row["name"],
+                "place": "settlement",
+                "tier": row["tier"],
+                "population": row["population"],
+                "port": row["is_port"],
+            },
+        }
+        for row in settlements.iter_rows(named=True)
+    ]
+    others = [
+        {
+            "id": row["poi_id"],
+            "coordinate": (row["x"], row["y"]),
+            "properties": {
+                "name": row["name"],
+                "place": row["kind"],
+                "danger_level": row["danger_level"],
+            },
+        }
+        for row in pois.iter_rows(named=True)
+    ]
+    return towns + others
+
+
+def _route_features(points: np.ndarray[Any, Any], routes: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row["route_id"],
+            "coordinates": points[row["cells"]],
+            "properties": {
+                "route": row["kind"],
+                "start_place": row["start_place"],
+                "end_place": row["end_place"],
+                "length_km": round(row["length_km"], 1),
+                "travel_days": round(row["travel_days"], 2),
+            },
+        }
+        for row in routes.iter_rows(named=True)
+        if len(row["cells"]) >= 2
+    ]
+
+
+def _river_lines(
+    points: np.ndarray[Any, Any], rivers: pl.DataFrame
+) -> list[tuple[np.ndarray[Any, Any], float]]:
+    """River polylines with a width growing with the square root of discharge."""
+    if rivers.height == 0:
+        return []
+    peak = float(rivers["discharge_m3s"].max())  # type: ignore[arg-type]  # non-empty numeric column
+    lines = []
+    for row in rivers.iter_rows(named=True):
+        if len(row["cells"]) < 2:
+            continue
+        share = (row["discharge_m3s"] / peak) ** 0.5 if peak > 0 else 0.0
+        width = _RIVER_MIN_WIDTH_PX + share * (_RIVER_MAX_WIDTH_PX - _RIVER_MIN_WIDTH_PX)
+        lines.append((points[row["cells"]], width))
+    return lines
+
+
+def _cell_colors(cells: pl.DataFrame, biomes: pl.DataFrame) -> np.ndarray[Any, Any]:
+    """Each cell's biome colour as RGB bytes."""
+    palette = np.zeros((int(biomes["biome_id"].max()) + 1, 3), dtype=np.uint8)  # type: ignore[arg-type]  # non-empty integer column
+    for biome_id, color in zip(biomes["biome_id"], biomes["color"], strict=True):
+        palette[biome_id] = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    colors: np.ndarray[Any, Any] = palette[cells["biome_id"].to_numpy()]
+    return colors
