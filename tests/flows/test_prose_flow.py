@@ -12,23 +12,17 @@ from worldloom.flows.generate import enrich_world, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot
 from worldloom.infrastructure.store import open_store
-from worldloom.prompts.faction import FactionText
+from worldloom.prompts.description import DescriptionText
 from worldloom.prompts.notable import NotableBio
-from worldloom.prompts.religion import ReligionText
-from worldloom.prompts.settlement import SettlementText
 from worldloom.systems.prose import (
-    DESCRIPTION_MIN,
-    FACTION_DESCRIPTION_MAX,
-    NOTABLE_BIO_MAX,
-    RELIGION_DESCRIPTION_MAX,
-    SETTLEMENT_DESCRIPTION_MAX,
-)
-from worldloom.tasks.people_prose import (
     DESCRIBED_TIERS,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
     MAX_FACTIONS,
     MAX_NOTABLES,
     MAX_RELIGIONS,
     MAX_SETTLEMENTS,
+    NOTABLE_BIO_MAX,
     NOTABLE_TIERS,
 )
 
@@ -96,27 +90,22 @@ def expected_calls(world: GeneratedWorld) -> int:
 def assert_places_and_people_are_described(world: GeneratedWorld) -> None:
     """Settlements, factions, religions and notables carry procedural text within bounds."""
     got = tables(world, "settlements", "factions", "religions", "npcs", "notable_bios")
-    bounds = {
-        "settlements": SETTLEMENT_DESCRIPTION_MAX,
-        "factions": FACTION_DESCRIPTION_MAX,
-        "religions": RELIGION_DESCRIPTION_MAX,
-    }
-    for name, limit in bounds.items():
+    for name in ("settlements", "factions", "religions"):
         lengths = got[name]["description"].str.len_chars()
         assert lengths.min() >= DESCRIPTION_MIN, name
-        assert lengths.max() <= limit, name
+        assert lengths.max() <= DESCRIPTION_MAX, name
     notables = got["npcs"].filter(pl.col("notable"))["npc_id"].sort()
     assert got["notable_bios"]["npc_id"].sort().equals(notables)
     assert got["notable_bios"]["text"].str.len_chars().max() <= NOTABLE_BIO_MAX
     # The procedural text is the LLM's fallback: it must fit the response models.
     for text in got["settlements"]["description"]:
-        SettlementText(description=text)
+        DescriptionText(description=text)
     for text in got["notable_bios"]["text"]:
         NotableBio(biography=text)
     for text in got["factions"]["description"]:
-        FactionText(description=text)
+        DescriptionText(description=text)
     for text in got["religions"]["description"]:
-        ReligionText(description=text)
+        DescriptionText(description=text)
 
 
 @pytest.mark.llm

@@ -7,19 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.worlds import build_world
-from worldloom.prompts.faction import FactionText
+from worldloom.prompts.description import DescriptionText
 from worldloom.prompts.lore import WorldLore
 from worldloom.prompts.notable import NotableBio
 from worldloom.prompts.region import RegionText
-from worldloom.prompts.religion import ReligionText
-from worldloom.prompts.settlement import SettlementText
 from worldloom.systems.prose import (
+    DESCRIPTION_MAX,
     DESCRIPTION_MIN,
-    FACTION_DESCRIPTION_MAX,
     NOTABLE_BIO_MAX,
     REGION_DESCRIPTION_MAX,
-    RELIGION_DESCRIPTION_MAX,
-    SETTLEMENT_DESCRIPTION_MAX,
     WORLD_LORE_MAX,
 )
 from worldloom.systems.region import REGION_NAME_MAX
@@ -42,9 +38,7 @@ def test_description_bounds_agree_with_the_response_models() -> None:
     """Settlement, faction and religion descriptions and notable biographies (the flow tests
     validate real ones)."""
     for field, (low, high) in (
-        (SettlementText.model_fields["description"], (DESCRIPTION_MIN, SETTLEMENT_DESCRIPTION_MAX)),
-        (FactionText.model_fields["description"], (DESCRIPTION_MIN, FACTION_DESCRIPTION_MAX)),
-        (ReligionText.model_fields["description"], (DESCRIPTION_MIN, RELIGION_DESCRIPTION_MAX)),
+        (DescriptionText.model_fields["description"], (DESCRIPTION_MIN, DESCRIPTION_MAX)),
         (NotableBio.model_fields["biography"], (DESCRIPTION_MIN, NOTABLE_BIO_MAX)),
     ):
         assert any(getattr(m, "min_length", None) == low for m in field.metadata)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+from worldloom.prompts.description import DescriptionText
+from worldloom.prompts.text_rules import rule_context
 
 _NAME = Field(default="", max_length=60)
-
-
-_DESCRIPTION = ProseBounds(min_length=30, max_length=240, max_sentences=4)
 
 
 class FactionFacts(PromptFacts):
@@ -34,26 +32,11 @@ class FactionFacts(PromptFacts):
         return rule_context(known=[n for n in (self.name, self.seat, self.leader, self.faith) if n])
 
 
-class FactionText(BaseModel):
-    """A faction's description (asked for one sentence; up to four, as procedural text has)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    description: str = _DESCRIPTION.field()
-
-    @field_validator("description")
-    @classmethod
-    def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(
-            description, info.context, own_name=None, bounds=_DESCRIPTION
-        )
-
-
-FACTION_PROMPT: PromptSpec[FactionFacts, FactionText] = PromptSpec(
+FACTION_PROMPT: PromptSpec[FactionFacts, DescriptionText] = PromptSpec(
     name="faction",
     template="faction.j2",
     facts_model=FactionFacts,
-    response_model=FactionText,
+    response_model=DescriptionText,
     # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
     max_tokens=150,
     # One conservative sample, not the settlement prompt's 0.7: on SmolLM2 the valid share was

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+from worldloom.prompts.description import DescriptionText
+from worldloom.prompts.text_rules import rule_context
 
 _NAME = Field(min_length=1, max_length=60)
-
-
-_DESCRIPTION = ProseBounds(min_length=30, max_length=240, max_sentences=4)
 
 
 class Deity(BaseModel):
@@ -44,26 +42,11 @@ class ReligionFacts(PromptFacts):
         return rule_context(known=[n for n in (self.name, self.parent, *gods) if n])
 
 
-class ReligionText(BaseModel):
-    """A religion's description (asked for one sentence; up to four, as procedural text has)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    description: str = _DESCRIPTION.field()
-
-    @field_validator("description")
-    @classmethod
-    def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(
-            description, info.context, own_name=None, bounds=_DESCRIPTION
-        )
-
-
-RELIGION_PROMPT: PromptSpec[ReligionFacts, ReligionText] = PromptSpec(
+RELIGION_PROMPT: PromptSpec[ReligionFacts, DescriptionText] = PromptSpec(
     name="religion",
     template="religion.j2",
     facts_model=ReligionFacts,
-    response_model=ReligionText,
+    response_model=DescriptionText,
     # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
     max_tokens=150,
     # One conservative sample, not the settlement prompt's 0.7: on SmolLM2 the valid share was

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+from worldloom.prompts.description import DescriptionText
+from worldloom.prompts.text_rules import rule_context
 
 _NAME = Field(min_length=1, max_length=60)
-
-
-_DESCRIPTION = ProseBounds(min_length=30, max_length=240, max_sentences=4)
 
 
 class SettlementFacts(PromptFacts):
@@ -36,26 +34,11 @@ class SettlementFacts(PromptFacts):
         )
 
 
-class SettlementText(BaseModel):
-    """A settlement's description (asked for 2 sentences)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    description: str = _DESCRIPTION.field()
-
-    @field_validator("description")
-    @classmethod
-    def _description_is_grounded(cls, description: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(
-            description, info.context, own_name=None, bounds=_DESCRIPTION
-        )
-
-
-SETTLEMENT_PROMPT: PromptSpec[SettlementFacts, SettlementText] = PromptSpec(
+SETTLEMENT_PROMPT: PromptSpec[SettlementFacts, DescriptionText] = PromptSpec(
     name="settlement",
     template="settlement.j2",
     facts_model=SettlementFacts,
-    response_model=SettlementText,
+    response_model=DescriptionText,
     # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
     max_tokens=150,
     temperature=0.7,

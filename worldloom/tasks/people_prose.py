@@ -1,57 +1,31 @@
 """The prose stage's second half: settlements, notable NPCs, factions and religions through
-the LLM.
-
-Only what a reader meets first asks the model — the largest settlements, the notables of
-capitals and cities, the strongest states and the most followed faiths — within fixed caps, so
-a world's LLM cost does not grow with its population; everything else keeps its procedural text.
+the LLM, for the entities `systems/prose` chooses; every other entity keeps its procedural text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
-from worldloom.infrastructure.llm import LLMGateway
-from worldloom.prompts.faction import FACTION_PROMPT, FactionFacts, FactionText
-from worldloom.prompts.notable import NOTABLE_PROMPT, NotableBio, NotableFacts
-from worldloom.prompts.religion import RELIGION_PROMPT, Deity, ReligionFacts, ReligionText
-from worldloom.prompts.settlement import SETTLEMENT_PROMPT, SettlementFacts, SettlementText
+from worldloom.infrastructure.llm import LLMGateway, PromptFacts, PromptSpec
+from worldloom.prompts.faction import FACTION_PROMPT, FactionFacts
+from worldloom.prompts.notable import NOTABLE_PROMPT, NotableFacts
+from worldloom.prompts.religion import RELIGION_PROMPT, Deity, ReligionFacts
+from worldloom.prompts.settlement import SETTLEMENT_PROMPT, SettlementFacts
 from worldloom.systems.prose import (
+    apply_people_texts,
+    choose_factions,
+    choose_notables,
+    choose_religions,
+    choose_settlements,
     faction_facts,
     notable_facts,
     settlement_facts,
 )
 from worldloom.systems.rng import Seeds
-
-DESCRIBED_TIERS = ("capital", "city", "town")
-"""Settlements the LLM describes; villages and hamlets keep their procedural text."""
-NOTABLE_TIERS = ("capital", "city")
-MAX_SETTLEMENTS = 8
-MAX_NOTABLES = 4
-MAX_FACTIONS = 4
-MAX_RELIGIONS = 3
-"""Calls per world for each kind: on the embedded model each costs ~2-4 s of 2 cores."""
-MAX_DEITIES = 3
-"""Gods named in a religion's facts, chief first (a pantheon may have a dozen)."""
-
-FACTION_KINDS = {
-    "state": "a {form}",
-    "guild": "a guild of {form}",
-    "order": "a {form} order",
-    "criminals": "a gang of {form}",
-    "bandits": "a band of {form}",
-}
-"""What a faction is, in the few words its prompt states (`form` fills in: "a republic")."""
-RELIGION_KINDS = {
-    "folk": "a folk faith",
-    "organized": "a faith with temples and priests",
-    "heresy": "a heresy",
-    "cult": "a secret cult",
-}
-"""What a religion is, for its prompt. Not "church": SmolLM2 reads it as "Christian church"."""
 
 PEOPLE_TABLES: Mapping[str, Mapping[str, object]] = {
     "settlements": {},
@@ -66,6 +40,8 @@ PEOPLE_TABLES: Mapping[str, Mapping[str, object]] = {
 }
 """What the people prose reads from the store, each with its row filter (column -> value)."""
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class PeopleText:
@@ -73,6 +49,16 @@ class PeopleText:
 
     tables: dict[str, pl.DataFrame]
     entities: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One entity's question: its prompt, its facts and the answer field holding its text."""
+
+    entity: str
+    prompt: PromptSpec[Any, Any]
+    facts: PromptFacts
+    field: str
 
 
 def rewrite_people_prose(
@@ -88,18 +74,23 @@ def rewrite_people_prose(
     run renamed regions, and a re-run is answered from the cache.
     """
     baseline = dict(tables["people_prose_baseline"].select("entity", "text").iter_rows())
-    texts: dict[str, str] = {}
-    entities: list[str] = []
+    asked: dict[str, str] = {}
+    for ask in _asks(tables, regions=regions):
+        kind, key = ask.entity.split(" ", 1)
+        procedural = ask.prompt.response_model.model_construct(**{ask.field: baseline[ask.entity]})
+        answer = gateway.generate(
+            ask.prompt,
+            ask.facts,
+            fallback=returning(procedural),
+            seed=int(seeds.stream(f"llm.{kind}", int(key)).integers(2**31)),
+        ).value
+        asked[ask.entity] = str(getattr(answer, ask.field))
+    texts = apply_people_texts(tables, {**baseline, **asked})
+    return PeopleText(tables=texts, entities=list(asked))
 
-    def ask(
-        entity: str, prompt: Any, facts: Any, procedural: Any, read: Callable[[Any], str]
-    ) -> None:
-        kind, key = entity.split(" ", 1)
-        seed = int(seeds.stream(f"llm.{kind}", int(key)).integers(2**31))
-        answer = gateway.generate(prompt, facts, fallback=lambda: procedural, seed=seed).value
-        texts[entity] = read(answer)
-        entities.append(entity)
 
+def _asks(tables: Mapping[str, pl.DataFrame], *, regions: pl.DataFrame) -> Iterator[_Ask]:
+    """The chosen entities' questions, settlements first, then notables, factions, faiths."""
     places = settlement_facts(
         tables["settlements"],
         regions=regions,
@@ -107,117 +98,26 @@ def rewrite_people_prose(
         religions=tables["religions"],
         provinces=tables["provinces"],
         factions=tables["factions"],
-    ).filter(pl.col("tier").is_in(DESCRIBED_TIERS))
-    for row in places.head(MAX_SETTLEMENTS).iter_rows(named=True):
-        entity = f"settlement {row['settlement_id']}"
-        ask(
-            entity,
-            SETTLEMENT_PROMPT,
-            _settlement(row),
-            SettlementText.model_construct(description=baseline[entity]),
-            lambda a: str(a.description),
+    )
+    for row in choose_settlements(places).iter_rows(named=True):
+        yield _Ask(
+            f"settlement {row['settlement_id']}", SETTLEMENT_PROMPT, _settlement(row), "description"
         )
-    notables = notable_facts(
+    people = notable_facts(
         tables["npcs"], settlements=tables["settlements"], factions=tables["factions"]
-    ).filter(pl.col("tier").is_in(NOTABLE_TIERS))
-    for row in notables.head(MAX_NOTABLES).iter_rows(named=True):
-        entity = f"npc {row['npc_id']}"
-        ask(
-            entity,
-            NOTABLE_PROMPT,
-            _notable(row),
-            NotableBio.model_construct(biography=baseline[entity]),
-            lambda a: str(a.biography),
-        )
-    for row in _strongest_factions(tables).iter_rows(named=True):
-        entity = f"faction {row['faction_id']}"
-        ask(
-            entity,
-            FACTION_PROMPT,
-            _faction(row),
-            FactionText.model_construct(description=baseline[entity]),
-            lambda a: str(a.description),
-        )
-    for row in _most_followed_religions(tables).iter_rows(named=True):
-        entity = f"religion {row['religion_id']}"
-        ask(
-            entity,
-            RELIGION_PROMPT,
-            _religion(row),
-            ReligionText.model_construct(description=baseline[entity]),
-            lambda a: str(a.description),
-        )
-    return PeopleText(tables=_with_texts(tables, {**baseline, **texts}), entities=entities)
-
-
-def _strongest_factions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """States first, then the rest, each by power: the powers a reader hears of first."""
-    return (
-        faction_facts(
-            tables["factions"],
-            settlements=tables["settlements"],
-            religions=tables["religions"],
-            npcs=tables["npcs"],
-        )
-        .sort([pl.col("kind") != "state", "power", "faction_id"], descending=[False, True, False])
-        .head(MAX_FACTIONS)
     )
-
-
-def _most_followed_religions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """The faiths with most followers (settlement populations weighted by share), with gods."""
-    followers = (
-        tables["religion_shares"]
-        .join(tables["settlements"].select("settlement_id", "population"), on="settlement_id")
-        .group_by("religion_id")
-        .agg((pl.col("share") * pl.col("population")).sum().alias("followers"))
+    for row in choose_notables(people).iter_rows(named=True):
+        yield _Ask(f"npc {row['npc_id']}", NOTABLE_PROMPT, _notable(row), "biography")
+    powers = faction_facts(
+        tables["factions"],
+        settlements=tables["settlements"],
+        religions=tables["religions"],
+        npcs=tables["npcs"],
     )
-    gods = (
-        tables["deities"]
-        .sort("religion_id", "rank")
-        .group_by("religion_id", maintain_order=True)
-        .head(MAX_DEITIES)
-        .group_by("religion_id", maintain_order=True)
-        .agg(pl.struct("name", "epithet").alias("gods"))
-    )
-    religions = tables["religions"]
-    parents = religions.select(
-        pl.col("religion_id").alias("parent_id"), pl.col("name").alias("parent")
-    )
-    return (
-        religions.select("religion_id", "name", "kind", "parent_id")
-        .join(parents, on="parent_id", how="left")
-        .join(followers, on="religion_id", how="left")
-        .join(gods, on="religion_id", how="inner")  # a faith without gods has nothing to say
-        .sort(["followers", "religion_id"], descending=[True, False], nulls_last=True)
-        .head(MAX_RELIGIONS)
-    )
-
-
-def _with_texts(
-    tables: Mapping[str, pl.DataFrame], texts: Mapping[str, str]
-) -> dict[str, pl.DataFrame]:
-    """The described tables with each row's text (baseline or new) in place."""
-
-    def described(name: str, kind: str, key: str) -> pl.DataFrame:
-        frame = tables[name]
-        return frame.with_columns(
-            pl.Series("description", [texts[f"{kind} {i}"] for i in frame[key]], dtype=pl.String)
-        )
-
-    bios = tables["people_prose_baseline"].filter(pl.col("entity").str.starts_with("npc "))
-    return {
-        "settlements": described("settlements", "settlement", "settlement_id"),
-        "factions": described("factions", "faction", "faction_id"),
-        "religions": described("religions", "religion", "religion_id"),
-        "notable_bios": pl.DataFrame(
-            {
-                "npc_id": [int(e.removeprefix("npc ")) for e in bios["entity"]],
-                "text": [texts[e] for e in bios["entity"]],
-            },
-            schema={"npc_id": pl.Int64, "text": pl.String},
-        ),
-    }
+    for row in choose_factions(powers).iter_rows(named=True):
+        yield _Ask(f"faction {row['faction_id']}", FACTION_PROMPT, _faction(row), "description")
+    for row in choose_religions(tables).iter_rows(named=True):
+        yield _Ask(f"religion {row['religion_id']}", RELIGION_PROMPT, _religion(row), "description")
 
 
 def _settlement(row: dict[str, Any]) -> SettlementFacts:
@@ -238,7 +138,7 @@ def _faction(row: dict[str, Any]) -> FactionFacts:
     # once a prompt lists more than a handful of facts.
     return FactionFacts(
         name=row["name"],
-        what=FACTION_KINDS[row["kind"]].format(form=row["form"]),
+        what=row["what"],
         seat=row["seat"] or "",
         leader=row["leader"] or "",
         faith=row["faith"] or "",
@@ -248,7 +148,7 @@ def _faction(row: dict[str, Any]) -> FactionFacts:
 def _religion(row: dict[str, Any]) -> ReligionFacts:
     return ReligionFacts(
         name=row["name"],
-        what=RELIGION_KINDS[row["kind"]],
+        what=row["what"],
         deities=tuple(Deity(name=god["name"], epithet=god["epithet"]) for god in row["gods"]),
         parent=row["parent"] or "",
     )
@@ -264,3 +164,8 @@ def _notable(row: dict[str, Any]) -> NotableFacts:
         traits=tuple(row["traits"])[:3],
         faction=row["faction"] or "",
     )
+
+
+def returning(value: T) -> Callable[[], T]:
+    """A fallback that hands back text already written (the procedural version)."""
+    return lambda: value

@@ -7,10 +7,8 @@ nothing but the prose. Every call is recorded in `llm_calls`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 from prefect import get_run_logger, task
@@ -21,17 +19,15 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
 from worldloom.prompts.lore import LORE_PROMPT, WorldFacts, WorldLore
 from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
-from worldloom.systems.places import location_id
+from worldloom.systems.prose import rename_descriptions, rename_regions_in_tree, renamer
 from worldloom.systems.region import describe_relief
 from worldloom.systems.rng import Seeds
-from worldloom.tasks.people_prose import PEOPLE_TABLES, rewrite_people_prose
+from worldloom.tasks.people_prose import PEOPLE_TABLES, returning, rewrite_people_prose
 from worldloom.tasks.world import load_world, world_db
 
 _LISTED = 12
 """The prompts take at most this many names per list (their facts models bound them)."""
 _LORE_REGIONS = 24
-
-T = TypeVar("T")
 
 
 def gateway_for(settings: Settings, provider: str) -> LLMGateway:
@@ -97,7 +93,7 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
             )
             seed = int(seeds.stream("llm.region", row["seed_cell"]).integers(2**31))
             text = gateway.generate(
-                REGION_PROMPT, facts, fallback=_returning(procedural), seed=seed
+                REGION_PROMPT, facts, fallback=returning(procedural), seed=seed
             ).value
             names[index], descriptions[index] = text.name, text.description
         stored_lore = baseline["world"]["text"]
@@ -107,7 +103,7 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         lore = gateway.generate(
             LORE_PROMPT,
             _world_facts(regions, base_names, biome_names, rivers),
-            fallback=_returning(lore_fallback),
+            fallback=returning(lore_fallback),
             seed=int(seeds.stream("llm.world").integers(2**31)),
         ).value.lore
         entities.append("world")
@@ -123,10 +119,10 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         calls = records_to_frame(gateway.drain_records())
     # Text (procedural or written from the facts) names regions as the baseline did; carry
     # the new names into every description and the lore so no text names a stale region.
-    rename = _renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
+    rename = renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
     descriptions = [rename(text) for text in descriptions]
     lore = rename(lore)
-    described = {} if people is None else _renamed_descriptions(people.tables, rename)
+    described = {} if people is None else rename_descriptions(people.tables, rename)
     with open_store(path) as store:
         store.replace_rows(
             world_id,
@@ -136,7 +132,9 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                     pl.Series("name", names), pl.Series("description", descriptions)
                 ),
                 "worlds": tables["worlds"].with_columns(pl.lit(lore).alias("lore")),
-                "locations": _renamed_locations(tables["locations"], regions["region_id"], names),
+                "locations": rename_regions_in_tree(
+                    tables["locations"], regions["region_id"], names
+                ),
             },
         )
         store.append_rows(world_id, "llm_calls", _call_rows(calls, run_id, entities))
@@ -184,55 +182,6 @@ def _world_facts(
             rivers.sort(["discharge_m3s", "river_id"], descending=[True, False])["name"][:_LISTED]
         ),
     )
-
-
-def _renamer(renames: dict[str, str]) -> Callable[[str], str]:
-    """A function replacing whole-name occurrences of old names (longest names first).
-
-    The pattern is built once: it is applied to every description in the world.
-    """
-    if not renames:
-        return lambda text: text
-    names = "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
-    return lambda text: pattern.sub(lambda m: renames[m.group(0)], text)
-
-
-def _renamed_descriptions(
-    tables: dict[str, pl.DataFrame], rename: Callable[[str], str]
-) -> dict[str, pl.DataFrame]:
-    """Settlement, faction and religion text naming regions by their new names."""
-    return {
-        name: frame.with_columns(
-            pl.Series("description", [rename(t) for t in frame["description"]])
-        )
-        if "description" in frame.columns
-        else frame
-        for name, frame in tables.items()
-    }
-
-
-def _renamed_locations(
-    locations: pl.DataFrame, region_ids: pl.Series, names: list[str]
-) -> pl.DataFrame:
-    """The location tree with its region nodes carrying the regions' new names."""
-    new_names = pl.DataFrame(
-        {
-            "location_id": [location_id("region", int(r)) for r in region_ids],
-            "new_name": names,
-        },
-        schema_overrides={"location_id": locations.schema["location_id"]},
-    )
-    return (
-        locations.join(new_names, on="location_id", how="left")
-        .with_columns(pl.coalesce("new_name", "name").alias("name"))
-        .drop("new_name")
-    )
-
-
-def _returning(value: T) -> Callable[[], T]:
-    """A fallback that hands back text already written (the procedural version)."""
-    return lambda: value
 
 
 def _call_rows(calls: pl.DataFrame, run_id: str, entities: list[str]) -> pl.DataFrame:

@@ -8,10 +8,11 @@ from pydantic import BaseModel, ValidationError
 from tests.infrastructure.llm.conftest import GatewayFactory
 from tests.infrastructure.llm.scripted import ScriptedEndpoint, answer, status
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptRenderer, PromptSpec
+from worldloom.prompts.description import DescriptionText
 from worldloom.prompts.faction import EXAMPLE_FACTS as FACTIONS
-from worldloom.prompts.faction import FACTION_PROMPT, FactionText
+from worldloom.prompts.faction import FACTION_PROMPT
 from worldloom.prompts.religion import EXAMPLE_FACTS as RELIGIONS
-from worldloom.prompts.religion import RELIGION_PROMPT, ReligionText
+from worldloom.prompts.religion import RELIGION_PROMPT
 
 STATE, ORDER = FACTIONS
 CHURCH, CULT = RELIGIONS
@@ -87,7 +88,7 @@ def test_a_bad_or_failed_answer_falls_back_to_the_procedural_text(
 ) -> None:
     endpoint = ScriptedEndpoint(reply)  # type: ignore[arg-type]  # parametrised reply
     gateway = make_gateway(endpoint)
-    procedural = FactionText.model_construct(description=PROCEDURAL)
+    procedural = DescriptionText.model_construct(description=PROCEDURAL)
 
     result = gateway.generate(FACTION_PROMPT, STATE, fallback=lambda: procedural, seed=3)
 
@@ -104,7 +105,7 @@ def test_a_grounded_answer_is_kept(make_gateway: GatewayFactory) -> None:
     result = gateway.generate(
         RELIGION_PROMPT,
         CULT,
-        fallback=lambda: ReligionText.model_construct(description=PROCEDURAL),
+        fallback=lambda: DescriptionText.model_construct(description=PROCEDURAL),
     )
 
     assert (result.value.description, result.record.outcome) == (text, "llm")

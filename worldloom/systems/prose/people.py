@@ -1,9 +1,5 @@
 """Procedural descriptions of what a reader meets first: settlements, factions, religions and
-notable NPCs, written from their facts (the LLM's fallback, and the text without one).
-
-Each kind has a facts frame (one row per entity, names already resolved), built here from the
-stored tables, so the people stage and the LLM stage describe the same facts.
-"""
+notable NPCs, written from their facts (the LLM's fallback, and the text without one)."""
 
 from __future__ import annotations
 
@@ -13,155 +9,19 @@ from typing import Any
 
 import polars as pl
 
-from worldloom.systems.prose.writer import ProseTemplates, fit_sentences, join_words, pick_phrase
+from worldloom.systems.prose.facts import (
+    faction_facts,
+    notable_facts,
+    religion_facts,
+    settlement_facts,
+)
+from worldloom.systems.prose.templates import ProseTemplates, fit_sentences, join_words, pick_phrase
 from worldloom.systems.rng import Seeds
 
 DESCRIPTION_MIN = 30
-SETTLEMENT_DESCRIPTION_MAX = 240
-FACTION_DESCRIPTION_MAX = 240
-RELIGION_DESCRIPTION_MAX = 240
+DESCRIPTION_MAX = 240
 NOTABLE_BIO_MAX = 200
 """Bounds shared with the LLM response models, so either writer's text fits the same slot."""
-
-
-def settlement_facts(
-    settlements: pl.DataFrame,
-    *,
-    regions: pl.DataFrame,
-    shares: pl.DataFrame,
-    religions: pl.DataFrame,
-    provinces: pl.DataFrame,
-    factions: pl.DataFrame,
-) -> pl.DataFrame:
-    """Per settlement: name, tier, population, port, region, main faith, ruling state, seat."""
-    faith = (
-        shares.sort(["settlement_id", "share", "religion_id"], descending=[False, True, False])
-        .unique("settlement_id", keep="first", maintain_order=True)
-        .join(religions.select("religion_id", pl.col("name").alias("faith")), on="religion_id")
-        .select("settlement_id", "faith")
-    )
-    states = factions.filter(pl.col("kind") == "state")
-    ruler = provinces.join(
-        states.select("faction_id", pl.col("name").alias("state")), on="faction_id"
-    ).select("region_id", "state")
-    seats = states.select(pl.col("seat_settlement_id").alias("settlement_id"), is_seat=pl.lit(True))
-    return (
-        settlements.select("settlement_id", "name", "tier", "population", "is_port", "region_id")
-        .join(
-            regions.select("region_id", pl.col("name").alias("region")), on="region_id", how="left"
-        )
-        .join(faith, on="settlement_id", how="left")
-        .join(ruler, on="region_id", how="left")
-        .join(seats.unique("settlement_id"), on="settlement_id", how="left")
-        .with_columns(pl.col("is_seat").fill_null(False))
-        .sort("settlement_id")
-    )
-
-
-def faction_facts(
-    factions: pl.DataFrame,
-    *,
-    settlements: pl.DataFrame,
-    religions: pl.DataFrame,
-    npcs: pl.DataFrame,
-) -> pl.DataFrame:
-    """Per faction: name, kind, form, seat, territory, people, leader and role, faith, power."""
-    leaders = npcs.filter(pl.col("notable")).select(
-        pl.col("npc_id").alias("leader_npc_id"),
-        pl.concat_str("name", "family_name", separator=" ").alias("leader"),
-        pl.col("notable_role").str.replace_all("_", " ").alias("role"),
-    )
-    return (
-        factions.select(
-            "faction_id",
-            "name",
-            "kind",
-            pl.col("form").str.replace_all("_", " "),
-            "seat_settlement_id",
-            "territory_regions",
-            "people",
-            "leader_npc_id",
-            "religion_id",
-            "power",
-        )
-        .join(
-            settlements.select(
-                pl.col("settlement_id").alias("seat_settlement_id"), pl.col("name").alias("seat")
-            ),
-            on="seat_settlement_id",
-            how="left",
-        )
-        .join(leaders, on="leader_npc_id", how="left")
-        .join(
-            religions.select("religion_id", pl.col("name").alias("faith")),
-            on="religion_id",
-            how="left",
-        )
-        .sort("faction_id")
-    )
-
-
-def religion_facts(
-    religions: pl.DataFrame, *, deities: pl.DataFrame, holy_sites: pl.DataFrame, pois: pl.DataFrame
-) -> pl.DataFrame:
-    """Per religion: name, kind, form, parent faith, chief deity with epithet and domains, sites."""
-    chief = deities.filter(pl.col("rank") == 0).select(
-        "religion_id",
-        pl.col("name").alias("deity"),
-        "epithet",
-        pl.col("domains").list.eval(pl.element().str.replace_all("_", " ")),
-    )
-    sites = (
-        holy_sites.join(pois.select("poi_id", "name"), on="poi_id")
-        .sort("poi_id")
-        .group_by("religion_id", maintain_order=True)
-        .agg(pl.col("name").alias("sites"))
-    )
-    parents = religions.select(
-        pl.col("religion_id").alias("parent_id"), pl.col("name").alias("parent")
-    )
-    return (
-        religions.select(
-            "religion_id", "name", "kind", pl.col("form").str.replace_all("_", " "), "parent_id"
-        )
-        .join(parents, on="parent_id", how="left")
-        .join(chief, on="religion_id", how="left")
-        .join(sites, on="religion_id", how="left")
-        .with_columns(pl.col("sites").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-        .sort("religion_id")
-    )
-
-
-def notable_facts(
-    npcs: pl.DataFrame, *, settlements: pl.DataFrame, factions: pl.DataFrame
-) -> pl.DataFrame:
-    """Per notable NPC: full and first name, age, role, profession, home, traits, led faction."""
-    led = (
-        factions.filter(pl.col("leader_npc_id") >= 0)
-        .sort("faction_id")
-        .unique("leader_npc_id", keep="first", maintain_order=True)
-        .select(pl.col("leader_npc_id").alias("npc_id"), pl.col("name").alias("faction"))
-    )
-    return (
-        npcs.filter(pl.col("notable"))
-        .select(
-            "npc_id",
-            pl.concat_str("name", "family_name", separator=" ").alias("name"),
-            pl.col("name").alias("first"),
-            "age",
-            pl.col("notable_role").str.replace_all("_", " ").alias("role"),
-            pl.col("profession").str.replace_all("_", " "),
-            "settlement_id",
-            pl.concat_list("trait_1", "trait_2", "trait_3").list.drop_nulls().alias("traits"),
-        )
-        .join(
-            settlements.select("settlement_id", "tier", pl.col("name").alias("settlement")),
-            on="settlement_id",
-            how="left",
-        )
-        .join(led, on="npc_id", how="left")
-        .sort("npc_id")
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +132,7 @@ def describe_settlement(
         sentences.append(pick_phrase(rng, say[key]).format(state=_bare(facts["state"])))
     if facts["faith"] is not None:
         sentences.append(pick_phrase(rng, say["faith"]).format(faith=_bare(facts["faith"])))
-    return fit_sentences(sentences, SETTLEMENT_DESCRIPTION_MAX)
+    return fit_sentences(sentences, DESCRIPTION_MAX)
 
 
 def describe_faction(facts: Mapping[str, Any], *, templates: ProseTemplates, seeds: Seeds) -> str:
@@ -298,7 +158,7 @@ def describe_faction(facts: Mapping[str, Any], *, templates: ProseTemplates, see
     sentences.append(pick_phrase(rng, people).format(people=f"{int(facts['people']):,}"))
     if facts["faith"] is not None:
         sentences.append(pick_phrase(rng, say["faith"]).format(faith=_bare(facts["faith"])))
-    return fit_sentences(sentences, FACTION_DESCRIPTION_MAX)
+    return fit_sentences(sentences, DESCRIPTION_MAX)
 
 
 def describe_religion(facts: Mapping[str, Any], *, templates: ProseTemplates, seeds: Seeds) -> str:
@@ -330,7 +190,7 @@ def describe_religion(facts: Mapping[str, Any], *, templates: ProseTemplates, se
                 site=sites[0], count=len(sites), others=len(sites) - 1
             )
         )
-    return fit_sentences(sentences, RELIGION_DESCRIPTION_MAX)
+    return fit_sentences(sentences, DESCRIPTION_MAX)
 
 
 def write_notable_bio(facts: Mapping[str, Any], *, templates: ProseTemplates, seeds: Seeds) -> str:
@@ -362,3 +222,35 @@ def write_notable_bio(facts: Mapping[str, Any], *, templates: ProseTemplates, se
 def _bare(name: object) -> str:
     """A name for a template that puts "the" before it ("the Nabi Knives", not "the The...")."""
     return str(name).removeprefix("The ")
+
+
+def apply_people_texts(
+    tables: Mapping[str, pl.DataFrame], texts: Mapping[str, str]
+) -> dict[str, pl.DataFrame]:
+    """The described tables with each entity's text in place.
+
+    Args:
+        tables: the world's `settlements`, `factions`, `religions` and `people_prose_baseline`.
+        texts: text by entity (`settlement <id>`, `faction <id>`, `religion <id>`,
+            `npc <id>`), for every entity of the baseline.
+    """
+
+    def described(name: str, kind: str, key: str) -> pl.DataFrame:
+        frame = tables[name]
+        return frame.with_columns(
+            pl.Series("description", [texts[f"{kind} {i}"] for i in frame[key]], dtype=pl.String)
+        )
+
+    bios = tables["people_prose_baseline"].filter(pl.col("entity").str.starts_with("npc "))
+    return {
+        "settlements": described("settlements", "settlement", "settlement_id"),
+        "factions": described("factions", "faction", "faction_id"),
+        "religions": described("religions", "religion", "religion_id"),
+        "notable_bios": pl.DataFrame(
+            {
+                "npc_id": [int(e.removeprefix("npc ")) for e in bios["entity"]],
+                "text": [texts[e] for e in bios["entity"]],
+            },
+            schema={"npc_id": pl.Int64, "text": pl.String},
+        ),
+    }
