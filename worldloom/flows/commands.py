@@ -33,7 +33,7 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotError, inspect_snapshot, verify_snapshot
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
 from worldloom.systems.world import ConfigError
-from worldloom.tasks.plan import plan_world
+from worldloom.tasks import catalog
 from worldloom.tasks.prose import gateway_for
 from worldloom.tasks.report import economy_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
@@ -116,17 +116,18 @@ def generate(
     provider = llm or settings.llm
     parse_provider(provider)
     overrides = parse_overrides(set_ or [])
-    plan = plan_world(seed=seed, preset=preset, name=name, overrides=overrides)
+    # Checked here, before Prefect starts, so a bad value costs no wait; the flow plans the world.
+    catalog.world_config(preset=preset, seed=seed, overrides=overrides)
     params = GenerateWorldParams(
         seed=seed,
         preset=preset,
-        name=plan.name,
+        name=name,
         overrides=overrides,
         home=str(settings.home),
         llm=provider,
         economy_ticks=economy_ticks,
     )
-    with stage_progress(err, f"Generating {plan.name} ({preset}, seed {seed})"):
+    with stage_progress(err, f"Generating a {preset} world, seed {seed}"):
         result = generate_world(params)
     # Plain lines, never wrapped: scripts read these.
     typer.echo(f"world     {result.world_id}")
@@ -363,10 +364,8 @@ def serve(
         )
     params = None
     if seed is not None:
-        plan = plan_world(seed=seed, preset=preset, name=None, overrides={})
-        params = GenerateWorldParams(
-            seed=seed, preset=preset, name=plan.name, home=str(settings.home)
-        )
+        catalog.world_config(preset=preset, seed=seed)
+        params = GenerateWorldParams(seed=seed, preset=preset, home=str(settings.home))
     world_id = resolve_world(settings, export) if export else None
     try:
         deployments = build_deployments(
