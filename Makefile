@@ -33,7 +33,11 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/coverage erase
+	$(BIN)/pytest --cov --cov-report=
+	@# Coverage cannot see inside compiled kernels: the economy's tests again, as plain Python.
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -q --cov --cov-append --cov-report= tests/systems/economy tests/systems/test_kernel.py
+	$(BIN)/python tests/coverage_gate.py
 
 test: lint types contracts pytest
 
@@ -45,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/llm.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*
