@@ -217,3 +217,29 @@ def test_log_rows_append_and_refuse_duplicates(tmp_path: Path) -> None:
         assert store.read("llm_calls", "a")["call_seq"].to_list() == [0, 1]
         with pytest.raises(duckdb.ConstraintException):
             store.append_rows("a", "llm_calls", pl.DataFrame([row]))
+
+
+def test_references_name_a_key_column_of_their_target() -> None:
+    for table in TABLES.values():
+        for ref in table.references:
+            target = TABLES[ref.table]
+            assert target.primary_key == ("world_id", ref.target), (table.name, ref)
+
+
+def test_dangling_references_are_counted_per_column(tmp_path: Path) -> None:
+    deities = pl.DataFrame(
+        {
+            "deity_id": [0, 1, 2],
+            "religion_id": [7, 7, -1],
+            "rank": [0, 1, 0],
+            "name": ["A", "B", "C"],
+            "epithet": ["", "", ""],
+            "domains": [[], [], []],
+        },
+        schema_overrides={"rank": pl.Int16, "domains": pl.List(pl.String)},
+    )
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"deities": deities})
+        # Religion 7 does not exist; -1 names no religion at all.
+        assert store.dangling_references("a") == {"deities.religion_id": 2}
+        assert store.dangling_references("b") == {}

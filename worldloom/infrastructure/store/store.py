@@ -169,6 +169,29 @@ class WorldStore:
             counts[table.name] = count
         return counts
 
+    def dangling_references(self, world_id: str) -> dict[str, int]:
+        """Rows naming a row that does not exist, per `table.column` (only those with any).
+
+        Every declared reference is checked; a null, or a negative id, names nothing.
+        """
+        dangling: dict[str, int] = {}
+        for table in TABLES.values():
+            for ref in table.references:
+                column = next(c for c in table.columns if c.name == ref.column)
+                names_none = f"c.{ref.column} IS NULL" + (
+                    "" if column.sql_type.startswith("VARCHAR") else f" OR c.{ref.column} < 0"
+                )
+                count = _scalar(
+                    self._con,
+                    f"SELECT count(*) FROM {table.name} c WHERE c.world_id = $world "
+                    f"AND NOT ({names_none}) AND NOT EXISTS (SELECT 1 FROM {ref.table} t "
+                    f"WHERE t.world_id = $world AND t.{ref.target} = c.{ref.column})",
+                    {"world": world_id},
+                )
+                if count:
+                    dangling[f"{table.name}.{ref.column}"] = count
+        return dangling
+
     def schema_version(self) -> int:
         return _scalar(self._con, "SELECT max(version) FROM schema_version")
 
@@ -283,7 +306,9 @@ def _check_columns(table: Table, frame: pl.DataFrame) -> None:
 
 
 def _scalar(
-    connection: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[object] | dict[str, object] | None = None,
 ) -> int:
     """An integer query's single value (0 for NULL). Fetches everything: DuckDB 2 refuses
     further work on a connection whose last result was only partly fetched."""

@@ -30,6 +30,9 @@ ITEMS = declare(
     value BIGINT NOT NULL
     weight DOUBLE NOT NULL
     """,
+    references={
+        "good": "goods",
+    },
 )
 """The item catalog: every good at each quality tier it comes in."""
 RECIPES = declare(
@@ -62,6 +65,10 @@ MARKETS = declare(
     treasury BIGINT NOT NULL
     tick INTEGER NOT NULL
     """,
+    references={
+        "settlement_id": "settlements",
+        "region_id": "regions",
+    },
 )
 """A market per town, city and capital; `served` lists the villages and hamlets trading there.
 `market_id` is the market's position in the economy's arrays; `tick` the tick it has reached."""
@@ -75,6 +82,10 @@ MARKET_LINKS = declare(
     danger DOUBLE NOT NULL
     toll DOUBLE NOT NULL
     """,
+    references={
+        "src_market": "markets.market_id",
+        "dst_market": "markets.market_id",
+    },
 )
 """Market pairs a caravan can travel, over the road and sea network, in both directions;
 `toll` is the share of a cargo's value paid on arrival when the link crosses into a realm."""
@@ -89,6 +100,10 @@ MARKET_GOODS = declare(
     supply BIGINT NOT NULL
     demand BIGINT NOT NULL
     """,
+    references={
+        "market_id": "markets",
+        "good": "goods",
+    },
 )
 """Current price and stock (held by the market's agents) of every good in every market."""
 MARKET_PRICES = declare(
@@ -104,6 +119,10 @@ MARKET_PRICES = declare(
     volume INTEGER NOT NULL
     """,
     indexed=False,
+    references={
+        "market_id": "markets",
+        "good": "goods",
+    },
 )
 """Every market's book per tick: price, units offered (supply) and bid for (demand), traded."""
 TRADES = declare(
@@ -120,6 +139,10 @@ TRADES = declare(
     price INTEGER NOT NULL
     """,
     indexed=False,
+    references={
+        "market_id": "markets",
+        "good": "goods",
+    },
 )
 """Every fill of the double auction; buyer and seller are economy agent ids."""
 CARAVANS = declare(
@@ -136,6 +159,11 @@ CARAVANS = declare(
     depart_tick INTEGER NOT NULL
     arrive_tick INTEGER NOT NULL
     """,
+    references={
+        "src_market": "markets.market_id",
+        "dst_market": "markets.market_id",
+        "good": "goods",
+    },
 )
 ROLE_STATS = declare(
     "role_stats",
@@ -161,6 +189,9 @@ ECONOMY_LEDGER = declare(
     consumed BIGINT NOT NULL
     spoiled BIGINT NOT NULL
     """,
+    references={
+        "good": "goods",
+    },
 )
 """World totals per tick and good: what production made and consumption and rot destroyed."""
 MONEY_SUPPLY = declare(
@@ -171,6 +202,9 @@ MONEY_SUPPLY = declare(
     market_id INTEGER NOT NULL
     money BIGINT NOT NULL
     """,
+    references={
+        "market_id": "markets",
+    },
 )
 """Copper held in each market (its agents plus its treasury) per tick."""
 ECONOMY_AGENTS = declare(
@@ -200,6 +234,9 @@ ECONOMY_AGENTS = declare(
     profit DOUBLE NOT NULL
     """,
     exported=False,
+    references={
+        "market": "markets.market_id",
+    },
 )
 """The agents' full state, so `economy` can continue a world's economy where it stopped.
 Arrays are per holding slot (`slot_good` is a position in `goods`, -1 for an empty slot);
@@ -214,5 +251,8 @@ ECONOMY_BOOKS = declare(
     demand BIGINT[] NOT NULL
     """,
     exported=False,
+    references={
+        "market_id": "markets",
+    },
 )
 """Each market's reference prices and last supply and demand, by good position."""

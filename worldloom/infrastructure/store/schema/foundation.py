@@ -67,6 +67,13 @@ CELLS = declare(
     region_id INTEGER NOT NULL
     neighbors INTEGER[] NOT NULL
     """,
+    references={
+        "river_id": "rivers",
+        "lake_id": "lakes",
+        "biome_id": "biomes",
+        "region_id": "regions",
+        "flow_to": "cells.cell_id",
+    },
 )
 RIVERS = declare(
     "rivers",
@@ -82,6 +89,11 @@ RIVERS = declare(
     mouth_cell INTEGER NOT NULL
     cells INTEGER[] NOT NULL
     """,
+    references={
+        "parent_id": "rivers.river_id",
+        "source_cell": "cells.cell_id",
+        "mouth_cell": "cells.cell_id",
+    },
 )
 LAKES = declare(
     "lakes",
@@ -95,6 +107,9 @@ LAKES = declare(
     endorheic BOOLEAN NOT NULL
     cells INTEGER[] NOT NULL
     """,
+    references={
+        "outlet_cell": "cells.cell_id",
+    },
 )
 REGIONS = declare(
     "regions",
@@ -123,6 +138,10 @@ REGIONS = declare(
     resources VARCHAR[] NOT NULL
     neighbors INTEGER[] NOT NULL
     """,
+    references={
+        "seed_cell": "cells.cell_id",
+        "dominant_biome_id": "biomes.biome_id",
+    },
 )
 LOCATIONS = declare(
     "locations",
@@ -135,6 +154,9 @@ LOCATIONS = declare(
     name VARCHAR NOT NULL
     depth INTEGER NOT NULL
     """,
+    references={
+        "parent_id": "locations.location_id",
+    },
 )
 RUNS = declare(
     "runs",

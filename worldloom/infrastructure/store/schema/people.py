@@ -15,6 +15,9 @@ CULTURES = declare(
     type VARCHAR NOT NULL
     hearth_region_id INTEGER NOT NULL
     """,
+    references={
+        "hearth_region_id": "regions.region_id",
+    },
 )
 REGION_CULTURES = declare(
     "region_cultures",
@@ -23,6 +26,10 @@ REGION_CULTURES = declare(
     region_id INTEGER NOT NULL
     culture_id INTEGER NOT NULL
     """,
+    references={
+        "region_id": "regions",
+        "culture_id": "cultures",
+    },
 )
 RELIGIONS = declare(
     "religions",
@@ -38,6 +45,12 @@ RELIGIONS = declare(
     origin_region_id INTEGER NOT NULL
     description VARCHAR NOT NULL DEFAULT ''
     """,
+    references={
+        "culture_id": "cultures",
+        "parent_id": "religions.religion_id",
+        "origin_settlement_id": "settlements.settlement_id",
+        "origin_region_id": "regions.region_id",
+    },
 )
 DEITIES = declare(
     "deities",
@@ -50,6 +63,9 @@ DEITIES = declare(
     epithet VARCHAR NOT NULL
     domains VARCHAR[] NOT NULL
     """,
+    references={
+        "religion_id": "religions",
+    },
 )
 HOLY_SITES = declare(
     "holy_sites",
@@ -60,6 +76,12 @@ HOLY_SITES = declare(
     region_id INTEGER NOT NULL
     settlement_id INTEGER NOT NULL
     """,
+    references={
+        "poi_id": "pois",
+        "religion_id": "religions",
+        "region_id": "regions",
+        "settlement_id": "settlements",
+    },
 )
 RELIGION_SHARES = declare(
     "religion_shares",
@@ -69,6 +91,10 @@ RELIGION_SHARES = declare(
     religion_id INTEGER NOT NULL
     share DOUBLE NOT NULL
     """,
+    references={
+        "settlement_id": "settlements",
+        "religion_id": "religions",
+    },
 )
 RELIGION_RELATIONS = declare(
     "religion_relations",
@@ -79,6 +105,10 @@ RELIGION_RELATIONS = declare(
     stance VARCHAR NOT NULL
     hostility SMALLINT NOT NULL
     """,
+    references={
+        "a_id": "religions.religion_id",
+        "b_id": "religions.religion_id",
+    },
 )
 POPULATION_GROUPS = declare(
     "population_groups",
@@ -93,6 +123,11 @@ POPULATION_GROUPS = declare(
     count BIGINT NOT NULL
     """,
     indexed=False,
+    references={
+        "settlement_id": "settlements",
+        "culture_id": "cultures",
+        "religion_id": "religions",
+    },
 )
 """Tier 1: everyone, as counts per settlement, age band, sex, culture, religion, profession."""
 NPCS = declare(
@@ -132,6 +167,14 @@ NPCS = declare(
     notable_role VARCHAR
     """,
     indexed=False,
+    references={
+        "settlement_id": "settlements",
+        "culture_id": "cultures",
+        "religion_id": "religions",
+        "father_id": "npcs.npc_id",
+        "mother_id": "npcs.npc_id",
+        "spouse_id": "npcs.npc_id",
+    },
 )
 """Tier 2: individual people; -1 in a link column means none. A million rows on `large`: the
 key index took a third of the write (0.4 of 1.1 s), and the ids are a range by construction."""
@@ -142,6 +185,9 @@ NOTABLE_BIOS = declare(
     npc_id BIGINT NOT NULL
     text VARCHAR NOT NULL
     """,
+    references={
+        "npc_id": "npcs",
+    },
 )
 """A short biography per notable NPC (beside `npcs`, so the million-row table stays narrow)."""
 FACTIONS = declare(
@@ -164,6 +210,14 @@ FACTIONS = declare(
     leader_npc_id BIGINT NOT NULL
     description VARCHAR NOT NULL DEFAULT ''
     """,
+    references={
+        "seat_settlement_id": "settlements.settlement_id",
+        "seat_region_id": "regions.region_id",
+        "state_id": "factions.faction_id",
+        "culture_id": "cultures",
+        "religion_id": "religions",
+        "leader_npc_id": "npcs.npc_id",
+    },
 )
 PROVINCES = declare(
     "provinces",
@@ -173,6 +227,10 @@ PROVINCES = declare(
     faction_id INTEGER NOT NULL
     is_core BOOLEAN NOT NULL
     """,
+    references={
+        "region_id": "regions",
+        "faction_id": "factions",
+    },
 )
 DIPLOMACY = declare(
     "diplomacy",
@@ -185,5 +243,9 @@ DIPLOMACY = declare(
     shared_border BOOLEAN NOT NULL
     """,
     indexed=False,
+    references={
+        "a_id": "factions.faction_id",
+        "b_id": "factions.faction_id",
+    },
 )
 """One row per faction pair (a < b); `status` is a's standing towards b (a vassal of b...)."""

@@ -21,6 +21,10 @@ SETTLEMENTS = declare(
     score DOUBLE NOT NULL
     description VARCHAR NOT NULL DEFAULT ''
     """,
+    references={
+        "cell_id": "cells",
+        "region_id": "regions",
+    },
 )
 """Settlement ids are population ranks and share one id space with `pois` (a place id)."""
 POIS = declare(
@@ -38,6 +42,10 @@ POIS = declare(
     danger_level INTEGER NOT NULL
     interior VARCHAR NOT NULL
     """,
+    references={
+        "cell_id": "cells",
+        "region_id": "regions",
+    },
 )
 SUBLOCATIONS = declare(
     "sublocations",
@@ -51,6 +59,9 @@ SUBLOCATIONS = declare(
     name VARCHAR NOT NULL
     depth INTEGER NOT NULL
     """,
+    references={
+        "parent_id": "sublocations.sublocation_id",
+    },
 )
 """`place_id` is a settlement or POI id; `parent_id` another sub-location, -1 for none."""
 ROUTES = declare(
@@ -67,5 +78,9 @@ ROUTES = declare(
     travel_days DOUBLE NOT NULL
     cells INTEGER[] NOT NULL
     """,
+    references={
+        "start_cell": "cells.cell_id",
+        "end_cell": "cells.cell_id",
+    },
 )
 """Roads, trails and sea lanes; an end place of -1 is a junction on another route."""

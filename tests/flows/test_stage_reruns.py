@@ -1,0 +1,57 @@
+"""Re-running any stage alone: its own tables are rebuilt, every later stage's are cleared, and
+no row is left naming a row that no longer exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from worldloom.flows.generate import (
+    economy_flow,
+    generate_world,
+    people_flow,
+    pois_flow,
+    regions_flow,
+    terrain_flow,
+)
+from worldloom.flows.params import GenerateWorldParams
+from worldloom.infrastructure.store import open_store
+from worldloom.tasks.stages import STAGE_TABLES, downstream_tables
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+STAGE_FLOWS: dict[str, Callable[[str, str], object]] = {
+    "terrain": terrain_flow,
+    "regions": regions_flow,
+    "places": pois_flow,
+    "people": people_flow,
+    "economy": economy_flow,
+}
+
+
+def test_every_stage_has_a_flow_and_clears_the_stages_after_it() -> None:
+    assert list(STAGE_FLOWS) == list(STAGE_TABLES)
+    assert downstream_tables("economy") == ()
+    assert set(downstream_tables("terrain")) == {
+        table for stage in list(STAGE_TABLES)[1:] for table in STAGE_TABLES[stage]
+    }
+
+
+def test_a_stage_run_again_alone_leaves_nothing_stale(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    world = generate_world(
+        GenerateWorldParams(seed=3, preset="tiny", home=str(home), economy_ticks=5)
+    )
+    database = Path(world.database)
+    # Last stage first: each re-run then finds the later stages' tables full, and must empty them.
+    for stage in reversed(STAGE_FLOWS):
+        STAGE_FLOWS[stage](str(home), world.world_id)
+        with open_store(database, read_only=True) as store:
+            counts = store.row_counts(world.world_id)
+            dangling = store.dangling_references(world.world_id)
+        assert dangling == {}, stage
+        assert all(counts[table] > 0 for table in STAGE_TABLES[stage] if table != "lakes"), stage
+        stale = {table: counts[table] for table in downstream_tables(stage) if counts[table]}
+        assert stale == {}, stage
