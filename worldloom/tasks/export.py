@@ -8,8 +8,8 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-import worldloom
 from worldloom.infrastructure.cartography import world_geojson, world_map_png
+from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotMeta, TableData, write_snapshot
 from worldloom.infrastructure.store import describe_tables, open_store
@@ -33,7 +33,7 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
             seed=world.config.seed,
             preset=world.config.preset,
             config_hash=world.config.config_hash(),
-            code_version=worldloom.__version__,
+            code_version=code_version(),
             tick=world.tick,
         ),
         tables={

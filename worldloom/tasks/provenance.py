@@ -11,7 +11,7 @@ from typing import Any
 
 from prefect.runtime import flow_run
 
-import worldloom
+from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks.world import world_db
 
@@ -34,7 +34,7 @@ def recorded_run(
             flow=flow,
             parameters_json=parameters_json,
             parameters_hash=hashlib.sha256(parameters_json.encode()).hexdigest(),
-            code_version=worldloom.__version__,
+            code_version=code_version(),
         )
     try:
         yield run_id
