@@ -8,7 +8,8 @@ with the same goods, recipes, needs, tuning and starting state, so the two do th
 is written to be reasonably quick (sparse dicts of holdings, per-role tables built once, per-tick
 caches of market figures), not to lose. Holdings are kept per good, not per slot as in the
 engine, so a good held in two slots there is one pile here. Numpy is used only to set up and to
-draw random numbers in blocks.
+draw random numbers in blocks, from the engine's named streams: each step of a tick draws from
+its own (`TickStreams`), as in the engine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from worldloom.systems.economy import SPARE_SLOTS, build_slots
+from worldloom.systems.economy.tick import TickStreams
+from worldloom.systems.rng import Seeds
 
 FOOD, INPUT, TOOL, NEED, CARGO, COMFORT = range(6)
 """Purchase priorities, as in the engine: money goes to food first and to comforts last."""
@@ -87,9 +90,33 @@ class Role:
     output_value: float
 
 
-def _uniforms(rng: np.random.Generator) -> Iterator[float]:
-    while True:
-        yield from rng.random(65_536).tolist()
+def _uniforms(rng: np.random.Generator) -> Callable[[], float]:
+    def numbers() -> Iterator[float]:
+        while True:
+            yield from rng.random(4_096).tolist()
+
+    return numbers().__next__
+
+
+@dataclass(frozen=True, slots=True)
+class Draws:
+    """One tick's uniform draws in [0, 1), a source per step from the engine's stream for it."""
+
+    production: Callable[[], float]
+    consumption: Callable[[], float]
+    replacement: Callable[[], float]
+    pricing: Callable[[], float]
+    clearing: Callable[[], float]
+
+    @classmethod
+    def of(cls, streams: TickStreams) -> Draws:
+        return cls(
+            production=_uniforms(streams.production),
+            consumption=_uniforms(streams.consumption),
+            replacement=_uniforms(streams.replacement),
+            pricing=_uniforms(streams.pricing),
+            clearing=_uniforms(streams.clearing),
+        )
 
 
 class Baseline:
@@ -98,7 +125,8 @@ class Baseline:
     def __init__(self, rules: Any, markets: Any, links: Any, state: Any, *, seed: int) -> None:
         t = rules.tuning
         self.t = t
-        self.rand: Callable[[], float] = _uniforms(np.random.default_rng(seed)).__next__
+        self.seeds, self.tick = Seeds(seed), int(state.tick)
+        self.draws = Draws.of(TickStreams.of(self.seeds, tick=self.tick))
         self.n_goods = len(rules.goods)
         self.value: list[float] = rules.value.tolist()
         self.weight: list[float] = rules.weight.tolist()
@@ -185,6 +213,8 @@ class Baseline:
 
     def run(self, ticks: int) -> None:
         for tick in range(ticks):
+            self.draws = Draws.of(TickStreams.of(self.seeds, tick=self.tick))
+            self.tick += 1
             before = [a.money for a in self.agents]
             self._arrive(tick)
             self._produce()
@@ -213,7 +243,7 @@ class Baseline:
                 a.market, a.link = dst, -1
 
     def _produce(self) -> None:
-        cap_batches, rand = self.t.stock_cap_batches, self.rand
+        cap_batches, rand = self.t.stock_cap_batches, self.draws.production
         for a in self.agents:
             r = self.roles[a.role]
             if a.market < 0 or r.rate == 0:
@@ -239,7 +269,7 @@ class Baseline:
                 stock[r.tool] -= 1
 
     def _consume(self, tick: int) -> None:
-        nutrition, perish, rand = self.nutrition, self.perish, self.rand
+        nutrition, perish, rand = self.nutrition, self.perish, self.draws.consumption
         day = self.food_per_tick
         most_hunger = 2 * self.t.starve_days * day
         for a in self.agents:
@@ -327,7 +357,7 @@ class Baseline:
         """Starving agents who are broke or give up; fills `hot` with markets' hot makers."""
         nutrition = self.nutrition
         staple = [min(row[f] / nutrition[f] for f in self.foods) for row in self.price]
-        starve, rand = self.t.starve_days, self.rand
+        starve, rand = self.t.starve_days, self.draws.replacement
         broke = []
         for a in self.agents:
             if a.market < 0 or a.hunger < starve:
@@ -472,7 +502,8 @@ class Baseline:
 
     def _post(self, a: Agent, books: dict[int, tuple[list[Any], list[Any]]]) -> None:
         """Orders as [price, tie-break, units, agent, good, units filled, copper paid]."""
-        m, rand, value = a.market, self.rand, self.value
+        m, value = a.market, self.value
+        rand, queue = self.draws.pricing, self.draws.clearing
         r, stock, here, n = self.roles[a.role], a.stock, self.price[a.market], self.n_goods
         cost = sum(here[g] * k for g, k in r.inputs)
         # Asks: whatever is held above what the agent keeps back, never below its making cost.
@@ -495,7 +526,7 @@ class Baseline:
                 floor = 0.5 * here[g]
             belief = a.low[g] + rand() * (a.high[g] - a.low[g])
             ask = max(math.ceil(belief), round(floor), 1)
-            books.setdefault(m * n + g, ([], []))[1].append([ask, rand(), q - keep, a, g, 0, 0])
+            books.setdefault(m * n + g, ([], []))[1].append([ask, queue(), q - keep, a, g, 0, 0])
         self._post_bids(a, books, here=here, cost=cost)
 
     def _post_bids(
@@ -503,7 +534,8 @@ class Baseline:
     ) -> None:
         """Restock in lots: food once under a day's worth is held, the goods of the trade once
         below their reorder point, then cargo and a comfort; all it can afford."""
-        rand, value, nutrition = self.rand, self.value, self.nutrition
+        rand, queue = self.draws.pricing, self.draws.clearing
+        value, nutrition = self.value, self.nutrition
         stock, m, n, day = a.stock, a.market, self.n_goods, self.food_per_tick
         held = 0.0
         for f in self.foods:
@@ -532,7 +564,7 @@ class Baseline:
             spent += bid * units
             if affordable > 0 and bid >= 1:
                 books.setdefault(m * n + g, ([], []))[0].append(
-                    [bid, rand(), affordable, a, g, 0, 0]
+                    [bid, queue(), affordable, a, g, 0, 0]
                 )
 
     def _ceiling(self, a: Agent, g: int, *, kind: int, here: list[float], cost: float) -> float:

@@ -127,7 +127,7 @@ def test_patterns_fall_back_to_default_and_require_the_name() -> None:
         {"patterns": {"default": ["{name}"], "lake": ["Lake {name}"]}}
     )
     rng = np.random.default_rng(0)
-    assert patterns.apply("lake", "Mere", rng) == "Lake Mere"
-    assert patterns.apply("volcano", "Mere", rng) == "Mere"
+    assert patterns.apply("lake", "Mere", rng=rng) == "Lake Mere"
+    assert patterns.apply("volcano", "Mere", rng=rng) == "Mere"
     with pytest.raises(ValueError, match="use \\{name\\}"):
         PlacePatterns.from_mapping({"patterns": {"default": ["Nowhere"]}})

@@ -50,14 +50,18 @@ def clear_markets(
     agent_slots: AgentSlots,
     step: int,
     tick: int,
-    rng: np.random.Generator,
+    pricing_rng: np.random.Generator,
+    clearing_rng: np.random.Generator,
 ) -> None:
-    """Post, clear and settle every market's orders; update beliefs, prices, supply and demand."""
+    """Post, clear and settle every market's orders; update beliefs, prices, supply and demand.
+
+    Limits are drawn from `pricing_rng`, the order in which equal prices queue in a book from
+    `clearing_rng`."""
     n_markets, n_goods = state.price.shape
-    bids, asks = _post_orders(state, context, agent_slots, rng=rng)
+    bids, asks = _post_orders(state, context, agent_slots, rng=pricing_rng)
     fills = clear_books(
-        Orders(bids.book, bids.price, bids.qty, rng.random(bids.book.size)),
-        Orders(asks.book, asks.price, asks.qty, rng.random(asks.book.size)),
+        Orders(bids.book, bids.price, bids.qty, clearing_rng.random(bids.book.size)),
+        Orders(asks.book, asks.price, asks.qty, clearing_rng.random(asks.book.size)),
     )
     paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, tick=tick)
     glut, volume = _tally_books(

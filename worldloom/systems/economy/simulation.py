@@ -22,7 +22,7 @@ from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import AgentSlots, build_slots
 from worldloom.systems.economy.state import EconomyRun, EconomyState, Markets, TradeLinks
-from worldloom.systems.economy.tick import run_tick
+from worldloom.systems.economy.tick import TickStreams, run_tick
 from worldloom.systems.rng import Seeds
 
 
@@ -122,8 +122,9 @@ def simulate_economy(
 ) -> EconomyRun:
     """Advance the economy `ticks` ticks from `state` (left untouched) and record every tick.
 
-    Each tick draws from its own named stream (`economy.tick`, tick number), so a run of 30
-    ticks then 30 more equals a run of 60.
+    Each step of each tick that draws (production, consumption, replacement, pricing,
+    clearing) has its own named stream (`economy.production`, tick number; ...), so a run of
+    30 ticks then 30 more equals a run of 60, and no step's draws shift another's.
     """
     if ticks < 0:
         raise ValueError(f"ticks must be >= 0, got {ticks}")
@@ -140,7 +141,7 @@ def simulate_economy(
             agent_slots=agent_slots,
             step=step,
             tick=tick,
-            rng=seeds.stream("economy.tick", tick),
+            streams=TickStreams.of(seeds, tick=tick),
         )
     final = replace(work, tick=state.tick + ticks)
     return EconomyRun(state=final, history=ledger.finish(first_tick=state.tick))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -19,6 +21,7 @@ from worldloom.systems.economy.slots import (
 from worldloom.systems.economy.state import EconomyState
 from worldloom.systems.economy.trade import arrive_caravans, plan_caravans
 from worldloom.systems.kernel import kernel
+from worldloom.systems.rng import Seeds
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -33,6 +36,34 @@ _HOT_BIDS, _HOT_ASKS = 3, 2
 hot good."""
 
 
+@dataclass(frozen=True, slots=True)
+class TickStreams:
+    """One tick's random streams, one per step that draws, each derived by name and tick
+    (`economy.<step>`, tick): how many numbers one step draws never shifts another's draws."""
+
+    production: np.random.Generator
+    """Rounds each batch's outputs and decides whether its tool wears out."""
+    consumption: np.random.Generator
+    """Rounds what spoils."""
+    replacement: np.random.Generator
+    """Decides which starving agents with money give up their trade."""
+    pricing: np.random.Generator
+    """Places each bid's and ask's limit in its holder's belief range."""
+    clearing: np.random.Generator
+    """Breaks ties between orders at the same price in a book."""
+
+    @classmethod
+    def of(cls, seeds: Seeds, *, tick: int) -> TickStreams:
+        """The streams of tick `tick` of the world whose seed tree is `seeds`."""
+        return cls(
+            production=seeds.stream("economy.production", tick),
+            consumption=seeds.stream("economy.consumption", tick),
+            replacement=seeds.stream("economy.replacement", tick),
+            pricing=seeds.stream("economy.pricing", tick),
+            clearing=seeds.stream("economy.clearing", tick),
+        )
+
+
 def run_tick(
     state: EconomyState,
     context: TickContext,
@@ -41,19 +72,31 @@ def run_tick(
     agent_slots: AgentSlots,
     step: int,
     tick: int,
-    rng: np.random.Generator,
+    streams: TickStreams,
 ) -> None:
     """Advance `state` (a working copy the caller owns) by one tick and record it in `ledger`;
-    `agent_slots` (of `state.role`) follows the roles that change."""
+    `agent_slots` (of `state.role`) follows the roles that change. Each step draws from its
+    own stream in `streams`."""
     money_before = state.money.copy()
     arrive_caravans(state, context.slots, context.links, tick=tick)
-    produce(state, context, ledger, step=step, rng=rng)
-    consume(state, context, ledger, step=step, tick=tick, rng=rng)
-    _replace_bankrupt(state, context, ledger, agent_slots=agent_slots, step=step, rng=rng)
+    produce(state, context, ledger, step=step, rng=streams.production)
+    consume(state, context, ledger, step=step, tick=tick, rng=streams.consumption)
+    _replace_bankrupt(
+        state, context, ledger, agent_slots=agent_slots, step=step, rng=streams.replacement
+    )
     plan_caravans(
         state, context.rules, context.slots, context.links, ledger, haul=context.haul, tick=tick
     )
-    clear_markets(state, context, ledger, agent_slots=agent_slots, step=step, tick=tick, rng=rng)
+    clear_markets(
+        state,
+        context,
+        ledger,
+        agent_slots=agent_slots,
+        step=step,
+        tick=tick,
+        pricing_rng=streams.pricing,
+        clearing_rng=streams.clearing,
+    )
     _pay_wages(state, context.rules)
     profit = (state.money - money_before).astype(np.float64)
     state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * profit

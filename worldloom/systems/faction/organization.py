@@ -59,7 +59,7 @@ class FactionNamer:
         base = self.base(culture_id)
         if base not in self._namers:
             self._namers[base] = MarkovNamer.learn(self.name_bases.get(base))
-        return self._namers[base].generate(rng, taken=self.taken)
+        return self._namers[base].generate(rng=rng, taken=self.taken)
 
     def name(
         self, patterns: Sequence[str], rng: np.random.Generator, culture_id: int, **fields: str

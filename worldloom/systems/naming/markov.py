@@ -137,7 +137,7 @@ class MarkovNamer:
             contexts[context] = (letters, cumulative)
         return cls(base, contexts)
 
-    def generate(self, rng: np.random.Generator, *, taken: set[str] | frozenset[str]) -> str:
+    def generate(self, *, rng: np.random.Generator, taken: set[str] | frozenset[str]) -> str:
         """Draw one name not in `taken` (case-insensitive), within the base's length bounds.
 
         When the base's chain runs out of fresh names, two are joined with a hyphen.
@@ -182,7 +182,7 @@ def generate_names(
     used = {name.lower() for name in taken}
     names = []
     for _ in range(count):
-        name = namer.generate(rng, taken=used)
+        name = namer.generate(rng=rng, taken=used)
         used.add(name.lower())
         names.append(name)
     return tuple(names)
@@ -204,7 +204,7 @@ class PlacePatterns:
             raise ValueError("place patterns need a 'default' entry")
         return cls(patterns)
 
-    def apply(self, kind: str, name: str, rng: np.random.Generator) -> str:
+    def apply(self, kind: str, name: str, *, rng: np.random.Generator) -> str:
         """Dress `name` as a place of `kind`, falling back to the default patterns."""
         options = self.patterns.get(kind, self.patterns["default"])
         return options[int(rng.integers(len(options)))].format(name=name)

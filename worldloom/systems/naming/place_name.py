@@ -26,7 +26,7 @@ class PlaceNamer:
     def name(self, *, base: str, patterns: Sequence[str], rng: np.random.Generator) -> str:
         """A fresh name from name base `base` dressed in one of `patterns` (`{name}` slots)."""
         while True:
-            root = self._namers[base].generate(rng, taken=self._taken)
+            root = self._namers[base].generate(rng=rng, taken=self._taken)
             self._taken.add(root.lower())
             name = patterns[int(rng.integers(len(patterns)))].format(name=root)
             if len(name) <= PLACE_NAME_MAX and name.lower() not in self._taken:

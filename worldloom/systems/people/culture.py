@@ -208,7 +208,7 @@ def generate_cultures(
         hearth = int(np.flatnonzero(candidates)[np.argmax(score[candidates])])
         hearths.append(hearth)
         namer = namers.setdefault(base.key, MarkovNamer.learn(base))
-        name = namer.generate(rng, taken=taken)
+        name = namer.generate(rng=rng, taken=taken)
         taken.add(name.lower())
         island = per_mass[regions[hearth].landmass_id] <= _ISLAND_REGIONS
         kind = _hearth_type(regions[hearth], biomes, rules, island=island, roll=rng.random())
@@ -354,7 +354,7 @@ def name_pool(
     taken: set[str] = set()
     drawn = []
     for _ in range(2 * given):
-        name = namer.generate(rng, taken=taken)
+        name = namer.generate(rng=rng, taken=taken)
         taken.add(name.lower())
         drawn.append(name)
     soft = [n for n in drawn if n.lower().endswith(_FEMININE_ENDINGS)]
@@ -364,7 +364,7 @@ def name_pool(
     male = [n for n in drawn if n not in chosen]
     families = []
     for _ in range(family):
-        name = namer.generate(rng, taken=taken)
+        name = namer.generate(rng=rng, taken=taken)
         taken.add(name.lower())
         families.append(name)
     return NamePool(culture.culture_id, tuple(female), tuple(male), tuple(families))

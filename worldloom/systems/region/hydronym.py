@@ -40,9 +40,9 @@ def name_waters(
             biome_key=biome.key, mean_elevation_m=float(terrain.elevation_m[cell])
         )
         rng = seeds.stream(stream, cell)
-        root = namers[base].generate(rng, taken=taken)
+        root = namers[base].generate(rng=rng, taken=taken)
         taken.add(root.lower())
-        return patterns.apply(kind, root, rng)
+        return patterns.apply(kind, root, rng=rng)
 
     rivers = tuple(name("river", river.cells[0], "hydronym.river") for river in terrain.rivers)
     lakes = tuple(

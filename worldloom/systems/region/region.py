@@ -346,9 +346,9 @@ def _name(
         is_island = regions_per_mass[region.landmass_id] == 1 and region.landmass_id > 0
         kind = _landform(region, biome, is_island=is_island)
         while True:  # a long root in a long pattern is drawn again (the crowded case only)
-            root = namers[base].generate(rng, taken=taken)
+            root = namers[base].generate(rng=rng, taken=taken)
             taken.add(root.lower())
-            name = patterns.apply(kind, root, rng)
+            name = patterns.apply(kind, root, rng=rng)
             if len(name) <= REGION_NAME_MAX:
                 break
         named.append(replace(region, name=name, name_base=base))

@@ -82,7 +82,7 @@ def write_deities(
             homeland = [regions[faith.origin_region]]
         land = {resource for region in homeland for resource in region.resources}
         for rank, domains in enumerate(_domains(table, faith.form, land, rng)):
-            name = namers[faith.culture_id].generate(rng, taken=taken)
+            name = namers[faith.culture_id].generate(rng=rng, taken=taken)
             taken.add(name.lower())
             epithets = table.domain(domains[0]).epithets
             epithet = epithets[int(rng.integers(len(epithets)))]
@@ -150,7 +150,7 @@ def write_names(
         deity, epithet = chief.get(religion_id, ("the Nameless", "the Nameless"))
         patterns = table.names[faith.kind]
         for _ in range(_NAME_ATTEMPTS):
-            root = namers[faith.culture_id].generate(rng, taken=taken)
+            root = namers[faith.culture_id].generate(rng=rng, taken=taken)
             fields = {
                 "culture": culture_name[faith.culture_id],
                 "deity": deity,

@@ -138,7 +138,7 @@ def name_world(*, seeds: Seeds, name_bases: NameBases) -> str:
     """A name for a world that was not given one, drawn from its seed."""
     rng = seeds.stream("world.name")
     base = name_bases.bases[int(rng.integers(len(name_bases.bases)))]
-    return MarkovNamer.learn(base).generate(rng, taken=frozenset())
+    return MarkovNamer.learn(base).generate(rng=rng, taken=frozenset())
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
