@@ -27,7 +27,7 @@ from worldloom.flows.generate import (
 )
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
-from worldloom.infrastructure.analytics import summarize_llm_calls
+from worldloom.infrastructure.analytics import format_number, summarize_llm_calls
 from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError, parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotError, inspect_snapshot, verify_snapshot
@@ -428,13 +428,5 @@ def read_world_table(settings: Settings, world_id: str, table: str) -> pl.DataFr
 def frame_table(frame: Any, *, title: str) -> Table:
     table = Table(*frame.columns, title=title)
     for row in frame.iter_rows():
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(format_number(v) for v in row))
     return table
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)

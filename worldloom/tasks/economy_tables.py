@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from worldloom.infrastructure.store import table_frame
 from worldloom.systems.economy import (
     EconomyRules,
     EconomyRun,
@@ -46,7 +47,8 @@ def catalog_rows(goods: GoodsTable, rules: EconomyRules) -> dict[str, pl.DataFra
     """The goods, item and recipe tables the runtime reads next to the prices."""
     book = rules.book
     return {
-        "goods": pl.DataFrame(
+        "goods": table_frame(
+            "goods",
             {
                 "good": [g.key for g in goods.goods],
                 "name": [g.name for g in goods.goods],
@@ -55,10 +57,11 @@ def catalog_rows(goods: GoodsTable, rules: EconomyRules) -> dict[str, pl.DataFra
                 "weight": [g.weight for g in goods.goods],
                 "perish": [g.perish for g in goods.goods],
                 "nutrition": [g.nutrition for g in goods.goods],
-            }
+            },
         ),
         "items": build_item_catalog(goods),
-        "recipes": pl.DataFrame(
+        "recipes": table_frame(
+            "recipes",
             {
                 "recipe": [r.key for r in book.recipes],
                 "profession": [r.profession for r in book.recipes],
@@ -70,12 +73,6 @@ def catalog_rows(goods: GoodsTable, rules: EconomyRules) -> dict[str, pl.DataFra
                 "labor": [r.labor for r in book.recipes],
                 "time": [r.time for r in book.recipes],
             },
-            schema_overrides={
-                "inputs": pl.List(pl.Struct({"good": pl.String, "units": pl.Int32})),
-                "outputs": pl.List(pl.Struct({"good": pl.String, "units": pl.Int32})),
-                "resource": pl.String,
-                "tool": pl.String,
-            },
         ),
     }
 
@@ -83,7 +80,8 @@ def catalog_rows(goods: GoodsTable, rules: EconomyRules) -> dict[str, pl.DataFra
 def market_rows(layout: MarketLayout, state: EconomyState) -> dict[str, pl.DataFrame]:
     markets, links = layout.markets, layout.links
     return {
-        "markets": pl.DataFrame(
+        "markets": table_frame(
+            "markets",
             {
                 "market_id": np.arange(markets.ids.size, dtype=np.int32),
                 "settlement_id": layout.settlement_id.astype(np.int32),
@@ -96,16 +94,16 @@ def market_rows(layout: MarketLayout, state: EconomyState) -> dict[str, pl.DataF
                 "treasury": state.treasury,
                 "tick": np.full(markets.ids.size, state.tick, dtype=np.int32),
             },
-            schema_overrides={"resources": pl.List(pl.String), "served": pl.List(pl.Int32)},
         ),
-        "market_links": pl.DataFrame(
+        "market_links": table_frame(
+            "market_links",
             {
                 "src_market": links.src.astype(np.int32),
                 "dst_market": links.dst.astype(np.int32),
                 "travel_days": links.days.astype(np.int32),
                 "danger": links.danger,
                 "toll": links.toll,
-            }
+            },
         ),
     }
 
@@ -116,7 +114,8 @@ def market_goods_rows(state: EconomyState, rules: EconomyRules) -> pl.DataFrame:
     held = (state.market >= 0)[:, None] & (state.good >= 0)
     book = (state.market[:, None] * n_goods + state.good)[held]
     stock = np.bincount(book, weights=state.qty[held], minlength=n_markets * n_goods)
-    return pl.DataFrame(
+    return table_frame(
+        "market_goods",
         {
             "market_id": np.repeat(np.arange(n_markets, dtype=np.int32), n_goods),
             "good": list(rules.goods) * n_markets,
@@ -124,23 +123,26 @@ def market_goods_rows(state: EconomyState, rules: EconomyRules) -> pl.DataFrame:
             "stock": stock.astype(np.int64),
             "supply": state.supply.ravel(),
             "demand": state.demand.ravel(),
-        }
+        },
     )
 
 
 def state_rows(state: EconomyState) -> dict[str, pl.DataFrame]:
-    agents = {"agent_id": np.arange(state.market.size, dtype=np.int64)}
-    agents.update({column: getattr(state, field) for field, column in _AGENT_SCALARS.items()})
-    frame = pl.DataFrame(agents).with_columns(
-        pl.Series(column, getattr(state, field)).arr.to_list()
+    agents: dict[str, object] = {"agent_id": np.arange(state.market.size, dtype=np.int64)}
+    agents |= {column: getattr(state, field) for field, column in _AGENT_SCALARS.items()}
+    agents |= {
+        column: pl.Series(getattr(state, field)).arr.to_list()
         for field, column in _STATE_ARRAYS.items()
-    )
-    books = pl.DataFrame({"market_id": np.arange(state.price.shape[0], dtype=np.int32)})
-    books = books.with_columns(
-        pl.Series(name, getattr(state, name)).arr.to_list()
+    }
+    books: dict[str, object] = {"market_id": np.arange(state.price.shape[0], dtype=np.int32)}
+    books |= {
+        name: pl.Series(getattr(state, name)).arr.to_list()
         for name in ("price", "supply", "demand")
-    )
-    return {"economy_agents": frame, "economy_books": books}
+    }
+    return {
+        "economy_agents": table_frame("economy_agents", agents),
+        "economy_books": table_frame("economy_books", books),
+    }
 
 
 def state_from_rows(
@@ -193,7 +195,8 @@ def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame
     within_tick = _rank_within(fills["tick"])
     n_roles = len(rules.roles)
     return {
-        "market_prices": pl.DataFrame(
+        "market_prices": table_frame(
+            "market_prices",
             {
                 "tick": np.repeat(ticks, n_markets * n_goods),
                 "market_id": np.tile(
@@ -204,9 +207,10 @@ def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame
                 "supply": history.supply.ravel(),
                 "demand": history.demand.ravel(),
                 "volume": history.volume.ravel(),
-            }
+            },
         ),
-        "trades": pl.DataFrame(
+        "trades": table_frame(
+            "trades",
             {
                 "trade_id": (fills["tick"] << 32) + within_tick,
                 "tick": fills["tick"].astype(np.int32),
@@ -217,9 +221,9 @@ def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame
                 "qty": fills["qty"].astype(np.int32),
                 "price": fills["price"].astype(np.int32),
             },
-            schema_overrides={"good": pl.String},
         ),
-        "caravans": pl.DataFrame(
+        "caravans": table_frame(
+            "caravans",
             {
                 "caravan_id": (caravans["depart"] << 32) + caravans["merchant"],
                 "merchant": caravans["merchant"],
@@ -231,9 +235,9 @@ def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame
                 "depart_tick": caravans["depart"].astype(np.int32),
                 "arrive_tick": caravans["arrive"].astype(np.int32),
             },
-            schema_overrides={"good": pl.String},
         ),
-        "role_stats": pl.DataFrame(
+        "role_stats": table_frame(
+            "role_stats",
             {
                 "tick": np.repeat(ticks, n_roles),
                 "role": list(rules.roles) * n_ticks,
@@ -242,23 +246,25 @@ def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame
                 "money": history.role_money.ravel(),
                 "mean_profit": history.role_profit.ravel(),
                 "bankruptcies": history.bankruptcies.ravel().astype(np.int32),
-            }
+            },
         ),
-        "economy_ledger": pl.DataFrame(
+        "economy_ledger": table_frame(
+            "economy_ledger",
             {
                 "tick": np.repeat(ticks, n_goods),
                 "good": np.tile(goods, n_ticks),
                 "produced": history.produced.ravel(),
                 "consumed": history.consumed.ravel(),
                 "spoiled": history.spoiled.ravel(),
-            }
+            },
         ),
-        "money_supply": pl.DataFrame(
+        "money_supply": table_frame(
+            "money_supply",
             {
                 "tick": np.repeat(ticks, n_markets),
                 "market_id": np.tile(np.arange(n_markets, dtype=np.int32), n_ticks),
                 "money": history.money_supply.ravel(),
-            }
+            },
         ),
     }
 

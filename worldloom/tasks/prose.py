@@ -7,6 +7,8 @@ nothing but the prose. Every call is recorded in `llm_calls`.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,9 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.llm import GatewayLimits, LLMGateway, open_gateway, records_to_frame
+from worldloom.infrastructure.llm import CallRecord, GatewayLimits, LLMGateway, open_gateway
 from worldloom.infrastructure.settings import Settings
-from worldloom.infrastructure.store import open_store
+from worldloom.infrastructure.store import open_store, table_frame
 from worldloom.prompts.lore import LORE_PROMPT, WorldFacts, WorldLore
 from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
 from worldloom.systems.prose import rename_descriptions, rename_regions_in_tree, renamer
@@ -116,7 +118,7 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                 seeds=seeds,
             )
             entities.extend(people.entities)
-        calls = records_to_frame(gateway.drain_records())
+        calls = gateway.drain_records()
     # Text (procedural or written from the facts) names regions as the baseline did; carry
     # the new names into every description and the lore so no text names a stale region.
     rename = renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
@@ -137,8 +139,8 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                 ),
             },
         )
-        store.append_rows(world_id, "llm_calls", _call_rows(calls, run_id, entities))
-    outcomes = {str(k): int(v) for k, v in calls.group_by("outcome").len().iter_rows()}
+        store.append_rows(world_id, "llm_calls", call_rows(calls, run_id, entities))
+    outcomes: dict[str, int] = dict(Counter(call.outcome for call in calls))
     get_run_logger().info("prose via %s: %s", llm, outcomes)
     return outcomes
 
@@ -184,12 +186,21 @@ def _world_facts(
     )
 
 
-def _call_rows(calls: pl.DataFrame, run_id: str, entities: list[str]) -> pl.DataFrame:
-    if calls.height != len(entities):  # the gateway records exactly one call per generate()
-        raise RuntimeError(f"{calls.height} call records for {len(entities)} entities")
-    return calls.with_columns(
-        pl.lit(run_id).alias("run_id"),
-        pl.Series("call_seq", range(calls.height), dtype=pl.Int32),
-        pl.lit("prose").alias("stage"),
-        pl.Series("entity", entities),
+def call_rows(calls: list[CallRecord], run_id: str, entities: list[str]) -> pl.DataFrame:
+    """The run's `llm_calls` rows: each call's record, under the entity it was made for."""
+    if len(calls) != len(entities):  # the gateway records exactly one call per generate()
+        raise RuntimeError(f"{len(calls)} call records for {len(entities)} entities")
+    records = {
+        field.name: [getattr(call, field.name) for call in calls]
+        for field in dataclasses.fields(CallRecord)
+    }
+    return table_frame(
+        "llm_calls",
+        {
+            "run_id": [run_id] * len(calls),
+            "call_seq": range(len(calls)),
+            "stage": ["prose"] * len(calls),
+            "entity": entities,
+            **records,
+        },
     )

@@ -8,10 +8,15 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.analytics import WorldSummary, summarize_world
+from worldloom.infrastructure.analytics import (
+    EconomySummary,
+    PeopleSummary,
+    WorldSummary,
+    summarize_economy,
+    summarize_people,
+    summarize_world,
+)
 from worldloom.infrastructure.cartography.price_chart import render_price_chart
-from worldloom.infrastructure.economy_analytics import EconomySummary, summarize_economy
-from worldloom.infrastructure.people_analytics import PeopleSummary, summarize_people
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks import catalog

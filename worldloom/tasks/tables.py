@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from worldloom.infrastructure.store import table_frame
 from worldloom.systems.places import LocationKind, LocationTree, Places
 from worldloom.systems.region import Region, RegionMap
 from worldloom.systems.world import Calendar
@@ -16,33 +17,32 @@ from worldloom.systems.world_generation.model import Lake, Mesh, River
 
 
 def biome_rows(biomes: BiomeTable) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "biome_id": biome.biome_id,
-                "key": biome.key,
-                "name": biome.name,
-                "color": biome.color,
-                "habitability": biome.habitability,
-                "movement_cost": biome.movement_cost,
-                "danger": biome.danger,
-                "resources": list(biome.resources),
-                "is_water": biome.is_water,
-            }
-            for biome in biomes.biomes
-        ],
-        schema_overrides={"resources": pl.List(pl.String)},
+    rows = biomes.biomes
+    return table_frame(
+        "biomes",
+        {
+            "biome_id": [b.biome_id for b in rows],
+            "key": [b.key for b in rows],
+            "name": [b.name for b in rows],
+            "color": [b.color for b in rows],
+            "habitability": [b.habitability for b in rows],
+            "movement_cost": [b.movement_cost for b in rows],
+            "danger": [b.danger for b in rows],
+            "resources": [list(b.resources) for b in rows],
+            "is_water": [b.is_water for b in rows],
+        },
     )
 
 
 def calendar_rows(calendar: Calendar) -> pl.DataFrame:
-    return pl.DataFrame(
+    return table_frame(
+        "calendar_months",
         {
             "month": list(range(1, len(calendar.months) + 1)),
             "name": [month.name for month in calendar.months],
             "days": [month.days for month in calendar.months],
             "season": [month.season for month in calendar.months],
-        }
+        },
     )
 
 
@@ -50,7 +50,8 @@ def cell_rows(terrain: Terrain, cell_region: np.ndarray[Any, Any] | None = None)
     """One row per cell; `region_id` is -1 until the regions stage assigns it."""
     mesh = terrain.mesh
     n = mesh.size
-    return pl.DataFrame(
+    return table_frame(
+        "cells",
         {
             "cell_id": np.arange(n, dtype=np.int32),
             "x": mesh.points[:, 0],
@@ -70,12 +71,13 @@ def cell_rows(terrain: Terrain, cell_region: np.ndarray[Any, Any] | None = None)
             "biome_id": terrain.biome_id,
             "region_id": (np.full(n, -1, dtype=np.int32) if cell_region is None else cell_region),
             "neighbors": _split(mesh.neighbor_indices, mesh.neighbor_indptr),
-        }
+        },
     )
 
 
 def river_rows(rivers: tuple[River, ...], names: tuple[str, ...]) -> pl.DataFrame:
-    return pl.DataFrame(
+    return table_frame(
+        "rivers",
         {
             "river_id": [r.river_id for r in rivers],
             "name": list(names),
@@ -87,12 +89,12 @@ def river_rows(rivers: tuple[River, ...], names: tuple[str, ...]) -> pl.DataFram
             "mouth_cell": [r.cells[-1] for r in rivers],
             "cells": [list(r.cells) for r in rivers],
         },
-        schema_overrides={"river_id": pl.Int32, "parent_id": pl.Int32, "cells": pl.List(pl.Int32)},
     )
 
 
 def lake_rows(lakes: tuple[Lake, ...], names: tuple[str, ...]) -> pl.DataFrame:
-    return pl.DataFrame(
+    return table_frame(
+        "lakes",
         {
             "lake_id": [lake.lake_id for lake in lakes],
             "name": list(names),
@@ -102,7 +104,6 @@ def lake_rows(lakes: tuple[Lake, ...], names: tuple[str, ...]) -> pl.DataFrame:
             "endorheic": [lake.outlet_cell < 0 for lake in lakes],
             "cells": [list(lake.cells) for lake in lakes],
         },
-        schema_overrides={"lake_id": pl.Int32, "outlet_cell": pl.Int32, "cells": pl.List(pl.Int32)},
     )
 
 
@@ -172,7 +173,8 @@ def region_rows(
 ) -> pl.DataFrame:
     """One row per region; `rivers` lists each region's rivers, greatest first."""
     regions = region_map.regions
-    return pl.DataFrame(
+    return table_frame(
+        "regions",
         {
             "region_id": [r.region_id for r in regions],
             "name": [r.name for r in regions],
@@ -197,12 +199,6 @@ def region_rows(
             "resources": [list(r.resources) for r in regions],
             "neighbors": [list(r.neighbors) for r in regions],
         },
-        schema_overrides={
-            "resources": pl.List(pl.String),
-            "neighbors": pl.List(pl.Int32),
-            "rivers": pl.List(pl.Int32),
-            "region_id": pl.Int32,
-        },
     )
 
 
@@ -224,7 +220,8 @@ def region_map_from_rows(cells: pl.DataFrame, regions: pl.DataFrame) -> RegionMa
 
 
 def location_rows(tree: LocationTree) -> pl.DataFrame:
-    return pl.DataFrame(
+    return table_frame(
+        "locations",
         {
             "location_id": tree.location_id,
             "parent_id": tree.parent_id,
@@ -232,7 +229,7 @@ def location_rows(tree: LocationTree) -> pl.DataFrame:
             "ref_id": tree.ref_id,
             "name": list(tree.name),
             "depth": tree.depth,
-        }
+        },
     ).with_columns(pl.when(pl.col("parent_id") >= 0).then(pl.col("parent_id")).alias("parent_id"))
 
 
@@ -250,16 +247,10 @@ def location_tree_from_rows(locations: pl.DataFrame) -> LocationTree:
     )
 
 
-_PLACE_IDS: dict[str, pl.DataType] = {
-    "cell_id": pl.Int32(),
-    "region_id": pl.Int32(),
-    "landmass_id": pl.Int32(),
-}
-
-
 def settlement_rows(places: Places) -> pl.DataFrame:
     settlements = places.layout.settlements
-    return pl.DataFrame(
+    return table_frame(
+        "settlements",
         {
             "settlement_id": [s.settlement_id for s in settlements],
             "name": [s.name for s in settlements],
@@ -275,13 +266,13 @@ def settlement_rows(places: Places) -> pl.DataFrame:
             # Written by the people stage, which knows the faith and the ruler.
             "description": ["" for _ in settlements],
         },
-        schema_overrides=_PLACE_IDS | {"settlement_id": pl.Int32, "population": pl.Int32},
     )
 
 
 def poi_rows(places: Places) -> pl.DataFrame:
     pois = places.pois
-    return pl.DataFrame(
+    return table_frame(
+        "pois",
         {
             "poi_id": [p.poi_id for p in pois],
             "kind": [p.kind for p in pois],
@@ -294,13 +285,13 @@ def poi_rows(places: Places) -> pl.DataFrame:
             "danger_level": [p.danger_level for p in pois],
             "interior": [p.interior for p in pois],
         },
-        schema_overrides=_PLACE_IDS | {"poi_id": pl.Int32, "danger_level": pl.Int32},
     )
 
 
 def sublocation_rows(places: Places) -> pl.DataFrame:
     subs = places.sublocations
-    return pl.DataFrame(
+    return table_frame(
+        "sublocations",
         {
             "sublocation_id": [s.sublocation_id for s in subs],
             "place_id": [s.place_id for s in subs],
@@ -310,18 +301,13 @@ def sublocation_rows(places: Places) -> pl.DataFrame:
             "name": [s.name for s in subs],
             "depth": [s.depth for s in subs],
         },
-        schema_overrides={
-            "sublocation_id": pl.Int32,
-            "place_id": pl.Int32,
-            "parent_id": pl.Int32,
-            "depth": pl.Int32,
-        },
     )
 
 
 def route_rows(places: Places) -> pl.DataFrame:
     routes = places.routes
-    return pl.DataFrame(
+    return table_frame(
+        "routes",
         {
             "route_id": [r.route_id for r in routes],
             "kind": [r.kind for r in routes],
@@ -332,14 +318,6 @@ def route_rows(places: Places) -> pl.DataFrame:
             "length_km": [r.length_km for r in routes],
             "travel_days": [r.travel_days for r in routes],
             "cells": [list(r.cells) for r in routes],
-        },
-        schema_overrides={
-            "route_id": pl.Int32,
-            "start_place": pl.Int32,
-            "end_place": pl.Int32,
-            "start_cell": pl.Int32,
-            "end_cell": pl.Int32,
-            "cells": pl.List(pl.Int32),
         },
     )
 
@@ -357,10 +335,11 @@ def prose_baseline_rows(
 ) -> pl.DataFrame:
     """Procedural text per entity (`region <id>`, `world`), where the prose stage starts."""
     regions = region_map.regions
-    return pl.DataFrame(
+    return table_frame(
+        "prose_baseline",
         {
             "entity": [f"region {r.region_id}" for r in regions] + ["world"],
             "name": [r.name for r in regions] + [world_name],
             "text": [*descriptions, lore],
-        }
+        },
     )

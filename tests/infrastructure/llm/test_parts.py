@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-import polars as pl
-
 from worldloom.infrastructure.llm import (
-    LLM_CALLS_SCHEMA,
-    CallRecord,
     ResponseCache,
     compute_cache_key,
-    records_to_frame,
 )
 from worldloom.infrastructure.llm.budget import CircuitBreaker, RunBudget
 from worldloom.infrastructure.llm.cache import CachedAnswer
@@ -95,27 +89,3 @@ def test_breaker_half_opens_after_cooldown() -> None:
     breaker.record_success()
     assert not breaker.is_open
     assert breaker.allow()
-
-
-def test_records_frame_has_stable_columns_and_types() -> None:
-    assert [f.name for f in dataclasses.fields(CallRecord)] == list(LLM_CALLS_SCHEMA)
-    empty = records_to_frame([])
-    assert empty.schema == pl.Schema(LLM_CALLS_SCHEMA)
-    record = CallRecord(
-        template="region",
-        template_hash="h",
-        provider="embedded",
-        model="m",
-        cache_key="k",
-        cache_hit=False,
-        prompt_tokens=1,
-        completion_tokens=2,
-        latency_ms=3.5,
-        attempts=1,
-        outcome="fallback",
-        fallback_reason="timeout",
-        detail="request timed out",
-    )
-    frame = records_to_frame([record, dataclasses.replace(record, fallback_reason=None)])
-    assert frame.schema == pl.Schema(LLM_CALLS_SCHEMA)
-    assert frame["fallback_reason"].to_list() == ["timeout", None]

@@ -4,7 +4,7 @@ Typical use::
 
     with open_gateway("embedded", cache_dir=home / "llm-cache") as gateway:
         result = gateway.generate(REGION_PROMPT, facts, fallback=lambda: writer(...), seed=s)
-        rows = records_to_frame(gateway.drain_records())
+        records = gateway.drain_records()  # one CallRecord per generate(), for llm_calls
 """
 
 from __future__ import annotations
@@ -35,18 +35,15 @@ from worldloom.infrastructure.llm.provider import (
 )
 from worldloom.infrastructure.llm.record import (
     FALLBACK_REASONS,
-    LLM_CALLS_SCHEMA,
     CallRecord,
     FallbackReason,
     Outcome,
-    records_to_frame,
 )
 from worldloom.infrastructure.llm.router import Generated
 from worldloom.infrastructure.llm.status import LLMStatus
 
 __all__ = [
     "FALLBACK_REASONS",
-    "LLM_CALLS_SCHEMA",
     "CacheStats",
     "CallRecord",
     "EmbeddedModelError",
@@ -70,5 +67,4 @@ __all__ = [
     "locate_model_file",
     "open_gateway",
     "parse_provider",
-    "records_to_frame",
 ]

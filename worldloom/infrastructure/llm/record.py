@@ -1,12 +1,9 @@
-"""One record per gateway call (the ``llm_calls`` table) and its stable Polars shape."""
+"""One record per gateway call: what the ``llm_calls`` table stores for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
-
-import polars as pl
 
 Outcome = Literal["llm", "cache", "fallback"]
 """Where the returned value came from: a provider answer, the cache, or the procedural writer."""
@@ -81,36 +78,3 @@ class CallRecord:
     outcome: Outcome
     fallback_reason: FallbackReason | None
     detail: str = ""
-
-
-LLM_CALLS_SCHEMA: dict[str, pl.DataType] = {
-    "template": pl.String(),
-    "template_hash": pl.String(),
-    "provider": pl.String(),
-    "model": pl.String(),
-    "cache_key": pl.String(),
-    "cache_hit": pl.Boolean(),
-    "prompt_tokens": pl.Int64(),
-    "completion_tokens": pl.Int64(),
-    "latency_ms": pl.Float64(),
-    "attempts": pl.Int32(),
-    "outcome": pl.String(),
-    "fallback_reason": pl.String(),
-    "detail": pl.String(),
-}
-"""Column names and types of the frame ``records_to_frame`` returns (the ``llm_calls`` rows
-without ``world_id``/run columns, which the store adds)."""
-
-
-def records_to_frame(records: Iterable[CallRecord]) -> pl.DataFrame:
-    """Turn call records into a frame with the fixed ``LLM_CALLS_SCHEMA``.
-
-    Args:
-        records: Records in call order.
-
-    Returns:
-        One row per record; an empty frame still has every column and type.
-    """
-    columns = list(LLM_CALLS_SCHEMA)
-    rows = [tuple(getattr(record, name) for name in columns) for record in records]
-    return pl.DataFrame(rows, schema=LLM_CALLS_SCHEMA, orient="row")

@@ -9,6 +9,7 @@ from worldloom.infrastructure.store.store import (
     WorldStore,
     describe_tables,
     open_store,
+    table_frame,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "WorldStore",
     "describe_tables",
     "open_store",
+    "table_frame",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -67,11 +68,8 @@ class WorldStore:
                 cursor.execute(f"DELETE FROM {_table(name).name} WHERE world_id = ?", [world_id])
             for name, frame in frames.items():
                 table = _table(name)
-                _check_columns(table, frame)
+                incoming = _incoming(table, frame, world_id)
                 cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
-                incoming = frame.with_columns(pl.lit(world_id).alias("world_id")).select(
-                    table.column_names
-                )
                 cursor.register("incoming", incoming.to_arrow())
                 cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
                 cursor.unregister("incoming")
@@ -87,8 +85,7 @@ class WorldStore:
     def append_rows(self, world_id: str, name: str, frame: pl.DataFrame) -> int:
         """Add rows to a log table (e.g. `llm_calls`); the primary key refuses duplicates."""
         table = _table(name)
-        _check_columns(table, frame)
-        incoming = frame.with_columns(pl.lit(world_id).alias("world_id")).select(table.column_names)
+        incoming = _incoming(table, frame, world_id)
         cursor = self._con.cursor()
         try:
             cursor.register("incoming", incoming.to_arrow())
@@ -297,12 +294,22 @@ def _table(name: str) -> Table:
         raise StoreError(f"unknown table {name!r}") from None
 
 
-def _check_columns(table: Table, frame: pl.DataFrame) -> None:
-    expected = set(table.column_names) - {"world_id"}
-    got = set(frame.columns)
-    if got != expected:
-        missing, extra = sorted(expected - got), sorted(got - expected)
+def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
+    """`frame` as the table's rows: exactly its columns, in its types, with `world_id` first.
+
+    Raises:
+        StoreError: a column is missing or unexpected, or a value does not fit its type.
+    """
+    expected = table.schema
+    if set(frame.columns) != set(expected):
+        missing = sorted(set(expected) - set(frame.columns))
+        extra = sorted(set(frame.columns) - set(expected))
         raise StoreError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
+    try:
+        rows = frame.cast(expected, strict=True)
+    except pl.exceptions.PolarsError as error:
+        raise StoreError(f"table {table.name}: a value does not fit its column: {error}") from None
+    return rows.select(pl.lit(world_id).alias("world_id"), *expected)
 
 
 def _scalar(
@@ -318,6 +325,19 @@ def _scalar(
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def table_frame(name: str, columns: Mapping[str, Any]) -> pl.DataFrame:
+    """Rows of table `name` from column values, in the table's declared types (the one row
+    shape of every table: stages build their frames with it).
+
+    Raises:
+        StoreError: unknown table, columns not exactly the table's, or a value that does not fit.
+    """
+    try:
+        return _table(name).frame(columns)
+    except (ValueError, pl.exceptions.PolarsError) as error:
+        raise StoreError(str(error)) from None
 
 
 def describe_tables(*, exported_only: bool = True) -> dict[str, tuple[str, ...]]:

@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+_SCALARS: Mapping[str, pl.DataType] = {
+    "BOOLEAN": pl.Boolean(),
+    "TINYINT": pl.Int8(),
+    "SMALLINT": pl.Int16(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "UBIGINT": pl.UInt64(),
+    "REAL": pl.Float32(),
+    "DOUBLE": pl.Float64(),
+    "VARCHAR": pl.String(),
+    "TIMESTAMPTZ": pl.Datetime("us", "UTC"),
+}
+"""DuckDB's types as Polars reads them back (`WorldStore.read`)."""
+_CONSTRAINTS = re.compile(r"\s+(NOT NULL|DEFAULT .*)$")
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
     sql_type: str
+
+    @property
+    def dtype(self) -> pl.DataType:
+        """The column's type in a Polars frame of the table."""
+        return polars_type(self.sql_type)
+
+
+def polars_type(sql_type: str) -> pl.DataType:
+    """`INTEGER NOT NULL` -> Int32, `VARCHAR[]` -> List(String), `STRUCT(a INTEGER)[]` -> ..."""
+    bare = sql_type.strip()
+    while (stripped := _CONSTRAINTS.sub("", bare)) != bare:
+        bare = stripped
+    if bare.endswith("[]"):
+        return pl.List(polars_type(bare[:-2]))
+    if bare.startswith("STRUCT(") and bare.endswith(")"):
+        fields = [field.strip().split(None, 1) for field in bare[7:-1].split(",")]
+        return pl.Struct({name: polars_type(kind) for name, kind in fields})
+    try:
+        return _SCALARS[bare]
+    except KeyError:
+        raise ValueError(f"no Polars type for SQL type {sql_type!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +85,25 @@ class Table:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
+
+    @property
+    def schema(self) -> pl.Schema:
+        """The Polars schema of the table's rows as stages write them (without `world_id`)."""
+        return pl.Schema({c.name: c.dtype for c in self.columns if c.name != "world_id"})
+
+    def frame(self, columns: Mapping[str, Any]) -> pl.DataFrame:
+        """Rows from column values (sequences, numpy arrays or Series), in the table's types.
+
+        Raises:
+            ValueError: the columns are not exactly the table's (minus `world_id`), or a value
+                does not fit its column's type.
+        """
+        expected = self.schema
+        if set(columns) != set(expected):
+            missing = sorted(set(expected) - set(columns))
+            extra = sorted(set(columns) - set(expected))
+            raise ValueError(f"table {self.name}: missing columns {missing}, unexpected {extra}")
+        return pl.DataFrame({name: columns[name] for name in expected}, schema=expected)
 
 
 def declare(

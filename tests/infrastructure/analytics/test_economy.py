@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from PIL import Image
 
+from worldloom.infrastructure.analytics import EconomySummary, summarize_economy
 from worldloom.infrastructure.cartography.price_chart import render_price_chart
-from worldloom.infrastructure.economy_analytics import EconomySummary, summarize_economy
 
 TICKS = 10
 MARKETS = (1, 2)

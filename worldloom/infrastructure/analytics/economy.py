@@ -7,6 +7,8 @@ from typing import Final
 
 import polars as pl
 
+from worldloom.infrastructure.analytics.markdown import markdown_table
+
 KEY_GOODS: Final = 6
 """How many of the most traded goods get their own price series (the chart's lines)."""
 
@@ -68,7 +70,7 @@ class EconomySummary:
             ("Trade", self.trade),
             ("Busiest routes", self.routes.head(TOP_ROWS)),
         ):
-            parts.append(f"## {title}\n\n{_table(frame)}")
+            parts.append(f"## {title}\n\n{markdown_table(frame)}")
         return "\n\n".join(parts) + "\n"
 
     def _timeline(self) -> pl.DataFrame:
@@ -287,22 +289,3 @@ def _routes(caravans: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
             descending=[True, True, False, False],
         )
     )
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
-def _table(frame: pl.DataFrame) -> str:
-    if frame.height == 0:
-        return "_None._"
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "---|" * frame.width
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join([header, rule, *rows])

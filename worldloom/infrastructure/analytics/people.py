@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from worldloom.infrastructure.analytics.markdown import markdown_table
+
 
 @dataclass(frozen=True, slots=True)
 class PeopleSummary:
@@ -28,10 +30,7 @@ class PeopleSummary:
             ("Religions", self.religions),
             ("Strongest factions", self.factions),
         ):
-            header = "| " + " | ".join(frame.columns) + " |"
-            rule = "|" + "---|" * frame.width
-            rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
-            parts.append("\n".join([f"## {title}", "", header, rule, *rows]))
+            parts.append(f"## {title}\n\n{markdown_table(frame)}")
         return "\n\n".join(parts) + "\n"
 
 

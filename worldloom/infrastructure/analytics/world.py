@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from worldloom.infrastructure.analytics.markdown import format_number, markdown_table
+
 
 @dataclass(frozen=True, slots=True)
 class WorldSummary:
@@ -23,9 +25,9 @@ class WorldSummary:
         if self.lore:
             lines += [f"> {self.lore}", ""]
         lines += ["| figure | value |", "|---|---|"]
-        lines += [f"| {key} | {_fmt(value)} |" for key, value in self.overview.items()]
-        lines += ["", "## Area by biome", "", _table(self.biome_area)]
-        lines += ["", "## Regions", "", _table(self.regions)]
+        lines += [f"| {key} | {format_number(value)} |" for key, value in self.overview.items()]
+        lines += ["", "## Area by biome", "", markdown_table(self.biome_area)]
+        lines += ["", "## Regions", "", markdown_table(self.regions)]
         return "\n".join(lines) + "\n"
 
 
@@ -93,21 +95,6 @@ def summarize_world(
         overview["median region km2"] = round(stats[0])
         overview["mean danger"] = round(stats[1], 2)
     return WorldSummary(overview, biome_area, region_table, lore)
-
-
-def _fmt(value: int | float | str) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return value
-
-
-def _table(frame: pl.DataFrame) -> str:
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "---|" * frame.width
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join([header, rule, *rows])
 
 
 def summarize_llm_calls(calls: pl.DataFrame) -> dict[str, str]:

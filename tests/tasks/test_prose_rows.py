@@ -1,0 +1,51 @@
+"""The prose stage's `llm_calls` rows: one per gateway call, in the table's one row shape."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from worldloom.infrastructure.llm import CallRecord
+from worldloom.infrastructure.store import TABLES
+from worldloom.tasks.prose import call_rows
+
+RECORD = CallRecord(
+    template="region",
+    template_hash="h",
+    provider="embedded",
+    model="m",
+    cache_key="k",
+    cache_hit=False,
+    prompt_tokens=1,
+    completion_tokens=2,
+    latency_ms=3.5,
+    attempts=1,
+    outcome="fallback",
+    fallback_reason="timeout",
+    detail="request timed out",
+)
+
+
+def test_a_call_record_is_an_llm_calls_row_without_its_run_columns() -> None:
+    fields = [field.name for field in dataclasses.fields(CallRecord)]
+    run_columns = ["world_id", "run_id", "call_seq", "stage", "entity"]
+    assert run_columns + fields == list(TABLES["llm_calls"].column_names)
+
+
+def test_calls_become_rows_in_order_under_their_entities() -> None:
+    rows = call_rows(
+        [RECORD, dataclasses.replace(RECORD, outcome="llm", fallback_reason=None)],
+        "run-1",
+        ["region 0", "world"],
+    )
+    assert rows.schema == TABLES["llm_calls"].schema
+    assert rows["call_seq"].to_list() == [0, 1]
+    assert rows["entity"].to_list() == ["region 0", "world"]
+    assert rows["fallback_reason"].to_list() == ["timeout", None]
+    assert set(rows["run_id"]) == {"run-1"}
+
+
+def test_a_call_without_its_entity_is_a_bug() -> None:
+    with pytest.raises(RuntimeError, match="1 call records for 2 entities"):
+        call_rows([RECORD], "run-1", ["region 0", "world"])
