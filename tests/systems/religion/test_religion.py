@@ -11,14 +11,12 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import chi2
 
 from tests.powers import PowersWorld, powers_world
 from worldloom.infrastructure.seed_data import read_toml
 from worldloom.systems.religion import (
     Religions,
     ReligionTable,
-    assign_religion,
     generate_religions,
     region_hops,
 )
@@ -180,48 +178,6 @@ def test_every_shrine_and_temple_is_held_and_holy_cities_keep_their_temple() -> 
     for poi_id, settlement in temples.select("poi_id", "settlement_id").iter_rows():
         if settlement in set(capitals) and settlement not in founded:
             assert owner[poi_id] == top[settlement]
-
-
-def test_assign_religion_follows_shares_and_is_deterministic() -> None:
-    world = powers_world()
-    result = religions_of(world, 9, splintering_table())
-    per_town = 3_000
-    towns = world.settlements["settlement_id"].head(12).to_numpy()
-    npcs = pl.DataFrame(
-        {
-            "npc_id": pl.Series(np.arange(towns.size * per_town) * 7 + 11, dtype=pl.Int64),
-            "settlement_id": pl.Series(np.repeat(towns, per_town), dtype=pl.Int32),
-        }
-    )
-    drawn = npcs.with_columns(religion_id=assign_religion(npcs, result.shares, seeds=Seeds(9)))
-    counts = drawn.group_by("settlement_id", "religion_id").len()
-    expected = result.shares.filter(pl.col("settlement_id").is_in(towns.tolist())).join(
-        counts, on=["settlement_id", "religion_id"], how="left"
-    )
-    assert expected["len"].fill_null(0).sum() == npcs.height, "an NPC got a faith not in shares"
-    observed = expected["len"].fill_null(0).to_numpy()
-    wanted = expected["share"].to_numpy() * per_town
-    statistic = float(((observed - wanted) ** 2 / wanted).sum())
-    freedom = expected.height - towns.size
-    assert chi2.sf(statistic, freedom) > 1e-4, statistic
-    # Keyed by npc_id: shuffling rows or dropping others changes nobody's draw.
-    shuffled = drawn.sample(fraction=1.0, shuffle=True, seed=3)
-    again = assign_religion(shuffled, result.shares, seeds=Seeds(9))
-    assert again.to_list() == shuffled["religion_id"].to_list()
-    other_seed = assign_religion(npcs, result.shares, seeds=Seeds(10))
-    assert not other_seed.equals(drawn["religion_id"])
-
-
-def test_assign_religion_gives_minus_one_outside_known_settlements() -> None:
-    shares = pl.DataFrame(
-        {"settlement_id": [1, 1, 2], "religion_id": [0, 3, 2], "share": [0.25, 0.75, 1.0]}
-    )
-    npcs = pl.DataFrame({"npc_id": [1, 2, 3, 4], "settlement_id": [2, 99, 1, -1]})
-    drawn = assign_religion(npcs, shares, seeds=Seeds(1)).to_list()
-    assert drawn[0] == 2
-    assert drawn[1] == -1
-    assert drawn[2] in (0, 3)
-    assert drawn[3] == -1
 
 
 def test_a_settlement_without_a_culture_is_refused() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from worldloom.systems.religion.religion import (
     Religions,
-    assign_religion,
     generate_religions,
     region_hops,
 )
 from worldloom.systems.religion.table import ReligionTable
 
-__all__ = ["ReligionTable", "Religions", "assign_religion", "generate_religions", "region_hops"]
+__all__ = ["ReligionTable", "Religions", "generate_religions", "region_hops"]

@@ -12,7 +12,6 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-from worldloom.systems.draw import keyed_uniform
 from worldloom.systems.naming import NameBases
 from worldloom.systems.region import Region
 from worldloom.systems.religion.holy_site import assign_holy_sites
@@ -366,45 +365,3 @@ def _normalise(weights: FloatArray, min_share: float) -> FloatArray:
     shares = np.where(keep, shares, 0.0)
     result: FloatArray = shares / shares.sum(axis=1, keepdims=True)
     return result
-
-
-def assign_religion(npcs: pl.DataFrame, shares: pl.DataFrame, *, seeds: Seeds) -> pl.Series:
-    """Draw each NPC's religion from their settlement's follower shares.
-
-    Each NPC's draw is keyed by its npc_id, so the result does not depend on row order or on
-    which other NPCs are in the batch; NPCs of settlements without shares get -1.
-
-    Args:
-        npcs: npc_id, settlement_id (any number of rows; nothing here loops over them).
-        shares: settlement_id, religion_id, share, as in `Religions.shares`.
-        seeds: the world's seed tree.
-
-    Returns:
-        religion_id (Int32), aligned with the rows of `npcs`.
-    """
-    table = shares.filter(pl.col("share") > 0).sort("settlement_id", "religion_id")
-    settlement = table["settlement_id"].to_numpy()
-    share = table["share"].to_numpy().astype(np.float64)
-    religion = table["religion_id"].to_numpy()
-    if settlement.size == 0:
-        return pl.Series("religion_id", np.full(npcs.height, -1), dtype=pl.Int32)
-    starts = np.flatnonzero(np.r_[True, settlement[1:] != settlement[:-1]])
-    ends = np.r_[starts[1:], settlement.size]
-    sizes = ends - starts
-    group = np.repeat(np.arange(starts.size), sizes)
-    # Cumulative share within each settlement, scaled to end exactly at 1; offset by the
-    # settlement's rank so one sorted array and one searchsorted serve every settlement.
-    totals = np.add.reduceat(share, starts)
-    cumulative = np.cumsum(share)
-    before = np.repeat(cumulative[starts] - share[starts], sizes)
-    within = (cumulative - before) / np.repeat(totals, sizes)
-    within[ends - 1] = 1.0
-    keys = group + within
-    home = npcs["settlement_id"].to_numpy()
-    rank = np.clip(np.searchsorted(settlement[starts], home), 0, starts.size - 1)
-    known = settlement[starts][rank] == home
-    u = keyed_uniform(npcs["npc_id"].to_numpy(), seeds=seeds, system="religion.assign")
-    pick = np.searchsorted(keys, rank + u, side="right")
-    # rank + u can round up to rank + 1 for u a hair below 1: stay inside the settlement.
-    pick = np.clip(pick, starts[rank], ends[rank] - 1)
-    return pl.Series("religion_id", np.where(known, religion[pick], -1), dtype=pl.Int32)
