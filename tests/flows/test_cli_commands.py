@@ -24,6 +24,7 @@ from typer.testing import CliRunner, Result
 
 from worldloom.flows import commands
 from worldloom.flows.commands import app, parse_overrides, resolve_world
+from worldloom.flows.commands.app import Consoles
 from worldloom.flows.generate import generate_world
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.infrastructure.settings import Settings
@@ -74,7 +75,7 @@ def world_copy(world: World, home: Path) -> str:
 @pytest.fixture
 def wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables printed 1,000 columns wide, so no cell is wrapped or cut while a test reads it."""
-    monkeypatch.setattr(commands, "out", Console(width=1000))
+    monkeypatch.setattr(Consoles, "out", Console(width=1000))
 
 
 def invoke(*args: str) -> Result:
@@ -131,7 +132,7 @@ def test_an_unexpected_failure_is_an_internal_error_after_its_traceback(
     def unreadable_home(settings: Settings) -> list[str]:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(commands, "known_worlds", unreadable_home)
+    monkeypatch.setattr(commands.world, "known_worlds", unreadable_home)
     result = invoke("worlds", "--home", str(home))
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -408,7 +409,7 @@ def prefect_server_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         started.append(argv)
         return subprocess.CompletedProcess(argv, int(argv[-1]) % 10)
 
-    monkeypatch.setattr("worldloom.flows.commands.subprocess.run", run)
+    monkeypatch.setattr("worldloom.flows.commands.server.subprocess.run", run)
     return started
 
 
@@ -437,7 +438,7 @@ def test_server_runs_prefect_on_localhost_and_exits_as_it_did(
 def test_server_prints_the_export_command_whole_in_an_80_column_terminal(
     home: Path, prefect_server_runs: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands, "err", Console(stderr=True, width=80))
+    monkeypatch.setattr(Consoles, "err", Console(stderr=True, width=80))
     result = invoke("server", "--port", "4200", "--home", str(home))
     assert result.exit_code == 0
     assert any(
@@ -454,7 +455,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[RunnerDeployment]:
     def capture(*given: RunnerDeployment) -> None:
         deployments.extend(given)
 
-    monkeypatch.setattr(commands, "prefect_serve", capture)
+    monkeypatch.setattr(commands.server, "prefect_serve", capture)
     monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
     return deployments
 

@@ -1,0 +1,9 @@
+"""The `worldloom` commands, one module per area; importing this package registers them all."""
+
+from __future__ import annotations
+
+from worldloom.flows.commands import llm, server, snapshot, world
+from worldloom.flows.commands.app import app
+from worldloom.flows.commands.world import parse_overrides, resolve_world
+
+__all__ = ["app", "llm", "parse_overrides", "resolve_world", "server", "snapshot", "world"]

@@ -1,0 +1,86 @@
+"""What every `worldloom` command shares: the app and its sub-apps, the consoles, the wrapper
+that turns errors into one line and an exit code, and the options many commands take."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from worldloom.infrastructure.analytics import format_number
+from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import SnapshotError
+from worldloom.infrastructure.store import StoreError
+from worldloom.systems.world import ConfigError
+
+app = typer.Typer(
+    help="Generate RPG worlds as Prefect flows, store them in DuckDB, export verified snapshots.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+snapshot_app = typer.Typer(help="Check and describe exported snapshots.", no_args_is_help=True)
+app.add_typer(snapshot_app, name="snapshot")
+llm_app = typer.Typer(help="The LLM provider and the calls worlds made.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+class Consoles:
+    """Where commands print: `out` for results (scripts read it), `err` for progress and errors.
+    Attributes, not module constants, so tests can swap in consoles of their own."""
+
+    out = Console()
+    err = Console(stderr=True)
+
+
+USER_ERRORS = (ConfigError, StoreError, SnapshotError, ProviderConfigError, EmbeddedModelError)
+"""Mistakes a user can fix (bad value, unknown world, locked file, bad snapshot): exit 2."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+LLM_HELP = "none | embedded | ollama/MODEL | openai/MODEL (default: $WORLDLOOM_LLM or none)."
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Worldloom home (default: $WORLDLOOM_HOME or ~/.worldloom)."),
+]
+
+
+def command(function: Callable[P, R]) -> Callable[P, R]:
+    """Map user errors to one line and exit 2, internal failures to exit 1."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except USER_ERRORS as error:
+            Consoles.err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            Consoles.err.print(f"[red]internal error:[/red] {type(error).__name__}: {error}")
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def settings_for(home: Path | None) -> Settings:
+    return Settings(home=home.expanduser().resolve()) if home else Settings()
+
+
+def frame_table(frame: Any, *, title: str) -> Table:
+    table = Table(*frame.columns, title=title)
+    for row in frame.iter_rows():
+        table.add_row(*(format_number(v) for v in row))
+    return table

@@ -1,0 +1,90 @@
+"""The orchestration commands: a local Prefect server and UI, and the served deployments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from prefect import serve as prefect_serve
+
+from worldloom.flows.commands.app import Consoles, HomeOption, app, command, settings_for
+from worldloom.flows.commands.world import resolve_world
+from worldloom.flows.deployments import build_deployments
+from worldloom.flows.params import GenerateWorldParams
+from worldloom.systems.world import ConfigError
+from worldloom.tasks import catalog
+
+
+@app.command()
+@command
+def server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
+    home: HomeOption = None,
+) -> None:
+    """Run a local Prefect server and its UI on 127.0.0.1 (Ctrl-C stops it)."""
+    settings_for(home)  # validates the home option; PREFECT_HOME was set from it at start-up
+    prefect = Path(sys.executable).with_name("prefect")
+    url = f"http://127.0.0.1:{port}"
+    Consoles.err.print(
+        f"Prefect UI at {url}  ·  point runs at it: export PREFECT_API_URL={url}/api"
+    )
+    completed = subprocess.run(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)], check=False
+    )
+    raise typer.Exit(completed.returncode)
+
+
+@app.command()
+@command
+def serve(
+    *,
+    seed: Annotated[int | None, typer.Option(help="Seed of the world to generate.")] = None,
+    preset: Annotated[str, typer.Option(help="Preset of the world to generate.")] = "small",
+    cron: Annotated[
+        str | None, typer.Option(help='Generation schedule, e.g. "0 3 * * *" (nightly).')
+    ] = None,
+    export: Annotated[
+        str | None, typer.Option("--export", help="World to export on a schedule.")
+    ] = None,
+    export_cron: Annotated[str | None, typer.Option(help="Export schedule (cron).")] = None,
+    economy: Annotated[
+        str | None, typer.Option("--economy", help="World whose economy runs on a schedule.")
+    ] = None,
+    economy_cron: Annotated[
+        str | None, typer.Option(help='Economy schedule, e.g. "0 * * * *" (a day an hour).')
+    ] = None,
+    economy_ticks: Annotated[
+        int, typer.Option(help="Days each economy run advances.", min=1, max=3650)
+    ] = 1,
+    home: HomeOption = None,
+) -> None:
+    """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
+    settings = settings_for(home)
+    if not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError(
+            "serve needs a Prefect server: start `worldloom server`, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    params = None
+    if seed is not None:
+        catalog.world_config(preset=preset, seed=seed)
+        params = GenerateWorldParams(seed=seed, preset=preset, home=str(settings.home))
+    world_id = resolve_world(settings, export) if export else None
+    try:
+        deployments = build_deployments(
+            home=str(settings.home),
+            generate_cron=cron,
+            generate_params=params,
+            export_world=world_id,
+            export_cron=export_cron,
+            economy_world=resolve_world(settings, economy) if economy else None,
+            economy_cron=economy_cron,
+            economy_ticks=economy_ticks,
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    prefect_serve(*deployments)

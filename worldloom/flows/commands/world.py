@@ -1,0 +1,238 @@
+"""The commands about worlds: generate, economy, export, enrich, worlds, report; and how a
+world is named on the command line (an id or a unique prefix)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.table import Column, Table
+
+from worldloom.flows.commands.app import (
+    LLM_HELP,
+    Consoles,
+    HomeOption,
+    app,
+    command,
+    frame_table,
+    settings_for,
+)
+from worldloom.flows.generate import (
+    economy_flow,
+    enrich_world,
+    export_snapshot_flow,
+    generate_world,
+)
+from worldloom.flows.params import GenerateWorldParams
+from worldloom.flows.progress import stage_progress
+from worldloom.infrastructure.llm import parse_provider
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
+from worldloom.systems.world import ConfigError
+from worldloom.tasks import catalog
+from worldloom.tasks.report import economy_summary, people_summary, world_summary
+from worldloom.tasks.world import load_world
+
+
+@app.command()
+@command
+def generate(
+    *,
+    seed: Annotated[int, typer.Option(help="World seed (same seed + config = same world).")],
+    preset: Annotated[str, typer.Option(help="tiny | small | medium | large.")] = "small",
+    name: Annotated[
+        str | None, typer.Option(help="World name (default: drawn from the seed).")
+    ] = None,
+    llm: Annotated[
+        str | None, typer.Option(help="LLM provider: none (default: $WORLDLOOM_LLM).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
+    ] = None,
+    economy_ticks: Annotated[
+        int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
+    ] = 60,
+    home: HomeOption = None,
+) -> None:
+    """Generate a world and export its snapshot; prints the world id and snapshot path."""
+    settings = settings_for(home)
+    provider = llm or settings.llm
+    parse_provider(provider)
+    overrides = parse_overrides(set_ or [])
+    # Checked here, before Prefect starts, so a bad value costs no wait; the flow plans the world.
+    catalog.world_config(preset=preset, seed=seed, overrides=overrides)
+    params = GenerateWorldParams(
+        seed=seed,
+        preset=preset,
+        name=name,
+        overrides=overrides,
+        home=str(settings.home),
+        llm=provider,
+        economy_ticks=economy_ticks,
+    )
+    with stage_progress(Consoles.err, f"Generating a {preset} world, seed {seed}"):
+        result = generate_world(params)
+    # Plain lines, never wrapped: scripts read these.
+    typer.echo(f"world     {result.world_id}")
+    typer.echo(f"name      {result.name}")
+    typer.echo(f"database  {result.database}")
+    typer.echo(f"snapshot  {result.snapshot}")
+
+
+@app.command()
+@command
+def economy(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    ticks: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=3650)] = 30,
+    home: HomeOption = None,
+) -> None:
+    """Advance a world's economy (markets, caravans) by some days; prints the rows written."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    with stage_progress(Consoles.err, f"Running the economy of {world_id} for {ticks} days"):
+        written = economy_flow(str(settings.home), world_id, ticks)
+    for table in ("markets", "market_prices", "trades", "caravans"):
+        typer.echo(f"{table:<14}{written.get(table, 0)}")
+
+
+@app.command()
+@command
+def export(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Snapshots folder (default: $HOME/snapshots).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Export a world's current state as a snapshot; prints its path."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    target = str(out_dir.expanduser().resolve()) if out_dir else None
+    with stage_progress(Consoles.err, f"Exporting {world_id}"):
+        path = export_snapshot_flow(str(settings.home), world_id, target)
+    typer.echo(path)
+
+
+@app.command()
+@command
+def enrich(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Rewrite a world's region names, descriptions and lore through an LLM; export again."""
+    settings = settings_for(home)
+    provider = llm or settings.llm
+    parse_provider(provider)
+    world_id = resolve_world(settings, world)
+    with stage_progress(Consoles.err, f"Writing prose for {world_id} with {provider}"):
+        path = enrich_world(str(settings.home), world_id, provider)
+    typer.echo(path)
+
+
+@app.command()
+@command
+def worlds(home: HomeOption = None) -> None:
+    """List the worlds in the home folder."""
+    settings = settings_for(home)
+    table = Table("name", "preset", "seed", "cells", "regions", "last run")
+    table.columns.insert(0, Column("world", no_wrap=True))  # ids are copied into commands
+    for world_id in known_worlds(settings):
+        try:
+            with open_store(settings.world_db(world_id), read_only=True, wait_s=0) as store:
+                record = load_world(store, world_id)
+                counts = store.row_counts(world_id)
+                runs = store.read("runs", world_id).sort("started_at")
+            last = runs.row(-1, named=True) if runs.height else None
+            table.add_row(
+                world_id,
+                record.name,
+                record.config.preset,
+                str(record.config.seed),
+                f"{counts['cells']:,}",
+                f"{counts['regions']:,}",
+                f"{last['flow']} {last['status']}" if last else "-",
+            )
+        except StoreError as error:
+            table.add_row(world_id, "-", "-", "-", "-", "-", f"unavailable: {error}")
+    Consoles.out.print(table if table.row_count else f"no worlds in {settings.worlds_dir}")
+
+
+@app.command()
+@command
+def report(
+    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    home: HomeOption = None,
+) -> None:
+    """Summarise a world: headline figures, area by biome, regions."""
+    settings = settings_for(home)
+    world_id = resolve_world(settings, world)
+    name, summary = world_summary(str(settings.home), world_id)
+    overview = Table("figure", "value", title=f"{name} ({world_id})")
+    for key, value in summary.overview.items():
+        overview.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    Consoles.out.print(overview)
+    if summary.lore:
+        Consoles.out.print(summary.lore, style="italic")
+    Consoles.out.print(frame_table(summary.biome_area, title="Area by biome"))
+    Consoles.out.print(frame_table(summary.regions, title="Regions"))
+    people = people_summary(str(settings.home), world_id)
+    if people is not None:
+        Consoles.out.print(frame_table(people.pyramid, title="Population pyramid"))
+        Consoles.out.print(frame_table(people.cultures, title="Cultures"))
+        Consoles.out.print(frame_table(people.religions, title="Religions"))
+        Consoles.out.print(frame_table(people.factions, title="Strongest factions"))
+    economy = economy_summary(str(settings.home), world_id)
+    if economy is not None:
+        Consoles.out.print(frame_table(economy.trade, title="Trade"))
+        Consoles.out.print(
+            frame_table(economy.professions.head(12), title="Professions (last day)")
+        )
+        Consoles.out.print(frame_table(economy.shortages.head(10), title="Shortages (last day)"))
+        Consoles.out.print(frame_table(economy.volatility.head(10), title="Most volatile prices"))
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """`key=value` pairs; values are read as TOML (numbers, booleans, strings)."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set needs key=value, got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw.strip()
+        overrides[key.strip()] = value
+    return overrides
+
+
+def known_worlds(settings: Settings) -> list[str]:
+    return sorted(path.stem for path in settings.worlds_dir.glob("*.duckdb"))
+
+
+def resolve_world(settings: Settings, world: str) -> str:
+    """A world id from an id or a unique prefix (raises `UnknownWorldError`)."""
+    known = known_worlds(settings)
+    if world in known:
+        return world
+    matches = [world_id for world_id in known if world_id.startswith(world)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UnknownWorldError(f"{world!r} matches several worlds: {', '.join(matches)}")
+    listed = ", ".join(known) if known else "none yet"
+    raise UnknownWorldError(f"unknown world {world!r} in {settings.worlds_dir} (known: {listed})")
+
+
+def read_world_table(settings: Settings, world_id: str, table: str) -> pl.DataFrame | None:
+    """A world's table, or None when its file is busy or unreadable (a listing skips it)."""
+    try:
+        with open_store(settings.world_db(world_id), read_only=True, wait_s=0) as store:
+            return store.read(table, world_id)
+    except StoreError:
+        return None
