@@ -27,8 +27,17 @@ _CONSTRAINTS = re.compile(r"\s+(NOT NULL|DEFAULT .*)$")
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column: its name, its DuckDB type (with `NOT NULL` unless it may be null), what it
+    holds, and its unit (`m`, `km2`, `copper`, `days`...) where it is a quantity."""
+
     name: str
     sql_type: str
+    description: str = ""
+    unit: str | None = None
+
+    @property
+    def nullable(self) -> bool:
+        return "NOT NULL" not in self.sql_type
 
     @property
     def dtype(self) -> pl.DataType:
@@ -75,6 +84,8 @@ class Table:
     index on it — for big derived tables whose keys cost seconds per write (wide composite
     keys, or a million rows)."""
     references: tuple[Reference, ...] = ()
+    description: str = ""
+    """What one row is, for the snapshot's reference."""
 
     def ddl(self) -> str:
         body = [f"{column.name} {column.sql_type}" for column in self.columns]
@@ -106,25 +117,43 @@ class Table:
         return pl.DataFrame({name: columns[name] for name in expected}, schema=expected)
 
 
+_UNIT = re.compile(r"^\[(?P<unit>[^\]]+)\]\s*")
+WORLD_ID = Column("world_id", "VARCHAR NOT NULL", "The world the row belongs to.")
+
+
 def declare(
     name: str,
     key: tuple[str, ...],
     spec: str,
     *,
+    description: str = "",
     exported: bool = True,
     indexed: bool = True,
     references: Mapping[str, str] | None = None,
 ) -> Table:
-    """Declare a table from `name TYPE` lines; `world_id VARCHAR` is always the first column.
+    """Declare a table from one line per column; `world_id` is always the first column.
+
+    A line is `name TYPE [NOT NULL] [DEFAULT ...] -- [unit] What the column holds.`: the unit in
+    brackets only for quantities, and a nullable column says what null means.
 
     Args:
+        description: what one row of the table is.
         references: column -> the table its values name rows of, as `table` (by that table's
             one-column key, which must be spelt like the column or given) or `table.column`.
     """
-    columns = [Column("world_id", "VARCHAR NOT NULL")]
+    columns = [WORLD_ID]
     for line in spec.strip().splitlines():
-        column_name, sql_type = line.strip().rstrip(",").split(None, 1)
-        columns.append(Column(column_name, sql_type))
+        definition, _, doc = line.strip().partition(" -- ")
+        column_name, sql_type = definition.strip().rstrip(",").split(None, 1)
+        unit = _UNIT.match(doc)
+        columns.append(
+            Column(
+                column_name,
+                sql_type.strip(),
+                description=doc[unit.end() :].strip() if unit else doc.strip(),
+                unit=unit.group("unit") if unit else None,
+            )
+        )
     names = {column.name for column in columns}
     links = []
     for column, target in (references or {}).items():
@@ -132,4 +161,12 @@ def declare(
             raise ValueError(f"table {name}: a reference from unknown column {column!r}")
         table, _, target_column = target.partition(".")
         links.append(Reference(column, table, target_column or column))
-    return Table(name, tuple(columns), ("world_id", *key), exported, indexed, tuple(links))
+    return Table(
+        name,
+        tuple(columns),
+        ("world_id", *key),
+        exported,
+        indexed,
+        tuple(links),
+        description,
+    )
