@@ -21,6 +21,10 @@ def test_generation_and_export_deployments_carry_their_schedules() -> None:
     assert generate.parameters == {"params": params.model_dump()}
     assert [s.schedule.cron for s in generate.schedules] == ["0 3 * * *"]
     assert export.parameters == {"home": "/tmp/h", "world_id": "vellmar-1234abcd"}
+    for deployment in (generate, export):  # one run of a world at a time; the next one waits
+        assert deployment.concurrency_limit == 1
+        assert deployment.concurrency_options is not None
+        assert deployment.concurrency_options.collision_strategy == "ENQUEUE"
     assert [s.schedule.cron for s in export.schedules] == ["30 3 * * *"]
 
 

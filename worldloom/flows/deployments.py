@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 
 from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
+
+ONE_RUN_AT_A_TIME = ConcurrencyLimitConfig(
+    limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+)
+"""Each deployment is about one world: a run that comes due while the last still runs waits
+its turn (and a CLI run of the same world waits on the world's lock)."""
 
 
 def build_deployments(
@@ -36,6 +43,7 @@ def build_deployments(
                     cron=generate_cron,
                     parameters={"params": generate_params.model_dump()},
                     tags=["worldloom"],
+                    concurrency_limit=ONE_RUN_AT_A_TIME,
                     description=f"Generate world seed {generate_params.seed} "
                     f"({generate_params.preset}) and export its snapshot.",
                 )
@@ -51,6 +59,7 @@ def build_deployments(
                     cron=export_cron,
                     parameters={"home": home, "world_id": export_world},
                     tags=["worldloom"],
+                    concurrency_limit=ONE_RUN_AT_A_TIME,
                     description=f"Export a snapshot of {export_world}.",
                 )
             )
@@ -65,6 +74,7 @@ def build_deployments(
                     cron=economy_cron,
                     parameters={"home": home, "world_id": economy_world, "ticks": economy_ticks},
                     tags=["worldloom"],
+                    concurrency_limit=ONE_RUN_AT_A_TIME,
                     description=f"Advance the economy of {economy_world} by {economy_ticks} "
                     "day(s) a run.",
                 )

@@ -11,7 +11,7 @@ from worldloom.tasks.people import generate_people_stage
 from worldloom.tasks.plan import plan_world_task
 from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
-from worldloom.tasks.provenance import recorded_run
+from worldloom.tasks.provenance import held_world, recorded_run
 from worldloom.tasks.regions import generate_regions_stage
 from worldloom.tasks.report import publish_economy_report, publish_world_report
 from worldloom.tasks.terrain import generate_terrain_stage
@@ -65,8 +65,9 @@ def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
 @flow(name="enrich-world")
 def enrich_world(home: str, world_id: str, llm: str) -> str:
     """Rewrite an existing world's prose through `llm` and export a fresh snapshot."""
-    prose_flow(home, world_id, llm)
-    return export_snapshot_flow(home, world_id)
+    with held_world(home=home, world_id=world_id, what="enrich-world"):
+        prose_flow(home, world_id, llm)
+        return export_snapshot_flow(home, world_id)
 
 
 @flow(name="export-snapshot")
@@ -87,18 +88,20 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
     home, world_id = params.home, plan.world_id
-    create_world(home=home, world_id=world_id, name=plan.name, config_json=plan.config_json)
-    with recorded_run(
-        home=home, world_id=world_id, flow="generate-world", parameters=params.model_dump()
-    ):
-        terrain_flow(home, world_id)
-        regions_flow(home, world_id)
-        pois_flow(home, world_id)
-        people_flow(home, world_id)
-        economy_flow(home, world_id, params.economy_ticks)
-        if params.llm != "none":
-            prose_flow(home, world_id, params.llm)
-        snapshot = export_snapshot_flow(home, world_id)
+    # One run at a time per world, from the first write: a second run waits, then says who runs.
+    with held_world(home=home, world_id=world_id, what="generate-world"):
+        create_world(home=home, world_id=world_id, name=plan.name, config_json=plan.config_json)
+        with recorded_run(
+            home=home, world_id=world_id, flow="generate-world", parameters=params.model_dump()
+        ):
+            terrain_flow(home, world_id)
+            regions_flow(home, world_id)
+            pois_flow(home, world_id)
+            people_flow(home, world_id)
+            economy_flow(home, world_id, params.economy_ticks)
+            if params.llm != "none":
+                prose_flow(home, world_id, params.llm)
+            snapshot = export_snapshot_flow(home, world_id)
     return GeneratedWorld(
         world_id=world_id,
         name=plan.name,

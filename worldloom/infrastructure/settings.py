@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     """Prompt + completion tokens one run may spend; past it, text is procedural."""
     llm_timeout_s: float = Field(default=60.0, gt=0)
     """Per-request timeout."""
+    lock_wait_s: float = Field(default=30.0, ge=0)
+    """How long a run waits for another run of the same world to finish before giving up."""
 
     @property
     def worlds_dir(self) -> Path:
@@ -43,3 +45,7 @@ class Settings(BaseSettings):
 
     def world_db(self, world_id: str) -> Path:
         return self.worlds_dir / f"{world_id}.duckdb"
+
+    def world_lock(self, world_id: str) -> Path:
+        """The lock a run holds while it changes the world (`infrastructure/world_lock.py`)."""
+        return self.worlds_dir / f"{world_id}.lock"

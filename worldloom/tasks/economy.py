@@ -50,6 +50,7 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
         layout = _layout(store, world_id)
         saved = _saved_state(store, world_id, agents=int(layout.markets.agents.sum()))
         earlier = {name: store.read(name, world_id) for name in HISTORY_TABLES} if saved else {}
+        worlds = store.read("worlds", world_id)
     seeds = Seeds(world.config.seed)
     start = saved or seed_economy(
         rules,
@@ -66,6 +67,8 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
             for name, frame in history.items()
         }
     frames = {
+        # The world's clock is its economy's: a day a tick.
+        "worlds": worlds.with_columns(pl.lit(run.state.tick).alias("tick")),
         **catalog_rows(catalog.goods_table(), rules),
         **market_rows(layout, run.state),
         "market_goods": market_goods_rows(run.state, rules),

@@ -7,13 +7,45 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from prefect.runtime import flow_run
 
 from worldloom.infrastructure.provenance import code_version
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import remove_stale_staging
 from worldloom.infrastructure.store import open_store
+from worldloom.infrastructure.world_lock import hold_world
 from worldloom.tasks.world import world_db
+
+
+@contextmanager
+def held_world(*, home: str, world_id: str, what: str) -> Iterator[None]:
+    """Hold the world's lock around a block (one run at a time per world); whoever takes it
+    first in this process also clears up after runs that died: their `runs` rows become
+    `aborted`, their half-written snapshots go.
+
+    Raises:
+        WorldBusyError: another process still runs something on the world after the wait.
+    """
+    settings = Settings(home=Path(home))
+    with hold_world(
+        settings.world_lock(world_id), world_id=world_id, what=what, wait_s=settings.lock_wait_s
+    ) as first:
+        if first:
+            _clear_up_after_dead_runs(settings, world_id)
+        yield
+
+
+def _clear_up_after_dead_runs(settings: Settings, world_id: str) -> None:
+    remove_stale_staging(settings.snapshots_dir / world_id)
+    path = settings.world_db(world_id)
+    if path.exists():
+        with open_store(path) as store:
+            store.abort_unfinished_runs(
+                world_id, reason="its process ended before the run finished (killed or crashed)"
+            )
 
 
 @contextmanager
@@ -25,6 +57,17 @@ def recorded_run(
     Yields:
         The run id (Prefect's flow run id when inside a flow run).
     """
+    with (
+        held_world(home=home, world_id=world_id, what=flow),
+        _run_record(home=home, world_id=world_id, flow=flow, parameters=parameters) as run_id,
+    ):
+        yield run_id
+
+
+@contextmanager
+def _run_record(
+    *, home: str, world_id: str, flow: str, parameters: Mapping[str, Any]
+) -> Iterator[str]:
     run_id = str(flow_run.get_id() or uuid.uuid4())
     parameters_json = json.dumps(parameters, sort_keys=True, default=str)
     with open_store(world_db(home, world_id)) as store:

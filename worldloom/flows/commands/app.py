@@ -19,6 +19,7 @@ from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotError
 from worldloom.infrastructure.store import StoreError
+from worldloom.infrastructure.world_lock import WorldBusyError
 from worldloom.systems.world import ConfigError
 
 app = typer.Typer(
@@ -41,8 +42,16 @@ class Consoles:
     err = Console(stderr=True)
 
 
-USER_ERRORS = (ConfigError, StoreError, SnapshotError, ProviderConfigError, EmbeddedModelError)
-"""Mistakes a user can fix (bad value, unknown world, locked file, bad snapshot): exit 2."""
+USER_ERRORS = (
+    ConfigError,
+    StoreError,
+    SnapshotError,
+    ProviderConfigError,
+    EmbeddedModelError,
+    WorldBusyError,
+)
+"""Mistakes a user can fix (bad value, unknown world, a world busy with another run, a bad
+snapshot): exit 2."""
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -27,6 +27,7 @@ from worldloom.infrastructure.snapshot.reader import (
 from worldloom.infrastructure.snapshot.writer import (
     SnapshotMeta,
     TableData,
+    remove_stale_staging,
     snapshot_id_for,
     write_snapshot,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownTableError",
     "inspect_snapshot",
     "open_snapshot",
+    "remove_stale_staging",
     "snapshot_id_for",
     "verify_snapshot",
     "write_snapshot",

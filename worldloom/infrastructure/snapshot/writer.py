@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -116,7 +117,8 @@ def write_snapshot(
 
     world_dir = snapshots_dir / meta.world_id
     world_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=world_dir))
+    remove_stale_staging(world_dir)
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(), dir=world_dir))
     try:
         (staging / TABLES_DIR).mkdir()
         entries = {
@@ -143,6 +145,49 @@ def write_snapshot(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def remove_stale_staging(world_dir: Path) -> list[Path]:
+    """Remove the staging folders of exports whose process is gone (killed mid-export).
+
+    A staging folder is named `.tmp-<host>-<pid>-<random>`: one of this host whose process no
+    longer runs is stale; so is one without that form (left by an older Worldloom). Folders of
+    other hosts (shared storage) and of live processes are left alone.
+
+    Returns:
+        The folders removed.
+    """
+    removed = []
+    host = _host_tag()
+    for folder in sorted(world_dir.glob(f"{TEMP_PREFIX}*")) if world_dir.is_dir() else []:
+        parts = folder.name.removeprefix(TEMP_PREFIX).split("-")
+        ours = len(parts) >= 3 and parts[-2].isdigit() and "-".join(parts[:-2]) == host
+        if ours and _alive(int(parts[-2])):
+            continue
+        if len(parts) >= 3 and parts[-2].isdigit() and not ours:
+            continue  # another host's export, on shared storage: not ours to judge
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _staging_prefix() -> str:
+    return f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
+
+
+def _host_tag() -> str:
+    """The host name as it may stand in a folder name."""
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
 
 
 def snapshot_id_for(

@@ -118,6 +118,16 @@ class WorldStore:
             [_now(), status, error, run_id],
         )
 
+    def abort_unfinished_runs(self, world_id: str, *, reason: str) -> int:
+        """Mark the world's runs still `running` as `aborted` with `reason` (call only while
+        holding the world's lock, when no run of it can be alive); returns how many."""
+        rows = self._con.execute(
+            "UPDATE runs SET finished_at = ?, status = 'aborted', error = ? "
+            "WHERE world_id = ? AND status = 'running' RETURNING run_id",
+            [_now(), reason, world_id],
+        ).fetchall()
+        return len(rows)
+
     # -- reads ----------------------------------------------------------------------------
 
     def read(
