@@ -157,22 +157,12 @@ def test_economy_user_errors_exit_2(args: list[str], message: str, home: Path) -
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="user-error messages are printed as rich markup: '[/x]' in a value raises "
-    "MarkupError inside the error handler (traceback, exit 1)",
-)
 def test_a_value_that_looks_like_markup_is_still_a_one_line_user_error(home: Path) -> None:
     result = invoke("generate", "--seed", "1", "--set", "[/x]", "--home", str(home))
     assert result.exit_code == 2
     assert only_line(result.stderr) == "error: --set needs key=value, got '[/x]'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="user-error messages are printed as rich markup: '[old]' in a path is swallowed, "
-    "so the message names a path the user never typed",
-)
 def test_an_error_names_a_path_with_brackets_as_typed(tmp_path: Path) -> None:
     path = tmp_path / "[old]" / "snap"
     result = invoke("snapshot", "inspect", str(path))
@@ -405,7 +395,10 @@ def prefect_server_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     last digit, so a test sees that code passed through."""
     started: list[list[str]] = []
 
-    def run(argv: list[str], *, check: bool) -> subprocess.CompletedProcess[bytes]:
+    def run(
+        argv: list[str], *, env: dict[str, str], check: bool
+    ) -> subprocess.CompletedProcess[bytes]:
+        assert env["PREFECT_SERVER_LOGGING_LEVEL"] == "WARNING"  # its own terminal, its warnings
         started.append(argv)
         return subprocess.CompletedProcess(argv, int(argv[-1]) % 10)
 
@@ -430,11 +423,6 @@ def test_server_runs_prefect_on_localhost_and_exits_as_it_did(
     assert f"export PREFECT_API_URL=http://127.0.0.1:{port}/api" in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`server` prints its hint without soft_wrap: at 80 columns rich breaks the line "
-    "after `export`, and pasting it sets PREFECT_API_URL without exporting it",
-)
 def test_server_prints_the_export_command_whole_in_an_80_column_terminal(
     home: Path, prefect_server_runs: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -534,10 +522,6 @@ def test_serve_refuses_what_it_cannot_schedule_in_one_line(
     assert served == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a malformed cron reaches the user as pydantic's four-line ValidationError dump",
-)
 def test_serve_names_a_malformed_cron_in_one_line(
     two_worlds: Path, served: list[RunnerDeployment]
 ) -> None:

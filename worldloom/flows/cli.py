@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -26,20 +27,28 @@ def main() -> None:
 
 def configure_prefect(home: Path) -> None:
     """Defaults for an offline, self-contained Prefect: its state under the Worldloom home,
-    no telemetry, console logs only for warnings (the CLI shows its own progress; the UI
-    still receives every log line). Anything the user set explicitly wins."""
+    no telemetry, no run logs on the console (the CLI shows its own progress and says what went
+    wrong in one line; the UI still receives every log line). Anything the user set explicitly
+    wins."""
     defaults = {
         "PREFECT_HOME": str(home / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-        "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
-        "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+        # A failed run ends in one line from the command; its tracebacks go to the UI only.
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "CRITICAL",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "CRITICAL",
+        # The ephemeral server shares the terminal: its errors are the command's to report.
+        "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    # Prefect creates its home without parents, and its server fails obscurely without it.
-    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    # Prefect creates its home without parents, and its server fails obscurely without it. A
+    # home that cannot be written is left for the commands that write to report in one line.
+    with contextlib.suppress(OSError):
+        Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    # A log handler that cannot reach the API would print its own complaint on every record.
+    logging.raiseExceptions = False
     # instructor logs every exhausted re-ask as an ERROR with a traceback; the gateway records
     # the outcome (llm_calls) and falls back, so those are not errors for a user.
     logging.getLogger("instructor").setLevel(logging.CRITICAL)

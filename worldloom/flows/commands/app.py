@@ -12,8 +12,10 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from worldloom.flows.commands.failure import check_writable, describe_environment_failure
 from worldloom.infrastructure.analytics import format_number
 from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError
 from worldloom.infrastructure.settings import Settings
@@ -64,28 +66,50 @@ HomeOption = Annotated[
 ]
 
 
+EXIT_INTERNAL, EXIT_USER, EXIT_ENVIRONMENT = 1, 2, 3
+"""Exit codes: a bug (with its traceback), a request to fix, a machine to fix (disk, rights)."""
+
+
 def command(function: Callable[P, R]) -> Callable[P, R]:
-    """Map user errors to one line and exit 2, internal failures to exit 1."""
+    """Turn what went wrong into one line and an exit code: user errors exit 2, failures of
+    the machine (a full disk, a read-only folder...) exit 3, bugs exit 1 with a traceback."""
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         except USER_ERRORS as error:
-            Consoles.err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            _say("error", str(error))
+            raise typer.Exit(EXIT_USER) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as error:
+            failure = describe_environment_failure(error)
+            if failure is not None:
+                _say("error", failure)
+                raise typer.Exit(EXIT_ENVIRONMENT) from None
             traceback.print_exc(file=sys.stderr)
-            Consoles.err.print(f"[red]internal error:[/red] {type(error).__name__}: {error}")
-            raise typer.Exit(1) from None
+            _say("internal error", f"{type(error).__name__}: {error}")
+            raise typer.Exit(EXIT_INTERNAL) from None
 
     return run
 
 
+def _say(label: str, message: str) -> None:
+    """One line on stderr; the message is text, never markup (it may quote a path or a name
+    with brackets in it)."""
+    Consoles.err.print(f"[red]{label}:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def settings_for(home: Path | None) -> Settings:
     return Settings(home=home.expanduser().resolve()) if home else Settings()
+
+
+def writing_settings(home: Path | None) -> Settings:
+    """Settings for a command that writes: its home is checked writable, with room, first."""
+    settings = settings_for(home)
+    check_writable(settings.home, what="home")
+    return settings
 
 
 def frame_table(frame: Any, *, title: str) -> Table:

@@ -10,8 +10,16 @@ from typing import Annotated
 
 import typer
 from prefect import serve as prefect_serve
+from prefect.client.schemas.schedules import CronSchedule
 
-from worldloom.flows.commands.app import Consoles, HomeOption, app, command, settings_for
+from worldloom.flows.commands.app import (
+    Consoles,
+    HomeOption,
+    app,
+    command,
+    settings_for,
+    writing_settings,
+)
 from worldloom.flows.commands.world import resolve_world
 from worldloom.flows.deployments import build_deployments
 from worldloom.flows.params import GenerateWorldParams
@@ -30,10 +38,15 @@ def server(
     prefect = Path(sys.executable).with_name("prefect")
     url = f"http://127.0.0.1:{port}"
     Consoles.err.print(
-        f"Prefect UI at {url}  ·  point runs at it: export PREFECT_API_URL={url}/api"
+        f"Prefect UI at {url}  ·  point runs at it: export PREFECT_API_URL={url}/api",
+        soft_wrap=True,  # one line, so the export command can be copied whole
     )
+    # A server of its own, in the foreground: its warnings are for this terminal.
+    env = {**os.environ, "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
     completed = subprocess.run(
-        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)], check=False
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        check=False,
     )
     raise typer.Exit(completed.returncode)
 
@@ -63,12 +76,18 @@ def serve(
     home: HomeOption = None,
 ) -> None:
     """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
-    settings = settings_for(home)
+    settings = writing_settings(home)
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError(
             "serve needs a Prefect server: start `worldloom server`, then "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+    for option, value in (
+        ("--cron", cron),
+        ("--export-cron", export_cron),
+        ("--economy-cron", economy_cron),
+    ):
+        _check_cron(option, value)
     params = None
     if seed is not None:
         catalog.world_config(preset=preset, seed=seed)
@@ -88,3 +107,15 @@ def serve(
     except ValueError as error:
         raise ConfigError(str(error)) from None
     prefect_serve(*deployments)
+
+
+def _check_cron(option: str, value: str | None) -> None:
+    """Refuse a schedule Prefect cannot read, in one line."""
+    if value is None:
+        return
+    try:
+        CronSchedule(cron=value)
+    except ValueError:
+        raise ConfigError(
+            f'{option} {value!r} is not a cron schedule (five fields, e.g. "0 3 * * *")'
+        ) from None

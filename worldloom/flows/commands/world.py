@@ -19,7 +19,9 @@ from worldloom.flows.commands.app import (
     command,
     frame_table,
     settings_for,
+    writing_settings,
 )
+from worldloom.flows.commands.failure import check_writable
 from worldloom.flows.generate import (
     economy_flow,
     enrich_world,
@@ -65,6 +67,7 @@ def generate(
     overrides = parse_overrides(set_ or [])
     # Checked here, before Prefect starts, so a bad value costs no wait; the flow plans the world.
     catalog.world_config(preset=preset, seed=seed, overrides=overrides)
+    check_writable(settings.home, what="home")
     params = GenerateWorldParams(
         seed=seed,
         preset=preset,
@@ -91,7 +94,7 @@ def economy(
     home: HomeOption = None,
 ) -> None:
     """Advance a world's economy (markets, caravans) by some days; prints the rows written."""
-    settings = settings_for(home)
+    settings = writing_settings(home)
     world_id = resolve_world(settings, world)
     with stage_progress(Consoles.err, f"Running the economy of {world_id} for {ticks} days"):
         written = economy_flow(str(settings.home), world_id, ticks)
@@ -109,11 +112,13 @@ def export(
     home: HomeOption = None,
 ) -> None:
     """Export a world's current state as a snapshot; prints its path."""
-    settings = settings_for(home)
+    settings = writing_settings(home)
     world_id = resolve_world(settings, world)
-    target = str(out_dir.expanduser().resolve()) if out_dir else None
+    target = out_dir.expanduser().resolve() if out_dir else None
+    if target is not None:
+        check_writable(target, what="--out")
     with stage_progress(Consoles.err, f"Exporting {world_id}"):
-        path = export_snapshot_flow(str(settings.home), world_id, target)
+        path = export_snapshot_flow(str(settings.home), world_id, str(target) if target else None)
     typer.echo(path)
 
 
@@ -125,7 +130,7 @@ def enrich(
     home: HomeOption = None,
 ) -> None:
     """Rewrite a world's region names, descriptions and lore through an LLM; export again."""
-    settings = settings_for(home)
+    settings = writing_settings(home)
     provider = llm or settings.llm
     parse_provider(provider)
     world_id = resolve_world(settings, world)
