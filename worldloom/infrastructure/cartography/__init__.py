@@ -5,6 +5,7 @@ from __future__ import annotations
 from worldloom.infrastructure.cartography.geojson import (
     CRS_NOTE,
     FEATURE_KINDS,
+    MapProjection,
     build_geojson,
     to_geojson_geometry,
 )
@@ -19,6 +20,7 @@ from worldloom.infrastructure.cartography.world_map import world_geojson, world_
 __all__ = [
     "CRS_NOTE",
     "FEATURE_KINDS",
+    "MapProjection",
     "Marker",
     "River",
     "build_geojson",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.cartography.geojson import build_geojson
+from worldloom.infrastructure.cartography.geojson import MapProjection, build_geojson
 from worldloom.infrastructure.cartography.geometry import region_outlines
 from worldloom.infrastructure.cartography.render import render_map
 
@@ -23,16 +23,21 @@ _NAMED_TIERS = ("capital", "city")
 def world_geojson(
     tables: Mapping[str, pl.DataFrame], *, width_km: float, height_km: float
 ) -> dict[str, Any]:
-    """The world's regions, rivers, routes, settlements and POIs as a FeatureCollection.
+    """The world's regions, lakes, rivers, routes, settlements and POIs as RFC 7946 GeoJSON.
+
+    Coordinates are WGS84 lon/lat from the map's equal-area placement on the globe (see
+    ``MapProjection``); each feature keeps its km facts (``area_km2``, ``length_km``).
 
     Args:
-        tables: the world's stored rows: cells, regions, rivers, biomes, settlements, pois, routes.
+        tables: the world's stored rows: cells, regions, lakes, rivers, biomes, settlements,
+            pois, routes.
         width_km: the map's width.
         height_km: the map's height.
     """
-    cells, rivers = tables["cells"], tables["rivers"]
+    cells = tables["cells"]
     points = cells.select("x", "y").to_numpy()
     return build_geojson(
+        projection=MapProjection(width_km=width_km, height_km=height_km),
         regions=_region_features(
             points,
             width=width_km,
@@ -41,10 +46,11 @@ def world_geojson(
             regions=tables["regions"],
             biomes=tables["biomes"],
         ),
-        rivers=_river_features(points, rivers),
-        points=_place_features(tables["settlements"], tables["pois"]),
+        lakes=_lake_features(points, width=width_km, height=height_km, lakes=tables["lakes"]),
+        rivers=_river_features(points, tables["rivers"]),
         routes=_route_features(points, tables["routes"]),
-        bbox=(0.0, 0.0, width_km, height_km),
+        settlements=_settlement_features(tables["settlements"]),
+        pois=_poi_features(tables["pois"]),
     )
 
 
@@ -114,6 +120,32 @@ def _region_features(
     ]
 
 
+def _lake_features(
+    points: np.ndarray[Any, Any], *, width: float, height: float, lakes: pl.DataFrame
+) -> list[dict[str, Any]]:
+    """Lakes outlined from their cells like regions; lake cells belong to no region, so each
+    lake fills a hole in the land."""
+    if lakes.height == 0:
+        return []
+    labels = np.full(len(points), -1, dtype=np.int64)
+    for lake_id, members in zip(lakes["lake_id"], lakes["cells"], strict=True):
+        labels[members.to_numpy()] = lake_id
+    outlines = region_outlines(points, width, height, labels)
+    return [
+        {
+            "id": row["lake_id"],
+            "geometry": outlines[row["lake_id"]],
+            "properties": {
+                "name": row["name"],
+                "area_km2": round(row["area_km2"], 1),
+                "surface_m": round(row["surface_m"], 1),
+                "endorheic": row["endorheic"],
+            },
+        }
+        for row in lakes.iter_rows(named=True)
+    ]
+
+
 def _river_features(points: np.ndarray[Any, Any], rivers: pl.DataFrame) -> list[dict[str, Any]]:
     return [
         {
@@ -131,15 +163,13 @@ def _river_features(points: np.ndarray[Any, Any], rivers: pl.DataFrame) -> list[
     ]
 
 
-def _place_features(settlements: pl.DataFrame, pois: pl.DataFrame) -> list[dict[str, Any]]:
-    """Settlements and POIs as points; they share one id space (place ids)."""
-    towns = [
+def _settlement_features(settlements: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
         {
             "id": row["settlement_id"],
             "coordinate": (row["x"], row["y"]),
             "properties": {
                 "name": row["name"],
-                "place": "settlement",
                 "tier": row["tier"],
                 "population": row["population"],
                 "port": row["is_port"],
@@ -147,19 +177,22 @@ def _place_features(settlements: pl.DataFrame, pois: pl.DataFrame) -> list[dict[
         }
         for row in settlements.iter_rows(named=True)
     ]
-    others = [
+
+
+def _poi_features(pois: pl.DataFrame) -> list[dict[str, Any]]:
+    """POIs share the settlements' id space (place ids); their kind tells them apart."""
+    return [
         {
             "id": row["poi_id"],
             "coordinate": (row["x"], row["y"]),
             "properties": {
                 "name": row["name"],
-                "place": row["kind"],
+                "poi_kind": row["kind"],
                 "danger_level": row["danger_level"],
             },
         }
         for row in pois.iter_rows(named=True)
     ]
-    return towns + others
 
 
 def _route_features(points: np.ndarray[Any, Any], routes: pl.DataFrame) -> list[dict[str, Any]]:
@@ -168,7 +201,7 @@ def _route_features(points: np.ndarray[Any, Any], routes: pl.DataFrame) -> list[
             "id": row["route_id"],
             "coordinates": points[row["cells"]],
             "properties": {
-                "route": row["kind"],
+                "route_kind": row["kind"],
                 "start_place": row["start_place"],
                 "end_place": row["end_place"],
                 "length_km": round(row["length_km"], 1),
