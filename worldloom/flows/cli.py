@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from worldloom.infrastructure.runtime import tune_memory
@@ -47,6 +48,7 @@ def configure_prefect(home: Path) -> None:
     # home that cannot be written is left for the commands that write to report in one line.
     with contextlib.suppress(OSError):
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    warnings.filterwarnings("ignore", message="Failed to create the Prefect home")
     # A log handler that cannot reach the API would print its own complaint on every record.
     logging.raiseExceptions = False
     # instructor logs every exhausted re-ask as an ERROR with a traceback; the gateway records

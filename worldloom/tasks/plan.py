@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from worldloom.systems.rng import Seeds
-from worldloom.systems.world import name_world, world_id_for
+from worldloom.systems.world import check_world_name, name_world, world_id_for
 from worldloom.tasks import catalog
 
 
@@ -26,7 +26,11 @@ class WorldPlan(BaseModel):
 def plan_world(*, seed: int, preset: str, name: str | None, overrides: dict[str, Any]) -> WorldPlan:
     """Validate the request and derive the world's name and id (raises `ConfigError`)."""
     config = catalog.world_config(preset=preset, seed=seed, overrides=overrides)
-    world_name = name or name_world(seeds=Seeds(seed), name_bases=catalog.name_bases())
+    world_name = (
+        check_world_name(name)
+        if name is not None
+        else name_world(seeds=Seeds(seed), name_bases=catalog.name_bases())
+    )
     return WorldPlan(
         world_id=world_id_for(world_name, config),
         name=world_name,

@@ -33,7 +33,7 @@ from worldloom.flows.progress import stage_progress
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
-from worldloom.systems.world import ConfigError
+from worldloom.systems.world import ConfigError, check_world_name
 from worldloom.tasks import catalog
 from worldloom.tasks.report import economy_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
@@ -67,6 +67,8 @@ def generate(
     overrides = parse_overrides(set_ or [])
     # Checked here, before Prefect starts, so a bad value costs no wait; the flow plans the world.
     catalog.world_config(preset=preset, seed=seed, overrides=overrides)
+    if name is not None:
+        check_world_name(name)
     check_writable(settings.home, what="home")
     params = GenerateWorldParams(
         seed=seed,

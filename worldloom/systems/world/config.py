@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -65,6 +66,12 @@ class PopulationConfig(_Frozen):
     npcs: Annotated[int, Field(ge=0, le=5_000_000)]
 
 
+CELLS_PER_REGION = 10
+"""Land cells a region needs at least: fewer and regions are specks, not lands."""
+CELLS_PER_SETTLEMENT = 2
+"""Land cells per settlement at most: settlements keep a cell apart."""
+
+
 class WorldConfig(_Frozen):
     """Everything a world is generated from; the same config and seed give the same tables."""
 
@@ -73,6 +80,23 @@ class WorldConfig(_Frozen):
     terrain: TerrainConfig
     regions: RegionConfig
     population: PopulationConfig
+
+    @model_validator(mode="after")
+    def _fits_the_map(self) -> WorldConfig:
+        """Refuse counts the map cannot hold, naming the limit (never clamp them silently)."""
+        land = int(self.terrain.cells * self.terrain.land_fraction)
+        limits = {
+            "regions.count": (self.regions.count, land // CELLS_PER_REGION),
+            "population.settlements": (self.population.settlements, land // CELLS_PER_SETTLEMENT),
+        }
+        for key, (asked, most) in limits.items():
+            if asked > most:
+                raise ValueError(
+                    f"{key} {asked:,} is more than a map of {self.terrain.cells:,} cells "
+                    f"({land:,} of them land) can hold: at most {most:,} "
+                    "(or raise terrain.cells or terrain.land_fraction)"
+                )
+        return self
 
     def config_hash(self) -> str:
         """A sha256 over the canonical JSON of this config (key order does not matter)."""
@@ -130,7 +154,8 @@ def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "config"
-        problems.append(f"{where}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(message if where == "config" else f"{where}: {message}")
     return "invalid world config: " + "; ".join(problems)
 
 
@@ -142,6 +167,27 @@ def name_world(*, seeds: Seeds, name_bases: NameBases) -> str:
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_MAX = 40
+"""World ids are folder and file names: the slug of a long name is cut to this."""
+NAME_MAX = 120
+"""A world name is shown in tables and maps: longer is not a name."""
+
+
+def check_world_name(name: str) -> str:
+    """The name as given, if it can name a world.
+
+    Raises:
+        ConfigError: blank, longer than `NAME_MAX`, or holding control characters (a newline
+            or an escape code would break the plain output scripts read).
+    """
+    if not name.strip():
+        raise ConfigError("a world name cannot be blank")
+    if len(name) > NAME_MAX:
+        raise ConfigError(f"a world name is at most {NAME_MAX} characters; got {len(name):,}")
+    controls = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in ("Cc", "Cf")})
+    if controls:
+        raise ConfigError(f"a world name cannot hold control characters ({', '.join(controls)})")
+    return name
 
 
 def world_id_for(name: str, config: WorldConfig) -> str:
@@ -150,5 +196,5 @@ def world_id_for(name: str, config: WorldConfig) -> str:
     The same name, seed and config always map to the same world, so re-running a generation
     replaces that world rather than piling up copies.
     """
-    slug = _SLUG.sub("-", name.lower()).strip("-") or "world"
+    slug = _SLUG.sub("-", name.lower()).strip("-")[:SLUG_MAX].rstrip("-") or "world"
     return f"{slug}-{config.config_hash()[:8]}"
