@@ -8,157 +8,184 @@ GOODS = declare(
     "goods",
     ("good",),
     """
-    good VARCHAR NOT NULL
-    name VARCHAR NOT NULL
-    category VARCHAR NOT NULL
-    value DOUBLE NOT NULL
-    weight DOUBLE NOT NULL
-    perish DOUBLE NOT NULL
-    nutrition DOUBLE NOT NULL
+    good VARCHAR NOT NULL -- The good's key, e.g. grain, iron_ingot, longsword.
+    name VARCHAR NOT NULL -- Display name.
+    category VARCHAR NOT NULL -- One of the categories in the table description.
+    value DOUBLE NOT NULL -- [copper] Base value of one unit at common quality (>= 1).
+    weight DOUBLE NOT NULL -- [kg] Weight of one unit.
+    perish DOUBLE NOT NULL -- [share] Part of a stock that spoils each day; 0 for durables.
+    nutrition DOUBLE NOT NULL -- [rations] Food one unit gives; > 0 only for food and drink.
     """,
+    description=(
+        "The tradeable goods (data/goods.toml). category is food, drink, raw, material, "
+        "tool, weapon, armour, clothing, luxury, reagent or potion. A ration is one "
+        "worker's food for a day."
+    ),
 )
-"""The tradeable goods; `value` is copper per unit at common quality, `perish` a daily share."""
 ITEMS = declare(
     "items",
     ("item_id",),
     """
-    item_id BIGINT NOT NULL
-    good VARCHAR NOT NULL
-    name VARCHAR NOT NULL
-    category VARCHAR NOT NULL
-    quality VARCHAR NOT NULL
-    value BIGINT NOT NULL
-    weight DOUBLE NOT NULL
+    item_id BIGINT NOT NULL -- good's position in data/goods.toml * 16 + quality tier position.
+    good VARCHAR NOT NULL -- The good it is (goods).
+    name VARCHAR NOT NULL -- Display name, e.g. "Fine Longsword"; the good's own at common.
+    category VARCHAR NOT NULL -- The good's category (goods).
+    quality VARCHAR NOT NULL -- Quality tier: crude, common, fine or masterwork.
+    value BIGINT NOT NULL -- [copper] Value of one item: the good's value times the tier's.
+    weight DOUBLE NOT NULL -- [kg] Weight of one item.
     """,
+    description=(
+        "The item catalog: every good at each quality tier it comes in. Tools, weapons, "
+        "armour, clothing, luxuries and potions come in all four tiers (crude 0.6x, common 1x, "
+        "fine 1.8x, masterwork 3.5x the value; tier positions 0-3), other goods only at common."
+    ),
     references={
         "good": "goods",
     },
 )
-"""The item catalog: every good at each quality tier it comes in."""
 RECIPES = declare(
     "recipes",
     ("recipe",),
     """
-    recipe VARCHAR NOT NULL
-    profession VARCHAR NOT NULL
-    inputs STRUCT(good VARCHAR, units INTEGER)[] NOT NULL
-    outputs STRUCT(good VARCHAR, units INTEGER)[] NOT NULL
-    resource VARCHAR
-    tool VARCHAR
-    wear DOUBLE NOT NULL
-    labor DOUBLE NOT NULL
-    time INTEGER NOT NULL
+    recipe VARCHAR NOT NULL -- The recipe's key, e.g. grow_grain; also an economy role.
+    profession VARCHAR NOT NULL -- The profession that works it (population_groups.profession).
+    inputs STRUCT(good VARCHAR, units INTEGER)[] NOT NULL -- Goods used per batch; [] to gather.
+    outputs STRUCT(good VARCHAR, units INTEGER)[] NOT NULL -- Goods made per batch.
+    resource VARCHAR -- Region resource a gathering recipe needs (regions); null for workshops.
+    tool VARCHAR -- A good of category tool the work wears out (goods); null when none.
+    wear DOUBLE NOT NULL -- [share] Chance per batch that the tool breaks.
+    labor DOUBLE NOT NULL -- [copper] Labour per batch: the least the producer works for.
+    time INTEGER NOT NULL -- [days] Time one batch takes.
     """,
+    description=(
+        "Who makes what from what (data/recipes.toml): one batch of work by one profession. "
+        "inputs and outputs list {good (goods.good), units per batch}."
+    ),
 )
 MARKETS = declare(
     "markets",
     ("market_id",),
     """
-    market_id INTEGER NOT NULL
-    settlement_id INTEGER NOT NULL
-    name VARCHAR NOT NULL
-    region_id INTEGER NOT NULL
-    biome VARCHAR NOT NULL
-    resources VARCHAR[] NOT NULL
-    served INTEGER[] NOT NULL
-    agents INTEGER NOT NULL
-    treasury BIGINT NOT NULL
-    tick INTEGER NOT NULL
+    market_id INTEGER NOT NULL -- The market's id, 0..n-1 (its position in the economy).
+    settlement_id INTEGER NOT NULL -- The town, city or capital it stands in (settlements).
+    name VARCHAR NOT NULL -- The settlement's name.
+    region_id INTEGER NOT NULL -- The settlement's region (regions).
+    biome VARCHAR NOT NULL -- Key of its region's dominant biome (biomes.key): sets harvests.
+    resources VARCHAR[] NOT NULL -- Resource keys of its and its served places' regions, sorted.
+    served INTEGER[] NOT NULL -- Villages and hamlets that trade here (settlements.settlement_id).
+    agents INTEGER NOT NULL -- [count] Agents it was seeded with (merchants then move about).
+    treasury BIGINT NOT NULL -- [copper] The market's treasury (taxes and fees in, wages out).
+    tick INTEGER NOT NULL -- [tick] Ticks the economy has run: the next one to run.
     """,
+    description=(
+        "A market per town, city and capital; each village and hamlet trades at the market "
+        "it reaches soonest by route (or the nearest, if none)."
+    ),
     references={
         "settlement_id": "settlements",
         "region_id": "regions",
     },
 )
-"""A market per town, city and capital; `served` lists the villages and hamlets trading there.
-`market_id` is the market's position in the economy's arrays; `tick` the tick it has reached."""
 MARKET_LINKS = declare(
     "market_links",
     ("src_market", "dst_market"),
     """
-    src_market INTEGER NOT NULL
-    dst_market INTEGER NOT NULL
-    travel_days INTEGER NOT NULL
-    danger DOUBLE NOT NULL
-    toll DOUBLE NOT NULL
+    src_market INTEGER NOT NULL -- The market a caravan leaves (markets.market_id).
+    dst_market INTEGER NOT NULL -- The market it travels to (markets.market_id).
+    travel_days INTEGER NOT NULL -- [days] Travel time over routes, rounded up (at least 1).
+    danger DOUBLE NOT NULL -- [level] Mean danger_level of the two markets' regions.
+    toll DOUBLE NOT NULL -- [share] Part of a cargo's value paid on arrival; 0 within a realm.
     """,
+    description=(
+        "Market pairs a caravan can travel over the road and sea network, in both directions "
+        "(each market links to its four nearest within 40 days). A toll of 0.05 is paid when "
+        "the link crosses into another state."
+    ),
     references={
         "src_market": "markets.market_id",
         "dst_market": "markets.market_id",
     },
 )
-"""Market pairs a caravan can travel, over the road and sea network, in both directions;
-`toll` is the share of a cargo's value paid on arrival when the link crosses into a realm."""
 MARKET_GOODS = declare(
     "market_goods",
     ("market_id", "good"),
     """
-    market_id INTEGER NOT NULL
-    good VARCHAR NOT NULL
-    price DOUBLE NOT NULL
-    stock BIGINT NOT NULL
-    supply BIGINT NOT NULL
-    demand BIGINT NOT NULL
+    market_id INTEGER NOT NULL -- The market (markets).
+    good VARCHAR NOT NULL -- The good (goods).
+    price DOUBLE NOT NULL -- [copper] The market's current price of one unit.
+    stock BIGINT NOT NULL -- [units] Units held by the market's agents (not those on the road).
+    supply BIGINT NOT NULL -- [units] Units offered for sale at the last tick.
+    demand BIGINT NOT NULL -- [units] Units bid for at the last tick.
     """,
+    description="Current price and stock of every good in every market.",
     references={
         "market_id": "markets",
         "good": "goods",
     },
 )
-"""Current price and stock (held by the market's agents) of every good in every market."""
 MARKET_PRICES = declare(
     "market_prices",
     ("tick", "market_id", "good"),
     """
-    tick INTEGER NOT NULL
-    market_id INTEGER NOT NULL
-    good VARCHAR NOT NULL
-    price DOUBLE NOT NULL
-    supply INTEGER NOT NULL
-    demand INTEGER NOT NULL
-    volume INTEGER NOT NULL
+    tick INTEGER NOT NULL -- [tick] The tick the row records.
+    market_id INTEGER NOT NULL -- The market (markets).
+    good VARCHAR NOT NULL -- The good (goods).
+    price DOUBLE NOT NULL -- [copper] Price of one unit after the tick's trading.
+    supply INTEGER NOT NULL -- [units] Units offered for sale.
+    demand INTEGER NOT NULL -- [units] Units bid for.
+    volume INTEGER NOT NULL -- [units] Units traded.
     """,
+    description=(
+        "Every market's book per tick. A book's price is the mean price of its trades; "
+        "without trades it moves halfway towards the best bid above it or the best ask below."
+    ),
     indexed=False,
     references={
         "market_id": "markets",
         "good": "goods",
     },
 )
-"""Every market's book per tick: price, units offered (supply) and bid for (demand), traded."""
 TRADES = declare(
     "trades",
     ("trade_id",),
     """
-    trade_id BIGINT NOT NULL
-    tick INTEGER NOT NULL
-    market_id INTEGER NOT NULL
-    good VARCHAR NOT NULL
-    buyer BIGINT NOT NULL
-    seller BIGINT NOT NULL
-    qty INTEGER NOT NULL
-    price INTEGER NOT NULL
+    trade_id BIGINT NOT NULL -- tick << 32 | the fill's position within its tick.
+    tick INTEGER NOT NULL -- [tick] When the trade was made.
+    market_id INTEGER NOT NULL -- Where (markets).
+    good VARCHAR NOT NULL -- What (goods).
+    buyer BIGINT NOT NULL -- The buying agent (economy_agents.agent_id, not exported).
+    seller BIGINT NOT NULL -- The selling agent (economy_agents.agent_id, not exported).
+    qty INTEGER NOT NULL -- [units] Units traded.
+    price INTEGER NOT NULL -- [copper] Price of one unit.
     """,
+    description=(
+        "Every fill of a market's double auction; the seller receives qty * price less a 2% "
+        "tax to the market's treasury."
+    ),
     indexed=False,
     references={
         "market_id": "markets",
         "good": "goods",
     },
 )
-"""Every fill of the double auction; buyer and seller are economy agent ids."""
 CARAVANS = declare(
     "caravans",
     ("caravan_id",),
     """
-    caravan_id BIGINT NOT NULL
-    merchant BIGINT NOT NULL
-    src_market INTEGER NOT NULL
-    dst_market INTEGER NOT NULL
-    good VARCHAR NOT NULL
-    qty INTEGER NOT NULL
-    cost BIGINT NOT NULL
-    depart_tick INTEGER NOT NULL
-    arrive_tick INTEGER NOT NULL
+    caravan_id BIGINT NOT NULL -- depart_tick << 32 | merchant.
+    merchant BIGINT NOT NULL -- The merchant agent (economy_agents.agent_id, not exported).
+    src_market INTEGER NOT NULL -- Where it set out from (markets.market_id).
+    dst_market INTEGER NOT NULL -- Where it is bound (markets.market_id).
+    good VARCHAR NOT NULL -- Its cargo (goods).
+    qty INTEGER NOT NULL -- [units] Units carried.
+    cost BIGINT NOT NULL -- [copper] Haulage paid to the source market on departure.
+    depart_tick INTEGER NOT NULL -- [tick] When it left.
+    arrive_tick INTEGER NOT NULL -- [tick] When it arrives (depart_tick + the link's travel_days).
     """,
+    description=(
+        "Every caravan that set out: a merchant carrying one good along a market link, to sell "
+        "where it is dear (the toll is paid on arrival, see market_links)."
+    ),
     references={
         "src_market": "markets.market_id",
         "dst_market": "markets.market_id",
@@ -169,90 +196,98 @@ ROLE_STATS = declare(
     "role_stats",
     ("tick", "role"),
     """
-    tick INTEGER NOT NULL
-    role VARCHAR NOT NULL
-    profession VARCHAR NOT NULL
-    agents INTEGER NOT NULL
-    money BIGINT NOT NULL
-    mean_profit DOUBLE NOT NULL
-    bankruptcies INTEGER NOT NULL
+    tick INTEGER NOT NULL -- [tick] The tick the row records (at its end).
+    role VARCHAR NOT NULL -- A recipe (recipes.recipe), guard or merchant.
+    profession VARCHAR NOT NULL -- The role's profession (recipes.profession), guard or merchant.
+    agents INTEGER NOT NULL -- [count] Agents in the role.
+    money BIGINT NOT NULL -- [copper] Money those agents hold in all.
+    mean_profit DOUBLE NOT NULL -- [copper] Their mean smoothed gain per tick.
+    bankruptcies INTEGER NOT NULL -- [count] Agents that left the role this tick.
     """,
+    description=(
+        "Per tick and economy role: agents, their money, profit and bankruptcies. An agent's "
+        "profit is its money's change per tick, smoothed (0.1 weight on the latest tick)."
+    ),
 )
-"""Per tick and role (a recipe, guard or merchant): agents, their money, profit, bankruptcies."""
 ECONOMY_LEDGER = declare(
     "economy_ledger",
     ("tick", "good"),
     """
-    tick INTEGER NOT NULL
-    good VARCHAR NOT NULL
-    produced BIGINT NOT NULL
-    consumed BIGINT NOT NULL
-    spoiled BIGINT NOT NULL
+    tick INTEGER NOT NULL -- [tick] The tick the row records.
+    good VARCHAR NOT NULL -- The good (goods).
+    produced BIGINT NOT NULL -- [units] Units production made, world-wide.
+    consumed BIGINT NOT NULL -- [units] Units eaten, used up, worn out or used as inputs.
+    spoiled BIGINT NOT NULL -- [units] Units that rotted.
     """,
+    description="World totals per tick and good: what production made and use and rot destroyed.",
     references={
         "good": "goods",
     },
 )
-"""World totals per tick and good: what production made and consumption and rot destroyed."""
 MONEY_SUPPLY = declare(
     "money_supply",
     ("tick", "market_id"),
     """
-    tick INTEGER NOT NULL
-    market_id INTEGER NOT NULL
-    money BIGINT NOT NULL
+    tick INTEGER NOT NULL -- [tick] The tick the row records (at its end).
+    market_id INTEGER NOT NULL -- The market (markets).
+    money BIGINT NOT NULL -- [copper] Held by its agents plus its treasury.
     """,
+    description="Copper in each market per tick (merchants on the road are in no market).",
     references={
         "market_id": "markets",
     },
 )
-"""Copper held in each market (its agents plus its treasury) per tick."""
 ECONOMY_AGENTS = declare(
     "economy_agents",
     ("agent_id",),
     """
-    agent_id BIGINT NOT NULL
-    market INTEGER NOT NULL
-    role INTEGER NOT NULL
-    money BIGINT NOT NULL
-    slot_good BIGINT[] NOT NULL
-    slot_qty BIGINT[] NOT NULL
-    low DOUBLE[] NOT NULL
-    high DOUBLE[] NOT NULL
-    need DOUBLE[] NOT NULL
-    progress DOUBLE NOT NULL
-    hunger DOUBLE NOT NULL
-    cost_scale DOUBLE NOT NULL
-    taste INTEGER NOT NULL
-    comfort_offset INTEGER NOT NULL
-    wants INTEGER NOT NULL
-    cargo_target BIGINT NOT NULL
-    cargo_ceiling DOUBLE NOT NULL
-    loading INTEGER NOT NULL
-    link INTEGER NOT NULL
-    arrive INTEGER NOT NULL
-    profit DOUBLE NOT NULL
+    agent_id BIGINT NOT NULL -- The agent's id (its position in the economy's arrays).
+    market INTEGER NOT NULL -- Its market (markets.market_id); -1 while a merchant is on the road.
+    role INTEGER NOT NULL -- Its role: a recipe's position in recipes.toml, then guard, merchant.
+    money BIGINT NOT NULL -- [copper] Money it holds.
+    slot_good BIGINT[] NOT NULL -- Per slot: the good's position in goods.toml; -1 when empty.
+    slot_qty BIGINT[] NOT NULL -- [units] Per slot: units held.
+    low DOUBLE[] NOT NULL -- [copper] Per slot: low end of its price belief for the good.
+    high DOUBLE[] NOT NULL -- [copper] Per slot: high end of its price belief for the good.
+    need DOUBLE[] NOT NULL -- [units] Per slot: units of a need used but not yet taken from stock.
+    progress DOUBLE NOT NULL -- [share] How far its current batch has got.
+    hunger DOUBLE NOT NULL -- [rations] Food it is short; at 5 with no money for food it goes bust.
+    cost_scale DOUBLE NOT NULL -- [score] Its multiplier on the cost floor of its asks.
+    taste INTEGER NOT NULL -- Its favourite comfort good (position in goods.toml).
+    comfort_offset INTEGER NOT NULL -- [days] Its stagger in the 7-day cycle of comfort buying.
+    wants INTEGER NOT NULL -- [units] Units of its favourite comfort it means to buy and enjoy.
+    cargo_target BIGINT NOT NULL -- [units] Cargo a loading merchant means to carry.
+    cargo_ceiling DOUBLE NOT NULL -- [copper] Most a loading merchant bids for one unit of cargo.
+    loading INTEGER NOT NULL -- [days] Days a merchant has been loading (it leaves after 3).
+    link INTEGER NOT NULL -- Its trip: a row of market_links in (src, dst) order; -1 for none.
+    arrive INTEGER NOT NULL -- [tick] When a merchant on the road arrives.
+    profit DOUBLE NOT NULL -- [copper] Its smoothed gain per tick.
     """,
+    description=(
+        "The agents' full state, so the economy stage can continue a world's economy where it "
+        "stopped (not exported). The arrays are per holding slot: outputs, inputs, tool and "
+        "needs of its role, one food, its favourite comfort, a merchant's cargo, spares."
+    ),
     exported=False,
     references={
         "market": "markets.market_id",
     },
 )
-"""The agents' full state, so `economy` can continue a world's economy where it stopped.
-Arrays are per holding slot (`slot_good` is a position in `goods`, -1 for an empty slot);
-`market` is -1 while a merchant is on the road."""
 ECONOMY_BOOKS = declare(
     "economy_books",
     ("market_id",),
     """
-    market_id INTEGER NOT NULL
-    price DOUBLE[] NOT NULL
-    supply BIGINT[] NOT NULL
-    demand BIGINT[] NOT NULL
+    market_id INTEGER NOT NULL -- The market (markets).
+    price DOUBLE[] NOT NULL -- [copper] Per good (in goods.toml order): the current price.
+    supply BIGINT[] NOT NULL -- [units] Per good: units offered at the last tick.
+    demand BIGINT[] NOT NULL -- [units] Per good: units bid for at the last tick.
     """,
+    description=(
+        "Each market's prices and last supply and demand by good position, so the economy "
+        "stage can continue (not exported; market_goods holds the same by good key)."
+    ),
     exported=False,
     references={
         "market_id": "markets",
     },
 )
-"""Each market's reference prices and last supply and demand, by good position."""
