@@ -64,7 +64,7 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
     assert "runs" not in manifest.tables
     snapshot = open_snapshot(Path(result.snapshot))
     kinds = {feature["properties"]["kind"] for feature in snapshot.geojson()["features"]}
-    assert {"region", "river", "route", "poi"} <= kinds
+    assert {"region", "river", "route", "settlement", "poi"} <= kinds
     assert manifest.tables["settlements"].rows == counts["settlements"]
     assert manifest.tables["routes"].rows == counts["routes"]
     assert manifest.tables["npcs"].rows == counts["npcs"] > 0

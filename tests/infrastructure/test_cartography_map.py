@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import numpy as np
@@ -12,92 +11,9 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from worldloom.infrastructure.cartography import (
-    CRS_NOTE,
-    build_geojson,
-    region_outlines,
     render_map,
 )
 from worldloom.infrastructure.cartography.render import COAST_RGB, RIVER_RGB, ROAD_RGB
-
-REGIONS = [
-    {
-        "id": 2,
-        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [5, 0], [5, 4.00049], [0, 0]]]},
-        "properties": {"name": "Fenmarch", "biome": "marsh"},
-    },
-    {
-        "id": 1,
-        "geometry": {
-            "type": "MultiPolygon",
-            "coordinates": [[[[5, 0], [9, 0], [9, 4], [5, 0]]], [[[0, 5], [1, 5], [1, 6], [0, 5]]]],
-        },
-        "properties": {"name": "Aldmere"},
-    },
-]
-RIVERS = [
-    {"id": 1, "coordinates": [(1.0, 1.0), (2.33333333, 3.0), (4.5, 5.5)], "properties": {}},
-]
-POINTS = [
-    {"id": "poi-b", "coordinate": (8.0, 1.0), "properties": {"name": "Ostwick", "size": 3}},
-    {"id": "poi-a", "coordinate": (2.0, 2.0), "properties": {"name": "Harrowgate"}},
-]
-
-
-def test_geojson_has_kinds_ids_and_a_planar_note() -> None:
-    collection = build_geojson(regions=REGIONS, rivers=RIVERS, points=POINTS)
-
-    assert json.loads(json.dumps(collection, allow_nan=False)) == collection
-    assert collection["type"] == "FeatureCollection"
-    assert collection["properties"]["units"] == "km"
-    assert collection["properties"]["note"] == CRS_NOTE
-    assert collection["bbox"] == [0.0, 0.0, 9.0, 6.0]
-    ids = [feature["id"] for feature in collection["features"]]
-    assert ids == ["region-1", "region-2", "river-1", "poi-poi-a", "poi-poi-b"]
-    kinds = [feature["properties"]["kind"] for feature in collection["features"]]
-    assert kinds == ["region", "region", "river", "poi", "poi"]
-    ostwick = collection["features"][-1]
-    assert ostwick["geometry"] == {"type": "Point", "coordinates": [8.0, 1.0]}
-    assert list(ostwick["properties"]) == ["kind", "id", "name", "size"]
-    river = collection["features"][2]["geometry"]
-    assert river == {"type": "LineString", "coordinates": [[1.0, 1.0], [2.333, 3.0], [4.5, 5.5]]}
-    assert collection["features"][1]["geometry"]["coordinates"][0][2] == [5.0, 4.0]
-
-
-def test_geojson_does_not_depend_on_input_order() -> None:
-    forward = build_geojson(regions=REGIONS, rivers=RIVERS, points=POINTS)
-    backward = build_geojson(regions=REGIONS[::-1], rivers=RIVERS, points=POINTS[::-1])
-
-    assert json.dumps(forward) == json.dumps(backward)
-
-
-def test_geojson_accepts_region_outlines_and_an_explicit_bbox() -> None:
-    sites = np.array([[10.0, 10.0], [30.0, 10.0], [50.0, 10.0]])
-    outlines = region_outlines(sites, 60.0, 20.0, np.array([4, 4, 5]))
-    regions = [{"id": k, "geometry": g, "properties": {}} for k, g in outlines.items()]
-
-    collection = build_geojson(regions=regions, rivers=[], points=[], bbox=(0, 0, 60, 20))
-
-    assert collection["bbox"] == [0.0, 0.0, 60.0, 20.0]
-    assert [f["geometry"]["type"] for f in collection["features"]] == ["Polygon", "Polygon"]
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        ({"points": [POINTS[0], POINTS[0]]}, "poi id 'poi-b' appears twice"),
-        ({"points": [{"id": 1, "coordinate": (0, 0), "properties": {"kind": "x"}}]}, "kind"),
-        ({"rivers": [{"id": 1, "coordinates": [1.0, 2.0], "properties": {}}]}, "bad geometry"),
-        (
-            {"regions": [{"id": 1, "geometry": {"type": "Point", "coordinates": [0, 0]}}]},
-            "expected a Polygon",
-        ),
-    ],
-    ids=["duplicate-id", "reserved-property", "flat-river", "point-region"],
-)
-def test_geojson_refuses_bad_features(arguments: dict[str, Any], message: str) -> None:
-    parts: dict[str, Any] = {"regions": [], "rivers": [], "points": [], **arguments}
-    with pytest.raises(ValueError, match=message):
-        build_geojson(**parts)
 
 
 def two_cell_map(**overrides: Any) -> dict[str, Any]:
@@ -213,17 +129,6 @@ def test_same_inputs_give_identical_png_bytes() -> None:
 def test_map_refuses_mismatched_cell_arrays() -> None:
     with pytest.raises(ValueError, match=r"cell_region must have shape \(3,\)"):
         render_map(**two_cell_map(cell_region=np.array([0, 1])))
-
-
-def test_routes_are_lines_between_rivers_and_points() -> None:
-    routes = [{"id": 4, "coordinates": [(1.0, 1.0), (8.0, 1.0)], "properties": {"route": "road"}}]
-    collection = build_geojson(regions=[], rivers=RIVERS, points=POINTS, routes=routes)
-
-    kinds = [feature["properties"]["kind"] for feature in collection["features"]]
-    assert kinds == ["river", "route", "poi", "poi"]
-    road = collection["features"][1]
-    assert road["id"] == "route-4"
-    assert road["geometry"] == {"type": "LineString", "coordinates": [[1.0, 1.0], [8.0, 1.0]]}
 
 
 def test_roads_and_sized_markers_are_drawn() -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from worldloom.infrastructure.cartography.geojson import (
-    CRS_NOTE,
     FEATURE_KINDS,
-    MapProjection,
     build_geojson,
     to_geojson_geometry,
 )
@@ -14,11 +12,11 @@ from worldloom.infrastructure.cartography.geometry import (
     region_outlines,
     voronoi_cells,
 )
+from worldloom.infrastructure.cartography.projection import MapProjection
 from worldloom.infrastructure.cartography.render import Marker, River, render_map
 from worldloom.infrastructure.cartography.world_map import world_geojson, world_map_png
 
 __all__ = [
-    "CRS_NOTE",
     "FEATURE_KINDS",
     "MapProjection",
     "Marker",

@@ -96,7 +96,12 @@ def region_outlines(
         valid geometries with coordinates rounded to 3 decimals (1 m) and exterior rings
         counter-clockwise in map coordinates.
     """
-    cells = voronoi_cells(points, width, height)
+    return outline_cells(voronoi_cells(points, width, height), labels)
+
+
+def outline_cells(cells: NDArray[np.object_], labels: ArrayLike) -> dict[int, dict[str, Any]]:
+    """`region_outlines` over cells already built (:func:`voronoi_cells`): outlining a map
+    more than once (regions, lakes) then builds its diagram once."""
     cell_labels = np.asarray(labels)
     if cell_labels.shape != (len(cells),) or not np.issubdtype(cell_labels.dtype, np.integer):
         raise ValueError(f"labels must be {len(cells)} integers, got {cell_labels.shape}")

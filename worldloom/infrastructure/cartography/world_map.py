@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.cartography.geojson import MapProjection, build_geojson
-from worldloom.infrastructure.cartography.geometry import region_outlines
+from worldloom.infrastructure.cartography.geojson import build_geojson
+from worldloom.infrastructure.cartography.geometry import outline_cells, voronoi_cells
+from worldloom.infrastructure.cartography.projection import MapProjection
 from worldloom.infrastructure.cartography.render import render_map
 
 _RIVER_MIN_WIDTH_PX, _RIVER_MAX_WIDTH_PX = 1.0, 5.0
@@ -36,17 +37,14 @@ def world_geojson(
     """
     cells = tables["cells"]
     points = cells.select("x", "y").to_numpy()
+    # One Voronoi diagram for both outlinings (regions, then lakes): it is most of their cost.
+    polygons = voronoi_cells(points, width_km, height_km)
     return build_geojson(
         projection=MapProjection(width_km=width_km, height_km=height_km),
         regions=_region_features(
-            points,
-            width=width_km,
-            height=height_km,
-            cells=cells,
-            regions=tables["regions"],
-            biomes=tables["biomes"],
+            polygons, cells=cells, regions=tables["regions"], biomes=tables["biomes"]
         ),
-        lakes=_lake_features(points, width=width_km, height=height_km, lakes=tables["lakes"]),
+        lakes=_lake_features(polygons, lakes=tables["lakes"]),
         rivers=_river_features(points, tables["rivers"]),
         routes=_route_features(points, tables["routes"]),
         settlements=_settlement_features(tables["settlements"]),
@@ -93,15 +91,14 @@ def world_map_png(
 
 
 def _region_features(
-    points: np.ndarray[Any, Any],
+    polygons: np.ndarray[Any, Any],
     *,
-    width: float,
-    height: float,
     cells: pl.DataFrame,
     regions: pl.DataFrame,
     biomes: pl.DataFrame,
 ) -> list[dict[str, Any]]:
-    outlines = region_outlines(points, width, height, cells["region_id"].to_numpy())
+    labels = cells["region_id"].fill_null(-1).to_numpy()
+    outlines = outline_cells(polygons, labels)
     biome_names = dict(zip(biomes["biome_id"], biomes["name"], strict=True))
     return [
         {
@@ -120,17 +117,15 @@ def _region_features(
     ]
 
 
-def _lake_features(
-    points: np.ndarray[Any, Any], *, width: float, height: float, lakes: pl.DataFrame
-) -> list[dict[str, Any]]:
+def _lake_features(polygons: np.ndarray[Any, Any], *, lakes: pl.DataFrame) -> list[dict[str, Any]]:
     """Lakes outlined from their cells like regions; lake cells belong to no region, so each
     lake fills a hole in the land."""
     if lakes.height == 0:
         return []
-    labels = np.full(len(points), -1, dtype=np.int64)
+    labels = np.full(len(polygons), -1, dtype=np.int64)
     for lake_id, members in zip(lakes["lake_id"], lakes["cells"], strict=True):
         labels[members.to_numpy()] = lake_id
-    outlines = region_outlines(points, width, height, labels)
+    outlines = outline_cells(polygons, labels)
     return [
         {
             "id": row["lake_id"],
