@@ -243,3 +243,52 @@ def test_dangling_references_are_counted_per_column(tmp_path: Path) -> None:
         # Religion 7 does not exist; -1 names no religion at all.
         assert store.dangling_references("a") == {"deities.religion_id": 2}
         assert store.dangling_references("b") == {}
+
+
+def test_a_schema_6_file_says_none_with_null_after_migration(tmp_path: Path) -> None:
+    """Before schema 7 a missing id was -1 in a NOT NULL column; after it, null."""
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    with duckdb.connect(str(path)) as connection:  # turn it back into a schema-6 file
+        connection.execute("ALTER TABLE npcs ALTER COLUMN father_id SET NOT NULL")
+        connection.execute(
+            "INSERT INTO npcs (world_id, npc_id, settlement_id, name, family_name, age, sex, "
+            "culture_id, religion_id, profession, strength, dexterity, constitution, "
+            "intelligence, wisdom, charisma, skill_melee, skill_archery, skill_craft, "
+            "skill_survival, skill_lore, skill_trade, household_id, father_id, mother_id, "
+            "spouse_id, wealth, notable) VALUES ('a', 1, 0, 'A', 'B', 30, 'female', 0, 0, "
+            "'farmer', 10, 10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1, -1, 7, -1, 5, false)"
+        )
+        connection.execute("DELETE FROM schema_version WHERE version > 6")
+    with open_store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        row = store.read("npcs", "a").row(0, named=True)
+    assert (row["father_id"], row["mother_id"], row["spouse_id"]) == (None, 7, None)
+    with duckdb.connect(str(path)) as connection:  # and the column takes nulls from now on
+        nullable = connection.execute(
+            "SELECT is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'npcs' AND column_name = 'father_id'"
+        ).fetchone()
+    assert nullable == ("YES",)
+
+
+def test_a_negative_id_in_a_nullable_column_is_stored_as_null(tmp_path: Path) -> None:
+    religions = pl.DataFrame(
+        {
+            "religion_id": [0, 1],
+            "kind": ["folk", "heresy"],
+            "name": ["Old Ways", "New Ways"],
+            "form": ["animism", "dualism"],
+            "culture_id": [0, 0],
+            "parent_id": [-1, 0],
+            "origin_settlement_id": [-1, 3],
+            "origin_region_id": [-1, 2],
+            "description": ["", ""],
+        }
+    )
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"religions": religions})
+        stored = store.read("religions", "a")
+    assert stored["parent_id"].to_list() == [None, 0]
+    assert stored["origin_settlement_id"].to_list() == [None, 3]

@@ -129,7 +129,11 @@ def terrain_from_rows(
     )
 
     def column(name: str, dtype: type[np.generic]) -> np.ndarray[Any, Any]:
-        return cells[name].to_numpy().astype(dtype)
+        series = cells[name]
+        # A stored null id is the terrain's -1 ("none") again.
+        return (
+            (series.fill_null(-1) if series.dtype.is_integer() else series).to_numpy().astype(dtype)
+        )
 
     return Terrain(
         mesh=mesh,
@@ -151,7 +155,7 @@ def terrain_from_rows(
                 ends_in=row["ends_in"],
                 discharge_m3s=row["discharge_m3s"],
                 length_km=row["length_km"],
-                parent_id=row["parent_id"],
+                parent_id=_id(row["parent_id"]),
             )
             for row in rivers.iter_rows(named=True)
         ),
@@ -160,7 +164,7 @@ def terrain_from_rows(
                 lake_id=row["lake_id"],
                 cells=tuple(row["cells"]),
                 surface_m=row["surface_m"],
-                outlet_cell=row["outlet_cell"],
+                outlet_cell=_id(row["outlet_cell"]),
                 area_km2=row["area_km2"],
             )
             for row in lakes.iter_rows(named=True)
@@ -206,7 +210,7 @@ def region_map_from_rows(cells: pl.DataFrame, regions: pl.DataFrame) -> RegionMa
     """Rebuild the regions a later stage works on from their stored rows."""
     fields = set(Region.__dataclass_fields__) - {"center", "resources", "neighbors"}
     return RegionMap(
-        cell_region=cells.sort("cell_id")["region_id"].to_numpy().astype(np.int32),
+        cell_region=cells.sort("cell_id")["region_id"].fill_null(-1).to_numpy().astype(np.int32),
         regions=tuple(
             Region(
                 **{key: row[key] for key in fields},
@@ -230,7 +234,7 @@ def location_rows(tree: LocationTree) -> pl.DataFrame:
             "name": list(tree.name),
             "depth": tree.depth,
         },
-    ).with_columns(pl.when(pl.col("parent_id") >= 0).then(pl.col("parent_id")).alias("parent_id"))
+    )
 
 
 def location_tree_from_rows(locations: pl.DataFrame) -> LocationTree:
@@ -320,6 +324,11 @@ def route_rows(places: Places) -> pl.DataFrame:
             "cells": [list(r.cells) for r in routes],
         },
     )
+
+
+def _id(value: int | None) -> int:
+    """A stored id, or -1 for a null one (how the systems say "none")."""
+    return -1 if value is None else value
 
 
 def _split(values: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> pl.Series:

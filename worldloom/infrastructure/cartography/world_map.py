@@ -70,7 +70,7 @@ def world_map_png(
         width_km=width_km,
         height_km=height_km,
         cell_rgb=_cell_colors(cells, tables["biomes"]),
-        cell_region=cells["region_id"].to_numpy(),
+        cell_region=cells["region_id"].fill_null(-1).to_numpy(),
         cell_is_land=cells["is_land"].to_numpy(),
         cell_elevation=cells["elevation_m"].to_numpy(),
         rivers=_river_lines(points, tables["rivers"]),

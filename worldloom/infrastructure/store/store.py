@@ -305,7 +305,8 @@ def _table(name: str) -> Table:
 
 
 def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
-    """`frame` as the table's rows: exactly its columns, in its types, with `world_id` first.
+    """`frame` as the table's rows: exactly its columns, in its types, with `world_id` first,
+    and a negative id in a nullable integer column (a system's "none") as null.
 
     Raises:
         StoreError: a column is missing or unexpected, or a value does not fit its type.
@@ -319,7 +320,13 @@ def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
         rows = frame.cast(expected, strict=True)
     except pl.exceptions.PolarsError as error:
         raise StoreError(f"table {table.name}: a value does not fit its column: {error}") from None
-    return rows.select(pl.lit(world_id).alias("world_id"), *expected)
+    # Systems say "none" with -1 in their integer arrays; the tables say it with null.
+    nones = [
+        pl.when(pl.col(c.name) >= 0).then(pl.col(c.name)).alias(c.name)
+        for c in table.columns
+        if c.nullable and c.dtype.is_integer()
+    ]
+    return rows.with_columns(nones).select(pl.lit(world_id).alias("world_id"), *expected)
 
 
 def _scalar(

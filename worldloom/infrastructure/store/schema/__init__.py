@@ -85,11 +85,24 @@ class Migration:
     description: str
     tables: tuple[Table, ...] = ()
     columns: tuple[AddedColumn, ...] = ()
+    nulls: tuple[Table, ...] = ()
+    """Tables whose nullable integer columns once said "none" with a negative id: the step
+    lets them hold null and turns the negative ids already stored into nulls."""
 
     def statements(self, existing: set[tuple[str, str]]) -> list[str]:
         """DDL to run, given the (table, column) pairs the file already has."""
         added = [c.ddl() for c in self.columns if (c.table.name, c.column) not in existing]
-        return [table.ddl() for table in self.tables] + added
+        nulls = [
+            statement
+            for table in self.nulls
+            for column in table.columns
+            if column.nullable and column.dtype.is_integer()
+            for statement in (
+                f"ALTER TABLE {table.name} ALTER COLUMN {column.name} DROP NOT NULL",
+                f"UPDATE {table.name} SET {column.name} = NULL WHERE {column.name} < 0",
+            )
+        ]
+        return [table.ddl() for table in self.tables] + added + nulls
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -160,6 +173,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             ECONOMY_AGENTS,
             ECONOMY_BOOKS,
         ),
+    ),
+    Migration(
+        7,
+        "one missing-value convention: ids that name nothing are null, not -1",
+        nulls=(CELLS, RIVERS, LAKES, SUBLOCATIONS, ROUTES, RELIGIONS, HOLY_SITES, NPCS, FACTIONS),
     ),
 )
 
