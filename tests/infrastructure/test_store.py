@@ -292,3 +292,25 @@ def test_a_negative_id_in_a_nullable_column_is_stored_as_null(tmp_path: Path) ->
         stored = store.read("religions", "a")
     assert stored["parent_id"].to_list() == [None, 0]
     assert stored["origin_settlement_id"].to_list() == [None, 3]
+
+
+def test_the_data_dictionary_is_in_duckdb_comments(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = dict(
+            connection.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall()
+        )
+        columns = {
+            (table, column): comment
+            for table, column, comment in connection.execute(
+                "SELECT table_name, column_name, comment FROM duckdb_columns()"
+            ).fetchall()
+        }
+    for table in TABLES.values():
+        assert tables[table.name] == table.description
+        for column in table.columns:
+            assert columns[table.name, column.name].startswith(column.description)
+            if column.unit:
+                assert columns[table.name, column.name].endswith(f"[{column.unit}]")

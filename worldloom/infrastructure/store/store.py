@@ -279,6 +279,46 @@ def _migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
             [migration.version, migration.description, _now()],
         )
         connection.execute("COMMIT")
+    _document(connection)
+
+
+def _document(connection: duckdb.DuckDBPyConnection) -> None:
+    """Keep every table's and column's description (and unit) as DuckDB comments, so a
+    DuckDB client sees the data dictionary; only comments that differ are written."""
+    stored: dict[tuple[str, str | None], str | None] = {
+        (str(table), None): comment
+        for table, comment in connection.execute(
+            "SELECT table_name, comment FROM duckdb_tables()"
+        ).fetchall()
+    } | {
+        (str(table), str(column)): comment
+        for table, column, comment in connection.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns()"
+        ).fetchall()
+    }
+    wanted: list[tuple[str, str | None, str]] = []
+    for table in TABLES.values():
+        wanted.append((table.name, None, table.description))
+        for column in table.columns:
+            unit = f" [{column.unit}]" if column.unit else ""
+            wanted.append((table.name, column.name, column.description + unit))
+    changes = [
+        f"COMMENT ON TABLE {table} IS {_quoted(text)}"
+        if column is None
+        else f"COMMENT ON COLUMN {table}.{column} IS {_quoted(text)}"
+        for table, column, text in wanted
+        if (stored.get((table, column)) or "") != text
+    ]
+    if changes:
+        connection.execute("BEGIN TRANSACTION")
+        for statement in changes:
+            connection.execute(statement)
+        connection.execute("COMMIT")
+
+
+def _quoted(text: str) -> str:
+    """A SQL string literal (the schema's own text, not user input)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _check_version(store: WorldStore) -> None:
