@@ -170,6 +170,32 @@ def test_an_error_names_a_path_with_brackets_as_typed(tmp_path: Path) -> None:
     assert only_line(result.stderr) == f"error: {path}: no snapshot folder here"
 
 
+def test_version_names_the_package_and_the_code(home: Path) -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert re.fullmatch(
+        r"worldloom \d+\.\d+\.\d+\+(git\.[0-9a-f]{12}\.)?src\.[0-9a-f]{8}\.lock\.[0-9a-f]{8}\n",
+        result.stdout,
+    )
+
+
+def test_generate_help_names_every_provider() -> None:
+    said = " ".join(invoke("generate", "--help").output.replace("│", " ").split())
+    assert "none | embedded | ollama/MODEL | openai/MODEL" in said
+
+
+def test_with_a_server_a_run_names_its_page_in_the_ui(
+    world_copy: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
+    result = invoke("export", world_copy, "--out", str(tmp_path / "out"), "--home", str(home))
+    assert result.exit_code == 0, result.output
+    page = re.search(
+        r"Prefect run: (http://127\.0\.0\.1:\d+/runs/flow-run/[0-9a-f-]{36})", result.stderr
+    )
+    assert Path(result.stdout.strip()).is_relative_to(tmp_path / "out")
+
+
 # -- economy, worlds, report ----------------------------------------------------------------
 
 

@@ -35,8 +35,10 @@ def test_overrides_replace_values_and_change_the_hash() -> None:
     [
         ("huge", {}, "unknown preset 'huge'"),
         ("tiny", {"terrain.cells": 10}, "terrain.cells"),
-        ("tiny", {"terrain.colour": "red"}, "terrain.colour"),
-        ("tiny", {"terrain.cells.x": 1}, "is a value, not a table"),
+        ("tiny", {"terrain.colour": "red"}, "unknown config key 'terrain.colour'"),
+        ("tiny", {"terrain.cels": 9}, "did you mean 'terrain.cells'?"),
+        ("tiny", {"terrain.cells.x": 1}, "unknown config key 'terrain.cells.x'"),
+        ("tiny", {"seed": 1}, "(keys: terrain.cells, terrain.width_km"),
         ("tiny", {"terrain.latitude_north": 5, "terrain.latitude_south": 10}, "latitude_north"),
         ("tiny", {"regions.count": 0}, "regions.count"),
     ],

@@ -4,6 +4,7 @@ that turns errors into one line and an exit code, and the options many commands 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -11,13 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from prefect.client.schemas.objects import State
+from prefect.settings import PREFECT_UI_URL
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from worldloom.flows.commands.failure import check_writable, describe_environment_failure
 from worldloom.infrastructure.analytics import format_number
-from worldloom.infrastructure.llm import EmbeddedModelError, ProviderConfigError
+from worldloom.infrastructure.llm import PROVIDER_FORMS, EmbeddedModelError, ProviderConfigError
+from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotError
 from worldloom.infrastructure.store import StoreError
@@ -58,7 +62,7 @@ snapshot): exit 2."""
 P = ParamSpec("P")
 R = TypeVar("R")
 
-LLM_HELP = "none | embedded | ollama/MODEL | openai/MODEL (default: $WORLDLOOM_LLM or none)."
+LLM_HELP = f"LLM provider: {' | '.join(PROVIDER_FORMS)} (default: $WORLDLOOM_LLM or none)."
 
 HomeOption = Annotated[
     Path | None,
@@ -99,6 +103,40 @@ def _say(label: str, message: str) -> None:
     """One line on stderr; the message is text, never markup (it may quote a path or a name
     with brackets in it)."""
     Consoles.err.print(f"[red]{label}:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def finished(state: State[R]) -> R:
+    """A flow run's result (raising what it raised); with a Prefect server in use, the run's
+    page in the server's UI is named first, so a user can open its logs and artifacts."""
+    run_id = state.state_details.flow_run_id
+    if os.environ.get("PREFECT_API_URL") and run_id is not None:
+        url = f"{PREFECT_UI_URL.value()}/runs/flow-run/{run_id}"
+        Consoles.err.print(f"Prefect run: {url}", soft_wrap=True, highlight=False)
+    result = state.result()
+    if isinstance(result, Exception):  # raise_on_failure already raised any failure's own
+        raise result
+    return result
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"worldloom {code_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version (package, commit and source digests) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Generate RPG worlds as Prefect flows, store them in DuckDB, export verified snapshots."""
 
 
 def settings_for(home: Path | None) -> Settings:

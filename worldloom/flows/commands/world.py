@@ -17,6 +17,7 @@ from worldloom.flows.commands.app import (
     HomeOption,
     app,
     command,
+    finished,
     frame_table,
     settings_for,
     writing_settings,
@@ -30,6 +31,7 @@ from worldloom.flows.generate import (
 )
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
+from worldloom.infrastructure.analytics import format_number
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
@@ -48,9 +50,7 @@ def generate(
     name: Annotated[
         str | None, typer.Option(help="World name (default: drawn from the seed).")
     ] = None,
-    llm: Annotated[
-        str | None, typer.Option(help="LLM provider: none (default: $WORLDLOOM_LLM).")
-    ] = None,
+    llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
@@ -80,7 +80,7 @@ def generate(
         economy_ticks=economy_ticks,
     )
     with stage_progress(Consoles.err, f"Generating a {preset} world, seed {seed}"):
-        result = generate_world(params)
+        result = finished(generate_world(params, return_state=True))
     # Plain lines, never wrapped: scripts read these.
     typer.echo(f"world     {result.world_id}")
     typer.echo(f"name      {result.name}")
@@ -99,7 +99,7 @@ def economy(
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
     with stage_progress(Consoles.err, f"Running the economy of {world_id} for {ticks} days"):
-        written = economy_flow(str(settings.home), world_id, ticks)
+        written = finished(economy_flow(str(settings.home), world_id, ticks, return_state=True))
     for table in ("markets", "market_prices", "trades", "caravans"):
         typer.echo(f"{table:<14}{written.get(table, 0)}")
 
@@ -120,7 +120,8 @@ def export(
     if target is not None:
         check_writable(target, what="--out")
     with stage_progress(Consoles.err, f"Exporting {world_id}"):
-        path = export_snapshot_flow(str(settings.home), world_id, str(target) if target else None)
+        out = str(target) if target else None
+        path = finished(export_snapshot_flow(str(settings.home), world_id, out, return_state=True))
     typer.echo(path)
 
 
@@ -137,7 +138,7 @@ def enrich(
     parse_provider(provider)
     world_id = resolve_world(settings, world)
     with stage_progress(Consoles.err, f"Writing prose for {world_id} with {provider}"):
-        path = enrich_world(str(settings.home), world_id, provider)
+        path = finished(enrich_world(str(settings.home), world_id, provider, return_state=True))
     typer.echo(path)
 
 
@@ -181,7 +182,7 @@ def report(
     name, summary = world_summary(str(settings.home), world_id)
     overview = Table("figure", "value", title=f"{name} ({world_id})")
     for key, value in summary.overview.items():
-        overview.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+        overview.add_row(key, format_number(value))
     Consoles.out.print(overview)
     if summary.lore:
         Consoles.out.print(summary.lore, style="italic")

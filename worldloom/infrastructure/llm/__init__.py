@@ -29,6 +29,7 @@ from worldloom.infrastructure.llm.prompt import (
     RenderedPrompt,
 )
 from worldloom.infrastructure.llm.provider import (
+    PROVIDER_FORMS,
     ProviderConfigError,
     ProviderSpec,
     parse_provider,
@@ -44,6 +45,7 @@ from worldloom.infrastructure.llm.status import LLMStatus
 
 __all__ = [
     "FALLBACK_REASONS",
+    "PROVIDER_FORMS",
     "CacheStats",
     "CallRecord",
     "EmbeddedModelError",

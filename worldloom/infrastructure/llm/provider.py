@@ -44,7 +44,9 @@ DEFAULT_HTTP_RETRIES: Mapping[ProviderKind, int] = {
 }
 """openai SDK retries (408/429/5xx, connection errors) per request."""
 
-_USAGE = "expected none, embedded, ollama/MODEL or openai/MODEL"
+PROVIDER_FORMS = ("none", "embedded", "ollama/MODEL", "openai/MODEL")
+"""What `--llm` / `WORLDLOOM_LLM` accepts."""
+_USAGE = "expected " + ", ".join(PROVIDER_FORMS[:-1]) + " or " + PROVIDER_FORMS[-1]
 
 
 class ProviderConfigError(ValueError):

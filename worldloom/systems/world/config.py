@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -130,7 +131,12 @@ def resolve_config(
         known = ", ".join(sorted(presets))
         raise ConfigError(f"unknown preset {preset!r} (known: {known})")
     table: dict[str, Any] = json.loads(json.dumps(presets[preset]))
+    keys = config_keys()
     for dotted, value in (overrides or {}).items():
+        if dotted not in keys:
+            close = difflib.get_close_matches(dotted, keys, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown config key {dotted!r}{hint} (keys: {', '.join(keys)})")
         _set_dotted(table, dotted, value)
     try:
         return WorldConfig.model_validate({**table, "seed": seed, "preset": preset})
@@ -138,16 +144,20 @@ def resolve_config(
         raise ConfigError(_describe(error)) from None
 
 
+def config_keys() -> tuple[str, ...]:
+    """Every key `--set` can override, dotted (`terrain.cells`), in declaration order."""
+    keys: list[str] = []
+    for section, field in WorldConfig.model_fields.items():
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            keys.extend(f"{section}.{name}" for name in model.model_fields)
+    return tuple(keys)
+
+
 def _set_dotted(table: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set `a.b.c` in nested tables; unknown leaves are left for validation to name."""
-    *parents, leaf = dotted.split(".")
-    node = table
-    for part in parents:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise ConfigError(f"config key {dotted!r}: {part!r} is a value, not a table")
-        node = child
-    node[leaf] = value
+    """Set a known `section.key` (see `config_keys`) in the preset's tables."""
+    section, key = dotted.split(".")
+    table.setdefault(section, {})[key] = value
 
 
 def _describe(error: ValidationError) -> str:
