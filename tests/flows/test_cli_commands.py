@@ -621,3 +621,17 @@ def test_an_unknown_world_in_an_empty_home_says_there_are_none(home: Path) -> No
     result = invoke("export", "glacier", "--home", str(home))
     assert result.exit_code == 2
     assert only_line(result.stderr).endswith("(known: none yet)")
+
+
+def test_report_prints_names_as_text_not_markup(world_copy: str, home: Path) -> None:
+    """A name or lore holding rich markup (an LLM wrote it, or a user) is printed as it is."""
+    database = Settings(home=home).world_db(world_copy)
+    with open_store(database) as store:
+        worlds = store.read("worlds", world_copy)
+        store.replace_rows(
+            world_copy,
+            {"worlds": worlds.with_columns(pl.lit("The [/italic] [bold]age").alias("lore"))},
+        )
+    result = invoke("report", world_copy, "--home", str(home))
+    assert result.exit_code == 0, result.output
+    assert "The [/italic] [bold]age" in result.stdout

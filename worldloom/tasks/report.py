@@ -12,6 +12,7 @@ from worldloom.infrastructure.analytics import (
     EconomySummary,
     PeopleSummary,
     WorldSummary,
+    markdown_text,
     summarize_economy,
     summarize_people,
     summarize_world,
@@ -109,19 +110,21 @@ def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
         markdown=markdown, key=f"{key}-summary", description=f"World summary of {name}"
     )
     create_table_artifact(
-        table=summary.regions.to_dicts(), key=f"{key}-regions", description=f"Regions of {name}"
+        table=summary.regions.to_dicts(),
+        key=f"{key}-regions",
+        description=f"Regions of {markdown_text(name)}",
     )
     people = people_summary(home, world_id)
     if people is not None:
         create_markdown_artifact(
-            markdown=f"# People of {name}\n\n" + people.markdown(),
+            markdown=f"# People of {markdown_text(name)}\n\n" + people.markdown(),
             key=f"{key}-people",
             description=f"Population pyramid, cultures, religions and factions of {name}",
         )
         create_table_artifact(
             table=people.factions.to_dicts(),
             key=f"{key}-factions",
-            description=f"Strongest factions of {name}",
+            description=f"Strongest factions of {markdown_text(name)}",
         )
     return markdown
 

@@ -230,7 +230,7 @@ def test_markdown_has_the_main_tables() -> None:
 
     for title in ("Over time", "Most volatile prices", "Shortages", "Professions", "Trade"):
         assert f"## {title}" in text
-    assert "| tick | price_index | price_change | money | agents | bankruptcies |" in text
+    assert "| tick | price\\_index | price\\_change | money | agents | bankruptcies |" in text
     assert "| iron | Iron bar |" in text
     assert "| 9 | 1 | 0 | 2,180 | 51 | 1 |" in text
     assert text.endswith("|\n")

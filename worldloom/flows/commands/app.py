@@ -17,6 +17,7 @@ from prefect.settings import PREFECT_UI_URL
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from worldloom.flows.commands.failure import check_writable, describe_environment_failure
 from worldloom.infrastructure.analytics import format_number
@@ -150,8 +151,13 @@ def writing_settings(home: Path | None) -> Settings:
     return settings
 
 
+def plain(value: object) -> Text:
+    """A value for the console as it is: a name with `[brackets]` is text, not rich markup."""
+    return Text(format_number(value))
+
+
 def frame_table(frame: Any, *, title: str) -> Table:
     table = Table(*frame.columns, title=title)
     for row in frame.iter_rows():
-        table.add_row(*(format_number(v) for v in row))
+        table.add_row(*(plain(v) for v in row))
     return table

@@ -19,6 +19,7 @@ from worldloom.flows.commands.app import (
     command,
     finished,
     frame_table,
+    plain,
     settings_for,
     writing_settings,
 )
@@ -31,7 +32,6 @@ from worldloom.flows.generate import (
 )
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
-from worldloom.infrastructure.analytics import format_number
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
@@ -158,16 +158,16 @@ def worlds(home: HomeOption = None) -> None:
             last = runs.row(-1, named=True) if runs.height else None
             table.add_row(
                 world_id,
-                record.name,
+                plain(record.name),
                 record.config.preset,
                 str(record.config.seed),
-                f"{counts['cells']:,}",
-                f"{counts['regions']:,}",
+                plain(counts["cells"]),
+                plain(counts["regions"]),
                 f"{last['flow']} {last['status']}" if last else "-",
             )
         except StoreError as error:
-            table.add_row(world_id, "-", "-", "-", "-", "-", f"unavailable: {error}")
-    Consoles.out.print(table if table.row_count else f"no worlds in {settings.worlds_dir}")
+            table.add_row(world_id, "-", "-", "-", "-", "-", plain(f"unavailable: {error}"))
+    Consoles.out.print(table if table.row_count else plain(f"no worlds in {settings.worlds_dir}"))
 
 
 @app.command()
@@ -182,10 +182,10 @@ def report(
     name, summary = world_summary(str(settings.home), world_id)
     overview = Table("figure", "value", title=f"{name} ({world_id})")
     for key, value in summary.overview.items():
-        overview.add_row(key, format_number(value))
+        overview.add_row(key, plain(value))
     Consoles.out.print(overview)
     if summary.lore:
-        Consoles.out.print(summary.lore, style="italic")
+        Consoles.out.print(plain(summary.lore), style="italic")
     Consoles.out.print(frame_table(summary.biome_area, title="Area by biome"))
     Consoles.out.print(frame_table(summary.regions, title="Regions"))
     people = people_summary(str(settings.home), world_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from worldloom.infrastructure.analytics.economy import EconomySummary, summarize_economy
-from worldloom.infrastructure.analytics.markdown import format_number, markdown_table
+from worldloom.infrastructure.analytics.markdown import format_number, markdown_table, markdown_text
 from worldloom.infrastructure.analytics.people import PeopleSummary, summarize_people
 from worldloom.infrastructure.analytics.world import (
     WorldSummary,
@@ -17,6 +17,7 @@ __all__ = [
     "WorldSummary",
     "format_number",
     "markdown_table",
+    "markdown_text",
     "summarize_economy",
     "summarize_llm_calls",
     "summarize_people",

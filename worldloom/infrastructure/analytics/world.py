@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from worldloom.infrastructure.analytics.markdown import format_number, markdown_table
+from worldloom.infrastructure.analytics.markdown import (
+    format_number,
+    markdown_table,
+    markdown_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +25,14 @@ class WorldSummary:
     lore: str = ""
 
     def markdown(self, *, title: str) -> str:
-        lines = [f"# {title}", ""]
+        lines = [f"# {markdown_text(title)}", ""]
         if self.lore:
-            lines += [f"> {self.lore}", ""]
+            lines += [f"> {markdown_text(self.lore)}", ""]
         lines += ["| figure | value |", "|---|---|"]
-        lines += [f"| {key} | {format_number(value)} |" for key, value in self.overview.items()]
+        lines += [
+            f"| {markdown_text(key)} | {markdown_text(format_number(value))} |"
+            for key, value in self.overview.items()
+        ]
         lines += ["", "## Area by biome", "", markdown_table(self.biome_area)]
         lines += ["", "## Regions", "", markdown_table(self.regions)]
         return "\n".join(lines) + "\n"
