@@ -17,7 +17,7 @@ TIERS = ("capital", "city", "town", "village", "hamlet")
 CAPITAL_REGIONS = (0, 4, 12, 19, 20)
 """Four capitals on the main land mass, one on the island (regions 20-21); islet 22 has none."""
 ISLET = 22
-ROLES = ("ruler", "priest", "merchant", "guildmaster", "adventurer", "smith", "noble")
+ROLES = ("ruler", "priest", "merchant", "guild_master", "adventurer", "smith")
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ def place_rules() -> PlaceRules:
 
 @cache
 def faction_table() -> FactionTable:
-    return FactionTable.from_mapping(read_toml("factions.toml"))
+    roles = [notable.role for notable in character_table().notables]
+    return FactionTable.from_mapping(read_toml("factions.toml"), notable_roles=roles)
 
 
 @cache

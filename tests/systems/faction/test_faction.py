@@ -234,16 +234,33 @@ def test_no_notables_means_no_leaders() -> None:
     assert (factions_of(quiet, 1).factions["leader_npc_id"] == -1).all()
 
 
+ROLES = ("ruler", "priest", "merchant", "guild_master", "adventurer")
+
+
 def test_bad_faction_tables_are_refused() -> None:
     raw = copy.deepcopy(read_toml("factions.toml"))
     del raw["leaders"]["bandits"]
     with pytest.raises(ValueError, match=r"leaders\.bandits"):
-        FactionTable.from_mapping(raw)
+        FactionTable.from_mapping(raw, notable_roles=ROLES)
     raw = copy.deepcopy(read_toml("factions.toml"))
     raw["governments"]["monarchy"]["names"] = ["Kingdom of {planet}"]
     with pytest.raises(ValueError, match="unknown planet"):
-        FactionTable.from_mapping(raw)
+        FactionTable.from_mapping(raw, notable_roles=ROLES)
     raw = copy.deepcopy(read_toml("factions.toml"))
     raw["territory"]["expansionism"] = [2.0, 1.0]
     with pytest.raises(ValueError, match="expansionism"):
-        FactionTable.from_mapping(raw)
+        FactionTable.from_mapping(raw, notable_roles=ROLES)
+    raw = copy.deepcopy(read_toml("factions.toml"))
+    raw["leaders"]["guild"] = ["guildmaster"]  # a role no notable holds: no guild gets a leader
+    with pytest.raises(ValueError, match=r"leaders\.guild: \['guildmaster'\] are not notable"):
+        FactionTable.from_mapping(raw, notable_roles=ROLES)
+
+
+def test_guilds_are_led_by_guild_masters_where_there_are_some() -> None:
+    world = powers_world()
+    result = factions_of(world, 1).factions
+    led = result.filter(pl.col("kind") == "guild").join(
+        world.npcs.select(pl.col("npc_id").alias("leader_npc_id"), "notable_role"),
+        on="leader_npc_id",
+    )
+    assert "guild_master" in set(led["notable_role"])

@@ -61,12 +61,20 @@ class FactionTable:
     leaders: Mapping[str, tuple[str, ...]]
 
     @classmethod
-    def from_mapping(cls, table: Mapping[str, Any]) -> FactionTable:
+    def from_mapping(
+        cls, table: Mapping[str, Any], *, notable_roles: Sequence[str]
+    ) -> FactionTable:
         """Validate a parsed `factions.toml`.
+
+        Args:
+            table: the parsed file.
+            notable_roles: the roles notable NPCs can hold (`characters.toml`): leaders are
+                chosen among them.
 
         Raises:
             ValueError: a missing section or field, a negative weight, an empty or unknown
-                name placeholder, a kind without leader roles; the message names the problem.
+                name placeholder, a kind without leader roles, a leader role no notable holds;
+                the message names the problem.
         """
         territory = _section(table, "territory", ("step", "danger", "foreign_culture"))
         low, high = (float(x) for x in _pair(territory, "expansionism"))
@@ -104,6 +112,12 @@ class FactionTable:
         for kind in FACTION_KINDS:
             if not leaders.get(kind):
                 raise ValueError(f"leaders.{kind} must list at least one notable role")
+            unknown = sorted(set(leaders[kind]) - set(notable_roles))
+            if unknown:
+                raise ValueError(
+                    f"leaders.{kind}: {unknown} are not notable roles "
+                    f"(roles: {', '.join(notable_roles)})"
+                )
         return cls(territory, governments, guilds, professions, orders, outlaws, leaders)
 
 
