@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,24 @@ def test_generate_report_export_verify_as_a_user_would(tmp_path: Path) -> None:
         )
 
     generated = cli("generate", "--seed", "5", "--preset", "tiny", "--name", "Smoke Test")
+    try:
+        check_the_world_as_a_user_would(cli, generated, home, tmp_path)
+    finally:  # the first command left a warm Prefect server running for the next ones
+        stopped = cli("server", "stop")
+    assert stopped.returncode == 0
+    assert "stopped the Prefect server" in stopped.stderr
+
+
+def check_the_world_as_a_user_would(
+    cli: Callable[..., subprocess.CompletedProcess[str]],
+    generated: subprocess.CompletedProcess[str],
+    home: Path,
+    tmp_path: Path,
+) -> None:
     assert generated.returncode == 0, generated.stderr
+    assert "Starting a Prefect server in the background" in generated.stderr
+    server = cli("server", "status")
+    assert server.stdout.startswith("http://127.0.0.1:")
     fields = dict(line.split(None, 1) for line in generated.stdout.strip().splitlines())
     assert fields["world"].startswith("smoke-test-")
     snapshot = Path(fields["snapshot"])
@@ -131,4 +149,6 @@ def test_generate_report_export_verify_as_a_user_would(tmp_path: Path) -> None:
 
     exported = cli("export", fields["world"], "--out", str(tmp_path / "out"))
     assert exported.returncode == 0, exported.stderr
+    assert "Starting a Prefect server" not in exported.stderr  # the warm one was reused
+    assert cli("server", "status").stdout == server.stdout
     assert Path(exported.stdout.strip()).is_relative_to(tmp_path / "out")

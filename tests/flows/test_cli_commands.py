@@ -415,52 +415,6 @@ def test_snapshot_inspect_describes_the_manifest_without_checking_the_files(
 
 
 @pytest.fixture
-def prefect_server_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The command lines `server` starts; each "runs" and exits with the code in its port's
-    last digit, so a test sees that code passed through."""
-    started: list[list[str]] = []
-
-    def run(
-        argv: list[str], *, env: dict[str, str], check: bool
-    ) -> subprocess.CompletedProcess[bytes]:
-        assert env["PREFECT_SERVER_LOGGING_LEVEL"] == "WARNING"  # its own terminal, its warnings
-        started.append(argv)
-        return subprocess.CompletedProcess(argv, int(argv[-1]) % 10)
-
-    monkeypatch.setattr("worldloom.flows.commands.server.subprocess.run", run)
-    return started
-
-
-@pytest.mark.parametrize("port", [4320, 4323])
-def test_server_runs_prefect_on_localhost_and_exits_as_it_did(
-    port: int, home: Path, prefect_server_runs: list[list[str]]
-) -> None:
-    result = invoke("server", "--port", str(port), "--home", str(home))
-
-    assert result.exit_code == port % 10
-    prefect = Path(sys.executable).with_name("prefect")
-    assert prefect.is_file()
-    assert prefect_server_runs == [
-        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    ]
-    said = " ".join(result.stderr.split())
-    assert f"Prefect UI at http://127.0.0.1:{port}" in said
-    assert f"export PREFECT_API_URL=http://127.0.0.1:{port}/api" in said
-
-
-def test_server_prints_the_export_command_whole_in_an_80_column_terminal(
-    home: Path, prefect_server_runs: list[list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(Consoles, "err", Console(stderr=True, width=80))
-    result = invoke("server", "--port", "4200", "--home", str(home))
-    assert result.exit_code == 0
-    assert any(
-        line.strip().endswith("export PREFECT_API_URL=http://127.0.0.1:4200/api")
-        for line in result.stderr.splitlines()
-    )
-
-
-@pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[RunnerDeployment]:
     """What `serve` hands to Prefect, captured instead of served forever."""
     deployments: list[RunnerDeployment] = []

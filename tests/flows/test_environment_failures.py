@@ -43,7 +43,8 @@ def run_on_tmpfs(
         mount += f" && mount -o remount,ro {shlex.quote(str(home))}"
     script = f'{mount} && exec "$@"'
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environment |= {"WORLDLOOM_HOME": str(home), **(env or {})}
+    # A server of the command's own, gone with it: a background one would outlive the mount.
+    environment |= {"WORLDLOOM_HOME": str(home), "WORLDLOOM_SERVER": "ephemeral", **(env or {})}
     return subprocess.run(
         [*private_mount_prefix(), "sh", "-c", script, "sh", WORLDLOOM, *args],
         env=environment,

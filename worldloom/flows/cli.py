@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
 
 
@@ -19,11 +20,49 @@ def main() -> None:
     if "--home" in sys.argv[:-1]:
         home = Path(sys.argv[sys.argv.index("--home") + 1]).expanduser()
     configure_prefect(home)
+    use_local_server(sys.argv[1:])
     # Prefect fixes its settings when first imported, so the commands (which import it) are
     # loaded only after the environment above is in place.
-    from worldloom.flows.commands import app  # noqa: PLC0415
+    try:
+        from worldloom.flows.commands import app  # noqa: PLC0415
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] == "worldloom":
+            raise  # a bug of ours, not a missing install
+        # `pip install worldloom` alone brings only the snapshot reader (and pyarrow).
+        print(
+            "the worldloom command needs the pipeline: pip install 'worldloom[pipeline]'",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
 
     app()
+
+
+FLOW_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "serve"})
+"""The commands that run flows (or serve them): they want a Prefect API to report to."""
+
+
+def use_local_server(args: list[str]) -> None:
+    """Point a command that runs flows at the warm local Prefect server (`WORLDLOOM_SERVER`:
+    `auto`, the default, reuses the one a previous command or `worldloom server` left running
+    and starts one in the background when there is none; `ephemeral` gives each command a
+    throwaway server of its own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
+    command = next((arg for arg in args if not arg.startswith("-")), None)
+    mode = os.environ.get("WORLDLOOM_SERVER", "auto")
+    if os.environ.get("PREFECT_API_URL") or command not in FLOW_COMMANDS or mode != "auto":
+        return
+    prefect_home = Path(os.environ["PREFECT_HOME"]).expanduser()
+    try:
+        server = running_server(prefect_home)
+        if server is None:
+            print(
+                "Starting a Prefect server in the background (`worldloom server stop` ends it)",
+                file=sys.stderr,
+            )
+            server = ensure_server(prefect_home, prefect=Path(sys.executable).with_name("prefect"))
+    except (LocalServerError, OSError):
+        return  # the command's own ephemeral server, and its error if that fails too
+    os.environ["PREFECT_API_URL"] = server.api_url
 
 
 def configure_prefect(home: Path) -> None:

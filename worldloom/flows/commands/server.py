@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,17 +24,35 @@ from worldloom.flows.commands.app import (
 from worldloom.flows.commands.world import resolve_world
 from worldloom.flows.deployments import build_deployments
 from worldloom.flows.params import GenerateWorldParams
+from worldloom.infrastructure.local_server import (
+    DEFAULT_PORT,
+    end_process_group,
+    running_server,
+    server_command,
+    server_environment,
+    stop_server,
+)
+from worldloom.infrastructure.settings import Settings
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog
 
+server_app = typer.Typer(
+    help="A local Prefect server and its UI on 127.0.0.1.", invoke_without_command=True
+)
+app.add_typer(server_app, name="server")
 
-@app.command()
+
+@server_app.callback()
 @command
 def server(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
+    context: typer.Context,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = DEFAULT_PORT,
     home: HomeOption = None,
 ) -> None:
-    """Run a local Prefect server and its UI on 127.0.0.1 (Ctrl-C stops it)."""
+    """Run a local Prefect server and its UI in this terminal (Ctrl-C or SIGTERM stops it and
+    everything it started); commands that run flows use it while it runs."""
+    if context.invoked_subcommand is not None:
+        return
     settings_for(home)  # validates the home option; PREFECT_HOME was set from it at start-up
     prefect = Path(sys.executable).with_name("prefect")
     url = f"http://127.0.0.1:{port}"
@@ -42,13 +61,44 @@ def server(
         soft_wrap=True,  # one line, so the export command can be copied whole
     )
     # A server of its own, in the foreground: its warnings are for this terminal.
-    env = {**os.environ, "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
-    completed = subprocess.run(
-        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        check=False,
-    )
-    raise typer.Exit(completed.returncode)
+    env = {**os.environ, **server_environment(port), "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    child = subprocess.Popen(server_command(prefect, port), env=env, start_new_session=True)
+
+    def stop(signum: int, _frame: object) -> None:
+        end_process_group(child.pid)
+        raise typer.Exit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, stop)
+    raise typer.Exit(child.wait())
+
+
+@server_app.command("stop")
+@command
+def server_stop(home: HomeOption = None) -> None:
+    """Stop the Prefect server a command started in the background."""
+    stopped = stop_server(_prefect_home(settings_for(home)))
+    if stopped is None:
+        Consoles.err.print("no background Prefect server is running")
+    else:
+        Consoles.err.print(f"stopped the Prefect server at {stopped.ui_url} (PID {stopped.pid})")
+
+
+@server_app.command("status")
+@command
+def server_status(home: HomeOption = None) -> None:
+    """Say whether a background Prefect server runs, and where."""
+    running = running_server(_prefect_home(settings_for(home)))
+    if running is None:
+        typer.echo("none")
+    else:
+        typer.echo(f"{running.ui_url} PID {running.pid} since {running.started}")
+
+
+def _prefect_home(settings: Settings) -> Path:
+    """Where Prefect keeps its state: `PREFECT_HOME`, which the `worldloom` command points
+    under the Worldloom home unless the user set it."""
+    return Path(os.environ.get("PREFECT_HOME", settings.home / "prefect")).expanduser()
 
 
 @app.command()

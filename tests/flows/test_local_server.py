@@ -1,0 +1,107 @@
+"""The warm local Prefect server: `worldloom server` in the foreground, the background one a
+command starts on first use and the next command reuses, and `worldloom server stop` — real
+servers on 127.0.0.1, stopped by the tests that start them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from worldloom.flows.commands import app
+from worldloom.infrastructure.local_server import (
+    ensure_server,
+    healthy,
+    running_server,
+    stop_server,
+)
+
+WORLDLOOM = str(Path(sys.executable).with_name("worldloom"))
+PREFECT = Path(sys.executable).with_name("prefect")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not healthy(url):
+        assert time.monotonic() < deadline, f"no Prefect API at {url}"
+        time.sleep(0.25)
+
+
+def ui_settings(port: int) -> dict[str, object]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ui-settings", timeout=5) as answer:
+        loaded: dict[str, object] = json.load(answer)
+        return loaded
+
+
+def servers_on(port: int) -> list[str]:
+    found = subprocess.run(
+        ["pgrep", "-f", f"server start --host 127.0.0.1 --port {port}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.split()
+
+
+def test_the_foreground_server_serves_its_ui_on_its_port_and_stops_whole(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    server = subprocess.Popen(
+        [WORLDLOOM, "server", "--port", str(port), "--home", str(tmp_path / "home")],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/api")
+        # The UI asks its API on the port it was started on, not Prefect's default 4200.
+        assert ui_settings(port)["api_url"] == f"http://127.0.0.1:{port}/api"
+        assert servers_on(port)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.stderr is not None
+    hint = server.stderr.readline()
+    assert hint.strip().endswith(f"export PREFECT_API_URL=http://127.0.0.1:{port}/api")
+    assert not healthy(f"http://127.0.0.1:{port}/api")
+    assert servers_on(port) == []  # nothing it started is left listening
+
+
+def test_a_background_server_is_started_once_reused_and_stopped(tmp_path: Path) -> None:
+    prefect_home = tmp_path / "prefect"
+    first = ensure_server(prefect_home, prefect=PREFECT)
+    try:
+        assert ensure_server(prefect_home, prefect=PREFECT) == first  # reused, not restarted
+        assert running_server(prefect_home) == first
+        assert ui_settings(first.port)["api_url"] == first.api_url
+        status = CliRunner().invoke(
+            app, ["server", "status"], env={"PREFECT_HOME": str(prefect_home)}
+        )
+        assert status.exit_code == 0
+        assert status.stdout.startswith(f"{first.ui_url} PID {first.pid}")
+    finally:
+        stopped = CliRunner().invoke(
+            app, ["server", "stop"], env={"PREFECT_HOME": str(prefect_home)}
+        )
+    assert stopped.exit_code == 0
+    assert f"(PID {first.pid})" in stopped.stderr
+    assert not healthy(first.api_url)
+    assert running_server(prefect_home) is None
+    assert stop_server(prefect_home) is None  # stopping twice is fine

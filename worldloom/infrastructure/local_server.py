@@ -1,0 +1,202 @@
+"""A local Prefect server kept warm between commands: started once (in the foreground by
+`worldloom server`, or in the background on a command's first use), found again by the next
+command through a record in Prefect's home, and stopped as a whole process group.
+
+Starting a Prefect server costs 10-20 s on 2 cores; a command that finds one running pays
+nothing. The server listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEFAULT_PORT = 4200
+_RECORD = "worldloom-server.json"
+_LOG = "worldloom-server.log"
+_HEALTH_TIMEOUT_S = 1.0
+_STOP_WAIT_S = 10.0
+
+
+class LocalServerError(RuntimeError):
+    """The local server could not be started or reached; the message says where to look."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalServer:
+    """A running local Prefect server: its process (group) and where it listens."""
+
+    pid: int
+    port: int
+    started: str
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def server_environment(port: int) -> dict[str, str]:
+    """What a server on `port` needs so that its UI asks the API on that same port (Prefect's
+    UI otherwise looks for its API on 4200 whatever port it was started on)."""
+    return {
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+
+
+def server_command(prefect: Path, port: int) -> list[str]:
+    return [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def running_server(prefect_home: Path) -> LocalServer | None:
+    """The server a previous command left running, if it still answers; else None."""
+    record = prefect_home / _RECORD
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        server = LocalServer(pid=int(data["pid"]), port=int(data["port"]), started=data["started"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if _alive(server.pid) and healthy(server.api_url):
+        return server
+    return None
+
+
+def ensure_server(prefect_home: Path, *, prefect: Path, wait_s: float = 90.0) -> LocalServer:
+    """The running local server, or a new one started in the background (two commands
+    starting at once agree on one: the check and the start happen under a lock).
+
+    Raises:
+        LocalServerError: it did not answer within `wait_s` (its log is named).
+    """
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    with _locked(prefect_home / "worldloom-server.lock"):
+        server = running_server(prefect_home)
+        if server is not None:
+            return server
+        port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port()
+        log = (prefect_home / _LOG).open("ab")
+        with log:
+            process = subprocess.Popen(
+                server_command(prefect, port),
+                env={**os.environ, **server_environment(port), "PREFECT_HOME": str(prefect_home)},
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: `stop` ends all of it
+            )
+        server = LocalServer(
+            pid=process.pid,
+            port=port,
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        deadline = time.monotonic() + wait_s
+        while not healthy(server.api_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                end_process_group(process.pid)
+                raise LocalServerError(
+                    f"the local Prefect server did not start on port {port}; "
+                    f"see {prefect_home / _LOG}"
+                )
+            time.sleep(0.25)
+        record = {"pid": server.pid, "port": server.port, "started": server.started}
+        (prefect_home / _RECORD).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        return server
+
+
+def stop_server(prefect_home: Path) -> LocalServer | None:
+    """Stop the background server this home runs (its whole process group); returns it, or
+    None when none was running."""
+    server = running_server(prefect_home)
+    with contextlib.suppress(FileNotFoundError):
+        (prefect_home / _RECORD).unlink()
+    if server is None:
+        return None
+    end_process_group(server.pid)
+    return server
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=_HEALTH_TIMEOUT_S) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def end_process_group(pid: int) -> None:
+    """SIGTERM a process group, then SIGKILL what is left after a grace period."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + _STOP_WAIT_S
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        if not _group_alive(pid):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
