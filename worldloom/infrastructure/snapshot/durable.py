@@ -1,27 +1,9 @@
-"""Content checksums and durable file writes shared by the snapshot writer and reader."""
+"""Durable file writes: a rename after them publishes whole files."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
-from typing import Final
-
-_CHUNK: Final = 1 << 20
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Return the hex SHA-256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex SHA-256 of a file, read in chunks so big tables need little memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_durably(path: Path, data: bytes) -> None:

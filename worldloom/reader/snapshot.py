@@ -1,0 +1,122 @@
+"""A verified snapshot's tables, GeoJSON and map, each re-checked against its checksum on read."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from worldloom.reader.checksum import read_file, sha256_bytes
+from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError
+from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest
+from worldloom.reader.verification import verify_snapshot
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+class Snapshot:
+    """A verified snapshot on disk. Every read re-checks the file's checksum."""
+
+    __slots__ = ("_manifest", "_path")
+
+    def __init__(self, path: Path, manifest: Manifest) -> None:
+        """Wrap an already verified snapshot; use :func:`open_snapshot` to get one."""
+        self._path = path
+        self._manifest = manifest
+
+    @property
+    def path(self) -> Path:
+        """The snapshot folder."""
+        return self._path
+
+    @property
+    def manifest(self) -> Manifest:
+        """The validated manifest."""
+        return self._manifest
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Names of the tables in this snapshot, sorted."""
+        return tuple(sorted(self._manifest.tables))
+
+    def table(self, name: str) -> pa.Table:
+        """Return a table's rows in primary-key order, as a pyarrow Table.
+
+        Raises:
+            UnknownTableError: The snapshot has no table of that name.
+            SnapshotCorruptError: The file changed since the snapshot was verified.
+        """
+        data = self._table_bytes(name)
+        try:
+            return pq.read_table(pa.BufferReader(data))
+        except (pa.ArrowException, OSError) as error:
+            raise SnapshotCorruptError(f"{self._path}: table {name!r} is unreadable") from error
+
+    def polars(self, name: str) -> pl.DataFrame:
+        """Return a table's rows in primary-key order, as a Polars frame (needs polars).
+
+        Raises:
+            ImportError: polars is not installed.
+            UnknownTableError: The snapshot has no table of that name.
+            SnapshotCorruptError: The file changed since the snapshot was verified.
+        """
+        try:
+            # Lazily, so the reader runs where only pyarrow is installed.
+            import polars as pl  # noqa: PLC0415
+        except ImportError as error:
+            raise ImportError(
+                "Snapshot.polars needs polars (pip install polars); "
+                "Snapshot.table returns the same rows as a pyarrow Table"
+            ) from error
+        return pl.read_parquet(io.BytesIO(self._table_bytes(name)))
+
+    def geojson(self) -> dict[str, Any]:
+        """Return the world's GeoJSON FeatureCollection."""
+        data = self._read_verified(GEOJSON_FILE, self._manifest.files[GEOJSON_FILE].sha256)
+        loaded: dict[str, Any] = json.loads(data)
+        return loaded
+
+    def map_png(self) -> bytes:
+        """Return the rendered map as PNG bytes."""
+        return self._read_verified(MAP_FILE, self._manifest.files[MAP_FILE].sha256)
+
+    def _table_bytes(self, name: str) -> bytes:
+        entry = self._manifest.tables.get(name)
+        if entry is None:
+            known = ", ".join(self.table_names) or "none"
+            raise UnknownTableError(f"{self._path}: no table {name!r}; tables are: {known}")
+        return self._read_verified(entry.file, entry.sha256)
+
+    def _read_verified(self, relative: str, sha256: str) -> bytes:
+        # Reading and checking the same bytes leaves no window for a swap after verification.
+        path = self._path / relative
+        try:
+            data = read_file(path)
+        except FileNotFoundError as error:
+            raise SnapshotCorruptError(f"{path}: file is missing") from error
+        except OSError as error:
+            raise SnapshotCorruptError(f"{path}: cannot read the file: {error}") from error
+        if sha256_bytes(data) != sha256:
+            raise SnapshotCorruptError(f"{path}: checksum does not match the manifest (tampered?)")
+        return data
+
+
+def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Verify a snapshot (see :func:`verify_snapshot`) and return a reader for it.
+
+    Args:
+        path: The snapshot folder, ``<snapshots>/<world_id>/<snapshot_id>``.
+
+    Raises:
+        SnapshotMissingError: No snapshot at ``path``.
+        SnapshotVersionError: Written in a format version this reader does not support.
+        SnapshotCorruptError: Tampered, partial, or holding links or unlisted files.
+    """
+    folder = Path(path)
+    return Snapshot(folder, verify_snapshot(folder))
