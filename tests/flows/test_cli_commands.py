@@ -400,7 +400,7 @@ def test_snapshot_inspect_describes_the_manifest_without_checking_the_files(
         "tick": str(manifest["tick"]),
         "config_hash": manifest["config_hash"],
         "code_version": manifest["code_version"],
-        "format_version": "1",
+        "format_version": "2",
     }
     assert [row for row in rows if len(row) == 4] == [
         [name, f"{entry['rows']:,}", str(len(entry["columns"])), entry["sha256"][:16]]

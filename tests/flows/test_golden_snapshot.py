@@ -19,6 +19,8 @@ from syrupy.assertion import SnapshotAssertion
 from worldloom.flows.generate import generate_world
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.infrastructure.snapshot import verify_snapshot
+from worldloom.infrastructure.snapshot.reference import column_type
+from worldloom.infrastructure.store import TABLES
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -59,3 +61,19 @@ def test_table_contents_are_pinned(
     }
     files = {name: entry["sha256"] for name, entry in sorted(golden_manifest["files"].items())}
     assert {"tables": contents, "files": files} == snapshot
+
+
+def test_a_real_snapshot_says_what_the_reference_says(golden_manifest: dict[str, Any]) -> None:
+    """SNAPSHOT.md is generated from the data dictionary; a written manifest must agree with
+    it column by column: type, nullability, description and unit."""
+    for name, entry in golden_manifest["tables"].items():
+        table = TABLES[name]
+        declared = {column.name: column for column in table.columns}
+        assert [c["name"] for c in entry["columns"]] == list(declared), name
+        for column in entry["columns"]:
+            expected = declared[column["name"]]
+            assert column["type"] == column_type(table, expected.name), (name, expected.name)
+            assert column["nullable"] == expected.nullable, (name, expected.name)
+            assert column["description"] == expected.description, (name, expected.name)
+            assert column["unit"] == expected.unit, (name, expected.name)
+        assert entry["description"] == table.description, name
