@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
-import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +17,7 @@ from prefect.settings import PREFECT_API_URL
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from tests.processes import held_for_writing
 from worldloom.flows import commands
 from worldloom.flows.commands import app, parse_overrides, resolve_world
 from worldloom.flows.commands.app import Consoles
@@ -95,32 +91,6 @@ def only_line(text: str) -> str:
     lines = text.strip().splitlines()
     assert len(lines) == 1, text
     return lines[0]
-
-
-@contextmanager
-def held_for_writing(path: Path) -> Iterator[int]:
-    """Another process holding a world's file open for writing, as a running flow does."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import duckdb, sys
-            con = duckdb.connect({str(path)!r})
-            print("locked", flush=True)
-            sys.stdin.readline()
-            """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
-        yield holder.pid
-    finally:
-        holder.communicate("\n", timeout=30)
 
 
 # -- the command wrapper ----------------------------------------------------------------------

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
+from tests.processes import held_for_writing
 from worldloom.infrastructure.store import (
     SCHEMA_VERSION,
     TABLES,
@@ -136,33 +134,12 @@ def test_a_file_locked_by_another_process_names_the_holder(tmp_path: Path) -> No
     path = tmp_path / "w.duckdb"
     with open_store(path):
         pass
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import duckdb, sys, time
-            con = duckdb.connect({str(path)!r})
-            print("locked", flush=True)
-            sys.stdin.readline()
-        """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
-        with (
-            pytest.raises(
-                WorldLockedError, match=rf"locked by another process: .*PID {holder.pid}"
-            ),
-            open_store(path, wait_s=0.5),
-        ):
-            pass
-    finally:
-        holder.communicate("\n", timeout=30)
+    with (
+        held_for_writing(path) as holder,
+        pytest.raises(WorldLockedError, match=rf"locked by another process: .*PID {holder}"),
+        open_store(path, wait_s=0.5),
+    ):
+        pass
 
 
 def test_exported_tables_exclude_provenance() -> None:
