@@ -1,14 +1,16 @@
-"""The prose stage's `llm_calls` rows: one per gateway call, in the table's one row shape."""
+"""The prose stage's `llm_calls` rows: one per gateway call, in the table's one row shape,
+written in batches as calls end."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from worldloom.infrastructure.llm import CallRecord
-from worldloom.infrastructure.store import TABLES
-from worldloom.tasks.prose import call_rows
+from worldloom.infrastructure.store import TABLES, open_store
+from worldloom.tasks.prose import CallLog, call_rows
 
 RECORD = CallRecord(
     template="region",
@@ -49,3 +51,24 @@ def test_calls_become_rows_in_order_under_their_entities() -> None:
 def test_a_call_without_its_entity_is_a_bug() -> None:
     with pytest.raises(RuntimeError, match="1 call records for 2 entities"):
         call_rows([RECORD], "run-1", ["region 0", "world"])
+
+
+def test_the_call_log_writes_batches_as_calls_end(tmp_path: Path) -> None:
+    """A killed stage keeps every batch written before it died."""
+    path = tmp_path / "w.duckdb"
+    log = CallLog(path, world_id="w", run_id="run-1", batch=2)
+
+    def written() -> list[tuple[int, str]]:
+        with open_store(path, read_only=True) as store:
+            rows = store.read("llm_calls", "w")
+        return list(zip(rows["call_seq"], rows["entity"], strict=True))
+
+    log("region 0", RECORD)
+    assert not path.exists() or written() == []
+    log("region 1", RECORD)
+    assert written() == [(0, "region 0"), (1, "region 1")]
+    log("world", RECORD)
+    assert len(written()) == 2  # the last batch is not full yet
+    log.flush()
+    log.flush()  # nothing pending: no write
+    assert written() == [(0, "region 0"), (1, "region 1"), (2, "world")]

@@ -16,13 +16,20 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: Path.home() / ".worldloom")
     """Root for worlds (DuckDB files), snapshots, the LLM cache and Prefect's local state."""
     llm: str = "none"
-    """LLM provider: none | embedded | ollama/MODEL | openai/MODEL."""
+    """LLM provider: none | embedded | ollama/MODEL | openai/MODEL | anthropic/MODEL |
+    perplexity/MODEL."""
     llm_max_calls: int = Field(default=400, ge=0)
     """Provider calls one run may make; past it, text is procedural."""
     llm_max_tokens: int = Field(default=200_000, ge=0)
     """Prompt + completion tokens one run may spend; past it, text is procedural."""
     llm_timeout_s: float = Field(default=60.0, gt=0)
     """Per-request timeout."""
+    llm_stage_deadline_s: float = Field(default=90.0, gt=0)
+    """Seconds a stage may spend on LLM calls; past it, the rest of its text is procedural
+    (recorded as `deadline`), and no request outlives it."""
+    llm_routes: dict[str, str] = Field(default_factory=dict)
+    """Provider per prompt (content type), overriding `llm` for it, e.g.
+    WORLDLOOM_LLM_ROUTES='{"lore": "openai/gpt-4o-mini", "notable": "embedded"}'."""
     lock_wait_s: float = Field(default=30.0, ge=0)
     """How long a run waits for another run of the same world to finish before giving up."""
 

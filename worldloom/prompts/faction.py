@@ -1,24 +1,22 @@
-"""Prompt: a faction's short description, written from its facts (its name stays: provinces,
-diplomacy and notables already refer to it)."""
+"""Prompt: the words of one sentence of colour for a faction's procedural description (its
+name stays: provinces, diplomacy and notables already refer to it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from pydantic import Field
 
-from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.description import DescriptionText
-from worldloom.prompts.text_rules import rule_context
+from worldloom.infrastructure.llm.prompt import PromptSpec
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
 
 _NAME = Field(default="", max_length=60)
 
 
-class FactionFacts(PromptFacts):
-    """What the generator knows about one faction (every name exists already).
+class FactionFacts(ColourFacts):
+    """What the generator knows about one faction (every name exists already)."""
 
-    Deliberately few: SmolLM2-135M copes with four or five short facts, not a dossier.
-    """
+    PROMPT: ClassVar[str] = "faction"
 
     name: str = Field(min_length=1, max_length=60)
     what: str = Field(min_length=1, max_length=40)
@@ -27,23 +25,32 @@ class FactionFacts(PromptFacts):
     leader: str = _NAME
     faith: str = _NAME
 
-    def validation_context(self) -> dict[str, Any]:
+    def fact_strings(self) -> list[str]:
+        """What it is, its name's words (a "Duchy", a "Realm") and whether it has a seat."""
+        return [self.what, self.name, *(["seat"] if self.seat else [])]
+
+    def known_names(self) -> list[str]:
         """The faction, its seat, its leader and its faith may be mentioned."""
-        return rule_context(known=[n for n in (self.name, self.seat, self.leader, self.faith) if n])
+        return [n for n in (self.name, self.seat, self.leader, self.faith) if n]
 
 
-FACTION_PROMPT: PromptSpec[FactionFacts, DescriptionText] = PromptSpec(
+class FactionColour(ColourAnswer):
+    """The words of a faction's colour sentence."""
+
+    PROMPT: ClassVar[str] = "faction"
+
+    reputation: str = slot_field("faction", "reputation")
+    emblem: str = slot_field("faction", "emblem")
+
+
+FACTION_PROMPT: PromptSpec[FactionFacts, FactionColour] = PromptSpec(
     name="faction",
     template="faction.j2",
     facts_model=FactionFacts,
-    response_model=DescriptionText,
-    # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
-    max_tokens=150,
-    # One conservative sample, not the settlement prompt's 0.7: on SmolLM2 the valid share was
-    # about the same at 0.7 and 0.3, and at 0.3 a re-ask all but repeats the first answer
-    # (measured), so a re-ask would only double the cost of a failure.
-    temperature=0.3,
-    max_retries=0,
+    response_model=FactionColour,
+    max_tokens=40,
+    temperature=0.7,
+    max_retries=1,
 )
 
 EXAMPLE_FACTS: tuple[FactionFacts, ...] = (
@@ -53,6 +60,7 @@ EXAMPLE_FACTS: tuple[FactionFacts, ...] = (
         seat="Vellebridge",
         leader="Gurgrun Zharngarn",
         faith="Gundak Covenant",
+        entry="Grim Commonwealth is a republic of 3 regions, governed from Vellebridge.",
     ),
     FactionFacts(
         name="Wardens of Tibera Haven",
@@ -60,6 +68,8 @@ EXAMPLE_FACTS: tuple[FactionFacts, ...] = (
         seat="Tibera Haven",
         leader="Tartorsena Tiberavan",
         faith="Faith of the Plough-Father",
+        entry="Wardens of Tibera Haven is a monastic order whose house stands in Tibera Haven.",
+        order=1,
     ),
 )
 """Representative facts for contract tests and the bench."""

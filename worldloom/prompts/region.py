@@ -1,15 +1,19 @@
-"""Prompt: a region's name and a short description, written from its generated facts."""
+"""Prompt: a region's name, chosen among procedural ones, and the words of one sentence of
+colour added to its procedural description."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
-from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.infrastructure.llm.prompt import PromptSpec
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.text_checks import check_land_name
 from worldloom.prompts.text_rules import (
+    USED_NAMES,
     ProseBounds,
-    rule_context,
     validate_grounded_prose,
     validate_invented_name,
 )
@@ -26,8 +30,16 @@ Danger = Literal["peaceful", "uneasy", "dangerous", "deadly"]
 _DESCRIPTION = ProseBounds(min_length=40, max_length=280, max_sentences=4)
 
 
-class RegionFacts(PromptFacts):
+MAX_NAME_CANDIDATES = 4
+"""Names a region's prompt offers (its procedural name first)."""
+NAME_CANDIDATES = "name_candidates"
+"""Validation-context key: the names offered, in the order the prompt numbers them."""
+
+
+class RegionFacts(ColourFacts):
     """What the generator knows about one region (names are ones that already exist)."""
+
+    PROMPT: ClassVar[str] = "region"
 
     biome: str = Field(min_length=1, max_length=60)
     climate: str = Field(min_length=1, max_length=60)
@@ -38,7 +50,9 @@ class RegionFacts(PromptFacts):
     rivers: tuple[str, ...] = Field(default=(), max_length=12)
     resources: tuple[str, ...] = Field(default=(), max_length=12)
     used_names: tuple[str, ...] = ()
-    """Names already taken in the world; the new name must differ."""
+    """Names already taken in the world; the chosen name must differ."""
+    name_candidates: tuple[str, ...] = Field(default=(), max_length=MAX_NAME_CANDIDATES)
+    """Procedural names to choose from, the region's own first."""
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented computed_field pattern
     @property
@@ -50,12 +64,64 @@ class RegionFacts(PromptFacts):
             return "uneasy"
         return "dangerous" if self.danger_level <= 8 else "deadly"
 
+    def fact_strings(self) -> list[str]:
+        """The facts in words, for licensing fact-bound words."""
+        return [
+            self.biome,
+            self.climate,
+            self.terrain,
+            self.danger,
+            "region",
+            "land",
+            *(["coast"] if self.coastal else []),
+            *(["river"] if self.rivers else []),
+            *self.resources,
+        ]
+
     def validation_context(self) -> dict[str, Any]:
         """Rivers and neighbours may be mentioned; taken names may not be reused."""
-        return rule_context(
-            known=(*self.neighbours, *self.rivers),
-            used=(*self.used_names, *self.neighbours),
-        )
+        used = (*self.used_names, *self.neighbours)
+        return {
+            **super().validation_context(),
+            USED_NAMES: tuple(sorted(set(used))),
+            NAME_CANDIDATES: self.name_candidates,
+        }
+
+    def known_names(self) -> list[str]:
+        """Rivers, neighbours and the offered names."""
+        return [*self.neighbours, *self.rivers, *self.name_candidates]
+
+
+class RegionColour(ColourAnswer):
+    """Which of the offered names fits the region, and the words of its colour sentence."""
+
+    PROMPT: ClassVar[str] = "region"
+
+    name: int = Field(ge=1, le=MAX_NAME_CANDIDATES)
+    """1-based number of the chosen name among the candidates."""
+    mood: str = slot_field("region", "mood")
+    sound: str = slot_field("region", "sound")
+    smell: str = slot_field("region", "smell")
+
+    @field_validator("name")
+    @classmethod
+    def _offered_new_name(cls, number: int, info: ValidationInfo) -> int:
+        context = info.context
+        if not isinstance(context, Mapping):
+            return number
+        offered = tuple(context.get(NAME_CANDIDATES, ()))
+        if number > len(offered):
+            raise ValueError(f"choose a name number from 1 to {len(offered)}")
+        chosen = offered[number - 1]
+        problem = check_land_name(chosen)
+        if problem is not None:
+            raise ValueError(problem)
+        validate_invented_name(chosen, context)
+        return number
+
+    def chosen_name(self, candidates: tuple[str, ...]) -> str:
+        """The name this answer chose."""
+        return candidates[self.name - 1]
 
 
 class RegionText(BaseModel):
@@ -84,17 +150,15 @@ class RegionText(BaseModel):
         )
 
 
-REGION_PROMPT: PromptSpec[RegionFacts, RegionText] = PromptSpec(
+REGION_PROMPT: PromptSpec[RegionFacts, RegionColour] = PromptSpec(
     name="region",
     template="region.j2",
     facts_model=RegionFacts,
-    response_model=RegionText,
-    # ~30 tokens of JSON keys and name + 280 characters of prose (~70 tokens), with margin
-    # so the grammar's length cap, not max_tokens, ends a rambling answer.
-    max_tokens=200,
+    response_model=RegionColour,
+    # {"name": 2, "mood": "...", "sound": "...", "smell": "..."}: ~30 tokens; the enums end it.
+    max_tokens=60,
     temperature=0.7,
-    # One re-ask: on the embedded 135M model a second rarely rescues a description (measured:
-    # ~2.3 attempts per call at 1/3 valid) and each costs ~2-3 s of a 2-core machine.
+    # One re-ask, with the options that fit: cheap now that an answer is ~30 tokens.
     max_retries=1,
 )
 
@@ -107,6 +171,9 @@ EXAMPLE_FACTS: tuple[RegionFacts, ...] = (
         neighbours=("Ashvale", "Greymoor"),
         rivers=("Silverrun",),
         resources=("timber", "iron"),
+        entry="Ashmoor Wood is a small mild land of broadleaf woods. The Silverrun runs "
+        "through it. Its people live on timber and iron.",
+        name_candidates=("Ashmoor Wood", "Ashmoor Forest", "Ashmoor Weald"),
     ),
     RegionFacts(
         biome="hot desert",
@@ -116,6 +183,10 @@ EXAMPLE_FACTS: tuple[RegionFacts, ...] = (
         danger_level=8,
         neighbours=("Ashvale",),
         resources=("salt", "glass sand"),
+        entry="Dunmar Sands is a broad hot land of sand and bare rock, on the coast. Few cross "
+        "it without an escort.",
+        name_candidates=("Dunmar Sands", "Dunmar Desert", "Dunmar Dunes"),
+        order=1,
     ),
     RegionFacts(
         biome="tundra",
@@ -125,6 +196,9 @@ EXAMPLE_FACTS: tuple[RegionFacts, ...] = (
         neighbours=("Greymoor",),
         rivers=("Coldwater",),
         resources=("furs",),
+        entry="Kolva Barrens is a broad polar land of open tundra. It is watered by the Coldwater.",
+        name_candidates=("Kolva Barrens", "Kolva Waste"),
+        order=2,
     ),
 )
 """Representative facts for contract tests and the bench."""

@@ -1,15 +1,14 @@
-"""Prompt: a religion's short description, written from its facts and its gods (its name and
-its gods' names stay: shares, holy sites and orders already refer to them)."""
+"""Prompt: the words of one sentence of colour for a religion's procedural description (its
+name and its gods' names stay: shares, holy sites and orders already refer to them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.description import DescriptionText
-from worldloom.prompts.text_rules import rule_context
+from worldloom.infrastructure.llm.prompt import PromptSpec
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
 
 _NAME = Field(min_length=1, max_length=60)
 
@@ -21,12 +20,15 @@ class Deity(BaseModel):
 
     name: str = _NAME
     epithet: str = Field(default="", max_length=40)
-    """With its article: "the Herb-Wife". Domains stay out: "god of death" in the facts made
-    SmolLM2 loop on the phrase ("the god of death, god of death...")."""
+    """With its article: "the Herb-Wife"."""
+    domains: tuple[str, ...] = Field(default=(), max_length=4)
+    """What the god keeps: "harvest", "sea"."""
 
 
-class ReligionFacts(PromptFacts):
+class ReligionFacts(ColourFacts):
     """What the generator knows about one religion (every name exists already)."""
+
+    PROMPT: ClassVar[str] = "religion"
 
     name: str = _NAME
     what: str = Field(min_length=1, max_length=40)
@@ -36,24 +38,34 @@ class ReligionFacts(PromptFacts):
     parent: str = Field(default="", max_length=60)
     """The faith it broke away from, if any."""
 
-    def validation_context(self) -> dict[str, Any]:
+    def fact_strings(self) -> list[str]:
+        """What it is, and its gods' epithets and domains."""
+        gods = [w for d in self.deities for w in (d.epithet, *d.domains) if w]
+        return [self.what, *gods]
+
+    def known_names(self) -> list[str]:
         """The faith, its gods (with their epithets) and its parent faith may be mentioned."""
         gods = [n for d in self.deities for n in (d.name, d.epithet) if n]
-        return rule_context(known=[n for n in (self.name, self.parent, *gods) if n])
+        return [n for n in (self.name, self.parent, *gods) if n]
 
 
-RELIGION_PROMPT: PromptSpec[ReligionFacts, DescriptionText] = PromptSpec(
+class ReligionColour(ColourAnswer):
+    """The words of a religion's colour sentence."""
+
+    PROMPT: ClassVar[str] = "religion"
+
+    rite: str = slot_field("religion", "rite")
+    symbol: str = slot_field("religion", "symbol")
+
+
+RELIGION_PROMPT: PromptSpec[ReligionFacts, ReligionColour] = PromptSpec(
     name="religion",
     template="religion.j2",
     facts_model=ReligionFacts,
-    response_model=DescriptionText,
-    # ~10 tokens of JSON key + 240 characters of prose (~60 tokens), with margin.
-    max_tokens=150,
-    # One conservative sample, not the settlement prompt's 0.7: on SmolLM2 the valid share was
-    # about the same at 0.7 and 0.3, and at 0.3 a re-ask all but repeats the first answer
-    # (measured), so a re-ask would only double the cost of a failure.
-    temperature=0.3,
-    max_retries=0,
+    response_model=ReligionColour,
+    max_tokens=40,
+    temperature=0.7,
+    max_retries=1,
 )
 
 EXAMPLE_FACTS: tuple[ReligionFacts, ...] = (
@@ -61,15 +73,19 @@ EXAMPLE_FACTS: tuple[ReligionFacts, ...] = (
         name="Faith of the Plough-Father",
         what="a faith with temples and priests",
         deities=(
-            Deity(name="Aquiloravia", epithet="the Plough-Father"),
-            Deity(name="Lindra", epithet="the Green Mother"),
+            Deity(name="Aquiloravia", epithet="the Plough-Father", domains=("harvest",)),
+            Deity(name="Lindra", epithet="the Green Mother", domains=("life",)),
         ),
+        entry="The Faith of the Plough-Father is an organized church of many gods.",
     ),
     ReligionFacts(
         name="Cult of Wrendle",
         what="a secret cult",
-        deities=(Deity(name="Wrendle", epithet="the Star-Keeper"),),
+        deities=(Deity(name="Wrendle", epithet="the Star-Keeper", domains=("night",)),),
         parent="Oakennock Rites",
+        entry="The Cult of Wrendle is a cult of hidden mysteries. It broke away from the "
+        "Oakennock Rites.",
+        order=1,
     ),
 )
 """Representative facts for contract tests and the bench."""

@@ -17,6 +17,9 @@ DENY_LIST_RESOURCE = ("worldloom.data", "real_world_names.txt")
 KNOWN_NAMES = "known_names"
 USED_NAMES = "used_names"
 FORBIDDEN_NAMES = "forbidden_names"
+FACT_STRINGS = "fact_strings"
+FACT_NUMBERS = "fact_numbers"
+PERSON_SEX = "person_sex"
 """Validation-context keys (instructor hands the context to pydantic validators)."""
 
 NAME_CONNECTORS = frozenset({"of", "the", "and"})
@@ -82,17 +85,30 @@ def read_rule_context(context: Any) -> RuleContext | None:
     )
 
 
-def rule_context(*, known: Iterable[str], used: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+def rule_context(
+    *,
+    known: Iterable[str],
+    used: Iterable[str] = (),
+    facts: Iterable[str] = (),
+    numbers: Iterable[float] = (),
+    sex: str | None = None,
+) -> dict[str, Any]:
     """Build a validation context from a prompt's facts, with the real-world deny list.
 
     Args:
         known: Names of entities the text may mention.
         used: Names already taken in the world (a new name must differ).
+        facts: Fact strings whose words license fact-bound words ("capital", "priest").
+        numbers: Numbers the facts state.
+        sex: The person's sex, for a text about one person.
     """
     return {
         KNOWN_NAMES: tuple(sorted(set(known))),
         USED_NAMES: tuple(sorted(set(used))),
         FORBIDDEN_NAMES: tuple(sorted(real_world_names())),
+        FACT_STRINGS: tuple(sorted({f for f in facts if f})),
+        FACT_NUMBERS: tuple(sorted({float(n) for n in numbers})),
+        PERSON_SEX: sex,
     }
 
 

@@ -1,21 +1,25 @@
-"""The prose stage's second half: settlements, notable NPCs, factions and religions through
-the LLM, for the entities `systems/prose` chooses; every other entity keeps its procedural text.
+"""The prose stage's second half: a sentence of colour from the LLM for the settlements,
+notable NPCs, factions and religions `systems/prose` chooses; every other entity keeps its
+procedural text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 
-from worldloom.infrastructure.llm import LLMGateway, PromptFacts, PromptSpec
+from worldloom.infrastructure.llm import CallRecord, LLMGateway, PromptSpec
+from worldloom.prompts.colour import ColourAnswer, ColourFacts
 from worldloom.prompts.faction import FACTION_PROMPT, FactionFacts
 from worldloom.prompts.notable import NOTABLE_PROMPT, NotableFacts
 from worldloom.prompts.religion import RELIGION_PROMPT, Deity, ReligionFacts
 from worldloom.prompts.settlement import SETTLEMENT_PROMPT, SettlementFacts
 from worldloom.systems.prose import (
+    DESCRIPTION_MAX,
+    NOTABLE_BIO_MAX,
     apply_people_texts,
     choose_factions,
     choose_notables,
@@ -25,6 +29,7 @@ from worldloom.systems.prose import (
     notable_facts,
     settlement_facts,
 )
+from worldloom.systems.prose.selection import add_colour
 from worldloom.systems.rng import Seeds
 
 PEOPLE_TABLES: Mapping[str, Mapping[str, object]] = {
@@ -40,25 +45,20 @@ PEOPLE_TABLES: Mapping[str, Mapping[str, object]] = {
 }
 """What the people prose reads from the store, each with its row filter (column -> value)."""
 
-T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class PeopleText:
-    """Rewritten tables (text only) and the entity of every gateway call, in call order."""
-
-    tables: dict[str, pl.DataFrame]
-    entities: list[str]
+Record = Callable[[str, CallRecord], None]
+"""Called with each entity and its call record as soon as the call ends."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Ask:
-    """One entity's question: its prompt, its facts and the answer field holding its text."""
+    """One entity's question: its prompt, its facts (with its procedural text) and how long
+    its text may grow."""
 
     entity: str
     prompt: PromptSpec[Any, Any]
-    facts: PromptFacts
-    field: str
+    facts: ColourFacts
+    limit: int
 
 
 def rewrite_people_prose(
@@ -67,30 +67,44 @@ def rewrite_people_prose(
     *,
     regions: pl.DataFrame,
     seeds: Seeds,
-) -> PeopleText:
-    """Ask `gateway` for the chosen entities' text; every other entity keeps its baseline.
+    record: Record,
+) -> dict[str, pl.DataFrame]:
+    """Ask `gateway` for a sentence of colour for the chosen entities; each is added to the
+    entity's procedural text, and every other entity keeps its baseline.
 
     `regions` carries the regions' baseline names: facts then stay the same however a previous
     run renamed regions, and a re-run is answered from the cache.
     """
     baseline = dict(tables["people_prose_baseline"].select("entity", "text").iter_rows())
     asked: dict[str, str] = {}
-    for ask in _asks(tables, regions=regions):
-        kind, key = ask.entity.split(" ", 1)
-        procedural = ask.prompt.response_model.model_construct(**{ask.field: baseline[ask.entity]})
-        answer = gateway.generate(
+    for ask in _asks(tables, regions=regions, baseline=baseline, seeds=seeds):
+        result = gateway.generate(
             ask.prompt,
             ask.facts,
-            fallback=returning(procedural),
-            seed=int(seeds.stream(f"llm.{kind}", int(key)).integers(2**31)),
-        ).value
-        asked[ask.entity] = str(getattr(answer, ask.field))
-    texts = apply_people_texts(tables, {**baseline, **asked})
-    return PeopleText(tables=texts, entities=list(asked))
+            fallback=ask.prompt.response_model.model_construct,
+            seed=ask.facts.order,
+        )
+        record(ask.entity, result.record)
+        text = baseline[ask.entity]
+        if result.record.outcome != "fallback" and isinstance(result.value, ColourAnswer):
+            colour = result.value.sentence(pronoun=ask.facts.pronoun())
+            text = add_colour(text, colour, limit=ask.limit)
+        asked[ask.entity] = text
+    return apply_people_texts(tables, {**baseline, **asked})
 
 
-def _asks(tables: Mapping[str, pl.DataFrame], *, regions: pl.DataFrame) -> Iterator[_Ask]:
+def _asks(
+    tables: Mapping[str, pl.DataFrame],
+    *,
+    regions: pl.DataFrame,
+    baseline: Mapping[str, str],
+    seeds: Seeds,
+) -> Iterator[_Ask]:
     """The chosen entities' questions, settlements first, then notables, factions, faiths."""
+
+    def seed(kind: str, key: int) -> int:
+        return int(seeds.stream(f"llm.{kind}", key).integers(2**31))
+
     places = settlement_facts(
         tables["settlements"],
         regions=regions,
@@ -99,15 +113,19 @@ def _asks(tables: Mapping[str, pl.DataFrame], *, regions: pl.DataFrame) -> Itera
         provinces=tables["provinces"],
         factions=tables["factions"],
     )
+    facts: ColourFacts
     for row in choose_settlements(places).iter_rows(named=True):
-        yield _Ask(
-            f"settlement {row['settlement_id']}", SETTLEMENT_PROMPT, _settlement(row), "description"
-        )
+        entity = f"settlement {row['settlement_id']}"
+        facts = _settlement(row, baseline[entity], seed("settlement", row["settlement_id"]))
+        yield _Ask(entity, SETTLEMENT_PROMPT, facts, DESCRIPTION_MAX)
     people = notable_facts(
         tables["npcs"], settlements=tables["settlements"], factions=tables["factions"]
     )
+    sexes = dict(tables["npcs"].select("npc_id", "sex").iter_rows())
     for row in choose_notables(people).iter_rows(named=True):
-        yield _Ask(f"npc {row['npc_id']}", NOTABLE_PROMPT, _notable(row), "biography")
+        entity = f"npc {row['npc_id']}"
+        facts = _notable(row, sexes[row["npc_id"]], baseline[entity], seed("npc", row["npc_id"]))
+        yield _Ask(entity, NOTABLE_PROMPT, facts, NOTABLE_BIO_MAX)
     powers = faction_facts(
         tables["factions"],
         settlements=tables["settlements"],
@@ -115,13 +133,19 @@ def _asks(tables: Mapping[str, pl.DataFrame], *, regions: pl.DataFrame) -> Itera
         npcs=tables["npcs"],
     )
     for row in choose_factions(powers).iter_rows(named=True):
-        yield _Ask(f"faction {row['faction_id']}", FACTION_PROMPT, _faction(row), "description")
+        entity = f"faction {row['faction_id']}"
+        facts = _faction(row, baseline[entity], seed("faction", row["faction_id"]))
+        yield _Ask(entity, FACTION_PROMPT, facts, DESCRIPTION_MAX)
     for row in choose_religions(tables).iter_rows(named=True):
-        yield _Ask(f"religion {row['religion_id']}", RELIGION_PROMPT, _religion(row), "description")
+        entity = f"religion {row['religion_id']}"
+        facts = _religion(row, baseline[entity], seed("religion", row["religion_id"]))
+        yield _Ask(entity, RELIGION_PROMPT, facts, DESCRIPTION_MAX)
 
 
-def _settlement(row: dict[str, Any]) -> SettlementFacts:
+def _settlement(row: dict[str, Any], entry: str, order: int) -> SettlementFacts:
     return SettlementFacts(
+        entry=entry,
+        order=order,
         name=row["name"],
         tier=row["tier"],
         population=row["population"],
@@ -133,10 +157,10 @@ def _settlement(row: dict[str, Any]) -> SettlementFacts:
     )
 
 
-def _faction(row: dict[str, Any]) -> FactionFacts:
-    # Region counts, head counts and the leader's role stay out: SmolLM2 rambles or garbles
-    # once a prompt lists more than a handful of facts.
+def _faction(row: dict[str, Any], entry: str, order: int) -> FactionFacts:
     return FactionFacts(
+        entry=entry,
+        order=order,
         name=row["name"],
         what=row["what"],
         seat=row["seat"] or "",
@@ -145,17 +169,29 @@ def _faction(row: dict[str, Any]) -> FactionFacts:
     )
 
 
-def _religion(row: dict[str, Any]) -> ReligionFacts:
+def _religion(row: dict[str, Any], entry: str, order: int) -> ReligionFacts:
     return ReligionFacts(
+        entry=entry,
+        order=order,
         name=row["name"],
         what=row["what"],
-        deities=tuple(Deity(name=god["name"], epithet=god["epithet"]) for god in row["gods"]),
+        deities=tuple(
+            Deity(
+                name=god["name"],
+                epithet=god["epithet"],
+                domains=tuple(d.replace("_", " ") for d in god["domains"] or ())[:4],
+            )
+            for god in row["gods"]
+        ),
         parent=row["parent"] or "",
     )
 
 
-def _notable(row: dict[str, Any]) -> NotableFacts:
+def _notable(row: dict[str, Any], sex: str, entry: str, order: int) -> NotableFacts:
     return NotableFacts(
+        entry=entry,
+        order=order,
+        sex="male" if sex == "male" else "female",
         name=row["name"],
         age=row["age"],
         role=row["role"],
@@ -164,8 +200,3 @@ def _notable(row: dict[str, Any]) -> NotableFacts:
         traits=tuple(row["traits"])[:3],
         faction=row["faction"] or "",
     )
-
-
-def returning(value: T) -> Callable[[], T]:
-    """A fallback that hands back text already written (the procedural version)."""
-    return lambda: value

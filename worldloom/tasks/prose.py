@@ -1,8 +1,9 @@
-"""The prose stage: region names and descriptions and world lore, rewritten through the LLM.
+"""The prose stage: region names chosen among procedural ones, and a sentence of colour added to
+region descriptions, the world's lore and the most visible places and people, through the LLM.
 
-The regions stage already wrote procedural text; here each entity asks the LLM gateway
-(cache -> provider -> that procedural text as the fallback), so a dead or slow provider costs
-nothing but the prose. Every call is recorded in `llm_calls`.
+The earlier stages wrote procedural text; here each entity asks the LLM gateway (cache ->
+provider -> that procedural text unchanged as the fallback), so a dead or slow provider costs
+nothing but the colour. Every call is recorded in `llm_calls` as it ends, in batches.
 """
 
 from __future__ import annotations
@@ -16,24 +17,55 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.llm import CallRecord, GatewayLimits, LLMGateway, open_gateway
+from worldloom.infrastructure.llm import (
+    CallRecord,
+    GatewayLimits,
+    LLMGateway,
+    ProviderConfigError,
+    open_gateway,
+)
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store, table_frame
-from worldloom.prompts.lore import LORE_PROMPT, WorldFacts, WorldLore
-from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
-from worldloom.systems.prose import rename_descriptions, rename_regions_in_tree, renamer
-from worldloom.systems.region import describe_relief
+from worldloom.prompts.catalog import PROMPTS
+from worldloom.prompts.lore import LORE_PROMPT, LoreColour, WorldFacts
+from worldloom.prompts.region import (
+    MAX_NAME_CANDIDATES,
+    REGION_PROMPT,
+    RegionColour,
+    RegionFacts,
+)
+from worldloom.systems.prose import (
+    REGION_DESCRIPTION_MAX,
+    WORLD_LORE_MAX,
+    rename_descriptions,
+    rename_regions_in_tree,
+    renamer,
+)
+from worldloom.systems.prose.selection import add_colour, name_candidates
+from worldloom.systems.region import REGION_NAME_MAX, describe_relief
 from worldloom.systems.rng import Seeds
-from worldloom.tasks.people_prose import PEOPLE_TABLES, returning, rewrite_people_prose
+from worldloom.tasks.catalog import place_patterns
+from worldloom.tasks.people_prose import PEOPLE_TABLES, Record, rewrite_people_prose
 from worldloom.tasks.world import load_world, world_db
 
 _LISTED = 12
 """The prompts take at most this many names per list (their facts models bound them)."""
 _LORE_REGIONS = 24
+_LOG_BATCH = 8
+"""`llm_calls` rows written per batch: a killed run loses at most this many records."""
 
 
 def gateway_for(settings: Settings, provider: str) -> LLMGateway:
-    """A gateway with the run's budgets, caching under the Worldloom home."""
+    """A gateway with the run's budgets, deadline and routes, caching under the Worldloom home.
+
+    Raises:
+        ProviderConfigError: On an unknown provider, a route for no prompt, or a missing key.
+    """
+    known = {spec.name for spec in PROMPTS}
+    if unknown := sorted(set(settings.llm_routes) - known):
+        raise ProviderConfigError(
+            f"LLM routes name no prompt: {', '.join(unknown)} (prompts: {', '.join(sorted(known))})"
+        )
     return open_gateway(
         provider,
         cache_dir=settings.llm_cache_dir,
@@ -41,16 +73,48 @@ def gateway_for(settings: Settings, provider: str) -> LLMGateway:
             max_calls=settings.llm_max_calls,
             max_tokens=settings.llm_max_tokens,
             timeout_s=settings.llm_timeout_s,
+            deadline_s=settings.llm_stage_deadline_s,
         ),
+        routes=settings.llm_routes,
     )
+
+
+class CallLog:
+    """Writes the stage's `llm_calls` rows in batches as calls end, so a killed run keeps the
+    record of the calls it made (all but the last unwritten batch)."""
+
+    def __init__(self, path: Path, *, world_id: str, run_id: str, batch: int = _LOG_BATCH):
+        self._path, self._world_id, self._run_id, self._batch = path, world_id, run_id, batch
+        self._pending: list[tuple[str, CallRecord]] = []
+        self._written = 0
+
+    def __call__(self, entity: str, record: CallRecord) -> None:
+        """Keep one call's record; write the batch once it is full."""
+        self._pending.append((entity, record))
+        if len(self._pending) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every record not yet written."""
+        if not self._pending:
+            return
+        entities = [entity for entity, _ in self._pending]
+        rows = call_rows(
+            [record for _, record in self._pending], self._run_id, entities, start=self._written
+        )
+        with open_store(self._path) as store:
+            store.append_rows(self._world_id, "llm_calls", rows)
+        self._written += len(self._pending)
+        self._pending = []
 
 
 @task(name="write-prose", cache_policy=NO_CACHE)
 def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dict[str, int]:
-    """Rewrite region names and descriptions and the world's lore through `llm`.
+    """Choose region names among procedural candidates and add a sentence of colour to the
+    chosen entities' procedural text and to the lore, through `llm`.
 
-    Regions go one at a time, in id order, so each new name is checked against every name
-    already in the world. Returns how many calls ended as llm / cache / fallback.
+    Regions go one at a time, in id order, so each name is checked against every name already
+    in the world. Returns how many calls ended as llm / cache / fallback.
     """
     path = world_db(home, world_id)
     with open_store(path, read_only=True) as store:
@@ -69,62 +133,57 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
         tables |= {
             name: store.read(name, world_id, where=where) for name, where in PEOPLE_TABLES.items()
         }
-    regions, rivers = tables["regions"], tables["rivers"]
+    regions = tables["regions"]
     baseline = dict(
         tables["prose_baseline"].select("entity", pl.struct("name", "text")).iter_rows()
     )
-    biome_names = {b: n.lower() for b, n in tables["biomes"].select("biome_id", "name").iter_rows()}
-    river_names = dict(rivers.select("river_id", "name").iter_rows())
+    biomes = {
+        b: (key, n.lower())
+        for b, key, n in tables["biomes"].select("biome_id", "key", "name").iter_rows()
+    }
     seeds = Seeds(world.config.seed)
-    entities = [f"region {region_id}" for region_id in regions["region_id"]]
     # Facts come from the procedural baseline, not from whatever a previous run renamed
     # things to: a re-run then asks the same questions and is answered from the cache.
-    base_names = [baseline[entity]["name"] for entity in entities]
-    names = list(base_names)
-    descriptions = [baseline[entity]["text"] for entity in entities]
+    base_names = [baseline[f"region {i}"]["name"] for i in regions["region_id"]]
+    outcomes: Counter[str] = Counter()
+    log = CallLog(path, world_id=world_id, run_id=run_id)
+
+    def record(entity: str, call: CallRecord) -> None:
+        outcomes[call.outcome] += 1
+        log(entity, call)
+
     with gateway_for(Settings(home=Path(home)), llm) as gateway:
-        for index, row in enumerate(regions.iter_rows(named=True)):
-            procedural = RegionText(name=base_names[index], description=descriptions[index])
-            facts = _region_facts(
-                row,
-                base_names=base_names,
-                names=names,
-                index=index,
-                biome_names=biome_names,
-                river_names=river_names,
+        try:
+            names, descriptions = _colour_regions(
+                gateway, tables, baseline=baseline, biomes=biomes, seeds=seeds, record=record
             )
-            seed = int(seeds.stream("llm.region", row["seed_cell"]).integers(2**31))
-            text = gateway.generate(
-                REGION_PROMPT, facts, fallback=returning(procedural), seed=seed
-            ).value
-            names[index], descriptions[index] = text.name, text.description
-        stored_lore = baseline["world"]["text"]
-        # Our own stored text: the world name may be a user's free choice outside the LLM's
-        # name pattern, and the lore was validated when it was written.
-        lore_fallback = WorldLore.model_construct(world_name=world.name, lore=stored_lore)
-        lore = gateway.generate(
-            LORE_PROMPT,
-            _world_facts(regions, base_names, biome_names, rivers),
-            fallback=returning(lore_fallback),
-            seed=int(seeds.stream("llm.world").integers(2**31)),
-        ).value.lore
-        entities.append("world")
-        people = None
-        if tables["people_prose_baseline"].height:  # the people stage has run
-            people = rewrite_people_prose(
+            lore = _colour_lore(
                 gateway,
                 tables,
-                regions=regions.with_columns(pl.Series("name", base_names)),
+                lore=baseline["world"]["text"],
+                base_names=base_names,
+                biomes=biomes,
                 seeds=seeds,
+                record=record,
             )
-            entities.extend(people.entities)
-        calls = gateway.drain_records()
-    # Text (procedural or written from the facts) names regions as the baseline did; carry
-    # the new names into every description and the lore so no text names a stale region.
+            described = None
+            if tables["people_prose_baseline"].height:  # the people stage has run
+                described = rewrite_people_prose(
+                    gateway,
+                    tables,
+                    regions=regions.with_columns(pl.Series("name", base_names)),
+                    seeds=seeds,
+                    record=record,
+                )
+        finally:
+            log.flush()
+            gateway.drain_records()
+    # Text (procedural or with colour) names regions as the baseline did; carry the chosen
+    # names into every description and the lore so no text names a stale region.
     rename = renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
     descriptions = [rename(text) for text in descriptions]
     lore = rename(lore)
-    described = {} if people is None else rename_descriptions(people.tables, rename)
+    described = {} if described is None else rename_descriptions(described, rename)
     with open_store(path) as store:
         store.replace_rows(
             world_id,
@@ -139,23 +198,105 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                 ),
             },
         )
-        store.append_rows(world_id, "llm_calls", call_rows(calls, run_id, entities))
-    outcomes: dict[str, int] = dict(Counter(call.outcome for call in calls))
-    get_run_logger().info("prose via %s: %s", llm, outcomes)
-    return outcomes
+    get_run_logger().info("prose via %s: %s", llm, dict(outcomes))
+    return dict(outcomes)
+
+
+def _colour_regions(
+    gateway: LLMGateway,
+    tables: dict[str, pl.DataFrame],
+    *,
+    baseline: dict[str, dict[str, str]],
+    biomes: dict[int, tuple[str, str]],
+    seeds: Seeds,
+    record: Record,
+) -> tuple[list[str], list[str]]:
+    """Each region's name (chosen among its procedural ones) and description (with a sentence
+    of colour), asked in id order so no chosen name repeats one already taken."""
+    regions = tables["regions"]
+    river_names = dict(tables["rivers"].select("river_id", "name").iter_rows())
+    entities = [f"region {region_id}" for region_id in regions["region_id"]]
+    base_names = [baseline[entity]["name"] for entity in entities]
+    names = list(base_names)
+    descriptions = [baseline[entity]["text"] for entity in entities]
+    patterns = place_patterns().patterns
+    for index, row in enumerate(regions.iter_rows(named=True)):
+        seed = int(seeds.stream("llm.region", row["seed_cell"]).integers(2**31))
+        taken = [name for i, name in enumerate(names) if i != index]
+        biome_key, biome_name = biomes[row["dominant_biome_id"]]
+        candidates = name_candidates(
+            base_names[index],
+            patterns,
+            prefer=biome_key,
+            taken=taken,
+            limit=MAX_NAME_CANDIDATES,
+            max_length=REGION_NAME_MAX,
+        )
+        facts = _region_facts(
+            row,
+            base_names=base_names,
+            taken=taken,
+            biome=biome_name,
+            river_names=river_names,
+            entry=descriptions[index],
+            candidates=candidates,
+            order=seed,
+        )
+        result = gateway.generate(REGION_PROMPT, facts, fallback=_no_region_colour, seed=seed)
+        record(entities[index], result.record)
+        if result.record.outcome != "fallback":
+            names[index] = result.value.chosen_name(candidates)
+            descriptions[index] = add_colour(
+                descriptions[index], result.value.sentence(), limit=REGION_DESCRIPTION_MAX
+            )
+    return names, descriptions
+
+
+def _colour_lore(
+    gateway: LLMGateway,
+    tables: dict[str, pl.DataFrame],
+    *,
+    lore: str,
+    base_names: list[str],
+    biomes: dict[int, tuple[str, str]],
+    seeds: Seeds,
+    record: Record,
+) -> str:
+    """The world's procedural lore with a sentence of colour, if the LLM gave one."""
+    seed = int(seeds.stream("llm.world").integers(2**31))
+    facts = _world_facts(
+        tables["regions"], base_names, biomes, tables["rivers"], entry=lore, order=seed
+    )
+    answer = gateway.generate(LORE_PROMPT, facts, fallback=_no_lore_colour, seed=seed)
+    record("world", answer.record)
+    if answer.record.outcome == "fallback":
+        return lore
+    return add_colour(lore, answer.value.sentence(), limit=WORLD_LORE_MAX)
+
+
+def _no_region_colour() -> RegionColour:
+    """The fallback's stand-in: never read, as a fallback keeps the procedural text."""
+    return RegionColour.model_construct(name=1)
+
+
+def _no_lore_colour() -> LoreColour:
+    """The fallback's stand-in: never read, as a fallback keeps the procedural text."""
+    return LoreColour.model_construct()
 
 
 def _region_facts(
     row: dict[str, Any],
     *,
     base_names: list[str],
-    names: list[str],
-    index: int,
-    biome_names: dict[int, str],
+    taken: list[str],
+    biome: str,
     river_names: dict[int, str],
+    entry: str,
+    candidates: tuple[str, ...],
+    order: int,
 ) -> RegionFacts:
     return RegionFacts(
-        biome=biome_names[row["dominant_biome_id"]],
+        biome=biome,
         climate=row["climate"],
         terrain=describe_relief(
             mean_elevation_m=row["mean_elevation_m"], max_elevation_m=row["max_elevation_m"]
@@ -165,30 +306,45 @@ def _region_facts(
         neighbours=tuple(base_names[n] for n in row["neighbors"][:_LISTED]),
         rivers=tuple(river_names[r] for r in row["rivers"][:_LISTED]),
         resources=tuple(r.replace("_", " ") for r in row["resources"][:_LISTED]),
-        # Every other region's name, as written so far this run: a new name must differ.
-        used_names=tuple(name for i, name in enumerate(names) if i != index),
+        # Every other region's name, as chosen so far this run: the name must differ.
+        used_names=tuple(taken),
+        entry=entry,
+        name_candidates=candidates,
+        order=order,
     )
 
 
 def _world_facts(
-    regions: pl.DataFrame, names: list[str], biome_names: dict[int, str], rivers: pl.DataFrame
+    regions: pl.DataFrame,
+    names: list[str],
+    biomes: dict[int, tuple[str, str]],
+    rivers: pl.DataFrame,
+    *,
+    entry: str,
+    order: int,
 ) -> WorldFacts:
     largest = regions.with_columns(pl.Series("name", names)).sort(
         ["area_km2", "region_id"], descending=[True, False]
     )
     return WorldFacts(
         regions=tuple(largest["name"][:_LORE_REGIONS]),
-        biomes=tuple(dict.fromkeys(biome_names[b] for b in largest["dominant_biome_id"]))[:_LISTED],
+        biomes=tuple(dict.fromkeys(biomes[b][1] for b in largest["dominant_biome_id"]))[:_LISTED],
         climates=tuple(dict.fromkeys(largest["climate"]))[:8],
         rivers=tuple(
             rivers.sort(["discharge_m3s", "river_id"], descending=[True, False])["name"][:_LISTED]
         ),
+        coastal=bool(regions["coastal"].any()),
+        entry=entry,
+        order=order,
     )
 
 
-def call_rows(calls: list[CallRecord], run_id: str, entities: list[str]) -> pl.DataFrame:
-    """The run's `llm_calls` rows: each call's record, under the entity it was made for."""
-    if len(calls) != len(entities):  # the gateway records exactly one call per generate()
+def call_rows(
+    calls: list[CallRecord], run_id: str, entities: list[str], *, start: int = 0
+) -> pl.DataFrame:
+    """`llm_calls` rows: each call's record, under the entity it was made for, numbered from
+    `start` within the run."""
+    if len(calls) != len(entities):  # one record per generate()
         raise RuntimeError(f"{len(calls)} call records for {len(entities)} entities")
     records = {
         field.name: [getattr(call, field.name) for call in calls]
@@ -198,7 +354,7 @@ def call_rows(calls: list[CallRecord], run_id: str, entities: list[str]) -> pl.D
         "llm_calls",
         {
             "run_id": [run_id] * len(calls),
-            "call_seq": range(len(calls)),
+            "call_seq": range(start, start + len(calls)),
             "stage": ["prose"] * len(calls),
             "entity": entities,
             **records,

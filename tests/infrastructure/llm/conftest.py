@@ -15,9 +15,12 @@ from worldloom.infrastructure.llm import (
     ProviderSpec,
     ResponseCache,
 )
-from worldloom.prompts.region import RegionFacts, RegionText
+from worldloom.prompts.region import RegionColour, RegionFacts
 
-TEST_PROVIDER = ProviderSpec(kind="ollama", model="test-model", base_url="http://llm.test/v1")
+TEST_PROVIDER = ProviderSpec(kind="openai", model="test-model", base_url="http://llm.test/v1")
+"""An OpenAI-compatible endpoint (its key comes from `TEST_ENVIRON`); SDK retries are off
+unless a test asks for them."""
+TEST_ENVIRON = {"OPENAI_API_KEY": "sk-test-secret"}
 
 GatewayFactory = Callable[..., LLMGateway]
 
@@ -35,7 +38,7 @@ def _quiet_instructor() -> Iterator[None]:
 
 @pytest.fixture
 def facts() -> RegionFacts:
-    """A forest region with two neighbours and a river."""
+    """A forest region with two neighbours, a river and two names to choose from."""
     return RegionFacts(
         biome="temperate forest",
         climate="mild and wet",
@@ -43,23 +46,25 @@ def facts() -> RegionFacts:
         neighbours=("Ashvale", "Greymoor"),
         rivers=("Silverrun",),
         resources=("timber",),
+        entry="Emberfall is a small mild land of broadleaf woods. The Silverrun runs through it.",
+        name_candidates=("Emberfall", "Ember Vale"),
     )
 
 
-VALID = {
-    "name": "Emberfall",
-    "description": "Emberfall is a land of warm forests and slow hills. "
-    "The Silverrun winds past Ashvale to the north.",
-}
-REAL_WORLD = {
-    "name": "Emberfall",
-    "description": "Emberfall is a land of warm forests like Southern China. Its hills are green.",
-}
+VALID = {"name": 2, "mood": "misty", "sound": "birdsong", "smell": "moss"}
+"""An answer the facts above allow."""
+REAL_WORLD = {"name": 1, "mood": "misty", "sound": "birdsong", "smell": "hot stone"}
+"""An answer the facts above refuse: hot stone does not fit a wet forest."""
 
 
-def procedural() -> RegionText:
+def colour(mood: str) -> dict[str, object]:
+    """Another valid answer, told apart by its mood."""
+    return {**VALID, "mood": mood}
+
+
+def procedural() -> RegionColour:
     """The stand-in procedural writer."""
-    return RegionText(name="Quietmoor", description="A quiet land of low hills. Nothing stirs.")
+    return RegionColour.model_construct(name=1, mood="quiet", sound="birdsong", smell="moss")
 
 
 @pytest.fixture
@@ -73,11 +78,13 @@ def make_gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
         cache_dir: Path | None = tmp_path / "llm-cache",
         **limits: object,
     ) -> LLMGateway:
+        limits.setdefault("http_retries", 0)
         gateway = LLMGateway(
             TEST_PROVIDER,
             cache=ResponseCache(cache_dir) if cache_dir is not None else None,
             limits=GatewayLimits(**limits),  # type: ignore[arg-type]  # test-only passthrough
             http_client=endpoint.client(),
+            environ=TEST_ENVIRON,
         )
         opened.append(gateway)
         return gateway

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.infrastructure.llm.conftest import VALID, GatewayFactory, procedural
+from tests.infrastructure.llm.conftest import VALID, GatewayFactory, colour, procedural
 from tests.infrastructure.llm.scripted import ScriptedEndpoint, answer, slow, status
 from worldloom.infrastructure.llm import GenerationRequest
-from worldloom.prompts.region import REGION_PROMPT, RegionFacts, RegionText
-
-
-def _named(name: str) -> dict[str, str]:
-    return {"name": name, "description": f"{name} is a quiet land of green hills."}
+from worldloom.prompts.region import REGION_PROMPT, RegionColour, RegionFacts
 
 
 def test_concurrent_identical_requests_make_one_call(
@@ -54,10 +50,8 @@ def test_generate_many_applies_the_call_budget_in_input_order(
     endpoint = ScriptedEndpoint(slow(answer(VALID), 0.05))
     gateway = make_gateway(endpoint, max_calls=2)
     fallbacks = [
-        RegionText(
-            name=f"Fallback{c}", description="A plain land of fields and fences. Nothing more."
-        )
-        for c in "abcde"
+        RegionColour.model_construct(name=1, mood=mood, sound="birdsong", smell="moss")
+        for mood in ("lush", "misty", "wild", "lonely", "quiet")
     ]
     requests = [
         GenerationRequest(facts=facts, fallback=lambda f=f: f, seed=s)
@@ -74,9 +68,7 @@ def test_generate_many_applies_the_call_budget_in_input_order(
 def test_generate_many_survives_a_provider_dying_mid_batch(
     make_gateway: GatewayFactory, facts: RegionFacts
 ) -> None:
-    endpoint = ScriptedEndpoint(
-        answer(_named("Emberfall")), answer(_named("Dawnreach")), status(503)
-    )
+    endpoint = ScriptedEndpoint(answer(colour("lush")), answer(colour("wild")), status(503))
     gateway = make_gateway(endpoint, breaker_threshold=2)
     requests = [GenerationRequest(facts=facts, fallback=procedural, seed=s) for s in range(6)]
 

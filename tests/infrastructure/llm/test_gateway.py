@@ -29,11 +29,16 @@ def test_valid_answer_is_returned_and_recorded(
 
     result = gateway.generate(REGION_PROMPT, facts, fallback=procedural, seed=7)
 
-    assert result.value.name == "Emberfall"
+    assert result.value.chosen_name(facts.name_candidates) == "Ember Vale"
+    assert result.value.sentence() in {
+        "It is misty country, full of birdsong and the smell of moss.",
+        "Travellers remember its birdsong and the smell of moss, and call it misty.",
+        "The land feels misty here, with birdsong by day and the smell of moss at dusk.",
+    }
     record = result.record
     assert (record.outcome, record.attempts, record.fallback_reason) == ("llm", 1, None)
     assert (record.prompt_tokens, record.completion_tokens) == (120, 40)
-    assert record.provider == "ollama/test-model"
+    assert record.provider == "openai/test-model"
     assert record.template == "region"
     assert len(endpoint.requests) == 1
     sent = endpoint.requests[0]
@@ -58,7 +63,7 @@ def test_invalid_then_valid_makes_exactly_one_reask(
     assert len(endpoint.requests) == 2
     reask = endpoint.requests[1]["messages"]
     assert len(reask) > 2  # the failed answer and the validation error were fed back
-    assert "China" in json.dumps(reask[2:])
+    assert "hot stone" in json.dumps(reask[2:])
 
 
 def test_always_invalid_falls_back_after_max_retries(
@@ -72,7 +77,7 @@ def test_always_invalid_falls_back_after_max_retries(
     assert result.value == procedural()
     record = result.record
     assert (record.outcome, record.fallback_reason) == ("fallback", "validation")
-    assert "China" in record.detail
+    assert "hot stone" in record.detail
     assert record.attempts == REGION_PROMPT.max_retries + 1
     assert len(endpoint.requests) == REGION_PROMPT.max_retries + 1
     assert record.prompt_tokens == 10 * record.attempts  # usage summed over re-asks
@@ -103,7 +108,7 @@ def test_infrastructure_failures_fall_back_without_retry_storm(
 @pytest.mark.parametrize(
     "reply",
     [
-        answer('{"name": "Emberfall", "description": "unterminated'),
+        answer('{"name": 1, "mood": "unterminated'),
         answer("Sure! Here is your region: Emberfall."),
     ],
 )
@@ -137,7 +142,7 @@ def test_non_json_http_body_is_malformed_json(
 def test_answer_cut_by_max_tokens_is_truncated(
     make_gateway: GatewayFactory, facts: RegionFacts
 ) -> None:
-    endpoint = ScriptedEndpoint(answer('{"name": "Emberfall", "descr', finish_reason="length"))
+    endpoint = ScriptedEndpoint(answer('{"name": 1, "mo', finish_reason="length"))
     gateway = make_gateway(endpoint)
 
     result = gateway.generate(REGION_PROMPT, facts, fallback=procedural)

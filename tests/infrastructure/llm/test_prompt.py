@@ -93,7 +93,9 @@ def test_provider_urls_come_from_the_environment() -> None:
     assert parse_provider("openai/x", environ=env).base_url == "https://llm.example/v1"
 
 
-@pytest.mark.parametrize("text", ["gpt4", "anthropic/claude", "ollama/", "ollama", "", "local"])
+@pytest.mark.parametrize(
+    "text", ["gpt4", "claude/opus", "anthropic/", "ollama/", "ollama", "", "local"]
+)
 def test_bad_provider_strings_name_the_problem(text: str) -> None:
     with pytest.raises(ProviderConfigError, match=repr(text)):
         parse_provider(text, environ={})

@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 from pydantic import ValidationError
 
-from worldloom.prompts.lore import WorldFacts, WorldLore
 from worldloom.prompts.region import RegionFacts, RegionText
 from worldloom.prompts.text_rules import (
     ProseBounds,
@@ -83,24 +82,6 @@ def test_procedural_writers_are_not_held_to_the_llm_rules() -> None:
         name="Emberfall", description="A land near the Whispering Woods and China. Calm."
     )
     assert text.name == "Emberfall"
-
-
-def test_world_lore_may_name_only_given_names() -> None:
-    facts = WorldFacts(regions=("Ashvale", "Greymoor"), factions=("Ember Court",))
-    good = {
-        "world_name": "Eldmere",
-        "lore": "Eldmere was young when the Ember Court rose in Ashvale. Greymoor still "
-        "remembers the long winter. Its people wait.",
-    }
-    assert (
-        WorldLore.model_validate(good, context=facts.validation_context()).world_name == "Eldmere"
-    )
-    bad = {**good, "lore": good["lore"].replace("Greymoor", "the Iron Kingdom of Ruk")}
-    with pytest.raises(ValidationError, match="Iron Kingdom"):
-        WorldLore.model_validate(bad, context=facts.validation_context())
-    taken = {**good, "world_name": "Greymoor"}
-    with pytest.raises(ValidationError, match="already taken"):
-        WorldLore.model_validate(taken, context=facts.validation_context())
 
 
 def test_deny_list_covers_the_names_small_models_reach_for() -> None:

@@ -11,15 +11,17 @@ import httpx2
 import instructor
 import openai
 from instructor.v2.core.errors import IncompleteOutputException, InstructorRetryException
-from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
 
+from worldloom.infrastructure.llm.meter import DeadlinePassed, RequestMeter, StageClock
 from worldloom.infrastructure.llm.prompt import PromptSpec, RenderedPrompt
 from worldloom.infrastructure.llm.record import FallbackReason
 
 MODE = instructor.Mode.JSON_SCHEMA
 """Measured on SmolLM2: JSON_SCHEMA 8/8 valid, JSON and MD_JSON 0/8 (the schema travels as a
 grammar constraint, not as prompt text)."""
+MODES = {"json_schema": instructor.Mode.JSON_SCHEMA, "tools": instructor.Mode.TOOLS}
+"""instructor mode per provider mode (`ProviderSpec.mode`)."""
 
 SYSTEM_VAR = "worldloom_system_message"
 USER_VAR = "worldloom_user_message"
@@ -73,16 +75,28 @@ class StructuredClient:
         timeout_s: float,
         http_retries: int,
         http_client: httpx2.Client | None = None,
+        mode: str = "json_schema",
+        meter: RequestMeter | None = None,
     ) -> None:
         """Build the clients (no network traffic yet).
 
         Args:
-            base_url: OpenAI-compatible endpoint ending in ``/v1``.
+            base_url: OpenAI-compatible endpoint.
             api_key: Key for the endpoint; kept only inside the openai client.
             timeout_s: Per-request timeout (connect is capped at 5 s).
             http_retries: openai SDK retries; they multiply with instructor's re-asks.
             http_client: Custom transport (tests inject ``httpx2.MockTransport`` here).
+            mode: ``json_schema`` or ``tools`` (`ProviderSpec.mode`).
+            meter: Counts requests and holds them to the stage deadline.
         """
+        self._meter = meter or RequestMeter(StageClock(None))
+        if http_client is None:
+            http_client = openai.DefaultHttpxClient()
+        # Every request the SDK sends (its retries too) passes the meter.
+        http_client.event_hooks = {
+            **http_client.event_hooks,
+            "request": [*http_client.event_hooks["request"], self._meter],
+        }
         self._openai = openai.OpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -90,7 +104,8 @@ class StructuredClient:
             max_retries=http_retries,
             http_client=http_client,
         )
-        self._instructor = instructor.from_openai(self._openai, mode=MODE)
+        self._mode = MODES[mode]
+        self._instructor = instructor.from_openai(self._openai, mode=self._mode)
         self._secret = api_key
 
     def complete(
@@ -117,14 +132,6 @@ class StructuredClient:
         Raises:
             ProviderCallError: On any failure, classified for the fallback record.
         """
-        attempts = 0
-
-        def count_attempt(*_args: Any, **_kwargs: Any) -> None:
-            nonlocal attempts
-            attempts += 1
-
-        hooks = Hooks()
-        hooks.on("completion:kwargs", count_attempt)
         context = {
             **validation_context,
             SYSTEM_VAR: prompt.system,
@@ -134,20 +141,21 @@ class StructuredClient:
             {"role": "system", "content": "{{ " + SYSTEM_VAR + " }}"},
             {"role": "user", "content": "{{ " + USER_VAR + " }}"},
         ]
-        try:
-            value, completion = self._instructor.create_with_completion(
-                model=model,
-                messages=messages,
-                response_model=spec.response_model,
-                max_retries=spec.max_retries,
-                context=context,
-                hooks=hooks,
-                max_tokens=spec.max_tokens,
-                temperature=spec.temperature,
-                seed=seed,
-            )
-        except Exception as exc:
-            raise self._failure(exc, attempts) from exc
+        with self._meter.counting() as sent:
+            try:
+                value, completion = self._instructor.create_with_completion(
+                    model=model,
+                    messages=messages,
+                    response_model=spec.response_model,
+                    max_retries=spec.max_retries,
+                    context=context,
+                    max_tokens=spec.max_tokens,
+                    temperature=spec.temperature,
+                    seed=seed,
+                )
+            except Exception as exc:
+                raise self._failure(exc, sent()) from exc
+            attempts = sent()
         usage = getattr(completion, "usage", None)
         # instructor returns a dynamic subclass carrying the raw completion; hand back a plain
         # instance of the declared model, built exactly as a cache hit would be.
@@ -158,7 +166,7 @@ class StructuredClient:
             value=clean,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            attempts=max(attempts, 1),
+            attempts=attempts,
         )
 
     def probe(self, *, timeout_s: float) -> str:
@@ -183,13 +191,16 @@ class StructuredClient:
 
     def _failure(self, exc: BaseException, attempts: int) -> ProviderCallError:
         reason, detail = classify_failure(exc)
+        if reason == "timeout" and self._meter.clock.expired:
+            reason, detail = "deadline", "the stage's LLM deadline passed during the request"
         usage = getattr(exc, "total_usage", None)
-        n_attempts = getattr(exc, "n_attempts", None)
         return ProviderCallError(
             reason,
             # The SDK may echo a (masked) key in an auth error; never let ours into a record.
-            _clip(detail.replace(self._secret, "***")) if self._secret else _clip(detail),
-            attempts=max(attempts, int(n_attempts or 0)),
+            clip_detail(detail.replace(self._secret, "***"))
+            if self._secret
+            else clip_detail(detail),
+            attempts=attempts,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         )
@@ -203,6 +214,8 @@ def classify_failure(exc: BaseException) -> tuple[FallbackReason, str]:  # noqa:
     """
     cause = _root_cause(exc)
     match cause:
+        case DeadlinePassed():
+            return "deadline", str(cause)
         case openai.APITimeoutError() | httpx2.TimeoutException():
             return "timeout", "request timed out"
         case openai.APIConnectionError() | httpx2.TransportError():
@@ -234,7 +247,7 @@ def _root_cause(exc: BaseException) -> BaseException:
         if exc.failed_attempts:
             return _root_cause(exc.failed_attempts[-1].exception)
     if isinstance(exc, openai.APIConnectionError) and isinstance(
-        exc.__cause__, httpx2.TimeoutException
+        exc.__cause__, httpx2.TimeoutException | DeadlinePassed
     ):
         return exc.__cause__
     return exc
@@ -253,5 +266,6 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']} ({len(items)} error(s))"
 
 
-def _clip(text: str) -> str:
+def clip_detail(text: str) -> str:
+    """A fallback's detail, cut to the length a record keeps."""
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"

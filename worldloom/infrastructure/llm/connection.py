@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import httpx2
 
 from worldloom.infrastructure.llm.client import ProviderCallError, StructuredClient
 from worldloom.infrastructure.llm.embedded import EmbeddedModelError, EmbeddedServer
+from worldloom.infrastructure.llm.meter import RequestMeter, StageClock
+from worldloom.infrastructure.llm.ollama_native import OllamaClient
 from worldloom.infrastructure.llm.provider import ProviderSpec
+
+ProviderClient = StructuredClient | OllamaClient
+"""The clients a connection may hold; both answer `complete`, `probe` and `close`."""
 
 
 class ProviderConnection:
@@ -27,6 +33,7 @@ class ProviderConnection:
         http_retries: int,
         http_client: httpx2.Client | None = None,
         embedded_server: EmbeddedServer | None = None,
+        clock: StageClock | None = None,
     ) -> None:
         """Configure the connection.
 
@@ -37,7 +44,9 @@ class ProviderConnection:
             http_retries: openai SDK retries.
             http_client: Custom HTTP transport (tests, proxies).
             embedded_server: Server for ``embedded``; defaults to SmolLM2 on 2 threads.
+            clock: The stage's deadline, which every request is held to.
         """
+        self.meter = RequestMeter(clock or StageClock(None))
         self._provider = provider
         self._api_key = api_key
         self._timeout_s = timeout_s
@@ -46,7 +55,7 @@ class ProviderConnection:
         self._server = embedded_server
         if provider.kind == "embedded" and self._server is None:
             self._server = EmbeddedServer()
-        self._client: StructuredClient | None = None
+        self._client: ProviderClient | None = None
         self._lock = threading.Lock()
 
     @property
@@ -54,7 +63,7 @@ class ProviderConnection:
         """The embedded server (``None`` for remote providers)."""
         return self._server
 
-    def client(self) -> StructuredClient:
+    def client(self) -> ProviderClient:
         """Return the client, creating it (and starting the embedded server) on first use.
 
         Raises:
@@ -62,14 +71,41 @@ class ProviderConnection:
         """
         with self._lock:
             if self._client is None:
-                self._client = StructuredClient(
-                    base_url=self._base_url(),
-                    api_key=self._api_key,
-                    timeout_s=self._timeout_s,
-                    http_retries=self._http_retries,
-                    http_client=self._http_client,
-                )
+                self._client = self._new_client()
             return self._client
+
+    def ollama(self) -> OllamaClient:
+        """The native Ollama client (for listing and pulling models).
+
+        Raises:
+            ProviderCallError: ``unavailable`` if the provider is not Ollama.
+        """
+        client = self.client()
+        if not isinstance(client, OllamaClient):
+            raise ProviderCallError("unavailable", f"{self._provider.label} is not an Ollama model")
+        return client
+
+    def pull(self, *, progress: Callable[[str], None]) -> None:
+        """Have Ollama download the provider's model."""
+        self.ollama().pull(progress=progress)
+
+    def _new_client(self) -> ProviderClient:
+        if self._provider.kind == "ollama":
+            return OllamaClient(
+                base_url=self._base_url(),
+                model=self._provider.model,
+                timeout_s=self._timeout_s,
+                meter=self.meter,
+            )
+        return StructuredClient(
+            base_url=self._base_url(),
+            api_key=self._api_key,
+            timeout_s=self._timeout_s,
+            http_retries=self._http_retries,
+            http_client=self._http_client,
+            mode=self._provider.mode,
+            meter=self.meter,
+        )
 
     def probe(self, *, timeout_s: float) -> tuple[bool, str]:
         """Check reachability: start the embedded server, or list a remote server's models.

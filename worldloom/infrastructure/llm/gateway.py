@@ -15,12 +15,14 @@ from pydantic import BaseModel
 
 from worldloom.infrastructure.llm.budget import CircuitBreaker, RunBudget
 from worldloom.infrastructure.llm.cache import ResponseCache
+from worldloom.infrastructure.llm.client import ProviderCallError
 from worldloom.infrastructure.llm.connection import ProviderConnection
 from worldloom.infrastructure.llm.embedded import EmbeddedServer
+from worldloom.infrastructure.llm.meter import StageClock
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptRenderer, PromptSpec
 from worldloom.infrastructure.llm.provider import ProviderSpec, parse_provider, read_api_key
 from worldloom.infrastructure.llm.record import CallRecord
-from worldloom.infrastructure.llm.router import EntityRouter, Generated, PreparedRequest
+from worldloom.infrastructure.llm.router import EntityRouter, Generated, PreparedRequest, Route
 from worldloom.infrastructure.llm.status import LLMStatus
 
 FactsT = TypeVar("FactsT", bound=PromptFacts)
@@ -39,6 +41,8 @@ class GatewayLimits:
         timeout_s: Per-request timeout; ``None`` uses the provider's default.
         http_retries: openai SDK retries; ``None`` uses the provider's default.
         max_workers: Threads ``generate_many`` uses (llama.cpp has one slot, so 2 is plenty).
+        deadline_s: Seconds the gateway may spend on provider calls from when it opens (a
+            stage); past it every call falls back (``None``: no deadline).
     """
 
     max_calls: int | None = None
@@ -48,6 +52,7 @@ class GatewayLimits:
     timeout_s: float | None = None
     http_retries: int | None = None
     max_workers: int = 2
+    deadline_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,46 +81,71 @@ class LLMGateway:
         http_client: httpx2.Client | None = None,
         environ: Mapping[str, str] | None = None,
         embedded_server: EmbeddedServer | None = None,
+        routes: Mapping[str, ProviderSpec] | None = None,
     ) -> None:
         """Wire the gateway; nothing is started or contacted yet.
 
         Args:
-            provider: Parsed provider.
+            provider: Parsed provider, for every template without a route.
             cache: Answer cache (closed by ``close``), or ``None`` to disable caching.
             limits: Budgets, breaker and timeouts.
             renderer: Template renderer; defaults to the ``worldloom.prompts`` package.
             http_client: Custom HTTP transport for the openai client (tests, proxies).
             environ: Environment to read ``OPENAI_API_KEY`` from; defaults to ``os.environ``.
             embedded_server: Server for ``embedded``; defaults to SmolLM2 on 2 threads.
+            routes: Provider per template name (content type), e.g. lore to a large model.
 
         Raises:
-            ProviderConfigError: If ``openai/...`` is chosen without ``OPENAI_API_KEY``.
+            ProviderConfigError: If a hosted provider is chosen without its key.
         """
         self._limits = limits or GatewayLimits()
-        connection = None
-        if provider.kind != "none":
-            connection = ProviderConnection(
-                provider,
-                api_key=read_api_key(provider, environ=environ),  # fails fast on a missing key
-                timeout_s=self._limits.timeout_s or provider.timeout_s,
-                http_retries=(
-                    provider.http_retries
-                    if self._limits.http_retries is None
-                    else self._limits.http_retries
-                ),
-                http_client=http_client,
-                embedded_server=embedded_server,
-            )
+        clock = StageClock(self._limits.deadline_s)
+        by_label: dict[str, Route] = {}
+
+        def route_for(spec: ProviderSpec) -> Route:
+            if spec.label not in by_label:
+                by_label[spec.label] = Route(
+                    provider=spec,
+                    connection=self._connect(spec, http_client, environ, embedded_server, clock),
+                    breaker=CircuitBreaker(
+                        threshold=self._limits.breaker_threshold,
+                        cooldown_s=self._limits.breaker_cooldown_s,
+                    ),
+                )
+            return by_label[spec.label]
+
+        default = route_for(provider)
         self._router = EntityRouter(
-            provider,
+            default,
+            routes={name: route_for(spec) for name, spec in (routes or {}).items()},
             renderer=renderer or PromptRenderer(),
             cache=cache,
-            connection=connection,
             budget=RunBudget(max_calls=self._limits.max_calls, max_tokens=self._limits.max_tokens),
-            breaker=CircuitBreaker(
-                threshold=self._limits.breaker_threshold,
-                cooldown_s=self._limits.breaker_cooldown_s,
+            clock=clock,
+        )
+
+    def _connect(
+        self,
+        provider: ProviderSpec,
+        http_client: httpx2.Client | None,
+        environ: Mapping[str, str] | None,
+        embedded_server: EmbeddedServer | None,
+        clock: StageClock,
+    ) -> ProviderConnection | None:
+        if provider.kind == "none":
+            return None
+        return ProviderConnection(
+            provider,
+            api_key=read_api_key(provider, environ=environ),  # fails fast on a missing key
+            timeout_s=self._limits.timeout_s or provider.timeout_s,
+            http_retries=(
+                provider.http_retries
+                if self._limits.http_retries is None
+                else self._limits.http_retries
             ),
+            http_client=http_client,
+            embedded_server=embedded_server,
+            clock=clock,
         )
 
     @property
@@ -154,7 +184,7 @@ class LLMGateway:
         started = time.perf_counter()
         router = self._router
         item = router.prepare(spec, facts, seed)
-        if router.connection is None:
+        if item.route.connection is None:
             return router.fall_back(item, fallback, started, "llm_disabled", "provider none")
         with router.key_lock(item.key):
             hit = router.lookup(item)
@@ -186,7 +216,7 @@ class LLMGateway:
         router = self._router
         started = time.perf_counter()
         items = [router.prepare(spec, r.facts, r.seed) for r in requests]
-        if router.connection is None:
+        if items and items[0].route.connection is None:
             return [
                 router.fall_back(item, r.fallback, started, "llm_disabled", "provider none")
                 for item, r in zip(items, requests, strict=True)
@@ -235,6 +265,8 @@ class LLMGateway:
             reachable, detail = True, "procedural writers only"
         else:
             reachable, detail = router.connection.probe(timeout_s=probe_timeout_s)
+        for template, route in sorted(router.routes.items()):
+            detail += f"; {template} -> {route.provider.label}"
         stats = router.cache.stats() if router.cache is not None else None
         with router.records_lock:
             outcomes = dict(router.outcomes)
@@ -251,15 +283,38 @@ class LLMGateway:
             calls=sum(outcomes.values()),
             fallbacks=outcomes.get("fallback", 0),
             fallback_reasons=reasons,
-            breaker_open=router.breaker.is_open,
+            breaker_open=any(r.breaker.is_open for r in router.all_routes()),
             calls_used=router.budget.calls_used,
             tokens_used=router.budget.tokens_used,
         )
 
+    def pull(self, *, progress: Callable[[str], None]) -> None:
+        """Have the default provider (an Ollama model) download its model.
+
+        Raises:
+            ProviderCallError: If the provider is not Ollama, or the pull fails.
+        """
+        connection = self._router.connection
+        if connection is None:
+            raise ProviderCallError("llm_disabled", "provider none has no model to pull")
+        connection.pull(progress=progress)
+
+    def local_models(self) -> list[str]:
+        """The models the default provider's Ollama server has.
+
+        Raises:
+            ProviderCallError: If the provider is not Ollama, or the server cannot be asked.
+        """
+        connection = self._router.connection
+        if connection is None:
+            raise ProviderCallError("llm_disabled", "provider none has no models")
+        return connection.ollama().local_models()
+
     def close(self) -> None:
-        """Stop the embedded server, close the HTTP client and the cache (idempotent)."""
-        if self._router.connection is not None:
-            self._router.connection.close()
+        """Stop the embedded server, close the HTTP clients and the cache (idempotent)."""
+        for route in self._router.all_routes():
+            if route.connection is not None:
+                route.connection.close()
         if self._router.cache is not None:
             self._router.cache.close()
 
@@ -316,11 +371,13 @@ def open_gateway(
     limits: GatewayLimits | None = None,
     http_client: httpx2.Client | None = None,
     environ: Mapping[str, str] | None = None,
+    routes: Mapping[str, str] | None = None,
 ) -> LLMGateway:
-    """Build a gateway from a provider string and a cache folder.
+    """Build a gateway from a provider string, per-template routes and a cache folder.
 
     Args:
-        provider: ``none``, ``embedded``, ``ollama/MODEL`` or ``openai/MODEL``.
+        provider: One of `PROVIDER_FORMS` (``embedded``, ``ollama/MODEL``...).
+        routes: Provider string per template name, overriding `provider` for that template.
         cache_dir: Cache folder (e.g. ``$WORLDLOOM_HOME/llm-cache``), or ``None`` for no cache.
         limits: Budgets, breaker and timeouts.
         http_client: Custom HTTP transport (tests, proxies).
@@ -330,13 +387,21 @@ def open_gateway(
         A gateway that owns its cache and (for ``embedded``) its server.
 
     Raises:
-        ProviderConfigError: On an unknown provider string or a missing key.
+        ProviderConfigError: On an unknown provider string or template, or a missing key.
     """
     spec = parse_provider(provider, environ=environ)
+    routed = {
+        template: parse_provider(text, environ=environ) for template, text in (routes or {}).items()
+    }
     cache = ResponseCache(cache_dir) if cache_dir is not None else None
     try:
         return LLMGateway(
-            spec, cache=cache, limits=limits, http_client=http_client, environ=environ
+            spec,
+            cache=cache,
+            limits=limits,
+            http_client=http_client,
+            environ=environ,
+            routes=routed,
         )
     except Exception:
         if cache is not None:

@@ -11,6 +11,7 @@ Outcome = Literal["llm", "cache", "fallback"]
 FallbackReason = Literal[
     "llm_disabled",
     "budget",
+    "deadline",
     "circuit_open",
     "unavailable",
     "timeout",
@@ -26,6 +27,7 @@ FallbackReason = Literal[
 
 - ``llm_disabled``: provider ``none``.
 - ``budget``: the run's call or token budget is spent.
+- ``deadline``: the stage's LLM deadline passed (before the call, or while it was waiting).
 - ``circuit_open``: the provider failed too often in a row; calls skip it for a while.
 - ``unavailable``: the provider could not be reached or started (embedded model missing...).
 - ``timeout`` / ``connection`` / ``rate_limited`` (429) / ``server_error`` (5xx) /
@@ -40,8 +42,11 @@ FALLBACK_REASONS: tuple[FallbackReason, ...] = get_args(FallbackReason)
 INFRASTRUCTURE_REASONS: frozenset[FallbackReason] = frozenset(
     {"unavailable", "timeout", "connection", "rate_limited", "server_error", "http_error"}
 )
-"""Failures that say the provider is unhealthy (they trip the circuit breaker); the others say
-the model answered but badly, which proves the provider is up."""
+"""Failures that say the provider is unhealthy (they trip the circuit breaker)."""
+
+MODEL_REASONS: frozenset[FallbackReason] = frozenset({"validation", "malformed_json", "truncated"})
+"""Failures of the model's answer: the provider is up, and with the same seed it would answer the
+same again, so the cache remembers them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +63,8 @@ class CallRecord:
         prompt_tokens: Prompt tokens spent in this run, summed over re-asks (0 on a hit).
         completion_tokens: Completion tokens spent in this run, summed over re-asks.
         latency_ms: Wall time inside the gateway for this entity.
-        attempts: HTTP requests made (first ask + re-asks); 0 for cache hits and fallbacks
-            decided before calling.
+        attempts: HTTP requests sent (first ask, re-asks and SDK retries alike); 0 for cache
+            hits and fallbacks decided before calling.
         outcome: Where the value came from.
         fallback_reason: Why the procedural writer was used, else ``None``.
         detail: Short human-readable cause of a fallback (never contains secrets).

@@ -1,4 +1,5 @@
-"""The per-entity route: cache -> provider -> procedural fallback, with one record per call."""
+"""The per-entity route: cache -> the template's provider -> procedural fallback, with one
+record per call."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from worldloom.infrastructure.llm.cache import (
     ResponseCache,
     compute_cache_key,
 )
-from worldloom.infrastructure.llm.client import MODE, ProviderCallError
+from worldloom.infrastructure.llm.client import MODES, ProviderCallError
 from worldloom.infrastructure.llm.connection import ProviderConnection
+from worldloom.infrastructure.llm.meter import StageClock
 from worldloom.infrastructure.llm.prompt import (
     PromptFacts,
     PromptRenderer,
@@ -30,6 +32,7 @@ from worldloom.infrastructure.llm.prompt import (
 from worldloom.infrastructure.llm.provider import ProviderSpec
 from worldloom.infrastructure.llm.record import (
     INFRASTRUCTURE_REASONS,
+    MODEL_REASONS,
     CallRecord,
     FallbackReason,
     Outcome,
@@ -47,9 +50,20 @@ class Generated(Generic[ResponseT]):
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedRequest(Generic[ResponseT]):
-    """A rendered request and its cache key, ready to route."""
+class Route:
+    """One provider a template may be sent to: its connection (``None`` for provider ``none``)
+    and its own circuit breaker."""
 
+    provider: ProviderSpec
+    connection: ProviderConnection | None
+    breaker: CircuitBreaker
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest(Generic[ResponseT]):
+    """A rendered request, its route and its cache key, ready to go."""
+
+    route: Route
     spec: PromptSpec[Any, ResponseT]
     prompt: RenderedPrompt
     key: str
@@ -62,35 +76,61 @@ class EntityRouter:
 
     def __init__(
         self,
-        provider: ProviderSpec,
+        default: Route,
         *,
+        routes: Mapping[str, Route] | None = None,
         renderer: PromptRenderer,
         cache: ResponseCache | None,
-        connection: ProviderConnection | None,
         budget: RunBudget,
-        breaker: CircuitBreaker,
+        clock: StageClock | None = None,
     ) -> None:
-        """Wire the route's parts (``connection`` is ``None`` for provider ``none``)."""
-        self.provider = provider
+        """Wire the parts.
+
+        Args:
+            default: Where templates without a route of their own go.
+            routes: Route per template name (content type), overriding the default.
+            renderer: Template renderer.
+            cache: Answer cache, or ``None``.
+            budget: The run's call and token budget.
+            clock: The stage's deadline.
+        """
+        self.default = default
+        self.routes = dict(routes or {})
         self.cache = cache
-        self.connection = connection
         self.budget = budget
-        self.breaker = breaker
+        self.clock = clock or StageClock(None)
         self._renderer = renderer
         self._records: list[CallRecord] = []
         self.outcomes: Counter[Outcome] = Counter()
         self.reasons: Counter[FallbackReason] = Counter()
         self.records_lock = threading.Lock()
 
+    @property
+    def provider(self) -> ProviderSpec:
+        """The default provider."""
+        return self.default.provider
+
+    @property
+    def connection(self) -> ProviderConnection | None:
+        """The default provider's connection."""
+        return self.default.connection
+
+    def all_routes(self) -> list[Route]:
+        """Every distinct route, the default first."""
+        unique = {id(r): r for r in (self.default, *self.routes.values())}
+        return list(unique.values())
+
     def prepare(
         self, spec: PromptSpec[Any, ResponseT], facts: PromptFacts, seed: int
     ) -> PreparedRequest[ResponseT]:
-        """Render the prompt and compute its content-addressed key."""
+        """Pick the template's route, render the prompt and compute its content-addressed key."""
+        route = self.routes.get(spec.name, self.default)
+        provider = route.provider
         prompt = self._renderer.render(spec, facts)
         key = compute_cache_key(
-            provider=self.provider.kind,
-            model=self.provider.model,
-            mode=MODE.value,
+            provider=provider.kind,
+            model=provider.model,
+            mode=MODES[provider.mode].value,
             template=spec.name,
             template_hash=prompt.template_hash,
             messages=prompt.messages(),
@@ -98,6 +138,7 @@ class EntityRouter:
             params={"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": seed},
         )
         return PreparedRequest(
+            route=route,
             spec=spec,
             prompt=prompt,
             key=key,
@@ -126,7 +167,7 @@ class EntityRouter:
 
         return self.cache.lookup(item.key, revive, count=count)
 
-    def call(
+    def call(  # noqa: PLR0911  # one return per reason to skip the provider reads as a table
         self,
         item: PreparedRequest[ResponseT],
         fallback: Callable[[], ResponseT],
@@ -154,20 +195,27 @@ class EntityRouter:
                 f"remembered: {remembered.detail}",
                 from_cache=True,
             )
+        route = item.route
+        if self.clock.expired:
+            if reserved:
+                self.budget.release_call()
+            return self.fall_back(
+                item, fallback, started, "deadline", "the stage's LLM deadline has passed"
+            )
         if not reserved and not self.budget.try_reserve_call():
             return self.fall_back(item, fallback, started, "budget", "run budget spent")
-        if self.connection is None:
+        if route.connection is None:
             self.budget.release_call()
             return self.fall_back(item, fallback, started, "llm_disabled", "provider none")
-        if not self.breaker.allow():
+        if not route.breaker.allow():
             self.budget.release_call()
             return self.fall_back(
                 item, fallback, started, "circuit_open", "provider failed repeatedly"
             )
         try:
-            completion = self.connection.client().complete(
+            completion = route.connection.client().complete(
                 spec=item.spec,
-                model=self.provider.model,
+                model=route.provider.model,
                 prompt=item.prompt,
                 validation_context=item.validation_context,
                 seed=item.seed,
@@ -175,11 +223,11 @@ class EntityRouter:
         except ProviderCallError as failure:
             self.budget.add_tokens(failure.prompt_tokens + failure.completion_tokens)
             if failure.reason in INFRASTRUCTURE_REASONS:
-                self.breaker.record_failure()
-            else:
+                route.breaker.record_failure()
+            elif failure.reason in MODEL_REASONS:
                 # The model answered, badly: the provider itself is healthy, and with this seed
                 # it would answer the same again, so a re-run should not ask.
-                self.breaker.record_success()
+                route.breaker.record_success()
                 if self.cache is not None:
                     self.cache.store_failure(
                         item.key, CachedFailure(reason=failure.reason, detail=failure.detail)
@@ -193,7 +241,7 @@ class EntityRouter:
                 attempts=failure.attempts,
                 tokens=(failure.prompt_tokens, failure.completion_tokens),
             )
-        self.breaker.record_success()
+        route.breaker.record_success()
         self.budget.add_tokens(completion.prompt_tokens + completion.completion_tokens)
         if self.cache is not None:
             self.cache.forget_failure(item.key)
@@ -256,8 +304,8 @@ class EntityRouter:
         record = CallRecord(
             template=item.spec.name,
             template_hash=item.prompt.template_hash,
-            provider=self.provider.label,
-            model=self.provider.model,
+            provider=item.route.provider.label,
+            model=item.route.provider.model,
             cache_key=item.key,
             cache_hit=cache_hit or outcome == "cache",
             prompt_tokens=tokens[0],

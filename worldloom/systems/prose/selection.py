@@ -1,4 +1,5 @@
-"""Which entities an LLM may describe, and how each is introduced to it.
+"""Which entities an LLM may describe, how each is introduced to it (the procedural names it
+may choose among), and how its sentence of colour joins the procedural text.
 
 Only what a reader meets first asks the model — the largest settlements, the notables of
 capitals and cities, the strongest states and the most followed faiths — within fixed caps, so
@@ -7,7 +8,8 @@ a world's LLM cost does not grow with its population; everything else keeps its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
 
 import polars as pl
 
@@ -65,7 +67,7 @@ def choose_factions(facts: pl.DataFrame) -> pl.DataFrame:
 
 def choose_religions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """The faiths with most followers (settlement populations weighted by share), each with
-    its chief gods (`gods`: name, epithet), its parent faith's name and `what` it is.
+    its chief gods (`gods`: name, epithet, domains), its parent faith's name and `what` it is.
 
     Args:
         tables: the world's `religions`, `religion_shares`, `settlements` and `deities`.
@@ -82,7 +84,7 @@ def choose_religions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         .group_by("religion_id", maintain_order=True)
         .head(MAX_DEITIES)
         .group_by("religion_id", maintain_order=True)
-        .agg(pl.struct("name", "epithet").alias("gods"))
+        .agg(pl.struct("name", "epithet", "domains").alias("gods"))
     )
     religions = tables["religions"]
     parents = religions.select(
@@ -97,3 +99,51 @@ def choose_religions(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         .head(MAX_RELIGIONS)
         .with_columns(pl.col("kind").replace_strict(RELIGION_KINDS).alias("what"))
     )
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def name_candidates(
+    name: str,
+    patterns: Mapping[str, Sequence[str]],
+    *,
+    prefer: str,
+    taken: Collection[str],
+    limit: int,
+    max_length: int,
+) -> tuple[str, ...]:
+    """A region's procedural name first, then its root in the other patterns of its landform
+    ("Bromdor Crags", "Bromdor Peaks", "Bromdor Heights"), none of them taken.
+
+    Args:
+        name: The region's procedural name.
+        patterns: Place patterns by landform (`data/place_patterns.toml`).
+        prefer: The landform tried first (the region's biome key), as patterns overlap.
+        taken: Names already in the world (any case).
+        limit: Most candidates, the name included.
+        max_length: Longest name allowed.
+    """
+    folded = {t.casefold() for t in taken} - {name.casefold()}
+    families = sorted(patterns, key=lambda kind: (kind != prefer, kind == "default", kind))
+    for kind in families:
+        for pattern in patterns[kind]:
+            head, _, tail = pattern.partition("{name}")
+            if not (name.startswith(head) and name.endswith(tail)) or len(name) <= len(head + tail):
+                continue
+            root = name[len(head) : len(name) - len(tail)]
+            others = [p.format(name=root) for p in patterns[kind] if p != pattern]
+            fresh = [o for o in others if o.casefold() not in folded and len(o) <= max_length]
+            return (name, *fresh[: limit - 1])
+    return (name,)
+
+
+def add_colour(text: str, colour: str, *, limit: int) -> str:
+    """`text` with `colour` after its first sentence, dropping its last sentences until the
+    whole fits `limit` characters (the text as it was if even its first sentence cannot)."""
+    sentences = _SENTENCE_BREAK.split(text.strip())
+    kept = [sentences[0], colour, *sentences[1:]]
+    while len(" ".join(kept)) > limit and len(kept) > 2:
+        kept.pop()
+    joined = " ".join(kept)
+    return joined if len(joined) <= limit else text

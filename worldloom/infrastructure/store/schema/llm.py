@@ -11,7 +11,7 @@ LLM_CALLS = declare(
     run_id VARCHAR NOT NULL -- The flow run that made the call (runs).
     call_seq INTEGER NOT NULL -- The call's position within its run, from 0.
     stage VARCHAR NOT NULL -- The stage that made it (prose).
-    entity VARCHAR NOT NULL -- What it wrote about: "region 3", "world", "npc 17"...
+    entity VARCHAR NOT NULL -- What it wrote colour for: "region 3", "world", "npc 17"...
     template VARCHAR NOT NULL -- Prompt name: region, lore, settlement, faction, religion, notable.
     template_hash VARCHAR NOT NULL -- sha256 (hex) of the prompt template's source.
     provider VARCHAR NOT NULL -- Provider label, e.g. embedded or ollama/llama3.2.
@@ -21,15 +21,16 @@ LLM_CALLS = declare(
     prompt_tokens BIGINT NOT NULL -- [tokens] Prompt tokens spent, over re-asks (0 on a hit).
     completion_tokens BIGINT NOT NULL -- [tokens] Completion tokens spent, over re-asks.
     latency_ms DOUBLE NOT NULL -- [ms] Wall time inside the gateway for this entity.
-    attempts INTEGER NOT NULL -- [count] Requests made (first ask and re-asks); 0 if none.
+    attempts INTEGER NOT NULL -- [count] HTTP requests sent (asks, re-asks, SDK retries); 0 if none.
     outcome VARCHAR NOT NULL -- Where the value came from: llm, cache or fallback.
     fallback_reason VARCHAR -- Why the procedural writer was used; null unless outcome=fallback.
     detail VARCHAR -- Short human-readable cause of a fallback; null or '' otherwise.
     """,
     description=(
-        "One record per LLM gateway call (not exported). fallback_reason is one of "
-        "llm_disabled, budget, circuit_open, unavailable, timeout, connection, rate_limited, "
-        "server_error, http_error, validation, malformed_json, truncated."
+        "One record per LLM gateway call, written in batches as calls end (not exported). "
+        "fallback_reason is one of llm_disabled, budget, deadline, circuit_open, unavailable, "
+        "timeout, connection, rate_limited, server_error, http_error, validation, "
+        "malformed_json, truncated."
     ),
     exported=False,
 )
