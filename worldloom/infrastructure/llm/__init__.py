@@ -10,6 +10,7 @@ Typical use::
 from __future__ import annotations
 
 from worldloom.infrastructure.llm.cache import CacheStats, ResponseCache, compute_cache_key
+from worldloom.infrastructure.llm.client import ProviderCallError
 from worldloom.infrastructure.llm.embedded import (
     EmbeddedModelError,
     EmbeddedServer,
@@ -61,6 +62,7 @@ __all__ = [
     "PromptRenderer",
     "PromptRenderingError",
     "PromptSpec",
+    "ProviderCallError",
     "ProviderConfigError",
     "ProviderSpec",
     "RenderedPrompt",

@@ -57,12 +57,12 @@ class RequestMeter:
 
     def __call__(self, request: Any) -> None:
         """The request hook (httpx and httpx2 share the request API used here)."""
-        self._local.count = getattr(self._local, "count", 0) + 1
         remaining = self.clock.remaining()
+        if remaining is not None and remaining <= 0:
+            raise DeadlinePassed("the stage's LLM deadline has passed")  # not sent: not counted
+        self._local.count = getattr(self._local, "count", 0) + 1
         if remaining is None:
             return
-        if remaining <= 0:
-            raise DeadlinePassed("the stage's LLM deadline has passed")
         timeouts = dict(request.extensions.get("timeout") or {})
         capped = {
             phase: remaining if timeouts.get(phase) is None else min(timeouts[phase], remaining)
