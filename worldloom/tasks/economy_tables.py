@@ -21,6 +21,7 @@ _STATE_ARRAYS = {
     "low": "low",
     "high": "high",
     "need": "need",
+    "sold": "sold",
 }
 """EconomyState [agent, slot] field -> economy_agents list column."""
 _AGENT_SCALARS = {
@@ -39,6 +40,8 @@ _AGENT_SCALARS = {
     "link": "link",
     "arrive": "arrive",
     "profit": "profit",
+    "idle": "idle",
+    "tenure": "tenure",
 }
 """EconomyState field -> economy_agents column."""
 
@@ -168,6 +171,7 @@ def state_from_rows(
         progress=fields["progress"].astype(np.float64),
         hunger=fields["hunger"].astype(np.float64),
         need=arrays["need"].astype(np.float64),
+        sold=arrays["sold"].astype(np.float64),
         cost_scale=fields["cost_scale"].astype(np.float64),
         taste=fields["taste"].astype(np.int64),
         offset=fields["offset"].astype(np.int64),
@@ -178,6 +182,8 @@ def state_from_rows(
         link=fields["link"].astype(np.int64),
         arrive=fields["arrive"].astype(np.int64),
         profit=fields["profit"].astype(np.float64),
+        idle=fields["idle"].astype(np.int64),
+        tenure=fields["tenure"].astype(np.int64),
         treasury=markets["treasury"].to_numpy().astype(np.int64),
         price=market_arrays["price"].astype(np.float64),
         supply=market_arrays["supply"].astype(np.int64),

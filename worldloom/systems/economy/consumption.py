@@ -1,5 +1,5 @@
 """What agents use up each tick: food against hunger, the needs of their trade, the comforts
-they can afford, and what spoils; one compiled pass over every agent's slots.
+they can afford, and overnight what spoils; compiled passes over every agent's slots.
 
 Consumption only ever takes from what is held, and every unit it takes is counted in the
 ledger's `consumed` or `spoiled` row, so goods are conserved (the tests check).
@@ -14,16 +14,16 @@ import numpy.typing as npt
 
 from worldloom.systems.economy.context import TickContext
 from worldloom.systems.economy.ledger import Ledger
-from worldloom.systems.economy.state import EconomyState, Int32
-from worldloom.systems.kernel import kernel
+from worldloom.systems.economy.state import EconomyState, Float32, Int32
+from worldloom.systems.kernel import kernel, kernel_helper
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
 
-_COMFORT_SAVINGS = 20
-"""An agent buys one unit of its comfort for every this-many times its value that it holds."""
-_COMFORT_MAX = 5
-"""...up to this many units at a time."""
+_COMFORT_MAX = 8
+"""The most units of its comfort an agent buys at a time."""
+_FASHION = 0.02
+"""Chance, each time it shops, that an agent takes a liking to another comfort (any)."""
 
 
 def consume(
@@ -33,24 +33,32 @@ def consume(
     *,
     step: int,
     tick: int,
-    rng: np.random.Generator,
-) -> None:
-    """Eat, use up, enjoy and spoil, in place; count it all in the ledger's row `step`.
+    taste_rng: np.random.Generator,
+) -> int:
+    """Eat, use up and enjoy, in place; count it all in the ledger's row `step`. Returns how
+    many slots then hold something perishable (what `spoil` draws for).
 
     Hunger grows by a day's food for every agent in a market and stops growing past twice the
     days it takes to starve (by then the agent is bankrupt or has money to eat again). An
     agent eats the plainest food it holds (least value per unit of nutrition, the first slot
     of equals), enough to cover hunger but never more than two days' food at once. The tools,
     weapons, arrows... of a trade are used up a whole unit at a time. The richer buy and enjoy
-    more comforts: that is also how money made by busy trades flows back to others. Each
-    perishable unit rots with its good's daily chance (rounded by a draw)."""
+    more comforts: every few days an agent sets a share of what it holds beyond a reserve (some
+    days of food at its market's prices) to buy its favourite comfort, so that money made by
+    busy trades flows back to others. It buys its favourite when its market offers it, and
+    something that is on offer when not (its favourite stays its favourite: the makers its
+    market lacks are called by these unmet tastes, see `demand.latent_demand`); now and then it
+    takes a liking to another comfort."""
     rules, slots = context.rules, context.slots
-    draws = rng.random(_count_perishable(state.qty, state.good, slots.perish))
-    _consume(
+    tuning = rules.tuning
+    every = max(rules.comfort_every, 1)
+    return _consume(
         state.market,
         state.role,
         state.qty,
         state.good,
+        state.low,
+        state.high,
         state.need,
         state.hunger,
         state.money,
@@ -61,26 +69,60 @@ def consume(
         slots.nutrition,
         slots.perish,
         context.food_rank,
-        rules.value,
-        draws,
+        state.price,
+        state.supply,
+        _food_cost(state, context) * tuning.reserve_days * rules.food_per_tick,
+        context.comforts,
+        # Two draws for each agent whose shopping day it is, in agent order.
+        taste_rng.random((np.count_nonzero((tick + state.offset) % every == 0), 2)),
         ledger.consumed[step],
-        ledger.spoiled[step],
         rules.food_per_tick,
-        2 * rules.tuning.starve_days * rules.food_per_tick,
+        2 * tuning.starve_days * rules.food_per_tick,
+        tuning.spend_share,
         tick,
-        max(rules.comfort_every, 1),
+        every,
         slots.width,
     )
 
 
+def spoil(
+    state: EconomyState,
+    context: TickContext,
+    ledger: Ledger,
+    *,
+    step: int,
+    perishable: int,
+    rng: np.random.Generator,
+) -> None:
+    """Rot overnight what is still held at the end of the day, in place: each perishable unit
+    with its good's daily chance (rounded by a draw, one for each of the `perishable` slots
+    that hold some); counted in the ledger's row `step`. What is made and sold the same day
+    never spoils."""
+    perish = context.slots.perish
+    _spoil(state.qty, state.good, perish, rng.random(perishable), ledger.spoiled[step])
+
+
+def _food_cost(state: EconomyState, context: TickContext) -> Float:
+    """Per market: copper per unit of nutrition of its cheapest food at the going price."""
+    rules = context.rules
+    return np.asarray(
+        (state.price[:, rules.foods] / rules.nutrition[rules.foods]).min(axis=1, initial=np.inf),
+        dtype=np.float64,
+    )
+
+
 @kernel
-def _count_perishable(qty: Int32, good: Int32, perish: Float) -> int:
-    held = 0
+def _spoil(qty: Int32, good: Int32, perish: Float, draws: Float, spoiled: Int) -> None:
+    draw = 0
     for agent in range(qty.shape[0]):
         for slot in range(qty.shape[1]):
-            if qty[agent, slot] > 0 and perish[good[agent, slot]] > 0:
-                held += 1
-    return held
+            units = qty[agent, slot]
+            chance = perish[good[agent, slot]]
+            if units > 0 and chance > 0:
+                rotten = min(math.floor(units * chance + draws[draw]), units)
+                draw += 1
+                qty[agent, slot] = units - rotten
+                spoiled[good[agent, slot]] += rotten
 
 
 @kernel
@@ -89,6 +131,8 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     role: Int,
     qty: Int32,
     good: Int32,
+    low: Float32,
+    high: Float32,
     need: Float,
     hunger: Float,
     money: Int,
@@ -99,39 +143,30 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     nutrition: Float,
     perish: Float,
     food_rank: Int,
-    value: Float,
-    draws: Float,
+    price: Float,
+    supply: Int,
+    reserve: Float,
+    comforts: Int,
+    taste_draws: npt.NDArray[np.float64],
     consumed: Int,
-    spoiled: Int,
     day: float,
     most_hunger: float,
+    spend_share: float,
     tick: int,
     comfort_every: int,
     width: int,
-) -> None:
+) -> int:
     n_agents, count = qty.shape
-    comfort, inedible = width + 1, food_rank.size
-    draw = 0
-    perishing = np.empty(count, dtype=np.bool_)
+    comfort = width + 1
+    perishable = 0
+    shopper = -1
     for agent in range(n_agents):
-        active = market[agent] >= 0
-        # Spoilage takes from what was held when the day began; the plainest food held is
-        # what the agent eats.
-        choice, best = -1, inedible
-        for slot in range(count):
-            held = qty[agent, slot] > 0
-            perishing[slot] = held and perish[good[agent, slot]] > 0
-            if held and food_rank[good[agent, slot]] < best:
-                choice, best = slot, food_rank[good[agent, slot]]
-        hunger[agent] = min(hunger[agent] + (day if active else 0.0), most_hunger)
-        if active:
-            if choice >= 0:
-                food = good[agent, choice]
-                wanted = math.ceil(min(max(hunger[agent], 0.0), 2 * day) / nutrition[food])
-                eaten = min(wanted, qty[agent, choice])
-                qty[agent, choice] -= eaten
-                hunger[agent] -= eaten * nutrition[food]
-                consumed[food] += eaten
+        shops = (tick + offset[agent]) % comfort_every == 0
+        shopper += shops
+        here = market[agent]
+        hunger[agent] = min(hunger[agent] + (day if here >= 0 else 0.0), most_hunger)
+        if here >= 0:
+            _eat(agent, qty, good, hunger, nutrition, food_rank, consumed, day)
             work = role[agent]
             for slot in range(width):
                 if role_need[work, slot] > 0:
@@ -140,18 +175,96 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
                     qty[agent, slot] -= used
                     need[agent, slot] = min(due - used, 2.0)
                     consumed[good[agent, slot]] += used
-            if (tick + offset[agent]) % comfort_every == 0:
-                affordable = money[agent] // int(value[taste[agent]] * _COMFORT_SAVINGS)
-                wants[agent] = min(max(affordable, 0), _COMFORT_MAX)
-        enjoyed = min(wants[agent], qty[agent, comfort])
+            if shops and qty[agent, comfort] == 0:
+                chosen = _choose_comfort(
+                    agent, here, comfort, good, low, high, taste, price, supply, comforts,
+                    taste_draws[shopper],
+                )  # fmt: skip
+                budget = spend_share * max(money[agent] - reserve[here], 0.0)
+                affordable = math.floor(budget / max(price[here, chosen], 1.0))
+                wants[agent] = min(affordable, _COMFORT_MAX)
+        treat = good[agent, comfort]
+        enjoyed = min(wants[agent], qty[agent, comfort]) if treat >= 0 else 0
         qty[agent, comfort] -= enjoyed
         wants[agent] -= enjoyed
-        consumed[taste[agent]] += enjoyed
+        if enjoyed > 0:
+            consumed[treat] += enjoyed
         for slot in range(count):
-            if perishing[slot]:
-                units = qty[agent, slot]
-                chance = perish[good[agent, slot]]
-                rotten = min(math.floor(units * chance + draws[draw]), units)
-                draw += 1
-                qty[agent, slot] = units - rotten
-                spoiled[good[agent, slot]] += rotten
+            if qty[agent, slot] > 0 and perish[good[agent, slot]] > 0:
+                perishable += 1
+    return perishable
+
+
+@kernel_helper
+def _eat(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
+    agent: int,
+    qty: Int32,
+    good: Int32,
+    hunger: Float,
+    nutrition: Float,
+    food_rank: Int,
+    consumed: Int,
+    day: float,
+) -> None:
+    """The agent eats the plainest food it holds, enough to cover its hunger but never more
+    than two days' food at once."""
+    choice, best = -1, food_rank.size
+    for slot in range(qty.shape[1]):
+        if qty[agent, slot] > 0 and food_rank[good[agent, slot]] < best:
+            choice, best = slot, food_rank[good[agent, slot]]
+    if choice < 0:
+        return
+    food = good[agent, choice]
+    wanted = math.ceil(min(max(hunger[agent], 0.0), 2 * day) / nutrition[food])
+    eaten = min(wanted, qty[agent, choice])
+    qty[agent, choice] -= eaten
+    hunger[agent] -= eaten * nutrition[food]
+    consumed[food] += eaten
+
+
+@kernel_helper
+def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
+    agent: int,
+    here: int,
+    comfort: int,
+    good: Int32,
+    low: Float32,
+    high: Float32,
+    taste: Int,
+    price: Float,
+    supply: Int,
+    comforts: Int,
+    draw: npt.NDArray[np.float64],
+) -> int:
+    """The comfort a shopping agent buys this time: now and then (`draw[0]`) it takes a
+    liking to another one; its favourite if its market offers it, else one that is on offer
+    (`draw[1]`). Its comfort slot turns to it, believed worth about the going price."""
+    if draw[0] < _FASHION:
+        taste[agent] = comforts[int(draw[0] / _FASHION * comforts.size)]
+    chosen = taste[agent]
+    if supply[here, chosen] == 0:
+        offered = _offered(here, supply, comforts, draw[1])
+        chosen = offered if offered >= 0 else chosen
+    if good[agent, comfort] != chosen:
+        going = price[here, chosen]
+        good[agent, comfort] = chosen
+        low[agent, comfort] = max(going * 0.9, 1.0)
+        high[agent, comfort] = max(going * 1.2, 1.0) + 1.0
+    return int(chosen)
+
+
+@kernel_helper
+def _offered(here: int, supply: Int, comforts: Int, draw: float) -> int:
+    """A comfort offered in market `here`, each as likely (`draw` in [0, 1)); -1 if none is.
+    Not in proportion to the units offered: demand that follows supply breeds a monoculture
+    of whatever is easiest to make."""
+    offered = 0
+    for k in range(comforts.size):
+        offered += supply[here, comforts[k]] > 0
+    target = int(draw * offered)
+    for k in range(comforts.size):
+        if supply[here, comforts[k]] > 0:
+            if target == 0:
+                return int(comforts[k])
+            target -= 1
+    return -1

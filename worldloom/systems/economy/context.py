@@ -43,6 +43,16 @@ class TickContext:
     """[role, good] as sparse rows: the goods each role's recipe uses up."""
     staples: Bool
     """[good] what people live on: the foods that are not comforts (drinks and dainties)."""
+    comforts: Int
+    """The goods people buy for comfort (the foods, if the rules name no comfort)."""
+    refuge: Int
+    """[market] itself if a trade that feeds its maker can be taken up there, else the linked
+    market that offers one (the first such link), else itself."""
+    least_batch: Int
+    """[good] the fewest units of it a batch of one of its makers makes (0 if none makes it)."""
+    feeds: Bool
+    """[role] whether the role gathers enough food to live on, even at half speed for want
+    of its tool (its maker can eat what it makes while it learns to sell it)."""
     batch_units: Int
     """[role] units a batch of the role's recipe makes."""
     price_cap: Float
@@ -67,24 +77,45 @@ class TickContext:
         food_rank[edible] = np.unique(
             slots.value[edible] / slots.nutrition[edible], return_inverse=True
         )[1]
+        staples = np.isin(np.arange(len(rules.goods)), np.setdiff1d(rules.foods, rules.comforts))
+        feeds = rules.gathers & (
+            0.5 * rules.rate * (rules.outputs @ rules.nutrition) >= rules.food_per_tick
+        )
+        available = available_roles(rules, markets, links)
         return cls(
             rules=rules,
             markets=markets,
             links=links,
             slots=slots,
             yields=np.c_[yields, np.ones(markets.ids.size)],
-            available=available_roles(rules, markets, links),
+            available=available,
             food_rank=food_rank,
             haul=unit_costs(rules, links),
             makers_by_good=_sparse_rows(rules.outputs.T.astype(np.float64)),
             inputs_by_role=_sparse_rows(rules.inputs.astype(np.float64)),
-            staples=np.isin(np.arange(len(rules.goods)), np.setdiff1d(rules.foods, rules.comforts)),
+            staples=staples,
+            comforts=rules.comforts if rules.comforts.size else rules.foods,
+            least_batch=np.where(rules.outputs > 0, rules.outputs, np.iinfo(np.int64).max)
+            .min(axis=0, initial=np.iinfo(np.int64).max)
+            .clip(max=np.iinfo(np.int32).max)
+            * (rules.outputs.max(axis=0, initial=0) > 0),
+            feeds=feeds,
+            refuge=_refuges(np.asarray((available & feeds).any(axis=1), np.bool_), links),
             batch_units=slots.made.sum(axis=1),
             price_cap=slots.value * rules.tuning.price_cap_multiple,
             makes=np.pad(slots.made, ((0, 0), (0, slots.count - slots.width))),
             output_share=np.pad(slots.share, ((0, 0), (0, slots.count - slots.width))),
             recipes=_sparse_rows(np.vstack([rules.outputs, rules.inputs]).astype(np.float64)),
         )
+
+
+def _refuges(fed: Bool, links: TradeLinks) -> Int:
+    """Per market: itself if `fed`, else the first linked market that is, else itself."""
+    refuge = np.arange(fed.size, dtype=np.int64)
+    escape = np.flatnonzero(~fed[links.src] & fed[links.dst])
+    _, first = np.unique(links.src[escape], return_index=True)
+    refuge[links.src[escape[first]]] = links.dst[escape[first]]
+    return refuge
 
 
 def _sparse_rows(table: Float) -> SparseRows:

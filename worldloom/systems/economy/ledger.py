@@ -14,6 +14,23 @@ Int = npt.NDArray[np.int64]
 
 FILL_COLUMNS = ("tick", "market", "good", "buyer", "seller", "qty", "price")
 CARAVAN_COLUMNS = ("merchant", "src", "dst", "good", "qty", "cost", "depart", "arrive")
+HEALTH_COLUMNS = (
+    "agents",
+    "units",
+    "turnover",
+    "base_turnover",
+    "produced",
+    "consumed",
+    "spoiled",
+    "starving",
+    "bankruptcies",
+    "switches",
+    "merchants",
+    "money",
+)
+"""World-wide figures per tick that the economy's health is read from: agents, units traded,
+copper paid for them and their worth at base value, units made, used up and spoiled, agents
+starving, gone bankrupt and changing trade, merchants on a trip, and all the money."""
 
 
 @dataclass(slots=True)
@@ -32,6 +49,7 @@ class Ledger:
     consumed: Int
     spoiled: Int
     money_supply: Int
+    health: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.float64]]
     fills: list[tuple[Int, ...]] = field(default_factory=list)
     caravans: list[tuple[Int, ...]] = field(default_factory=list)
 
@@ -54,6 +72,10 @@ class Ledger:
             consumed=np.zeros((ticks, goods), dtype=np.int64),
             spoiled=np.zeros((ticks, goods), dtype=np.int64),
             money_supply=np.zeros((ticks, n_markets), dtype=np.int64),
+            health={
+                name: np.zeros(ticks) if name == "base_turnover" else np.zeros(ticks, np.int64)
+                for name in HEALTH_COLUMNS
+            },
         )
 
     def record_roles(
@@ -76,6 +98,30 @@ class Ledger:
         self.demand[step] = state.demand
         self.volume[step] = volume
 
+    def record_trades(self, *, step: int, units: int, turnover: int, base_turnover: float) -> None:
+        """The tick's fills: units, copper paid and the units' worth at base value."""
+        self.health["units"][step] = units
+        self.health["turnover"][step] = turnover
+        self.health["base_turnover"][step] = base_turnover
+
+    def record_health(
+        self, state: EconomyState, rules: EconomyRules, *, step: int, switches: int
+    ) -> None:
+        """The tick's world-wide figures, at its end (`HEALTH_COLUMNS`)."""
+        health = self.health
+        here = state.market >= 0
+        merchants = state.role == rules.merchant
+        health["agents"][step] = state.market.size
+        health["produced"][step] = self.produced[step].sum()
+        health["consumed"][step] = self.consumed[step].sum()
+        health["spoiled"][step] = self.spoiled[step].sum()
+        starving = here & (state.hunger >= rules.tuning.starve_days * rules.food_per_tick)
+        health["starving"][step] = np.count_nonzero(starving)
+        health["bankruptcies"][step] = self.bankruptcies[step].sum()
+        health["switches"][step] = switches
+        health["merchants"][step] = np.count_nonzero(merchants & ((state.link >= 0) | ~here))
+        health["money"][step] = state.total_money()
+
     def finish(self, *, first_tick: int) -> EconomyHistory:
         ticks = self.price.shape[0]
         return EconomyHistory(
@@ -94,6 +140,7 @@ class Ledger:
             money_supply=self.money_supply,
             fills=_columns(self.fills, FILL_COLUMNS),
             caravans=_columns(self.caravans, CARAVAN_COLUMNS),
+            health=self.health,
         )
 
 

@@ -18,12 +18,15 @@ from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.market import Fills, Orders, clear_books
 from worldloom.systems.economy.posting import scan_orders
 from worldloom.systems.economy.pricing import price_orders
-from worldloom.systems.economy.slots import AgentSlots
+from worldloom.systems.economy.slots import COMFORT, FOOD, AgentSlots
 from worldloom.systems.economy.state import EconomyState, Float32, Int32
 from worldloom.systems.kernel import kernel
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
+
+_SALES_MEMORY = 0.1
+"""Weight of the latest tick in a slot's running mean of units sold per day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class _Side:
     low: Float32
     high: Float32
     """The order's price-belief range as it was posted (the tick's learning starts there)."""
+    household: npt.NDArray[np.bool_]
+    """Bids for the agent's own table (food, comforts), not for its trade; all False for asks."""
 
 
 def clear_markets(
@@ -52,18 +57,18 @@ def clear_markets(
     tick: int,
     pricing_rng: np.random.Generator,
     clearing_rng: np.random.Generator,
-) -> None:
+) -> Int:
     """Post, clear and settle every market's orders; update beliefs, prices, supply and demand.
 
     Limits are drawn from `pricing_rng`, the order in which equal prices queue in a book from
-    `clearing_rng`."""
+    `clearing_rng`. Returns the copper each agent spent on its own table (food, comforts)."""
     n_markets, n_goods = state.price.shape
     bids, asks = _post_orders(state, context, agent_slots, rng=pricing_rng)
     fills = clear_books(
         Orders(bids.book, bids.price, bids.qty, clearing_rng.random(bids.book.size)),
         Orders(asks.book, asks.price, asks.qty, clearing_rng.random(asks.book.size)),
     )
-    paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, tick=tick)
+    paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, step=step, tick=tick)
     glut, volume = _tally_books(
         bids.book,
         bids.qty,
@@ -90,6 +95,10 @@ def clear_markets(
         )
     ledger.record_books(state, step=step, volume=volume.reshape(n_markets, n_goods))
     _free_empty_slots(state.qty, state.good, state.link, context.slots.cargo)
+    home = bids.household[fills.bid]
+    return np.bincount(
+        bids.agent[fills.bid][home], weights=paid[home], minlength=state.money.size
+    ).astype(np.int64)
 
 
 def _post_orders(
@@ -102,17 +111,23 @@ def _post_orders(
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
     rules = context.rules
     n_goods = state.price.shape[1]
+    staple, food_market = _staples(state, context)
     bids, asks = scan_orders(
         state,
         context.slots,
         agent_slots,
-        staple=_staples(state, context),
+        staple=staple,
+        food_market=food_market,
         food_per_tick=rules.food_per_tick,
         buffer_days=rules.tuning.buffer_days,
     )
     bid_price, bid_qty, ask_price = price_orders(state, context, bids=bids, asks=asks, rng=rng)
     live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
     bid_agent, bid_good = bids.agent[live], bids.good[live]
+    home = state.market[bid_agent]
+    # The larder's staple may be bought in a linked market when the agent's own has no food.
+    away = (bids.kind[live] == FOOD) & (bid_good == staple[home])
+    where = np.where(away, food_market[home], home)
     return (
         _Side(
             bid_agent,
@@ -120,9 +135,10 @@ def _post_orders(
             bid_good,
             bid_qty[live],
             bid_price[live],
-            state.market[bid_agent] * n_goods + bid_good,
+            where * n_goods + bid_good,
             bids.low[live],
             bids.high[live],
+            np.isin(bids.kind[live], (FOOD, COMFORT)),
         ),
         _Side(
             asks.agent,
@@ -133,6 +149,7 @@ def _post_orders(
             state.market[asks.agent] * n_goods + asks.good,
             asks.low,
             asks.high,
+            np.zeros(asks.agent.size, dtype=np.bool_),
         ),
     )
 
@@ -145,22 +162,33 @@ def _settle(
     bids: _Side,
     asks: _Side,
     fills: Fills,
+    step: int,
     tick: int,
 ) -> Int:
     """Move the money (less the market's tax) and the goods of every fill; returns the
     copper paid per fill."""
     buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
     bought, sold = bids.cell[fills.bid], asks.cell[fills.ask]
-    good, market = bids.good[fills.bid], state.market[buyer]
+    good, market = bids.good[fills.bid], state.market[seller]
     paid = fills.price * fills.qty
     tax = paid * context.rules.tuning.tax_percent // 100
     np.subtract.at(state.money, buyer, paid)
     np.add.at(state.money, seller, paid - tax)
+    state.idle[seller] = 0
     np.add.at(state.treasury, market, tax)
     held = state.qty.reshape(-1)
     units = fills.qty.astype(held.dtype)  # ufunc.at is slow when it has to cast
     np.subtract.at(held, sold, units)
     np.add.at(held, bought, units)
+    sales = state.sold.reshape(-1)
+    sales *= 1 - _SALES_MEMORY
+    np.add.at(sales, sold, _SALES_MEMORY * fills.qty)
+    ledger.record_trades(
+        step=step,
+        units=int(fills.qty.sum()),
+        turnover=int(paid.sum()),
+        base_turnover=float((fills.qty * context.rules.value[good]).sum()),
+    )
     ledger.fills.append(
         (
             np.full(buyer.size, tick),
@@ -225,19 +253,42 @@ def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (num
     return glut, volume
 
 
-def _staples(state: EconomyState, context: TickContext) -> Int:
-    """Per market, the food an empty larder switches to: the cheapest per unit of nutrition
-    among those offered in quantity last tick (a quarter of the food on offer or more: not a
-    trickle everyone would chase); where none is, the plainest food by base value, so that
-    the bids call it in by caravan."""
+def _staples(state: EconomyState, context: TickContext) -> tuple[Int, Int]:
+    """Per market, the food an empty larder switches to and the market it is bought in.
+
+    At home, the cheapest per unit of nutrition among the foods offered in quantity last tick
+    (a quarter of the food on offer or more: not a trickle everyone would chase), its cost
+    raised by the share by which its book was short. A market
+    with no food on offer buys its staple in the linked market with the most food on offer
+    (a day's walk for bread beats starving beside one's money); with no food in reach
+    either, the plainest food by base value, at home, so that the bids call it in by
+    caravan."""
     rules = context.rules
     nutrition = rules.nutrition[rules.foods]
     on_offer = state.supply[:, rules.foods] * nutrition
-    plenty = on_offer >= 0.25 * on_offer.sum(axis=1, keepdims=True)
-    offered = np.where(plenty & (on_offer > 0), state.price[:, rules.foods] / nutrition, np.inf)
-    plain = np.broadcast_to(rules.value[rules.foods] / nutrition, offered.shape)
-    cost = np.where(np.isfinite(offered).any(axis=1, keepdims=True), offered, plain)
-    return np.asarray(rules.foods[np.argmin(cost, axis=1)], dtype=np.int64)
+    offered = on_offer.sum(axis=1)
+    food_market = np.arange(offered.size, dtype=np.int64)
+    links = context.links
+    hungry = offered[links.src] == 0
+    if hungry.any():
+        # The linked market with the most food on offer (the first such link on a tie).
+        src, dst = links.src[hungry], links.dst[hungry]
+        order = np.lexsort((-offered[dst], src))
+        first = np.r_[True, src[order][1:] != src[order][:-1]]
+        best = order[first]
+        fed = offered[dst[best]] > 0
+        food_market[src[best[fed]]] = dst[best[fed]]
+    plenty = on_offer >= 0.25 * offered[:, None]
+    # A ration's cost, raised by how far the book was short last tick: the hungry turn to the
+    # turnips nobody bid for rather than queue for the fish that ran out.
+    supply, demand = state.supply[:, rules.foods], state.demand[:, rules.foods]
+    short = np.maximum(demand / np.maximum(supply, 1), 1.0)
+    ration = state.price[:, rules.foods] / nutrition * short
+    cheapest = np.where(plenty & (on_offer > 0), ration, np.inf)[food_market]
+    plain = np.broadcast_to(rules.value[rules.foods] / nutrition, cheapest.shape)
+    cost = np.where(np.isfinite(cheapest).any(axis=1, keepdims=True), cheapest, plain)
+    staple = np.asarray(rules.foods[np.argmin(cost, axis=1)], dtype=np.int64)
+    return staple, food_market
 
 
 def _learn(

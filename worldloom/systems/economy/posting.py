@@ -44,12 +44,13 @@ def scan_orders(
     agent_slots: AgentSlots,
     *,
     staple: Int,
+    food_market: Int,
     food_per_tick: float,
     buffer_days: float,
 ) -> tuple[Posted, Posted]:
     """Every active agent's bids and asks, before pricing; `staple` is each market's food for
-    an empty larder. Writes the larder switches into `state` and this tick's fixed-slot keep
-    levels into `agent_slots.keep`."""
+    an empty larder, bought in `food_market`. Writes the larder switches into `state` and
+    this tick's fixed-slot keep levels into `agent_slots.keep`."""
     bid_cell, bid_qty, bid_kind, ask_cell, ask_qty = _scan(
         state.market,
         state.role,
@@ -64,6 +65,7 @@ def scan_orders(
         state.link,
         state.cargo_target,
         staple,
+        food_market,
         state.price,
         slots.nutrition,
         slots.purpose,
@@ -113,6 +115,7 @@ def _scan(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     link: Int,
     cargo_target: Int,
     staple: Int,
+    food_market: Int,
     price: Float,
     nutrition: Float,
     purpose: Int,
@@ -135,7 +138,7 @@ def _scan(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
         # An empty larder switches to the market's staple, believed worth about its price.
         food_good = staple[here]
         if qty[agent, food] == 0 and good[agent, food] != food_good:
-            going = price[here, food_good]
+            going = price[food_market[here], food_good]
             good[agent, food] = food_good
             low[agent, food] = max(going * 0.9, 1.0)
             high[agent, food] = max(going * 1.2, 1.0) + 1.0

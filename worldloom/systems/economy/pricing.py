@@ -83,6 +83,7 @@ def price_orders(
         context.output_share,
         rules.gathers,
         rules.labor,
+        slots.perish,
     )
     return bid_price, bid_qty, ask_price
 
@@ -182,8 +183,10 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     output_share: Float,
     gathers: Bool,
     labor: Float,
+    perish: Float,
 ) -> Int:
-    """Belief, floored at the unit cost of the seller's own output; whole copper, rounded up."""
+    """Belief, floored at the unit cost of the seller's own output (less what of it would rot
+    overnight); whole copper, rounded up."""
     n = agent.size
     count = makes.shape[1]
     ask = np.empty(n, dtype=np.int64)
@@ -196,7 +199,10 @@ def _price_asks(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
             gathered = yields[here, offered] if gathers[work] else 1.0
             inputs = recipe_worth(labor.size + work, price[here], recipes)
             cost = (inputs + labor[work]) * output_share[work, slot]
-            floor = cost / max(made * gathered, 1e-9) * cost_scale[seller]
+            # What would rot tonight is worth less than its cost: a perishable's floor drops
+            # by its daily spoilage (better 70 copper for milk than 0 for curds).
+            fresh = 1.0 - perish[offered]
+            floor = cost / max(made * gathered, 1e-9) * cost_scale[seller] * fresh
         else:
             # What it did not make, an agent sells for no less than half the going price:
             # dumping at a penny is how bazaarBot's prices collapsed.

@@ -28,10 +28,20 @@ class Tuning:
     """Food an agent keeps in stock, in days of eating."""
     input_batches: int = 2
     """Batches of recipe inputs a producer keeps in stock before it buys no more."""
-    stock_cap_batches: int = 6
-    """A producer stops working once it holds this many batches of unsold output."""
+    stock_cap_batches: int = 2
+    """A producer stops working once it holds this many batches of each output unsold..."""
+    stock_days: float = 1.0
+    """...or this many days of its recent sales of each (it works whenever one has nothing
+    left to sell)."""
+    idle_days: int = 30
+    """Days without income (no sale, no wage) after which an agent looks for another trade."""
     starve_days: float = 5.0
     """Days without food, with no money to buy any, before an agent goes bankrupt."""
+    spend_share: float = 0.25
+    """Share of the money an agent holds beyond its reserve that it spends on comforts each
+    time it shops for them (every `comfort_every` days)."""
+    reserve_days: float = 20.0
+    """Days of food, at its market's cheapest price, an agent keeps back from comforts."""
     start_money: int = 400
     """Copper a new agent starts with (drawn from the market's treasury when replacing one)."""
     tax_percent: int = 2

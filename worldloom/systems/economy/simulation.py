@@ -1,11 +1,14 @@
 """The agent economy of Doran & Parberry, over every market and good at once.
 
 Agents hold a role (a recipe, or guard, or merchant), money, a stock of every good and a
-price-belief range per good. A tick: merchants arrive, producers work, everyone eats and uses
-things up, bankrupt agents are replaced by the role the market lacks most, merchants plan and
-set out, every market clears its books by double auction, guards are paid. Only production makes
-goods and only consumption (eating, using up, recipe inputs, spoiling) destroys them; money only
-moves between agents and treasuries, so both totals are conserved exactly (the tests check).
+price-belief range per good. A tick: merchants arrive, producers make for their sales and the
+market's unmet bids, agents change trade (the bankrupt, those whose trade does not feed them,
+those a better trade beckons; `careers`), merchants plan and set out, every market clears its
+books by double auction, guards are paid, everyone eats, uses things up and enjoys comforts
+bought with a share of their savings, and what is left rots overnight. Only production makes
+goods and only consumption (eating, using up, recipe inputs, spoiling, leftovers left behind)
+destroys them; money only moves between agents and treasuries, so both totals are conserved
+exactly (the tests check).
 Market-wide steps are numpy; the per-agent and per-order ones are compiled kernels over the same
 arrays (`kernel`).
 """
@@ -39,9 +42,9 @@ def seed_economy(
     A profession's weight (how common it is among working people) is shared evenly by the
     recipes of it the market can run (a gathering recipe needs its resource in the market's
     land); every market with trade links gets at least one merchant. The burn-in then lets
-    bankruptcies move agents to the roles the market needs, as in Doran & Parberry.
+    agents move to the trades their market needs (`careers`). Each attribute is drawn from
+    its own stream (`economy.seed.<attribute>`).
     """
-    rng = seeds.stream("economy.seed")
     tuning = rules.tuning
     available = available_roles(rules, markets, links)
     weight = np.array([profession_weights.get(p, 0.0) for p in rules.professions])
@@ -52,7 +55,7 @@ def seed_economy(
         per_recipe[:, columns] /= shared
     market = np.repeat(np.arange(markets.ids.size, dtype=np.int64), markets.agents)
     cumulative = np.cumsum(per_recipe, axis=1)
-    draws = rng.random(market.size) * cumulative[market, -1]
+    draws = _stream(seeds, "role").random(market.size) * cumulative[market, -1]
     role = np.array(
         [
             np.searchsorted(cumulative[m], d, side="right")
@@ -76,27 +79,35 @@ def seed_economy(
     good[:, slots.food] = staple
     qty[:, slots.food] = int(np.ceil(tuning.buffer_days * rules.food_per_tick))
     comforts = rules.comforts if rules.comforts.size else rules.foods
-    taste = comforts[rng.integers(0, comforts.size, n_agents)]
+    taste = comforts[_stream(seeds, "taste").integers(0, comforts.size, n_agents)]
     good[:, slots.comfort] = taste
     value = slots.value[good]
     n_markets, n_goods = markets.ids.size, len(rules.goods)
+
     return EconomyState(
         tick=0,
         market=market,
         role=role,
-        money=(tuning.start_money * rng.uniform(0.5, 1.5, n_agents)).astype(np.int64),
+        money=(tuning.start_money * _stream(seeds, "money").uniform(0.5, 1.5, n_agents)).astype(
+            np.int64
+        ),
         good=good,
         qty=qty,
-        low=np.maximum(value * rng.uniform(0.8, 1.0, value.shape), 1.0).astype(np.float32),
-        high=(np.maximum(value * rng.uniform(1.0, 1.25, value.shape), 1.0) + 1.0).astype(
-            np.float32
-        ),
-        progress=rng.random(n_agents),
+        low=np.maximum(
+            value * _stream(seeds, "belief_low").uniform(0.8, 1.0, value.shape), 1.0
+        ).astype(np.float32),
+        high=(
+            np.maximum(value * _stream(seeds, "belief_high").uniform(1.0, 1.25, value.shape), 1.0)
+            + 1.0
+        ).astype(np.float32),
+        progress=_stream(seeds, "progress").random(n_agents),
         hunger=np.zeros(n_agents),
         need=np.zeros(good.shape),
-        cost_scale=rng.uniform(0.85, 1.15, n_agents),
+        # Producers start out expecting to sell all they can make; they learn otherwise.
+        sold=np.pad(slots.made * rules.rate[:, None], ((0, 0), (0, slots.count - width)))[role],
+        cost_scale=_stream(seeds, "cost_scale").uniform(0.85, 1.15, n_agents),
         taste=taste,
-        offset=rng.integers(0, max(rules.comfort_every, 1), n_agents),
+        offset=_stream(seeds, "comfort_offset").integers(0, max(rules.comfort_every, 1), n_agents),
         wants=np.zeros(n_agents, dtype=np.int64),
         cargo_target=np.zeros(n_agents, dtype=np.int64),
         cargo_ceiling=np.zeros(n_agents),
@@ -104,11 +115,19 @@ def seed_economy(
         link=np.full(n_agents, -1, dtype=np.int64),
         arrive=np.zeros(n_agents, dtype=np.int64),
         profit=np.zeros(n_agents),
+        idle=np.zeros(n_agents, dtype=np.int64),
+        tenure=np.zeros(n_agents, dtype=np.int64),
         treasury=(tuning.start_money * markets.agents // 2).astype(np.int64),
         price=np.tile(rules.value, (n_markets, 1)),
         supply=np.zeros((n_markets, n_goods), dtype=np.int64),
         demand=np.zeros((n_markets, n_goods), dtype=np.int64),
     )
+
+
+def _stream(seeds: Seeds, what: str) -> np.random.Generator:
+    """The seeding stream for one attribute (`economy.seed.<what>`): each draws its own, so
+    drawing one differently never shifts another."""
+    return seeds.stream(f"economy.seed.{what}")
 
 
 def simulate_economy(

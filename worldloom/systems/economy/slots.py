@@ -16,13 +16,16 @@ import numpy as np
 import numpy.typing as npt
 
 from worldloom.systems.economy.rules import EconomyRules
-from worldloom.systems.economy.state import EconomyState
+from worldloom.systems.economy.state import EconomyState, Float32, Int32
+from worldloom.systems.kernel import kernel, kernel_helper
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
 
 OUTPUT, INPUT, TOOL, NEED, FOOD, COMFORT, CARGO, SPARE = range(8)
 """What a slot is for; it decides what the agent keeps, restocks and sells."""
+_LARDER_ROT = 20.0
+"""How much a food's daily rot shortens the days of it a producer keeps for itself."""
 SPARE_SLOTS = 4
 """Slots for goods left over from an agent's previous role, sold off over the next ticks."""
 
@@ -114,9 +117,13 @@ def build_slots(rules: EconomyRules) -> SlotLayout:
                 tool[role] = slot
     value = np.r_[rules.value, 1.0]
     nutrition = np.r_[rules.nutrition, 0.0]
+    # A producer keeps a few days of its own food, fewer of what rots fast (a herder's larder
+    # of milk lost a third of itself every night).
+    perish = np.r_[rules.perish, 0.0][goods]
+    days = tuning.buffer_days / (1.0 + _LARDER_ROT * perish)
     food_units = np.where(
         nutrition[goods] > 0,
-        np.ceil(tuning.buffer_days * rules.food_per_tick / np.maximum(nutrition[goods], 1e-9)),
+        np.ceil(days * rules.food_per_tick / np.maximum(nutrition[goods], 1e-9)),
         0,
     ).astype(np.int64)
     keep = used * tuning.input_batches + np.ceil(need).astype(np.int64)
@@ -173,51 +180,102 @@ class AgentSlots:
 
 
 def retool(
-    state: EconomyState, slots: SlotLayout, agents: Int, roles: Int, *, merchant: int
-) -> npt.NDArray[np.bool_]:
+    state: EconomyState,
+    slots: SlotLayout,
+    agents: Int,
+    roles: Int,
+    *,
+    merchant: int,
+    discarded: Int,
+) -> None:
     """Give each of `agents` the slots of its new role in `roles`, in place.
 
     What both roles use is carried over (stock and beliefs); the rest of the old role's goods
-    move to empty spare slots (or the cargo slot, unless the new role is a merchant's), to be
-    sold off. Agents whose leftovers do not fit are left unchanged; returns who moved.
-    """
-    width = slots.width
-    old_goods, old_qty = state.good[agents, :width], state.qty[agents, :width]
-    old_low, old_high = state.low[agents, :width], state.high[agents, :width]
+    join the same good in a spare slot, or take an empty spare slot (or the cargo slot, unless
+    the new role is a merchant's), to be sold off. What finds no room is left behind, counted
+    per good in `discarded` (an agent who changed trade five times once could not change
+    again, and starved beside a full larder of flax)."""
     new_goods = slots.goods[roles]
-    same = (old_goods[:, :, None] == new_goods[:, None, :]) & (new_goods[:, None, :] >= 0)
-    carried = same.any(axis=1)
-    source = same.argmax(axis=1)
-    leftover = (old_qty > 0) & ~same.any(axis=2)
-    room = np.array([slots.cargo, *slots.spares], dtype=np.int64)
-    free = state.qty[agents][:, room] == 0
-    free[:, 0] &= roles != merchant
-    fits = leftover.sum(axis=1) <= free.sum(axis=1)
-    rows = np.flatnonzero(fits)
-    agent = agents[rows]
-    # The k-th leftover of an agent goes to its k-th free room slot.
-    free_order = np.argsort(~free[rows], axis=1, kind="stable")
-    row, old_slot = np.nonzero(leftover[rows])
-    rank = (np.cumsum(leftover[rows], axis=1) - 1)[row, old_slot]
-    target = room[free_order[row, rank]]
-    moved_from = rows[row]
-    state.good[agent[row], target] = old_goods[moved_from, old_slot]
-    state.qty[agent[row], target] = old_qty[moved_from, old_slot]
-    state.low[agent[row], target] = old_low[moved_from, old_slot]
-    state.high[agent[row], target] = old_high[moved_from, old_slot]
-    keep = carried[rows]
-    pick = (rows[:, None], source[rows])
-    goods = new_goods[rows]
-    going = np.where(
-        goods >= 0, state.price[np.maximum(state.market[agent], 0)[:, None], goods], 1.0
+    _retool(
+        agents,
+        new_goods,
+        state.good,
+        state.qty,
+        state.low,
+        state.high,
+        state.price,
+        state.market,
+        roles != merchant,
+        slots.width,
+        slots.cargo,
+        discarded,
     )
-    state.qty[agent, :width] = np.where(keep, old_qty[pick], 0)
-    state.low[agent, :width] = np.where(keep, old_low[pick], np.maximum(going * 0.9, 1.0))
-    state.high[agent, :width] = np.where(keep, old_high[pick], np.maximum(going * 1.2, 1.0) + 1)
-    state.good[agent, :width] = new_goods[rows]
-    state.need[agent] = 0.0
-    state.role[agent] = roles[rows]
-    return np.asarray(fits, dtype=np.bool_)
+    state.need[agents] = 0.0
+    state.role[agents] = roles
+
+
+@kernel
+def _retool(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    agents: Int,
+    new_goods: Int,
+    good: Int32,
+    qty: Int32,
+    low: Float32,
+    high: Float32,
+    price: Float,
+    market: Int,
+    cargo_free: npt.NDArray[np.bool_],
+    width: int,
+    cargo: int,
+    discarded: Int,
+) -> None:
+    old_good = np.empty(width, dtype=np.int64)
+    old_qty = np.empty(width, dtype=np.int64)
+    old_low = np.empty(width, dtype=np.float32)
+    old_high = np.empty(width, dtype=np.float32)
+    for i in range(agents.size):
+        agent = agents[i]
+        for slot in range(width):
+            old_good[slot], old_qty[slot] = good[agent, slot], qty[agent, slot]
+            old_low[slot], old_high[slot] = low[agent, slot], high[agent, slot]
+        # The new template: carried goods keep their stock and beliefs, new ones start empty
+        # with a belief about the going price.
+        here = max(market[agent], 0)
+        for slot in range(width):
+            target = new_goods[i, slot]
+            good[agent, slot], qty[agent, slot] = target, 0
+            going = price[here, target] if target >= 0 else 1.0
+            low[agent, slot] = max(going * 0.9, 1.0)
+            high[agent, slot] = max(going * 1.2, 1.0) + 1.0
+            for old in range(width):
+                if target >= 0 and old_good[old] == target:
+                    qty[agent, slot] = old_qty[old]
+                    low[agent, slot], high[agent, slot] = old_low[old], old_high[old]
+                    old_qty[old] = 0
+        # Leftovers: to a spare (or free cargo) slot holding the same good, else an empty one.
+        for old in range(width):
+            if old_qty[old] > 0 and old_good[old] >= 0:
+                first = cargo if cargo_free[i] else cargo + 1
+                room = _room(agent, old_good[old], good, qty, first)
+                if room < 0:
+                    discarded[old_good[old]] += old_qty[old]
+                    continue
+                if qty[agent, room] == 0:
+                    good[agent, room] = old_good[old]
+                    low[agent, room], high[agent, room] = old_low[old], old_high[old]
+                qty[agent, room] += old_qty[old]
+
+
+@kernel_helper
+def _room(agent: int, held: int, good: Int32, qty: Int32, first: int) -> int:
+    """The slot from `first` on that holds `held` already, else the first empty one; -1."""
+    room = -1
+    for slot in range(first, good.shape[1]):
+        if qty[agent, slot] > 0 and good[agent, slot] == held:
+            return slot
+        if room < 0 and qty[agent, slot] == 0:
+            room = slot
+    return room
 
 
 def _slot_rank(rules: EconomyRules, role: int, good: int) -> tuple[int, int]:

@@ -79,6 +79,9 @@ class EconomyState:
     hunger: Float
     need: Float
     """[agent, slot] units of a need used but not yet taken from stock."""
+    sold: Float
+    """[agent, slot] units sold from the slot per day, a running mean (what producers make
+    for)."""
     cost_scale: Float
     taste: Int
     offset: Int
@@ -90,6 +93,10 @@ class EconomyState:
     link: Int
     arrive: Int
     profit: Float
+    idle: Int
+    """Days since the agent last earned (a sale or a wage)."""
+    tenure: Int
+    """Days since the agent took up its trade."""
     treasury: Int
     price: Float
     supply: Int
@@ -129,6 +136,9 @@ class EconomyHistory:
     money_supply: Int
     fills: dict[str, Int]
     caravans: dict[str, Int]
+    health: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.float64]]
+    """Per tick, world-wide (`HEALTH_COLUMNS` of the ledger): what the economy's health
+    figures are made of."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,10 +62,12 @@ def plan_caravans(
     ledger: Ledger,
     *,
     haul: Float,
+    wanted: Int,
     tick: int,
 ) -> None:
     """Send loaded merchants on their way, and give idle ones the best trip from where they are
-    (`haul` is `unit_costs` of the links, fixed for a run)."""
+    (`haul` is `unit_costs` of the links, fixed for a run; `wanted` is [market, good] what
+    buyers there want: bids and unmet tastes)."""
     if links.src.size == 0:
         return
     merchants = (state.role == rules.merchant) & (state.market >= 0)
@@ -73,7 +75,7 @@ def plan_caravans(
     idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
     if idle.size == 0:
         return
-    best_good, best_gap = _best_cargo(state, rules, links, haul=haul, idle=idle)
+    best_good, best_gap = _best_cargo(state, rules, links, haul=haul, wanted=wanted, idle=idle)
     order = np.lexsort((-best_gap, links.src))
     first = np.r_[True, links.src[order][1:] != links.src[order][:-1]]
     best_link = np.full(state.price.shape[0], -1, dtype=np.int64)
@@ -93,12 +95,21 @@ def plan_caravans(
     state.cargo_ceiling[agents] = state.price[links.dst[link], good] - haul[link, good]
     by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight[good], 0.01)
     by_money = state.money[agents] / buy_at
-    state.cargo_target[agents] = np.maximum(np.minimum(by_weight, by_money), 1).astype(np.int64)
+    src, dst = links.src[link], links.dst[link]
+    short = np.minimum(wanted[dst, good] - state.supply[dst, good], state.supply[src, good])
+    target = np.minimum(np.minimum(by_weight, by_money), short)
+    state.cargo_target[agents] = np.maximum(target, 1).astype(np.int64)
     state.loading[agents] = 0
 
 
 def _best_cargo(
-    state: EconomyState, rules: EconomyRules, links: TradeLinks, *, haul: Float, idle: Int
+    state: EconomyState,
+    rules: EconomyRules,
+    links: TradeLinks,
+    *,
+    haul: Float,
+    wanted: Int,
+    idle: Int,
 ) -> tuple[Int, Float]:
     """Per link: the good whose price gap pays best after haul, risk and margin, and that gap.
 
@@ -113,12 +124,55 @@ def _best_cargo(
     src, dst = links.src[priced], links.dst[priced]
     src_price = state.price[src]
     gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
-    gap[state.supply[src] == 0] = -np.inf
+    # A dear price is only worth the road where buyers are waiting: wants the destination's
+    # own sellers did not cover (stale prices sent early caravans off with arrows nobody
+    # bought, and merchants sold half of what they carried), and for a load that pays the
+    # merchant a guard's wage for the days there and back (trips for one sickle starved them).
+    load = _load(state, rules, src, dst, wanted=wanted)
+    gain = np.where(load > 0, gap * load, -np.inf)
+    worth = rules.tuning.wage * 2 * links.days[priced]
+    gain[gain < worth[:, None]] = -np.inf
     best_good = np.zeros(links.src.size, dtype=np.int64)
     best_gap = np.full(links.src.size, -np.inf)
-    best_good[priced] = np.argmax(gap, axis=1)
-    best_gap[priced] = gap[np.arange(priced.size), best_good[priced]]
+    best_good[priced] = np.argmax(gain, axis=1)
+    best_gap[priced] = gain[np.arange(priced.size), best_good[priced]]
     return best_good, best_gap
+
+
+def _load(state: EconomyState, rules: EconomyRules, src: Int, dst: Int, *, wanted: Int) -> Float:
+    """[link, good] units worth carrying from `src` to `dst`: what the destination's buyers
+    want beyond its own offers, up to what the source offers and a cargo's weight."""
+    short = np.maximum(wanted[dst] - state.supply[dst], 0)
+    offered = np.minimum(short, state.supply[src])
+    by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight, 0.01)
+    return np.asarray(np.minimum(offered, by_weight), dtype=np.float64)
+
+
+def trip_prospects(
+    state: EconomyState,
+    rules: EconomyRules,
+    links: TradeLinks,
+    *,
+    haul: Float,
+    wanted: Int,
+    markets: npt.NDArray[np.bool_],
+) -> Float:
+    """Per market (of those asked about; -inf elsewhere): what a merchant setting out from it
+    today could earn a day, on the best trip: the price gap after haul, risk and margin, times
+    what the destination lacks (up to a cargo), over the days there and back. What newcomers
+    weigh the merchant's trade by where no merchant works: every merchant of a young world
+    left before prices had drifted apart, and none came back when they had."""
+    prospect = np.full(state.price.shape[0], -np.inf)
+    priced = np.flatnonzero(markets[links.src])
+    if priced.size == 0:
+        return prospect
+    src, dst = links.src[priced], links.dst[priced]
+    src_price = state.price[src]
+    gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
+    load = _load(state, rules, src, dst, wanted=wanted)
+    daily = (np.maximum(gap, 0.0) * load).max(axis=1) / (2 * links.days[priced])
+    np.maximum.at(prospect, src, daily)
+    return prospect
 
 
 def _reposition(
@@ -181,6 +235,7 @@ def _depart(
     state.market[leaving] = -1
     state.arrive[leaving] = tick + days
     state.loading[leaving] = 0
+    state.idle[leaving] = 0  # on the road with a cargo is work, if not yet pay
     ledger.caravans.append(
         (leaving, source, links.dst[link], good, qty, fee, np.full(leaving.size, tick), tick + days)
     )

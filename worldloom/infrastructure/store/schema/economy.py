@@ -250,6 +250,7 @@ ECONOMY_AGENTS = declare(
     low DOUBLE[] NOT NULL -- [copper] Per slot: low end of its price belief for the good.
     high DOUBLE[] NOT NULL -- [copper] Per slot: high end of its price belief for the good.
     need DOUBLE[] NOT NULL -- [units] Per slot: units of a need used but not yet taken from stock.
+    sold DOUBLE[] NOT NULL -- [units] Per slot: units sold from it per day, a running mean.
     progress DOUBLE NOT NULL -- [share] How far its current batch has got.
     hunger DOUBLE NOT NULL -- [rations] Food it is short; at 5 with no money for food it goes bust.
     cost_scale DOUBLE NOT NULL -- [score] Its multiplier on the cost floor of its asks.
@@ -261,7 +262,9 @@ ECONOMY_AGENTS = declare(
     loading INTEGER NOT NULL -- [days] Days a merchant has been loading (it leaves after 3).
     link INTEGER NOT NULL -- Its trip: a row of market_links in (src, dst) order; -1 for none.
     arrive INTEGER NOT NULL -- [tick] When a merchant on the road arrives.
-    profit DOUBLE NOT NULL -- [copper] Its smoothed gain per tick.
+    profit DOUBLE NOT NULL -- [copper] Its smoothed earnings per tick (sales, wages, less costs).
+    idle INTEGER NOT NULL -- [days] Days since it last earned (a sale or a wage).
+    tenure INTEGER NOT NULL -- [days] Days since it took up its role.
     """,
     description=(
         "The agents' full state, so the economy stage can continue a world's economy where it "
