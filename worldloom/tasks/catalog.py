@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
+from worldloom.systems.combat import Rulebook
 from worldloom.systems.economy import EconomyRules, GoodsTable, RecipeBook, compile_rules
 from worldloom.systems.faction import FactionTable
 from worldloom.systems.naming import NameBases, PlacePatterns
@@ -109,3 +110,22 @@ def economy_rules() -> EconomyRules:
 def profession_weights() -> dict[str, float]:
     """How common each profession is among working people (guards and merchants included)."""
     return {profession.key: profession.weight for profession in character_table().professions}
+
+
+def _professions() -> list[str]:
+    table = character_table()
+    return [profession.key for profession in table.professions] + [table.child_profession]
+
+
+def _poi_kinds() -> list[str]:
+    return [poi.kind for poi in place_rules().pois]
+
+
+@cache
+def combat_rulebook() -> Rulebook:
+    return Rulebook.from_mappings(
+        read_toml("combat.toml"),
+        read_toml("bestiary.toml"),
+        professions=_professions(),
+        poi_kinds=_poi_kinds(),
+    )
