@@ -10,8 +10,9 @@ from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.combat import Rulebook
 from worldloom.systems.economy import EconomyRules, GoodsTable, RecipeBook, compile_rules
 from worldloom.systems.faction import FactionTable
+from worldloom.systems.magic import MagicTable
 from worldloom.systems.naming import NameBases, PlacePatterns
-from worldloom.systems.people import CharacterTable, CultureRules
+from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules
 from worldloom.systems.places import PlaceRules
 from worldloom.systems.prose import ProseTemplates
 from worldloom.systems.religion import ReligionTable
@@ -128,4 +129,18 @@ def combat_rulebook() -> Rulebook:
         read_toml("bestiary.toml"),
         professions=_professions(),
         poi_kinds=_poi_kinds(),
+    )
+
+
+@cache
+def magic_table() -> MagicTable:
+    characters = character_table()
+    return MagicTable.from_mapping(
+        read_toml("magic.toml"),
+        domains=[domain.key for domain in religion_table().domains],
+        resources=sorted({r for biome in biome_table().biomes for r in biome.resources}),
+        professions=_professions(),
+        culture_types=list(CULTURE_TYPES),
+        skills=list(characters.skills),
+        attributes=list(characters.attributes),
     )
