@@ -10,6 +10,7 @@ from worldloom.infrastructure.seed_data import list_tables, read_toml
 from worldloom.systems.combat import Rulebook
 from worldloom.systems.economy import EconomyRules, GoodsTable, RecipeBook, compile_rules
 from worldloom.systems.faction import FactionTable
+from worldloom.systems.gear import GearTable, LootTable
 from worldloom.systems.magic import MagicTable
 from worldloom.systems.naming import NameBases, PlacePatterns
 from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules
@@ -143,4 +144,21 @@ def magic_table() -> MagicTable:
         culture_types=list(CULTURE_TYPES),
         skills=list(characters.skills),
         attributes=list(characters.attributes),
+    )
+
+
+@cache
+def gear_table() -> GearTable:
+    return GearTable.from_mapping(
+        read_toml("gear.toml"),
+        goods=goods_table(),
+        professions=_professions(),
+        culture_types=list(CULTURE_TYPES),
+    )
+
+
+@cache
+def loot_table() -> LootTable:
+    return LootTable.from_mapping(
+        read_toml("loot.toml"), goods=goods_table().keys(), poi_kinds=_poi_kinds()
     )
