@@ -54,6 +54,7 @@ def test_generation_stores_every_stage_and_exports_a_verified_snapshot(
         "pois",
         "people",
         "economy",
+        "gear",
         "export-snapshot",
     }
     assert set(runs["status"]) == {"completed"}

@@ -217,6 +217,17 @@ NULL_FOR_NONE = frozenset(
         "factions.state_id",
         "factions.religion_id",
         "factions.leader_npc_id",
+        "equipment.artifact_id",
+        "artifacts.maker_npc_id",
+        "artifacts.holder_npc_id",
+        "artifacts.sublocation_id",
+        "item_history.from_npc_id",
+        "item_history.to_npc_id",
+        "item_history.place_id",
+        "item_history.sublocation_id",
+        "poi_loot.item_id",
+        "poi_loot.artifact_id",
+        "encounters.sublocation_id",
     }
 )
 """The integer columns that may name nothing: null there, never -1. The economy's internal

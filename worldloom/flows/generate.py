@@ -7,6 +7,7 @@ from prefect import flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.tasks.economy import run_economy_stage
 from worldloom.tasks.export import export_snapshot
+from worldloom.tasks.gear import generate_gear_stage
 from worldloom.tasks.people import generate_people_stage
 from worldloom.tasks.plan import plan_world_task
 from worldloom.tasks.pois import generate_places_stage
@@ -55,6 +56,14 @@ def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
         return written
 
 
+@flow(name="gear")
+def gear_flow(home: str, world_id: str) -> dict[str, int]:
+    """Gear stage: magic, equipment, inventories, merchants' stock, artifacts, loot,
+    encounters and stat blocks."""
+    with recorded_run(home=home, world_id=world_id, flow="gear", parameters={}):
+        return generate_gear_stage(home=home, world_id=world_id)
+
+
 @flow(name="prose")
 def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""
@@ -82,8 +91,8 @@ def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -
 
 @flow(name="generate-world")
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
-    """Generate a world end to end: terrain, regions, places, people, economy burn-in, prose,
-    export."""
+    """Generate a world end to end: terrain, regions, places, people, economy burn-in, gear,
+    prose, export."""
     plan = plan_world_task(
         seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
     )
@@ -99,6 +108,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             pois_flow(home, world_id)
             people_flow(home, world_id)
             economy_flow(home, world_id, params.economy_ticks)
+            gear_flow(home, world_id)
             if params.llm != "none":
                 prose_flow(home, world_id, params.llm)
             snapshot = export_snapshot_flow(home, world_id)

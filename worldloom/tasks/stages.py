@@ -38,6 +38,20 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
         "economy_agents",
         "economy_books",
     ),
+    "gear": (
+        "monsters",
+        "magic_schools",
+        "spells",
+        "casters",
+        "stat_blocks",
+        "artifacts",
+        "equipment",
+        "inventories",
+        "merchant_stock",
+        "item_history",
+        "poi_loot",
+        "encounters",
+    ),
 }
 """In pipeline order. `cells` and `locations` are also rewritten by the next stage (region ids,
 places in the tree); they belong to the stage that first writes them."""

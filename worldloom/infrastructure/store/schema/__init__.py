@@ -35,6 +35,20 @@ from worldloom.infrastructure.store.schema.foundation import (
     RUNS,
     WORLDS,
 )
+from worldloom.infrastructure.store.schema.gear import (
+    ARTIFACTS,
+    CASTERS,
+    ENCOUNTERS,
+    EQUIPMENT,
+    INVENTORIES,
+    ITEM_HISTORY,
+    MAGIC_SCHOOLS,
+    MERCHANT_STOCK,
+    MONSTERS,
+    POI_LOOT,
+    SPELLS,
+    STAT_BLOCKS,
+)
 from worldloom.infrastructure.store.schema.llm import (
     LLM_CALLS,
     PEOPLE_PROSE_BASELINE,
@@ -178,6 +192,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         7,
         "one missing-value convention: ids that name nothing are null, not -1",
         nulls=(CELLS, RIVERS, LAKES, SUBLOCATIONS, ROUTES, RELIGIONS, HOLY_SITES, NPCS, FACTIONS),
+    ),
+    Migration(
+        8,
+        "gear, magic and combat: monsters, spells, casters, stat blocks, equipment, inventories, "
+        "merchants' stock, artifacts and their history, loot, encounters",
+        tables=(
+            MONSTERS,
+            MAGIC_SCHOOLS,
+            SPELLS,
+            CASTERS,
+            STAT_BLOCKS,
+            ARTIFACTS,
+            EQUIPMENT,
+            INVENTORIES,
+            MERCHANT_STOCK,
+            ITEM_HISTORY,
+            POI_LOOT,
+            ENCOUNTERS,
+        ),
     ),
 )
 
