@@ -14,7 +14,11 @@ from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
 from worldloom.tasks.provenance import held_world, recorded_run
 from worldloom.tasks.regions import generate_regions_stage
-from worldloom.tasks.report import publish_economy_report, publish_world_report
+from worldloom.tasks.report import (
+    publish_economy_report,
+    publish_gear_report,
+    publish_world_report,
+)
 from worldloom.tasks.terrain import generate_terrain_stage
 from worldloom.tasks.world import create_world, world_db
 
@@ -61,7 +65,9 @@ def gear_flow(home: str, world_id: str) -> dict[str, int]:
     """Gear stage: magic, equipment, inventories, merchants' stock, artifacts, loot,
     encounters and stat blocks."""
     with recorded_run(home=home, world_id=world_id, flow="gear", parameters={}):
-        return generate_gear_stage(home=home, world_id=world_id)
+        written = generate_gear_stage(home=home, world_id=world_id)
+        publish_gear_report(home=home, world_id=world_id)
+        return written
 
 
 @flow(name="prose")

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.analytics import (
     EconomySummary,
+    GearSummary,
     PeopleSummary,
     WorldSummary,
     markdown_text,
     summarize_economy,
+    summarize_gear,
     summarize_people,
     summarize_world,
 )
 from worldloom.infrastructure.cartography.price_chart import render_price_chart
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
+from worldloom.systems.gear import (
+    DANGER_LEVELS,
+    ItemMaker,
+    Pricing,
+    expected_room_value,
+    loot_rooms,
+)
 from worldloom.tasks import catalog
 from worldloom.tasks.world import load_world, world_db
 
@@ -74,6 +85,96 @@ def economy_summary(home: str, world_id: str) -> EconomySummary | None:
         caravans=tables["caravans"],
         goods=tables["goods"],
     )
+
+
+def gear_summary(home: str, world_id: str) -> GearSummary | None:
+    """Loot and difficulty curves, professions at arms, magic, artifacts; None before gear."""
+    names = (
+        "pois",
+        "sublocations",
+        "poi_loot",
+        "encounters",
+        "npcs",
+        "stat_blocks",
+        "equipment",
+        "casters",
+        "artifacts",
+        "item_history",
+        "market_goods",
+        "recipes",
+    )
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        tables = {name: store.read(name, world_id) for name in names}
+    if tables["stat_blocks"].height == 0:
+        return None
+    pois, subs = tables["pois"], tables["sublocations"]
+    rooms = loot_rooms(pois, subs)
+    recipes = tables["recipes"]
+    daily = (recipes["labor"] / recipes["time"]).to_numpy()
+    wage = float(np.median(daily)) if daily.size else 1.0
+    return summarize_gear(
+        pois=pois,
+        rooms=rooms.select("sublocation_id", "poi_id"),
+        poi_loot=tables["poi_loot"],
+        encounters=tables["encounters"],
+        npcs=tables["npcs"].select("npc_id", "profession"),
+        stat_blocks=tables["stat_blocks"],
+        equipment=tables["equipment"],
+        casters=tables["casters"],
+        artifacts=tables["artifacts"],
+        item_history=tables["item_history"],
+        expected_loot=_expected_loot(rooms, tables["market_goods"]),
+        day_wage=wage,
+    )
+
+
+def _expected_loot(rooms: pl.DataFrame, market_goods: pl.DataFrame) -> pl.DataFrame:
+    """The loot table's expected copper per room at each danger, over the world's mix of room
+    and site kinds, at the mean of its markets' prices."""
+    goods = catalog.goods_table()
+    pricing = Pricing.from_market_goods(market_goods, goods=goods)
+    maker = ItemMaker.build(goods, gear=catalog.gear_table(), magic=catalog.magic_table())
+    mix = rooms.group_by("poi_kind", "room_kind").len().rows()
+    total = sum(count for _, _, count in mix) or 1
+    curve = sum(
+        (
+            count
+            * expected_room_value(
+                catalog.loot_table(),
+                goods=goods,
+                maker=maker,
+                unit_price=pricing.price.mean(axis=0),
+                price_index=pricing.index,
+                poi_kind=kind,
+                room_kind=room,
+            )
+            for kind, room, count in mix
+        ),
+        start=np.zeros(DANGER_LEVELS),
+    )
+    dangers = np.arange(1, DANGER_LEVELS + 1, dtype=np.int32)
+    return pl.DataFrame({"danger": dangers, "expected_copper": curve / total})
+
+
+@task(name="publish-gear-report", cache_policy=NO_CACHE)
+def publish_gear_report(*, home: str, world_id: str) -> str | None:
+    """Publish the gear summary (markdown) and the sites' difficulty (table)."""
+    summary = gear_summary(home, world_id)
+    if summary is None:
+        return None
+    markdown = f"# Gear, loot and encounters of {world_id}\n\n{summary.markdown()}"
+    key = _artifact_key(world_id)
+    create_markdown_artifact(
+        markdown=markdown,
+        key=f"{key}-gear",
+        description=f"Loot value and encounter difficulty by danger in {world_id}",
+    )
+    create_table_artifact(
+        table=summary.sites.to_dicts(),
+        key=f"{key}-sites",
+        description=f"Encounter difficulty and treasure per site of {world_id}",
+    )
+    return markdown
 
 
 @task(name="publish-economy-report", cache_policy=NO_CACHE)

@@ -37,7 +37,7 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
 from worldloom.systems.world import ConfigError, check_world_name
 from worldloom.tasks import catalog
-from worldloom.tasks.report import economy_summary, people_summary, world_summary
+from worldloom.tasks.report import economy_summary, gear_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
 
 
@@ -202,6 +202,14 @@ def report(
         )
         Consoles.out.print(frame_table(economy.shortages.head(10), title="Shortages (last day)"))
         Consoles.out.print(frame_table(economy.volatility.head(10), title="Most volatile prices"))
+    gear = gear_summary(str(settings.home), world_id)
+    if gear is not None:
+        Consoles.out.print(frame_table(gear.loot_by_danger, title="Loot by danger (copper a room)"))
+        Consoles.out.print(
+            frame_table(gear.encounters_by_danger, title="Encounter difficulty by danger")
+        )
+        Consoles.out.print(frame_table(gear.sites.head(10), title="Most dangerous sites"))
+        Consoles.out.print(frame_table(gear.professions.head(12), title="Professions at arms"))
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def world_geojson(
         rivers=_river_features(points, tables["rivers"]),
         routes=_route_features(points, tables["routes"]),
         settlements=_settlement_features(tables["settlements"]),
-        pois=_poi_features(tables["pois"]),
+        pois=_poi_features(
+            tables["pois"], loot=tables.get("poi_loot"), encounters=tables.get("encounters")
+        ),
     )
 
 
@@ -174,20 +176,49 @@ def _settlement_features(settlements: pl.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _poi_features(pois: pl.DataFrame) -> list[dict[str, Any]]:
-    """POIs share the settlements' id space (place ids); their kind tells them apart."""
-    return [
-        {
-            "id": row["poi_id"],
-            "coordinate": (row["x"], row["y"]),
-            "properties": {
-                "name": row["name"],
-                "poi_kind": row["kind"],
-                "danger_level": row["danger_level"],
-            },
+def _poi_features(
+    pois: pl.DataFrame,
+    *,
+    loot: pl.DataFrame | None = None,
+    encounters: pl.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """POIs share the settlements' id space (place ids); their kind tells them apart. With the
+    gear stage's tables, each also says what treasure its rooms hold (copper, lots) and how
+    hard its hardest encounter is for the reference party."""
+    treasure: dict[int, tuple[int, int]] = {}
+    if loot is not None and loot.height:
+        totals = loot.group_by("poi_id").agg(pl.col("value").sum(), pl.len())
+        treasure = {row[0]: (int(row[1]), int(row[2])) for row in totals.iter_rows()}
+    hardest: dict[int, dict[str, Any]] = {}
+    if encounters is not None and encounters.height:
+        for row in encounters.sort("adjusted_xp", "encounter_id").iter_rows(named=True):
+            seen = hardest.setdefault(row["poi_id"], {"encounters": 0})
+            seen.update(
+                encounters=seen["encounters"] + 1,
+                difficulty=row["difficulty"],
+                adjusted_xp=row["adjusted_xp"],
+                win_chance=round(row["win_chance"], 3),
+            )
+    features = []
+    for row in pois.iter_rows(named=True):
+        properties: dict[str, Any] = {
+            "name": row["name"],
+            "poi_kind": row["kind"],
+            "danger_level": row["danger_level"],
         }
-        for row in pois.iter_rows(named=True)
-    ]
+        if loot is not None:
+            copper, lots = treasure.get(row["poi_id"], (0, 0))
+            properties.update(treasure_copper=copper, treasure_lots=lots)
+        if encounters is not None:
+            properties.update(
+                hardest.get(
+                    row["poi_id"],
+                    {"encounters": 0, "difficulty": None, "adjusted_xp": 0, "win_chance": None},
+                )
+            )
+        coordinate = (row["x"], row["y"])
+        features.append({"id": row["poi_id"], "coordinate": coordinate, "properties": properties})
+    return features
 
 
 def _route_features(points: np.ndarray[Any, Any], routes: pl.DataFrame) -> list[dict[str, Any]]:
