@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/places.py
 	$(BIN)/python bench/economy.py
+	$(BIN)/python bench/gear.py
 	$(BIN)/python bench/llm.py
 
 clean:
