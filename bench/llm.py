@@ -5,6 +5,9 @@ Anchors: the issue's targets (re-run 0 LLM calls, cache-hit overhead < 1 ms per 
 research note's SmolLM2 figure (~0.6 s per small object on 2 idle cores).
 
 Usage: .venv/bin/python bench/llm.py [--seeds N] [--hits N]
+
+The audit of whole worlds' prose (accepted answers re-checked, per template) is
+bench/llm_audit.py.
 """
 
 from __future__ import annotations
@@ -18,11 +21,18 @@ from pathlib import Path
 
 from worldloom.infrastructure.llm import GenerationRequest, open_gateway
 from worldloom.prompts.catalog import EXAMPLES, PROMPTS
-from worldloom.prompts.region import REGION_PROMPT, RegionText
+from worldloom.prompts.region import REGION_PROMPT, RegionColour
 
 
-def _fallback_region() -> RegionText:
-    return RegionText(name="Quietmoor", description="A quiet land of low hills. Nothing stirs.")
+def _fallback_region() -> RegionColour:
+    return RegionColour.model_construct(name=1)
+
+
+def _valid_region_answer() -> str:
+    """An answer the first example region's facts allow."""
+    facts = EXAMPLES[REGION_PROMPT.name][0]
+    choice = {slot: options[0] for slot, options in facts.options.items()}  # type: ignore[attr-defined]  # a region's facts
+    return RegionColour(name=1, **choice).model_dump_json()
 
 
 def bench_templates(cache_dir: Path, seeds: int) -> list[tuple[str, ...]]:
@@ -76,7 +86,7 @@ def bench_hit_overhead(cache_dir: Path, iterations: int) -> float:
     import httpx2
 
     facts = EXAMPLES[REGION_PROMPT.name][0]
-    content = _fallback_region().model_dump_json()
+    content = _valid_region_answer()
 
     def one_answer(_request: httpx2.Request) -> httpx2.Response:
         # Fills the cache once; every timed call after that must be a hit.
@@ -92,7 +102,12 @@ def bench_hit_overhead(cache_dir: Path, iterations: int) -> float:
         return httpx2.Response(200, content=json.dumps(body).encode())
 
     client = httpx2.Client(transport=httpx2.MockTransport(one_answer))
-    with open_gateway("ollama/bench", cache_dir=cache_dir, http_client=client) as gateway:
+    with open_gateway(
+        "openai/bench",
+        cache_dir=cache_dir,
+        http_client=client,
+        environ={"OPENAI_API_KEY": "bench"},
+    ) as gateway:
         for _ in range(50):  # fill and warm up
             gateway.generate(REGION_PROMPT, facts, fallback=_fallback_region, seed=0)
         gateway.drain_records()

@@ -10,6 +10,7 @@ import pytest
 
 from worldloom.infrastructure.llm import CallRecord
 from worldloom.infrastructure.store import TABLES, open_store
+from worldloom.systems.prose.selection import add_colour, name_candidates
 from worldloom.tasks.prose import CallLog, call_rows
 
 RECORD = CallRecord(
@@ -72,3 +73,68 @@ def test_the_call_log_writes_batches_as_calls_end(tmp_path: Path) -> None:
     log.flush()
     log.flush()  # nothing pending: no write
     assert written() == [(0, "region 0"), (1, "region 1"), (2, "world")]
+
+
+def test_the_call_log_writes_a_slow_batch_after_its_wait(tmp_path: Path) -> None:
+    """A slow provider's records are not held back until eight calls have ended."""
+    path = tmp_path / "w.duckdb"
+    now = [0.0]
+    log = CallLog(path, world_id="w", run_id="run-1", batch=8, wait_s=5.0, clock=lambda: now[0])
+
+    log("region 0", RECORD)
+    now[0] = 6.0
+    log("region 1", RECORD)
+
+    with open_store(path, read_only=True) as store:
+        assert store.read("llm_calls", "w").height == 2
+
+
+PATTERNS = {
+    "default": ("{name}", "{name} Vale"),
+    "mountains": ("{name} Peaks", "{name} Heights", "{name} Crags"),
+    "temperate_forest": ("{name} Wood", "{name} Forest", "{name}wood"),
+    "tropical_seasonal_forest": ("{name} Woodlands", "{name} Forest"),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "prefer", "taken", "expected"),
+    [
+        ("Bromdor Crags", "taiga", (), ("Bromdor Crags", "Bromdor Peaks", "Bromdor Heights")),
+        (
+            "Oliathilwood",
+            "temperate_forest",
+            (),
+            ("Oliathilwood", "Oliathil Wood", "Oliathil Forest"),
+        ),
+        # "X Forest" fits two landforms: the region's own biome decides.
+        ("Kel Forest", "tropical_seasonal_forest", (), ("Kel Forest", "Kel Woodlands")),
+        ("Kel Forest", "temperate_forest", ("kel wood",), ("Kel Forest", "Kelwood")),
+        ("Ashvale", "grassland", (), ("Ashvale", "Ashvale Vale")),
+    ],
+)
+def test_name_candidates_keep_the_root_in_the_landform_s_other_patterns(
+    name: str, prefer: str, taken: tuple[str, ...], expected: tuple[str, ...]
+) -> None:
+    got = name_candidates(name, PATTERNS, prefer=prefer, taken=taken, limit=3, max_length=40)
+    assert got == expected
+
+
+def test_a_name_candidate_too_long_or_taken_is_left_out() -> None:
+    got = name_candidates(
+        "Bromdor Crags", PATTERNS, prefer="x", taken=("Bromdor Peaks",), limit=4, max_length=14
+    )
+    assert got == ("Bromdor Crags",)
+
+
+def test_colour_joins_after_the_first_sentence_and_drops_the_last_to_fit() -> None:
+    text = "Ashvale is a mild land. It is crossed by 2 rivers. Its people live on grain."
+    colour = "It is quiet country, full of birdsong."
+    assert add_colour(text, colour, limit=200) == (
+        "Ashvale is a mild land. It is quiet country, full of birdsong. It is crossed by 2 "
+        "rivers. Its people live on grain."
+    )
+    assert add_colour(text, colour, limit=100) == (
+        "Ashvale is a mild land. It is quiet country, full of birdsong. It is crossed by 2 rivers."
+    )
+    assert add_colour(text, colour, limit=40) == text  # not even the opening fits with it

@@ -13,10 +13,10 @@ import functools
 import hashlib
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from pydantic import (
     JsonValue,
     ValidationInfo,
     computed_field,
+    create_model,
     model_validator,
 )
 
@@ -174,6 +175,37 @@ class ColourAnswer(BaseModel):
                 )
         check_text(self.sentence(pronoun=context.get(PRONOUN)), facts)
         return self
+
+
+AnswerT = TypeVar("AnswerT", bound=ColourAnswer)
+
+
+def narrow_to_offered(model: type[AnswerT]) -> Callable[[Any], type[AnswerT]]:
+    """A `PromptSpec.narrow` for a colour prompt: the model whose slots admit only the options
+    the facts offer (and, with a ``name`` slot, only the offered names' numbers), so a model
+    held by the schema's grammar cannot pick an option its facts do not license."""
+
+    def narrow(facts: Any) -> type[AnswerT]:
+        offered = tuple(facts.options.items())
+        names = len(getattr(facts, "name_candidates", ())) if "name" in model.model_fields else 0
+        return _narrowed(model, offered, names)
+
+    return narrow
+
+
+@functools.lru_cache(maxsize=1024)
+def _narrowed(
+    model: type[AnswerT], offered: tuple[tuple[str, tuple[str, ...]], ...], names: int
+) -> type[AnswerT]:
+    fields: dict[str, Any] = {
+        slot: (str, Field(min_length=1, max_length=60, json_schema_extra={"enum": list(options)}))
+        for slot, options in offered
+        if options
+    }
+    if names:
+        fields["name"] = (int, Field(ge=1, le=names))
+    # Same name as the model: tool-calling providers see it as the function's name.
+    return create_model(model.__name__, __base__=model, __module__=model.__module__, **fields)
 
 
 def _digest(text: str) -> str:

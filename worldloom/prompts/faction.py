@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 
 _NAME = Field(default="", max_length=60)
 
@@ -48,7 +48,8 @@ FACTION_PROMPT: PromptSpec[FactionFacts, FactionColour] = PromptSpec(
     template="faction.j2",
     facts_model=FactionFacts,
     response_model=FactionColour,
-    max_tokens=40,
+    narrow=narrow_to_offered(FactionColour),
+    max_tokens=60,
     temperature=0.7,
     max_retries=1,
 )

@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 from worldloom.prompts.text_rules import ProseBounds
 
 WORLD_NAME_PATTERN = r"^[A-Z][a-z']{2,15}( [A-Z][a-z']{1,15})?$"
@@ -68,6 +68,7 @@ LORE_PROMPT: PromptSpec[WorldFacts, LoreColour] = PromptSpec(
     template="lore.j2",
     facts_model=WorldFacts,
     response_model=LoreColour,
+    narrow=narrow_to_offered(LoreColour),
     max_tokens=50,
     temperature=0.7,
     max_retries=1,

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 from worldloom.prompts.text_rules import ProseBounds
 
 
@@ -54,7 +54,8 @@ NOTABLE_PROMPT: PromptSpec[NotableFacts, NotableColour] = PromptSpec(
     template="notable.j2",
     facts_model=NotableFacts,
     response_model=NotableColour,
-    max_tokens=40,
+    narrow=narrow_to_offered(NotableColour),
+    max_tokens=60,
     temperature=0.7,
     max_retries=1,
 )

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 from worldloom.prompts.text_checks import check_land_name
 from worldloom.prompts.text_rules import (
     USED_NAMES,
@@ -155,6 +155,7 @@ REGION_PROMPT: PromptSpec[RegionFacts, RegionColour] = PromptSpec(
     template="region.j2",
     facts_model=RegionFacts,
     response_model=RegionColour,
+    narrow=narrow_to_offered(RegionColour),
     # {"name": 2, "mood": "...", "sound": "...", "smell": "..."}: ~30 tokens; the enums end it.
     max_tokens=60,
     temperature=0.7,

@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 
 _NAME = Field(min_length=1, max_length=60)
 
@@ -63,7 +63,8 @@ RELIGION_PROMPT: PromptSpec[ReligionFacts, ReligionColour] = PromptSpec(
     template="religion.j2",
     facts_model=ReligionFacts,
     response_model=ReligionColour,
-    max_tokens=40,
+    narrow=narrow_to_offered(ReligionColour),
+    max_tokens=60,
     temperature=0.7,
     max_retries=1,
 )

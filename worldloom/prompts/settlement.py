@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from worldloom.infrastructure.llm.prompt import PromptSpec
-from worldloom.prompts.colour import ColourAnswer, ColourFacts, slot_field
+from worldloom.prompts.colour import ColourAnswer, ColourFacts, narrow_to_offered, slot_field
 
 _NAME = Field(min_length=1, max_length=60)
 
@@ -58,6 +58,7 @@ SETTLEMENT_PROMPT: PromptSpec[SettlementFacts, SettlementColour] = PromptSpec(
     template="settlement.j2",
     facts_model=SettlementFacts,
     response_model=SettlementColour,
+    narrow=narrow_to_offered(SettlementColour),
     # {"mood": "...", "sound": "...", "smell": "..."}: ~25 tokens; the enums end it.
     max_tokens=50,
     temperature=0.7,

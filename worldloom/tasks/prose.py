@@ -9,7 +9,9 @@ nothing but the colour. Every call is recorded in `llm_calls` as it ends, in bat
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +53,9 @@ from worldloom.tasks.world import load_world, world_db
 _LISTED = 12
 """The prompts take at most this many names per list (their facts models bound them)."""
 _LORE_REGIONS = 24
-_LOG_BATCH = 8
-"""`llm_calls` rows written per batch: a killed run loses at most this many records."""
+_LOG_BATCH, _LOG_WAIT_S = 8, 5.0
+"""`llm_calls` rows are written once 8 are pending or the oldest has waited 5 s: a killed run
+loses at most that many records, or that many seconds of them."""
 
 
 def gateway_for(settings: Settings, provider: str) -> LLMGateway:
@@ -83,15 +86,28 @@ class CallLog:
     """Writes the stage's `llm_calls` rows in batches as calls end, so a killed run keeps the
     record of the calls it made (all but the last unwritten batch)."""
 
-    def __init__(self, path: Path, *, world_id: str, run_id: str, batch: int = _LOG_BATCH):
-        self._path, self._world_id, self._run_id, self._batch = path, world_id, run_id, batch
+    def __init__(
+        self,
+        path: Path,
+        *,
+        world_id: str,
+        run_id: str,
+        batch: int = _LOG_BATCH,
+        wait_s: float = _LOG_WAIT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._path, self._world_id, self._run_id = path, world_id, run_id
+        self._batch, self._wait_s, self._clock = batch, wait_s, clock
         self._pending: list[tuple[str, CallRecord]] = []
+        self._oldest = 0.0
         self._written = 0
 
     def __call__(self, entity: str, record: CallRecord) -> None:
-        """Keep one call's record; write the batch once it is full."""
+        """Keep one call's record; write the batch once it is full or has waited long enough."""
+        if not self._pending:
+            self._oldest = self._clock()
         self._pending.append((entity, record))
-        if len(self._pending) >= self._batch:
+        if len(self._pending) >= self._batch or self._clock() - self._oldest >= self._wait_s:
             self.flush()
 
     def flush(self) -> None:

@@ -181,3 +181,19 @@ def test_an_offered_answer_is_kept(make_gateway: GatewayFactory) -> None:
 
     assert result.record.outcome == "llm"
     assert "a star" in result.value.sentence()
+
+
+@pytest.mark.parametrize(("spec", "facts"), ALL_EXAMPLES)
+def test_the_model_asked_for_admits_only_what_the_facts_offer(
+    spec: PromptSpec[Any, Any], facts: ColourFacts
+) -> None:
+    asked = spec.model_for(facts)
+    schema = asked.model_json_schema()["properties"]
+    for slot, options in facts.options.items():
+        assert schema[slot]["enum"] == list(options)
+    if "name" in schema:
+        assert schema["name"]["maximum"] == len(facts.name_candidates)  # type: ignore[attr-defined]  # region facts
+    assert asked.__name__ == spec.response_model.__name__
+    assert spec.model_for(facts) is asked  # built once per set of options
+    full = spec.response_model.model_json_schema()["properties"]
+    assert any(len(full[s]["enum"]) > len(o) for s, o in facts.options.items())

@@ -114,6 +114,7 @@ class StructuredClient:
         spec: PromptSpec[Any, ResponseT],
         model: str,
         prompt: RenderedPrompt,
+        response_model: type[ResponseT] | None = None,
         validation_context: Mapping[str, Any],
         seed: int,
     ) -> Completion[ResponseT]:
@@ -121,6 +122,7 @@ class StructuredClient:
 
         Args:
             spec: Prompt contract (response model, max_tokens, temperature, max_retries).
+            response_model: What to ask for, if narrower than the spec's response model.
             model: Model name sent to the server.
             prompt: Rendered messages.
             validation_context: Passed to the response model's validators.
@@ -132,6 +134,7 @@ class StructuredClient:
         Raises:
             ProviderCallError: On any failure, classified for the fallback record.
         """
+        asked = response_model or spec.response_model
         context = {
             **validation_context,
             SYSTEM_VAR: prompt.system,
@@ -146,7 +149,7 @@ class StructuredClient:
                 value, completion = self._instructor.create_with_completion(
                     model=model,
                     messages=messages,
-                    response_model=spec.response_model,
+                    response_model=asked,
                     max_retries=spec.max_retries,
                     context=context,
                     max_tokens=spec.max_tokens,

@@ -43,7 +43,7 @@ class ProviderConnection:
             timeout_s: Per-request timeout.
             http_retries: openai SDK retries.
             http_client: Custom HTTP transport (tests, proxies).
-            embedded_server: Server for ``embedded``; defaults to SmolLM2 on 2 threads.
+            embedded_server: Server for ``embedded``; defaults to SmolLM2 on one thread.
             clock: The stage's deadline, which every request is held to.
         """
         self.meter = RequestMeter(clock or StageClock(None))

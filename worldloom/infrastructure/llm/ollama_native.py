@@ -98,12 +98,14 @@ class OllamaClient:
         spec: PromptSpec[Any, ResponseT],
         model: str,
         prompt: RenderedPrompt,
+        response_model: type[ResponseT] | None = None,
         validation_context: Mapping[str, Any],
         seed: int,
     ) -> Completion[ResponseT]:
         """Ask for one structured answer, re-asking with the validation error on failure.
 
-        The same contract as `StructuredClient.complete`; the first call checks that the model
+        The same contract as `StructuredClient.complete` (`response_model`: what to ask for, if
+        narrower than the spec's); the first call checks that the model
         is there, so a missing model fails every call at once with how to get it.
 
         Raises:
@@ -111,7 +113,8 @@ class OllamaClient:
         """
         self._check_model()
         messages: list[dict[str, str]] = prompt.messages()
-        schema = spec.response_model.model_json_schema()
+        asked = response_model or spec.response_model
+        schema = asked.model_json_schema()
         tokens = [0, 0]
         with self._meter.counting() as sent:
             error: ProviderCallError | None = None
@@ -139,8 +142,10 @@ class OllamaClient:
                     )
                     continue
                 try:
+                    value = asked.model_validate_json(content, context=dict(validation_context))
+                    # A plain instance of the declared model, as a cache hit would give.
                     value = spec.response_model.model_validate_json(
-                        content, context=dict(validation_context)
+                        value.model_dump_json(), context=dict(validation_context)
                     )
                 except ValidationError as invalid:
                     error = _invalid(invalid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -53,6 +53,9 @@ class PromptSpec(Generic[FactsT, ResponseT]):
         max_tokens: Completion cap, sized to the response schema.
         temperature: Sampling temperature sent with every request.
         max_retries: Re-asks after a validation failure (instructor's ``max_retries``).
+        narrow: The response model for one request's facts: a subclass whose schema admits only
+            what those facts allow, so a grammar-constrained model cannot pick anything else
+            (``None``: `response_model` for every request).
     """
 
     name: str
@@ -62,6 +65,7 @@ class PromptSpec(Generic[FactsT, ResponseT]):
     max_tokens: int
     temperature: float = 0.7
     max_retries: int = 1
+    narrow: Callable[[FactsT], type[ResponseT]] | None = None
     schema_hash: str = field(init=False, repr=False)
     """sha256 of the response model's JSON schema: field, constraint or description edits
     change it (and so the cache key)."""
@@ -77,6 +81,10 @@ class PromptSpec(Generic[FactsT, ResponseT]):
         object.__setattr__(
             self, "schema_hash", _sha256(json.dumps(schema, sort_keys=True, separators=(",", ":")))
         )
+
+    def model_for(self, facts: FactsT) -> type[ResponseT]:
+        """The response model one request is asked for (`narrow`'s, or `response_model`)."""
+        return self.response_model if self.narrow is None else self.narrow(facts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,8 @@ class PreparedRequest(Generic[ResponseT]):
 
     route: Route
     spec: PromptSpec[Any, ResponseT]
+    response_model: type[ResponseT]
+    """What this request asks for (the spec's model, perhaps narrowed to its facts)."""
     prompt: RenderedPrompt
     key: str
     validation_context: Mapping[str, Any]
@@ -140,6 +142,7 @@ class EntityRouter:
         return PreparedRequest(
             route=route,
             spec=spec,
+            response_model=spec.model_for(facts),
             prompt=prompt,
             key=key,
             validation_context=facts.validation_context(),
@@ -215,6 +218,7 @@ class EntityRouter:
         try:
             completion = route.connection.client().complete(
                 spec=item.spec,
+                response_model=item.response_model,
                 model=route.provider.model,
                 prompt=item.prompt,
                 validation_context=item.validation_context,
