@@ -21,23 +21,15 @@ from worldloom.systems.economy import (
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.economy_tables import (
+    HISTORY_TABLES,
+    archived_rows,
     catalog_rows,
-    history_rows,
     market_goods_rows,
     market_rows,
     state_from_rows,
     state_rows,
 )
 from worldloom.tasks.world import load_world, world_db
-
-HISTORY_TABLES = (
-    "market_prices",
-    "trades",
-    "caravans",
-    "role_stats",
-    "economy_ledger",
-    "money_supply",
-)
 
 
 @task(name="run-economy", cache_policy=NO_CACHE)
@@ -47,7 +39,7 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
     rules = catalog.economy_rules()
     with open_store(path) as store:
         world = load_world(store, world_id)
-        layout = _layout(store, world_id)
+        layout = market_layout(store, world_id)
         saved = _saved_state(store, world_id, agents=int(layout.markets.agents.sum()))
         earlier = {name: store.read(name, world_id) for name in HISTORY_TABLES} if saved else {}
         worlds = store.read("worlds", world_id)
@@ -60,12 +52,7 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
         profession_weights=catalog.profession_weights(),
     )
     run = simulate_economy(start, rules, layout.markets, layout.links, seeds=seeds, ticks=ticks)
-    history = history_rows(run, rules)
-    if earlier:
-        history = {
-            name: pl.concat([earlier[name], frame], how="vertical_relaxed")
-            for name, frame in history.items()
-        }
+    history = archived_rows(run, rules, earlier=earlier, calendar=catalog.calendar())
     frames = {
         # The world's clock is its economy's: a day a tick.
         "worlds": worlds.with_columns(pl.lit(run.state.tick).alias("tick")),
@@ -89,7 +76,8 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
     return written
 
 
-def _layout(store: WorldStore, world_id: str) -> MarketLayout:
+def market_layout(store: WorldStore, world_id: str) -> MarketLayout:
+    """The world's markets, who they serve and how they link, from its stored places."""
     settlements = store.read("settlements", world_id).sort("settlement_id")
     if settlements.height == 0:
         raise StoreError(f"world {world_id!r} has no settlements yet: run the pois stage first")

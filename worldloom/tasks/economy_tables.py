@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.store import table_frame
+from worldloom.infrastructure.store import TABLES, table_frame
 from worldloom.systems.economy import (
     EconomyRules,
     EconomyRun,
@@ -14,6 +16,14 @@ from worldloom.systems.economy import (
     MarketLayout,
     build_item_catalog,
 )
+from worldloom.systems.economy.archive import (
+    HistoryPolicy,
+    Spans,
+    archive_history,
+    book_partials,
+    role_partials,
+)
+from worldloom.systems.world import Calendar
 
 _STATE_ARRAYS = {
     "good": "slot_good",
@@ -156,6 +166,9 @@ def state_from_rows(
     markets = markets.sort("market_id")
     fields = {field: agents[column].to_numpy().copy() for field, column in _AGENT_SCALARS.items()}
     arrays = {field: np.vstack(agents[column].to_list()) for field, column in _STATE_ARRAYS.items()}
+    if arrays["sold"].shape != arrays["qty"].shape:
+        # Saved before agents kept their running sales (schema 9): nothing sold yet.
+        arrays["sold"] = np.zeros(arrays["qty"].shape)
     market_arrays = {
         name: np.vstack(books[name].to_list()) for name in ("price", "supply", "demand")
     }
@@ -191,87 +204,145 @@ def state_from_rows(
     )
 
 
-def history_rows(run: EconomyRun, rules: EconomyRules) -> dict[str, pl.DataFrame]:
-    """The run's per-tick tables: prices, trades, caravans, roles, ledger, money supply."""
+ARCHIVED = (
+    "market_prices",
+    "market_price_periods",
+    "trades",
+    "role_stats",
+    "economy_ledger",
+    "money_supply",
+)
+"""The history tables kept day by day for a window and by months and years before it."""
+APPENDED = ("caravans", "economy_health")
+"""The history tables kept whole: a row per caravan and per day."""
+HISTORY_TABLES = ARCHIVED + APPENDED
+
+
+def archived_rows(
+    run: EconomyRun,
+    rules: EconomyRules,
+    *,
+    earlier: Mapping[str, pl.DataFrame],
+    calendar: Calendar,
+    policy: HistoryPolicy | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The world's history tables after `run`: its `earlier` rows (as read; none for a new
+    economy) with the run's, days rolled up into months and months into years as `policy`
+    says (`archive_history`)."""
+    spans = Spans.of(calendar)
+    day_cutoff, month_cutoff = spans.cutoffs(run.state.tick, policy or HistoryPolicy())
+    fresh = history_rows(run, rules, since=day_cutoff)
+    partials = {
+        "market_prices": book_partials(run.history, spans, before=day_cutoff, goods=rules.goods),
+        **role_partials(
+            run.history,
+            spans,
+            before=day_cutoff,
+            goods=rules.goods,
+            roles=rules.roles,
+            professions=rules.professions,
+        ),
+    }
+    stored = {
+        name: earlier[name] if name in earlier else table_frame(name, _no_rows(name))
+        for name in HISTORY_TABLES
+    }
+    kept = archive_history(
+        stored, fresh, partials, spans=spans, day_cutoff=day_cutoff, month_cutoff=month_cutoff
+    )
+    for name in APPENDED:
+        kept[name] = pl.concat(
+            [stored[name], table_frame(name, fresh[name].to_dict())], how="vertical_relaxed"
+        )
+    return {name: table_frame(name, frame.to_dict()) for name, frame in kept.items()}
+
+
+def _no_rows(name: str) -> dict[str, list[object]]:
+    return {column: [] for column in TABLES[name].column_names if column != "world_id"}
+
+
+def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[str, pl.DataFrame]:
+    """The run's rows: its days from tick `since` on (market_prices, trades, role_stats,
+    economy_ledger, money_supply, a row a day), and all its caravans and health figures; ids
+    and counts as Int64, as `archive_history` takes them."""
     history = run.history
-    n_ticks, n_markets, n_goods = history.price.shape
-    ticks = history.ticks.astype(np.int32)
+    keep = history.ticks >= since
+    n_ticks = int(keep.sum())
+    n_markets, n_goods = history.price.shape[1:]
+    ticks = history.ticks[keep]
     goods = np.array(rules.goods)
     fills, caravans = history.fills, history.caravans
     within_tick = _rank_within(fills["tick"])
+    recent = fills["tick"] >= since
     n_roles = len(rules.roles)
     return {
-        "market_prices": table_frame(
-            "market_prices",
+        "market_prices": pl.DataFrame(
             {
                 "tick": np.repeat(ticks, n_markets * n_goods),
-                "market_id": np.tile(
-                    np.repeat(np.arange(n_markets, dtype=np.int32), n_goods), n_ticks
-                ),
+                "market_id": np.tile(np.repeat(np.arange(n_markets), n_goods), n_ticks),
                 "good": np.tile(goods, n_ticks * n_markets),
-                "price": history.price.ravel().astype(np.float64),
-                "supply": history.supply.ravel(),
-                "demand": history.demand.ravel(),
-                "volume": history.volume.ravel(),
-            },
+                "price": history.price[keep].ravel().astype(np.float64),
+                "supply": history.supply[keep].ravel().astype(np.int64),
+                "demand": history.demand[keep].ravel().astype(np.int64),
+                "volume": history.volume[keep].ravel().astype(np.int64),
+            }
         ),
-        "trades": table_frame(
-            "trades",
+        "trades": pl.DataFrame(
             {
-                "trade_id": (fills["tick"] << 32) + within_tick,
-                "tick": fills["tick"].astype(np.int32),
-                "market_id": fills["market"].astype(np.int32),
-                "good": goods[fills["good"]],
-                "buyer": fills["buyer"],
-                "seller": fills["seller"],
-                "qty": fills["qty"].astype(np.int32),
-                "price": fills["price"].astype(np.int32),
-            },
+                "trade_id": ((fills["tick"] << 32) + within_tick)[recent],
+                "tick": fills["tick"][recent],
+                "market_id": fills["market"][recent],
+                "good": goods[fills["good"][recent]],
+                "buyer": fills["buyer"][recent],
+                "seller": fills["seller"][recent],
+                "qty": fills["qty"][recent],
+                "price": fills["price"][recent],
+            }
         ),
-        "caravans": table_frame(
-            "caravans",
+        "caravans": pl.DataFrame(
             {
                 "caravan_id": (caravans["depart"] << 32) + caravans["merchant"],
                 "merchant": caravans["merchant"],
-                "src_market": caravans["src"].astype(np.int32),
-                "dst_market": caravans["dst"].astype(np.int32),
+                "src_market": caravans["src"],
+                "dst_market": caravans["dst"],
                 "good": goods[caravans["good"]],
-                "qty": caravans["qty"].astype(np.int32),
+                "qty": caravans["qty"],
                 "cost": caravans["cost"],
-                "depart_tick": caravans["depart"].astype(np.int32),
-                "arrive_tick": caravans["arrive"].astype(np.int32),
-            },
+                "depart_tick": caravans["depart"],
+                "arrive_tick": caravans["arrive"],
+            }
         ),
-        "role_stats": table_frame(
-            "role_stats",
+        "role_stats": pl.DataFrame(
             {
                 "tick": np.repeat(ticks, n_roles),
+                "days": np.ones(n_roles * n_ticks, dtype=np.int64),
                 "role": list(rules.roles) * n_ticks,
                 "profession": list(rules.professions) * n_ticks,
-                "agents": history.role_agents.ravel().astype(np.int32),
-                "money": history.role_money.ravel(),
-                "mean_profit": history.role_profit.ravel(),
-                "bankruptcies": history.bankruptcies.ravel().astype(np.int32),
-            },
+                "agents": history.role_agents[keep].ravel(),
+                "money": history.role_money[keep].ravel(),
+                "mean_profit": history.role_profit[keep].ravel(),
+                "bankruptcies": history.bankruptcies[keep].ravel(),
+            }
         ),
-        "economy_ledger": table_frame(
-            "economy_ledger",
+        "economy_ledger": pl.DataFrame(
             {
                 "tick": np.repeat(ticks, n_goods),
+                "days": np.ones(n_goods * n_ticks, dtype=np.int64),
                 "good": np.tile(goods, n_ticks),
-                "produced": history.produced.ravel(),
-                "consumed": history.consumed.ravel(),
-                "spoiled": history.spoiled.ravel(),
-            },
+                "produced": history.produced[keep].ravel(),
+                "consumed": history.consumed[keep].ravel(),
+                "spoiled": history.spoiled[keep].ravel(),
+            }
         ),
-        "money_supply": table_frame(
-            "money_supply",
+        "money_supply": pl.DataFrame(
             {
                 "tick": np.repeat(ticks, n_markets),
-                "market_id": np.tile(np.arange(n_markets, dtype=np.int32), n_ticks),
-                "money": history.money_supply.ravel(),
-            },
+                "days": np.ones(n_markets * n_ticks, dtype=np.int64),
+                "market_id": np.tile(np.arange(n_markets), n_ticks),
+                "money": history.money_supply[keep].ravel(),
+            }
         ),
+        "economy_health": pl.DataFrame({"tick": history.ticks, **history.health}),
     }
 
 

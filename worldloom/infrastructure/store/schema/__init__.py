@@ -12,11 +12,13 @@ from worldloom.infrastructure.store.schema.economy import (
     CARAVANS,
     ECONOMY_AGENTS,
     ECONOMY_BOOKS,
+    ECONOMY_HEALTH,
     ECONOMY_LEDGER,
     GOODS,
     ITEMS,
     MARKET_GOODS,
     MARKET_LINKS,
+    MARKET_PRICE_PERIODS,
     MARKET_PRICES,
     MARKETS,
     MONEY_SUPPLY,
@@ -210,6 +212,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             ITEM_HISTORY,
             POI_LOOT,
             ENCOUNTERS,
+        ),
+    ),
+    Migration(
+        9,
+        "economy history that fits: months and years of books (market_price_periods), daily "
+        "health figures (economy_health), a length (days) on role, ledger and money rows, "
+        "agents' running sales, idle days and tenure",
+        tables=(MARKET_PRICE_PERIODS, ECONOMY_HEALTH),
+        columns=(
+            AddedColumn(ROLE_STATS, "days"),
+            AddedColumn(ECONOMY_LEDGER, "days"),
+            AddedColumn(MONEY_SUPPLY, "days"),
+            AddedColumn(ECONOMY_AGENTS, "sold"),
+            AddedColumn(ECONOMY_AGENTS, "idle"),
+            AddedColumn(ECONOMY_AGENTS, "tenure"),
         ),
     ),
 )

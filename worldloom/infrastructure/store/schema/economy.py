@@ -136,8 +136,40 @@ MARKET_PRICES = declare(
     volume INTEGER NOT NULL -- [units] Units traded.
     """,
     description=(
-        "Every market's book per tick. A book's price is the mean price of its trades; "
-        "without trades it moves halfway towards the best bid above it or the best ask below."
+        "Every market's book per day, for the recent days (at least the last 60, from the "
+        "start of their month; older days are in market_price_periods). A book's price is the "
+        "mean price of its trades; without trades it moves halfway towards the best bid above "
+        "it or the best ask below."
+    ),
+    indexed=False,
+    references={
+        "market_id": "markets",
+        "good": "goods",
+    },
+)
+MARKET_PRICE_PERIODS = declare(
+    "market_price_periods",
+    ("tick", "market_id", "good"),
+    """
+    tick INTEGER NOT NULL -- [tick] The period's first day.
+    days INTEGER NOT NULL -- [days] Its length: a calendar month, or a year (365 days).
+    market_id INTEGER NOT NULL -- The market (markets).
+    good VARCHAR NOT NULL -- The good (goods).
+    open DOUBLE NOT NULL -- [copper] Price of one unit at the end of the period's first day.
+    high DOUBLE NOT NULL -- [copper] Highest end-of-day price in the period.
+    low DOUBLE NOT NULL -- [copper] Lowest end-of-day price in the period.
+    close DOUBLE NOT NULL -- [copper] Price at the end of the period's last day.
+    volume BIGINT NOT NULL -- [units] Units traded in the period.
+    supply BIGINT NOT NULL -- [units] Units offered, summed over its days.
+    demand BIGINT NOT NULL -- [units] Units bid for, summed over its days.
+    trades BIGINT NOT NULL -- [count] Fills (rows the trades table had for these days).
+    turnover BIGINT NOT NULL -- [copper] Copper paid for the units traded (tax included).
+    """,
+    description=(
+        "Every market's book before the days of market_prices: calendar months for ten years "
+        "before them, calendar years before that; only periods in which the book was offered, "
+        "bid for or traded (its price did not move otherwise). turnover / volume is the mean "
+        "price paid."
     ),
     indexed=False,
     references={
@@ -159,8 +191,9 @@ TRADES = declare(
     price INTEGER NOT NULL -- [copper] Price of one unit.
     """,
     description=(
-        "Every fill of a market's double auction; the seller receives qty * price less a 2% "
-        "tax to the market's treasury."
+        "Every fill of a market's double auction, for the days market_prices holds (older "
+        "fills are counted in market_price_periods.trades and turnover); the seller receives "
+        "qty * price less a 2% tax to the market's treasury."
     ),
     indexed=False,
     references={
@@ -196,30 +229,37 @@ ROLE_STATS = declare(
     "role_stats",
     ("tick", "role"),
     """
-    tick INTEGER NOT NULL -- [tick] The tick the row records (at its end).
+    tick INTEGER NOT NULL -- [tick] The first day the row records.
+    days INTEGER NOT NULL DEFAULT 1 -- [days] Days it records: 1, a calendar month or a year (365).
     role VARCHAR NOT NULL -- A recipe (recipes.recipe), guard or merchant.
     profession VARCHAR NOT NULL -- The role's profession (recipes.profession), guard or merchant.
-    agents INTEGER NOT NULL -- [count] Agents in the role.
-    money BIGINT NOT NULL -- [copper] Money those agents hold in all.
-    mean_profit DOUBLE NOT NULL -- [copper] Their mean smoothed gain per tick.
-    bankruptcies INTEGER NOT NULL -- [count] Agents that left the role this tick.
+    agents INTEGER NOT NULL -- [count] Agents in the role at the end of the row's last day.
+    money BIGINT NOT NULL -- [copper] Money those agents hold in all, then.
+    mean_profit DOUBLE NOT NULL -- [copper] Their mean smoothed earnings per tick, then.
+    bankruptcies INTEGER NOT NULL -- [count] Agents that went bankrupt in the role in its days.
     """,
     description=(
-        "Per tick and economy role: agents, their money, profit and bankruptcies. An agent's "
-        "profit is its money's change per tick, smoothed (0.1 weight on the latest tick)."
+        "Per economy role: agents, their money, earnings and bankruptcies, a row a day for "
+        "the days market_prices holds, a row a calendar month or year before (days). An "
+        "agent's earnings are its sales and wages less what its trade buys, smoothed (0.05 "
+        "weight on the latest tick)."
     ),
 )
 ECONOMY_LEDGER = declare(
     "economy_ledger",
     ("tick", "good"),
     """
-    tick INTEGER NOT NULL -- [tick] The tick the row records.
+    tick INTEGER NOT NULL -- [tick] The first day the row records.
+    days INTEGER NOT NULL DEFAULT 1 -- [days] Days it records: 1, a calendar month or a year (365).
     good VARCHAR NOT NULL -- The good (goods).
     produced BIGINT NOT NULL -- [units] Units production made, world-wide.
     consumed BIGINT NOT NULL -- [units] Units eaten, used up, worn out or used as inputs.
-    spoiled BIGINT NOT NULL -- [units] Units that rotted.
+    spoiled BIGINT NOT NULL -- [units] Units that rotted or were left behind on a change of trade.
     """,
-    description="World totals per tick and good: what production made and use and rot destroyed.",
+    description=(
+        "World totals per good: what production made and use and rot destroyed, a row a day "
+        "for the days market_prices holds, a row a calendar month or year before (days)."
+    ),
     references={
         "good": "goods",
     },
@@ -228,14 +268,43 @@ MONEY_SUPPLY = declare(
     "money_supply",
     ("tick", "market_id"),
     """
-    tick INTEGER NOT NULL -- [tick] The tick the row records (at its end).
+    tick INTEGER NOT NULL -- [tick] The first day the row records.
+    days INTEGER NOT NULL DEFAULT 1 -- [days] Days it records: 1, a calendar month or a year (365).
     market_id INTEGER NOT NULL -- The market (markets).
-    money BIGINT NOT NULL -- [copper] Held by its agents plus its treasury.
+    money BIGINT NOT NULL -- [copper] Held by its agents plus its treasury at the row's end.
     """,
-    description="Copper in each market per tick (merchants on the road are in no market).",
+    description=(
+        "Copper in each market (merchants on the road are in no market), a row a day for the "
+        "days market_prices holds, a row a calendar month or year before (days)."
+    ),
     references={
         "market_id": "markets",
     },
+)
+ECONOMY_HEALTH = declare(
+    "economy_health",
+    ("tick",),
+    """
+    tick INTEGER NOT NULL -- [tick] The day the row records.
+    agents INTEGER NOT NULL -- [count] Agents in the economy.
+    units BIGINT NOT NULL -- [units] Units traded in all markets.
+    turnover BIGINT NOT NULL -- [copper] Copper paid for them.
+    base_turnover DOUBLE NOT NULL -- [copper] Their worth at base value (goods.value).
+    produced BIGINT NOT NULL -- [units] Units production made.
+    consumed BIGINT NOT NULL -- [units] Units eaten, used up, worn out or used as inputs.
+    spoiled BIGINT NOT NULL -- [units] Units that rotted or were left behind.
+    starving INTEGER NOT NULL -- [count] Agents in a market at 5 rations' hunger or more.
+    bankruptcies INTEGER NOT NULL -- [count] Agents that went bankrupt.
+    switches INTEGER NOT NULL -- [count] Agents that changed trade without going bankrupt.
+    merchants INTEGER NOT NULL -- [count] Merchants on a trip (loading or on the road).
+    money BIGINT NOT NULL -- [copper] All money: agents' and treasuries' (conserved).
+    """,
+    description=(
+        "The economy's health, world-wide, a row per day since it began: what the yearly "
+        "health figures are made of (trade per agent-day = units / agents, spoilage = spoiled "
+        "/ produced, price index = turnover / base_turnover, money velocity = turnover / "
+        "money)."
+    ),
 )
 ECONOMY_AGENTS = declare(
     "economy_agents",
@@ -250,7 +319,7 @@ ECONOMY_AGENTS = declare(
     low DOUBLE[] NOT NULL -- [copper] Per slot: low end of its price belief for the good.
     high DOUBLE[] NOT NULL -- [copper] Per slot: high end of its price belief for the good.
     need DOUBLE[] NOT NULL -- [units] Per slot: units of a need used but not yet taken from stock.
-    sold DOUBLE[] NOT NULL -- [units] Per slot: units sold from it per day, a running mean.
+    sold DOUBLE[] NOT NULL DEFAULT [] -- [units] Per slot: units sold from it a day, running mean.
     progress DOUBLE NOT NULL -- [share] How far its current batch has got.
     hunger DOUBLE NOT NULL -- [rations] Food it is short; at 5 with no money for food it goes bust.
     cost_scale DOUBLE NOT NULL -- [score] Its multiplier on the cost floor of its asks.
@@ -263,8 +332,8 @@ ECONOMY_AGENTS = declare(
     link INTEGER NOT NULL -- Its trip: a row of market_links in (src, dst) order; -1 for none.
     arrive INTEGER NOT NULL -- [tick] When a merchant on the road arrives.
     profit DOUBLE NOT NULL -- [copper] Its smoothed earnings per tick (sales, wages, less costs).
-    idle INTEGER NOT NULL -- [days] Days since it last earned (a sale or a wage).
-    tenure INTEGER NOT NULL -- [days] Days since it took up its role.
+    idle INTEGER NOT NULL DEFAULT 0 -- [days] Days since it last earned (a sale or a wage).
+    tenure INTEGER NOT NULL DEFAULT 0 -- [days] Days since it took up its role.
     """,
     description=(
         "The agents' full state, so the economy stage can continue a world's economy where it "
