@@ -1,5 +1,7 @@
 """Benchmark: the vectorised agent economy at 100, 1,000 and 5,000 markets x the shipped goods,
-next to a per-agent Python implementation of the same Doran & Parberry loop.
+next to a per-agent Python implementation of the Doran & Parberry loop; then the economy's
+health by year over 10 simulated years of the synthetic 1,000 markets and of a generated medium
+world (issue 12: trade kept, spoilage, starving, prices), with each year's wall and CPU time.
 
 Each size runs in a fresh subprocess, so its peak RSS is its own. Markets are synthetic: a land
 biome, a random subset of the 11 resources, 12-36 agents each, trade links to 2-4 grid neighbours
@@ -11,7 +13,8 @@ the same ticks again, so agent-ticks per second compare like for like.
 
     .venv/bin/python bench/economy.py [--sizes 100,1000,5000] [--ticks 365] [--budget 120]
                                       [--baseline-markets 1000] [--baseline-burn 60]
-                                      [--baseline-ticks 15]
+                                      [--baseline-ticks 15] [--health-years 10]
+                                      [--health-markets 1000] [--medium-home DIR]
 """
 
 from __future__ import annotations
@@ -121,6 +124,95 @@ def run_engine(n_markets: int, ticks: int) -> dict[str, Any]:
     }
 
 
+def run_health(source: str, years: int) -> dict[str, Any]:
+    """Run an economy `years` years from its seeded state, a year per call, and return its
+    health by year (`summarize_health`) with each year's wall and CPU seconds. `source` is
+    `synthetic:<markets>` or `world:<home>:<world id>` (a generated world's markets)."""
+    import numpy as np
+    import polars as pl
+
+    from worldloom.infrastructure.analytics.economy import HealthTargets, summarize_health
+    from worldloom.systems.economy import compile_rules, seed_economy, simulate_economy
+    from worldloom.systems.rng import Seeds
+    from worldloom.tasks.catalog import goods_table, profession_weights, recipe_book
+
+    rules = compile_rules(goods_table(), recipe_book())
+    markets, links, seed = _markets_of(source)
+    state = seed_economy(
+        rules, markets, links=links, seeds=Seeds(seed), profession_weights=profession_weights()
+    )
+    money, days, timing = state.total_money(), [], []
+    for _ in range(years):
+        started, cpu = time.perf_counter(), time.process_time()
+        run = simulate_economy(state, rules, markets, links, seeds=Seeds(seed), ticks=365)
+        timing.append((time.perf_counter() - started, time.process_time() - cpu))
+        state = run.state
+        if not (run.history.health["money"] == money).all():
+            raise AssertionError(f"{source}: money not conserved in year {len(timing)}")
+        days.append(pl.DataFrame({"tick": run.history.ticks, **run.history.health}))
+    health = summarize_health(pl.concat(days))
+    return {
+        "source": source,
+        "markets": int(markets.ids.size),
+        "agents": int(markets.agents.sum()),
+        "years": health.to_dicts(),
+        "seconds": [t for t, _ in timing],
+        "cpu_s": [c for _, c in timing],
+        "misses": HealthTargets().misses(health),
+        "money_kept": bool(np.all(state.total_money() == money)),
+    }
+
+
+def _markets_of(source: str) -> tuple[Any, Any, int]:
+    kind, _, rest = source.partition(":")
+    if kind == "synthetic":
+        markets, links = synthetic_economy(int(rest))
+        return markets, links, SEED
+    from worldloom.infrastructure.store import open_store
+    from worldloom.tasks.economy import market_layout
+    from worldloom.tasks.world import load_world, world_db
+
+    home, _, world_id = rest.rpartition(":")
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        layout = market_layout(store, world_id)
+        seed = load_world(store, world_id).config.seed
+    return layout.markets, layout.links, seed
+
+
+def medium_world(home: Path) -> str:
+    """`world:<home>:<id>` of a medium world (seed 7, no LLM) in `home`, generated there once."""
+    worlds = sorted((home / "worlds").glob("*.duckdb")) if (home / "worlds").exists() else []
+    if not worlds:
+        subprocess.run(
+            [str(Path(sys.executable).with_name("worldloom")), "generate", "--seed", str(SEED),
+             "--preset", "medium", "--llm", "none", "--home", str(home)],
+            check=True, capture_output=True, cwd=ROOT,
+        )  # fmt: skip
+        worlds = sorted((home / "worlds").glob("*.duckdb"))
+    return f"world:{home}:{worlds[0].stem}"
+
+
+def print_health(result: dict[str, Any]) -> None:
+    """The health table of `run_health`, a row per year, with the year's wall and CPU time."""
+    print(f"\nhealth of {result['source']}: {result['markets']:,} markets, "
+          f"{result['agents']:,} agents, a year at a time")  # fmt: skip
+    print(f"{'year':>4} {'trade':>7} {'vs y1':>6} {'spoiled':>7} {'starving':>8} "
+          f"{'bankrupt':>8} {'switched':>8} {'prices':>6} {'vs y1':>6} {'velocity':>8} "
+          f"{'merchants':>9} {'seconds':>7} {'cpu s':>6}")  # fmt: skip
+    for row, wall, cpu in zip(result["years"], result["seconds"], result["cpu_s"], strict=True):
+        print(f"{row['year']:>4} {row['trade']:>7.3f} {row['trade_vs_y1']:>6.2f} "
+              f"{row['spoilage']:>7.3f} {row['starving']:>8.4f} {row['bankrupt']:>8,} "
+              f"{row['switched']:>8,} {row['prices']:>6.2f} {row['prices_vs_y1']:>6.2f} "
+              f"{row['velocity']:>8.2f} {row['merchants']:>9.1f} "
+              f"{wall:>7.1f} {cpu:>6.1f}")  # fmt: skip
+    kept = "yes" if result["money_kept"] else "NO"
+    verdict = "all targets met" if not result["misses"] else "; ".join(result["misses"])
+    print(
+        f"money conserved every tick: {kept}; years 2 on: {verdict} (trade >= 50 % of "
+        "year 1's, spoiled <= 25 %, starving <= 5 %, prices within 30 % of year 1's)"
+    )
+
+
 def run_baseline(n_markets: int, burn: int, ticks: int) -> dict[str, Any]:
     """Run the per-agent baseline and the engine for `ticks` from the same state, reached by
     `burn` engine ticks from the seeded one."""
@@ -176,8 +268,15 @@ def main() -> None:
     parser.add_argument("--baseline-markets", type=int, default=TARGETS["markets"])
     parser.add_argument("--baseline-burn", type=int, default=60, help="engine ticks first")
     parser.add_argument("--baseline-ticks", type=int, default=15)
+    parser.add_argument("--health-years", type=int, default=10, help="0 to skip the health runs")
+    parser.add_argument("--health-markets", type=int, default=TARGETS["markets"])
+    parser.add_argument(
+        "--medium-home", type=Path, default=Path("/tmp/worldloom-bench-medium"),
+        help="where the medium world is generated (once) for its health run",
+    )  # fmt: skip
     parser.add_argument("--engine", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", nargs=3, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--health", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     tune_memory()  # as the worldloom command does, before numpy is imported
     if args.engine:
@@ -185,6 +284,9 @@ def main() -> None:
         return
     if args.baseline:
         print(json.dumps(run_baseline(*args.baseline)))
+        return
+    if args.health:
+        print(json.dumps(run_health(args.health[0], int(args.health[1]))))
         return
     print(f"engine, seed {SEED}, each size in its own process")
     print(f"{'markets':>8} {'goods':>5} {'agents':>8} {'ticks':>5} {'seconds':>8} {'cpu s':>7} "
@@ -233,6 +335,10 @@ def main() -> None:
           f"(target >= {TARGETS['ratio']:.0f}x); baseline money "
           f"conserved: {'yes' if b['baseline_money_kept'] else 'NO'}, min price "
           f"{b['baseline_min_price']:.2f}")  # fmt: skip
+    if args.health_years:
+        years = str(args.health_years)
+        print_health(_child("--health", f"synthetic:{args.health_markets}", years))
+        print_health(_child("--health", medium_world(args.medium_home), years))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 This is how bazaarBot and its ports run the economy: an object per agent, a loop over agents to
 produce and consume, orders built good by good, each book's bids and asks sorted and matched in
 Python while bid >= ask, beliefs updated order by order, the bankrupt replaced one at a time. It
-follows the engine's rules (worldloom/systems/economy_*.py, market.py, trade.py) step for step,
-with the same goods, recipes, needs, tuning and starting state, so the two do the same work; it
+follows the engine's rules as they stood before issue 12 (a tick: produce, eat and rot, replace
+the bankrupt, send caravans, clear; issue 12 added spending from savings, making for sales,
+changes of trade and more, which this loop does not do) step for step, with the same goods,
+recipes, needs, tuning and starting state, so the two do comparable work; it
 is written to be reasonably quick (sparse dicts of holdings, per-role tables built once, per-tick
 caches of market figures), not to lose. Holdings are kept per good, not per slot as in the
 engine, so a good held in two slots there is one pile here. Numpy is used only to set up and to
@@ -112,8 +114,8 @@ class Draws:
     def of(cls, streams: TickStreams) -> Draws:
         return cls(
             production=_uniforms(streams.production),
-            consumption=_uniforms(streams.consumption),
-            replacement=_uniforms(streams.replacement),
+            consumption=_uniforms(streams.spoilage),
+            replacement=_uniforms(streams.careers),
             pricing=_uniforms(streams.pricing),
             clearing=_uniforms(streams.clearing),
         )

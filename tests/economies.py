@@ -153,3 +153,38 @@ def one_good_rules(tuning: Tuning | None = None) -> EconomyRules:
         biomes=("grassland",),
     )
     return compile_rules(goods, book, tuning=tuning)
+
+
+TINY_LANDS = (
+    ("grassland", {"grain", "herbs", "timber"}),
+    ("temperate_forest", {"game", "timber", "herbs", "furs"}),
+    ("wetland", {"fish", "peat", "grain"}),
+    ("grassland", {"grain", "stone", "salt"}),
+    ("taiga", {"game", "timber", "ore"}),
+    ("steppe", {"grain", "game", "gems"}),
+    ("grassland", {"grain", "fish", "herbs"}),
+    ("shrubland", {"herbs", "stone", "ore", "salt"}),
+)
+"""Biomes and resources of a tiny world's eight markets: some farm, some fish, hunt or mine."""
+
+
+def tiny_world(*, agents: int = 18) -> tuple[Markets, TradeLinks]:
+    """Eight markets of the shipped goods and recipes in a ring with two cross roads (one into
+    another realm), each with `agents` agents: the size of a tiny preset's economy."""
+    count = len(TINY_LANDS)
+    places = Markets(
+        ids=np.arange(count, dtype=np.int64),
+        biome=tuple(biome for biome, _ in TINY_LANDS),
+        resources=tuple(frozenset(land) for _, land in TINY_LANDS),
+        agents=np.full(count, agents, dtype=np.int64),
+    )
+    a = np.r_[np.arange(count), 0, 2]
+    b = np.r_[(np.arange(count) + 1) % count, 4, 6]
+    days = np.r_[np.tile([2, 3, 1, 4], count // 4), 5, 6].astype(np.int64)
+    return places, TradeLinks(
+        src=np.r_[a, b],
+        dst=np.r_[b, a],
+        days=np.r_[days, days],
+        danger=np.full(2 * a.size, 2.0),
+        toll=np.where(np.r_[a, b] == 2, 0.05, 0.0),
+    )

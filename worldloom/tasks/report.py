@@ -21,7 +21,7 @@ from worldloom.infrastructure.analytics import (
     summarize_people,
     summarize_world,
 )
-from worldloom.infrastructure.cartography.price_chart import render_price_chart
+from worldloom.infrastructure.cartography.price_chart import render_health_chart, render_price_chart
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store
 from worldloom.systems.gear import (
@@ -62,7 +62,8 @@ def people_summary(home: str, world_id: str) -> PeopleSummary | None:
 
 
 def economy_summary(home: str, world_id: str) -> EconomySummary | None:
-    """Price index, volatility, shortages, money, professions and trade; None before economy."""
+    """Health by year, price index, volatility, shortages, money, professions and trade; None
+    before economy."""
     with open_store(world_db(home, world_id), read_only=True) as store:
         tables = {
             name: store.read(name, world_id)
@@ -73,6 +74,7 @@ def economy_summary(home: str, world_id: str) -> EconomySummary | None:
                 "economy_ledger",
                 "caravans",
                 "goods",
+                "economy_health",
             )
         }
     if tables["market_prices"].height == 0:
@@ -84,6 +86,7 @@ def economy_summary(home: str, world_id: str) -> EconomySummary | None:
         ledger=tables["economy_ledger"],
         caravans=tables["caravans"],
         goods=tables["goods"],
+        health=tables["economy_health"],
     )
 
 
@@ -179,7 +182,8 @@ def publish_gear_report(*, home: str, world_id: str) -> str | None:
 
 @task(name="publish-economy-report", cache_policy=NO_CACHE)
 def publish_economy_report(*, home: str, world_id: str) -> str | None:
-    """Publish the economy summary (markdown) and draw its price chart; returns the chart path."""
+    """Publish the economy summary (markdown), its health by year (a table) and draw its
+    price and health charts; returns the price chart's path."""
     summary = economy_summary(home, world_id)
     if summary is None:
         return None
@@ -192,10 +196,22 @@ def publish_economy_report(*, home: str, world_id: str) -> str | None:
         folder / f"prices-tick{last_tick:06d}.png",
         title=f"Prices of {world_id} to day {last_tick}",
     )
+    health_chart = render_health_chart(
+        summary.health_series,
+        folder / f"health-tick{last_tick:06d}.png",
+        title=f"Economy health of {world_id} to day {last_tick}",
+    )
+    key = _artifact_key(world_id)
     create_markdown_artifact(
-        markdown=f"# Economy of {world_id}\n\n{summary.markdown()}\nPrice chart: `{chart}`\n",
-        key=f"{_artifact_key(world_id)}-economy",
-        description=f"Prices, shortages, professions and trade of {world_id}",
+        markdown=f"# Economy of {world_id}\n\n{summary.markdown()}\nPrice chart: `{chart}`\n"
+        f"Health chart: `{health_chart}`\n",
+        key=f"{key}-economy",
+        description=f"Health, prices, shortages, professions and trade of {world_id}",
+    )
+    create_table_artifact(
+        table=summary.health.to_dicts(),
+        key=f"{key}-economy-health",
+        description=f"Economy health by year of {world_id}",
     )
     return str(chart)
 

@@ -1,4 +1,5 @@
-"""Economy analytics: index, volatility, convergence, shortages, money, trade, and the chart."""
+"""Economy analytics: health by year, index, volatility, convergence, shortages, money, trade,
+and the charts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import pytest
 from PIL import Image
 
 from worldloom.infrastructure.analytics import EconomySummary, summarize_economy
-from worldloom.infrastructure.cartography.price_chart import render_price_chart
+from worldloom.infrastructure.analytics.economy import (
+    HealthTargets,
+    health_over_time,
+    summarize_health,
+)
+from worldloom.infrastructure.cartography.price_chart import render_health_chart, render_price_chart
 
 TICKS = 10
 MARKETS = (1, 2)
@@ -82,7 +88,7 @@ def _roles() -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"agents": pl.Int64})
 
 
-def _summary(prices: pl.DataFrame) -> EconomySummary:
+def _summary(prices: pl.DataFrame, health: pl.DataFrame | None = None) -> EconomySummary:
     money = pl.DataFrame(
         {
             "tick": [t for t in range(TICKS) for _ in MARKETS],
@@ -119,6 +125,7 @@ def _summary(prices: pl.DataFrame) -> EconomySummary:
         ledger=ledger,
         caravans=caravans,
         goods=GOODS,
+        health=health,
     )
 
 
@@ -306,3 +313,80 @@ def test_price_chart_draws_flat_single_and_wide_ranging_series(tmp_path: Path) -
             assert image.size == (1000, 700)
     with pytest.raises(ValueError, match="at least"):
         render_price_chart(flat, wide, tmp_path / "tiny.png", width=100, height=100)
+
+
+def _health(days: int, *, trade: float = 1.0, spoiled: int = 10, starving: int = 1) -> pl.DataFrame:
+    """Daily health rows: 100 agents trading `trade` units each, 100 made a day."""
+    return pl.DataFrame(
+        {
+            "tick": pl.Series(list(range(days)), dtype=pl.Int64),
+            "agents": [100] * days,
+            "units": [int(100 * trade)] * days,
+            "turnover": [300] * days,
+            "base_turnover": [200.0] * days,
+            "produced": [100] * days,
+            "consumed": [80] * days,
+            "spoiled": [spoiled] * days,
+            "starving": [starving] * days,
+            "bankruptcies": [1] * days,
+            "switches": [2] * days,
+            "merchants": [3] * days,
+            "money": [36_500] * days,
+        }
+    )
+
+
+def test_health_is_summed_per_calendar_year() -> None:
+    health = summarize_health(_health(800))
+
+    assert health["year"].to_list() == [1, 2, 3]
+    assert health["days"].to_list() == [365, 365, 70]
+    first = health.row(0, named=True)
+    assert first["trade"] == pytest.approx(1.0)
+    assert first["spoilage"] == pytest.approx(0.1)
+    assert first["starving"] == pytest.approx(0.01)
+    assert (first["bankrupt"], first["switched"]) == (365, 730)
+    assert first["prices"] == pytest.approx(1.5)
+    assert first["velocity"] == pytest.approx(300 * 365 / 36_500)
+    assert first["merchants"] == pytest.approx(3.0)
+    assert health["trade_vs_y1"].to_list() == pytest.approx([1.0] * 3)
+    assert HealthTargets().misses(health) == []
+
+
+def test_health_targets_name_each_year_and_figure_missed() -> None:
+    good = _health(365)
+    bad = _health(365, trade=0.4, spoiled=30, starving=6).with_columns(pl.col("tick") + 365)
+    health = summarize_health(pl.concat([good, bad]))
+
+    assert HealthTargets().misses(health) == [
+        "year 2: trade_vs_y1 0.400",
+        "year 2: spoilage 0.300",
+        "year 2: starving 0.060",
+    ]
+    assert summarize_health(_health(0)).height == 0
+
+
+def test_health_over_time_and_its_chart(tmp_path: Path) -> None:
+    series = health_over_time(_health(100), period_days=30)
+    assert series["tick"].to_list() == [0, 30, 60, 90]
+    assert series["days"].to_list() == [30, 30, 30, 10]
+
+    path = render_health_chart(series, tmp_path / "health.png", width=640, height=480)
+    again = render_health_chart(series, tmp_path / "again.png", width=640, height=480)
+    with Image.open(path) as image:
+        assert image.size == (640, 480)
+    assert path.read_bytes() == again.read_bytes()
+    with pytest.raises(ValueError, match="at least"):
+        render_health_chart(series, tmp_path / "tiny.png", width=100, height=100)
+
+
+def test_the_summary_carries_health_and_its_markdown_table() -> None:
+    assert _summary(_prices()).health.height == 0
+    assert "## Health by year\n\n_None._" in _summary(_prices()).markdown()
+
+    summary = _summary(_prices(), health=_health(400))
+    assert summary.health["year"].to_list() == [1, 2]
+    assert summary.health_series.height == 14
+    text = summary.markdown()
+    assert text.index("## Health by year") < text.index("## Over time")
+    assert "| year | days | trade | spoilage | starving | bankrupt | switched |" in text

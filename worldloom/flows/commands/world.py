@@ -176,7 +176,8 @@ def report(
     world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
     home: HomeOption = None,
 ) -> None:
-    """Summarise a world: headline figures, area by biome, regions."""
+    """Summarise a world: headline figures, area by biome, regions, people, the economy's
+    health by year."""
     settings = settings_for(home)
     world_id = resolve_world(settings, world)
     name, summary = world_summary(str(settings.home), world_id)
@@ -196,6 +197,7 @@ def report(
         Consoles.out.print(frame_table(people.factions, title="Strongest factions"))
     economy = economy_summary(str(settings.home), world_id)
     if economy is not None:
+        Consoles.out.print(frame_table(economy.health, title="Economy health by year"))
         Consoles.out.print(frame_table(economy.trade, title="Trade"))
         Consoles.out.print(
             frame_table(economy.professions.head(12), title="Professions (last day)")

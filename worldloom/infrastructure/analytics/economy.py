@@ -1,4 +1,5 @@
-"""Economy analytics with Polars: price index, volatility, convergence, shortages, money, trade."""
+"""Economy analytics with Polars: health by year, price index, volatility, convergence,
+shortages, money, trade."""
 
 from __future__ import annotations
 
@@ -23,6 +24,40 @@ TIMELINE_ROWS: Final = 12
 
 _BOOK: Final = ("market_id", "good")
 """A book is one good's order book in one market: the unit prices move in."""
+
+DAYS_PER_YEAR: Final = 365
+"""The calendar's year (data/calendar.toml): health figures are per calendar year."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthTargets:
+    """What a living economy keeps up after its first year, with no shocks (issue #12)."""
+
+    trade_kept: float = 0.5
+    """Units traded per agent-day, each year, at least this share of year 1's."""
+    spoilage: float = 0.25
+    """Spoiled units at most this share of those produced."""
+    starving: float = 0.05
+    """Agent-days at starving hunger at most this share."""
+    index_band: float = 0.3
+    """The price index within this share of year 1's."""
+
+    def misses(self, health: pl.DataFrame) -> list[str]:
+        """What `summarize_health`'s years 2 on miss, one line each; [] when healthy."""
+        later = health.filter(pl.col("year") > health["year"].min())
+        return [
+            f"year {year}: {column} {value:.3f}"
+            for column in ("trade_vs_y1", "spoilage", "starving", "prices_vs_y1")
+            for year, value in later.select("year", column).iter_rows()
+            if not self._meets(column, value)
+        ]
+
+    def _meets(self, column: str, value: float) -> bool:
+        if column == "trade_vs_y1":
+            return value >= self.trade_kept
+        if column == "prices_vs_y1":
+            return abs(value - 1) <= self.index_band
+        return value <= (self.spoilage if column == "spoilage" else self.starving)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +92,17 @@ class EconomySummary:
     """One row: caravans, units, cost, value (units at base value), over all caravans sent."""
     routes: pl.DataFrame
     """src_market, dst_market, caravans, units, value; busiest (most caravans) first."""
+    health: pl.DataFrame
+    """Per calendar year, `summarize_health`: trade, spoilage, starving, bankruptcies,
+    changes of trade, price index, money velocity, merchants."""
+    health_series: pl.DataFrame
+    """The same per 30 days (`health_over_time`): what the health chart draws."""
 
     def markdown(self) -> str:
         """The main tables as markdown sections, for a Prefect artifact or the CLI."""
         parts = []
         for title, frame in (
+            ("Health by year", self.health),
             ("Over time", self._timeline()),
             ("Most volatile prices", self.volatility.head(TOP_ROWS)),
             ("Shortages at the last tick", self.shortages.head(TOP_ROWS)),
@@ -104,6 +145,7 @@ def summarize_economy(
     ledger: pl.DataFrame,
     caravans: pl.DataFrame,
     goods: pl.DataFrame,
+    health: pl.DataFrame | None = None,
 ) -> EconomySummary:
     """Summarise one economy run from its stored tables (world_id already filtered out).
 
@@ -115,11 +157,15 @@ def summarize_economy(
         caravans: caravan_id, merchant, src_market, dst_market, good, qty, cost, depart_tick,
             arrive_tick.
         goods: good, name, category, value (base value in copper), weight.
+        health: economy_health's rows (tick, agents, units, turnover, base_turnover,
+            produced, spoiled, starving, bankruptcies, switches, merchants, money); none: an
+            empty health table.
 
     Returns:
         The summary; every frame is empty, with its columns, when its input is.
     """
     names = goods.select("good", "name", pl.col("value").cast(pl.Float64))
+    days = health if health is not None else _NO_HEALTH
     books = _weighted_books(prices, names)
     changes = _log_changes(prices)
     return EconomySummary(
@@ -140,7 +186,71 @@ def summarize_economy(
         goods_flow=_goods_flow(ledger, names),
         trade=_trade_totals(caravans, names),
         routes=_routes(caravans, names),
+        health=summarize_health(days),
+        health_series=health_over_time(days),
     )
+
+
+_NO_HEALTH: Final = pl.DataFrame(
+    schema={
+        "tick": pl.Int64,
+        **dict.fromkeys(("agents", "units", "turnover", "produced", "spoiled"), pl.Int64),
+        "base_turnover": pl.Float64,
+        **dict.fromkeys(("starving", "bankruptcies", "switches", "merchants", "money"), pl.Int64),
+    }
+)
+
+
+def summarize_health(health: pl.DataFrame) -> pl.DataFrame:
+    """The economy's health per calendar year (year 1 starts at tick 0) from its daily rows:
+    days; trade, units traded per agent-day; spoilage, spoiled / produced; starving, the
+    share of agent-days at starving hunger; bankrupt and switched, agents that went bankrupt
+    or changed trade; prices, the price index (copper paid / the units' worth at base value:
+    1 = base prices); velocity, copper paid a year / the money there is; merchants on a trip
+    (mean); and trade and prices against year 1's (trade_vs_y1, prices_vs_y1)."""
+    yearly = _health_periods(
+        health.with_columns((pl.col("tick") // DAYS_PER_YEAR + 1).cast(pl.Int64).alias("year")),
+        "year",
+    )
+    return yearly.with_columns(
+        (pl.col("trade") / pl.col("trade").first()).alias("trade_vs_y1"),
+        (pl.col("prices") / pl.col("prices").first()).alias("prices_vs_y1"),
+    ).with_columns(pl.col(pl.Float64).round(4))
+
+
+def health_over_time(health: pl.DataFrame, *, period_days: int = 30) -> pl.DataFrame:
+    """The health figures of `summarize_health` per `period_days` from tick 0 (`tick` is
+    each period's first day): the series a health chart draws."""
+    return _health_periods(
+        health.with_columns((pl.col("tick") // period_days * period_days).alias("period")),
+        "period",
+    ).rename({"period": "tick"})
+
+
+def _health_periods(health: pl.DataFrame, key: str) -> pl.DataFrame:
+    per = pl.col("agents").sum()
+    return (
+        health.group_by(key)
+        .agg(
+            pl.len().cast(pl.Int64).alias("days"),
+            (pl.col("units").sum() / per).alias("trade"),
+            _share(pl.col("spoiled").sum(), pl.col("produced").sum()).alias("spoilage"),
+            (pl.col("starving").sum() / per).alias("starving"),
+            pl.col("bankruptcies").sum().cast(pl.Int64).alias("bankrupt"),
+            pl.col("switches").sum().cast(pl.Int64).alias("switched"),
+            _share(pl.col("turnover").sum(), pl.col("base_turnover").sum()).alias("prices"),
+            (pl.col("turnover").sum() / pl.col("money").mean() * DAYS_PER_YEAR / pl.len()).alias(
+                "velocity"
+            ),
+            pl.col("merchants").mean().alias("merchants"),
+        )
+        .sort(key)
+    )
+
+
+def _share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
+    """part / whole, 0 where whole is 0."""
+    return pl.when(whole > 0).then(part / whole).otherwise(0.0)
 
 
 def _weighted_books(prices: pl.DataFrame, names: pl.DataFrame) -> pl.LazyFrame:

@@ -1,4 +1,5 @@
-"""Render an economy's price chart PNG: the world price index and key goods' prices over ticks."""
+"""Render an economy's charts as PNG: the world price index and key goods' prices over ticks,
+and its health over time."""
 
 from __future__ import annotations
 
@@ -109,9 +110,78 @@ def render_price_chart(
     x_label = ((left + right) // 2, canvas_height - size // 2)
     draw.text(x_label, "tick", fill=TEXT_RGB, font=font, anchor="mb")
     # Drawn at twice the size and shrunk: antialiased lines without a plotting library.
-    image = image.resize((width, height), Image.Resampling.LANCZOS)
+    return _save(image.resize((width, height), Image.Resampling.LANCZOS), Path(path))
 
-    target = Path(path)
+
+HEALTH_PANELS: Final = (
+    ("trade per agent-day (units)", ("trade",)),
+    ("share", ("spoilage", "starving")),
+    ("price index", ("prices",)),
+)
+"""The health chart's panels, top to bottom: label and the columns drawn in it."""
+
+
+def render_health_chart(
+    health: pl.DataFrame,
+    path: Path | str,
+    *,
+    width: int = 1000,
+    height: int = 800,
+    title: str = "Economy health",
+) -> Path:
+    """Draw the economy's health over time and write it as a PNG (identical inputs give
+    identical bytes): trade per agent-day, the spoiled and starving shares, the price index.
+
+    Args:
+        health: tick and the columns of `HEALTH_PANELS` (e.g. `health_over_time`).
+        path: Where to write the PNG; its folder must exist.
+        width: Image width in pixels.
+        height: Image height in pixels.
+        title: Drawn across the top.
+
+    Returns:
+        The path written.
+    """
+    if width < 320 or height < 240:
+        raise ValueError(f"a health chart needs at least 320 x 240 pixels, got {width} x {height}")
+    canvas_width, canvas_height = width * _SUPERSAMPLE, height * _SUPERSAMPLE
+    image = Image.new("RGB", (canvas_width, canvas_height), BACKGROUND_RGB)
+    draw = ImageDraw.Draw(image)
+    size = max(10, width // 80) * _SUPERSAMPLE
+    stroke = max(1, size // 8)
+    font = _font(size)
+    draw.text((canvas_width // 2, size), title, fill=TEXT_RGB, font=_font(round(size * 1.4)),
+              anchor="mt")  # fmt: skip
+    ordered = health.sort("tick")
+    ticks = list(ordered["tick"].cast(pl.Float64))
+    x_range = (min(ticks, default=0.0), max(ticks, default=1.0))
+    left, right = 8 * size, canvas_width - 16 * size
+    top, bottom = size * 4, canvas_height - 3 * size
+    step = (bottom - top) / len(HEALTH_PANELS)
+    colours = iter(GOOD_RGBS)
+    for row, (label, columns) in enumerate(HEALTH_PANELS):
+        box = (
+            left,
+            round(top + row * step + size),
+            right,
+            round(top + (row + 1) * step - 2 * size),
+        )
+        lines: list[Series] = [
+            (column, ticks, list(ordered[column].cast(pl.Float64)), next(colours))
+            for column in columns
+        ]
+        values = [y for _, _, ys, _ in lines for y in ys]
+        panel = _Panel(box, x_range, (min([0.0, *values]), max([*values, 1e-9])))
+        _draw_axes(draw, panel, font=font, label=label, stroke=stroke)
+        for _, xs, ys, colour in lines:
+            _draw_series(draw, panel, xs, ys, colour=colour, width=2 * stroke)
+        _draw_legend(draw, (right + 2 * size, box[1]), lines, font, size)
+    draw.text(((left + right) // 2, canvas_height - size // 2), "tick", fill=TEXT_RGB, font=font,
+              anchor="mb")  # fmt: skip
+    return _save(image.resize((width, height), Image.Resampling.LANCZOS), Path(path))
+
+
+def _save(image: Image.Image, target: Path) -> Path:
     buffer = io.BytesIO()
     # No pnginfo and no optimize pass: the bytes depend on the pixels alone.
     image.save(buffer, format="PNG", compress_level=_PNG_COMPRESS_LEVEL)
