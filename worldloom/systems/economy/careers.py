@@ -97,10 +97,6 @@ def change_trades(
     if not asking.any():
         return 0
     hot, makers, startable = hot_makers(state, context, wanted=wanted, markets=asking)
-    trips = trip_prospects(
-        state, rules, context.links, haul=context.haul, wanted=wanted, markets=asking
-    )
-    prospect[:, rules.merchant] = np.maximum(prospect[:, rules.merchant], trips)
     gives_up = hopeful & hot[market] & ~np.take(makers, market * makers.shape[1] + state.role)
     seats = np.flatnonzero(broke | gives_up | restless)
     if seats.size == 0:
@@ -112,6 +108,12 @@ def change_trades(
     destitute = seats[state.money[seats] < tuning.start_money // 2]
     state.market[destitute] = context.refuge[state.market[destitute]]
     homes = state.market[seats]
+    seated = np.zeros(n_markets, dtype=np.bool_)
+    seated[homes] = True
+    trips = trip_prospects(
+        state, rules, context.links, haul=context.haul, wanted=wanted, markets=seated
+    )
+    prospect[:, rules.merchant] = np.maximum(prospect[:, rules.merchant], trips)
     # A newcomer takes a trade it can start: one whose batch of inputs it can pay for with
     # what it has and the starting money the treasury can still give (else a broke seat
     # would take up brewing with no copper for malt, and starve again).
@@ -316,18 +318,22 @@ def _seat_roles(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
     seated = np.zeros(n_markets, dtype=np.bool_)
     chosen = current.copy()
     staked = np.zeros(homes.size, dtype=np.bool_)
+    cost = np.empty(n_roles)
     for i in range(homes.size):
         home = homes[i]
         hot_seat = hot[home] and not seated[home]
         seated[home] = True
+        for r in range(n_roles):
+            # A batch of its inputs at the going prices (infinite: not an option).
+            cost[r] = np.inf
+            if startable[home, r] and (r != current[i] or bankrupt[i]):
+                cost[r] = recipe_worth(n_roles + r, price[home], recipes)
         for attempt in range(3):
             best, found = 0.0, False
             purse = budget[i] + (stake[i] if attempt == 0 else 0)
             needy = purse < needy_below
             for r in range(n_roles):
-                if not startable[home, r] or (r == current[i] and not bankrupt[i]):
-                    continue
-                if recipe_worth(n_roles + r, price[home], recipes) > purse:
+                if cost[r] > purse:
                     continue
                 if attempt == 0 and not (hot_seat and makers[home, r]):
                     continue

@@ -52,6 +52,7 @@ def consume(
     rules, slots = context.rules, context.slots
     tuning = rules.tuning
     every = max(rules.comfort_every, 1)
+    on_offer, offers = _offers(state.supply, context.comforts)
     return _consume(
         state.market,
         state.role,
@@ -73,6 +74,8 @@ def consume(
         state.supply,
         _food_cost(state, context) * tuning.reserve_days * rules.food_per_tick,
         context.comforts,
+        on_offer,
+        offers,
         # Two draws for each agent whose shopping day it is, in agent order.
         taste_rng.random((np.count_nonzero((tick + state.offset) % every == 0), 2)),
         ledger.consumed[step],
@@ -147,6 +150,8 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     supply: Int,
     reserve: Float,
     comforts: Int,
+    on_offer: Int,
+    offers: Int,
     taste_draws: npt.NDArray[np.float64],
     consumed: Int,
     day: float,
@@ -166,7 +171,20 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
         here = market[agent]
         hunger[agent] = min(hunger[agent] + (day if here >= 0 else 0.0), most_hunger)
         if here >= 0:
-            _eat(agent, qty, good, hunger, nutrition, food_rank, consumed, day)
+            # The plainest food held is what the agent eats, enough to cover its hunger but
+            # never more than two days' food at once. (Written out: as a helper, even an
+            # inlined one, the whole pass took twice as long.)
+            choice, best = -1, food_rank.size
+            for slot in range(count):
+                if qty[agent, slot] > 0 and food_rank[good[agent, slot]] < best:
+                    choice, best = slot, food_rank[good[agent, slot]]
+            if choice >= 0:
+                food = good[agent, choice]
+                wanted = math.ceil(min(max(hunger[agent], 0.0), 2 * day) / nutrition[food])
+                eaten = min(wanted, qty[agent, choice])
+                qty[agent, choice] -= eaten
+                hunger[agent] -= eaten * nutrition[food]
+                consumed[food] += eaten
             work = role[agent]
             for slot in range(width):
                 if role_need[work, slot] > 0:
@@ -178,7 +196,7 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
             if shops and qty[agent, comfort] == 0:
                 chosen = _choose_comfort(
                     agent, here, comfort, good, low, high, taste, price, supply, comforts,
-                    taste_draws[shopper],
+                    on_offer, offers, taste_draws[shopper],
                 )  # fmt: skip
                 budget = spend_share * max(money[agent] - reserve[here], 0.0)
                 affordable = math.floor(budget / max(price[here, chosen], 1.0))
@@ -196,33 +214,6 @@ def _consume(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
 
 
 @kernel_helper
-def _eat(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
-    agent: int,
-    qty: Int32,
-    good: Int32,
-    hunger: Float,
-    nutrition: Float,
-    food_rank: Int,
-    consumed: Int,
-    day: float,
-) -> None:
-    """The agent eats the plainest food it holds, enough to cover its hunger but never more
-    than two days' food at once."""
-    choice, best = -1, food_rank.size
-    for slot in range(qty.shape[1]):
-        if qty[agent, slot] > 0 and food_rank[good[agent, slot]] < best:
-            choice, best = slot, food_rank[good[agent, slot]]
-    if choice < 0:
-        return
-    food = good[agent, choice]
-    wanted = math.ceil(min(max(hunger[agent], 0.0), 2 * day) / nutrition[food])
-    eaten = min(wanted, qty[agent, choice])
-    qty[agent, choice] -= eaten
-    hunger[agent] -= eaten * nutrition[food]
-    consumed[food] += eaten
-
-
-@kernel_helper
 def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
     agent: int,
     here: int,
@@ -234,6 +225,8 @@ def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positio
     price: Float,
     supply: Int,
     comforts: Int,
+    on_offer: Int,
+    offers: Int,
     draw: npt.NDArray[np.float64],
 ) -> int:
     """The comfort a shopping agent buys this time: now and then (`draw[0]`) it takes a
@@ -242,9 +235,10 @@ def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positio
     if draw[0] < _FASHION:
         taste[agent] = comforts[int(draw[0] / _FASHION * comforts.size)]
     chosen = taste[agent]
-    if supply[here, chosen] == 0:
-        offered = _offered(here, supply, comforts, draw[1])
-        chosen = offered if offered >= 0 else chosen
+    if supply[here, chosen] == 0 and offers[here] > 0:
+        # Each comfort on offer as likely: not in proportion to the units offered, for
+        # demand that follows supply breeds a monoculture of whatever is easiest to make.
+        chosen = on_offer[here, int(draw[1] * offers[here])]
     if good[agent, comfort] != chosen:
         going = price[here, chosen]
         good[agent, comfort] = chosen
@@ -253,18 +247,11 @@ def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positio
     return int(chosen)
 
 
-@kernel_helper
-def _offered(here: int, supply: Int, comforts: Int, draw: float) -> int:
-    """A comfort offered in market `here`, each as likely (`draw` in [0, 1)); -1 if none is.
-    Not in proportion to the units offered: demand that follows supply breeds a monoculture
-    of whatever is easiest to make."""
-    offered = 0
-    for k in range(comforts.size):
-        offered += supply[here, comforts[k]] > 0
-    target = int(draw * offered)
-    for k in range(comforts.size):
-        if supply[here, comforts[k]] > 0:
-            if target == 0:
-                return int(comforts[k])
-            target -= 1
-    return -1
+def _offers(supply: Int, comforts: Int) -> tuple[Int, Int]:
+    """[market, k] the comforts each market offered last tick, in catalogue order (padded
+    with -1), and [market] how many."""
+    offered = supply[:, comforts] > 0
+    order = np.argsort(~offered, axis=1, kind="stable")
+    return np.where(np.take_along_axis(offered, order, axis=1), comforts[order], -1), offered.sum(
+        axis=1
+    )

@@ -16,6 +16,7 @@ from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import SlotLayout
 from worldloom.systems.economy.state import EconomyState, TradeLinks
+from worldloom.systems.kernel import kernel
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -111,41 +112,22 @@ def _best_cargo(
     wanted: Int,
     idle: Int,
 ) -> tuple[Int, Float]:
-    """Per link: the good whose price gap pays best after haul, risk and margin, and that gap.
+    """Per link: the good whose trip pays best (`_best_trips`), and what it pays.
 
     Only links out of a market with an idle merchant, or out of a market one such link reaches
-    (where an empty ride may go), are worth pricing: the rest get no good and a gap of -inf.
+    (where an empty ride may go), are worth pricing: the rest get no good and a gain of -inf.
     """
     here = np.zeros(state.price.shape[0], dtype=np.bool_)
     here[state.market[idle]] = True
     reach = here.copy()
     reach[links.dst[here[links.src]]] = True
     priced = np.flatnonzero(reach[links.src])
-    src, dst = links.src[priced], links.dst[priced]
-    src_price = state.price[src]
-    gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
-    # A dear price is only worth the road where buyers are waiting: wants the destination's
-    # own sellers did not cover (stale prices sent early caravans off with arrows nobody
-    # bought, and merchants sold half of what they carried), and for a load that pays the
-    # merchant a guard's wage for the days there and back (trips for one sickle starved them).
-    load = _load(state, rules, src, dst, wanted=wanted)
-    gain = np.where(load > 0, gap * load, -np.inf)
-    worth = rules.tuning.wage * 2 * links.days[priced]
-    gain[gain < worth[:, None]] = -np.inf
     best_good = np.zeros(links.src.size, dtype=np.int64)
-    best_gap = np.full(links.src.size, -np.inf)
-    best_good[priced] = np.argmax(gain, axis=1)
-    best_gap[priced] = gain[np.arange(priced.size), best_good[priced]]
-    return best_good, best_gap
-
-
-def _load(state: EconomyState, rules: EconomyRules, src: Int, dst: Int, *, wanted: Int) -> Float:
-    """[link, good] units worth carrying from `src` to `dst`: what the destination's buyers
-    want beyond its own offers, up to what the source offers and a cargo's weight."""
-    short = np.maximum(wanted[dst] - state.supply[dst], 0)
-    offered = np.minimum(short, state.supply[src])
-    by_weight = rules.tuning.cargo_kg / np.maximum(rules.weight, 0.01)
-    return np.asarray(np.minimum(offered, by_weight), dtype=np.float64)
+    best_gain = np.full(links.src.size, -np.inf)
+    best_good[priced], best_gain[priced] = _trips(
+        state, rules, links, priced, haul=haul, wanted=wanted
+    )
+    return best_good, best_gain
 
 
 def trip_prospects(
@@ -158,21 +140,81 @@ def trip_prospects(
     markets: npt.NDArray[np.bool_],
 ) -> Float:
     """Per market (of those asked about; -inf elsewhere): what a merchant setting out from it
-    today could earn a day, on the best trip: the price gap after haul, risk and margin, times
-    what the destination lacks (up to a cargo), over the days there and back. What newcomers
-    weigh the merchant's trade by where no merchant works: every merchant of a young world
-    left before prices had drifted apart, and none came back when they had."""
+    today could earn a day on its best trip (`_best_trips`), over the days there and back.
+    What newcomers weigh the merchant's trade by where no merchant works: every merchant of a
+    young world left before prices had drifted apart, and none came back when they had."""
     prospect = np.full(state.price.shape[0], -np.inf)
     priced = np.flatnonzero(markets[links.src])
     if priced.size == 0:
         return prospect
-    src, dst = links.src[priced], links.dst[priced]
-    src_price = state.price[src]
-    gap = state.price[dst] - src_price - haul[priced] - rules.tuning.trade_margin * src_price
-    load = _load(state, rules, src, dst, wanted=wanted)
-    daily = (np.maximum(gap, 0.0) * load).max(axis=1) / (2 * links.days[priced])
-    np.maximum.at(prospect, src, daily)
+    _, gain = _trips(state, rules, links, priced, haul=haul, wanted=wanted)
+    np.maximum.at(prospect, links.src[priced], gain / (2 * links.days[priced]))
     return prospect
+
+
+def _trips(
+    state: EconomyState,
+    rules: EconomyRules,
+    links: TradeLinks,
+    priced: Int,
+    *,
+    haul: Float,
+    wanted: Int,
+) -> tuple[Int, Float]:
+    tuning = rules.tuning
+    return _best_trips(
+        priced,
+        links.src,
+        links.dst,
+        links.days,
+        state.price,
+        state.supply,
+        wanted,
+        haul,
+        tuning.cargo_kg / np.maximum(rules.weight, 0.01),
+        tuning.trade_margin,
+        float(tuning.wage),
+    )
+
+
+@kernel
+def _best_trips(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    priced: Int,
+    src: Int,
+    dst: Int,
+    days: Int,
+    price: Float,
+    supply: Int,
+    wanted: Int,
+    haul: Float,
+    cargo: Float,
+    margin: float,
+    wage: float,
+) -> tuple[Int, Float]:
+    """For each of the `priced` links, the good whose trip pays best and what it pays: the
+    price gap after haul, risk and `margin`, times the units worth carrying (what the
+    destination's buyers want beyond its own offers, up to what the source offers and a
+    `cargo`). A dear price is only worth the road where buyers are waiting (stale prices sent
+    early caravans off with arrows nobody bought, and merchants sold half of what they
+    carried), and for a load that pays the merchant a guard's `wage` for the days there and
+    back (trips for one sickle starved them); -inf where none does."""
+    n_goods = price.shape[1]
+    best_good = np.zeros(priced.size, dtype=np.int64)
+    best_gain = np.full(priced.size, -np.inf)
+    for i in range(priced.size):
+        link = priced[i]
+        a, b = src[link], dst[link]
+        worth = wage * 2 * days[link]
+        for good in range(n_goods):
+            short = wanted[b, good] - supply[b, good]
+            if short <= 0 or supply[a, good] <= 0:
+                continue
+            load = min(short, supply[a, good], cargo[good])
+            gap = price[b, good] - price[a, good] * (1 + margin) - haul[link, good]
+            gain = gap * load
+            if gain >= worth and gain > best_gain[i]:
+                best_good[i], best_gain[i] = good, gain
+    return best_good, best_gain
 
 
 def _reposition(
