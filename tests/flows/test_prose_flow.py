@@ -133,6 +133,9 @@ def test_embedded_model_writes_prose_and_a_rerun_calls_it_zero_times(tmp_path: P
     )
     assert asked.height >= 1
     assert (asked["attempts"] >= 1).all()
+    # A small model can pick words from a short list: most answers are kept (the bar
+    # is 60 %; bench/llm_audit.py measured 100 % over three small worlds).
+    assert (asked["outcome"] == "llm").sum() >= 0.6 * asked.height
     assert (calls.filter(pl.col("outcome") == "llm")["completion_tokens"] > 0).all()
     regions = first["regions"]
     assert regions["name"].n_unique() == regions.height

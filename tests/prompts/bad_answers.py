@@ -75,7 +75,7 @@ BAD_ANSWERS: tuple[BadAnswer, ...] = (
         "medieval",
         facts=("priest", "proud", "cruel", "greedy"),
         names=("Skuld Sturvik", "Vellivenza Bay"),
-        sex="male",
+        sex="female",
     ),
     BadAnswer(
         "notable 1 without the meta word",
@@ -84,7 +84,7 @@ BAD_ANSWERS: tuple[BadAnswer, ...] = (
         "is not in the facts",
         facts=("priest", "proud", "cruel", "greedy"),
         names=("Skuld Sturvik", "Vellivenza Bay"),
-        sex="male",
+        sex="female",
     ),
     # -- issue #16, a hostile OpenAI-compatible endpoint --
     BadAnswer(

@@ -1,5 +1,6 @@
-"""The response model of every prompt that describes an existing entity in a few sentences
-(a settlement, a faction, a religion): the entity keeps its name, only its text is new."""
+"""The stored description of a settlement, a faction or a religion: its bounds (the procedural
+text and the sentence of colour added to it fit them), and, given a validation context, the
+grounding rules free LLM prose about such an entity must pass."""
 
 from __future__ import annotations
 

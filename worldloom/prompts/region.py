@@ -125,10 +125,11 @@ class RegionColour(ColourAnswer):
 
 
 class RegionText(BaseModel):
-    """A region's name and a short description (asked for 2-3 sentences).
+    """A region's name and description as stored: procedural text, perhaps with a sentence of
+    colour.
 
-    Procedural writers build this without a validation context: then only the length and
-    pattern bounds apply (the text rules guard LLM output).
+    Built without a validation context, only the length and pattern bounds apply; with one,
+    the grounding rules free LLM prose about a region must pass.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
