@@ -5,6 +5,7 @@ answers, errors, rate limits, keys, routes, a hostile endpoint and the stage dea
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -429,3 +430,17 @@ def test_llm_pull_from_an_unreachable_ollama_says_so(
 
     assert result.exit_code == 2
     assert "cannot pull ollama/llama3" in result.output
+
+
+def test_ollama_without_its_package_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ollama", None)  # `import ollama` now raises ImportError
+    gateway = open_gateway(
+        "ollama/llama3", cache_dir=None, environ={"WORLDLOOM_OLLAMA_URL": "http://127.0.0.1:9"}
+    )
+    with gateway:
+        record = _ask(gateway).record
+
+    assert record.fallback_reason == "unavailable"
+    assert "pip install ollama" in record.detail

@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
-import ollama
 from pydantic import BaseModel, ValidationError
 
 from worldloom.infrastructure.llm.client import Completion, ProviderCallError, clip_detail
 from worldloom.infrastructure.llm.meter import DeadlinePassed, RequestMeter
 from worldloom.infrastructure.llm.prompt import PromptSpec, RenderedPrompt
+from worldloom.infrastructure.llm.record import FallbackReason
 
 NUM_CTX = 4096
 """Context tokens asked of Ollama for every prompt (ours are a few hundred)."""
@@ -49,6 +49,7 @@ class OllamaClient:
             meter: Counts requests and holds them to the stage deadline.
             transport: Custom httpx transport (tests).
         """
+        ollama = _ollama()
         extra: dict[str, Any] = {} if transport is None else {"transport": transport}
         self._client = ollama.Client(
             host=ollama_host(base_url),
@@ -183,7 +184,7 @@ class OllamaClient:
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
-        self._client.close()  # type: ignore[no-untyped-call]  # the ollama client leaves close() unannotated
+        self._client.close()
 
     def _check_model(self) -> None:
         with self._lock:
@@ -196,6 +197,21 @@ class OllamaClient:
                 self._checked = True
             if self._missing is not None:
                 raise ProviderCallError("unavailable", self._missing)
+
+
+def _ollama() -> Any:
+    """The `ollama` package, imported when an Ollama provider is first used (only it needs it).
+
+    Raises:
+        ProviderCallError: ``unavailable``, saying how to install it, if it is missing.
+    """
+    try:
+        import ollama  # noqa: PLC0415  # an optional dependency, for ollama/MODEL only
+    except ImportError as exc:
+        raise ProviderCallError(
+            "unavailable", "ollama/MODEL needs the `ollama` package: pip install ollama"
+        ) from exc
+    return ollama
 
 
 def _invalid(error: ValidationError) -> ProviderCallError:
@@ -214,7 +230,8 @@ def _failure(
     meter: RequestMeter,
     tokens: list[int] | None = None,
 ) -> ProviderCallError:
-    reason: Any
+    reason: FallbackReason
+    response_error = _ollama().ResponseError
     match exc:
         case ProviderCallError():
             return exc
@@ -226,14 +243,8 @@ def _failure(
             detail = "the stage's LLM deadline passed" if expired else "request timed out"
         case ConnectionError() | httpx.TransportError():
             reason, detail = "connection", f"cannot connect: {exc}"
-        case ollama.ResponseError() if exc.status_code == 429:
-            reason, detail = "rate_limited", f"HTTP 429: {exc.error}"
-        case ollama.ResponseError() if exc.status_code >= 500:
-            reason, detail = "server_error", f"HTTP {exc.status_code}: {exc.error}"
-        case ollama.ResponseError() if exc.status_code == 404:
-            reason, detail = "unavailable", f"HTTP 404: {exc.error}"
-        case ollama.ResponseError():
-            reason, detail = "http_error", f"HTTP {exc.status_code}: {exc.error}"
+        case _ if isinstance(exc, response_error):
+            reason, detail = _status_reason(int(exc.status_code), str(exc.error))
         case _:
             reason, detail = "http_error", f"{type(exc).__name__}: {exc}"
     spent = tokens or [0, 0]
@@ -244,3 +255,13 @@ def _failure(
         prompt_tokens=spent[0],
         completion_tokens=spent[1],
     )
+
+
+def _status_reason(status: int, message: str) -> tuple[FallbackReason, str]:
+    if status == 429:
+        return "rate_limited", f"HTTP 429: {message}"
+    if status >= 500:
+        return "server_error", f"HTTP {status}: {message}"
+    if status == 404:
+        return "unavailable", f"HTTP 404: {message}"
+    return "http_error", f"HTTP {status}: {message}"
