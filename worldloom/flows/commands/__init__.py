@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from worldloom.flows.commands import llm, server, snapshot, world
+from worldloom.flows.commands import api, llm, server, snapshot, user, world
 from worldloom.flows.commands.app import app
 from worldloom.flows.commands.world import parse_overrides, resolve_world
 
-__all__ = ["app", "llm", "parse_overrides", "resolve_world", "server", "snapshot", "world"]
+__all__ = [
+    "api",
+    "app",
+    "llm",
+    "parse_overrides",
+    "resolve_world",
+    "server",
+    "snapshot",
+    "user",
+    "world",
+]

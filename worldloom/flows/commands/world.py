@@ -4,6 +4,7 @@ world is named on the command line (an id or a unique prefix)."""
 from __future__ import annotations
 
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,10 +36,19 @@ from worldloom.flows.progress import stage_progress
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
+from worldloom.runtime.export import export_json, export_sqlite
 from worldloom.systems.world import ConfigError, check_world_name
 from worldloom.tasks import catalog
 from worldloom.tasks.report import economy_summary, gear_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
+
+
+class ExportFormat(StrEnum):
+    """What `export` writes: the Parquet snapshot, or an engine-friendly copy of it."""
+
+    parquet = "parquet"
+    sqlite = "sqlite"
+    json = "json"
 
 
 @app.command()
@@ -109,19 +119,40 @@ def economy(
 def export(
     world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Snapshots folder (default: $HOME/snapshots).")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Snapshots folder (default: $HOME/snapshots); for sqlite and json, the "
+            "export's folder (default: $HOME/exports).",
+        ),
     ] = None,
+    format_: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="parquet: the snapshot; sqlite: one SQLite file of it; json: a JSON file "
+            "per table. Each is verified after it is written.",
+        ),
+    ] = ExportFormat.parquet,
     home: HomeOption = None,
 ) -> None:
-    """Export a world's current state as a snapshot; prints its path."""
+    """Export a world's current state as a snapshot (or an SQLite or JSON copy); prints its
+    path."""
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
     target = out_dir.expanduser().resolve() if out_dir else None
     if target is not None:
         check_writable(target, what="--out")
+    engine_copy = format_ is not ExportFormat.parquet
     with stage_progress(Consoles.err, f"Exporting {world_id}"):
-        out = str(target) if target else None
+        out = str(target) if target and not engine_copy else None
         path = finished(export_snapshot_flow(str(settings.home), world_id, out, return_state=True))
+    if engine_copy:
+        folder = target or settings.home / "exports"
+        write = export_sqlite if format_ is ExportFormat.sqlite else export_json
+        Consoles.err.print(plain(f"snapshot {path}"))
+        typer.echo(write(Path(path), folder))
+        return
     typer.echo(path)
 
 

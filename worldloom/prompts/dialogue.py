@@ -1,0 +1,127 @@
+"""Prompt: one line an NPC says aloud to a player, in character, from the snapshot's facts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+
+Topic = Literal["greeting", "rumor", "quest", "place"]
+"""What the player asks about: a greeting, a rumor, a quest, or a named place."""
+
+TOPICS: tuple[Topic, ...] = ("greeting", "rumor", "quest", "place")
+
+LINE = ProseBounds(min_length=12, max_length=240, max_sentences=3)
+"""A spoken line: one to three sentences, short enough for a speech bubble."""
+
+FIRST_PERSON = "I"
+"""Allowed as a capitalised word inside a sentence: the speaker talks about themself."""
+
+_NAME = Field(min_length=1, max_length=80)
+_FACT = Field(min_length=1, max_length=160)
+
+
+class DialogueFacts(PromptFacts):
+    """What the speaker knows: who they are, where they live, and the subject of the line.
+
+    Every name here exists in the snapshot; the answer may mention no other.
+    """
+
+    speaker: str = _NAME
+    """The speaker's full name."""
+    age: int = Field(ge=0, le=150)
+    sex: Literal["male", "female"]
+    profession: str = Field(min_length=1, max_length=40)
+    role: str = Field(default="", max_length=40)
+    """Their notable role (ruler, priest...), or empty."""
+    traits: tuple[str, ...] = Field(default=(), max_length=3)
+    home: str = _NAME
+    home_kind: str = Field(min_length=1, max_length=20)
+    """The tier of their settlement: capital, city, town, village or hamlet."""
+    region: str = _NAME
+    culture: str = Field(default="", max_length=80)
+    faith: str = Field(default="", max_length=80)
+    state: str = Field(default="", max_length=80)
+    """The state holding their home, or empty in land no state holds."""
+    topic: Topic
+    subject: str = Field(default="", max_length=80)
+    """The place or thing the line is about (empty for a greeting)."""
+    subject_facts: tuple[str, ...] = Field(default=(), max_length=6)
+    """Short statements about the subject, e.g. "a dungeon 3 days' walk north-east"."""
+    names: tuple[str, ...] = Field(default=(), max_length=8)
+    """Other names the subject facts mention (a monster kind, a market town...)."""
+
+    def validation_context(self) -> dict[str, Any]:
+        """The speaker, their places, faith and state, the subject and its names."""
+        known = [
+            self.speaker,
+            self.home,
+            self.region,
+            self.culture,
+            self.faith,
+            self.state,
+            self.subject,
+            *self.names,
+            FIRST_PERSON,
+        ]
+        return rule_context(known=[name for name in known if name])
+
+
+class DialogueLine(BaseModel):
+    """What the NPC says: one to three spoken sentences, in the first person."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line: str = LINE.field()
+
+    @field_validator("line")
+    @classmethod
+    def _line_is_grounded(cls, line: str, info: ValidationInfo) -> str:
+        return validate_grounded_prose(line, info.context, own_name=None, bounds=LINE)
+
+
+DIALOGUE_PROMPT: PromptSpec[DialogueFacts, DialogueLine] = PromptSpec(
+    name="dialogue",
+    template="dialogue.j2",
+    facts_model=DialogueFacts,
+    response_model=DialogueLine,
+    # {"line": "..."}: up to ~60 words.
+    max_tokens=90,
+    temperature=0.7,
+    max_retries=1,
+)
+
+EXAMPLE_FACTS: tuple[DialogueFacts, ...] = (
+    DialogueFacts(
+        speaker="Corsena Neranus",
+        age=34,
+        sex="female",
+        profession="noble",
+        role="ruler",
+        traits=("paranoid",),
+        home="Vellanford",
+        home_kind="capital",
+        region="Paverra Fields",
+        faith="Faith of the Stone Giant",
+        state="Republic of Vellanford",
+        topic="greeting",
+    ),
+    DialogueFacts(
+        speaker="Arcella Varia",
+        age=30,
+        sex="male",
+        profession="hunter",
+        traits=("brave",),
+        home="Zamir Bay",
+        home_kind="village",
+        region="Sarrath Coast",
+        topic="quest",
+        subject="Jannah Undercroft",
+        subject_facts=("a dungeon 3 days' walk north-east", "danger 7 of 10", "goblins within"),
+        names=("Goblin",),
+    ),
+)
+"""Representative facts for contract tests and the bench."""

@@ -1,0 +1,127 @@
+"""One JSON file per table (an array of row objects in primary-key order) and a manifest
+listing each file's rows, size and sha256, beside the snapshot's own manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Final
+
+from worldloom.reader import Manifest, SnapshotCorruptError, open_snapshot
+from worldloom.reader.checksum import sha256_file
+from worldloom.reader.validation import ManifestError, parse_manifest
+from worldloom.runtime.export.rows import batches, remove, staging_path
+
+FORMAT: Final = "worldloom.snapshot.json"
+FORMAT_VERSION: Final = 1
+MANIFEST: Final = "manifest.json"
+TABLES: Final = "tables"
+
+
+def export_json(snapshot_path: Path, out_dir: Path) -> Path:
+    """Write `<out_dir>/<world_id>/<snapshot_id>-json/` from a verified snapshot; verify it.
+
+    An existing folder of that name that verifies is kept as it is.
+
+    Raises:
+        SnapshotError: The snapshot fails verification, or the files written do not verify.
+    """
+    snapshot = open_snapshot(snapshot_path)
+    manifest = snapshot.manifest
+    target = out_dir / manifest.world_id / f"{manifest.snapshot_id}-json"
+    if target.exists():
+        try:
+            verify_json(target)
+            return target
+        except SnapshotCorruptError:
+            remove(target)
+    staging = staging_path(target)
+    remove(staging)
+    (staging / TABLES).mkdir(parents=True)
+    try:
+        files = {}
+        for name in manifest.tables:
+            file = f"{TABLES}/{name}.json"
+            rows = _write_table(staging / file, snapshot.table(name))
+            files[name] = {
+                "file": file,
+                "rows": rows,
+                "bytes": (staging / file).stat().st_size,
+                "sha256": sha256_file(staging / file),
+            }
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "snapshot_id": manifest.snapshot_id,
+            "world_id": manifest.world_id,
+            "tables": files,
+            "snapshot": manifest.to_json(),
+        }
+        (staging / MANIFEST).write_text(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        verify_json(staging)
+        os.replace(staging, target)
+    finally:
+        remove(staging)
+    return target
+
+
+def verify_json(path: Path) -> Manifest:
+    """Check a JSON export: only listed files, no links, every file's size, checksum and row
+    count; return the snapshot's manifest.
+
+    Raises:
+        SnapshotCorruptError: Anything differs, or the folder is not such an export.
+    """
+    manifest_path = path / MANIFEST
+    if not path.is_dir() or path.is_symlink() or manifest_path.is_symlink():
+        raise SnapshotCorruptError(f"{path}: no JSON export here")
+    try:
+        document = json.loads(manifest_path.read_text(encoding="utf-8"))
+        snapshot = parse_manifest(document["snapshot"])
+        files: dict[str, dict[str, Any]] = document["tables"]
+    except (OSError, ValueError, KeyError, TypeError, ManifestError) as error:
+        raise SnapshotCorruptError(
+            f"{manifest_path}: not a JSON export manifest: {error}"
+        ) from None
+    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
+        raise SnapshotCorruptError(f"{manifest_path}: not {FORMAT} v{FORMAT_VERSION}")
+    if set(files) != set(snapshot.tables):
+        raise SnapshotCorruptError(f"{manifest_path}: lists other tables than the snapshot")
+    _check_layout(path, {f"{name}.json" for name in files})
+    for name, entry in files.items():
+        file = path / TABLES / f"{name}.json"
+        if entry.get("file") != f"{TABLES}/{name}.json" or not file.is_file():
+            raise SnapshotCorruptError(f"{file}: missing")
+        if file.stat().st_size != entry.get("bytes") or sha256_file(file) != entry.get("sha256"):
+            raise SnapshotCorruptError(f"{file}: checksum does not match the manifest (tampered?)")
+        rows = json.loads(file.read_text(encoding="utf-8"))
+        if len(rows) != entry.get("rows") or len(rows) != snapshot.tables[name].rows:
+            raise SnapshotCorruptError(f"{file}: {len(rows)} rows, manifest says {entry['rows']}")
+    return snapshot
+
+
+def _write_table(path: Path, table: Any) -> int:
+    rows = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("[")
+        for batch in batches(table):
+            for row in batch:
+                out.write(",\n" if rows else "\n")
+                out.write(json.dumps(row, ensure_ascii=False, allow_nan=False))
+                rows += 1
+        out.write("\n]\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return rows
+
+
+def _check_layout(path: Path, listed: set[str]) -> None:
+    for entry in path.iterdir():
+        if entry.is_symlink() or entry.name not in {MANIFEST, TABLES}:
+            raise SnapshotCorruptError(f"{entry}: not listed in the export's manifest")
+    for entry in (path / TABLES).iterdir():
+        if entry.is_symlink() or entry.name not in listed or not entry.is_file():
+            raise SnapshotCorruptError(f"{entry}: not listed in the export's manifest")
