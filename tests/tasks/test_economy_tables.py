@@ -110,3 +110,27 @@ def test_days_months_and_years_add_up_to_the_run() -> None:
         total = getattr(run.history, "produced" if column == "produced" else "bankruptcies")
         assert int(tables[name][column].sum()) == int(total.sum()), name
     assert tables["economy_health"]["tick"].to_list() == list(range(900))
+
+
+def test_a_state_saved_before_agents_kept_their_sales_reads_back_with_none_sold(
+    tmp_path: Path,
+) -> None:
+    """A world file migrated to schema 9 holds [] for every agent's sales (the column's
+    default): the economy continues as if nothing had been sold yet."""
+    rules, places, links = village_rules(), markets(3), ring_links(3)
+    state = seed_economy(rules, places, links=links, seeds=Seeds(5), profession_weights=WEIGHTS)
+    rows = state_rows(state)
+    rows["economy_agents"] = rows["economy_agents"].with_columns(
+        pl.lit([], dtype=pl.List(pl.Float64)).alias("sold")
+    )
+    books = rows["economy_books"]
+    market_frame = pl.DataFrame(
+        {
+            "market_id": np.arange(3, dtype=np.int32),
+            "tick": np.zeros(3, dtype=np.int32),
+            "treasury": state.treasury,
+        }
+    )
+    read = state_from_rows(rows["economy_agents"], books, market_frame)
+    assert read.sold.shape == state.qty.shape
+    assert not read.sold.any()
