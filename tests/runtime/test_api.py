@@ -3,6 +3,7 @@ ETags, and how it answers bad ids, bad queries, hostile strings and oversized bo
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from typing import Any
@@ -314,3 +315,37 @@ def test_usage_is_recorded_without_tokens(api_server: Server, api: httpx.Client,
     with sqlite3.connect(usage_path(api_server.home)) as db:
         columns = [r[1] for r in db.execute("PRAGMA table_info(usage)")]
     assert "token" not in " ".join(columns)
+
+
+def test_tokens_never_reach_the_logs(
+    api_server: Server, api: httpx.Client, base: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        ok(api.get(f"{base}/npcs/1"))
+        api_server.client(api_server.revoked).get(f"{base}/npcs/1")
+        api.get(f"{base}/tables/npcs?bogus=1")
+    secrets = [t.rsplit("_", 1)[1] for t in (api_server.reader, api_server.revoked)]
+    assert not [r for r in caplog.records if any(s in r.getMessage() for s in secrets)]
+
+
+def test_the_openapi_document(api_server: Server) -> None:
+    document = httpx.get(f"{api_server.url}/openapi.json").json()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert document["security"] == [{"bearer": []}]
+    paths = document["paths"]
+    for path in (
+        "/worlds",
+        "/worlds/{world_id}/regions",
+        "/worlds/{world_id}/settlements/{settlement_id}",
+        "/worlds/{world_id}/npcs",
+        "/worlds/{world_id}/factions",
+        "/worlds/{world_id}/markets/{market_id}/prices",
+        "/worlds/{world_id}/pois/{poi_id}",
+        "/worlds/{world_id}/tables/{table}",
+        "/worlds/{world_id}/npcs/{npc_id}/talk",
+    ):
+        assert path in paths
+    assert paths["/health"]["get"]["security"] == []
+    assert "/" not in paths  # the page is not an API route
+    talk = paths["/worlds/{world_id}/npcs/{npc_id}/talk"]["post"]
+    assert "TalkRequest" in str(talk["requestBody"])

@@ -4,6 +4,7 @@ appears, never a tampered one; older ones on request."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,6 @@ def test_watching_picks_up_a_newer_snapshot(runtime_world: RuntimeWorld, snapsho
         for _ in range(200):
             if catalog.current[runtime_world.world_id].snapshot_id == newer.name:
                 break
-            import time
-
             time.sleep(0.05)
         assert catalog.current[runtime_world.world_id].snapshot_id == newer.name
     finally:
@@ -137,3 +136,42 @@ def test_the_response_cache_keeps_the_newest(runtime_world: RuntimeWorld) -> Non
     assert engine.table("dragons") is None
     assert engine.path == runtime_world.snapshot
     engine.close()
+
+
+def test_a_newer_snapshot_is_served_without_dropping_requests(
+    runtime_world: RuntimeWorld, home: Path
+) -> None:
+    import threading
+
+    from tests.runtime.servers import serving
+    from worldloom.infrastructure.settings import Settings
+    from worldloom.runtime import ApiConfig, create_app
+    from worldloom.runtime.auth import UserBook, users_path
+
+    snapshots = copy_home(runtime_world, home) / "snapshots"
+    token = UserBook(users_path(home)).add("ann", "reader")
+    config = ApiConfig.from_settings(
+        Settings(home=home), llm="none", poll_s=0.1, rate=0, record_usage=False
+    )
+    seen: list[tuple[int, str]] = []
+    published: list[Path] = []
+    with serving(create_app(config)) as url:
+        writer = threading.Thread(
+            target=lambda: published.append(republish(runtime_world.snapshot, snapshots, tick=64))
+        )
+        import httpx
+
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as api:
+            writer.start()
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                response = api.get(f"/worlds/{runtime_world.world_id}/regions/0")
+                seen.append((response.status_code, response.headers.get("etag", "")))
+                if published and published[0].name in seen[-1][1]:
+                    break
+            writer.join()
+    assert {status for status, _ in seen} == {200}
+    tags = [tag for _, tag in seen]
+    first_new = tags.index(f'"{published[0].name}"')
+    assert set(tags[:first_new]) == {f'"{runtime_world.snapshot.name}"'}
+    assert len(seen) > 1

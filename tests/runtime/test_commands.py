@@ -121,6 +121,11 @@ def test_api_serves_the_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert served["config"].rate == 5
     assert served["config"].record_usage is False
     assert runner.invoke(app, ["api", "--home", str(home), "--llm", "bogus"]).exit_code == 2
+    exposed = runner.invoke(app, ["api", "--home", str(home), "--host", "0.0.0.0"])
+    assert exposed.exit_code == 0
+    assert "other machines" in exposed.output
+    assert served["host"] == "0.0.0.0"
+    assert runner.invoke(app, ["api", "--home", str(home), "--host", "localhost"]).exit_code == 0
 
 
 @pytest.mark.flow

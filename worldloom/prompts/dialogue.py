@@ -14,8 +14,8 @@ Topic = Literal["greeting", "rumor", "quest", "place"]
 
 TOPICS: tuple[Topic, ...] = ("greeting", "rumor", "quest", "place")
 
-LINE = ProseBounds(min_length=12, max_length=240, max_sentences=3)
-"""A spoken line: one to three sentences, short enough for a speech bubble."""
+LINE = ProseBounds(min_length=12, max_length=160, max_sentences=3)
+"""A spoken line: one to three short sentences, for a speech bubble (and ~40 tokens)."""
 
 FIRST_PERSON = "I"
 """Allowed as a capitalised word inside a sentence: the speaker talks about themself."""
@@ -88,10 +88,12 @@ DIALOGUE_PROMPT: PromptSpec[DialogueFacts, DialogueLine] = PromptSpec(
     template="dialogue.j2",
     facts_model=DialogueFacts,
     response_model=DialogueLine,
-    # {"line": "..."}: up to ~60 words.
-    max_tokens=90,
+    # {"line": "..."}: 160 characters are ~40 tokens, and the JSON around them a few more.
+    max_tokens=72,
     temperature=0.7,
-    max_retries=1,
+    # A player waits for this answer: no re-ask; a line that fails the checks is replaced by
+    # the procedural one at once (and the cache remembers the failure).
+    max_retries=0,
 )
 
 EXAMPLE_FACTS: tuple[DialogueFacts, ...] = (

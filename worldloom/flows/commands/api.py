@@ -3,6 +3,7 @@ summarises who asked what."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
@@ -60,6 +61,14 @@ def api(
         settings, llm=provider, rate=rate, burst=burst, poll_s=poll, record_usage=usage
     )
     shown = f"[{host}]" if ":" in host else host
+    if not _loopback(host):
+        Consoles.err.print(
+            plain(
+                f"warning: binding {host} lets other machines reach the API; tokens travel "
+                "in clear text unless a TLS proxy stands in front of it"
+            ),
+            style="yellow",
+        )
     Consoles.err.print(
         f"World browser and API at http://{shown}:{port}/  ·  docs at /docs  ·  "
         "a token: worldloom user add NAME --role reader",
@@ -91,3 +100,10 @@ def usage_command(
     for key, value in talk.items():
         table.add_row(key.replace("_", " "), plain("-" if value is None else value))
     Consoles.out.print(table)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
