@@ -443,4 +443,4 @@ def test_ollama_without_its_package_says_how_to_install_it(
         record = _ask(gateway).record
 
     assert record.fallback_reason == "unavailable"
-    assert "pip install ollama" in record.detail
+    assert "pip install 'worldloom[ollama]'" in record.detail

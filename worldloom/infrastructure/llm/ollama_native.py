@@ -209,7 +209,8 @@ def _ollama() -> Any:
         import ollama  # noqa: PLC0415  # an optional dependency, for ollama/MODEL only
     except ImportError as exc:
         raise ProviderCallError(
-            "unavailable", "ollama/MODEL needs the `ollama` package: pip install ollama"
+            "unavailable",
+            "ollama/MODEL needs the `ollama` package: pip install 'worldloom[ollama]'",
         ) from exc
     return ollama
 
