@@ -243,6 +243,23 @@ def test_markdown_has_the_main_tables() -> None:
     assert text.endswith("|\n")
 
 
+def test_price_change_follows_the_index_when_most_books_stand_still() -> None:
+    # One book of six moves (iron in market 1, up 10 % a day): the median book never does, as in
+    # a real world, where most books see no order on most days. The column once showed that
+    # median (0 on every row) beside a rising index.
+    rising = {(tick, 1, "iron"): 10.0 * 1.1**tick for tick in range(TICKS)}
+    summary = _summary(_prices(price=rising))
+
+    timeline = summary._timeline()
+    index = timeline["price_index"].to_list()
+    assert index[-1] > index[0]
+    assert timeline["price_change"][0] is None
+    assert timeline["price_change"].to_list()[1:] == pytest.approx(
+        [later / earlier - 1 for earlier, later in itertools.pairwise(index)]
+    )
+    assert all(change > 0 for change in timeline["price_change"].to_list()[1:])
+
+
 def test_an_empty_run_summarises_to_empty_tables() -> None:
     prices = _prices().clear()
     summary = summarize_economy(

@@ -120,21 +120,22 @@ class EconomySummary:
         )
         timeline = (
             self.world_index.rename({"index": "price_index"})
-            .join(
-                self.convergence.rename({"change": "price_change"}),
-                on="tick",
-                how="full",
-                coalesce=True,
-            )
             .join(self.money_supply, on="tick", how="full", coalesce=True)
             .join(people, on="tick", how="full", coalesce=True)
             .sort("tick")
             .with_row_index("row")
         )
         step = max(1, -(-timeline.height // (TIMELINE_ROWS - 1)))
-        return timeline.filter(
-            (pl.col("row") % step == 0) | (pl.col("row") == timeline.height - 1)
-        ).select("tick", "price_index", "price_change", "money", "agents", "bankruptcies")
+        # price_change is the index's relative change since the row above, so the column reads
+        # with the index beside it. (It once was `convergence`, the median book's change: 0 on
+        # every row of a real world, where most books see no order on most days.)
+        return (
+            timeline.filter((pl.col("row") % step == 0) | (pl.col("row") == timeline.height - 1))
+            .with_columns(
+                (pl.col("price_index") / pl.col("price_index").shift(1) - 1).alias("price_change")
+            )
+            .select("tick", "price_index", "price_change", "money", "agents", "bankruptcies")
+        )
 
 
 def summarize_economy(
