@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from worldloom.infrastructure.llm import CallRecord
+from worldloom.infrastructure.llm import CallRecord, ProviderConfigError
+from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import TABLES, open_store
 from worldloom.systems.prose.selection import add_colour, name_candidates
-from worldloom.tasks.prose import CallLog, call_rows
+from worldloom.tasks.prose import CallLog, call_rows, gateway_for
 
 RECORD = CallRecord(
     template="region",
@@ -138,3 +139,23 @@ def test_colour_joins_after_the_first_sentence_and_drops_the_last_to_fit() -> No
         "Ashvale is a mild land. It is quiet country, full of birdsong. It is crossed by 2 rivers."
     )
     assert add_colour(text, colour, limit=40) == text  # not even the opening fits with it
+
+
+def test_routes_from_the_environment_send_a_template_to_its_provider(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORLDLOOM_LLM_ROUTES", '{"lore": "none", "notable": "embedded"}')
+    monkeypatch.setenv("WORLDLOOM_LLM_STAGE_DEADLINE_S", "12.5")
+    settings = Settings(home=tmp_path)
+    assert settings.llm_routes == {"lore": "none", "notable": "embedded"}
+    assert settings.llm_stage_deadline_s == 12.5
+    with gateway_for(settings, "none") as gateway:
+        detail = gateway.status().detail  # nothing started: the embedded route is not asked
+    assert "lore -> none" in detail
+    assert "notable -> embedded" in detail
+
+
+def test_a_route_for_no_prompt_is_refused_naming_the_prompts(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, llm_routes={"lroe": "none"})
+    with pytest.raises(ProviderConfigError, match=r"name no prompt: lroe \(prompts: .*lore"):
+        gateway_for(settings, "none")

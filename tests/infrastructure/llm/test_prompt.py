@@ -75,7 +75,7 @@ def test_wrong_facts_type_is_rejected() -> None:
     [
         ("none", "none", "procedural", None),
         ("embedded", "embedded", "SmolLM2-135M-Instruct.Q4_1", None),
-        ("ollama/llama3.2", "ollama", "llama3.2", "http://127.0.0.1:11434/v1"),
+        ("ollama/llama3.2", "ollama", "llama3.2", "http://127.0.0.1:11434"),
         (" openai/gpt-4.1-mini ", "openai", "gpt-4.1-mini", "https://api.openai.com/v1"),
     ],
 )

@@ -12,13 +12,9 @@ from worldloom.infrastructure.llm.embedded import MODEL_NAME
 ProviderKind = Literal["none", "embedded", "ollama", "openai", "anthropic", "perplexity"]
 HostedKind = Literal["openai", "anthropic", "perplexity"]
 
-OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
-"""Ollama's OpenAI-compatible endpoint.
-
-Note that ``/v1`` ignores ``num_ctx``: prompts longer than the server's default context
-(``OLLAMA_CONTEXT_LENGTH``, 4096 on current versions, 2048 on older ones) are truncated
-silently. Raise it on the Ollama side (env var or a Modelfile ``PARAMETER num_ctx``).
-"""
+OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
+"""Ollama's server, asked through its native API (`ollama_native.py`), which honours the
+``num_ctx`` each request sets; a URL ending in the ``/v1`` of older configs is accepted."""
 
 OLLAMA_URL_ENV = "WORLDLOOM_OLLAMA_URL"
 OPENAI_URL_ENV = "WORLDLOOM_OPENAI_BASE_URL"
@@ -149,7 +145,8 @@ def parse_provider(text: str, *, environ: Mapping[str, str] | None = None) -> Pr
     """Parse a provider string (``--llm`` / ``WORLDLOOM_LLM``).
 
     Args:
-        text: ``none``, ``embedded``, ``ollama/MODEL`` or ``openai/MODEL``.
+        text: One of `PROVIDER_FORMS` (``none``, ``embedded``, ``ollama/MODEL``, ``openai/MODEL``,
+            ``anthropic/MODEL``, ``perplexity/MODEL``).
         environ: Environment for URL overrides; defaults to ``os.environ``.
 
     Returns:
