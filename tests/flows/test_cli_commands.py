@@ -27,6 +27,7 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import UnknownWorldError, open_store
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog
+from worldloom.tasks.stages import STAGE_TABLES
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -168,28 +169,61 @@ def test_with_a_server_a_run_names_its_page_in_the_ui(
 # -- economy, worlds, report ----------------------------------------------------------------
 
 
-def test_economy_advances_a_world_and_prints_the_rows_it_now_holds(
+def test_economy_advances_a_world_remakes_its_gear_and_prints_the_rows_it_now_holds(
     world_copy: str, home: Path
 ) -> None:
     database = Settings(home=home).world_db(world_copy)
     with open_store(database, read_only=True) as store:
         before = store.read("market_prices", world_copy)
+        stock_before = store.read("merchant_stock", world_copy)
 
     result = invoke("economy", world_copy[:6], "--ticks", "3", "--home", str(home))
 
     assert result.exit_code == 0, result.output
     printed = {table: int(rows) for table, rows in map(str.split, result.stdout.splitlines())}
-    assert list(printed) == ["markets", "market_prices", "trades", "caravans"]
+    assert list(printed) == ["markets", "market_prices", "trades", "caravans", "merchant_stock"]
     with open_store(database, read_only=True) as store:
         after = store.read("market_prices", world_copy)
         counts = store.row_counts(world_copy)
-        runs = store.read("runs", world_copy).filter(pl.col("flow") == "economy")
+        runs = store.read("runs", world_copy)
+        agents = store.read("economy_agents", world_copy)
+        stock = store.read("merchant_stock", world_copy)
+        assert store.dangling_references(world_copy) == {}
     assert printed == {table: counts[table] for table in printed}
     assert before["tick"].max() == BURN_IN - 1
     assert after["tick"].max() == BURN_IN + 2
     assert after.height == before.height // BURN_IN * (BURN_IN + 3)
-    last = runs.sort("started_at").row(-1, named=True)
-    assert (last["status"], json.loads(last["parameters_json"])) == ("completed", {"ticks": 3})
+    economy, gear = (
+        runs.filter(pl.col("flow") == flow).sort("started_at").row(-1, named=True)
+        for flow in ("economy", "gear")
+    )
+    assert (economy["status"], json.loads(economy["parameters_json"])) == (
+        "completed",
+        {"ticks": 3},
+    )
+    # The gear stage ran after the economy (which cleared it): every table is back, and the
+    # merchants hold the economy's new holdings, not the ones of the burn-in.
+    assert gear["status"] == "completed"
+    assert gear["started_at"] >= economy["finished_at"]
+    assert all(counts[table] > 0 for table in STAGE_TABLES["gear"])
+    held = (
+        agents.filter(pl.col("market") >= 0)
+        .explode("slot_good", "slot_qty")
+        .filter(pl.col("slot_good") >= 0)
+        .group_by(pl.col("market").cast(pl.Int64).alias("market_id"))
+        .agg(pl.col("slot_qty").sum().cast(pl.Int64).alias("qty"))
+        .sort("market_id")
+    )
+
+    def per_market(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.group_by(pl.col("market_id").cast(pl.Int64))
+            .agg(pl.col("qty").sum().cast(pl.Int64))
+            .sort("market_id")
+        )
+
+    assert per_market(stock).equals(held.filter(pl.col("qty") > 0))
+    assert not per_market(stock).equals(per_market(stock_before))
 
 
 def test_worlds_lists_a_world_with_its_figures_and_last_run(
@@ -436,7 +470,7 @@ def test_serve_builds_a_scheduled_deployment_per_flow(
     assert (export.flow_name, crons(export)) == ("export-snapshot", ["30 3 * * *"])
     assert export.parameters == {"home": home, "world_id": "ember-0001"}
     economy = by_name["worldloom-economy"]
-    assert (economy.flow_name, crons(economy)) == ("economy", ["0 * * * *"])
+    assert (economy.flow_name, crons(economy)) == ("advance-economy", ["0 * * * *"])
     assert economy.parameters == {"home": home, "world_id": "frost-0002", "ticks": 2}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 
-from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
+from worldloom.flows.generate import advance_economy, export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
 
 ONE_RUN_AT_A_TIME = ConcurrencyLimitConfig(
@@ -69,14 +69,14 @@ def build_deployments(
     if economy_world is not None:
         deployments.append(
             _built(
-                economy_flow.to_deployment(
+                advance_economy.to_deployment(
                     name="worldloom-economy",
                     cron=economy_cron,
                     parameters={"home": home, "world_id": economy_world, "ticks": economy_ticks},
                     tags=["worldloom"],
                     concurrency_limit=ONE_RUN_AT_A_TIME,
                     description=f"Advance the economy of {economy_world} by {economy_ticks} "
-                    "day(s) a run.",
+                    "day(s) a run, and make its gear again at the new prices.",
                 )
             )
         )

@@ -70,6 +70,15 @@ def gear_flow(home: str, world_id: str) -> dict[str, int]:
         return written
 
 
+@flow(name="advance-economy")
+def advance_economy(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
+    """Advance a world's economy `ticks` days, then make its gear again: the economy stage
+    clears it, as it was priced in the old markets and shared out the old holdings."""
+    with held_world(home=home, world_id=world_id, what="advance-economy"):
+        written = economy_flow(home, world_id, ticks)
+        return written | gear_flow(home, world_id)
+
+
 @flow(name="prose")
 def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""

@@ -29,12 +29,14 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
+from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.world import load_world, world_db
 
 
 @task(name="run-economy", cache_policy=NO_CACHE)
 def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]:
-    """Advance the world's economy `ticks` ticks, starting it first if it has none yet."""
+    """Advance the world's economy `ticks` ticks, starting it first if it has none yet; the
+    stages after it (gear) are cleared, as they stood on the old prices and holdings."""
     path = world_db(home, world_id)
     rules = catalog.economy_rules()
     with open_store(path) as store:
@@ -63,7 +65,12 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
         **history,
     }
     with open_store(path) as store:
-        written = store.replace_rows(world_id, frames)
+        written = store.replace_rows(
+            world_id,
+            frames,
+            # Gear is priced in these markets and shares out these holdings: it is stale now.
+            clear=downstream_tables("economy"),
+        )
     get_run_logger().info(
         "economy: %d markets, %d agents, ticks %d-%d, %d trades, %d caravans",
         layout.markets.ids.size,

@@ -26,7 +26,7 @@ from worldloom.flows.commands.app import (
 )
 from worldloom.flows.commands.failure import check_writable
 from worldloom.flows.generate import (
-    economy_flow,
+    advance_economy,
     enrich_world,
     export_snapshot_flow,
     generate_world,
@@ -105,13 +105,15 @@ def economy(
     ticks: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=3650)] = 30,
     home: HomeOption = None,
 ) -> None:
-    """Advance a world's economy (markets, caravans) by some days; prints the rows written."""
+    """Advance a world's economy (markets, caravans) by some days, then make its gear again at
+    the new prices and holdings; prints the rows written."""
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
-    with stage_progress(Consoles.err, f"Running the economy of {world_id} for {ticks} days"):
-        written = finished(economy_flow(str(settings.home), world_id, ticks, return_state=True))
-    for table in ("markets", "market_prices", "trades", "caravans"):
-        typer.echo(f"{table:<14}{written.get(table, 0)}")
+    title = f"Running the economy of {world_id} for {ticks} days, then its gear"
+    with stage_progress(Consoles.err, title):
+        written = finished(advance_economy(str(settings.home), world_id, ticks, return_state=True))
+    for table in ("markets", "market_prices", "trades", "caravans", "merchant_stock"):
+        typer.echo(f"{table:<15}{written.get(table, 0)}")
 
 
 @app.command()
