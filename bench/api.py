@@ -52,6 +52,9 @@ class Result:
 
     users: int
     seconds: float = 0.0
+    kinds: dict[str, list[float]] = field(default_factory=dict)
+    """Latencies (ms) by route kind ("npc", "settlement", ..., "talk")."""
+    kind_errors: dict[str, int] = field(default_factory=dict)
     reads: list[float] = field(default_factory=list)
     read_errors: int = 0
     talks: list[float] = field(default_factory=list)
@@ -110,40 +113,51 @@ class Mix:
         weights = 1.0 / np.arange(1, len(items) + 1) ** ZIPF_S
         return int(items[self.rng.choice(len(items), p=weights / weights.sum())])
 
-    def next(self, *, single: bool) -> tuple[str, str, bytes]:
+    def next(self, *, single: bool) -> tuple[str, str, str, bytes]:
+        """The next request: its route kind, method, path and body."""
         if single:
-            return "GET", f"{self.base}/npcs/{self.zipf(self.npcs)}", b""
+            return "npc", "GET", f"{self.base}/npcs/{self.zipf(self.npcs)}", b""
         draw = self.rng.random()
         if draw < 0.10:
             topic = TOPICS[int(self.rng.integers(len(TOPICS)))]
             body = json.dumps({"topic": topic}).encode()
-            return "POST", f"{self.base}/npcs/{self.zipf(self.notables)}/talk", body
+            return "talk", "POST", f"{self.base}/npcs/{self.zipf(self.notables)}/talk", body
         reads = [
-            (0.30, lambda: f"/npcs/{self.zipf(self.npcs)}"),
-            (0.18, lambda: f"/settlements/{self.zipf(self.settlements)}"),
-            (0.10, lambda: f"/pois/{self.zipf(self.pois)}"),
-            (0.10, lambda: f"/npcs?settlement={self.zipf(self.settlements)}&limit=50"),
+            (0.30, "npc", lambda: f"/npcs/{self.zipf(self.npcs)}"),
+            (0.18, "settlement", lambda: f"/settlements/{self.zipf(self.settlements)}"),
+            (0.10, "poi", lambda: f"/pois/{self.zipf(self.pois)}"),
+            (
+                0.10,
+                "npcs of a settlement",
+                lambda: f"/npcs?settlement={self.zipf(self.settlements)}&limit=50",
+            ),
             (
                 0.08,
+                "market prices",
                 lambda: (
                     f"/markets/{self.markets[int(self.rng.integers(len(self.markets)))]}/prices"
                 ),
             ),
             (
                 0.08,
+                "table page (filtered)",
                 lambda: (
                     f"/tables/npcs?settlement_id={self.zipf(self.settlements)}&age.gte=16&limit=20"
                 ),
             ),
-            (0.04, lambda: f"/regions/{self.regions[int(self.rng.integers(len(self.regions)))]}"),
-            (0.02, lambda: "/factions"),
+            (
+                0.04,
+                "region",
+                lambda: f"/regions/{self.regions[int(self.rng.integers(len(self.regions)))]}",
+            ),
+            (0.02, "factions", lambda: "/factions"),
         ]
-        pick = self.rng.random() * sum(w for w, _ in reads)
-        for weight, path in reads:
+        pick = self.rng.random() * sum(w for w, _, _ in reads)
+        for weight, kind, path in reads:
             pick -= weight
             if pick <= 0:
-                return "GET", self.base + path(), b""
-        return "GET", self.base + reads[0][1](), b""
+                return kind, "GET", self.base + path(), b""
+        return reads[0][1], "GET", self.base + reads[0][2](), b""
 
 
 async def run_level(
@@ -168,7 +182,7 @@ async def run_level(
                 sent += 1
                 if think_s:
                     await asyncio.sleep(float(mix.rng.exponential(think_s)))
-                method, path, body = mix.next(single=single)
+                kind, method, path, body = mix.next(single=single)
                 started = time.perf_counter()
                 try:
                     status, payload = await asyncio.wait_for(
@@ -179,6 +193,8 @@ async def run_level(
                     connection.close()
                     connection = Connection(port, token)
                 elapsed = (time.perf_counter() - started) * 1000
+                result.kinds.setdefault(kind, []).append(elapsed)
+                result.kind_errors[kind] = result.kind_errors.get(kind, 0) + (status != 200)
                 if method == "POST":
                     result.talks.append(elapsed)
                     if status != 200:
@@ -347,24 +363,37 @@ def main() -> None:
 def print_table(rows: list[tuple[str, Result]]) -> None:
     print()
     print(
-        "| load | users | requests/s | reads p50 ms | reads p95 ms | read errors | talk n | "
-        "talk p50 ms | talk p95 ms | talk cache hits | shared | provider calls | talk errors "
-        "| server CPU | client CPU | load avg before/after |"
+        "| load | users | requests/s | reads p50 ms | reads p95 ms | reads p99 ms | read errors "
+        "| talk n | talk p50 ms | talk p95 ms | talk p99 ms | talk cache hits | shared "
+        "| provider calls | talk errors | server CPU | client CPU | load avg before/after |"
     )
-    print("|---" * 16 + "|")
+    print("|---" * 18 + "|")
     for label, r in rows:
         total = len(r.reads) + len(r.talks)
         talked = sum(r.talk_sources.values())
         hits, provider = r.talk_hits, r.talk_provider_calls
         print(
             f"| {label} | {r.users} | {total / r.seconds:,.0f} | {percentile(r.reads, 50):.1f} | "
-            f"{percentile(r.reads, 95):.1f} | {r.read_errors} | {len(r.talks)} | "
-            f"{percentile(r.talks, 50):.0f} | {percentile(r.talks, 95):.0f} | "
-            f"{(hits / talked if talked else 0):.0%} | {r.talk_shared} | {provider} | "
-            f"{r.talk_errors} | "
+            f"{percentile(r.reads, 95):.1f} | {percentile(r.reads, 99):.1f} | {r.read_errors} | "
+            f"{len(r.talks)} | {percentile(r.talks, 50):.0f} | {percentile(r.talks, 95):.0f} | "
+            f"{percentile(r.talks, 99):.0f} | {(hits / talked if talked else 0):.0%} | "
+            f"{r.talk_shared} | {provider} | {r.talk_errors} | "
             f"{r.server_cpu_s / r.seconds:.2f} cores | {r.client_cpu_s / r.seconds:.2f} cores | "
             f"{r.load[0]:.1f} / {r.load[1]:.1f} |"
         )
+    print()
+    print(
+        "| load | users | route kind | requests | requests/s | p50 ms | p95 ms | p99 ms | errors |"
+    )
+    print("|---" * 9 + "|")
+    for label, r in rows:
+        for kind, latencies in sorted(r.kinds.items(), key=lambda item: -len(item[1])):
+            print(
+                f"| {label} | {r.users} | {kind} | {len(latencies)} | "
+                f"{len(latencies) / r.seconds:,.1f} | {percentile(latencies, 50):.1f} | "
+                f"{percentile(latencies, 95):.1f} | {percentile(latencies, 99):.1f} | "
+                f"{r.kind_errors.get(kind, 0)} |"
+            )
 
 
 if __name__ == "__main__":

@@ -182,6 +182,10 @@ def test_generic_filters_sort_fields_and_pages(api: httpx.Client, base: str) -> 
         ("{base}/npcs?limit=abc", 422, "valid integer"),
         ("{base}/npcs/abc", 422, "valid integer"),
         ("{base}/tables/NPCS", 422, "pattern"),
+        ("{base}/npcs?settlement=abc", 422, "query settlement: Input should be a valid integer"),
+        ("/world", 404, "no route GET /world; the routes are at /docs"),
+        ("{base}/people", 404, "/worlds/{world_id}/tables/{table}"),
+        ("{base}/npcs/0/talk", 405, "GET is not allowed on"),
     ],
 )
 def test_bad_requests_say_what_is_wrong(
@@ -189,7 +193,21 @@ def test_bad_requests_say_what_is_wrong(
 ) -> None:
     response = api.get(path.format(base=base))
     assert response.status_code == status, response.text
-    assert words in response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)  # one sentence, whoever refused the request
+    assert words in detail
+
+
+def test_a_refused_request_names_each_problem(api: httpx.Client, base: str) -> None:
+    refused = api.post(f"{base}/npcs/x/talk", json={"topic": "weather", "place_id": "far"})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["detail"].startswith("path npc_id: Input should be a valid integer")
+    assert "(got 'x'); body topic:" in body["detail"]
+    assert "body topic: Input should be 'greeting', 'rumor', 'quest' or 'place'" in body["detail"]
+    assert [e["loc"][0] for e in body["errors"]] == ["path", "body", "body"]
+    many = api.get(f"{base}/npcs", params=dict.fromkeys(("settlement", "limit", "offset"), "x"))
+    assert many.json()["detail"].count(";") == 2
 
 
 HOSTILE = [

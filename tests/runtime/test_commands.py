@@ -120,6 +120,10 @@ def test_api_serves_the_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert served["port"] == 9999
     assert served["config"].rate == 5
     assert served["config"].record_usage is False
+    assert "Dialogue: procedural lines (--llm embedded" in started.output
+    embedded = runner.invoke(app, ["api", "--home", str(home), "--llm", "embedded"])
+    assert "Dialogue: embedded, then procedural lines" in embedded.output
+    assert served["config"].llm == "embedded"
     assert runner.invoke(app, ["api", "--home", str(home), "--llm", "bogus"]).exit_code == 2
     exposed = runner.invoke(app, ["api", "--home", str(home), "--host", "0.0.0.0"])
     assert exposed.exit_code == 0

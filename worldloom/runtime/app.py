@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from worldloom.infrastructure.llm import LLMGateway, open_gateway
 from worldloom.runtime.access import Runtime, runtime_of
@@ -18,7 +21,7 @@ from worldloom.runtime.auth import UserBook, users_path
 from worldloom.runtime.catalog import SnapshotCatalog
 from worldloom.runtime.config import ApiConfig
 from worldloom.runtime.engine import SnapshotEngine
-from worldloom.runtime.errors import ApiError
+from worldloom.runtime.errors import ApiError, describe_invalid, describe_no_route
 from worldloom.runtime.middleware import UsageMiddleware
 from worldloom.runtime.models import Health
 from worldloom.runtime.ratelimit import RateLimiter
@@ -93,6 +96,27 @@ def create_app(config: ApiConfig, *, gateway: LLMGateway | None = None) -> FastA
             {"detail": error.detail}, status_code=error.status, headers=error.headers
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+        # One sentence in `detail`, as every other error has; pydantic's list in `errors`.
+        assert isinstance(error, RequestValidationError)
+        problems = error.errors()
+        return JSONResponse(
+            {"detail": describe_invalid(problems), "errors": jsonable_encoder(problems)},
+            status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def no_route(request: Request, error: Exception) -> JSONResponse:
+        # Starlette's routing answers a bare "Not Found" or "Method Not Allowed".
+        assert isinstance(error, HTTPException)
+        detail = error.detail
+        if (error.status_code, detail) in {(404, "Not Found"), (405, "Method Not Allowed")}:
+            detail = describe_no_route(request.method, request.url.path, error.status_code)
+        return JSONResponse(
+            {"detail": detail}, status_code=error.status_code, headers=error.headers
+        )
+
     @app.get("/health", response_model=Health, tags=["health"])
     async def health(request: Request) -> Health:
         """Up, and which snapshot of each world is served (no token needed)."""
@@ -127,6 +151,20 @@ def _with_bearer(app: FastAPI) -> dict[str, Any]:
             }
         }
         schema["security"] = [{"bearer": []}]
+        schemas = schema["components"].get("schemas", {})
+        if "HTTPValidationError" in schemas:  # as `invalid_request` answers
+            schemas["HTTPValidationError"] = {
+                "title": "HTTPValidationError",
+                "type": "object",
+                "properties": {
+                    "detail": {"type": "string", "description": "What is wrong, in a sentence."},
+                    "errors": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/ValidationError"},
+                    },
+                },
+                "required": ["detail", "errors"],
+            }
         for path in PUBLIC_PATHS:
             for operation in schema["paths"].get(path, {}).values():
                 operation["security"] = []

@@ -75,6 +75,12 @@ def api(
         soft_wrap=True,
         highlight=False,
     )
+    dialogue = (
+        "procedural lines (--llm embedded: the bundled model)"
+        if provider == "none"
+        else f"{provider}, then procedural lines"
+    )
+    Consoles.err.print(plain(f"Dialogue: {dialogue}"), soft_wrap=True, highlight=False)
     serve(config, host=host, port=port)
 
 
