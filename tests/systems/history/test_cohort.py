@@ -1,0 +1,145 @@
+"""Tier-1 population over a year: every person accounted for, deterministic, moved by hardship."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worldloom.systems.history import Cohorts, Conditions, advance_cohorts
+from worldloom.systems.rng import Seeds
+from worldloom.tasks import catalog
+
+PROFESSIONS = ("child", "farmer", "laborer", "smith")
+
+
+@st.composite
+def cohorts(draw: st.DrawFn, *, settlements: int) -> Cohorts:
+    keys = draw(
+        st.sets(
+            st.tuples(
+                st.integers(0, settlements - 1),
+                st.integers(0, 4),
+                st.integers(0, 1),
+                st.integers(0, 2),
+                st.integers(0, 1),
+                st.integers(0, len(PROFESSIONS) - 1),
+            ),
+            min_size=1,
+            max_size=60,
+        )
+    )
+    rows = sorted(keys)
+    counts = draw(st.lists(st.integers(1, 5_000), min_size=len(rows), max_size=len(rows)))
+    columns = [np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)]
+    return Cohorts(*columns, np.array(counts, dtype=np.int64), PROFESSIONS)
+
+
+@st.composite
+def years(draw: st.DrawFn) -> tuple[Cohorts, Conditions, tuple[tuple[int, ...], ...]]:
+    n = draw(st.integers(1, 6))
+    groups = draw(cohorts(settlements=n))
+    unit = st.floats(0, 1, allow_nan=False)
+    conditions = Conditions(
+        hardship=np.array(draw(st.lists(unit, min_size=n, max_size=n))),
+        at_war=np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n, max_size=n))),
+        plague=np.array(draw(st.lists(unit, min_size=n, max_size=n))),
+        killed=np.array(draw(st.lists(st.integers(0, 3_000), min_size=n, max_size=n))),
+    )
+    neighbours = tuple(tuple(t for t in range(n) if t != s and (t - s) % n in (1, n - 1))
+                       for s in range(n))  # fmt: skip
+    return groups, conditions, neighbours
+
+
+@given(year=years(), seed=st.integers(0, 2**32), number=st.integers(0, 500))
+@settings(max_examples=60, deadline=None)
+def test_every_person_is_accounted_for_and_a_year_repeats_exactly(
+    year: tuple[Cohorts, Conditions, tuple[tuple[int, ...], ...]], seed: int, number: int
+) -> None:
+    groups, conditions, neighbours = year
+    kwargs = {"conditions": conditions, "neighbours": neighbours,
+              "rules": catalog.history_rules(), "seeds": Seeds(seed), "year": number}  # fmt: skip
+    result = advance_cohorts(groups, **kwargs)  # type: ignore[arg-type]
+    tally = result.tally
+    n = conditions.hardship.size
+    assert np.array_equal(tally.start, groups.people(n))
+    assert np.array_equal(tally.end, result.cohorts.people(n))
+    identity = tally.start + tally.births - tally.deaths + tally.immigrants - tally.emigrants
+    assert np.array_equal(tally.end, identity)
+    assert tally.immigrants.sum() == tally.emigrants.sum()
+    assert sum(m.people for m in result.moves) == tally.emigrants.sum()
+    # No one killed who was not there; rows stay positive, unique and in key order.
+    assert (tally.deaths <= tally.start).all()
+    assert (tally.deaths >= np.minimum(conditions.killed, tally.start)).all()
+    out = result.cohorts
+    assert (out.count > 0).all()
+    keys = list(zip(*[c.tolist() for c in out.columns()[:6]], strict=True))
+    assert keys == sorted(set(keys))
+    # Babies are children in the first band; no one else is.
+    assert set(out.profession[out.band == 0].tolist()) <= {0} | set(
+        groups.profession[groups.band == 0].tolist()
+    )
+    again = advance_cohorts(groups, **kwargs)  # type: ignore[arg-type]
+    assert all(np.array_equal(a, b) for a, b in zip(again.cohorts.columns(), out.columns(),
+                                                      strict=True))  # fmt: skip
+    assert again.moves == result.moves
+
+
+def _town(count: int = 10_000) -> Cohorts:
+    rows = [(0, band, sex, 0, 0, 1 if band else 0) for band in range(5) for sex in (0, 1)]
+    rows += [(1, band, sex, 0, 0, 1 if band else 0) for band in range(5) for sex in (0, 1)]
+    columns = [np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)]
+    return Cohorts(*columns, np.full(len(rows), count, dtype=np.int64), PROFESSIONS)
+
+
+def _year(hardship: float, *, at_war: float = 0.0, plague: float = 0.0, seed: int = 1):  # type: ignore[no-untyped-def]
+    return advance_cohorts(
+        _town(),
+        conditions=Conditions(
+            hardship=np.array([hardship, 0.0]),
+            at_war=np.array([at_war, 0.0]),
+            plague=np.array([plague, 0.0]),
+            killed=np.zeros(2, dtype=np.int64),
+        ),
+        neighbours=((1,), (0,)),
+        rules=catalog.history_rules(),
+        seeds=Seeds(seed),
+        year=0,
+    )
+
+
+def test_hunger_war_and_plague_kill_more_bear_fewer_and_drive_people_away() -> None:
+    calm = _year(0.0)
+    assert calm.moves == () or all(m.reason == "prosperity" for m in calm.moves)
+    for hard in (_year(0.8), _year(0.0, at_war=1.0), _year(0.0, plague=0.8)):
+        assert hard.tally.deaths[0] > calm.tally.deaths[0]
+        assert hard.moves and hard.moves[0].source == 0 and hard.moves[0].target == 1
+        assert hard.tally.emigrants[0] > 0
+    assert _year(0.8).tally.births[0] < calm.tally.births[0]
+    assert _year(0.8).moves[0].reason == "hunger"
+    assert _year(0.0, at_war=1.0).moves[0].reason == "war"
+    assert _year(0.0, plague=0.8).moves[0].reason == "plague"
+
+
+def test_a_good_year_grows_a_town_by_a_plausible_share() -> None:
+    growth = [
+        (_year(0.0, seed=s).tally.end[0] / _year(0.0, seed=s).tally.start[0]) - 1
+        for s in range(5)
+    ]
+    assert all(-0.01 < g < 0.03 for g in growth), growth
+
+
+def test_cohorts_need_the_child_trade_and_sorted_trades() -> None:
+    with pytest.raises(ValueError, match="sorted"):
+        Cohorts(*[np.zeros(1, dtype=np.int64)] * 7, professions=("smith", "child"))  # type: ignore[misc]
+    one = [np.zeros(1, dtype=np.int64)] * 6
+    with pytest.raises(ValueError, match="child"):
+        advance_cohorts(
+            Cohorts(*one, np.ones(1, dtype=np.int64), ("farmer",)),
+            conditions=Conditions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, np.int64)),
+            neighbours=((),),
+            rules=catalog.history_rules(),
+            seeds=Seeds(1),
+            year=0,
+        )

@@ -1,0 +1,69 @@
+"""History: the world clock's years, the one catalog of event types, the event log, tier-1
+population dynamics (cohorts), tier-2 lives (births, marriages, deaths, successions), and the
+year's composer (`chronicle_year`) that writes what every system did as one chain of events.
+
+Records it returns: `Cohorts` (population_groups as arrays), `Tally` (a year's accounts per
+settlement: end = start + births - deaths + immigrants - emigrants), `Move` (migrations),
+`Succession` (a seat changing hands, with its event), `Hooks` (what the economy's next year
+runs under), and the event log's columns (`EventLog.rows`: event_id, tick, type, importance,
+actor ids with -1 for none, cause_ids, payload JSON checked against `EventCatalog`).
+"""
+
+from __future__ import annotations
+
+from worldloom.systems.history.catalog import EventCatalog, EventType, PayloadField
+from worldloom.systems.history.cohort import (
+    CHILD,
+    SEXES,
+    Cohorts,
+    CohortYear,
+    Conditions,
+    Move,
+    Tally,
+    advance_cohorts,
+)
+from worldloom.systems.history.composer import (
+    Happening,
+    Hooks,
+    Places,
+    WorldYear,
+    YearRecord,
+    chronicle_year,
+)
+from worldloom.systems.history.log import ACTORS, EventLog
+from worldloom.systems.history.person import (
+    VITALS_SCHEMA,
+    Leaders,
+    PeopleYear,
+    Succession,
+    advance_people,
+)
+from worldloom.systems.history.rules import HistoryRules
+
+__all__ = [
+    "ACTORS",
+    "CHILD",
+    "SEXES",
+    "VITALS_SCHEMA",
+    "CohortYear",
+    "Cohorts",
+    "Conditions",
+    "EventCatalog",
+    "EventLog",
+    "EventType",
+    "Happening",
+    "HistoryRules",
+    "Hooks",
+    "Leaders",
+    "Move",
+    "PayloadField",
+    "PeopleYear",
+    "Places",
+    "Succession",
+    "Tally",
+    "WorldYear",
+    "YearRecord",
+    "advance_cohorts",
+    "advance_people",
+    "chronicle_year",
+]

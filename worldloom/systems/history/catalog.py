@@ -1,0 +1,101 @@
+"""The one catalog of event types: what raises each, how much it matters, its payload schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_KINDS: Mapping[str, type | tuple[type, ...]] = {
+    "int": int,
+    "float": (int, float),
+    "str": str,
+    "bool": bool,
+}
+SYSTEMS = ("population", "economy", "tension_war", "chaos", "religion")
+"""The systems that raise events (an event type names one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadField:
+    """One payload field: its name, kind (int, float, str, bool) and whether it may be absent."""
+
+    name: str
+    kind: str
+    optional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    """An event type: its key, the system raising it, default importance, meaning, payload."""
+
+    key: str
+    system: str
+    importance: int
+    description: str
+    payload: tuple[PayloadField, ...]
+
+    def check(self, payload: Mapping[str, Any]) -> None:
+        """Raise `ValueError` unless `payload` has exactly this type's fields, of their kinds."""
+        names = {f.name for f in self.payload}
+        extra = sorted(set(payload) - names)
+        if extra:
+            raise ValueError(f"event {self.key}: unexpected payload fields {extra}")
+        for field in self.payload:
+            if field.name not in payload:
+                if field.optional:
+                    continue
+                raise ValueError(f"event {self.key}: payload field {field.name!r} is missing")
+            value = payload[field.name]
+            # bool is an int in Python; an int field must not take one.
+            wrong_bool = isinstance(value, bool) and field.kind != "bool"
+            if wrong_bool or not isinstance(value, _KINDS[field.kind]):
+                raise ValueError(
+                    f"event {self.key}: payload field {field.name!r} must be {field.kind}, "
+                    f"got {value!r}"
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class EventCatalog:
+    """Every event type by key (data/events.toml)."""
+
+    types: Mapping[str, EventType]
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any]) -> EventCatalog:
+        """Validate a parsed `events.toml`.
+
+        Raises:
+            ValueError: an unknown system or payload kind, or an importance outside 1..10.
+        """
+        types: dict[str, EventType] = {}
+        for key, entry in table["types"].items():
+            system = str(entry["system"])
+            if system not in SYSTEMS:
+                raise ValueError(f"event type {key!r}: unknown system {system!r}")
+            importance = int(entry["importance"])
+            if not 1 <= importance <= 10:
+                raise ValueError(f"event type {key!r}: importance must be 1..10")
+            fields = []
+            for name, spec in entry.get("payload", {}).items():
+                kind = str(spec).removesuffix("?")
+                if kind not in _KINDS:
+                    raise ValueError(f"event type {key!r}: field {name!r} has unknown kind {spec}")
+                fields.append(PayloadField(str(name), kind, str(spec).endswith("?")))
+            types[key] = EventType(
+                key, system, importance, str(entry["description"]), tuple(fields)
+            )
+        return cls(types)
+
+    def __getitem__(self, key: str) -> EventType:
+        try:
+            return self.types[key]
+        except KeyError:
+            raise KeyError(f"unknown event type {key!r}") from None
+
+    def encode(self, key: str, payload: Mapping[str, Any]) -> str:
+        """The payload as the events table stores it (canonical JSON), after checking it."""
+        self[key].check(payload)
+        return json.dumps(dict(payload), sort_keys=True, separators=(",", ":"))

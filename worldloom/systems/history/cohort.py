@@ -1,0 +1,310 @@
+"""Tier-1 population over a year: deaths, births, ageing and migration of the cohort counts.
+
+A settlement's cohorts (age band, sex, culture, religion, profession) lose their dead (by the
+band's rate, raised by hardship, war and plague, plus those killed in battle), gain the babies
+their women bear, move up a band at the band's pace (children taking up their elders' trades),
+and send some of their people along a route to a neighbour with a lighter load. Every person
+is accounted for: a settlement ends the year with start + births - deaths + immigrants -
+emigrants people (`CohortYear.tally`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.rng import Seeds
+
+Int = np.ndarray[Any, np.dtype[np.int64]]
+Float = np.ndarray[Any, np.dtype[np.float64]]
+CHILD = "child"
+FEMALE, MALE = 0, 1
+SEXES = ("female", "male")
+
+
+@dataclass(frozen=True, slots=True)
+class Cohorts:
+    """Tier-1 counts, one row per (settlement, band, sex, culture, religion, profession), in
+    that key order (professions index `professions`, which is sorted)."""
+
+    settlement: Int
+    band: Int
+    sex: Int
+    culture: Int
+    religion: Int
+    profession: Int
+    count: Int
+    professions: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        sizes = {a.size for a in self.columns()}
+        if len(sizes) > 1:
+            raise ValueError("cohort arrays differ in length")
+        if list(self.professions) != sorted(self.professions):
+            raise ValueError("professions must be sorted (rows are in the table's key order)")
+
+    def columns(self) -> tuple[Int, ...]:
+        return (
+            self.settlement,
+            self.band,
+            self.sex,
+            self.culture,
+            self.religion,
+            self.profession,
+            self.count,
+        )
+
+    def people(self, n_settlements: int) -> Int:
+        """People per settlement id."""
+        return np.bincount(self.settlement, weights=self.count, minlength=n_settlements).astype(
+            np.int64
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """What weighs on each settlement this year, by settlement id."""
+
+    hardship: Float
+    """0 (fed) to 1 (starving): from its market's hunger."""
+    at_war: Float
+    """1 when its realm is at war, else 0."""
+    plague: Float
+    """Plague severity in its region, 0 (none) to 1."""
+    killed: Int
+    """People killed in battle, sieges and raids (taken from its men of fighting age)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A year's accounting per settlement id: end = start + births - deaths + in - out."""
+
+    start: Int
+    births: Int
+    deaths: Int
+    immigrants: Int
+    emigrants: Int
+    end: Int
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """People who left one settlement for another along a route, and why."""
+
+    source: int
+    target: int
+    people: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CohortYear:
+    cohorts: Cohorts
+    tally: Tally
+    moves: tuple[Move, ...]
+
+
+def advance_cohorts(
+    cohorts: Cohorts,
+    *,
+    conditions: Conditions,
+    neighbours: tuple[tuple[int, ...], ...],
+    rules: HistoryRules,
+    seeds: Seeds,
+    year: int,
+) -> CohortYear:
+    """One year of the tier-1 population (`cohorts` left untouched).
+
+    Args:
+        conditions: per settlement id (arrays as long as there are settlements).
+        neighbours: per settlement id, the settlements a route joins it to.
+        year: the year ending; every draw's stream is keyed by it (`history.cohort.*`).
+    """
+    n = conditions.hardship.size
+    start = cohorts.people(n)
+    counts = cohorts.count.copy()
+    s, band = cohorts.settlement, cohorts.band
+    mod = rules.modifiers
+    # Deaths: the band's rate, raised by what weighs on the settlement.
+    rate = (
+        rules.death_rate[band]
+        * (1 + mod["hardship_deaths"] * conditions.hardship[s])
+        * (1 + mod["war_deaths"] * conditions.at_war[s])
+        * (1 + mod["plague_deaths"] * conditions.plague[s])
+    ).clip(0, mod["max_death_rate"])
+    dead = seeds.stream("history.cohort.deaths", year).binomial(counts, rate)
+    counts -= dead
+    killed = _take_killed(cohorts, counts, conditions.killed)
+    counts -= killed
+    dead += killed
+    deaths = np.bincount(s, weights=dead, minlength=n).astype(np.int64)
+    # Births: women of child-bearing bands, their babies of their culture and faith.
+    fertility = (
+        rules.fertility[band]
+        * (1 - mod["hardship_births"] * conditions.hardship[s]).clip(0, 1)
+        * (1 - mod["war_births"] * conditions.at_war[s])
+    ) * (cohorts.sex == FEMALE)
+    babies = seeds.stream("history.cohort.births", year).binomial(counts, fertility.clip(0, 1))
+    births = np.bincount(s, weights=babies, minlength=n).astype(np.int64)
+    girls = seeds.stream("history.cohort.sex", year).binomial(babies, 0.5)
+    # Ageing: survivors move up a band at its pace.
+    years = np.array(rules.years_in_band, dtype=np.float64)
+    pace = np.where(years[band] > 0, 1 / np.maximum(years[band], 1), 0.0)
+    older = seeds.stream("history.cohort.ageing", year).binomial(counts, pace)
+    stay = counts - older
+    parts = [_rows(cohorts, stay)]
+    adults = older * (band > 0)
+    parts.append(_rows(cohorts, adults, band=band + 1))
+    parts.append(_trades_for(cohorts, older * (band == 0), counts, seeds=seeds, year=year))
+    child = cohorts.professions.index(CHILD) if CHILD in cohorts.professions else -1
+    if child < 0:
+        raise ValueError("cohorts need the 'child' profession")
+    for sex, born in ((FEMALE, girls), (MALE, babies - girls)):
+        parts.append(_rows(cohorts, born, band=np.zeros_like(band), sex=sex, profession=child))
+    aged = _merge(parts, cohorts.professions)
+    moved, moves = _migrate(aged, conditions=conditions, neighbours=neighbours, rules=rules)
+    end = moved.people(n)
+    emigrants = np.zeros(n, dtype=np.int64)
+    immigrants = np.zeros(n, dtype=np.int64)
+    for move in moves:
+        emigrants[move.source] += move.people
+        immigrants[move.target] += move.people
+    tally = Tally(start, births, deaths, immigrants, emigrants, end)
+    return CohortYear(moved, tally, moves)
+
+
+def _take_killed(cohorts: Cohorts, counts: Int, killed: Int) -> Int:
+    """Deaths in battle per row: each settlement's killed taken from its men of 16-44 (then
+    anyone left), in row order, never more than are there."""
+    taken = np.zeros_like(counts)
+    for settlement in np.flatnonzero(killed):
+        rows = np.flatnonzero(cohorts.settlement == settlement)
+        fighting = rows[(cohorts.sex[rows] == MALE) & np.isin(cohorts.band[rows], (1, 2))]
+        left = int(killed[settlement])
+        for row in (*fighting, *rows):
+            take = min(left, int(counts[row] - taken[row]))
+            taken[row] += take
+            left -= take
+            if left == 0:
+                break
+    return taken
+
+
+def _rows(
+    cohorts: Cohorts,
+    count: Int,
+    *,
+    band: Int | None = None,
+    sex: int | None = None,
+    profession: int | None = None,
+) -> tuple[Int, ...]:
+    size = count.size
+    return (
+        cohorts.settlement,
+        cohorts.band if band is None else band,
+        cohorts.sex if sex is None else np.full(size, sex, dtype=np.int64),
+        cohorts.culture,
+        cohorts.religion,
+        cohorts.profession if profession is None else np.full(size, profession, dtype=np.int64),
+        count,
+    )
+
+
+def _trades_for(
+    cohorts: Cohorts, grown: Int, counts: Int, *, seeds: Seeds, year: int
+) -> tuple[Int, ...]:
+    """Children turning 16 take up the trades of their settlement's young adults of their sex
+    (drawn in proportion; labourers where there are none)."""
+    rows = np.flatnonzero(grown)
+    n_prof = len(cohorts.professions)
+    young = (cohorts.band == 1) & (counts > 0)
+    weights: dict[tuple[int, int], np.ndarray[Any, Any]] = {}
+    for row in np.flatnonzero(young):
+        key = (int(cohorts.settlement[row]), int(cohorts.sex[row]))
+        weights.setdefault(key, np.zeros(n_prof))[cohorts.profession[row]] += counts[row]
+    fallback = np.zeros(n_prof)
+    fallback[cohorts.professions.index("laborer") if "laborer" in cohorts.professions else 0] = 1
+    rng = seeds.stream("history.cohort.trades", year)
+    out_rows = np.repeat(rows, n_prof)
+    out_prof = np.tile(np.arange(n_prof, dtype=np.int64), rows.size)
+    out_count = np.zeros(rows.size * n_prof, dtype=np.int64)
+    for i, row in enumerate(rows):
+        w = weights.get((int(cohorts.settlement[row]), int(cohorts.sex[row])), fallback)
+        out_count[i * n_prof : (i + 1) * n_prof] = rng.multinomial(int(grown[row]), w / w.sum())
+    return (
+        cohorts.settlement[out_rows],
+        np.ones(out_rows.size, dtype=np.int64),
+        cohorts.sex[out_rows],
+        cohorts.culture[out_rows],
+        cohorts.religion[out_rows],
+        out_prof,
+        out_count,
+    )
+
+
+def _merge(parts: list[tuple[Int, ...]], professions: tuple[str, ...]) -> Cohorts:
+    """Rows summed by key, empty ones dropped, in key order."""
+    columns = [np.concatenate([part[i] for part in parts]).astype(np.int64) for i in range(7)]
+    keys = columns[:6]
+    count = columns[6]
+    keep = count > 0
+    keys = [k[keep] for k in keys]
+    count = count[keep]
+    order = np.lexsort(tuple(reversed(keys)))
+    keys = [k[order] for k in keys]
+    count = count[order]
+    if count.size:
+        new = np.ones(count.size, dtype=bool)
+        new[1:] = np.any([k[1:] != k[:-1] for k in keys], axis=0)
+        group = np.cumsum(new) - 1
+        count = np.bincount(group, weights=count).astype(np.int64)
+        keys = [k[new] for k in keys]
+    settlement, band, sex, culture, religion, profession = keys
+    return Cohorts(settlement, band, sex, culture, religion, profession, count, professions)
+
+
+def _migrate(
+    cohorts: Cohorts,
+    *,
+    conditions: Conditions,
+    neighbours: tuple[tuple[int, ...], ...],
+    rules: HistoryRules,
+) -> tuple[Cohorts, tuple[Move, ...]]:
+    """Each settlement under a load sends a share of every cohort to its lightest neighbour."""
+    m = rules.migration
+    push = conditions.hardship + m["war_push"] * conditions.at_war
+    push = push + m["plague_push"] * conditions.plague
+    people = cohorts.people(push.size)
+    target = np.full(push.size, -1, dtype=np.int64)
+    for source, near in enumerate(neighbours):
+        options = [t for t in near if people[t] > 0 and push[t] + m["margin"] <= push[source]]
+        if options and people[source] > 0:
+            target[source] = min(options, key=lambda t: (push[t], t))
+    rate = np.minimum(m["base_rate"] + m["push_rate"] * push, m["max_rate"])
+    s = cohorts.settlement
+    leaving = np.where(target[s] >= 0, np.floor(cohorts.count * rate[s]), 0).astype(np.int64)
+    if not leaving.any():
+        return cohorts, ()
+    moved = np.bincount(s, weights=leaving, minlength=push.size).astype(np.int64)
+    moves = tuple(
+        Move(
+            int(source),
+            int(target[source]),
+            int(moved[source]),
+            "war"
+            if conditions.at_war[source] > 0 and conditions.at_war[target[source]] == 0
+            else "plague"
+            if conditions.plague[source] > 0
+            else "hunger"
+            if conditions.hardship[source] > 0
+            else "prosperity",
+        )
+        for source in np.flatnonzero(moved)
+    )
+    stay = _rows(cohorts, cohorts.count - leaving)
+    arrive = list(_rows(cohorts, leaving))
+    arrive[0] = target[s]
+    return _merge([stay, tuple(arrive)], cohorts.professions), moves

@@ -1,0 +1,360 @@
+"""A year of history: what the world's systems did, written as one chain of events.
+
+`chronicle_year` takes the world as the year began, what the economy's year left (each
+market's hunger and food prices) and what the war and chaos rooms say happened during it
+(`Happening`s), and returns the world as the year ends with every change explained by an event:
+famines from hunger (caused by the harvests that failed), the tier-1 population's year (deaths
+raised by famine, war and plague; migration away from them), settlements passing size marks,
+tier-2 people's births, marriages, deaths and successions, and the economy's hooks for the next
+year (routes cut by war, markets closed by sieges, harvests lost to drought and flood).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally, advance_cohorts
+from worldloom.systems.history.log import EventLog
+from worldloom.systems.history.person import Leaders, Succession, advance_people
+from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.rng import Seeds
+
+Int = np.ndarray[Any, np.dtype[np.int64]]
+Float = np.ndarray[Any, np.dtype[np.float64]]
+BOOM_BIRTHS = 50
+"""A year of at least this many births, twice the deaths, is a baby boom."""
+DEARTH_INDEX = 2.0
+"""Food at this multiple of its worth at a year's end is a dearth."""
+
+
+@dataclass(frozen=True, slots=True)
+class Happening:
+    """An event another room reports for the year, before it has an id.
+
+    `causes` are positions of earlier happenings in the same list, or event ids of earlier
+    years given as negative numbers minus one (-1 - id).
+    """
+
+    kind: str
+    tick: int
+    payload: Mapping[str, Any]
+    actors: Mapping[str, int] = field(default_factory=dict)
+    causes: tuple[int, ...] = ()
+    importance: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Settlements by id: region, realm (faction id or -1) and neighbours by route."""
+
+    region: Int
+    realm: Int
+    neighbours: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WorldYear:
+    """The world as a year begins, and what its economy did during the year."""
+
+    year: int
+    first_tick: int
+    days: int
+    places: Places
+    cohorts: Cohorts
+    npcs: pl.DataFrame
+    vitals: pl.DataFrame
+    leaders: Leaders
+    hardship: Float
+    """Per settlement id: its market's hunger over the year, 0..1."""
+    market_settlement: Int
+    """Per market: its settlement id."""
+    market_of: Int
+    """Per settlement id: the market it trades at (a position in market_settlement), or -1."""
+    food_index: Float
+    """Per market: food prices over their base value as the year ends."""
+    harvest_failures: Mapping[int, int]
+    """Region id -> the harvest_failed event (of last year's end) the year's hunger follows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What the economy's next year runs under: links cut, markets closed, harvests lost."""
+
+    cut_realms: tuple[tuple[int, int], ...]
+    """Realm pairs at war: their markets trade no caravans with each other."""
+    closed_settlements: tuple[tuple[int, str], ...]
+    """Settlements besieged or struck (and why: siege, fire, plague...): their markets send and
+    receive no caravans."""
+    failed_regions: tuple[int, ...]
+    """Regions whose grain is lost to drought or flood."""
+
+
+@dataclass(frozen=True, slots=True)
+class YearRecord:
+    cohorts: Cohorts
+    tally: Tally
+    npcs: pl.DataFrame
+    vitals: pl.DataFrame
+    leaders: Leaders
+    successions: tuple[Succession, ...]
+    moves: tuple[Move, ...]
+    events: Mapping[str, list[Any]]
+    conditions: Conditions
+    hooks: Hooks
+
+
+def chronicle_year(
+    world: WorldYear,
+    *,
+    happenings: Sequence[Happening],
+    at_war_realms: frozenset[int],
+    killed: Mapping[int, int],
+    hooks: Hooks,
+    rules: HistoryRules,
+    seeds: Seeds,
+    first_event_id: int,
+) -> YearRecord:
+    """The world at the year's end, and the events that explain how it got there.
+
+    Args:
+        happenings: the war and chaos rooms' events of the year, causes first.
+        at_war_realms: states at war during the year.
+        killed: settlement id -> people killed there in battle, siege or raid.
+        hooks: the next year's economy hooks the war and chaos rooms ask for.
+        first_event_id: the next free event id.
+    """
+    last = world.first_tick + world.days - 1
+    log = EventLog(rules.events, first_event_id, earlier_tick=world.first_tick)
+    ids = _log_happenings(log, happenings)
+    region = world.places.region
+    plague, plague_event = _plagues(happenings, ids, region)
+    at_war = np.isin(world.places.realm, np.fromiter(at_war_realms, np.int64)).astype(float)
+    killed_arr = np.zeros(region.size, dtype=np.int64)
+    for settlement, count in killed.items():
+        killed_arr[settlement] = count
+    famine_event = _famines(log, world, rules=rules, tick=last)
+    conditions = Conditions(world.hardship, at_war, plague, killed_arr)
+    cohort_year = advance_cohorts(
+        world.cohorts,
+        conditions=conditions,
+        neighbours=world.places.neighbours,
+        rules=rules,
+        seeds=seeds,
+        year=world.year,
+    )
+    causes = {
+        s: tuple(e for e in (famine_event.get(s), plague_event.get(s)) if e is not None)
+        for s in range(region.size)
+    }
+    _tally_events(log, cohort_year.tally, region=region, causes=causes, tick=last)
+    _move_events(
+        log,
+        cohort_year.moves,
+        region=region,
+        why={"plague": plague_event, "hunger": famine_event},
+        rules=rules,
+        tick=last,
+    )
+    # A death follows from the plague there (when it came first) or the lost harvest.
+    death_causes = {("plague", s): (e, log.tick_of(e)) for s, e in plague_event.items()}
+    for settlement, home in enumerate(region.tolist()):
+        failed = world.harvest_failures.get(home)
+        if failed is not None:
+            death_causes[("famine", settlement)] = (failed, world.first_tick - 1)
+    people = advance_people(
+        world.npcs,
+        world.vitals,
+        leaders=world.leaders,
+        conditions=conditions,
+        region_of=region,
+        rules=rules,
+        seeds=seeds,
+        year=world.year,
+        first_tick=world.first_tick,
+        days=world.days,
+        log=log,
+        causes=death_causes,
+    )
+    _hook_events(log, hooks, tick=last, region=region)
+    return YearRecord(
+        cohorts=cohort_year.cohorts,
+        tally=cohort_year.tally,
+        npcs=people.npcs,
+        vitals=people.vitals,
+        leaders=people.leaders,
+        successions=people.successions,
+        moves=cohort_year.moves,
+        events=log.rows,
+        conditions=conditions,
+        hooks=hooks,
+    )
+
+
+def _plagues(
+    happenings: Sequence[Happening], ids: Sequence[int], region: Int
+) -> tuple[Float, dict[int, int]]:
+    """Plague severity per settlement id (its region's worst of the year), and the plague
+    event each settlement suffered."""
+    plague = np.zeros(region.size)
+    plague_event: dict[int, int] = {}
+    for happening, event in zip(happenings, ids, strict=True):
+        if happening.kind != "plague":
+            continue
+        hit = region == happening.actors.get("region_id", -1)
+        plague[hit] = np.maximum(plague[hit], float(happening.payload["severity"]))
+        for settlement in np.flatnonzero(hit).tolist():
+            plague_event[settlement] = event
+    return plague, plague_event
+
+
+def _famines(log: EventLog, world: WorldYear, *, rules: HistoryRules, tick: int) -> dict[int, int]:
+    """A famine where a market's hunger ran past what people bear (caused by the harvest its
+    region lost, if it did), a dearth where its food costs twice its worth; returns the famine
+    event of every settlement trading at a famished market."""
+    famine_event: dict[int, int] = {}
+    region = world.places.region
+    for m, settlement in enumerate(world.market_settlement.tolist()):
+        place = {"settlement_id": settlement, "region_id": int(region[settlement])}
+        hardship = float(world.hardship[settlement])
+        if hardship >= rules.migration["famine_hardship"]:
+            failed = world.harvest_failures.get(place["region_id"])
+            event = log.add(
+                "famine",
+                tick=tick,
+                payload={"hunger": round(hardship * 5, 3), "hardship": round(hardship, 3)},
+                causes=() if failed is None else (failed,),
+                actors=place,
+            )
+            for served in np.flatnonzero(world.market_of == m).tolist():
+                famine_event[served] = event
+        if world.food_index[m] >= DEARTH_INDEX:
+            index = round(float(world.food_index[m]), 3)
+            log.add("dearth", tick=tick, payload={"index": index}, actors=place)
+    return famine_event
+
+
+def _tally_events(
+    log: EventLog,
+    tally: Tally,
+    *,
+    region: Int,
+    causes: Mapping[int, tuple[int, ...]],
+    tick: int,
+) -> None:
+    """Each peopled settlement's year in numbers, its size marks and baby booms."""
+    for s in np.flatnonzero((tally.start > 0) | (tally.end > 0)).tolist():
+        place = {"settlement_id": s, "region_id": int(region[s])}
+        start, end = int(tally.start[s]), int(tally.end[s])
+        births, deaths = int(tally.births[s]), int(tally.deaths[s])
+        log.add(
+            "population_year",
+            tick=tick,
+            payload={
+                "population_start": start,
+                "births": births,
+                "deaths": deaths,
+                "immigrants": int(tally.immigrants[s]),
+                "emigrants": int(tally.emigrants[s]),
+                "population_end": end,
+            },
+            causes=causes.get(s, ()),
+            actors=place,
+        )
+        _size_marks(log, tick=tick, start=start, end=end, place=place)
+        if births >= 2 * max(deaths, 1) and births >= BOOM_BIRTHS:
+            payload = {"births": births, "deaths": deaths}
+            log.add("baby_boom", tick=tick, payload=payload, actors=place)
+
+
+def _move_events(
+    log: EventLog,
+    moves: Sequence[Move],
+    *,
+    region: Int,
+    why: Mapping[str, Mapping[int, int]],
+    rules: HistoryRules,
+    tick: int,
+) -> None:
+    """Moves of enough people: refugees from war, else a migration with its reason (caused by
+    the famine or plague it fled)."""
+    for move in moves:
+        if move.people < rules.migration["event_people"]:
+            continue
+        cause = why.get(move.reason, {}).get(move.source)
+        place = {"settlement_id": move.source, "region_id": int(region[move.source])}
+        payload: dict[str, Any] = {"to_settlement_id": move.target, "people": move.people}
+        if move.reason == "war":
+            kind = "refugees"
+        else:
+            kind = "migration"
+            payload["reason"] = move.reason
+        log.add(
+            kind,
+            tick=tick,
+            payload=payload,
+            causes=() if cause is None else (cause,),
+            actors=place,
+        )
+
+
+def _log_happenings(log: EventLog, happenings: Sequence[Happening]) -> list[int]:
+    ids: list[int] = []
+    for happening in happenings:
+        causes = tuple(ids[c] if c >= 0 else -1 - c for c in happening.causes)
+        ids.append(
+            log.add(
+                happening.kind,
+                tick=happening.tick,
+                payload=happening.payload,
+                causes=causes,
+                importance=happening.importance,
+                actors=happening.actors,
+            )
+        )
+    return ids
+
+
+def _size_marks(
+    log: EventLog, *, tick: int, start: int, end: int, place: Mapping[str, int]
+) -> None:
+    """A settlement passing a power of two of people (64 and up) grew or declined; one that
+    lost its last person is abandoned."""
+    if end == 0 and start > 0:
+        log.add(
+            "settlement_abandoned", tick=tick, payload={"population_before": start}, actors=place
+        )
+        return
+    low, high = (start, end) if end > start else (end, start)
+    marks = [1 << b for b in range(6, 40) if low < (1 << b) <= high]
+    if not marks:
+        return
+    mark = marks[-1] if end > start else marks[0]
+    kind = "settlement_grown" if end > start else "settlement_declined"
+    log.add(kind, tick=tick, payload={"population": end, "mark": mark}, actors=place)
+
+
+def _hook_events(log: EventLog, hooks: Hooks, *, tick: int, region: Int) -> None:
+    """The next year's economy hooks, each an event (so every change has one)."""
+    for r in hooks.failed_regions:
+        log.add("harvest_failed", tick=tick, payload={"resource": "grain"}, region_id=int(r))
+    for s, reason in hooks.closed_settlements:
+        log.add(
+            "market_closed",
+            tick=tick,
+            payload={"reason": reason},
+            settlement_id=int(s),
+            region_id=int(region[int(s)]),
+        )
+    for a, b in hooks.cut_realms:
+        log.add(
+            "trade_route_cut",
+            tick=tick,
+            payload={"reason": "war"},
+            faction_id=int(a),
+            other_faction_id=int(b),
+        )

@@ -1,0 +1,517 @@
+"""Tier-2 people over a year: they age, marry, have children and die; a ruler's death is a
+succession.
+
+Everything is drawn from the people alive when the year begins, each from its own stream
+keyed by the year: who dies (the band's rate, raised by the settlement's hardship, war and
+plague), which couples form (willing brides and grooms of one settlement and culture, paired
+in id order), which married women bear a child, and the day of the year each happens on. The
+dead keep their rows (stories and gear still name them); `Vitals` say who was born and who
+died when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from worldloom.systems.history.cohort import Conditions
+from worldloom.systems.history.log import EventLog
+from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.rng import Seeds
+
+Int = np.ndarray[Any, np.dtype[np.int64]]
+VITALS_SCHEMA = pl.Schema(
+    {
+        "npc_id": pl.Int64(),
+        "born_tick": pl.Int64(),
+        "died_tick": pl.Int64(),
+        "death_cause": pl.String(),
+    }
+)
+"""Who was born and who died during the simulation: -1 / '' where not (yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Leaders:
+    """Each faction's leader (npcs.npc_id, -1 for none) and its seat (settlement id, -1)."""
+
+    faction_id: Int
+    leader: Int
+    seat: Int
+
+
+@dataclass(frozen=True, slots=True)
+class Succession:
+    """A faction's seat changing hands: the heir (-1 when vacant), at a tick, by an event."""
+
+    faction_id: int
+    npc_id: int
+    previous_id: int
+    tick: int
+    event_id: int
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleYear:
+    npcs: pl.DataFrame
+    vitals: pl.DataFrame
+    leaders: Leaders
+    successions: tuple[Succession, ...]
+    deaths: Mapping[int, int]
+    """npc id -> the event of their death (this year)."""
+
+
+def advance_people(
+    npcs: pl.DataFrame,
+    vitals: pl.DataFrame,
+    *,
+    leaders: Leaders,
+    conditions: Conditions,
+    region_of: Int,
+    rules: HistoryRules,
+    seeds: Seeds,
+    year: int,
+    first_tick: int,
+    days: int,
+    log: EventLog,
+    causes: Mapping[tuple[str, int], tuple[int, int]] | None = None,
+) -> PeopleYear:
+    """One year of the tier-2 people; events go to `log` (births, deaths, marriages, coming
+    of age, successions).
+
+    Args:
+        npcs: the npcs table's rows, in npc_id order.
+        vitals: births and deaths so far (`VITALS_SCHEMA`).
+        region_of: region id per settlement id (an event's place).
+        first_tick: the year's first day; `days` its length.
+        causes: ("plague" | "war" | "famine", settlement id) -> (event, tick): a death there
+            of that cause on or after the tick follows from the event.
+    """
+    people = _People.of(npcs, vitals)
+    fates = _draw_fates(people, conditions=conditions, rules=rules, seeds=seeds, year=year)
+    day = seeds.stream("history.person.day", year).integers(0, days, (4, people.ids.size))
+    survives = people.alive & ~fates.dies
+    # (tick, order, kind, row): a year's happenings in the order of their days.
+    events = [(int(day[0, r]), 0, "death", int(r)) for r in np.flatnonzero(fates.dies)]
+    events += [(int(day[1, b]), 1, "marriage", b) for b, _ in fates.couples]
+    events += [(int(day[2, r]), 2, "birth", int(r)) for r in fates.mothers]
+    events += [(int(day[3, r]), 3, "coming_of_age", int(r)) for r in fates.of_age]
+    events.sort()
+    writer = _Writer(
+        people,
+        fates,
+        log=log,
+        region_of=region_of,
+        causes=causes or {},
+        names=_name_pools(npcs),
+        name_rng=seeds.stream("history.person.name", year),
+        sex_rng=seeds.stream("history.person.sex", year),
+    )
+    for day_of_year, _, kind, row in events:
+        writer.write(kind, row, tick=first_tick + day_of_year)
+    updated = npcs.with_columns(
+        pl.Series("age", np.where(survives, people.age + 1, people.age)).cast(npcs["age"].dtype),
+        pl.Series("spouse_id", writer.spouse)
+        .set(pl.Series(writer.spouse < 0), None)
+        .cast(npcs["spouse_id"].dtype),
+        pl.Series("profession", writer.profession),
+    )
+    if writer.children:
+        updated = pl.concat([updated, pl.DataFrame(writer.children, schema=npcs.schema)])
+    leaders_after, successions = _succeed(
+        updated,
+        leaders,
+        dead=writer.death_event,
+        alive_after=set(people.ids[survives].tolist()) | {r["npc_id"] for r in writer.children},
+        died_tick={i: t for i, t, _ in writer.died},
+        region_of=region_of,
+        log=log,
+    )
+    updated = _crown(updated, successions)
+    vitals_after = _vitals(vitals, writer.born, writer.died)
+    return PeopleYear(updated, vitals_after, leaders_after, successions, writer.death_event)
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """The npcs table as arrays, and who is alive as the year begins."""
+
+    frame: pl.DataFrame
+    ids: Int
+    alive: np.ndarray[Any, np.dtype[np.bool_]]
+    age: Int
+    female: np.ndarray[Any, np.dtype[np.bool_]]
+    settlement: Int
+    culture: Int
+    spouse: Int
+    father: Int
+    mother: Int
+    profession: list[str]
+    row_of: dict[int, int]
+
+    @classmethod
+    def of(cls, npcs: pl.DataFrame, vitals: pl.DataFrame) -> _People:
+        ids = npcs["npc_id"].to_numpy().astype(np.int64)
+        dead = vitals.filter(pl.col("died_tick") >= 0)["npc_id"].to_numpy().astype(np.int64)
+
+        def ints(column: str) -> Int:
+            return npcs[column].fill_null(-1).to_numpy().astype(np.int64)
+
+        return cls(
+            frame=npcs,
+            ids=ids,
+            alive=~np.isin(ids, dead),
+            age=ints("age"),
+            female=(npcs["sex"] == "female").to_numpy(),
+            settlement=ints("settlement_id"),
+            culture=ints("culture_id"),
+            spouse=ints("spouse_id"),
+            father=ints("father_id"),
+            mother=ints("mother_id"),
+            profession=npcs["profession"].to_list(),
+            row_of={int(i): r for r, i in enumerate(ids.tolist())},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fates:
+    """What the year holds for each person: who dies (and of which cause index), which
+    couples form (bride row, groom row), who bears a child, who comes of age."""
+
+    dies: np.ndarray[Any, np.dtype[np.bool_]]
+    cause: Int
+    couples: list[tuple[int, int]]
+    mothers: Int = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    of_age: Int = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+CAUSES = ("natural", "hunger", "war", "plague")
+"""Death causes by index (a natural death is old age from 60, else sickness)."""
+
+
+def _draw_fates(
+    people: _People, *, conditions: Conditions, rules: HistoryRules, seeds: Seeds, year: int
+) -> _Fates:
+    p, mod = rules.people, rules.modifiers
+    n, age, s = people.ids.size, people.age, people.settlement
+    base = rules.death_rate[rules.band_of_age(age)]
+    hardship = conditions.hardship[s]
+    parts = np.stack(
+        [
+            base,
+            base * mod["hardship_deaths"] * hardship,
+            base * mod["war_deaths"] * conditions.at_war[s],
+            base * mod["plague_deaths"] * conditions.plague[s],
+        ]
+    )
+    rate = parts.sum(axis=0).clip(0, mod["max_death_rate"])
+    draw = seeds.stream("history.person.death", year).random((2, n))
+    dies = people.alive & (draw[0] < rate)
+    share = np.cumsum(parts, axis=0) / np.maximum(parts.sum(axis=0), 1e-12)
+    cause = (draw[1][None, :] > share).sum(axis=0).clip(0, 3).astype(np.int64)
+    survives = people.alive & ~dies
+    # Marriages: willing brides and grooms of one settlement and culture, paired in id order.
+    unwed = (people.spouse < 0) | ~np.isin(people.spouse, people.ids[survives])
+    grown = age >= p["marriage_min_age"]
+    willing = seeds.stream("history.person.marriage", year).random(n) < p["marriage_chance"]
+    female = people.female
+    brides = np.flatnonzero(
+        survives & female & unwed & grown & (age <= p["bride_max_age"]) & willing
+    )
+    grooms = np.flatnonzero(survives & ~female & unwed & grown & (age <= p["groom_max_age"]))
+    waiting: dict[tuple[int, int], list[int]] = {}
+    for row in grooms.tolist():
+        waiting.setdefault((int(s[row]), int(people.culture[row])), []).append(row)
+    couples: list[tuple[int, int]] = []
+    for row in brides.tolist():
+        queue = waiting.get((int(s[row]), int(people.culture[row])))
+        if queue:
+            couples.append((row, queue.pop(0)))
+    # Births: married women whose husband lived to see the year begin.
+    fertile = survives & female & np.isin(people.spouse, people.ids[people.alive])
+    fertile &= (age >= p["marriage_min_age"]) & (age <= p["mother_max_age"])
+    chance = p["birth_chance"] * (1 - mod["hardship_births"] * hardship).clip(0, 1)
+    mothers = np.flatnonzero(
+        fertile & (seeds.stream("history.person.birth", year).random(n) < chance)
+    )
+    child = np.array([trade == "child" for trade in people.profession], dtype=bool)
+    of_age = np.flatnonzero(survives & (age + 1 == p["coming_of_age"]) & child)
+    return _Fates(dies, cause, couples, mothers, of_age)
+
+
+class _Writer:
+    """Writes the year's happenings in day order: each an event, and its change of state."""
+
+    def __init__(
+        self,
+        people: _People,
+        fates: _Fates,
+        *,
+        log: EventLog,
+        region_of: Int,
+        causes: Mapping[tuple[str, int], tuple[int, int]],
+        names: Mapping[tuple[int, str], tuple[str, ...]],
+        name_rng: np.random.Generator,
+        sex_rng: np.random.Generator,
+    ) -> None:
+        self.people, self.fates, self.log = people, fates, log
+        self.region_of, self.causes, self.names = region_of, causes, names
+        self.name_rng, self.sex_rng = name_rng, sex_rng
+        self.spouse = people.spouse.copy()
+        self.profession = list(people.profession)
+        self.children: list[dict[str, Any]] = []
+        self.born: list[tuple[int, int]] = []
+        self.died: list[tuple[int, int, str]] = []
+        self.death_event: dict[int, int] = {}
+        self.groom_of = dict(fates.couples)
+        self.next_id = int(people.ids.max()) + 1 if people.ids.size else 0
+
+    def write(self, kind: str, row: int, *, tick: int) -> None:
+        s = int(self.people.settlement[row])
+        place = {"settlement_id": s, "region_id": int(self.region_of[s])}
+        {
+            "death": self._death,
+            "marriage": self._marriage,
+            "birth": self._birth,
+            "coming_of_age": self._coming_of_age,
+        }[kind](row, tick, place)
+
+    def _death(self, row: int, tick: int, place: dict[str, int]) -> None:
+        people = self.people
+        why = CAUSES[int(self.fates.cause[row])]
+        if why == "natural":
+            why = "old_age" if people.age[row] >= 60 else "sickness"
+        cause = self.causes.get(("famine" if why == "hunger" else why, place["settlement_id"]))
+        npc = int(people.ids[row])
+        self.death_event[npc] = self.log.add(
+            "death",
+            tick=tick,
+            payload={"cause": why, "age": int(people.age[row])},
+            causes=() if cause is None or cause[1] > tick else (cause[0],),
+            npc_id=npc,
+            actors=place,
+        )
+        self.died.append((npc, tick, why))
+
+    def _marriage(self, row: int, tick: int, place: dict[str, int]) -> None:
+        groom = self.groom_of[row]
+        ids = self.people.ids
+        self.spouse[row], self.spouse[groom] = ids[groom], ids[row]
+        self.log.add(
+            "marriage",
+            tick=tick,
+            payload={"groom_id": int(ids[groom])},
+            npc_id=int(ids[row]),
+            actors=place,
+        )
+
+    def _birth(self, row: int, tick: int, place: dict[str, int]) -> None:
+        people = self.people
+        dad = people.row_of[int(people.spouse[row])]
+        sex = "female" if self.sex_rng.random() < 0.5 else "male"
+        culture = int(people.culture[row])
+        pool = self.names.get((culture, sex)) or self.names.get((culture, "any")) or ("",)
+        name = pool[int(self.name_rng.integers(0, len(pool)))]
+        self.children.append(
+            _child(
+                people.frame,
+                mother_row=row,
+                father_row=dad,
+                npc_id=self.next_id,
+                name=name,
+                sex=sex,
+            )
+        )
+        self.born.append((self.next_id, tick))
+        self.log.add(
+            "birth",
+            tick=tick,
+            payload={
+                "mother_id": int(people.ids[row]),
+                "father_id": int(people.ids[dad]),
+                "name": name,
+                "sex": sex,
+            },
+            npc_id=self.next_id,
+            actors=place,
+        )
+        self.next_id += 1
+
+    def _coming_of_age(self, row: int, tick: int, place: dict[str, int]) -> None:
+        people = self.people
+        parent = int(people.mother[row] if people.female[row] else people.father[row])
+        trade = people.profession[people.row_of[parent]] if parent in people.row_of else "laborer"
+        trade = "laborer" if trade == "child" else trade
+        self.profession[row] = trade
+        self.log.add(
+            "coming_of_age",
+            tick=tick,
+            payload={"profession": trade},
+            npc_id=int(people.ids[row]),
+            actors=place,
+        )
+
+
+def _name_pools(npcs: pl.DataFrame) -> dict[tuple[int, str], tuple[str, ...]]:
+    """Given names in use, by culture and sex (sorted, so draws do not depend on row order)."""
+    pools: dict[tuple[int, str], tuple[str, ...]] = {}
+    grouped = npcs.group_by("culture_id", "sex").agg(pl.col("name").unique().sort())
+    for culture, sex, names in grouped.iter_rows():
+        pools[(int(culture), str(sex))] = tuple(names)
+    for culture, names in (
+        npcs.group_by("culture_id").agg(pl.col("name").unique().sort()).iter_rows()
+    ):
+        pools[(int(culture), "any")] = tuple(names)
+    return pools
+
+
+def _child(
+    npcs: pl.DataFrame, *, mother_row: int, father_row: int, npc_id: int, name: str, sex: str
+) -> dict[str, Any]:
+    """A newborn: of the mother's place, culture and faith, the father's family and household,
+    born with their mother's gifts (attributes), no skills, traits or coin yet."""
+    mother = npcs.row(mother_row, named=True)
+    father = npcs.row(father_row, named=True)
+    child = dict(mother)
+    child.update(
+        npc_id=npc_id,
+        name=name,
+        family_name=father["family_name"],
+        age=0,
+        sex=sex,
+        profession="child",
+        trait_1=None,
+        trait_2=None,
+        trait_3=None,
+        household_id=father["household_id"],
+        father_id=father["npc_id"],
+        mother_id=mother["npc_id"],
+        spouse_id=None,
+        wealth=0,
+        notable=False,
+        notable_role=None,
+    )
+    for skill in (k for k in child if k.startswith("skill_")):
+        child[skill] = 0
+    return child
+
+
+def _succeed(
+    npcs: pl.DataFrame,
+    leaders: Leaders,
+    *,
+    dead: Mapping[int, int],
+    alive_after: set[int],
+    died_tick: Mapping[int, int],
+    region_of: Int,
+    log: EventLog,
+) -> tuple[Leaders, tuple[Succession, ...]]:
+    """Heirs for the factions whose leader died: an adult child, else the spouse, else the
+    oldest grown notable of the seat, else its oldest grown person; else the seat stands empty."""
+    leader = leaders.leader.copy()
+    out: list[Succession] = []
+    if not any(int(previous) in dead for previous in leaders.leader):
+        return leaders, ()
+    by_id = {
+        int(r["npc_id"]): r
+        for r in npcs.select(
+            "npc_id", "father_id", "mother_id", "spouse_id", "age", "settlement_id", "notable"
+        ).iter_rows(named=True)
+    }
+    for i, (faction, previous, seat) in enumerate(
+        zip(leaders.faction_id, leaders.leader, leaders.seat, strict=True)
+    ):
+        if int(previous) not in dead:
+            continue
+        prev = int(previous)
+        living = [r for k, r in by_id.items() if k in alive_after and (r["age"] or 0) >= 16]
+        children = sorted(
+            (r for r in living if prev in (r["father_id"], r["mother_id"])),
+            key=lambda r: (-r["age"], r["npc_id"]),
+        )
+        spouse = by_id[prev]["spouse_id"]
+        home = [r for r in living if r["settlement_id"] == int(seat)]
+        notables = sorted((r for r in home if r["notable"]), key=lambda r: (-r["age"], r["npc_id"]))
+        elders = sorted(home, key=lambda r: (-r["age"], r["npc_id"]))
+        heir, relation = -1, "none"
+        if children:
+            heir, relation = int(children[0]["npc_id"]), "child"
+        elif spouse is not None and int(spouse) in alive_after:
+            heir, relation = int(spouse), "spouse"
+        elif notables:
+            heir, relation = int(notables[0]["npc_id"]), "notable"
+        elif elders:
+            heir, relation = int(elders[0]["npc_id"]), "elder"
+        tick = int(died_tick[prev])
+        s = int(seat)
+        place = {"settlement_id": s, "region_id": int(region_of[s])} if s >= 0 else {}
+        if heir >= 0:
+            event = log.add(
+                "succession",
+                tick=tick,
+                payload={"previous_id": prev, "relation": relation},
+                causes=(dead[prev],),
+                npc_id=heir,
+                faction_id=int(faction),
+                actors=place,
+            )
+        else:
+            event = log.add(
+                "ruler_vacant",
+                tick=tick,
+                payload={"previous_id": prev},
+                causes=(dead[prev],),
+                faction_id=int(faction),
+                actors=place,
+            )
+        leader[i] = heir
+        out.append(Succession(int(faction), heir, prev, tick, event, relation))
+    return Leaders(leaders.faction_id, leader, leaders.seat), tuple(out)
+
+
+def _crown(npcs: pl.DataFrame, successions: tuple[Succession, ...]) -> pl.DataFrame:
+    """Heirs become notables with the ruler's role."""
+    heirs = [s.npc_id for s in successions if s.npc_id >= 0]
+    if not heirs:
+        return npcs
+    is_heir = pl.col("npc_id").is_in(heirs)
+    return npcs.with_columns(
+        pl.when(is_heir).then(True).otherwise(pl.col("notable")).alias("notable"),
+        pl.when(is_heir)
+        .then(pl.lit("ruler"))
+        .otherwise(pl.col("notable_role"))
+        .alias("notable_role"),
+    )
+
+
+def _vitals(
+    vitals: pl.DataFrame, born: list[tuple[int, int]], died: list[tuple[int, int, str]]
+) -> pl.DataFrame:
+    new_born = pl.DataFrame(
+        {"npc_id": [b[0] for b in born], "born_tick": [b[1] for b in born]},
+        schema={"npc_id": pl.Int64(), "born_tick": pl.Int64()},
+    ).with_columns(died_tick=pl.lit(-1, pl.Int64), death_cause=pl.lit("", pl.String))
+    rows = pl.concat([vitals.cast(VITALS_SCHEMA), new_born.select(VITALS_SCHEMA.names())])
+    dead = pl.DataFrame(
+        {"npc_id": [d[0] for d in died], "t": [d[1] for d in died], "c": [d[2] for d in died]},
+        schema={"npc_id": pl.Int64(), "t": pl.Int64(), "c": pl.String()},
+    )
+    known = (
+        rows.join(dead, on="npc_id", how="left")
+        .with_columns(
+            died_tick=pl.coalesce("t", "died_tick"), death_cause=pl.coalesce("c", "death_cause")
+        )
+        .select(VITALS_SCHEMA.names())
+    )
+    fresh = dead.join(rows, on="npc_id", how="anti").select(
+        "npc_id",
+        born_tick=pl.lit(-1, pl.Int64),
+        died_tick="t",
+        death_cause="c",
+    )
+    return pl.concat([known, fresh]).sort("npc_id")

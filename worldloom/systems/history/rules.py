@@ -1,0 +1,63 @@
+"""Population dynamics' rates (data/history.toml), validated once and handed out read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from worldloom.systems.history.catalog import EventCatalog
+
+Float = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRules:
+    """Yearly rates by age band and how hardship, war and plague move them; migration; tier-2
+    people's marriage and birth chances."""
+
+    bands: tuple[str, ...]
+    years_in_band: tuple[int, ...]
+    death_rate: Float
+    fertility: Float
+    modifiers: Mapping[str, float]
+    migration: Mapping[str, float]
+    people: Mapping[str, float]
+    events: EventCatalog
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], *, events: EventCatalog) -> HistoryRules:
+        """Validate a parsed `history.toml`.
+
+        Raises:
+            ValueError: band lists of different lengths, a rate outside 0..1, or the last band
+                moving up.
+        """
+        bands = table["bands"]
+        names = tuple(str(b) for b in bands["names"])
+        years = tuple(int(y) for y in bands["years_in_band"])
+        death = np.array(bands["death_rate"], dtype=np.float64)
+        fertility = np.array(bands["fertility"], dtype=np.float64)
+        if len({len(names), len(years), death.size, fertility.size}) != 1:
+            raise ValueError("history.toml: the band lists differ in length")
+        if years[-1] != 0 or min(years[:-1]) < 1:
+            raise ValueError("history.toml: every band but the last spans years; the last none")
+        if not (death.min() >= 0 and death.max() <= 1 and fertility.min() >= 0):
+            raise ValueError("history.toml: a death rate outside 0..1 or a negative fertility")
+        return cls(
+            bands=names,
+            years_in_band=years,
+            death_rate=death,
+            fertility=fertility,
+            modifiers={k: float(v) for k, v in table["modifiers"].items()},
+            migration={k: float(v) for k, v in table["migration"].items()},
+            people={k: float(v) for k, v in table["people"].items()},
+            events=events,
+        )
+
+    def band_of_age(self, age: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The band index of each age in years."""
+        starts = np.cumsum((0, *self.years_in_band[:-1]))
+        return (np.searchsorted(starts, age, side="right") - 1).astype(np.int64)
