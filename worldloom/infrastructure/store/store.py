@@ -49,13 +49,16 @@ class WorldStore:
         frames: Mapping[str, pl.DataFrame],
         *,
         clear: Iterable[str] = (),
+        append: Mapping[str, pl.DataFrame] | None = None,
     ) -> dict[str, int]:
         """Replace `world_id`'s rows in each named table, all in one transaction.
 
         Re-running a stage therefore never duplicates rows, and a failure leaves the previous
         rows in place. Frames must carry exactly the table's columns (any order) minus
         `world_id`, which is filled in here. Tables in `clear` lose the world's rows (a stage
-        clears what was derived from the rows it replaces).
+        clears what was derived from the rows it replaces). Frames in `append` are added to
+        their log tables (e.g. a year's `events`) in the same transaction, so a segment of a
+        simulation is stored whole or not at all.
 
         Returns:
             Rows written per table.
@@ -74,6 +77,12 @@ class WorldStore:
                 cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
                 cursor.unregister("incoming")
                 written[name] = incoming.height
+            for name, frame in (append or {}).items():
+                incoming = _incoming(_table(name), frame, world_id)
+                cursor.register("incoming", incoming.to_arrow())
+                cursor.execute(f"INSERT INTO {_table(name).name} BY NAME SELECT * FROM incoming")
+                cursor.unregister("incoming")
+                written[name] = written.get(name, 0) + incoming.height
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
@@ -161,6 +170,22 @@ class WorldStore:
             params=params,
         ).pl()
         return frame
+
+    def next_id(self, name: str, world_id: str, column: str) -> int:
+        """One past the largest `column` of `world_id`'s rows in a table (0 when it has none):
+        the next id of a log table.
+
+        Raises:
+            KeyError: `column` is not one of the table's.
+        """
+        table = _table(name)
+        if column not in table.column_names:
+            raise KeyError(f"table {name!r} has no column {column!r}")
+        return _scalar(
+            self._con,
+            f"SELECT max({column}) + 1 FROM {table.name} WHERE world_id = ?",
+            [world_id],
+        )
 
     def world_ids(self) -> list[str]:
         rows = self._con.execute("SELECT world_id FROM worlds ORDER BY world_id").fetchall()

@@ -51,6 +51,18 @@ from worldloom.infrastructure.store.schema.gear import (
     SPELLS,
     STAT_BLOCKS,
 )
+from worldloom.infrastructure.store.schema.history import (
+    BORDER_HISTORY,
+    CHAOS_DISCOVERED,
+    CHAOS_EVENTS,
+    CHAOS_LOAD,
+    CHAOS_RECENT,
+    CHAOS_STATE,
+    EVENTS,
+    NPC_VITALS,
+    POPULATION_HISTORY,
+    RULER_HISTORY,
+)
 from worldloom.infrastructure.store.schema.llm import (
     LLM_CALLS,
     PEOPLE_PROSE_BASELINE,
@@ -227,6 +239,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             AddedColumn(ECONOMY_AGENTS, "sold"),
             AddedColumn(ECONOMY_AGENTS, "idle"),
             AddedColumn(ECONOMY_AGENTS, "tenure"),
+        ),
+    ),
+    Migration(
+        10,
+        "history: the event log, population accounts, births and deaths, rulers and borders, "
+        "the chaos storyteller's memory",
+        tables=(
+            EVENTS,
+            POPULATION_HISTORY,
+            NPC_VITALS,
+            RULER_HISTORY,
+            BORDER_HISTORY,
+            CHAOS_STATE,
+            CHAOS_LOAD,
+            CHAOS_RECENT,
+            CHAOS_DISCOVERED,
+            CHAOS_EVENTS,
         ),
     ),
 )
