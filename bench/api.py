@@ -17,7 +17,7 @@ machine's cores, so the figures are a floor for a server that has the machine to
 Bounded: every level stops after --seconds or --max-requests, and only 127.0.0.1 is asked.
 
 Usage: .venv/bin/python bench/api.py --home ~/.worldloom [--llm embedded] [--seconds 20]
-       [--users 5,50,200] [--world WORLD]
+       [--users 5,50,200] [--single-users 50] [--world WORLD]
 """
 
 from __future__ import annotations
@@ -283,6 +283,12 @@ def main() -> None:
     parser.add_argument("--users", default="5,50,200")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument(
+        "--single-users",
+        type=int,
+        default=50,
+        help="Users of the single-NPC throughput run after the mix (0: no such run).",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--think-ms",
@@ -322,7 +328,8 @@ def main() -> None:
             f"{len(ids['pois'])} POIs; dialogue LLM: {args.llm}; {os.cpu_count()} cores"
         )
         rows = []
-        levels = [(int(u), False) for u in args.users.split(",")] + [(50, True)]
+        levels = [(int(u), False) for u in args.users.split(",")]
+        levels += [(args.single_users, True)] if args.single_users else []
         for users, single in levels:
             result = Result(users=users)
             rng = np.random.default_rng([args.seed, users, int(single)])

@@ -206,6 +206,17 @@ def test_a_refused_request_names_each_problem(api: httpx.Client, base: str) -> N
     assert "(got 'x'); body topic:" in body["detail"]
     assert "body topic: Input should be 'greeting', 'rumor', 'quest' or 'place'" in body["detail"]
     assert [e["loc"][0] for e in body["errors"]] == ["path", "body", "body"]
+    as_form = api.post(
+        f"{base}/npcs/0/talk",
+        content=b'{"topic": "rumor"}',
+        headers={"content-type": "application/x-www-form-urlencoded"},  # what curl -d sends
+    )
+    assert as_form.status_code == 422
+    assert as_form.json()["detail"].endswith("with Content-Type: application/json")
+    as_json = api.post(
+        f"{base}/npcs/0/talk", content=b"[]", headers={"content-type": "application/json"}
+    )
+    assert "Content-Type" not in as_json.json()["detail"]
     many = api.get(f"{base}/npcs", params=dict.fromkeys(("settlement", "limit", "offset"), "x"))
     assert many.json()["detail"].count(";") == 2
 

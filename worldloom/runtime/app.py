@@ -97,13 +97,17 @@ def create_app(config: ApiConfig, *, gateway: LLMGateway | None = None) -> FastA
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    async def invalid_request(request: Request, error: Exception) -> JSONResponse:
         # One sentence in `detail`, as every other error has; pydantic's list in `errors`.
         assert isinstance(error, RequestValidationError)
         problems = error.errors()
+        detail = describe_invalid(problems)
+        body_refused = any(tuple(p.get("loc", ())) == ("body",) for p in problems)
+        if body_refused and "json" not in request.headers.get("content-type", ""):
+            # `curl -d` sends a form's content type, and the JSON body is then read as text.
+            detail += "; send the body as JSON, with Content-Type: application/json"
         return JSONResponse(
-            {"detail": describe_invalid(problems), "errors": jsonable_encoder(problems)},
-            status_code=422,
+            {"detail": detail, "errors": jsonable_encoder(problems)}, status_code=422
         )
 
     @app.exception_handler(HTTPException)
