@@ -1,0 +1,327 @@
+"""Tension and war over synthetic centuries: the same history for the same seed however the run
+is split, causes before effects, only existing entities, wars that end, battles that follow
+strength, and incidents that lead to war."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.strategies import world_seeds
+from tests.wars import TABLE, grid_world
+from worldloom.systems.rng import Seeds
+from worldloom.systems.tension_war import (
+    KINDS,
+    ArmyRaised,
+    Battle,
+    BorderIncident,
+    Incident,
+    Peace,
+    SettlementOccupied,
+    SiegeBegun,
+    SiegeEnded,
+    WarDeclared,
+    WarInputs,
+    WarRecord,
+    WarState,
+    advance_war,
+    diplomacy_pairs,
+    start_war_state,
+)
+
+LENGTHS = (30, 30, 31, 30, 31, 30, 31, 31, 30, 31, 30, 30)
+INPUTS, DIPLOMACY, PROVINCES = grid_world(0)
+START = start_war_state(INPUTS, diplomacy=DIPLOMACY, provinces=PROVINCES)
+
+
+def months(first: int, count: int) -> list[tuple[int, int]]:
+    ticks = np.cumsum([0] + [LENGTHS[m % 12] for m in range(first + count)])
+    return [(int(ticks[m]), LENGTHS[m % 12]) for m in range(first, first + count)]
+
+
+def run(
+    state: WarState,
+    periods: list[tuple[int, int]],
+    *,
+    inputs: WarInputs = INPUTS,
+    seed: int = 3,
+    incidents: dict[int, list[Incident]] | None = None,
+) -> tuple[WarState, list[WarRecord]]:
+    records: list[WarRecord] = []
+    for tick, days in periods:
+        state, step = advance_war(
+            state,
+            tick=tick,
+            days=days,
+            inputs=inputs,
+            table=TABLE,
+            seeds=Seeds(seed),
+            incidents=(incidents or {}).get(tick, []),
+        )
+        records.extend(step)
+    return state, records
+
+
+CENTURY = run(START, months(0, 1200))
+
+
+def test_the_same_seed_makes_the_same_history_and_another_seed_another() -> None:
+    assert run(START, months(0, 120)) == run(START, months(0, 120))
+    assert run(START, months(0, 120))[1] != run(START, months(0, 120), seed=4)[1]
+
+
+@settings(max_examples=6, deadline=None)
+@given(split=st.integers(min_value=1, max_value=119), seed=world_seeds)
+def test_a_split_run_through_frames_equals_one_run(split: int, seed: int) -> None:
+    whole_state, whole = run(START, months(0, 120), seed=seed)
+    head_state, head = run(START, months(0, split), seed=seed)
+    stored = WarState.from_frames(head_state.to_frames())
+    assert stored == head_state
+    tail_state, tail = run(stored, months(split, 120 - split), seed=seed)
+    assert tail_state == whole_state
+    assert head + tail == whole
+
+
+def test_frames_round_trip_mid_war_in_any_row_order() -> None:
+    _, records = CENTURY
+    ticks = [tick for tick, _ in months(0, 1200)]
+    at_war = [r.tick for r in records if r.kind == "siege_begun"]
+    assert at_war
+    stop = int(np.searchsorted(ticks, at_war[0], side="right"))
+    mid, _ = run(START, months(0, stop))
+    assert mid.wars
+    assert mid.levies.sum() > 0
+    frames = {name: frame.reverse() for name, frame in mid.to_frames().items()}
+    assert WarState.from_frames(frames) == mid
+    assert mid != START
+    assert START.__eq__(3) is NotImplemented
+
+
+def test_records_count_on_in_tick_order_with_earlier_causes() -> None:
+    _, records = CENTURY
+    assert [r.record_id for r in records] == list(range(len(records)))
+    assert [r.tick for r in records] == sorted(r.tick for r in records)
+    by_id = {r.record_id: r for r in records}
+    for record in records:
+        assert record.kind in KINDS
+        assert 1 <= record.importance <= 10
+        for cause in record.causes:
+            assert cause < record.record_id
+            assert by_id[cause].tick <= record.tick
+
+
+def test_records_name_only_existing_entities() -> None:
+    _, records = CENTURY
+    factions = set(INPUTS.faction_ids.tolist()) | {-1}
+    settlements = set(INPUTS.settlement_ids.tolist())
+    regions = set(INPUTS.region_ids.tolist())
+    region_of = dict(
+        zip(INPUTS.settlement_ids.tolist(), INPUTS.settlement_region.tolist(), strict=True)
+    )
+    leader = dict(zip(INPUTS.faction_ids.tolist(), INPUTS.faction_leader.tolist(), strict=True))
+    for record in records:
+        assert record.faction_id in factions
+        assert record.other_faction_id in factions
+        assert record.settlement_id == -1 or record.settlement_id in settlements
+        assert record.region_id == -1 or record.region_id in regions
+        if record.settlement_id != -1:
+            assert region_of[record.settlement_id] == record.region_id
+        assert record.npc_id == leader.get(record.faction_id, -1)
+        payload = record.payload
+        if isinstance(payload, Battle | ArmyRaised | Peace):
+            people = [
+                *getattr(payload, "deaths", ()),
+                *getattr(payload, "levies", ()),
+                *getattr(payload, "professionals", ()),
+                *getattr(payload, "returned", ()),
+            ]
+            assert all(s in settlements and n > 0 for s, n in people)
+
+
+def test_wars_are_declared_fought_and_end_in_peace() -> None:
+    state, records = CENTURY
+    kinds = Counter(r.kind for r in records)
+    assert 3 <= kinds["war_declared"] <= 40
+    assert kinds["peace"] >= kinds["war_declared"] - len(state.wars)
+    assert len(state.wars) <= 3
+    assert kinds["battle"] > 0
+    assert kinds["siege_begun"] > 0
+    assert kinds["settlement_occupied"] > 0
+    lengths = [r.payload.days for r in records if isinstance(r.payload, Peace)]
+    assert np.median(lengths) < 5 * 365
+    assert max(lengths) < 30 * 365
+    declared = {r.payload.war_id for r in records if isinstance(r.payload, WarDeclared)}
+    ended = {r.payload.war_id for r in records if isinstance(r.payload, Peace)}
+    assert ended <= declared
+    assert declared - ended == {w.war_id for w in state.wars}
+    assert all(
+        r.payload.casus_belli
+        in ("border_dispute", "conquest", "holy_war", "trade_rivalry", "revenge", "border_incident")
+        for r in records
+        if isinstance(r.payload, WarDeclared)
+    )
+
+
+def test_only_states_at_war_fight_and_sieges_pair_up() -> None:
+    _, records = CENTURY
+    states = set(INPUTS.faction_ids[INPUTS.faction_is_state].tolist())
+    begun: dict[int, WarRecord] = {}
+    for record in records:
+        if record.kind in ("war_declared", "battle", "ally_called", "army_raised"):
+            assert record.faction_id in states
+        if isinstance(record.payload, SiegeBegun):
+            begun[record.payload.siege_id] = record
+        if isinstance(record.payload, SiegeEnded):
+            opened = begun.pop(record.payload.siege_id)
+            assert opened.settlement_id == record.settlement_id
+            assert opened.tick <= record.tick
+
+
+def test_occupation_moves_settlements_and_provinces_as_recorded() -> None:
+    state, records = CENTURY
+    owner = dict(zip(START.settlement_ids.tolist(), START.settlement_owner.tolist(), strict=True))
+    region_owner = dict(zip(START.region_ids.tolist(), START.region_owner.tolist(), strict=True))
+    for record in records:
+        if isinstance(record.payload, SettlementOccupied):
+            assert owner[record.settlement_id] == record.payload.from_faction_id
+            owner[record.settlement_id] = record.payload.to_faction_id
+            if record.payload.region_changed:
+                region_owner[record.region_id] = record.payload.to_faction_id
+    assert list(owner.values()) == state.settlement_owner.tolist()
+    assert list(region_owner.values()) == state.region_owner.tolist()
+    assert not np.array_equal(state.settlement_owner, START.settlement_owner)
+
+
+def test_soldiers_raised_die_or_come_home() -> None:
+    state, records = CENTURY
+    raised = sum(
+        n
+        for r in records
+        if isinstance(r.payload, ArmyRaised)
+        for _, n in (*r.payload.levies, *r.payload.professionals)
+    )
+    dead = sum(
+        n
+        for r in records
+        if isinstance(r.payload, Battle) and not r.payload.assault
+        for _, n in r.payload.deaths
+    )
+    attackers_dead = sum(
+        r.payload.attackers_lost
+        for r in records
+        if isinstance(r.payload, Battle) and r.payload.assault
+    )
+    home = sum(n for r in records if isinstance(r.payload, Peace) for _, n in r.payload.returned)
+    under_arms = int(state.levies.sum() + state.professionals.sum())
+    assert raised == dead + attackers_dead + home + under_arms
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=world_seeds)
+def test_battles_are_won_by_the_stronger_side(seed: int) -> None:
+    _, records = run(START, months(0, 600), seed=seed)
+    battles = [r.payload for r in records if isinstance(r.payload, Battle)]
+    clear = [
+        b
+        for b in battles
+        if max(b.attacker_strength, b.defender_strength)
+        > 1.5 * min(b.attacker_strength, b.defender_strength)
+    ]
+    stronger = [
+        (b.winner_faction_id == r.faction_id) == (b.attacker_strength > b.defender_strength)
+        for r in records
+        if isinstance(b := r.payload, Battle) and b in clear
+    ]
+    assert sum(stronger) >= 0.8 * len(stronger)
+
+
+def test_a_stream_of_blamed_incidents_drives_neighbours_to_war() -> None:
+    states = np.flatnonzero(INPUTS.faction_is_state)
+    victim, blamed = (int(INPUTS.faction_ids[s]) for s in states[:2])
+    region = int(START.region_ids[np.flatnonzero(START.region_owner == victim)[0]])
+    calm = replace(START, tension=np.full_like(START.tension, 20.0))
+    periods = months(0, 36)
+    incidents = {
+        tick: [Incident(9_000 + i, tick + 3, region, 8.0, blamed)]
+        for i, (tick, _) in enumerate(periods)
+    }
+    _, records = run(calm, periods, incidents=incidents)
+    clashes = [r for r in records if isinstance(r.payload, BorderIncident) and r.incident_causes]
+    assert {r.faction_id for r in clashes} == {blamed}
+    assert all(r.incident_causes[0] >= 9_000 and r.other_faction_id == victim for r in clashes)
+    wars = [
+        r
+        for r in records
+        if r.kind == "war_declared" and {r.faction_id, r.other_faction_id} == {victim, blamed}
+    ]
+    by_id = {r.record_id: r for r in records}
+    assert wars
+    assert wars[0].causes
+    assert by_id[wars[0].causes[0]].kind == "border_incident"
+
+
+def test_diplomacy_follows_the_wars_and_region_tension_the_worst_pair() -> None:
+    state, _ = CENTURY
+    mid = state
+    frame = diplomacy_pairs(mid, inputs=INPUTS, table=TABLE)
+    n = INPUTS.faction_ids.size
+    assert frame.height == n * (n - 1) // 2
+    assert set(frame["status"].to_list()) <= {
+        "ally",
+        "friendly",
+        "neutral",
+        "suspicious",
+        "rival",
+        "enemy",
+        "vassal",
+        "suzerain",
+        "at_war",
+    }
+    assert (frame["status"] == "at_war").sum() == int(mid.at_war().sum()) // 2
+    tension = state.region_tension()
+    assert tension.shape == state.region_ids.shape
+    assert np.all((tension >= 0) & (tension <= 100))
+    held = state.region_owner != -1
+    assert np.all(tension[held] > 0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tick": -1}, "tick must be non-negative"),
+        ({"days": 0}, "days must be"),
+        ({"days": 400}, "days must be"),
+        ({"incidents": [Incident(1, 99, 10, 3.0)]}, "outside the step"),
+        ({"incidents": [Incident(1, 5, 11, 3.0)]}, "unknown region"),
+        ({"incidents": [Incident(1, 5, 10, 3.0, 7)]}, "blames unknown faction"),
+        ({"incidents": [Incident(1, 5, 10, 30.0)]}, "severity"),
+    ],
+)
+def test_bad_steps_raise_clear_errors(change: dict[str, object], message: str) -> None:
+    arguments: dict[str, object] = {"tick": 0, "days": 30}
+    arguments.update(change)
+    with pytest.raises(ValueError, match=message):
+        advance_war(START, inputs=INPUTS, table=TABLE, seeds=Seeds(1), **arguments)  # type: ignore[arg-type]
+
+
+def test_a_state_for_another_world_is_refused() -> None:
+    other, diplomacy, _ = grid_world(1, side=5)
+    with pytest.raises(ValueError, match="different"):
+        advance_war(START, tick=0, days=30, inputs=other, table=TABLE, seeds=Seeds(1))
+    with pytest.raises(ValueError, match="unknown factions"):
+        start_war_state(
+            INPUTS,
+            diplomacy=diplomacy.with_columns(a_id=diplomacy["a_id"] + 1),
+            provinces=PROVINCES,
+        )
+    with pytest.raises(ValueError, match="provinces name unknown"):
+        start_war_state(
+            INPUTS,
+            diplomacy=DIPLOMACY,
+            provinces=PROVINCES.with_columns(region_id=PROVINCES["region_id"] + 1),
+        )

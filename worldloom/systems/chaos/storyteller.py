@@ -1,0 +1,405 @@
+"""The storyteller: one roll per period over every region and event kind, paced by a
+personality, with each event's target, severity and effects drawn from streams keyed by the
+period's first tick, the region and the kind (never by the order of calls)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from worldloom.systems.chaos.inputs import ChaosInputs, FloatArray, IntArray
+from worldloom.systems.chaos.record import (
+    NONE,
+    Attack,
+    CaravanLost,
+    ChaosPayload,
+    ChaosRecord,
+    Disaster,
+    Discovery,
+    Omen,
+    Outbreak,
+    PriceShock,
+)
+from worldloom.systems.chaos.state import ChaosState
+from worldloom.systems.chaos.table import KINDS, ChaosTable, EventKind, Personality
+from worldloom.systems.draw import keyed_uniform
+from worldloom.systems.rng import Seeds
+from worldloom.systems.world.time import Calendar
+
+MAX_DAYS = 3660
+"""The longest period one roll may cover (ten years); longer steps would blur the pacing."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """Per region (row of the region arrays), what each scope can strike."""
+
+    settlements: list[IntArray]
+    """Rows of the settlement arrays in the region, by id."""
+    sources: dict[str, list[IntArray]]
+    """Kind key -> per region, rows of the POIs it comes from (or uncovers, not yet found)."""
+    routes: list[IntArray]
+
+
+def storyteller_multiplier(
+    personality: Personality, *, load: FloatArray, tick: int, seeds: Seeds
+) -> FloatArray:
+    """How much the personality multiplies the rates of regions with `load` behind them at
+    `tick`: its pace, times its slow cycle (phase drawn once per world), times
+    exp(excitation x load / load_scale) kept within its bounds."""
+    phase = float(seeds.stream("chaos.cycle", personality.key).uniform(0.0, 1.0))
+    angle = 2.0 * math.pi * (tick / personality.cycle_days + phase)
+    cycle = 1.0 + personality.cycle_amplitude * math.sin(angle)
+    answer = np.exp(personality.excitation * np.asarray(load) / personality.load_scale)
+    answer = np.clip(answer, personality.min_multiplier, personality.max_multiplier)
+    result: FloatArray = personality.rate * cycle * answer
+    return result
+
+
+def roll_chaos(
+    state: ChaosState,
+    *,
+    tick: int,
+    days: int,
+    inputs: ChaosInputs,
+    table: ChaosTable,
+    personality: str | None,
+    calendar: Calendar,
+    seeds: Seeds,
+) -> tuple[ChaosState, tuple[ChaosRecord, ...]]:
+    """Roll the events of days `tick` .. `tick + days - 1` (a month is the intended period).
+
+    Each region and kind strikes at most once a period, with chance 1 - exp(-rate x days); the
+    rate is the kind's per region and year, moved by danger, the season of the period's middle
+    day, the region's tension and recent events it follows, times the storyteller's multiplier.
+    An event falls on a drawn day of the period; records come in tick order.
+
+    Args:
+        state: what the storyteller remembers (`ChaosState.start()` at first).
+        tick: the period's first day.
+        days: its length in days (1 .. MAX_DAYS).
+        inputs: the world this period.
+        table: the chaos seed table.
+        personality: calm, classic, chaotic (a key of `table.personalities`); None the default.
+        calendar: the world calendar (seasons).
+        seeds: the world's seed tree.
+
+    Returns:
+        The new state and the period's records.
+
+    Raises:
+        ValueError: a negative tick, a period out of range, an unknown personality, or a state
+            that remembers a tick at or after `tick` (periods must move forward).
+    """
+    if tick < 0:
+        raise ValueError(f"roll_chaos: tick must be non-negative, got {tick}")
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"roll_chaos: days must be 1-{MAX_DAYS}, got {days}")
+    if state.last_ticks.size and int(state.last_ticks.max()) >= tick:
+        raise ValueError(
+            f"roll_chaos: the state already holds events of tick {int(state.last_ticks.max())}; "
+            f"a period starting at {tick} would go back in time"
+        )
+    storyteller = table.personality(personality)
+    multiplier = storyteller_multiplier(
+        storyteller, load=_region_load(state, inputs), tick=tick, seeds=seeds
+    )
+    season = calendar.season_of(tick + days // 2)
+    targets = _targets(inputs, table, state.discovered_pois)
+    regions = inputs.region_ids.size
+    rate = np.zeros((regions, len(KINDS)))
+    cause = np.full((regions, len(KINDS)), NONE, dtype=np.int64)
+    danger = (inputs.region_danger - 1) / 9.0
+    for k, kind in enumerate(table.kinds):
+        per_day = kind.per_region_year / 365.0 * kind.season[season]
+        rate[:, k] = (
+            per_day
+            * (1.0 + kind.danger * danger)
+            * (1.0 + kind.tension * inputs.region_tension / 100.0)
+            * _possible(kind, targets, regions)
+        )
+        boost, cause[:, k] = _followed(kind, state, inputs, tick=tick)
+        rate[:, k] *= boost
+    chance = 1.0 - np.exp(-rate * multiplier[:, None] * days)
+    region_rows, kind_rows = np.nonzero(chance > 0)
+    ticks = np.full(region_rows.size, tick, dtype=np.int64)
+    hit_ids = inputs.region_ids[region_rows]
+    roll = keyed_uniform(hit_ids, kind_rows, ticks, seeds=seeds, system="chaos.roll")
+    struck = roll < chance[region_rows, kind_rows]
+    region_rows, kind_rows, ticks = region_rows[struck], kind_rows[struck], ticks[struck]
+    hit_ids = inputs.region_ids[region_rows]
+    keys = (hit_ids, kind_rows, ticks)
+    day = np.floor(keyed_uniform(*keys, seeds=seeds, system="chaos.day") * days).astype(np.int64)
+    severity = keyed_uniform(*keys, seeds=seeds, system="chaos.severity")
+    pick = keyed_uniform(*keys, seeds=seeds, system="chaos.pick")
+    order = np.lexsort((kind_rows, hit_ids, day))
+    records: list[ChaosRecord] = []
+    next_id = state.next_record_id
+    for i in order.tolist():
+        r, k = int(region_rows[i]), int(kind_rows[i])
+        kind = table.kinds[k]
+        record = _record(
+            kind,
+            record_id=next_id,
+            tick=tick + int(day[i]),
+            row=r,
+            severity=float(severity[i]),
+            pick=float(pick[i]),
+            cause=int(cause[r, k]),
+            inputs=inputs,
+            targets=targets,
+        )
+        records.append(record)
+        next_id += 1
+    new_state = _remember(state, records, days=days, personality=storyteller)
+    return new_state, tuple(records)
+
+
+def _targets(inputs: ChaosInputs, table: ChaosTable, discovered: IntArray) -> _Targets:
+    rows = inputs.region_row
+    settlement_region = rows(inputs.settlement_region)
+    by_id = np.argsort(inputs.settlement_ids, kind="stable")
+    settlements = _group(settlement_region[by_id], by_id, inputs.region_ids.size)
+    poi_region = rows(inputs.poi_region)
+    poi_order = np.argsort(inputs.poi_ids, kind="stable")
+    sources: dict[str, list[IntArray]] = {}
+    for kind in table.kinds:
+        if not kind.sources:
+            continue
+        usable = np.isin(inputs.poi_kind[poi_order], kind.sources)
+        if kind.scope == "ruin":
+            usable &= ~np.isin(inputs.poi_ids[poi_order], discovered)
+        chosen = poi_order[usable]
+        sources[kind.key] = _group(poi_region[chosen], chosen, inputs.region_ids.size)
+    route_order = np.argsort(inputs.route_ids, kind="stable")
+    routes = _group(rows(inputs.route_region)[route_order], route_order, inputs.region_ids.size)
+    return _Targets(settlements, sources, routes)
+
+
+def _group(region_rows: IntArray, items: IntArray, regions: int) -> list[IntArray]:
+    """`items` split by their region row (keeping their order)."""
+    order = np.argsort(region_rows, kind="stable")
+    bounds = np.searchsorted(region_rows[order], np.arange(regions + 1))
+    sorted_items = items[order]
+    return [sorted_items[bounds[r] : bounds[r + 1]] for r in range(regions)]
+
+
+def _possible(kind: EventKind, targets: _Targets, regions: int) -> FloatArray:
+    """1 for regions where the kind has something to strike, else 0."""
+    match kind.scope:
+        case "region":
+            counts = [1] * regions
+        case "settlement":
+            counts = [rows.size for rows in targets.settlements]
+        case "poi":
+            sources = targets.sources[kind.key]
+            counts = [min(sources[r].size, targets.settlements[r].size) for r in range(regions)]
+        case "route":
+            counts = [rows.size for rows in targets.routes]
+        case "ruin":
+            counts = [rows.size for rows in targets.sources[kind.key]]
+    return (np.asarray(counts) > 0).astype(np.float64)
+
+
+def _followed(
+    kind: EventKind, state: ChaosState, inputs: ChaosInputs, *, tick: int
+) -> tuple[FloatArray, IntArray]:
+    """Per region: the rate boost from a kind it follows struck lately, and that record's id
+    (the latest such record)."""
+    boost = np.ones(inputs.region_ids.size)
+    cause = np.full(inputs.region_ids.size, NONE, dtype=np.int64)
+    if not kind.follows or not state.last_regions.size:
+        return boost, cause
+    follows = [KINDS.index(k) for k in kind.follows]
+    recent = np.isin(state.last_kinds, follows) & (state.last_ticks >= tick - kind.follow_days)
+    recent &= inputs.knows(state.last_regions)
+    rows = inputs.region_row(state.last_regions[recent])
+    boost[rows] = kind.follow_boost
+    np.maximum.at(cause, rows, state.last_records[recent])
+    return boost, cause
+
+
+def _region_load(state: ChaosState, inputs: ChaosInputs) -> FloatArray:
+    """The remembered load of each region of `inputs` (0 for those with none)."""
+    load = np.zeros(inputs.region_ids.size)
+    known = inputs.knows(state.load_regions)
+    load[inputs.region_row(state.load_regions[known])] = state.load[known]
+    return load
+
+
+def _record(
+    kind: EventKind,
+    *,
+    record_id: int,
+    tick: int,
+    row: int,
+    severity: float,
+    pick: float,
+    cause: int,
+    inputs: ChaosInputs,
+    targets: _Targets,
+) -> ChaosRecord:
+    settlements = targets.settlements[row]
+    largest = (
+        int(settlements[np.argmax(inputs.settlement_population[settlements])])
+        if settlements.size
+        else NONE
+    )
+    settlement_row, place = NONE, NONE
+    poi = NONE
+    route = NONE
+    match kind.scope:
+        case "region":
+            settlement_row = largest
+        case "settlement":
+            settlement_row = _weighted(settlements, inputs.settlement_population, pick)
+            place = int(inputs.settlement_ids[settlement_row])
+        case "poi":
+            settlement_row = largest
+            poi = int(inputs.poi_ids[_uniform(targets.sources[kind.key][row], pick)])
+            place = int(inputs.settlement_ids[settlement_row])
+        case "route":
+            route = int(inputs.route_ids[_uniform(targets.routes[row], pick)])
+        case "ruin":
+            poi = int(inputs.poi_ids[_uniform(targets.sources[kind.key][row], pick)])
+            place = poi
+    settlement = NONE if settlement_row == NONE else int(inputs.settlement_ids[settlement_row])
+    people = 0 if settlement_row == NONE else int(inputs.settlement_population[settlement_row])
+    low, high = kind.importance
+    importance = min(high, low + int(severity * (high - low + 1)))
+    return ChaosRecord(
+        record_id=record_id,
+        tick=tick,
+        kind=kind.key,
+        region_id=int(inputs.region_ids[row]),
+        settlement_id=settlement,
+        faction_id=int(inputs.region_faction[row]),
+        place_id=place,
+        importance=importance,
+        causes=() if cause == NONE else (cause,),
+        payload=_payload(
+            kind,
+            tick=tick,
+            severity=severity,
+            people=people,
+            poi=poi,
+            route=route,
+            bandits=int(inputs.region_bandits[row]),
+        ),
+    )
+
+
+def _payload(  # noqa: PLR0911  # one return per payload type of a closed union
+    kind: EventKind, *, tick: int, severity: float, people: int, poi: int, route: int, bandits: int
+) -> ChaosPayload:
+    def effect(name: str, none: float = 0.0) -> float:
+        return kind.effect(name, severity, none=none)
+
+    deaths = round(people * effect("deaths_share"))
+    until = tick + round(effect("duration_days"))
+    closed = tick + round(effect("market_closed_days"))
+    match kind.key:
+        case "drought" | "flood" | "fire":
+            return Disaster(
+                severity=severity,
+                deaths=deaths,
+                yield_multiplier=effect("yield_multiplier", 1.0),
+                until_tick=until,
+                goods_lost_share=effect("goods_lost_share"),
+                market_closed_until=closed,
+                price_factor=effect("price_factor", 1.0),
+            )
+        case "bandit_raid" | "monster_attack":
+            return Attack(
+                severity=severity,
+                deaths=deaths,
+                goods_lost_share=effect("goods_lost_share"),
+                market_closed_until=closed,
+                attacker_faction_id=bandits if kind.key == "bandit_raid" else NONE,
+                source_poi_id=poi,
+            )
+        case "plague_outbreak":
+            return Outbreak(severity, deaths, until, closed)
+        case "ruin_discovered" | "ore_discovered":
+            ore = kind.key == "ore_discovered"
+            return Discovery(
+                severity=severity,
+                poi_id=poi,
+                resource="ore" if ore else "",
+                yield_multiplier=effect("yield_multiplier", 1.0),
+                until_tick=until if ore else NONE,
+            )
+        case "omen":
+            portents = kind.portents or ("omen",)
+            return Omen(severity, portents[min(int(severity * len(portents)), len(portents) - 1)])
+        case "price_shock":
+            return PriceShock(severity, effect("price_factor", 1.0), until)
+        case _:
+            return CaravanLost(
+                severity=severity,
+                route_id=route,
+                goods_lost_share=effect("goods_lost_share"),
+                route_cut_until=tick + round(effect("route_cut_days")),
+            )
+
+
+def _weighted(rows: IntArray, population: IntArray, pick: float) -> int:
+    """A row of `rows` drawn in proportion to its population (uniformly if all are empty)."""
+    weights = population[rows].astype(np.float64)
+    if weights.sum() <= 0:
+        return _uniform(rows, pick)
+    edges = np.cumsum(weights) / weights.sum()
+    return int(rows[min(int(np.searchsorted(edges, pick, side="right")), rows.size - 1)])
+
+
+def _uniform(rows: IntArray, pick: float) -> int:
+    return int(rows[min(int(pick * rows.size), rows.size - 1)])
+
+
+def _remember(
+    state: ChaosState, records: list[ChaosRecord], *, days: int, personality: Personality
+) -> ChaosState:
+    """The state after the period: loads faded and topped up by the period's events, the
+    latest event per region and kind, ruins found, the next id."""
+    struck = _array([record.region_id for record in records])
+    regions = np.union1d(state.load_regions, struck)
+    load = np.zeros(regions.size)
+    load[np.searchsorted(regions, state.load_regions)] = state.load
+    load *= math.exp(-days / personality.memory_days)
+    weights = np.array([float(record.importance) for record in records])
+    np.add.at(load, np.searchsorted(regions, struck), weights)
+    latest: dict[tuple[int, int], tuple[int, int]] = {
+        (r, k): (t, i)
+        for r, k, t, i in zip(
+            state.last_regions.tolist(),
+            state.last_kinds.tolist(),
+            state.last_ticks.tolist(),
+            state.last_records.tolist(),
+            strict=True,
+        )
+    }
+    for record in records:  # in tick order: later ones overwrite
+        latest[(record.region_id, KINDS.index(record.kind))] = (record.tick, record.record_id)
+    keys = sorted(latest)
+    found = [
+        record.payload.poi_id
+        for record in records
+        if isinstance(record.payload, Discovery) and record.payload.poi_id != NONE
+    ]
+    return ChaosState(
+        load_regions=regions,
+        load=load,
+        next_record_id=state.next_record_id + len(records),
+        last_regions=_array([r for r, _ in keys]),
+        last_kinds=_array([k for _, k in keys]),
+        last_ticks=_array([latest[key][0] for key in keys]),
+        last_records=_array([latest[key][1] for key in keys]),
+        discovered_pois=np.unique(np.concatenate([state.discovered_pois, _array(found)])),
+    )
+
+
+def _array(values: list[int]) -> NDArray[np.int64]:
+    return np.asarray(values, dtype=np.int64).reshape(-1)

@@ -1,0 +1,200 @@
+"""Tension: every pair drifts towards what divides it (borders, culture, faith, trade, old wars),
+with a keyed random walk; incidents — the caller's and the border's own clashes — push it up,
+and crossing a band upwards is news."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from worldloom.systems.draw import keyed_uniform
+from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray, WarInputs
+from worldloom.systems.tension_war.record import NONE, BorderIncident, Incident, TensionRose
+from worldloom.systems.tension_war.turn import Turn
+
+ROSE_HYSTERESIS = 10.0
+"""A pair must fall this far below a band before crossing it again is news."""
+CASUS_BELLI = ("border_dispute", "conquest", "holy_war", "trade_rivalry", "revenge")
+"""What divided a pair most, in the order of `pressures`' layers; "border_incident" when a
+clash came within the year before."""
+
+
+def shared_borders(
+    inputs: WarInputs, *, region_owner: IntArray, faction_ids: IntArray
+) -> BoolArray:
+    """[faction, faction]: lands (a state's regions; any other faction's seat region) that
+    touch or overlap over region adjacency."""
+    n, regions = faction_ids.size, inputs.region_ids.size
+    land = np.zeros((n, regions))
+    held = region_owner != NONE
+    land[np.searchsorted(faction_ids, region_owner[held]), np.flatnonzero(held)] = 1.0
+    seated = ~inputs.faction_is_state & (inputs.faction_seat_region != NONE)
+    seats = np.searchsorted(inputs.region_ids, inputs.faction_seat_region[seated])
+    land[np.flatnonzero(seated), seats] = 1.0
+    touching: BoolArray = (land @ inputs.region_near @ land.T) > 0
+    np.fill_diagonal(touching, False)
+    return touching
+
+
+def pressures(turn: Turn, border: BoolArray) -> FloatArray:
+    """[layer, faction, faction]: what pushes each pair's equilibrium up, by `CASUS_BELLI`."""
+    inputs, weights = turn.inputs, turn.table.tension
+    culture = inputs.faction_culture
+    faith = inputs.faction_religion
+    known = (faith[:, None] >= 0) & (faith[None, :] >= 0)
+    hostility = inputs.religion_hostility[np.maximum(faith, 0)][:, np.maximum(faith, 0)]
+    return np.stack(
+        [
+            weights["border"] * border,
+            weights["culture"] * ((culture[:, None] != culture[None, :]) & (culture[:, None] >= 0)),
+            weights["religion"] * np.where(known, hostility, 0.0),
+            weights["trade"] * inputs.trade_competition,
+            weights["memory"] * turn.memory,
+        ]
+    )
+
+
+def drift_tension(turn: Turn, border: BoolArray) -> None:
+    """Move every pair towards its equilibrium and let it wander; fade old wars' memory."""
+    weights, war = turn.table.tension, turn.table.war
+    half_life = weights["memory_half_life_years"] * 365.0
+    turn.memory *= 0.5 ** (turn.days / half_life) if half_life > 0 else 0.0
+    push = pressures(turn, border).sum(axis=0)
+    equilibrium = weights["baseline"] + np.where(border, push, 0.5 * push)
+    friends = turn.allied | _bound(turn)
+    equilibrium = np.where(friends, np.minimum(equilibrium, war["ally_tension"]), equilibrium)
+    closed = 1.0 - np.exp(-weights["reversion_per_year"] * turn.days / 365.0)
+    a, b = np.triu_indices(turn.ids.size, 1)
+    noise = weights["noise_per_month"] * np.sqrt(turn.days / 30.0) * _normal(turn, a, b)
+    step = (equilibrium[a, b] - turn.tension[a, b]) * closed + noise
+    values = np.clip(turn.tension[a, b] + step, 0.0, 100.0)
+    fighting = turn.war_of >= 0
+    at_war = fighting[a] & (turn.war_of[a] == turn.war_of[b]) & (turn.side[a] != turn.side[b])
+    values = np.where(at_war, np.maximum(values, war["threshold"]), values)
+    turn.tension[a, b] = turn.tension[b, a] = values
+
+
+def _bound(turn: Turn) -> BoolArray:
+    """[faction, faction]: vassal and suzerain."""
+    n = turn.ids.size
+    bound = np.zeros((n, n), dtype=np.bool_)
+    vassals = np.flatnonzero(turn.suzerain != NONE)
+    lords = np.searchsorted(turn.ids, turn.suzerain[vassals])
+    bound[vassals, lords] = bound[lords, vassals] = True
+    return bound
+
+
+def _normal(turn: Turn, a: IntArray, b: IntArray) -> FloatArray:
+    """A standard normal draw per pair, keyed by the pair and the step's tick (Box-Muller)."""
+    ticks = np.full(a.size, turn.tick, dtype=np.int64)
+    keys = (turn.ids[a], turn.ids[b], ticks)
+    u = keyed_uniform(*keys, seeds=turn.seeds, system="war.tension.drift")
+    v = keyed_uniform(*keys, seeds=turn.seeds, system="war.tension.drift.angle")
+    result: FloatArray = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
+    return result
+
+
+def apply_incidents(turn: Turn, incidents: Sequence[Incident], border: BoolArray) -> None:
+    """The caller's incidents: the region's holder blames the faction named, or its most
+    hated neighbour; their tension rises by the severity, and a border incident is recorded."""
+    inputs = turn.inputs
+    weight = turn.table.tension["incident"]
+    for incident in sorted(incidents, key=lambda i: (i.tick, i.incident_id)):
+        region = int(np.searchsorted(inputs.region_ids, incident.region_id))
+        victim = int(turn.region_owner[region])
+        if victim == NONE:
+            continue
+        v = turn.row(victim)
+        if incident.blamed_faction_id != NONE:
+            blamed = turn.row(incident.blamed_faction_id)
+        else:
+            near = inputs.region_near[region] > 0
+            neighbours = np.unique(turn.region_owner[near])
+            neighbours = neighbours[(neighbours != NONE) & (neighbours != victim)]
+            if not neighbours.size:
+                continue
+            rows = np.searchsorted(turn.ids, neighbours)
+            blamed = int(rows[np.argmax(turn.tension[v, rows])])
+        if blamed == v:
+            continue
+        added = weight * incident.severity
+        _clash(turn, v, blamed, added, tick=incident.tick, incident=incident.incident_id)
+
+
+def random_incidents(turn: Turn, border: BoolArray) -> None:
+    """Clashes between tense neighbours (at least one a state), more often the tenser."""
+    weights = turn.table.tension
+    a, b = np.nonzero(np.triu(border, 1))
+    states = turn.inputs.faction_is_state
+    keep = states[a] | states[b]
+    a, b = a[keep], b[keep]
+    strain = np.clip((turn.tension[a, b] - 50.0) / 50.0, 0.0, 1.0) ** 2
+    chance = 1.0 - np.exp(-weights["border_incident_per_year"] * strain * turn.days / 365.0)
+    ticks = np.full(a.size, turn.tick, dtype=np.int64)
+    keys = (turn.ids[a], turn.ids[b], ticks)
+    struck = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident") < chance
+    day = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident.day")
+    blame = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident.blame")
+    order = np.flatnonzero(struck)
+    for i in order[np.argsort(day[order], kind="stable")].tolist():
+        when = turn.tick + int(day[i] * turn.days)
+        victim, blamed = (int(a[i]), int(b[i])) if blame[i] < 0.5 else (int(b[i]), int(a[i]))
+        _clash(turn, victim, blamed, weights["border_incident_tension"], tick=when, incident=NONE)
+
+
+def _clash(turn: Turn, victim: int, blamed: int, added: float, *, tick: int, incident: int) -> None:
+    turn.tension[victim, blamed] = turn.tension[blamed, victim] = min(
+        100.0, turn.tension[victim, blamed] + added
+    )
+    record = turn.emit(
+        "border_incident",
+        tick=tick,
+        importance=2 + int(added // 4),
+        faction=int(turn.ids[blamed]),
+        other=int(turn.ids[victim]),
+        causes=(int(turn.incident_record[victim, blamed]),)
+        if turn.incident_tick[victim, blamed] >= tick - 365
+        else (),
+        incidents=() if incident == NONE else (incident,),
+        payload=BorderIncident(added, incident),
+    )
+    turn.incident_record[victim, blamed] = turn.incident_record[blamed, victim] = record
+    turn.incident_tick[victim, blamed] = turn.incident_tick[blamed, victim] = turn.tick_of(record)
+
+
+def record_rises(turn: Turn) -> None:
+    """A tension_rose record for each pair of states whose tension reached a band it had not
+    reached since it last fell `ROSE_HYSTERESIS` below it."""
+    states = turn.inputs.faction_is_state
+    a, b = np.triu_indices(turn.ids.size, 1)
+    keep = states[a] & states[b]
+    a, b = a[keep], b[keep]
+    bands = np.asarray(turn.table.rose_bands)
+    tension = turn.tension[a, b]
+    level = turn.rose_level[a, b]
+    reached = np.searchsorted(bands, tension, side="right")
+    kept = np.searchsorted(bands, tension + ROSE_HYSTERESIS, side="right")
+    new_level = np.maximum(reached, np.minimum(level, kept))
+    for i in np.flatnonzero(reached > level).tolist():
+        x, y = int(a[i]), int(b[i])
+        recent = turn.incident_tick[x, y] >= turn.tick - 365
+        band = float(bands[reached[i] - 1])
+        turn.emit(
+            "tension_rose",
+            tick=turn.tick + turn.days - 1,
+            importance=3 if band < turn.table.war["threshold"] - 10 else 4,
+            faction=int(turn.ids[x]),
+            other=int(turn.ids[y]),
+            causes=(int(turn.incident_record[x, y]),) if recent else (),
+            payload=TensionRose(band, float(tension[i])),
+        )
+    turn.rose_level[a, b] = turn.rose_level[b, a] = new_level
+
+
+def casus_belli(turn: Turn, border: BoolArray, a: int, b: int) -> str:
+    """Why a declares war on b: a recent clash, else what divides them most."""
+    if turn.incident_tick[a, b] >= turn.tick - 365:
+        return "border_incident"
+    layers = pressures(turn, border)[:, a, b]
+    return CASUS_BELLI[int(np.argmax(layers))]
