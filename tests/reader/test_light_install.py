@@ -17,7 +17,7 @@ from tests.reader.samples import export, flip_byte
 
 REPO = Path(__file__).parents[2]
 LOCK = REPO / "requirements.lock"
-ABSENT = ("polars", "prefect", "duckdb", "pydantic", "numpy", "numba", "typer")
+ABSENT = ("polars", "prefect", "duckdb", "pydantic", "numpy", "numba", "typer", "fsspec")
 """Installed in the pipeline's environment, and not in the light one."""
 
 SCRIPT = """
@@ -39,6 +39,11 @@ try:
     polars = None
 except ImportError as error:
     polars = str(error)
+try:
+    open_snapshot("s3://bucket/w7-small/tick000003-0123456789ab")
+    store = None
+except ImportError as error:
+    store = str(error)
 print(json.dumps({
     "same": by_text.manifest == by_path.manifest == verify_snapshot(good),
     "type": type(regions).__module__,
@@ -47,6 +52,7 @@ print(json.dumps({
     "features": len(by_path.geojson()["features"]),
     "refused": refused,
     "polars": polars,
+    "store": store,
     "schema_id": manifest_schema()["$id"],
     "loaded": sorted(name for name in json.loads(sys.argv[3]) if name in sys.modules),
 }))
@@ -119,6 +125,7 @@ def test_the_reader_reads_and_verifies_with_only_pyarrow(light_venv: Path, tmp_p
         "npcs.parquet: checksum does not match the manifest (tampered?)"
     )
     assert "pip install polars" in report["polars"]
+    assert "pip install 'worldloom[s3]'" in report["store"]
     assert report["schema_id"] == "urn:worldloom:snapshot-manifest:2"
     assert report["loaded"] == []
     listing = [sys.executable, "-m", "pip", "--python", python, "list", "--format=json"]

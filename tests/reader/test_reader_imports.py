@@ -9,7 +9,15 @@ from pathlib import Path
 
 from tests.reader.samples import export
 
-PIPELINE = ("polars", "prefect", "duckdb", "pydantic", "numba", "worldloom.infrastructure")
+PIPELINE = (
+    "polars",
+    "prefect",
+    "duckdb",
+    "pydantic",
+    "numba",
+    "fsspec",
+    "worldloom.infrastructure",
+)
 """Modules the light reader must not import. numpy is not among them here: pyarrow imports it
 whenever it is installed (it is, in this environment); test_light_install.py checks that the
 reader runs without it."""

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from worldloom.reader.checksum import read_file, sha256_bytes
 from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError
 from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest
+from worldloom.reader.remote import fetch_snapshot, is_remote, local_path
 from worldloom.reader.verification import verify_snapshot
 
 if TYPE_CHECKING:
@@ -107,16 +108,28 @@ class Snapshot:
         return data
 
 
-def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+def open_snapshot(
+    path: str | os.PathLike[str],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> Snapshot:
     """Verify a snapshot (see :func:`verify_snapshot`) and return a reader for it.
 
     Args:
-        path: The snapshot folder, ``<snapshots>/<world_id>/<snapshot_id>``.
+        path: The snapshot folder, ``<snapshots>/<world_id>/<snapshot_id>``, a ``file://``
+            URL of one, or an object-store URL (``s3://bucket/prefix/<world_id>/<snapshot_id>``,
+            needs ``pip install 'worldloom[s3]'``), fetched into `cache_dir` first.
+        cache_dir: Where fetched snapshots are kept (default: see ``remote.default_cache_dir``).
+        storage_options: Passed to fsspec for an object-store URL (e.g. ``endpoint_url``).
 
     Raises:
         SnapshotMissingError: No snapshot at ``path``.
         SnapshotVersionError: Written in a format version this reader does not support.
         SnapshotCorruptError: Tampered, partial, or holding links or unlisted files.
     """
-    folder = Path(path)
+    if is_remote(path):
+        folder = fetch_snapshot(str(path), cache_dir=cache_dir, storage_options=storage_options)
+    else:
+        folder = local_path(path)
     return Snapshot(folder, verify_snapshot(folder))

@@ -6,6 +6,7 @@ pyarrow), re-exported so the pipeline has one way in and one verification.
 
 from __future__ import annotations
 
+from worldloom.infrastructure.snapshot.remote import publish_snapshot
 from worldloom.infrastructure.snapshot.table import ColumnDoc, TableData
 from worldloom.infrastructure.snapshot.writer import (
     SnapshotMeta,
@@ -33,10 +34,12 @@ from worldloom.reader import (
     open_snapshot,
     verify_snapshot,
 )
+from worldloom.reader.manifest import MAP_FILE
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "MAP_FILE",
     "SCHEMA_ID",
     "ColumnDoc",
     "ColumnEntry",
@@ -55,6 +58,7 @@ __all__ = [
     "UnknownTableError",
     "inspect_snapshot",
     "open_snapshot",
+    "publish_snapshot",
     "remove_stale_staging",
     "snapshot_id_for",
     "verify_snapshot",

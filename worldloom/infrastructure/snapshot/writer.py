@@ -157,7 +157,7 @@ def remove_stale_staging(world_dir: Path) -> list[Path]:
         The folders removed.
     """
     removed = []
-    host = _host_tag()
+    host = host_tag()
     for folder in sorted(world_dir.glob(f"{TEMP_PREFIX}*")) if world_dir.is_dir() else []:
         parts = folder.name.removeprefix(TEMP_PREFIX).split("-")
         ours = len(parts) >= 3 and parts[-2].isdigit() and "-".join(parts[:-2]) == host
@@ -171,10 +171,10 @@ def remove_stale_staging(world_dir: Path) -> list[Path]:
 
 
 def _staging_prefix() -> str:
-    return f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
+    return f"{TEMP_PREFIX}{host_tag()}-{os.getpid()}-"
 
 
-def _host_tag() -> str:
+def host_tag() -> str:
     """The host name as it may stand in a folder name."""
     return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
 
