@@ -69,8 +69,8 @@ class WarInputs:
     road_days: FloatArray
     region_row: IntArray = field(init=False, repr=False)
     """Row of each settlement's region in the region arrays."""
-    region_near: FloatArray = field(init=False, repr=False)
-    """[region, region] 1 where neighbours or the same region."""
+    region_graph: Any = field(init=False, repr=False)
+    """[region, region] sparse: 1 where neighbours or the same region."""
     _roads: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,11 +79,17 @@ class WarInputs:
         regions, settlements = self.region_ids.size, self.settlement_ids.size
         row = np.searchsorted(self.region_ids, self.settlement_region)
         object.__setattr__(self, "region_row", row.astype(np.int64))
-        near = np.eye(regions)
         a = np.searchsorted(self.region_ids, self.region_a)
         b = np.searchsorted(self.region_ids, self.region_b)
-        near[a, b] = near[b, a] = 1.0
-        object.__setattr__(self, "region_near", near)
+        diagonal = np.arange(regions)
+        near = csr_matrix(
+            (
+                np.ones(2 * a.size + regions),
+                (np.concatenate([a, b, diagonal]), np.concatenate([b, a, diagonal])),
+            ),
+            shape=(regions, regions),
+        )
+        object.__setattr__(self, "region_graph", near)
         start = np.searchsorted(self.settlement_ids, self.road_start)
         end = np.searchsorted(self.settlement_ids, self.road_end)
         graph = csr_matrix(

@@ -141,7 +141,8 @@ class Peace:
     Effects to apply: `returned` soldiers go home to their settlements; armies' upkeep stops;
     `ceded` settlements stay with the side that holds them (settlement_occupied records with
     by_treaty hand back the others); the loser pays `tribute_per_month` copper to the winner
-    until `tribute_until` (tribute_paid records, each with its amount)."""
+    until `tribute_until`, a year's worth on each anniversary of the peace (tribute_paid
+    records, each with its amount)."""
 
     war_id: int
     winner_side: str
@@ -156,7 +157,8 @@ class Peace:
 
 @dataclass(frozen=True, slots=True)
 class TributePaid:
-    """`faction_id` paid `other_faction_id` `copper` for the period (effect: move that much)."""
+    """`faction_id` paid `other_faction_id` `copper`, a year's tribute (effect: move that
+    much), on an anniversary of the peace."""
 
     war_id: int
     copper: float

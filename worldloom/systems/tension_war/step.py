@@ -83,8 +83,8 @@ def advance_war(
     drift_tension(turn, border)
     apply_incidents(turn, incidents, border)
     random_incidents(turn, border)
-    record_rises(turn)
-    make_alliances(turn)
+    record_rises(turn, border)
+    make_alliances(turn, border)
     declare_wars(turn, border)
     population = _population(turn)
     for war_id in sorted(turn.wars):

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from worldloom.systems.draw import keyed_uniform
 from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray, WarInputs
 from worldloom.systems.tension_war.record import NONE, BorderIncident, Incident, TensionRose
 from worldloom.systems.tension_war.turn import Turn
 
-ROSE_HYSTERESIS = 10.0
+ROSE_HYSTERESIS = 15.0
 """A pair must fall this far below a band before crossing it again is news."""
 CASUS_BELLI = ("border_dispute", "conquest", "holy_war", "trade_rivalry", "revenge")
 """What divided a pair most, in the order of `pressures`' layers; "border_incident" when a
@@ -26,13 +27,20 @@ def shared_borders(
     """[faction, faction]: lands (a state's regions; any other faction's seat region) that
     touch or overlap over region adjacency."""
     n, regions = faction_ids.size, inputs.region_ids.size
-    land = np.zeros((n, regions))
     held = region_owner != NONE
-    land[np.searchsorted(faction_ids, region_owner[held]), np.flatnonzero(held)] = 1.0
     seated = ~inputs.faction_is_state & (inputs.faction_seat_region != NONE)
-    seats = np.searchsorted(inputs.region_ids, inputs.faction_seat_region[seated])
-    land[np.flatnonzero(seated), seats] = 1.0
-    touching: BoolArray = (land @ inputs.region_near @ land.T) > 0
+    rows = np.concatenate(
+        [np.searchsorted(faction_ids, region_owner[held]), np.flatnonzero(seated)]
+    )
+    columns = np.concatenate(
+        [
+            np.flatnonzero(held),
+            np.searchsorted(inputs.region_ids, inputs.faction_seat_region[seated]),
+        ]
+    )
+    # Sparse products: dense ones cost BLAS threads far more than these few hundred cells.
+    land = csr_matrix((np.ones(rows.size), (rows, columns)), shape=(n, regions))
+    touching: BoolArray = (land @ inputs.region_graph @ land.T).toarray() > 0
     np.fill_diagonal(touching, False)
     return touching
 
@@ -109,7 +117,7 @@ def apply_incidents(turn: Turn, incidents: Sequence[Incident], border: BoolArray
         if incident.blamed_faction_id != NONE:
             blamed = turn.row(incident.blamed_faction_id)
         else:
-            near = inputs.region_near[region] > 0
+            near = inputs.region_graph[region].indices
             neighbours = np.unique(turn.region_owner[near])
             neighbours = neighbours[(neighbours != NONE) & (neighbours != victim)]
             if not neighbours.size:
@@ -163,12 +171,12 @@ def _clash(turn: Turn, victim: int, blamed: int, added: float, *, tick: int, inc
     turn.incident_tick[victim, blamed] = turn.incident_tick[blamed, victim] = turn.tick_of(record)
 
 
-def record_rises(turn: Turn) -> None:
-    """A tension_rose record for each pair of states whose tension reached a band it had not
-    reached since it last fell `ROSE_HYSTERESIS` below it."""
+def record_rises(turn: Turn, border: BoolArray) -> None:
+    """A tension_rose record for each pair of neighbouring states whose tension reached a band
+    it had not reached since it last fell `ROSE_HYSTERESIS` below it."""
     states = turn.inputs.faction_is_state
     a, b = np.triu_indices(turn.ids.size, 1)
-    keep = states[a] & states[b]
+    keep = states[a] & states[b] & border[a, b]
     a, b = a[keep], b[keep]
     bands = np.asarray(turn.table.rose_bands)
     tension = turn.tension[a, b]

@@ -24,7 +24,8 @@ from worldloom.systems.tension_war.tension import casus_belli
 from worldloom.systems.tension_war.turn import Turn
 
 DAYS_PER_YEAR = 365.0
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+DAYS_PER_YEAR_TICKS = 365
+"""Tribute falls due every this many days after the peace."""
 
 
 def _chance(per_year: float, days: int) -> float:
@@ -158,7 +159,7 @@ def _allies(turn: Turn, leader: int, foe: int, *, war_id: int) -> list[int]:
     return [int(c) for c in candidates[come]]
 
 
-def make_alliances(turn: Turn) -> None:
+def make_alliances(turn: Turn, border: BoolArray) -> None:
     """Alliances renounced when tension has grown; friendly states with a shared enemy ally;
     tense neighbours below the threshold sometimes sign a non-aggression pact."""
     war = turn.table.war
@@ -204,6 +205,7 @@ def make_alliances(turn: Turn) -> None:
         )
     pact = (
         pair_states
+        & border[a, b]
         & (turn.tension[a, b] >= 50.0)
         & (turn.tension[a, b] < war["threshold"])
         & (turn.truce_until[a, b] <= turn.tick)
@@ -337,21 +339,26 @@ def _conclude(turn: Turn, war: War, worn: FloatArray) -> None:
 
 
 def pay_tributes(turn: Turn) -> None:
-    """Each tribute owed pays its share of the step; tributes run out at their end."""
+    """Tribute is paid once a year, on each anniversary of the peace, until it runs out."""
+    years = turn.table.war["tribute_years"]
     kept = []
     for tribute in turn.tributes:
-        start = max(turn.tick, turn.tick_of(tribute.peace_record) + 1)
-        days = min(turn.end, tribute.until_tick) - start
-        if days > 0:
+        first = tribute.until_tick - int(years * DAYS_PER_YEAR)
+        due = first + DAYS_PER_YEAR_TICKS
+        # anniversaries that fall in this step
+        lowest = max(0, -(-(turn.tick - due) // DAYS_PER_YEAR_TICKS))
+        when = due + lowest * DAYS_PER_YEAR_TICKS
+        while when < turn.end and when <= tribute.until_tick:
             turn.emit(
                 "tribute_paid",
-                tick=start,
-                importance=2,
+                tick=when,
+                importance=3,
                 faction=tribute.payer,
                 other=tribute.payee,
                 causes=(tribute.peace_record,),
-                payload=TributePaid(tribute.war_id, tribute.per_month * days / DAYS_PER_MONTH),
+                payload=TributePaid(tribute.war_id, tribute.per_month * 12.0),
             )
-        if tribute.until_tick > turn.end:
+            when += DAYS_PER_YEAR_TICKS
+        if tribute.until_tick >= turn.end:
             kept.append(tribute)
     turn.tributes = kept
