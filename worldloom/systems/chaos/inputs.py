@@ -43,6 +43,10 @@ class ChaosInputs:
     poi_kind: NDArray[np.str_]
     route_ids: IntArray
     route_region: IntArray
+    settlement_rows: IntArray = field(init=False, repr=False)
+    """Row of each settlement's region in the region arrays; likewise for POIs and routes:"""
+    poi_rows: IntArray = field(init=False, repr=False)
+    route_rows: IntArray = field(init=False, repr=False)
     _sorted: IntArray = field(init=False, repr=False)
     _sorted_rows: IntArray = field(init=False, repr=False)
 
@@ -72,6 +76,9 @@ class ChaosInputs:
         order = np.argsort(self.region_ids, kind="stable")
         object.__setattr__(self, "_sorted", self.region_ids[order])
         object.__setattr__(self, "_sorted_rows", order.astype(np.int64))
+        object.__setattr__(self, "settlement_rows", self.region_row(self.settlement_region))
+        object.__setattr__(self, "poi_rows", self.region_row(self.poi_region))
+        object.__setattr__(self, "route_rows", self.region_row(self.route_region))
 
     @classmethod
     def of(

@@ -35,13 +35,30 @@ MAX_DAYS = 3660
 
 @dataclass(frozen=True, slots=True)
 class _Targets:
-    """Per region (row of the region arrays), what each scope can strike."""
+    """What each scope can strike: masks over the entity arrays and counts per region row."""
 
-    settlements: list[IntArray]
-    """Rows of the settlement arrays in the region, by id."""
-    sources: dict[str, list[IntArray]]
-    """Kind key -> per region, rows of the POIs it comes from (or uncovers, not yet found)."""
-    routes: list[IntArray]
+    settlements: IntArray
+    """Per region row: settlements in it."""
+    sources: dict[str, NDArray[np.bool_]]
+    """Kind key -> which POIs it comes from (or uncovers, not yet found)."""
+    source_counts: dict[str, IntArray]
+    routes: IntArray
+    """Per region row: routes leaving it."""
+
+    def rows(
+        self,
+        region_rows: IntArray,
+        region: int,
+        ids: IntArray,
+        usable: NDArray[np.bool_] | None = None,
+    ) -> IntArray:
+        """Rows of the entities of region row `region` (those `usable`), by id."""
+        mask = region_rows == region
+        if usable is not None:
+            mask &= usable
+        rows = np.flatnonzero(mask)
+        result: IntArray = rows[np.argsort(ids[rows], kind="stable")]
+        return result
 
 
 def storyteller_multiplier(
@@ -119,7 +136,7 @@ def roll_chaos(
             per_day
             * (1.0 + kind.danger * danger)
             * (1.0 + kind.tension * inputs.region_tension / 100.0)
-            * _possible(kind, targets, regions)
+            * _possible(kind, targets)
         )
         boost, cause[:, k] = _followed(kind, state, inputs, tick=tick)
         rate[:, k] *= boost
@@ -159,49 +176,39 @@ def roll_chaos(
 
 
 def _targets(inputs: ChaosInputs, table: ChaosTable, discovered: IntArray) -> _Targets:
-    rows = inputs.region_row
-    settlement_region = rows(inputs.settlement_region)
-    by_id = np.argsort(inputs.settlement_ids, kind="stable")
-    settlements = _group(settlement_region[by_id], by_id, inputs.region_ids.size)
-    poi_region = rows(inputs.poi_region)
-    poi_order = np.argsort(inputs.poi_ids, kind="stable")
-    sources: dict[str, list[IntArray]] = {}
+    regions = inputs.region_ids.size
+    sources: dict[str, NDArray[np.bool_]] = {}
+    counts: dict[str, IntArray] = {}
     for kind in table.kinds:
         if not kind.sources:
             continue
-        usable = np.isin(inputs.poi_kind[poi_order], kind.sources)
+        usable = np.isin(inputs.poi_kind, kind.sources)
         if kind.scope == "ruin":
-            usable &= ~np.isin(inputs.poi_ids[poi_order], discovered)
-        chosen = poi_order[usable]
-        sources[kind.key] = _group(poi_region[chosen], chosen, inputs.region_ids.size)
-    route_order = np.argsort(inputs.route_ids, kind="stable")
-    routes = _group(rows(inputs.route_region)[route_order], route_order, inputs.region_ids.size)
-    return _Targets(settlements, sources, routes)
+            usable &= ~np.isin(inputs.poi_ids, discovered)
+        sources[kind.key] = usable
+        counts[kind.key] = np.bincount(inputs.poi_rows[usable], minlength=regions)
+    return _Targets(
+        settlements=np.bincount(inputs.settlement_rows, minlength=regions),
+        sources=sources,
+        source_counts=counts,
+        routes=np.bincount(inputs.route_rows, minlength=regions),
+    )
 
 
-def _group(region_rows: IntArray, items: IntArray, regions: int) -> list[IntArray]:
-    """`items` split by their region row (keeping their order)."""
-    order = np.argsort(region_rows, kind="stable")
-    bounds = np.searchsorted(region_rows[order], np.arange(regions + 1))
-    sorted_items = items[order]
-    return [sorted_items[bounds[r] : bounds[r + 1]] for r in range(regions)]
-
-
-def _possible(kind: EventKind, targets: _Targets, regions: int) -> FloatArray:
+def _possible(kind: EventKind, targets: _Targets) -> FloatArray:
     """1 for regions where the kind has something to strike, else 0."""
     match kind.scope:
         case "region":
-            counts = [1] * regions
+            counts = np.ones_like(targets.settlements)
         case "settlement":
-            counts = [rows.size for rows in targets.settlements]
+            counts = targets.settlements
         case "poi":
-            sources = targets.sources[kind.key]
-            counts = [min(sources[r].size, targets.settlements[r].size) for r in range(regions)]
+            counts = np.minimum(targets.source_counts[kind.key], targets.settlements)
         case "route":
-            counts = [rows.size for rows in targets.routes]
+            counts = targets.routes
         case "ruin":
-            counts = [rows.size for rows in targets.sources[kind.key]]
-    return (np.asarray(counts) > 0).astype(np.float64)
+            counts = targets.source_counts[kind.key]
+    return (counts > 0).astype(np.float64)
 
 
 def _followed(
@@ -242,7 +249,7 @@ def _record(
     inputs: ChaosInputs,
     targets: _Targets,
 ) -> ChaosRecord:
-    settlements = targets.settlements[row]
+    settlements = targets.rows(inputs.settlement_rows, row, inputs.settlement_ids)
     largest = (
         int(settlements[np.argmax(inputs.settlement_population[settlements])])
         if settlements.size
@@ -259,12 +266,15 @@ def _record(
             place = int(inputs.settlement_ids[settlement_row])
         case "poi":
             settlement_row = largest
-            poi = int(inputs.poi_ids[_uniform(targets.sources[kind.key][row], pick)])
+            lairs = targets.rows(inputs.poi_rows, row, inputs.poi_ids, targets.sources[kind.key])
+            poi = int(inputs.poi_ids[_uniform(lairs, pick)])
             place = int(inputs.settlement_ids[settlement_row])
         case "route":
-            route = int(inputs.route_ids[_uniform(targets.routes[row], pick)])
+            routes = targets.rows(inputs.route_rows, row, inputs.route_ids)
+            route = int(inputs.route_ids[_uniform(routes, pick)])
         case "ruin":
-            poi = int(inputs.poi_ids[_uniform(targets.sources[kind.key][row], pick)])
+            ruins = targets.rows(inputs.poi_rows, row, inputs.poi_ids, targets.sources[kind.key])
+            poi = int(inputs.poi_ids[_uniform(ruins, pick)])
             place = poi
     settlement = NONE if settlement_row == NONE else int(inputs.settlement_ids[settlement_row])
     people = 0 if settlement_row == NONE else int(inputs.settlement_population[settlement_row])
@@ -371,19 +381,20 @@ def _remember(
     load *= math.exp(-days / personality.memory_days)
     weights = np.array([float(record.importance) for record in records])
     np.add.at(load, np.searchsorted(regions, struck), weights)
-    latest: dict[tuple[int, int], tuple[int, int]] = {
-        (r, k): (t, i)
-        for r, k, t, i in zip(
-            state.last_regions.tolist(),
-            state.last_kinds.tolist(),
-            state.last_ticks.tolist(),
-            state.last_records.tolist(),
-            strict=True,
-        )
-    }
-    for record in records:  # in tick order: later ones overwrite
-        latest[(record.region_id, KINDS.index(record.kind))] = (record.tick, record.record_id)
-    keys = sorted(latest)
+    regions_seen = np.concatenate([state.last_regions, struck])
+    kinds_seen = np.concatenate(
+        [state.last_kinds, _array([KINDS.index(record.kind) for record in records])]
+    )
+    ticks_seen = np.concatenate([state.last_ticks, _array([record.tick for record in records])])
+    ids_seen = np.concatenate(
+        [state.last_records, _array([record.record_id for record in records])]
+    )
+    # The latest record per region and kind: sort by key then id, keep each key's last row.
+    order = np.lexsort((ids_seen, kinds_seen, regions_seen))
+    keys = np.stack([regions_seen[order], kinds_seen[order]])
+    last = np.ones(order.size, dtype=np.bool_)
+    last[:-1] = np.any(keys[:, 1:] != keys[:, :-1], axis=0)
+    keep = order[last]
     found = [
         record.payload.poi_id
         for record in records
@@ -393,10 +404,10 @@ def _remember(
         load_regions=regions,
         load=load,
         next_record_id=state.next_record_id + len(records),
-        last_regions=_array([r for r, _ in keys]),
-        last_kinds=_array([k for _, k in keys]),
-        last_ticks=_array([latest[key][0] for key in keys]),
-        last_records=_array([latest[key][1] for key in keys]),
+        last_regions=regions_seen[keep],
+        last_kinds=kinds_seen[keep],
+        last_ticks=ticks_seen[keep],
+        last_records=ids_seen[keep],
         discovered_pois=np.unique(np.concatenate([state.discovered_pois, _array(found)])),
     )
 
