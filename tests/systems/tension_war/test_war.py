@@ -8,12 +8,14 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import world_seeds
 from tests.wars import TABLE, grid_world
+from worldloom.systems.combat import Force
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import (
     KINDS,
@@ -31,6 +33,7 @@ from worldloom.systems.tension_war import (
     WarState,
     advance_war,
     diplomacy_pairs,
+    effective_strength,
     start_war_state,
 )
 
@@ -325,3 +328,70 @@ def test_a_state_for_another_world_is_refused() -> None:
             diplomacy=DIPLOMACY,
             provinces=PROVINCES.with_columns(region_id=PROVINCES["region_id"] + 1),
         )
+
+
+def duel(ratio: float, seed: int) -> WarRecord:
+    """Two states on a road of four settlements, one `ratio` times the other's fighting men,
+    goaded by a clash every month until they fight a field battle."""
+    men = [int(4000 * ratio), 500, 4000, 500]
+    inputs = WarInputs.of(
+        faction_ids=[1, 2],
+        faction_is_state=[True, True],
+        faction_seat_settlement=[10, 12],
+        faction_seat_region=[0, 2],
+        region_ids=[0, 1, 2, 3],
+        region_a=[0, 1, 2],
+        region_b=[1, 2, 3],
+        settlement_ids=[10, 11, 12, 13],
+        settlement_region=[0, 1, 2, 3],
+        settlement_tier=["city", "village", "city", "village"],
+        settlement_population=[m * 4 for m in men],
+        settlement_men=men,
+        settlement_women=men,
+        settlement_guards=[m // 20 for m in men],
+        road_start=[10, 11, 12],
+        road_end=[11, 12, 13],
+        road_days=[3.0, 3.0, 3.0],
+    )
+    diplomacy = pl.DataFrame({"a_id": [1], "b_id": [2], "status": ["enemy"], "tension": [90]})
+    provinces = pl.DataFrame({"region_id": [0, 1, 2, 3], "faction_id": [1, 1, 2, 2]})
+    state = start_war_state(inputs, diplomacy=diplomacy, provinces=provinces)
+    for tick, days in months(0, 240):
+        goad = [Incident(tick, tick, 1, 10.0, 2)]
+        state, records = advance_war(
+            state,
+            tick=tick,
+            days=days,
+            inputs=inputs,
+            table=TABLE,
+            seeds=Seeds(seed),
+            incidents=goad,
+        )
+        for record in records:
+            if isinstance(record.payload, Battle) and not record.payload.assault:
+                return record
+    raise AssertionError("two goaded neighbours never fought")
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    ratio=st.one_of(st.floats(0.2, 0.6), st.floats(1.7, 5.0)),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_the_stronger_army_attacks_and_wins_the_field(ratio: float, seed: int) -> None:
+    battle = duel(ratio, seed)
+    assert isinstance(battle.payload, Battle)
+    stronger = 1 if ratio > 1 else 2
+    assert battle.faction_id == stronger
+    assert battle.payload.winner_faction_id == stronger
+    assert battle.payload.attacker_strength > battle.payload.defender_strength
+
+
+def test_walls_terrain_and_leadership_move_effective_strength() -> None:
+    blocks = TABLE.blocks.take(np.array([1, 0]))
+    army = Force(blocks, (200, 2000))
+    plain = effective_strength(army, against=army)
+    walled = Force(replace(blocks, ac=blocks.ac + 3), (200, 2000))
+    led = Force(replace(blocks, attack=blocks.attack + 2), (200, 2000))
+    assert effective_strength(army, against=walled) < plain < effective_strength(led, against=army)
+    assert effective_strength(Force(blocks, (400, 4000)), against=army) == pytest.approx(2 * plain)
