@@ -17,11 +17,11 @@ def test_the_shipped_catalog_has_at_least_forty_types_across_every_system() -> N
     assert {t.system for t in types.values()} == set(SYSTEMS)
     for name in ("birth", "death", "marriage", "succession", "migration", "famine", "plague",
                  "drought", "flood", "fire", "bandit_raid", "monster_attack", "ruin_discovered",
-                 "ore_discovered", "price_shock", "caravan_lost", "alliance", "treaty",
-                 "war_declared", "battle", "siege", "occupation", "peace", "tribute", "schism",
-                 "conversion", "holy_site_founded", "holy_site_desecrated", "settlement_founded",
-                 "settlement_grown", "settlement_abandoned", "settlement_sacked",
-                 "merchant_ruined"):  # fmt: skip
+                 "ore_discovered", "price_shock", "caravan_lost", "alliance_formed",
+                 "treaty_signed", "war_declared", "battle", "siege_begun", "siege_ended",
+                 "settlement_occupied", "peace", "tribute_paid", "schism", "conversion",
+                 "holy_site_founded", "holy_site_desecrated", "settlement_founded",
+                 "settlement_grown", "settlement_abandoned", "merchant_ruined"):  # fmt: skip
         assert name in types, name
 
 

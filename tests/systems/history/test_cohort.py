@@ -114,7 +114,8 @@ def test_hunger_war_and_plague_kill_more_bear_fewer_and_drive_people_away() -> N
     assert calm.moves == () or all(m.reason == "prosperity" for m in calm.moves)
     for hard in (_year(0.8), _year(0.0, at_war=1.0), _year(0.0, plague=0.8)):
         assert hard.tally.deaths[0] > calm.tally.deaths[0]
-        assert hard.moves and hard.moves[0].source == 0 and hard.moves[0].target == 1
+        assert hard.moves
+        assert (hard.moves[0].source, hard.moves[0].target) == (0, 1)
         assert hard.tally.emigrants[0] > 0
     assert _year(0.8).tally.births[0] < calm.tally.births[0]
     assert _year(0.8).moves[0].reason == "hunger"
@@ -124,8 +125,7 @@ def test_hunger_war_and_plague_kill_more_bear_fewer_and_drive_people_away() -> N
 
 def test_a_good_year_grows_a_town_by_a_plausible_share() -> None:
     growth = [
-        (_year(0.0, seed=s).tally.end[0] / _year(0.0, seed=s).tally.start[0]) - 1
-        for s in range(5)
+        (_year(0.0, seed=s).tally.end[0] / _year(0.0, seed=s).tally.start[0]) - 1 for s in range(5)
     ]
     assert all(-0.01 < g < 0.03 for g in growth), growth
 

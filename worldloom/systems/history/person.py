@@ -121,13 +121,14 @@ def advance_people(
         .cast(npcs["spouse_id"].dtype),
         pl.Series("profession", writer.profession),
     )
-    if writer.children:
-        updated = pl.concat([updated, pl.DataFrame(writer.children, schema=npcs.schema)])
+    born_ids = {b[2] for b in writer.births}
+    if writer.births:
+        updated = pl.concat([updated, _children(npcs, writer.births)])
     leaders_after, successions = _succeed(
         updated,
         leaders,
         dead=writer.death_event,
-        alive_after=set(people.ids[survives].tolist()) | {r["npc_id"] for r in writer.children},
+        alive_after=set(people.ids[survives].tolist()) | born_ids,
         died_tick={i: t for i, t, _ in writer.died},
         region_of=region_of,
         log=log,
@@ -264,7 +265,7 @@ class _Writer:
         self.name_rng, self.sex_rng = name_rng, sex_rng
         self.spouse = people.spouse.copy()
         self.profession = list(people.profession)
-        self.children: list[dict[str, Any]] = []
+        self.births: list[tuple[int, int, int, str, str]] = []
         self.born: list[tuple[int, int]] = []
         self.died: list[tuple[int, int, str]] = []
         self.death_event: dict[int, int] = {}
@@ -317,16 +318,7 @@ class _Writer:
         culture = int(people.culture[row])
         pool = self.names.get((culture, sex)) or self.names.get((culture, "any")) or ("",)
         name = pool[int(self.name_rng.integers(0, len(pool)))]
-        self.children.append(
-            _child(
-                people.frame,
-                mother_row=row,
-                father_row=dad,
-                npc_id=self.next_id,
-                name=name,
-                sex=sex,
-            )
-        )
+        self.births.append((row, dad, self.next_id, name, sex))
         self.born.append((self.next_id, tick))
         self.log.add(
             "birth",
@@ -370,35 +362,30 @@ def _name_pools(npcs: pl.DataFrame) -> dict[tuple[int, str], tuple[str, ...]]:
     return pools
 
 
-def _child(
-    npcs: pl.DataFrame, *, mother_row: int, father_row: int, npc_id: int, name: str, sex: str
-) -> dict[str, Any]:
-    """A newborn: of the mother's place, culture and faith, the father's family and household,
-    born with their mother's gifts (attributes), no skills, traits or coin yet."""
-    mother = npcs.row(mother_row, named=True)
-    father = npcs.row(father_row, named=True)
-    child = dict(mother)
-    child.update(
-        npc_id=npc_id,
-        name=name,
-        family_name=father["family_name"],
-        age=0,
-        sex=sex,
-        profession="child",
-        trait_1=None,
-        trait_2=None,
-        trait_3=None,
-        household_id=father["household_id"],
-        father_id=father["npc_id"],
-        mother_id=mother["npc_id"],
-        spouse_id=None,
-        wealth=0,
-        notable=False,
-        notable_role=None,
+def _children(npcs: pl.DataFrame, births: list[tuple[int, int, int, str, str]]) -> pl.DataFrame:
+    """Newborns, from (mother row, father row, npc id, name, sex): of the mother's place,
+    culture and faith, the father's family and household, born with their mother's gifts
+    (attributes), no skills, traits or coin yet."""
+    mothers = [b[0] for b in births]
+    fathers = npcs[[b[1] for b in births]]
+    skills = [c for c in npcs.columns if c.startswith("skill_")]
+    return npcs[mothers].with_columns(
+        pl.Series("npc_id", [b[2] for b in births]).cast(npcs["npc_id"].dtype),
+        pl.Series("name", [b[3] for b in births]),
+        pl.Series("sex", [b[4] for b in births]),
+        fathers["family_name"].alias("family_name"),
+        fathers["household_id"].alias("household_id"),
+        fathers["npc_id"].cast(npcs["father_id"].dtype).alias("father_id"),
+        npcs[mothers]["npc_id"].cast(npcs["mother_id"].dtype).alias("mother_id"),
+        pl.lit(0, npcs["age"].dtype).alias("age"),
+        pl.lit("child").alias("profession"),
+        *(pl.lit(None, npcs[c].dtype).alias(c) for c in ("trait_1", "trait_2", "trait_3")),
+        pl.lit(None, npcs["spouse_id"].dtype).alias("spouse_id"),
+        pl.lit(0, npcs["wealth"].dtype).alias("wealth"),
+        pl.lit(False).alias("notable"),
+        pl.lit(None, npcs["notable_role"].dtype).alias("notable_role"),
+        *(pl.lit(0, npcs[c].dtype).alias(c) for c in skills),
     )
-    for skill in (k for k in child if k.startswith("skill_")):
-        child[skill] = 0
-    return child
 
 
 def _succeed(

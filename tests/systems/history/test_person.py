@@ -1,0 +1,117 @@
+"""Tier-2 lives: births with parents, marriages, deaths with causes, coming of age, and a
+ruler's death as a succession."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+
+from worldloom.systems.history import VITALS_SCHEMA, Conditions, EventLog, Leaders, advance_people
+from worldloom.systems.people import npc_schema
+from worldloom.systems.rng import Seeds
+from worldloom.tasks import catalog
+
+SCHEMA = npc_schema(catalog.character_table())
+
+
+def _person(npc_id: int, age: int, sex: str, **extra: object) -> dict[str, object]:
+    row: dict[str, object] = dict.fromkeys(SCHEMA, 0)
+    row.update(
+        npc_id=npc_id, settlement_id=0, name=f"N{npc_id}", family_name="Vell", age=age, sex=sex,
+        culture_id=0, religion_id=0, profession="farmer", trait_1=None, trait_2=None,
+        trait_3=None, household_id=0, father_id=None, mother_id=None, spouse_id=None,
+        wealth=10, notable=False, notable_role=None, strength=12,
+    )  # fmt: skip
+    row.update(extra)
+    return row
+
+
+def _village(couples: int = 40) -> pl.DataFrame:
+    rows = [_person(0, 80, "male", notable=True, notable_role="ruler", spouse_id=1),
+            _person(1, 75, "female", spouse_id=0),
+            _person(2, 50, "male", father_id=0, mother_id=1, household_id=0),
+            _person(3, 15, "female", father_id=2, mother_id=1, profession="child")]  # fmt: skip
+    for k in range(couples):
+        man, woman = 10 + 2 * k, 11 + 2 * k
+        rows.append(_person(man, 25, "male", spouse_id=woman, household_id=man))
+        rows.append(_person(woman, 24, "female", spouse_id=man, household_id=man))
+    for k in range(20):
+        rows.append(_person(200 + k, 20, "female" if k % 2 else "male", household_id=200 + k))
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _year(npcs: pl.DataFrame, vitals: pl.DataFrame, *, hard: float, year: int, log: EventLog):  # type: ignore[no-untyped-def]
+    return advance_people(
+        npcs,
+        vitals,
+        leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
+        conditions=Conditions(
+            np.array([hard]), np.zeros(1), np.array([hard]), np.zeros(1, np.int64)
+        ),
+        region_of=np.array([4]),
+        rules=catalog.history_rules(),
+        seeds=Seeds(11),
+        year=year,
+        first_tick=year * 365,
+        days=365,
+        log=log,
+        causes={("plague", 0): (0, 0)},
+    )
+
+
+def test_a_year_of_lives_is_written_as_events_and_rows() -> None:
+    npcs, vitals = _village(), pl.DataFrame(schema=VITALS_SCHEMA)
+    log = EventLog(catalog.event_catalog(), 1, earlier_tick=365)
+    year = _year(npcs, vitals, hard=0.0, year=1, log=log)
+    kinds = log.rows["type"]
+    born = [i for i, k in enumerate(kinds) if k == "birth"]
+    assert born
+    assert {"marriage", "coming_of_age"} <= set(kinds)
+    children = year.npcs.filter(pl.col("npc_id") > npcs["npc_id"].max())
+    assert children.height == len(born)
+    assert set(children["profession"]) == {"child"}
+    assert (children["age"] == 0).all()
+    for child in children.iter_rows(named=True):
+        mother = npcs.filter(pl.col("npc_id") == child["mother_id"]).row(0, named=True)
+        assert mother["spouse_id"] == child["father_id"]
+        assert child["strength"] == mother["strength"]
+    assert set(year.vitals.filter(pl.col("born_tick") >= 0)["npc_id"]) == set(children["npc_id"])
+    grown = year.npcs.filter(pl.col("npc_id") == 3).row(0, named=True)
+    assert (grown["age"], grown["profession"]) == (16, "farmer")  # her father's trade
+    wed = [json.loads(p)["groom_id"] for k, p in zip(kinds, log.rows["payload"], strict=True)
+           if k == "marriage"]  # fmt: skip
+    spouses = dict(year.npcs.select("npc_id", "spouse_id").rows())
+    for bride, groom in zip(
+        [n for k, n in zip(kinds, log.rows["npc_id"], strict=True) if k == "marriage"],
+        wed,
+        strict=True,
+    ):
+        assert (spouses[bride], spouses[groom]) == (groom, bride)
+
+
+def test_a_ruler_s_death_is_a_succession_caused_by_it() -> None:
+    npcs, vitals = _village(), pl.DataFrame(schema=VITALS_SCHEMA)
+    log = EventLog(catalog.event_catalog(), 1, earlier_tick=365)
+    for year in range(1, 30):
+        lived = _year(npcs, vitals, hard=1.0, year=year, log=log)
+        npcs, vitals = lived.npcs, lived.vitals
+        if lived.successions:
+            break
+    (succession,) = lived.successions
+    assert succession.previous_id == 0
+    death = lived.deaths[0]
+    assert log.rows["type"][succession.event_id - 1] in {"succession", "ruler_vacant"}
+    assert log.rows["cause_ids"][succession.event_id - 1] == [death]
+    if succession.npc_id >= 0:
+        assert lived.leaders.leader[0] == succession.npc_id
+        heir = npcs.filter(pl.col("npc_id") == succession.npc_id).row(0, named=True)
+        assert heir["notable_role"] == "ruler"
+    dead = vitals.filter(pl.col("died_tick") >= 0)
+    assert 0 in set(dead["npc_id"])
+    causes = set(dead["death_cause"])
+    assert causes <= {"old_age", "sickness", "hunger", "war", "plague"}
+    assert "plague" in causes or "hunger" in causes
+    # The dead keep their rows and stop ageing.
+    assert npcs.height >= _village().height

@@ -1,0 +1,208 @@
+"""A year of the world's storms and wars, a calendar month at a time.
+
+Each month the chaos storyteller rolls first; its raids, monster attacks and lost caravans
+strain relations (war room incidents) before the war room steps the same month, with the
+tensions the last month left weighing on where chaos strikes. Every record becomes a
+`Happening` in the order it was made (so causes always come first), and what the records do to
+the world is gathered: people killed by settlement, plague severity, harvests lost, markets
+closed by disasters and by sieges still under way at the year's end, realm pairs at war, the
+provinces that changed hands, and the diplomacy matrix as it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from worldloom.systems.chaos import ChaosInputs, ChaosState, ChaosTable, roll_chaos
+from worldloom.systems.history.chaos_feed import chaos_effects, chaos_happening
+from worldloom.systems.history.composer import Happening, Hooks
+from worldloom.systems.history.war_feed import war_effects, war_happening
+from worldloom.systems.rng import Seeds
+from worldloom.systems.tension_war import (
+    Incident,
+    WarInputs,
+    WarRecord,
+    WarState,
+    WarTable,
+    advance_war,
+    diplomacy_pairs,
+)
+from worldloom.systems.world import Calendar
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    """A province changing hands: the region, its new and old holder (-1 none), the position
+    of the happening that moved it."""
+
+    region_id: int
+    holder: int
+    previous: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class RolledYear:
+    chaos_state: ChaosState
+    war_state: WarState
+    happenings: tuple[Happening, ...]
+    chaos_records: tuple[tuple[int, int], ...]
+    """(record id, position of its happening) of the year's chaos records."""
+    war_records: tuple[tuple[int, int], ...]
+    """(record id, position of its happening) of the year's war records."""
+    killed: Mapping[int, int]
+    at_war_realms: frozenset[int]
+    hooks: Hooks
+    borders: tuple[Border, ...]
+    diplomacy: pl.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class Rooms:
+    """The chaos and war rooms' seed tables and the world as they see it."""
+
+    chaos_table: ChaosTable
+    war_table: WarTable
+    chaos_inputs: ChaosInputs
+    war_inputs: WarInputs
+    personality: str | None
+
+
+def roll_year(
+    chaos_state: ChaosState,
+    war_state: WarState,
+    *,
+    rooms: Rooms,
+    first_tick: int,
+    calendar: Calendar,
+    seeds: Seeds,
+    earlier_chaos: Mapping[int, int],
+    earlier_war: Mapping[int, int],
+) -> RolledYear:
+    """Chaos and war over the calendar year starting at `first_tick`.
+
+    Args:
+        earlier_chaos, earlier_war: record id -> event id of the rooms' records of earlier
+            years (what this year's records may name as causes).
+    """
+    settlements = frozenset(rooms.chaos_inputs.settlement_ids.tolist())
+    happenings: list[Happening] = []
+    chaos_at: dict[int, int] = {}
+    war_at: dict[int, int] = {}
+    killed: dict[int, int] = {}
+    failed: set[int] = set()
+    closed: dict[int, str] = {}
+    sieges: dict[int, int] = {}
+    borders: list[Border] = []
+    at_war: set[int] = set()
+    year_end = first_tick + calendar.days_per_year
+    tick = first_tick
+    for month in calendar.months:
+        inputs = replace(rooms.chaos_inputs, region_tension=war_state.region_tension())
+        chaos_state, rolled = roll_chaos(
+            chaos_state,
+            tick=tick,
+            days=month.days,
+            inputs=inputs,
+            table=rooms.chaos_table,
+            personality=rooms.personality,
+            calendar=calendar,
+            seeds=seeds,
+        )
+        incidents = []
+        for record in rolled:
+            chaos_at[record.record_id] = len(happenings)
+            happenings.append(
+                chaos_happening(
+                    record, position=chaos_at, earlier=earlier_chaos, settlement_ids=settlements
+                )
+            )
+            effects = chaos_effects(record, year_end=year_end)
+            _gather(effects, killed=killed, failed=failed, closed=closed)
+            if "strain" in effects:
+                region, severity = effects["strain"]
+                incidents.append(
+                    Incident(chaos_at[record.record_id], record.tick, region, severity)
+                )
+        war_state, records = advance_war(
+            war_state,
+            tick=tick,
+            days=month.days,
+            inputs=rooms.war_inputs,
+            table=rooms.war_table,
+            seeds=seeds,
+            incidents=incidents,
+        )
+        incident_at = {i.incident_id: i.incident_id for i in incidents}
+        for war_record in records:
+            war_at[war_record.record_id] = len(happenings)
+            happenings.append(
+                war_happening(
+                    war_record, position=war_at, earlier=earlier_war, incidents=incident_at
+                )
+            )
+            position = war_at[war_record.record_id]
+            _war(war_record, position, killed=killed, sieges=sieges, borders=borders)
+        at_war.update(war_state.faction_ids[war_state.war_of >= 0].tolist())
+        tick += month.days
+    fighting = np.triu(war_state.at_war(), 1)
+    ids = war_state.faction_ids
+    cut = tuple((int(ids[a]), int(ids[b])) for a, b in zip(*np.nonzero(fighting), strict=True))
+    for settlement in sieges:
+        closed.setdefault(settlement, "siege")
+    return RolledYear(
+        chaos_state=chaos_state,
+        war_state=war_state,
+        happenings=tuple(happenings),
+        chaos_records=tuple(chaos_at.items()),
+        war_records=tuple(war_at.items()),
+        killed=killed,
+        at_war_realms=frozenset(at_war),
+        hooks=Hooks(cut, tuple(sorted(closed.items())), tuple(sorted(failed))),
+        borders=tuple(borders),
+        diplomacy=diplomacy_pairs(war_state, inputs=rooms.war_inputs, table=rooms.war_table),
+    )
+
+
+def _gather(
+    effects: Mapping[str, Any],
+    *,
+    killed: dict[int, int],
+    failed: set[int],
+    closed: dict[int, str],
+) -> None:
+    if "killed" in effects:
+        where, people = effects["killed"]
+        killed[int(where)] = killed.get(int(where), 0) + int(people)
+    if "failed" in effects:
+        failed.add(int(effects["failed"]))
+    if "closed" in effects:
+        shut, why = effects["closed"]
+        closed.setdefault(int(shut), str(why))
+
+
+def _war(
+    record: WarRecord,
+    position: int,
+    *,
+    killed: dict[int, int],
+    sieges: dict[int, int],
+    borders: list[Border],
+) -> None:
+    effects = war_effects(record)
+    for settlement, people in effects.get("killed", ()):
+        killed[settlement] = killed.get(settlement, 0) + int(people)
+    if "siege" in effects:
+        settlement, siege, begun = effects["siege"]
+        if begun:
+            sieges[settlement] = siege
+        elif sieges.get(settlement) == siege:
+            del sieges[settlement]
+    if "border" in effects:
+        region, holder, previous = effects["border"]
+        borders.append(Border(region, holder, previous, position))
