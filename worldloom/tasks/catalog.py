@@ -7,16 +7,19 @@ from functools import cache
 from typing import Any
 
 from worldloom.infrastructure.seed_data import list_tables, read_toml
+from worldloom.systems.chaos import ChaosTable
 from worldloom.systems.combat import Rulebook
 from worldloom.systems.economy import EconomyRules, GoodsTable, RecipeBook, compile_rules
 from worldloom.systems.faction import FactionTable
 from worldloom.systems.gear import GearTable, LootTable
+from worldloom.systems.history import EventCatalog, HistoryRules
 from worldloom.systems.magic import MagicTable
 from worldloom.systems.naming import NameBases, PlacePatterns
 from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules
 from worldloom.systems.places import PlaceRules
 from worldloom.systems.prose import ProseTemplates
 from worldloom.systems.religion import ReligionTable
+from worldloom.systems.tension_war import WarTable
 from worldloom.systems.world import Calendar, WorldConfig, resolve_config
 from worldloom.systems.world_generation import BiomeTable
 
@@ -162,3 +165,23 @@ def loot_table() -> LootTable:
     return LootTable.from_mapping(
         read_toml("loot.toml"), goods=goods_table().keys(), poi_kinds=_poi_kinds()
     )
+
+
+@cache
+def event_catalog() -> EventCatalog:
+    return EventCatalog.from_mapping(read_toml("events.toml"))
+
+
+@cache
+def history_rules() -> HistoryRules:
+    return HistoryRules.from_mapping(read_toml("history.toml"), events=event_catalog())
+
+
+@cache
+def chaos_table() -> ChaosTable:
+    return ChaosTable.from_mapping(read_toml("chaos.toml"))
+
+
+@cache
+def war_table() -> WarTable:
+    return WarTable.from_mapping(read_toml("war.toml"))

@@ -62,6 +62,15 @@ from worldloom.infrastructure.store.schema.history import (
     NPC_VITALS,
     POPULATION_HISTORY,
     RULER_HISTORY,
+    WAR_COUNTERS,
+    WAR_EVENTS,
+    WAR_FACTIONS,
+    WAR_PAIRS,
+    WAR_REGIONS,
+    WAR_SETTLEMENTS,
+    WAR_SOLDIERS,
+    WAR_TRIBUTES,
+    WAR_WARS,
 )
 from worldloom.infrastructure.store.schema.llm import (
     LLM_CALLS,
@@ -244,7 +253,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         10,
         "history: the event log, population accounts, births and deaths, rulers and borders, "
-        "the chaos storyteller's memory",
+        "the chaos storyteller's and the war room's memory",
         tables=(
             EVENTS,
             POPULATION_HISTORY,
@@ -256,6 +265,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             CHAOS_RECENT,
             CHAOS_DISCOVERED,
             CHAOS_EVENTS,
+            WAR_FACTIONS,
+            WAR_PAIRS,
+            WAR_SETTLEMENTS,
+            WAR_REGIONS,
+            WAR_SOLDIERS,
+            WAR_WARS,
+            WAR_TRIBUTES,
+            WAR_COUNTERS,
+            WAR_EVENTS,
         ),
     ),
 )

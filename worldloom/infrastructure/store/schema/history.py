@@ -169,3 +169,125 @@ CHAOS_EVENTS = declare(
     exported=False,
     references={"event_id": "events"},
 )
+WAR_FACTIONS = declare(
+    "war_factions",
+    ("faction_id",),
+    """
+    faction_id BIGINT NOT NULL -- The faction (factions).
+    suzerain_id BIGINT NOT NULL -- The faction it is a vassal of; -1 for none.
+    exhaustion DOUBLE NOT NULL -- [share] War exhaustion, 0 (fresh) to 1 (spent).
+    war_id BIGINT NOT NULL -- The war it fights in; -1 for none.
+    side BIGINT NOT NULL -- Its side in that war: 0 the attacker's, 1 the defender's.
+    """,
+    description="The war room's memory of each faction between years (not exported).",
+    exported=False,
+)
+WAR_PAIRS = declare(
+    "war_pairs",
+    ("a_id", "b_id"),
+    """
+    a_id BIGINT NOT NULL -- One faction (factions.faction_id), the lower id.
+    b_id BIGINT NOT NULL -- The other faction (factions.faction_id), the higher id.
+    tension DOUBLE NOT NULL -- [score] 0 (friendly) to 100 (hostile).
+    memory DOUBLE NOT NULL -- [score] Grievance from old wars, decaying.
+    allied BOOLEAN NOT NULL -- Allies.
+    truce_until BIGINT NOT NULL -- [tick] No war before this day; -1 for no truce.
+    incident_record BIGINT NOT NULL -- Their latest border incident record; -1 for none.
+    incident_tick BIGINT NOT NULL -- [tick] Its day; -1 for none.
+    rose_level BIGINT NOT NULL -- [count] Tension bands the pair has reached.
+    """,
+    description="The war room's memory of each faction pair between years (not exported).",
+    exported=False,
+    indexed=False,
+)
+WAR_SETTLEMENTS = declare(
+    "war_settlements",
+    ("settlement_id",),
+    """
+    settlement_id BIGINT NOT NULL -- The settlement (settlements).
+    owner_id BIGINT NOT NULL -- The state holding it; -1 for none.
+    occupied_from BIGINT NOT NULL -- Whom it was taken from in the war under way; -1 if none.
+    """,
+    description="Who holds each settlement, for the war room (not exported).",
+    exported=False,
+)
+WAR_REGIONS = declare(
+    "war_regions",
+    ("region_id",),
+    """
+    region_id BIGINT NOT NULL -- The region (regions).
+    owner_id BIGINT NOT NULL -- The state holding it; -1 for none.
+    """,
+    description="Who holds each region, for the war room (not exported; provinces says it).",
+    exported=False,
+)
+WAR_SOLDIERS = declare(
+    "war_soldiers",
+    ("faction_id", "settlement_id"),
+    """
+    faction_id BIGINT NOT NULL -- The faction whose army they serve in (factions).
+    settlement_id BIGINT NOT NULL -- The settlement they came from (settlements).
+    levies BIGINT NOT NULL -- [people] Levies under arms.
+    professionals BIGINT NOT NULL -- [people] Professional soldiers under arms.
+    """,
+    description="Soldiers under arms by army and home settlement (not exported).",
+    exported=False,
+)
+WAR_WARS = declare(
+    "war_wars",
+    ("war_id",),
+    """
+    war_id BIGINT NOT NULL -- The war's id.
+    attacker BIGINT NOT NULL -- The faction that declared it (factions.faction_id).
+    defender BIGINT NOT NULL -- The faction it was declared on (factions.faction_id).
+    declared_tick BIGINT NOT NULL -- [tick] The day it was declared.
+    last_record BIGINT NOT NULL -- Its latest war record (the cause of its next).
+    offence BIGINT NOT NULL -- The side on the offensive: 0 attacker, 1 defender.
+    position BIGINT NOT NULL -- Settlement the offensive army stands at; -1 for none.
+    target BIGINT NOT NULL -- Settlement it marches on; -1 for none.
+    arrival_tick BIGINT NOT NULL -- [tick] When it arrives.
+    siege_id BIGINT NOT NULL -- Its siege under way; -1 for none.
+    siege_record BIGINT NOT NULL -- That siege's record; -1 for none.
+    siege_progress DOUBLE NOT NULL -- [share] 0 to 1 until the assault.
+    attacker_dead BIGINT NOT NULL -- [people] Soldiers the attacker's side lost.
+    defender_dead BIGINT NOT NULL -- [people] Soldiers the defender's side lost.
+    """,
+    description="Wars under way, for the war room (not exported; events tell their story).",
+    exported=False,
+)
+WAR_TRIBUTES = declare(
+    "war_tributes",
+    ("war_id", "payer"),
+    """
+    war_id BIGINT NOT NULL -- The war whose peace set it.
+    payer BIGINT NOT NULL -- The faction paying (factions.faction_id).
+    payee BIGINT NOT NULL -- The faction paid (factions.faction_id).
+    per_month DOUBLE NOT NULL -- [copper] Tribute a month.
+    until_tick BIGINT NOT NULL -- [tick] Paid until this day.
+    peace_record BIGINT NOT NULL -- The peace's war record.
+    """,
+    description="Tributes owed under peace terms (not exported).",
+    exported=False,
+)
+WAR_COUNTERS = declare(
+    "war_counters",
+    (),
+    """
+    next_record_id BIGINT NOT NULL -- The war room's next record id.
+    next_war_id BIGINT NOT NULL -- Its next war id.
+    next_siege_id BIGINT NOT NULL -- Its next siege id.
+    """,
+    description="The war room's id counters: one row (not exported).",
+    exported=False,
+)
+WAR_EVENTS = declare(
+    "war_events",
+    ("record_id",),
+    """
+    record_id BIGINT NOT NULL -- A war record's id.
+    event_id BIGINT NOT NULL -- The event it became (events).
+    """,
+    description="Which event each war record became, so later records' causes find it.",
+    exported=False,
+    references={"event_id": "events"},
+)
