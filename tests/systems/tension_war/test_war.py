@@ -395,3 +395,51 @@ def test_walls_terrain_and_leadership_move_effective_strength() -> None:
     led = Force(replace(blocks, attack=blocks.attack + 2), (200, 2000))
     assert effective_strength(army, against=walled) < plain < effective_strength(led, against=army)
     assert effective_strength(Force(blocks, (400, 4000)), against=army) == pytest.approx(2 * plain)
+
+
+def test_unblamed_incidents_fall_on_the_most_hated_neighbour_or_on_nobody() -> None:
+    held = START.region_owner != -1
+    owner = START.region_owner
+    near = INPUTS.region_graph.toarray() > 0
+    border_region = next(
+        r for r in np.flatnonzero(held) if len(set(owner[near[r]].tolist()) - {owner[r], -1}) > 0
+    )
+    inner = next(r for r in np.flatnonzero(held) if set(owner[near[r]].tolist()) == {owner[r]})
+    region_ids = INPUTS.region_ids
+    incidents = [
+        Incident(1, 5, int(region_ids[border_region]), 6.0),
+        Incident(2, 6, int(region_ids[inner]), 6.0),
+    ]
+    _, records = advance_war(
+        START, tick=0, days=30, inputs=INPUTS, table=TABLE, seeds=Seeds(1), incidents=incidents
+    )
+    caused = [r for r in records if r.incident_causes]
+    assert [r.incident_causes for r in caused] == [(1,)]
+    victim = int(owner[border_region])
+    neighbours = set(owner[near[border_region]].tolist()) - {victim, -1}
+    rows = np.searchsorted(START.faction_ids, sorted(neighbours))
+    hated = int(
+        START.faction_ids[
+            rows[np.argmax(START.tension[START.faction_ids.tolist().index(victim), rows])]
+        ]
+    )
+    assert caused[0].faction_id == hated
+    assert caused[0].other_faction_id == victim
+
+
+def test_upkeep_counts_the_soldiers_under_arms() -> None:
+    state = START
+    for tick, days in months(0, 1200):
+        state, records = advance_war(
+            state, tick=tick, days=days, inputs=INPUTS, table=TABLE, seeds=Seeds(3)
+        )
+        raised = [r for r in records if isinstance(r.payload, ArmyRaised)]
+        if raised:
+            break
+    cost = state.upkeep_per_day(
+        levy=TABLE.army["upkeep_levy"], professional=TABLE.army["upkeep_professional"]
+    )
+    for record in raised:
+        assert isinstance(record.payload, ArmyRaised)
+        row = int(np.searchsorted(state.faction_ids, record.faction_id))
+        assert 0 < cost[row] <= record.payload.upkeep_per_day
