@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/places.py
 	$(BIN)/python bench/economy.py
 	$(BIN)/python bench/gear.py
+	$(BIN)/python bench/history.py
 	$(BIN)/python bench/llm.py
 
 clean:

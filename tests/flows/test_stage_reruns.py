@@ -18,8 +18,9 @@ from worldloom.flows.generate import (
     terrain_flow,
 )
 from worldloom.flows.params import GenerateWorldParams
+from worldloom.flows.simulate import simulate
 from worldloom.infrastructure.store import open_store
-from worldloom.tasks.stages import STAGE_TABLES, downstream_tables
+from worldloom.tasks.stages import HISTORY_TABLES, STAGE_TABLES, downstream_tables
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -43,7 +44,10 @@ def test_every_stage_has_a_flow_and_clears_the_stages_after_it() -> None:
     assert downstream_tables("economy") == STAGE_TABLES["gear"]
     assert set(downstream_tables("terrain")) == {
         table for stage in list(STAGE_TABLES)[1:] for table in STAGE_TABLES[stage]
-    }
+    } | set(HISTORY_TABLES)
+    # The history stands on the people; markets and gear made again leave it.
+    assert set(HISTORY_TABLES) <= set(downstream_tables("people"))
+    assert not set(HISTORY_TABLES) & set(downstream_tables("economy"))
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +56,8 @@ def world(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> tup
     made = generate_world(
         GenerateWorldParams(seed=3, preset="tiny", home=str(home), economy_ticks=5)
     )
+    # A world that has lived a year: its history must go when the people it stands on do.
+    simulate(str(home), made.world_id, until_tick=365)
     return str(home), made.world_id, Path(made.database)
 
 

@@ -38,7 +38,7 @@ def main() -> None:
     app()
 
 
-FLOW_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "serve"})
+FLOW_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "serve", "simulate"})
 """The commands that run flows (or serve them): they want a Prefect API to report to."""
 
 

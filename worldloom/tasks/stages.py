@@ -59,8 +59,38 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
 places in the tree); they belong to the stage that first writes them."""
 
 
+HISTORY_TABLES: tuple[str, ...] = (
+    "events",
+    "population_history",
+    "npc_vitals",
+    "ruler_history",
+    "border_history",
+    "chaos_state",
+    "chaos_load",
+    "chaos_recent",
+    "chaos_discovered",
+    "chaos_events",
+    "war_factions",
+    "war_pairs",
+    "war_settlements",
+    "war_regions",
+    "war_soldiers",
+    "war_wars",
+    "war_tributes",
+    "war_counters",
+    "war_events",
+)
+"""What simulate writes (it also changes the people's numbers, lives and leaders and the
+settlements' sizes in place). It stands on the people: a stage up to them made again clears
+it. The economy and gear stages leave it (simulate runs them itself; a world's past does not
+change when its markets or gear are made again)."""
+HISTORY_STANDS_ON = "people"
+
+
 def downstream_tables(stage: str) -> tuple[str, ...]:
-    """The tables of every stage after `stage`: stale once `stage` runs again."""
+    """The tables of every stage after `stage`, and the history if it stands on `stage`:
+    stale once `stage` runs again."""
     stages = list(STAGE_TABLES)
     later = stages[stages.index(stage) + 1 :]
-    return tuple(table for name in later for table in STAGE_TABLES[name])
+    history = HISTORY_TABLES if stages.index(stage) <= stages.index(HISTORY_STANDS_ON) else ()
+    return tuple(table for name in later for table in STAGE_TABLES[name]) + history

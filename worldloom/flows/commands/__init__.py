@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from worldloom.flows.commands import api, llm, server, snapshot, user, world
+from worldloom.flows.commands import api, history, llm, server, snapshot, user, world
 from worldloom.flows.commands.app import app
 from worldloom.flows.commands.world import parse_overrides, resolve_world
 
 __all__ = [
     "api",
     "app",
+    "history",
     "llm",
     "parse_overrides",
     "resolve_world",

@@ -25,6 +25,7 @@ from worldloom.flows.commands.app import (
     writing_settings,
 )
 from worldloom.flows.commands.failure import check_writable
+from worldloom.flows.commands.timeline import print_history
 from worldloom.flows.generate import (
     advance_economy,
     enrich_world,
@@ -210,7 +211,7 @@ def report(
     home: HomeOption = None,
 ) -> None:
     """Summarise a world: headline figures, area by biome, regions, people, the economy's
-    health by year."""
+    health by year, and its history once it has lived (timeline, top events, wars)."""
     settings = settings_for(home)
     world_id = resolve_world(settings, world)
     name, summary = world_summary(str(settings.home), world_id)
@@ -245,6 +246,7 @@ def report(
         )
         Consoles.out.print(frame_table(gear.sites.head(10), title="Most dangerous sites"))
         Consoles.out.print(frame_table(gear.professions.head(12), title="Professions at arms"))
+    print_history(str(settings.home), world_id)
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

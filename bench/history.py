@@ -1,0 +1,165 @@
+"""Benchmark: a world's history (issue #13): years simulated with the economy, events written
+per second, and what a century holds (events per type).
+
+A world is generated (`worldloom generate`, no LLM) in a subprocess, then simulated year by
+year with the simulate stage's task body (no Prefect run around it: the figure is the
+simulation's), in a subprocess of its own so its peak RSS is its own. Event writes are timed
+on synthetic rows through the store's append path.
+
+    .venv/bin/python bench/history.py [--preset small] [--years 100] [--events 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 7
+TARGETS = {"small_100y_s": 60.0, "medium_100y_s": 300.0, "peak_gb": 4.0, "event_rows_per_s": 1e6}
+"""Issue 13's targets on 2 cores."""
+
+
+def _generate(home: Path, preset: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"WORLDLOOM_HOME": str(home), "WORLDLOOM_SERVER": "ephemeral"}
+    out = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/worldloom"),
+            "generate",
+            "--seed",
+            str(SEED),
+            "--preset",
+            preset,
+            "--llm",
+            "none",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return next(line.split()[1] for line in out.splitlines() if line.startswith("world "))
+
+
+def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
+    """In a subprocess: simulate `years` years; timings, peak RSS and event counts."""
+    from prefect.logging import disable_run_logger
+
+    from worldloom.infrastructure.store import open_store
+    from worldloom.tasks.history import simulate_segment
+    from worldloom.tasks.world import load_world, world_db
+
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        start = load_world(store, world_id).tick
+    until = (start // 365 + years) * 365
+    seconds: list[float] = []
+    began = time.perf_counter()
+    with disable_run_logger():
+        tick = start
+        while tick < until:
+            t = time.perf_counter()
+            tick = simulate_segment.fn(home=home, world_id=world_id, until_tick=until).end_tick
+            seconds.append(time.perf_counter() - t)
+    total = time.perf_counter() - began
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        events = store.read("events", world_id)
+        people = store.read("population_history", world_id)
+    century = (events["tick"] // (365 * 100)).alias("century")
+    counts = events.group_by(century, "type").len().sort("century", "len", descending=[False, True])
+    first = people.filter(people["tick"] == people["tick"].min())["population_start"].sum()
+    last = people.filter(people["tick"] == people["tick"].max())["population_end"].sum()
+    return {
+        "years": len(seconds),
+        "total_s": round(total, 1),
+        "slowest_year_s": round(max(seconds), 2),
+        "peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
+        "events": events.height,
+        "population": [int(first), int(last)],
+        "per_century": [
+            {"century": int(c), "type": str(k), "count": int(n)} for c, k, n in counts.iter_rows()
+        ],
+    }
+
+
+def _event_writes(rows: int) -> dict[str, Any]:
+    """Synthetic events appended through the store, as a segment writes them."""
+    import numpy as np
+    import polars as pl
+
+    from worldloom.infrastructure.store import open_store, table_frame
+
+    none = np.full(rows, -1, dtype=np.int64)
+    frame = table_frame(
+        "events",
+        {
+            "event_id": np.arange(rows, dtype=np.int64),
+            "tick": np.arange(rows, dtype=np.int64) // 1000,
+            "type": pl.Series(["population_year", "death", "birth"] * (rows // 3 + 1))[:rows],
+            "importance": np.full(rows, 2, dtype=np.int8),
+            "npc_id": none,
+            "faction_id": none,
+            "other_faction_id": none,
+            "settlement_id": np.arange(rows, dtype=np.int64) % 500,
+            "region_id": np.arange(rows, dtype=np.int64) % 40,
+            "poi_id": none,
+            "cause_ids": pl.Series([[]] * rows, dtype=pl.List(pl.Int64)),
+            "payload": pl.Series(['{"age":70,"cause":"old_age"}'] * rows),
+        },
+    )
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "w.duckdb") as store:
+        began = time.perf_counter()
+        store.replace_rows("w", {}, append={"events": frame})
+        seconds = time.perf_counter() - began
+    return {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--preset", default="small")
+    parser.add_argument("--years", type=int, default=100)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_simulate(args.child[0], args.child[1], int(args.child[2]))))
+        return
+    writes = _event_writes(args.events)
+    target_rows = TARGETS["event_rows_per_s"]
+    print(
+        f"events written: {writes['rows']:,} rows in {writes['seconds']} s = "
+        f"{writes['rows_per_s']:,} rows/s (target >= {target_rows:,.0f})"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        t = time.perf_counter()
+        world_id = _generate(home, args.preset)
+        print(f"{args.preset} world {world_id} generated in {time.perf_counter() - t:.0f} s")
+        run = subprocess.run(
+            [sys.executable, __file__, "--child", str(home), world_id, str(args.years)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(run.stdout.strip().splitlines()[-1])
+    target = TARGETS["small_100y_s" if args.preset == "small" else "medium_100y_s"]
+    print(f"{args.preset}, {figures['years']} years with the economy: {figures['total_s']} s "
+          f"(slowest year {figures['slowest_year_s']} s; target for 100 years <= {target:.0f} s), "
+          f"peak {figures['peak_gb']} GB (target < {TARGETS['peak_gb']})")  # fmt: skip
+    print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,}; "
+          f"{figures['events']:,} events")  # fmt: skip
+    print("events per type per century:")
+    for row in figures["per_century"]:
+        print(f"  century {row['century']}  {row['type']:<22}{row['count']:>9,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""A world lives on: simulate's segments, resume invariance, a killed run, its event log's
+integrity, the population's accounts, and bad input refused before anything changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from worldloom.flows.commands import app
+from worldloom.flows.generate import generate_world
+from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.flows.simulate import simulate
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.store import TABLES, StoreError, open_store
+from worldloom.tasks import catalog
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+YEAR = 365
+END = 3 * YEAR
+"""Three years from tick 3: the first short, then two whole."""
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from worldloom.infrastructure.world_lock import hold_world
+    with hold_world(Path(sys.argv[1]), world_id="w", what="simulate", wait_s=0):
+        print("ready", flush=True)
+        time.sleep(60)
+    """
+)
+NOT_COMPARED = frozenset({"runs", "llm_calls"})
+"""Provenance differs between runs; everything else must not."""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GeneratedWorld]:
+    home = tmp_path_factory.mktemp("home")
+    made = generate_world(
+        GenerateWorldParams(seed=5, preset="tiny", home=str(home), economy_ticks=3)
+    )
+    return home, made
+
+
+def copy_of(world: tuple[Path, GeneratedWorld], tmp_path: Path, name: str = "home") -> Path:
+    """The world in a home of its own, so each test may change it."""
+    _, made = world
+    copy = tmp_path / name
+    (copy / "worlds").mkdir(parents=True)
+    shutil.copy(made.database, copy / "worlds")
+    return copy
+
+
+def tables_of(home: Path, world_id: str) -> dict[str, pl.DataFrame]:
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        return {name: store.read(name, world_id) for name in TABLES if name not in NOT_COMPARED}
+
+
+@pytest.fixture(scope="module")
+def lived(
+    world: tuple[Path, GeneratedWorld], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, pl.DataFrame]]:
+    """The world simulated to END in one run."""
+    home = copy_of(world, tmp_path_factory.mktemp("lived"))
+    result = simulate(str(home), world[1].world_id, until_tick=END)
+    assert (result.first_tick, result.tick, result.years_ended) == (3, END, 3)
+    return home, tables_of(home, world[1].world_id)
+
+
+def test_runs_split_anywhere_end_with_the_tables_of_one_run(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    # Mid-year, then across a year's end, then the rest: 50 + 50 years, in small.
+    assert simulate(str(home), world_id, days=200).tick == 203
+    assert simulate(str(home), world_id, days=400).tick == 603
+    assert simulate(str(home), world_id, until_tick=END).tick == END
+    split = tables_of(home, world_id)
+    for name, frame in lived[1].items():
+        assert split[name].equals(frame), name
+
+
+def test_the_event_log_explains_every_year_and_refers_only_to_what_exists(
+    world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
+) -> None:
+    home, tables = lived
+    world_id = world[1].world_id
+    events = tables["events"]
+    assert events.height > 0
+    assert events["event_id"].to_list() == list(range(events.height))
+    kinds = catalog.event_catalog()
+    for kind, payload in events.select("type", "payload").iter_rows():
+        kinds[kind].check(json.loads(payload))
+    assert events["importance"].is_between(1, 10).all()
+    # Every cause exists and is earlier: a smaller id, no later tick.
+    tick_of = dict(events.select("event_id", "tick").iter_rows())
+    for event_id, tick, causes in events.select("event_id", "tick", "cause_ids").iter_rows():
+        for cause in causes:
+            assert cause < event_id, (event_id, cause)
+            assert tick_of[cause] <= tick, (event_id, cause)
+    assert events.filter(pl.col("cause_ids").list.len() > 0).height > 0
+    # Every actor exists; a person only between their birth and their death.
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        assert store.dangling_references(world_id) == {}
+    vitals = tables["npc_vitals"]
+    lives = events.join(vitals, on="npc_id", how="inner")
+    assert lives.filter(pl.col("born_tick") > pl.col("tick")).height == 0
+    assert lives.filter(pl.col("died_tick") < pl.col("tick")).height == 0
+    types = set(events["type"])
+    assert {"population_year", "birth", "death", "marriage"} <= types
+
+
+def test_the_population_s_accounts_hold_every_year(
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+) -> None:
+    tables = lived[1]
+    years = tables["population_history"]
+    assert sorted(set(years["tick"])) == [YEAR - 1, 2 * YEAR - 1, 3 * YEAR - 1]
+    identity = (
+        pl.col("population_start")
+        + pl.col("births")
+        - pl.col("deaths")
+        + pl.col("immigrants")
+        - pl.col("emigrants")
+    )
+    assert years.filter(identity != pl.col("population_end")).height == 0
+    # Each year starts where the last ended; the last matches the cohorts and settlements.
+    by_year = years.pivot(on="tick", index="settlement_id", values=["population_start",
+                                                                    "population_end"])  # fmt: skip
+    for before, after in ((YEAR - 1, 2 * YEAR - 1), (2 * YEAR - 1, 3 * YEAR - 1)):
+        ended = by_year[f"population_end_{before}"].fill_null(0)
+        began = by_year[f"population_start_{after}"].fill_null(0)
+        assert ended.equals(began, check_names=False)
+    people = tables["population_groups"].group_by("settlement_id").agg(pl.col("count").sum())
+    last = years.filter(pl.col("tick") == 3 * YEAR - 1).select("settlement_id", "population_end")
+    joined = last.join(people, on="settlement_id", how="full", coalesce=True).fill_null(0)
+    assert (joined["population_end"] == joined["count"]).all()
+    settlements = tables["settlements"].join(last, on="settlement_id", how="left").fill_null(0)
+    assert (settlements["population"] == settlements["population_end"]).all()
+    assert int(tables["worlds"]["tick"][0]) == END
+
+
+def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environment |= {"WORLDLOOM_HOME": str(home), "WORLDLOOM_SERVER": "ephemeral"}
+    victim = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from worldloom.flows.cli import main; main()",
+            "simulate",
+            world_id,
+            "--until-tick",
+            str(END),
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    tick = 3
+    try:
+        while tick < YEAR and time.monotonic() < deadline and victim.poll() is None:
+            time.sleep(0.2)
+            try:
+                with open_store(
+                    Settings(home=home).world_db(world_id), read_only=True, wait_s=0
+                ) as store:
+                    tick = int(store.read("worlds", world_id)["tick"][0])
+            except StoreError:
+                continue  # the run holds the file for a moment
+    finally:
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+    assert YEAR <= tick < END, "the run should be killed after its first segment, before its last"
+    # The file opens; it stands at a segment's end, with that segment's history whole.
+    kept = tables_of(home, world_id)
+    stopped = int(kept["worlds"]["tick"][0])
+    assert stopped % YEAR == 0
+    assert int(kept["population_history"]["tick"].max()) == stopped - 1
+    result = CliRunner().invoke(
+        app, ["simulate", world_id, "--until-tick", str(END), "--home", str(home)]
+    )
+    assert result.exit_code == 0, result.output
+    resumed = tables_of(home, world_id)
+    for name, frame in lived[1].items():
+        assert resumed[name].equals(frame), name
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        runs = store.read("runs", world_id).filter(pl.col("flow") == "simulate")
+    assert sorted(runs["status"]) == ["aborted", "completed"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--years", "-1"], "1 to"),
+        (["--days", "0"], "1 to"),
+        (["--years", "20000"], "10,000 years"),
+        (["--years", "1", "--days", "3"], "exactly one"),
+        ([], "exactly one"),
+        (["--until-tick", "1"], "already at tick 3"),
+        (["--years", "1", "--storyteller", "grumpy"], "calm, classic, chaotic"),
+    ],
+)
+def test_bad_durations_are_one_line_and_change_nothing(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, args: list[str], needle: str
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    before = tables_of(home, world_id)
+    result = CliRunner().invoke(app, ["simulate", world_id, *args, "--home", str(home)])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert needle in result.output
+    after = tables_of(home, world_id)
+    assert all(after[name].equals(frame) for name, frame in before.items())
+
+
+def test_a_world_without_its_people_or_economy_is_refused(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    with open_store(Settings(home=home).world_db(world_id)) as store:
+        store.replace_rows(world_id, {}, clear=["economy_agents"])
+    result = CliRunner().invoke(app, ["simulate", world_id, "--days", "5", "--home", str(home)])
+    assert result.exit_code == 2, result.output
+    assert "no people or no economy yet" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert int(tables_of(home, world_id)["worlds"]["tick"][0]) == 3
+
+
+def test_a_locked_world_is_one_line_and_nothing_changes(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(Settings(home=home).world_lock(world_id))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "ready"
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["simulate", world_id, "--days", "5", "--home", str(home)],
+            env={"WORLDLOOM_LOCK_WAIT_S": "1"},
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    assert f"is busy: simulate by PID {holder.pid}" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert int(tables_of(home, world_id)["worlds"]["tick"][0]) == 3
+    assert tables_of(home, world_id)["events"].height == 0

@@ -1,0 +1,94 @@
+"""The simulate flow: a world lives on, a calendar year per segment, each stored whole."""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.deployments.runner import RunnerDeployment
+from pydantic import BaseModel, ConfigDict
+
+from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
+from worldloom.flows.generate import gear_flow
+from worldloom.tasks.history import simulate_segment
+from worldloom.tasks.history_report import publish_history_report, simulation_target
+from worldloom.tasks.provenance import recorded_run
+
+
+class SimulatedWorld(BaseModel):
+    """What a simulate run did: the ticks it ran and what it wrote."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    world_id: str
+    first_tick: int
+    tick: int
+    segments: int
+    years_ended: int
+    events: int
+    population: int
+
+
+@flow(name="simulate")
+def simulate(
+    home: str,
+    world_id: str,
+    days: int | None = None,
+    until_tick: int | None = None,
+    storyteller: str | None = None,
+) -> SimulatedWorld:
+    """Advance a world `days` days (or to `until_tick`): a segment per calendar year (the
+    economy's days, then at the year's end chaos, population, people and the year's events),
+    each committed whole; then its gear again at the new prices, and the history report."""
+    params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
+    with recorded_run(home=home, world_id=world_id, flow="simulate", parameters=params):
+        first, until = simulation_target(
+            home=home, world_id=world_id, days=days, until_tick=until_tick
+        )
+        tick, segments, years, events, population = first, 0, 0, 0, 0
+        while tick < until:
+            segment = simulate_segment(
+                home=home, world_id=world_id, until_tick=until, personality=storyteller
+            )
+            tick, segments = segment.end_tick, segments + 1
+            years += segment.year_ended
+            events += segment.events
+            population = segment.population or population
+        if segments:
+            gear_flow(home, world_id)
+        publish_history_report(home=home, world_id=world_id)
+    return SimulatedWorld(
+        world_id=world_id,
+        first_tick=first,
+        tick=tick,
+        segments=segments,
+        years_ended=years,
+        events=events,
+        population=population,
+    )
+
+
+def simulate_deployment(
+    *,
+    home: str,
+    world_id: str,
+    cron: str | None = None,
+    days: int = 365,
+    storyteller: str | None = None,
+) -> RunnerDeployment:
+    """The deployment `worldloom serve --simulate WORLD` runs: the world lives `days` more
+    days each run (a year by default), on `cron` or when started by hand; one run at a time."""
+    return _built(
+        simulate.to_deployment(
+            name="worldloom-simulate",
+            cron=cron,
+            parameters={
+                "home": home,
+                "world_id": world_id,
+                "days": days,
+                "storyteller": storyteller,
+            },
+            tags=["worldloom"],
+            concurrency_limit=ONE_RUN_AT_A_TIME,
+            description=f"Let {world_id} live {days} more day(s) a run: its markets, people, "
+            "chaos and their events.",
+        )
+    )

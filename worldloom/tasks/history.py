@@ -1,0 +1,215 @@
+"""The simulate stage's task: one segment of a world's life (the rest of a calendar year at
+most), stored whole or not at all.
+
+A segment runs the economy from the world's tick (under the hooks last year's events left:
+routes cut by war, markets closed, harvests lost); when it reaches the year's end it also rolls
+the chaos storyteller's months and chronicles the year (population, people, successions) into
+events. Everything a segment changes is written in one transaction, so a killed run loses at
+most the segment in progress, and a run resumed from any stored tick continues exactly as an
+uninterrupted one (every stream is keyed by the world seed and the tick or year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from worldloom.infrastructure.store import StoreError, WorldStore, open_store
+from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, simulate_economy
+from worldloom.systems.history import Hooks
+from worldloom.systems.rng import Seeds
+from worldloom.tasks import catalog
+from worldloom.tasks.economy import market_layout
+from worldloom.tasks.economy_tables import (
+    HISTORY_TABLES,
+    archived_rows,
+    market_goods_rows,
+    market_rows,
+    state_from_rows,
+    state_rows,
+)
+from worldloom.tasks.history_year import live_year, load_year, year_frames
+from worldloom.tasks.world import load_world, world_db
+
+CUT_TOLL = 1.0
+"""A link between realms at war, or to a besieged market, takes the whole cargo's worth at
+its gate (and the highest danger): no merchant plans such a trip; one already on it loses it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """What one segment did (small: a Prefect result)."""
+
+    first_tick: int
+    end_tick: int
+    year_ended: bool
+    events: int
+    population: int
+
+
+def segment_end(tick: int, until_tick: int) -> int:
+    """Where the segment starting at `tick` ends: the next year's first day, or `until_tick`."""
+    year = catalog.calendar().days_per_year
+    return min((tick // year + 1) * year, until_tick)
+
+
+@task(name="simulate-segment", cache_policy=NO_CACHE)
+def simulate_segment(
+    *, home: str, world_id: str, until_tick: int, personality: str | None = None
+) -> Segment:
+    """Advance the world to the end of its year or `until_tick`, whichever comes first."""
+    path = world_db(home, world_id)
+    rules = catalog.economy_rules()
+    days_per_year = catalog.calendar().days_per_year
+    with open_store(path) as store:
+        world = load_world(store, world_id)
+        tick = world.tick
+        end = segment_end(tick, until_tick)
+        if end <= tick:
+            raise ValueError(f"nothing to simulate: the world is at tick {tick}")
+        economy = _load_economy(store, world_id, rules, first_tick=end - 1)
+        year_ended = end % days_per_year == 0
+        loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
+    seeds = Seeds(world.config.seed)
+    run = simulate_economy(
+        economy.state,
+        rules,
+        economy.hooked.markets,
+        economy.hooked.links,
+        seeds=seeds,
+        ticks=end - tick,
+    )
+    frames = _economy_frames(economy, run, rules)
+    append: dict[str, pl.DataFrame] = {}
+    events = population = 0
+    if loaded is not None:
+        year = end // days_per_year - 1
+        record, rolled = live_year(
+            loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
+        )
+        history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
+        frames |= history_frames
+        events = len(record.events["event_id"])
+        population = int(record.tally.end.sum())
+    with open_store(path) as store:
+        store.replace_rows(world_id, frames, append=append)
+    get_run_logger().info(
+        "simulate: ticks %d-%d%s: %d events, %d people",
+        tick,
+        end,
+        " (year's end)" if year_ended else "",
+        events,
+        population,
+    )
+    return Segment(tick, end, year_ended, events, population)
+
+
+# -- the economy under history ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Economy:
+    layout: MarketLayout
+    hooked: MarketLayout
+    state: Any
+    earlier: dict[str, pl.DataFrame]
+    worlds: pl.DataFrame
+
+
+def _load_economy(
+    store: WorldStore, world_id: str, rules: EconomyRules, *, first_tick: int
+) -> _Economy:
+    saved = store.read("economy_agents", world_id)
+    if saved.height == 0 or store.read("population_groups", world_id).height == 0:
+        raise StoreError(
+            f"world {world_id!r} has no people or no economy yet: generate it (or run its "
+            "people and economy stages) before simulating"
+        )
+    stored_markets = store.read("markets", world_id)
+    layout = market_layout(store, world_id)
+    # The economy's agents are the ones it was seeded with; people born and dead change the
+    # settlements, not the size of the agent sample.
+    markets = replace(layout.markets, agents=stored_markets["agents"].to_numpy().astype(np.int64))
+    layout = replace(layout, markets=markets)
+    state = state_from_rows(saved, store.read("economy_books", world_id), stored_markets)
+    hooks = _standing_hooks(store, world_id, tick=_year_start(first_tick) - 1)
+    return _Economy(
+        layout=layout,
+        hooked=_hooked(layout, hooks, store.read("provinces", world_id)),
+        state=state,
+        earlier={name: store.read(name, world_id) for name in HISTORY_TABLES},
+        worlds=store.read("worlds", world_id),
+    )
+
+
+def _year_start(tick: int) -> int:
+    year = catalog.calendar().days_per_year
+    return (tick // year) * year
+
+
+def _standing_hooks(store: WorldStore, world_id: str, *, tick: int) -> Hooks:
+    """The hooks the events of last year's end left for this year's economy."""
+    if tick < 0:
+        return Hooks((), (), ())
+    ends = store.read("events", world_id, where={"tick": tick})
+    cut = ends.filter(pl.col("type") == "trade_route_cut")
+    return Hooks(
+        cut_realms=tuple(
+            (int(a), int(b)) for a, b in cut.select("faction_id", "other_faction_id").rows()
+        ),
+        closed_settlements=tuple(
+            (int(s), "standing")
+            for s in ends.filter(pl.col("type") == "market_closed")["settlement_id"]
+        ),
+        failed_regions=tuple(
+            int(r) for r in ends.filter(pl.col("type") == "harvest_failed")["region_id"]
+        ),
+    )
+
+
+def _hooked(layout: MarketLayout, hooks: Hooks, provinces: pl.DataFrame) -> MarketLayout:
+    """The layout the economy runs this year: links between realms at war and to closed
+    markets priced out of use; grain gone from the markets of regions whose harvest failed.
+    Links keep their positions (merchants on the road name theirs by position)."""
+    if not (hooks.cut_realms or hooks.closed_settlements or hooks.failed_regions):
+        return layout
+    realm_of = dict(provinces.select("region_id", "faction_id").rows())
+    realm = np.array([realm_of.get(int(r), -1) for r in layout.region_id], dtype=np.int64)
+    links = layout.links
+    at_war = {frozenset(pair) for pair in hooks.cut_realms}
+    pairs = zip(realm[links.src], realm[links.dst], strict=True)
+    cut = np.array([frozenset((int(a), int(b))) in at_war for a, b in pairs], dtype=bool)
+    shut = np.array([s for s, _ in hooks.closed_settlements], dtype=np.int64)
+    closed = np.isin(layout.settlement_id, shut)
+    cut |= closed[links.src] | closed[links.dst]
+    hooked_links = replace(
+        links,
+        toll=np.where(cut, CUT_TOLL, links.toll),
+        danger=np.where(cut, 10.0, links.danger),
+    )
+    failed = set(hooks.failed_regions)
+    resources = tuple(
+        res - {"grain"} if int(r) in failed else res
+        for res, r in zip(layout.markets.resources, layout.region_id, strict=True)
+    )
+    markets = replace(layout.markets, resources=resources)
+    return replace(layout, markets=markets, links=hooked_links)
+
+
+def _economy_frames(economy: _Economy, run: EconomyRun, rules: EconomyRules) -> dict[str, Any]:
+    history = archived_rows(run, rules, earlier=economy.earlier, calendar=catalog.calendar())
+    # The goods, recipes and market links do not change as the world lives: not rewritten.
+    markets = market_rows(economy.layout, run.state)["markets"]
+    return {
+        # The world's clock is its economy's: a day a tick.
+        "worlds": economy.worlds.with_columns(pl.lit(run.state.tick).alias("tick")),
+        "markets": markets,
+        "market_goods": market_goods_rows(run.state, rules),
+        **state_rows(run.state),
+        **history,
+    }

@@ -1,0 +1,448 @@
+"""A year's end for the simulate task: the world read for the rooms (chaos, war, population,
+people), the year lived (`roll_year`, then `chronicle_year`), and its rows to store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from worldloom.infrastructure.store import WorldStore, table_frame
+from worldloom.systems.chaos import ChaosInputs, ChaosState
+from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
+from worldloom.systems.history import (
+    SEXES,
+    Cohorts,
+    Leaders,
+    Places,
+    WorldYear,
+    YearRecord,
+    chronicle_year,
+)
+from worldloom.systems.history.year import RolledYear, Rooms, roll_year
+from worldloom.systems.rng import Seeds
+from worldloom.systems.tension_war import WarInputs, WarState, start_war_state
+from worldloom.tasks import catalog
+
+CHAOS_TABLES = ("chaos_state", "chaos_load", "chaos_recent", "chaos_discovered")
+WAR_TABLES = (
+    "war_factions",
+    "war_pairs",
+    "war_settlements",
+    "war_regions",
+    "war_soldiers",
+    "war_wars",
+    "war_tributes",
+    "war_counters",
+)
+FIGHTING_BANDS = (1, 2)
+"""Age bands (16-29, 30-44) levies are raised from."""
+
+
+@dataclass(frozen=True, slots=True)
+class YearWorld:
+    """The tables a year's end reads."""
+
+    tables: dict[str, pl.DataFrame]
+    next_event: int
+    harvest_failures: dict[int, int]
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.tables[name]
+
+
+def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld:
+    """What the year starting at `year_start` ends with, read from the store."""
+    names = (
+        "settlements", "regions", "provinces", "factions", "population_groups", "npcs",
+        "npc_vitals", "pois", "routes", "cells", "diplomacy", "religion_relations",
+        "religions", "chaos_events", "war_events", *CHAOS_TABLES, *WAR_TABLES,
+    )  # fmt: skip
+    ends = store.read("events", world_id, where={"tick": year_start - 1})
+    failed = ends.filter(pl.col("type") == "harvest_failed").select("region_id", "event_id")
+    return YearWorld(
+        tables={name: store.read(name, world_id) for name in names},
+        next_event=store.next_id("events", world_id, "event_id"),
+        harvest_failures={int(r): int(e) for r, e in failed.rows()},
+    )
+
+
+def live_year(
+    world: YearWorld,
+    run: EconomyRun,
+    rules: EconomyRules,
+    layout: MarketLayout,
+    *,
+    seeds: Seeds,
+    year: int,
+    personality: str | None,
+) -> tuple[YearRecord, RolledYear]:
+    """The year's chaos and wars, then its population and people, as one chain of events."""
+    calendar = catalog.calendar()
+    days = calendar.days_per_year
+    settlements = world["settlements"]
+    n = settlements.height
+    region = settlements["region_id"].to_numpy().astype(np.int64)
+    realm_of = dict(world["provinces"].select("region_id", "faction_id").rows())
+    realm = np.array([realm_of.get(int(r), -1) for r in region], dtype=np.int64)
+    cohorts = _cohorts(world["population_groups"])
+    war_inputs = _war_inputs(world, cohorts)
+    rooms = Rooms(
+        chaos_table=catalog.chaos_table(),
+        war_table=catalog.war_table(),
+        chaos_inputs=_chaos_inputs(world, realm_of),
+        war_inputs=war_inputs,
+        personality=personality,
+    )
+    rolled = roll_year(
+        _chaos_state(world),
+        _war_state(world, war_inputs),
+        rooms=rooms,
+        first_tick=year * days,
+        calendar=calendar,
+        seeds=seeds,
+        earlier_chaos=dict(world["chaos_events"].select("record_id", "event_id").rows()),
+        earlier_war=dict(world["war_events"].select("record_id", "event_id").rows()),
+    )
+    market_settlement = layout.settlement_id.astype(np.int64)
+    market_of = np.full(n, -1, dtype=np.int64)
+    for m, (own, served) in enumerate(zip(market_settlement, layout.served, strict=True)):
+        market_of[served.astype(np.int64)] = m
+        market_of[int(own)] = m
+    hardship = _market_hardship(run, n_markets=market_settlement.size)
+    year_world = WorldYear(
+        year=year,
+        first_tick=year * days,
+        days=days,
+        places=Places(region=region, realm=realm, neighbours=_neighbours(world["routes"], n)),
+        cohorts=cohorts,
+        npcs=world["npcs"],
+        vitals=_vitals_in(world["npc_vitals"]),
+        leaders=_leaders(world["factions"]),
+        hardship=np.where(market_of >= 0, hardship[np.maximum(market_of, 0)], 0.0),
+        market_settlement=market_settlement,
+        market_of=market_of,
+        food_index=_food_index(run, rules),
+        harvest_failures=world.harvest_failures,
+    )
+    record = chronicle_year(
+        year_world,
+        happenings=rolled.happenings,
+        at_war_realms=rolled.at_war_realms,
+        killed=rolled.killed,
+        hooks=rolled.hooks,
+        rules=catalog.history_rules(),
+        seeds=seeds,
+        first_event_id=world.next_event,
+    )
+    return record, rolled
+
+
+def year_frames(
+    world: YearWorld, record: YearRecord, rolled: RolledYear, *, year_end: int
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """The year's tables to replace, and its log rows to append."""
+    first = world.next_event
+    tally = record.tally
+    leaders = dict(
+        zip(record.leaders.faction_id.tolist(), record.leaders.leader.tolist(), strict=True)
+    )
+    factions = world["factions"].with_columns(
+        pl.Series(
+            "leader_npc_id",
+            [leaders[f] if leaders[f] >= 0 else None for f in world["factions"]["faction_id"]],
+            dtype=pl.Int64,
+        )
+    )
+    frames: dict[str, pl.DataFrame] = {
+        "settlements": world["settlements"].with_columns(
+            pl.Series("population", tally.end).cast(pl.Int32)
+        ),
+        "factions": factions,
+        "provinces": _provinces(world["provinces"], rolled),
+        "diplomacy": rolled.diplomacy,
+        "population_groups": _groups_out(record.cohorts),
+        "npcs": record.npcs,
+        "npc_vitals": record.vitals.select(
+            "npc_id",
+            pl.when(pl.col("born_tick") >= 0).then(pl.col("born_tick")).alias("born_tick"),
+            pl.when(pl.col("died_tick") >= 0).then(pl.col("died_tick")).alias("died_tick"),
+            pl.when(pl.col("died_tick") >= 0).then(pl.col("death_cause")).alias("death_cause"),
+        ),
+        **rolled.chaos_state.to_frames(),
+        **rolled.war_state.to_frames(),
+    }
+    append = {
+        "events": pl.DataFrame(dict(record.events)),
+        "population_history": _accounts(record, year_end=year_end),
+        "ruler_history": _rulers(record),
+        "border_history": _borders(rolled, first=first),
+        "chaos_events": _record_events(rolled.chaos_records, first=first),
+        "war_events": _record_events(rolled.war_records, first=first),
+    }
+    return frames, append
+
+
+# -- what the rooms read ------------------------------------------------------------------------
+
+
+def _cohorts(groups: pl.DataFrame) -> Cohorts:
+    bands = catalog.history_rules().bands
+    professions = tuple(sorted({*groups["profession"].unique().to_list(), "child", "laborer"}))
+    index = {p: i for i, p in enumerate(professions)}
+    return Cohorts(
+        settlement=groups["settlement_id"].to_numpy().astype(np.int64),
+        band=groups["age_band"]
+        .replace_strict({b: i for i, b in enumerate(bands)})
+        .to_numpy()
+        .astype(np.int64),
+        sex=(groups["sex"] == "male").to_numpy().astype(np.int64),
+        culture=groups["culture_id"].to_numpy().astype(np.int64),
+        religion=groups["religion_id"].to_numpy().astype(np.int64),
+        profession=groups["profession"].replace_strict(index).to_numpy().astype(np.int64),
+        count=groups["count"].to_numpy().astype(np.int64),
+        professions=professions,
+    )
+
+
+def _war_inputs(world: YearWorld, cohorts: Cohorts) -> WarInputs:
+    """The world as the war room sees it: factions, neighbouring regions, settlements with
+    their people of fighting age and guards, roads, faiths' hostility."""
+    factions = world["factions"].sort("faction_id")
+    regions = world["regions"].sort("region_id")
+    settlements = world["settlements"].sort("settlement_id")
+    n = settlements.height
+    fighting = np.isin(cohorts.band, FIGHTING_BANDS)
+    guard = cohorts.professions.index("guard") if "guard" in cohorts.professions else -1
+
+    def per_settlement(mask: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return np.bincount(cohorts.settlement[mask], cohorts.count[mask], minlength=n)
+
+    cells = world["cells"].select("cell_id", "region_id", "neighbors").drop_nulls("region_id")
+    region_of = dict(cells.select("cell_id", "region_id").rows())
+    pairs = {
+        (min(r, region_of[b]), max(r, region_of[b]))
+        for r, near in cells.select("region_id", "neighbors").rows()
+        for b in near
+        if b in region_of and region_of[b] != r
+    }
+    a, b = (list(x) for x in zip(*sorted(pairs), strict=True)) if pairs else ([], [])
+    roads = world["routes"].filter(
+        (pl.col("kind") == "road") & pl.col("end_place").is_not_null()
+        & (pl.col("start_place") < n) & (pl.col("end_place") < n)
+    )  # fmt: skip
+    faiths = world["religions"].height
+    hostility = np.zeros((max(faiths, 1), max(faiths, 1)))
+    for x, y, h in world["religion_relations"].select("a_id", "b_id", "hostility").rows():
+        hostility[x, y] = hostility[y, x] = h
+    return WarInputs.of(
+        faction_ids=factions["faction_id"],
+        faction_is_state=factions["kind"] == "state",
+        faction_seat_settlement=factions["seat_settlement_id"].fill_null(-1),
+        faction_seat_region=factions["seat_region_id"],
+        faction_culture=factions["culture_id"],
+        faction_religion=factions["religion_id"].fill_null(-1),
+        faction_leader=factions["leader_npc_id"].fill_null(-1),
+        region_ids=regions["region_id"],
+        region_a=a,
+        region_b=b,
+        settlement_ids=settlements["settlement_id"],
+        settlement_region=settlements["region_id"],
+        settlement_tier=settlements["tier"],
+        settlement_population=settlements["population"],
+        settlement_men=per_settlement(fighting & (cohorts.sex == 1)),
+        settlement_women=per_settlement(fighting & (cohorts.sex == 0)),
+        settlement_guards=per_settlement(cohorts.profession == guard),
+        road_start=roads["start_place"],
+        road_end=roads["end_place"],
+        road_days=roads["travel_days"],
+        religion_hostility=hostility,
+    )
+
+
+def _war_state(world: YearWorld, inputs: WarInputs) -> WarState:
+    if world["war_counters"].height == 0:
+        return start_war_state(inputs, diplomacy=world["diplomacy"], provinces=world["provinces"])
+    return WarState.from_frames({name: world[name] for name in WAR_TABLES})
+
+
+def _chaos_state(world: YearWorld) -> ChaosState:
+    if world["chaos_state"].height == 0:
+        return ChaosState.start()
+    return ChaosState.from_frames({name: world[name] for name in CHAOS_TABLES})
+
+
+def _chaos_inputs(world: YearWorld, realm_of: dict[int, int]) -> ChaosInputs:
+    regions = world["regions"].sort("region_id")
+    region_ids = regions["region_id"].to_numpy()
+    bandits = dict(
+        world["factions"]
+        .filter(pl.col("kind") == "bandits")
+        .sort("faction_id")
+        .unique("seat_region_id", keep="first", maintain_order=True)
+        .select("seat_region_id", "faction_id")
+        .rows()
+    )
+    settlements, pois, routes = world["settlements"], world["pois"], world["routes"]
+    place_region = dict(settlements.select("settlement_id", "region_id").rows()) | dict(
+        pois.select("poi_id", "region_id").rows()
+    )
+    return ChaosInputs.of(
+        region_ids=region_ids,
+        region_danger=regions["danger_level"],
+        region_faction=[realm_of.get(int(r), -1) for r in region_ids],
+        region_bandits=[bandits.get(int(r), -1) for r in region_ids],
+        settlement_ids=settlements["settlement_id"],
+        settlement_region=settlements["region_id"],
+        settlement_population=settlements["population"],
+        poi_ids=pois["poi_id"],
+        poi_region=pois["region_id"],
+        poi_kind=pois["kind"],
+        route_ids=routes["route_id"],
+        route_region=[place_region.get(int(p), -1) for p in routes["start_place"]],
+    )
+
+
+def _neighbours(routes: pl.DataFrame, n: int) -> tuple[tuple[int, ...], ...]:
+    """Settlements joined by a route, per settlement id (place ids below n are settlements)."""
+    near: list[set[int]] = [set() for _ in range(n)]
+    for a, b in routes.select("start_place", "end_place").drop_nulls().rows():
+        if a < n and b < n and a != b:
+            near[a].add(b)
+            near[b].add(a)
+    return tuple(tuple(sorted(s)) for s in near)
+
+
+def _market_hardship(run: EconomyRun, *, n_markets: int) -> np.ndarray[Any, Any]:
+    """Per market: its agents' hunger as a share of going bust (5 rations), mean."""
+    state = run.state
+    at = state.market >= 0
+    starving = np.clip(state.hunger[at] / 5.0, 0, 1)
+    total = np.bincount(state.market[at], weights=starving, minlength=n_markets)
+    agents = np.bincount(state.market[at], minlength=n_markets)
+    return np.round(total / np.maximum(agents, 1), 6)
+
+
+def _food_index(run: EconomyRun, rules: EconomyRules) -> np.ndarray[Any, Any]:
+    foods = rules.foods
+    index = run.state.price[:, foods] / rules.value[foods][None, :]
+    return np.asarray(index.mean(axis=1), dtype=np.float64)
+
+
+def _vitals_in(vitals: pl.DataFrame) -> pl.DataFrame:
+    return vitals.select(
+        pl.col("npc_id").cast(pl.Int64),
+        pl.col("born_tick").fill_null(-1).cast(pl.Int64),
+        pl.col("died_tick").fill_null(-1).cast(pl.Int64),
+        pl.col("death_cause").fill_null(""),
+    )
+
+
+def _leaders(factions: pl.DataFrame) -> Leaders:
+    return Leaders(
+        faction_id=factions["faction_id"].to_numpy().astype(np.int64),
+        leader=factions["leader_npc_id"].fill_null(-1).to_numpy().astype(np.int64),
+        seat=factions["seat_settlement_id"].fill_null(-1).to_numpy().astype(np.int64),
+    )
+
+
+# -- what the year writes -----------------------------------------------------------------------
+
+
+def _groups_out(cohorts: Cohorts) -> pl.DataFrame:
+    bands = catalog.history_rules().bands
+    return table_frame(
+        "population_groups",
+        {
+            "settlement_id": cohorts.settlement.astype(np.int32),
+            "age_band": [bands[b] for b in cohorts.band],
+            "sex": [SEXES[s] for s in cohorts.sex],
+            "culture_id": cohorts.culture.astype(np.int32),
+            "religion_id": cohorts.religion.astype(np.int32),
+            "profession": [cohorts.professions[p] for p in cohorts.profession],
+            "count": cohorts.count,
+        },
+    )
+
+
+def _provinces(provinces: pl.DataFrame, rolled: RolledYear) -> pl.DataFrame:
+    """Provinces after the year's border changes (a taken province is no one's core)."""
+    holder = dict(provinces.select("region_id", "faction_id").rows())
+    core = dict(provinces.select("region_id", "is_core").rows())
+    for border in rolled.borders:
+        if border.holder >= 0:
+            holder[border.region_id] = border.holder
+            core[border.region_id] = False
+        else:
+            holder.pop(border.region_id, None)
+    regions = sorted(holder)
+    return table_frame(
+        "provinces",
+        {
+            "region_id": regions,
+            "faction_id": [holder[r] for r in regions],
+            "is_core": [bool(core.get(r, False)) for r in regions],
+        },
+    )
+
+
+def _accounts(record: YearRecord, *, year_end: int) -> pl.DataFrame:
+    tally = record.tally
+    n = tally.start.size
+    alive = (tally.start > 0) | (tally.end > 0)
+    return pl.DataFrame(
+        {
+            "tick": np.full(n, year_end, dtype=np.int64),
+            "settlement_id": np.arange(n, dtype=np.int32),
+            "population_start": tally.start,
+            "births": tally.births,
+            "deaths": tally.deaths,
+            "immigrants": tally.immigrants,
+            "emigrants": tally.emigrants,
+            "population_end": tally.end,
+            "hardship": record.conditions.hardship,
+            "at_war": record.conditions.at_war > 0,
+        }
+    ).filter(pl.Series(alive))
+
+
+def _rulers(record: YearRecord) -> pl.DataFrame:
+    s = record.successions
+    return table_frame(
+        "ruler_history",
+        {
+            "faction_id": [x.faction_id for x in s],
+            "tick": [x.tick for x in s],
+            "npc_id": [x.npc_id for x in s],
+            "previous_npc_id": [x.previous_id for x in s],
+            "event_id": [x.event_id for x in s],
+        },
+    )
+
+
+def _borders(rolled: RolledYear, *, first: int) -> pl.DataFrame:
+    ticks = [rolled.happenings[b.position].tick for b in rolled.borders]
+    frame = table_frame(
+        "border_history",
+        {
+            "region_id": [b.region_id for b in rolled.borders],
+            "tick": ticks,
+            "faction_id": [b.holder for b in rolled.borders],
+            "previous_faction_id": [b.previous for b in rolled.borders],
+            "event_id": [first + b.position for b in rolled.borders],
+        },
+    )
+    # A province taken twice in a day keeps the last change.
+    return frame.unique(["region_id", "tick"], keep="last", maintain_order=True)
+
+
+def _record_events(records: tuple[tuple[int, int], ...], *, first: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "record_id": [r for r, _ in records],
+            "event_id": [first + position for _, position in records],
+        },
+        schema={"record_id": pl.Int64, "event_id": pl.Int64},
+    )
