@@ -306,3 +306,14 @@ def test_bad_inputs_raise_clear_errors(change: dict[str, object], message: str) 
     arguments.update(change)
     with pytest.raises(ValueError, match=message):
         ChaosInputs.of(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_roll_changes_neither_its_state_nor_its_inputs() -> None:
+    state = CENTURY["classic"][0]
+    before = {name: frame.clone() for name, frame in state.to_frames().items()}
+    tension = INPUTS.region_tension.copy()
+    next_tick = months(0, 1201)[-1][0]
+    run(state, [(next_tick, 30)], inputs=INPUTS)
+    after = state.to_frames()
+    assert all(before[name].equals(after[name]) for name in before)
+    assert np.array_equal(INPUTS.region_tension, tension)

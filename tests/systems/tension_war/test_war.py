@@ -443,3 +443,14 @@ def test_upkeep_counts_the_soldiers_under_arms() -> None:
         assert isinstance(record.payload, ArmyRaised)
         row = int(np.searchsorted(state.faction_ids, record.faction_id))
         assert 0 < cost[row] <= record.payload.upkeep_per_day
+
+
+def test_a_step_changes_neither_its_state_nor_its_inputs() -> None:
+    before = {name: frame.clone() for name, frame in START.to_frames().items()}
+    roads = INPUTS.road_days.copy()
+    men = INPUTS.settlement_men.copy()
+    run(START, months(0, 240))
+    after = START.to_frames()
+    assert all(before[name].equals(after[name]) for name in before)
+    assert np.array_equal(INPUTS.road_days, roads)
+    assert np.array_equal(INPUTS.settlement_men, men)
