@@ -24,6 +24,7 @@ from worldloom.flows.commands.app import (
 from worldloom.flows.commands.world import resolve_world
 from worldloom.flows.deployments import build_deployments
 from worldloom.flows.params import GenerateWorldParams
+from worldloom.flows.simulate import simulate_deployment
 from worldloom.infrastructure.local_server import (
     DEFAULT_PORT,
     end_process_group,
@@ -123,6 +124,15 @@ def serve(
     economy_ticks: Annotated[
         int, typer.Option(help="Days each economy run advances.", min=1, max=3650)
     ] = 1,
+    simulate: Annotated[
+        str | None, typer.Option("--simulate", help="World that lives on on a schedule.")
+    ] = None,
+    simulate_cron: Annotated[
+        str | None, typer.Option(help='Simulation schedule, e.g. "0 4 * * *" (a year a night).')
+    ] = None,
+    simulate_days: Annotated[
+        int, typer.Option(help="Days each simulate run advances.", min=1, max=36500)
+    ] = 365,
     home: HomeOption = None,
 ) -> None:
     """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
@@ -136,6 +146,7 @@ def serve(
         ("--cron", cron),
         ("--export-cron", export_cron),
         ("--economy-cron", economy_cron),
+        ("--simulate-cron", simulate_cron),
     ):
         _check_cron(option, value)
     params = None
@@ -143,8 +154,25 @@ def serve(
         catalog.world_config(preset=preset, seed=seed)
         params = GenerateWorldParams(seed=seed, preset=preset, home=str(settings.home))
     world_id = resolve_world(settings, export) if export else None
+    if simulate_cron and not simulate:
+        raise ConfigError("a simulate schedule needs a world (--simulate WORLD)")
+    lives = (
+        [
+            simulate_deployment(
+                home=str(settings.home),
+                world_id=resolve_world(settings, simulate),
+                cron=simulate_cron,
+                days=simulate_days,
+            )
+        ]
+        if simulate
+        else []
+    )
+    if lives and params is None and world_id is None and economy is None:
+        prefect_serve(*lives)
+        return
     try:
-        deployments = build_deployments(
+        deployments = lives + build_deployments(
             home=str(settings.home),
             generate_cron=cron,
             generate_params=params,
