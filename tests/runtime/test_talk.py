@@ -159,6 +159,21 @@ def test_lines_follow_character_and_subject(engine: SnapshotEngine, notable: int
     assert "without fear" in write_line(speaker, "place", far, rng=seeds.stream("e")).line
     plain = Subject(kind="place", name="Deep", what="ruin", days=2, direction="north")
     assert "Bring back word" in write_line(speaker, "quest", plain, rng=seeds.stream("f")).line
+    near = replace(speaker, home="Ash")
+    lair = replace(plain, name="Den", days=1, detail="wolves")
+    assert write_line(near, "quest", lair, rng=seeds.stream("h")).line == (
+        "If you have a strong arm, go to Den, a ruin a day's walk north of Ash. "
+        "Clear it of wolves and Ash will remember you."
+    )
+    far_home = replace(speaker, home="Vellivenza Bay")
+    halls = replace(lair, name="The Halls of Vorgarkar", what="dungeon", days=5)
+    halls = replace(halls, detail="ghouls and minotaurs")
+    asked = write_line(far_home, "quest", halls, rng=seeds.stream("i")).line
+    assert asked == (
+        "Go to The Halls of Vorgarkar, a dungeon 5 days' walk north of Vellivenza Bay. "
+        "Clear it of ghouls and minotaurs and Vellivenza Bay will remember you."
+    )
+    assert len(asked) <= LINE.max_length
     long_name = replace(speaker, home="X" * 300, role="")
     assert (
         len(write_line(long_name, "greeting", Subject(kind="none"), rng=seeds.stream("g")).line)

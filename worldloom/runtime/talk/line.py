@@ -104,7 +104,10 @@ def _about_place(speaker: Speaker, topic: Topic, subject: Subject, lead: str) ->
             if subject.detail
             else f"Bring back word of what lies inside and {reward}."
         )
-        return [f"If you have a strong arm, go to {subject.name}, {where}.", task]
+        errand = f"If you have a strong arm, go to {subject.name}, {where}."
+        if len(errand) + 1 + len(task) > LINE.max_length:
+            errand = f"Go to {subject.name}, {where}."  # the task must fit the line, not the wish
+        return [errand, task]
     if topic == "rumor":
         return [f"{lead} {subject.name}, {where}, is not safe.", *seen]
     if subject.population:
