@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+from worldloom.prompts.text_rules import (
+    ProseBounds,
+    read_rule_context,
+    rule_context,
+    validate_grounded_prose,
+)
 
 Topic = Literal["greeting", "rumor", "quest", "place"]
 """What the player asks about: a greeting, a rumor, a quest, or a named place."""
@@ -19,6 +25,14 @@ LINE = ProseBounds(min_length=12, max_length=160, max_sentences=3)
 
 FIRST_PERSON = "I"
 """Allowed as a capitalised word inside a sentence: the speaker talks about themself."""
+
+PROMPT_ECHOES: Final = re.compile(
+    r"\baged \d|\bdanger \d+ of \d+|[()]|;"
+    r"|\b(?:speaker|traveller|traveler|character|people|faith|ruled by)\s*:",
+    re.IGNORECASE,
+)
+"""The prompt's own wording (labels, "aged 59", "danger 5 of 10", a "(merchant)", a "; "-list of
+facts): a small model that copies its facts back writes no spoken line."""
 
 _NAME = Field(min_length=1, max_length=80)
 _FACT = Field(min_length=1, max_length=160)
@@ -80,7 +94,24 @@ class DialogueLine(BaseModel):
     @field_validator("line")
     @classmethod
     def _line_is_grounded(cls, line: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(line, info.context, own_name=None, bounds=LINE)
+        line = validate_grounded_prose(line, info.context, own_name=None, bounds=LINE)
+        if read_rule_context(info.context) is not None:  # LLM output only, as the prose rules
+            check_spoken(line)
+        return line
+
+
+def check_spoken(line: str) -> None:
+    """Refuse a line that repeats the prompt's facts instead of speaking them.
+
+    Raises:
+        ValueError: The line holds the prompt's wording (see `PROMPT_ECHOES`).
+    """
+    echo = PROMPT_ECHOES.search(line)
+    if echo is not None:
+        raise ValueError(
+            f"the line copies the prompt ({echo.group(0)!r}); say it aloud as the speaker "
+            "would, in plain sentences"
+        )
 
 
 DIALOGUE_PROMPT: PromptSpec[DialogueFacts, DialogueLine] = PromptSpec(
