@@ -260,7 +260,9 @@ def test_an_endpoint_just_under_its_timeout_cannot_outlast_the_deadline(
         records = [_ask(gateway, seed).record for seed in range(10)]
     elapsed = time.monotonic() - started
 
-    assert elapsed < 2.0 + 0.6
+    # Ten answers would take 8 s; the slack covers opening, closing and a loaded machine's
+    # scheduling (2.61 s measured once at a load of 10).
+    assert elapsed < 2.0 + 1.0
     reasons = [r.fallback_reason for r in records]
     # Two answers fit in 2 s on an idle machine; on a loaded one the client's start-up can
     # push the second past the deadline. Either way, from the first cut on nothing is sent.
