@@ -442,7 +442,12 @@ def test_upkeep_counts_the_soldiers_under_arms() -> None:
     for record in raised:
         assert isinstance(record.payload, ArmyRaised)
         row = int(np.searchsorted(state.faction_ids, record.faction_id))
-        assert 0 < cost[row] <= record.payload.upkeep_per_day
+        assert cost[row] <= record.payload.upkeep_per_day  # less whoever fell since
+    assert cost.sum() > 0
+    assert cost.sum() == pytest.approx(
+        TABLE.army["upkeep_levy"] * state.levies.sum()
+        + TABLE.army["upkeep_professional"] * state.professionals.sum()
+    )
 
 
 def test_a_step_changes_neither_its_state_nor_its_inputs() -> None:

@@ -144,14 +144,22 @@ def roll_chaos(
     region_rows, kind_rows = np.nonzero(chance > 0)
     ticks = np.full(region_rows.size, tick, dtype=np.int64)
     hit_ids = inputs.region_ids[region_rows]
-    roll = keyed_uniform(hit_ids, kind_rows, ticks, seeds=seeds, system="chaos.roll")
-    struck = roll < chance[region_rows, kind_rows]
-    region_rows, kind_rows, ticks = region_rows[struck], kind_rows[struck], ticks[struck]
+    # One draw per candidate and purpose (strike, day, severity, target), each keyed by the
+    # region, the kind, the period and the purpose alone.
+    purposes = 4
+    draws = keyed_uniform(
+        np.tile(hit_ids, purposes),
+        np.tile(kind_rows, purposes),
+        np.tile(ticks, purposes),
+        np.repeat(np.arange(purposes, dtype=np.int64), region_rows.size),
+        seeds=seeds,
+        system="chaos.roll",
+    ).reshape(purposes, region_rows.size)
+    struck = draws[0] < chance[region_rows, kind_rows]
+    region_rows, kind_rows = region_rows[struck], kind_rows[struck]
     hit_ids = inputs.region_ids[region_rows]
-    keys = (hit_ids, kind_rows, ticks)
-    day = np.floor(keyed_uniform(*keys, seeds=seeds, system="chaos.day") * days).astype(np.int64)
-    severity = keyed_uniform(*keys, seeds=seeds, system="chaos.severity")
-    pick = keyed_uniform(*keys, seeds=seeds, system="chaos.pick")
+    day = np.floor(draws[1, struck] * days).astype(np.int64)
+    severity, pick = draws[2, struck], draws[3, struck]
     order = np.lexsort((kind_rows, hit_ids, day))
     records: list[ChaosRecord] = []
     next_id = state.next_record_id

@@ -72,6 +72,9 @@ class WarInputs:
     region_graph: Any = field(init=False, repr=False)
     """[region, region] sparse: 1 where neighbours or the same region."""
     _roads: Any = field(init=False, repr=False)
+    border_cache: dict[bytes, BoolArray] = field(init=False, repr=False, compare=False)
+    """The last borders computed for a map of region holders (a cache: same map, same
+    borders)."""
 
     def __post_init__(self) -> None:
         self._check_shapes()
@@ -100,6 +103,7 @@ class WarInputs:
             shape=(settlements, settlements),
         )
         object.__setattr__(self, "_roads", graph)
+        object.__setattr__(self, "border_cache", {})
 
     def _check_shapes(self) -> None:
         factions, regions = self.faction_ids.size, self.region_ids.size

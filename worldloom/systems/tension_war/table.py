@@ -21,7 +21,8 @@ LEVY, PROFESSIONAL, GUARD = range(3)
 
 _TENSION = (
     "baseline", "reversion_per_year", "border", "culture", "religion", "trade", "memory",
-    "memory_half_life_years", "noise_per_month", "incident", "border_incident_per_year",
+    "memory_half_life_years", "noise_per_month", "incident", "incident_blame",
+    "border_incident_per_year",
     "border_incident_tension",
 )  # fmt: skip
 _WAR = (
@@ -46,6 +47,7 @@ _SHARES = (
     "sack_share",
     "ally_join",
     "reversion_per_year",
+    "incident_blame",
 )
 _TENSIONS = (
     "baseline",

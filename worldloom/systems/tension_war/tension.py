@@ -26,6 +26,10 @@ def shared_borders(
 ) -> BoolArray:
     """[faction, faction]: lands (a state's regions; any other faction's seat region) that
     touch or overlap over region adjacency."""
+    key = region_owner.tobytes()
+    cached = inputs.border_cache.get(key)
+    if cached is not None:
+        return cached.copy()
     n, regions = faction_ids.size, inputs.region_ids.size
     held = region_owner != NONE
     seated = ~inputs.faction_is_state & (inputs.faction_seat_region != NONE)
@@ -42,6 +46,8 @@ def shared_borders(
     land = csr_matrix((np.ones(rows.size), (rows, columns)), shape=(n, regions))
     touching: BoolArray = (land @ inputs.region_graph @ land.T).toarray() > 0
     np.fill_diagonal(touching, False)
+    inputs.border_cache.clear()  # borders move seldom: the latest map is the one asked again
+    inputs.border_cache[key] = touching.copy()
     return touching
 
 
@@ -95,20 +101,39 @@ def _bound(turn: Turn) -> BoolArray:
 
 def _normal(turn: Turn, a: IntArray, b: IntArray) -> FloatArray:
     """A standard normal draw per pair, keyed by the pair and the step's tick (Box-Muller)."""
-    ticks = np.full(a.size, turn.tick, dtype=np.int64)
-    keys = (turn.ids[a], turn.ids[b], ticks)
-    u = keyed_uniform(*keys, seeds=turn.seeds, system="war.tension.drift")
-    v = keyed_uniform(*keys, seeds=turn.seeds, system="war.tension.drift.angle")
+    u, v = _draws(turn, a, b, purposes=2, system="war.tension.drift")
     result: FloatArray = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
     return result
 
 
+def _draws(turn: Turn, a: IntArray, b: IntArray, *, purposes: int, system: str) -> FloatArray:
+    """[purpose, pair]: uniform draws keyed by the pair's ids, the step's tick and the purpose."""
+    count = a.size
+    draws: FloatArray = keyed_uniform(
+        np.tile(turn.ids[a], purposes),
+        np.tile(turn.ids[b], purposes),
+        np.full(count * purposes, turn.tick, dtype=np.int64),
+        np.repeat(np.arange(purposes, dtype=np.int64), count),
+        seeds=turn.seeds,
+        system=system,
+    ).reshape(purposes, count)
+    return draws
+
+
 def apply_incidents(turn: Turn, incidents: Sequence[Incident], border: BoolArray) -> None:
-    """The caller's incidents: the region's holder blames the faction named, or its most
-    hated neighbour; their tension rises by the severity, and a border incident is recorded."""
+    """The caller's incidents: the region's holder blames the faction named, or (with chance
+    `incident_blame`) its most hated neighbour; their tension rises by the severity, and a
+    border incident is recorded. Unblamed incidents strain nothing."""
     inputs = turn.inputs
     weight = turn.table.tension["incident"]
-    for incident in sorted(incidents, key=lambda i: (i.tick, i.incident_id)):
+    ordered = sorted(incidents, key=lambda i: (i.tick, i.incident_id))
+    blame = keyed_uniform(
+        np.array([i.incident_id for i in ordered], dtype=np.int64),
+        np.array([i.tick for i in ordered], dtype=np.int64),
+        seeds=turn.seeds,
+        system="war.incident.blame_neighbour",
+    )
+    for incident, luck in zip(ordered, blame.tolist(), strict=True):
         region = int(np.searchsorted(inputs.region_ids, incident.region_id))
         victim = int(turn.region_owner[region])
         if victim == NONE:
@@ -116,6 +141,8 @@ def apply_incidents(turn: Turn, incidents: Sequence[Incident], border: BoolArray
         v = turn.row(victim)
         if incident.blamed_faction_id != NONE:
             blamed = turn.row(incident.blamed_faction_id)
+        elif luck >= turn.table.tension["incident_blame"]:
+            continue
         else:
             near = inputs.region_graph[region].indices
             neighbours = np.unique(turn.region_owner[near])
@@ -139,11 +166,8 @@ def random_incidents(turn: Turn, border: BoolArray) -> None:
     a, b = a[keep], b[keep]
     strain = np.clip((turn.tension[a, b] - 50.0) / 50.0, 0.0, 1.0) ** 2
     chance = 1.0 - np.exp(-weights["border_incident_per_year"] * strain * turn.days / 365.0)
-    ticks = np.full(a.size, turn.tick, dtype=np.int64)
-    keys = (turn.ids[a], turn.ids[b], ticks)
-    struck = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident") < chance
-    day = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident.day")
-    blame = keyed_uniform(*keys, seeds=turn.seeds, system="war.incident.blame")
+    luck, day, blame = _draws(turn, a, b, purposes=3, system="war.incident")
+    struck = luck < chance
     order = np.flatnonzero(struck)
     for i in order[np.argsort(day[order], kind="stable")].tolist():
         when = turn.tick + int(day[i] * turn.days)
