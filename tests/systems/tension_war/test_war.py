@@ -459,3 +459,33 @@ def test_a_step_changes_neither_its_state_nor_its_inputs() -> None:
     assert all(before[name].equals(after[name]) for name in before)
     assert np.array_equal(INPUTS.road_days, roads)
     assert np.array_equal(INPUTS.settlement_men, men)
+
+
+def test_a_war_nobody_can_reach_ends_in_a_white_peace() -> None:
+    inputs = WarInputs.of(
+        faction_ids=[1, 2],
+        faction_is_state=[True, True],
+        faction_seat_settlement=[10, 11],
+        faction_seat_region=[0, 1],
+        region_ids=[0, 1],
+        region_a=[0],
+        region_b=[1],
+        settlement_ids=[10, 11],
+        settlement_region=[0, 1],
+        settlement_tier=["city", "city"],
+        settlement_population=[9000, 9000],
+        settlement_men=[2000, 2000],
+        settlement_women=[2000, 2000],
+        settlement_guards=[90, 90],
+    )
+    diplomacy = pl.DataFrame({"a_id": [1], "b_id": [2], "status": ["at_war"], "tension": [100]})
+    provinces = pl.DataFrame({"region_id": [0, 1], "faction_id": [1, 2]})
+    state = start_war_state(inputs, diplomacy=diplomacy, provinces=provinces)
+    _, records = run(state, months(0, 120), inputs=inputs)
+    kinds = [r.kind for r in records]
+    assert "war_declared" in kinds
+    assert "battle" not in kinds
+    peace = next(r.payload for r in records if isinstance(r.payload, Peace))
+    assert 2 * 365 < peace.days < 4 * 365
+    assert peace.dead == 0
+    assert peace.ceded == ()

@@ -251,8 +251,9 @@ def exhaust(turn: Turn, population: FloatArray) -> None:
 
 
 def make_peace(turn: Turn) -> None:
-    """A war whose leaders are worn out ends: the less exhausted side wins; it keeps what it
-    took, hands back what it lost, and may take tribute; soldiers go home; a truce follows."""
+    """A war whose leaders are worn out (or that nobody has bled in for `stalemate_years`)
+    ends: the less exhausted side wins; it keeps what it took, hands back what it lost, and
+    may take tribute; soldiers go home; a truce follows."""
     war_table = turn.table.war
     chance = _chance(war_table["peace_per_year"], turn.days)
     for war_id in sorted(turn.wars):
@@ -262,9 +263,13 @@ def make_peace(turn: Turn) -> None:
         luck = keyed_uniform(
             np.array([war_id]), np.array([turn.tick]), seeds=turn.seeds, system="war.peace"
         )[0]
-        if worn.max() < war_table["peace_exhaustion"] or (
-            luck >= chance and worn.max() < 2 * war_table["peace_exhaustion"]
-        ):
+        # A war nobody can reach (no road to the enemy) ends in a white peace as readily.
+        phoney = (
+            war.dead == (0, 0)
+            and turn.end - war.declared_tick > war_table["stalemate_years"] * DAYS_PER_YEAR
+        )
+        worn_out = worn.max() >= war_table["peace_exhaustion"] or phoney
+        if not worn_out or (luck >= chance and worn.max() < 2 * war_table["peace_exhaustion"]):
             continue
         _conclude(turn, lift_siege(turn, war, tick=turn.end - 1), worn)
 
