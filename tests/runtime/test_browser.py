@@ -12,38 +12,21 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.chromium import chromium, require_chromium
 from tests.runtime.servers import Server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SCREENSHOT = "WORLDLOOM_SCREENSHOT"
 """Set to a path to keep the test's screenshot (the README's picture is made this way)."""
 
 pytestmark = [pytest.mark.flow]
 
-if not CHROMIUM.exists():  # pragma: no cover - CI installs it (the Makefile)
-    if os.environ.get("CI"):
-        raise RuntimeError("the browser test needs Debian's chromium: apt-get install chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (make install adds it)", allow_module_level=True
-    )
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_browse_a_world(api_server: Server, browser: object, tmp_path: Path) -> None:

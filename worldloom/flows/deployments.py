@@ -8,6 +8,8 @@ from prefect.deployments.runner import RunnerDeployment
 from worldloom.flows.generate import advance_economy, export_snapshot_flow, generate_world
 from worldloom.flows.params import GenerateWorldParams
 
+EXPORT_DEPLOYMENT = "worldloom-export"
+
 ONE_RUN_AT_A_TIME = ConcurrencyLimitConfig(
     limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
 )
@@ -55,7 +57,7 @@ def build_deployments(
         deployments.append(
             _built(
                 export_snapshot_flow.to_deployment(
-                    name="worldloom-export",
+                    name=EXPORT_DEPLOYMENT,
                     cron=export_cron,
                     parameters={"home": home, "world_id": export_world},
                     tags=["worldloom"],

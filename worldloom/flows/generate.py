@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from prefect import flow
+from prefect.runtime import flow_run
 
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.reader.remote import is_remote, local_path
+from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage
-from worldloom.tasks.export import export_snapshot
+from worldloom.tasks.events import announce_snapshot_exported, announce_world_generated
+from worldloom.tasks.export import export_snapshot, upload_snapshot
 from worldloom.tasks.gear import generate_gear_stage
 from worldloom.tasks.people import generate_people_stage
-from worldloom.tasks.plan import plan_world_task
+from worldloom.tasks.plan import plan_world, plan_world_task
 from worldloom.tasks.pois import generate_places_stage
 from worldloom.tasks.prose import write_prose_stage
 from worldloom.tasks.provenance import held_world, recorded_run
@@ -17,41 +21,43 @@ from worldloom.tasks.regions import generate_regions_stage
 from worldloom.tasks.report import (
     publish_economy_report,
     publish_gear_report,
+    publish_map,
+    publish_world_overview,
     publish_world_report,
 )
 from worldloom.tasks.terrain import generate_terrain_stage
 from worldloom.tasks.world import create_world, world_db
 
 
-@flow(name="terrain", log_prints=False)
+@flow(name="terrain", log_prints=False, flow_run_name="{world_id} · terrain")
 def terrain_flow(home: str, world_id: str) -> dict[str, int]:
     """Terrain stage: mesh, heightmap, climate, rivers, lakes, biomes."""
     with recorded_run(home=home, world_id=world_id, flow="terrain", parameters={}):
         return generate_terrain_stage(home=home, world_id=world_id)
 
 
-@flow(name="regions")
+@flow(name="regions", flow_run_name="{world_id} · regions")
 def regions_flow(home: str, world_id: str) -> dict[str, int]:
     """Regions stage: contiguous named regions over the terrain, and the location tree."""
     with recorded_run(home=home, world_id=world_id, flow="regions", parameters={}):
         return generate_regions_stage(home=home, world_id=world_id)
 
 
-@flow(name="pois")
+@flow(name="pois", flow_run_name="{world_id} · places")
 def pois_flow(home: str, world_id: str) -> dict[str, int]:
     """Places stage: settlements, points of interest, routes and sub-locations."""
     with recorded_run(home=home, world_id=world_id, flow="pois", parameters={}):
         return generate_places_stage(home=home, world_id=world_id)
 
 
-@flow(name="people")
+@flow(name="people", flow_run_name="{world_id} · people")
 def people_flow(home: str, world_id: str) -> dict[str, int]:
     """People stage: cultures, religions, population, NPCs, factions and diplomacy."""
     with recorded_run(home=home, world_id=world_id, flow="people", parameters={}):
         return generate_people_stage(home=home, world_id=world_id)
 
 
-@flow(name="economy")
+@flow(name="economy", flow_run_name="{world_id} · economy +{ticks} days")
 def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
     """Economy stage: markets, agents and caravans, advanced `ticks` days (started if new)."""
     with recorded_run(home=home, world_id=world_id, flow="economy", parameters={"ticks": ticks}):
@@ -60,7 +66,7 @@ def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
         return written
 
 
-@flow(name="gear")
+@flow(name="gear", flow_run_name="{world_id} · gear")
 def gear_flow(home: str, world_id: str) -> dict[str, int]:
     """Gear stage: magic, equipment, inventories, merchants' stock, artifacts, loot,
     encounters and stat blocks."""
@@ -70,7 +76,7 @@ def gear_flow(home: str, world_id: str) -> dict[str, int]:
         return written
 
 
-@flow(name="advance-economy")
+@flow(name="advance-economy", flow_run_name="{world_id} · advance economy +{ticks} days")
 def advance_economy(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
     """Advance a world's economy `ticks` days, then make its gear again: the economy stage
     clears it, as it was priced in the old markets and shared out the old holdings."""
@@ -79,14 +85,14 @@ def advance_economy(home: str, world_id: str, ticks: int = 30) -> dict[str, int]
         return written | gear_flow(home, world_id)
 
 
-@flow(name="prose")
+@flow(name="prose", flow_run_name="{world_id} · prose ({llm})")
 def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""
     with recorded_run(home=home, world_id=world_id, flow="prose", parameters={"llm": llm}) as run:
         return write_prose_stage(home=home, world_id=world_id, llm=llm, run_id=run)
 
 
-@flow(name="enrich-world")
+@flow(name="enrich-world", flow_run_name="{world_id} · enrich ({llm})")
 def enrich_world(home: str, world_id: str, llm: str) -> str:
     """Rewrite an existing world's prose through `llm` and export a fresh snapshot."""
     with held_world(home=home, world_id=world_id, what="enrich-world"):
@@ -94,17 +100,39 @@ def enrich_world(home: str, world_id: str, llm: str) -> str:
         return export_snapshot_flow(home, world_id)
 
 
-@flow(name="export-snapshot")
-def export_snapshot_flow(home: str, world_id: str, out_dir: str | None = None) -> str:
-    """Export the world's current state as a verified snapshot; returns its folder."""
-    params = {"out_dir": out_dir}
+@flow(name="export-snapshot", flow_run_name="{world_id} · export")
+def export_snapshot_flow(
+    home: str, world_id: str, out_dir: str | None = None, to: str | None = None
+) -> str:
+    """Export the world's current state as a verified snapshot; returns its folder, or its URL
+    when `to` names shared storage (`s3://bucket/prefix`: written in the home, then uploaded)."""
+    params = {"out_dir": out_dir, "to": to}
     with recorded_run(home=home, world_id=world_id, flow="export-snapshot", parameters=params):
-        snapshot = export_snapshot(home=home, world_id=world_id, out_dir=out_dir)
-        publish_world_report(home=home, world_id=world_id, snapshot=snapshot)
-        return snapshot
+        folder = str(local_path(to)) if to and not is_remote(to) else out_dir
+        snapshot = export_snapshot(home=home, world_id=world_id, out_dir=folder)
+        location = upload_snapshot(snapshot=snapshot, to=to) if to and is_remote(to) else snapshot
+        publish_world_report(home=home, world_id=world_id, snapshot=location)
+        publish_map(world_id=world_id, snapshot=snapshot)
+        announce_snapshot_exported(snapshot=snapshot, location=location)
+        return location
 
 
-@flow(name="generate-world")
+def generate_run_name() -> str:
+    """`<world id> · generate · seed <seed> <preset>` (the id is planned from the parameters
+    as the run will plan it); `generate · seed <seed> <preset>` if they do not plan."""
+    raw = flow_run.parameters["params"]
+    params = raw if isinstance(raw, GenerateWorldParams) else GenerateWorldParams(**raw)
+    what = f"generate · seed {params.seed} {params.preset}"
+    try:
+        plan = plan_world(
+            seed=params.seed, preset=params.preset, name=params.name, overrides=params.overrides
+        )
+    except ConfigError:
+        return what  # the run itself fails on it, and says why
+    return f"{plan.world_id} · {what}"
+
+
+@flow(name="generate-world", flow_run_name=generate_run_name)
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     """Generate a world end to end: terrain, regions, places, people, economy burn-in, gear,
     prose, export."""
@@ -127,6 +155,10 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             if params.llm != "none":
                 prose_flow(home, world_id, params.llm)
             snapshot = export_snapshot_flow(home, world_id)
+            publish_world_overview(
+                home=home, world_id=world_id, snapshot=snapshot, location=snapshot
+            )
+    announce_world_generated(snapshot=snapshot, name=plan.name)
     return GeneratedWorld(
         world_id=world_id,
         name=plan.name,

@@ -16,13 +16,14 @@ from worldloom.infrastructure.snapshot import (
     ReferenceEntry,
     SnapshotMeta,
     TableData,
+    publish_snapshot,
     write_snapshot,
 )
 from worldloom.infrastructure.store import TABLES, Table, describe_tables, open_store
 from worldloom.tasks.world import load_world, world_db
 
 
-@task(name="export-snapshot", cache_policy=NO_CACHE)
+@task(name="export-snapshot", cache_policy=NO_CACHE, task_run_name="export-snapshot · {world_id}")
 def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> str:
     """Write the world's current state as a snapshot; returns the snapshot folder."""
     keys = describe_tables()
@@ -53,6 +54,22 @@ def export_snapshot(*, home: str, world_id: str, out_dir: str | None = None) -> 
     )
     get_run_logger().info("snapshot %s", path)
     return str(path)
+
+
+@task(
+    name="upload-snapshot",
+    cache_policy=NO_CACHE,
+    task_run_name="upload-snapshot · {to}",
+    # A store's hiccup is worth another try: an upload is all-or-nothing and idempotent.
+    retries=2,
+    retry_delay_seconds=[2, 10],
+)
+def upload_snapshot(*, snapshot: str, to: str) -> str:
+    """Publish the snapshot folder on shared storage (`s3://bucket/prefix`, any fsspec URL;
+    credentials and endpoint from the store's usual environment); returns its URL."""
+    url = publish_snapshot(snapshot, to)
+    get_run_logger().info("snapshot %s", url)
+    return url
 
 
 def _table_data(table: Table, frame: pl.DataFrame) -> TableData:

@@ -9,6 +9,8 @@ import polars as pl
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from worldloom.infrastructure.analytics import (
     EconomySummary,
@@ -21,8 +23,10 @@ from worldloom.infrastructure.analytics import (
     summarize_people,
     summarize_world,
 )
+from worldloom.infrastructure.cartography.preview import markdown_image
 from worldloom.infrastructure.cartography.price_chart import render_health_chart, render_price_chart
 from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import MAP_FILE
 from worldloom.infrastructure.store import open_store
 from worldloom.systems.gear import (
     DANGER_LEVELS,
@@ -159,7 +163,11 @@ def _expected_loot(rooms: pl.DataFrame, market_goods: pl.DataFrame) -> pl.DataFr
     return pl.DataFrame({"danger": dangers, "expected_copper": curve / total})
 
 
-@task(name="publish-gear-report", cache_policy=NO_CACHE)
+@task(
+    name="publish-gear-report",
+    cache_policy=NO_CACHE,
+    task_run_name="publish-gear-report · {world_id}",
+)
 def publish_gear_report(*, home: str, world_id: str) -> str | None:
     """Publish the gear summary (markdown) and the sites' difficulty (table)."""
     summary = gear_summary(home, world_id)
@@ -180,7 +188,11 @@ def publish_gear_report(*, home: str, world_id: str) -> str | None:
     return markdown
 
 
-@task(name="publish-economy-report", cache_policy=NO_CACHE)
+@task(
+    name="publish-economy-report",
+    cache_policy=NO_CACHE,
+    task_run_name="publish-economy-report · {world_id}",
+)
 def publish_economy_report(*, home: str, world_id: str) -> str | None:
     """Publish the economy summary (markdown), its health by year (a table) and draw its
     price and health charts; returns the price chart's path."""
@@ -202,9 +214,12 @@ def publish_economy_report(*, home: str, world_id: str) -> str | None:
         title=f"Economy health of {world_id} to day {last_tick}",
     )
     key = _artifact_key(world_id)
+    charts = "\n\n".join(
+        f"{markdown_image(title, path.read_bytes())}\n\n{title}: `{path}`"
+        for title, path in (("Price chart", chart), ("Health chart", health_chart))
+    )
     create_markdown_artifact(
-        markdown=f"# Economy of {world_id}\n\n{summary.markdown()}\nPrice chart: `{chart}`\n"
-        f"Health chart: `{health_chart}`\n",
+        markdown=f"# Economy of {world_id}\n\n{summary.markdown()}\n{charts}\n",
         key=f"{key}-economy",
         description=f"Health, prices, shortages, professions and trade of {world_id}",
     )
@@ -216,12 +231,16 @@ def publish_economy_report(*, home: str, world_id: str) -> str | None:
     return str(chart)
 
 
-@task(name="publish-world-report", cache_policy=NO_CACHE)
+@task(
+    name="publish-world-report",
+    cache_policy=NO_CACHE,
+    task_run_name="publish-world-report · {world_id}",
+)
 def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
     """Publish the world and people summaries (markdown) and regions and factions (tables)."""
     name, summary = world_summary(home, world_id)
     markdown = summary.markdown(title=f"{name} ({world_id})")
-    markdown += f"\nSnapshot: `{Path(snapshot)}`\n"
+    markdown += f"\nSnapshot: `{snapshot}`\n"
     key = _artifact_key(world_id)
     create_markdown_artifact(
         markdown=markdown, key=f"{key}-summary", description=f"World summary of {name}"
@@ -244,6 +263,72 @@ def publish_world_report(*, home: str, world_id: str, snapshot: str) -> str:
             description=f"Strongest factions of {markdown_text(name)}",
         )
     return markdown
+
+
+@task(name="publish-map", cache_policy=NO_CACHE, task_run_name="publish-map · {world_id}")
+def publish_map(*, world_id: str, snapshot: str) -> str:
+    """Publish the snapshot's map as a markdown artifact the UI shows as a picture."""
+    markdown = f"# Map of {world_id}\n\n{_map_image(world_id, snapshot)}\n"
+    create_markdown_artifact(
+        markdown=markdown, key=f"{_artifact_key(world_id)}-map", description=f"Map of {world_id}"
+    )
+    return markdown
+
+
+REPORTS: tuple[tuple[str, str], ...] = (
+    ("summary", "World summary"),
+    ("map", "Map"),
+    ("regions", "Regions"),
+    ("people", "People"),
+    ("factions", "Factions"),
+    ("economy", "Economy"),
+    ("economy-health", "Economy health by year"),
+    ("gear", "Gear, loot and encounters"),
+    ("sites", "Sites"),
+)
+"""The artifacts of a world (key suffix, title) the overview links to, when they exist."""
+
+
+@task(
+    name="publish-world-overview",
+    cache_policy=NO_CACHE,
+    task_run_name="publish-world-overview · {world_id}",
+)
+def publish_world_overview(*, home: str, world_id: str, snapshot: str, location: str) -> str:
+    """Publish, on the run that generated the world, its summary with the map and links to
+    every report its stages published (which sit on the stages' own runs)."""
+    name, summary = world_summary(home, world_id)
+    key = _artifact_key(world_id)
+    wanted = [f"{key}-{suffix}" for suffix, _ in REPORTS]
+    with get_client(sync_client=True) as client:
+        found = {
+            artifact.key
+            for artifact in client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=wanted))
+            )
+        }
+    links = [
+        f"- [{title}](/artifacts/key/{key}-{suffix})"
+        for suffix, title in REPORTS
+        if f"{key}-{suffix}" in found
+    ]
+    markdown = "\n\n".join(
+        [
+            f"# {markdown_text(name)} ({world_id})",
+            _map_image(world_id, snapshot),
+            "## Reports\n\n" + "\n".join(links),
+            f"Snapshot: `{location}`",
+            summary.markdown(title="Summary"),
+        ]
+    )
+    create_markdown_artifact(
+        markdown=markdown, key=f"{key}-world", description=f"{name}: summary, map and reports"
+    )
+    return markdown
+
+
+def _map_image(world_id: str, snapshot: str) -> str:
+    return markdown_image(f"Map of {world_id}", (Path(snapshot) / MAP_FILE).read_bytes())
 
 
 def _artifact_key(world_id: str) -> str:

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from prefect import serve as prefect_serve
 from prefect.client.schemas.schedules import CronSchedule
+from prefect.deployments.runner import RunnerDeployment
 
+from worldloom.flows.automations import EXPORT_AFTER_RUNS, export_after_runs, install_automation
 from worldloom.flows.commands.app import (
     Consoles,
     HomeOption,
@@ -22,7 +25,7 @@ from worldloom.flows.commands.app import (
     writing_settings,
 )
 from worldloom.flows.commands.world import resolve_world
-from worldloom.flows.deployments import build_deployments
+from worldloom.flows.deployments import EXPORT_DEPLOYMENT, build_deployments
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.simulate import simulate_deployment
 from worldloom.infrastructure.local_server import (
@@ -133,6 +136,13 @@ def serve(
     simulate_days: Annotated[
         int, typer.Option(help="Days each simulate run advances.", min=1, max=36500)
     ] = 365,
+    export_on_completion: Annotated[
+        bool,
+        typer.Option(
+            help="Also export a world's snapshot whenever an advance-economy or simulate run "
+            "of it completes (a Prefect automation; needs --export)."
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
     """Register the flows as scheduled deployments and run them (needs PREFECT_API_URL)."""
@@ -184,7 +194,22 @@ def serve(
         )
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    if export_on_completion:
+        _install_export_after_runs(deployments)
     prefect_serve(*deployments)
+
+
+def _install_export_after_runs(deployments: list[RunnerDeployment]) -> None:
+    """Register the export deployment now (serving it again keeps its id) and point the
+    automation at it."""
+    export = next((d for d in deployments if d.name == EXPORT_DEPLOYMENT), None)
+    if export is None:
+        raise ConfigError("--export-on-completion needs a world to export: --export WORLD")
+    deployment_id = export.apply()  # sync-or-async; called outside an event loop: the id
+    if not isinstance(deployment_id, UUID):
+        raise TypeError(f"expected a deployment id, got {type(deployment_id).__name__}")
+    automation = install_automation(export_after_runs(deployment_id))
+    Consoles.err.print(f"automation {EXPORT_AFTER_RUNS} ({automation})")
 
 
 def _check_cron(option: str, value: str | None) -> None:

@@ -137,19 +137,32 @@ def export(
             "per table. Each is verified after it is written.",
         ),
     ] = ExportFormat.parquet,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Publish the snapshot on shared storage too: s3://bucket/prefix (needs "
+            "worldloom[s3]; credentials and endpoint from the AWS environment) or file:///path; "
+            "prints its URL.",
+        ),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Export a world's current state as a snapshot (or an SQLite or JSON copy); prints its
-    path."""
+    path (or URL)."""
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
     target = out_dir.expanduser().resolve() if out_dir else None
     if target is not None:
         check_writable(target, what="--out")
     engine_copy = format_ is not ExportFormat.parquet
+    if to is not None and (engine_copy or target is not None):
+        raise ConfigError("--to publishes the parquet snapshot: give it without --out or --format")
     with stage_progress(Consoles.err, f"Exporting {world_id}"):
         out = str(target) if target and not engine_copy else None
-        path = finished(export_snapshot_flow(str(settings.home), world_id, out, return_state=True))
+        path = finished(
+            export_snapshot_flow(str(settings.home), world_id, out, to, return_state=True)
+        )
     if engine_copy:
         folder = target or settings.home / "exports"
         write = export_sqlite if format_ is ExportFormat.sqlite else export_json
