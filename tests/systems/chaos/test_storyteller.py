@@ -40,6 +40,8 @@ def world(seed: int = 1, *, regions: int = 40) -> ChaosInputs:
     rng = np.random.default_rng(seed)
     settlements, pois, routes = regions * 3, regions * 2, regions * 4
     region_ids = rng.permutation(regions) + 100
+    population = rng.integers(1, 6000, settlements)
+    population[::10] = 0  # abandoned places
     return ChaosInputs.of(
         region_ids=region_ids,
         region_danger=rng.integers(1, 11, regions),
@@ -48,7 +50,7 @@ def world(seed: int = 1, *, regions: int = 40) -> ChaosInputs:
         region_bandits=np.where(rng.random(regions) < 0.3, 900, -1),
         settlement_ids=rng.permutation(settlements) + 1000,
         settlement_region=rng.choice(region_ids[: regions - 3], settlements),
-        settlement_population=rng.integers(0, 6000, settlements),
+        settlement_population=population,
         poi_ids=rng.permutation(pois) + 5000,
         poi_region=rng.choice(region_ids, pois),
         poi_kind=rng.choice(POI_KINDS, pois),
@@ -191,8 +193,12 @@ def test_every_kind_happens_with_its_own_payload_and_ruins_come_to_light_once() 
 
 def test_settlement_events_spare_regions_without_settlements() -> None:
     _, records = CENTURY["chaotic"]
-    empty = set(INPUTS.region_ids.tolist()) - set(INPUTS.settlement_region.tolist())
+    inhabited = INPUTS.settlement_population > 0
+    empty = set(INPUTS.region_ids.tolist()) - set(INPUTS.settlement_region[inhabited].tolist())
     assert empty
+    abandoned = set(INPUTS.settlement_ids[~inhabited].tolist())
+    assert abandoned
+    assert not abandoned & {r.settlement_id for r in records}
     for record in records:
         if record.kind in (
             "fire",

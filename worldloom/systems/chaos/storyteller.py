@@ -38,7 +38,7 @@ class _Targets:
     """What each scope can strike: masks over the entity arrays and counts per region row."""
 
     settlements: IntArray
-    """Per region row: settlements in it."""
+    """Per region row: inhabited settlements in it."""
     sources: dict[str, NDArray[np.bool_]]
     """Kind key -> which POIs it comes from (or uncovers, not yet found)."""
     source_counts: dict[str, IntArray]
@@ -196,7 +196,9 @@ def _targets(inputs: ChaosInputs, table: ChaosTable, discovered: IntArray) -> _T
         sources[kind.key] = usable
         counts[kind.key] = np.bincount(inputs.poi_rows[usable], minlength=regions)
     return _Targets(
-        settlements=np.bincount(inputs.settlement_rows, minlength=regions),
+        settlements=np.bincount(
+            inputs.settlement_rows[inputs.settlement_population > 0], minlength=regions
+        ),
         sources=sources,
         source_counts=counts,
         routes=np.bincount(inputs.route_rows, minlength=regions),
@@ -257,7 +259,10 @@ def _record(
     inputs: ChaosInputs,
     targets: _Targets,
 ) -> ChaosRecord:
-    settlements = targets.rows(inputs.settlement_rows, row, inputs.settlement_ids)
+    # Only inhabited places are struck (an abandoned one has nobody to lose).
+    settlements = targets.rows(
+        inputs.settlement_rows, row, inputs.settlement_ids, inputs.settlement_population > 0
+    )
     largest = (
         int(settlements[np.argmax(inputs.settlement_population[settlements])])
         if settlements.size
@@ -365,10 +370,8 @@ def _payload(  # noqa: PLR0911  # one return per payload type of a closed union
 
 
 def _weighted(rows: IntArray, population: IntArray, pick: float) -> int:
-    """A row of `rows` drawn in proportion to its population (uniformly if all are empty)."""
+    """A row of `rows` (inhabited places) drawn in proportion to its population."""
     weights = population[rows].astype(np.float64)
-    if weights.sum() <= 0:
-        return _uniform(rows, pick)
     edges = np.cumsum(weights) / weights.sum()
     return int(rows[min(int(np.searchsorted(edges, pick, side="right")), rows.size - 1)])
 
