@@ -323,3 +323,30 @@ def test_a_roll_changes_neither_its_state_nor_its_inputs() -> None:
     after = state.to_frames()
     assert all(before[name].equals(after[name]) for name in before)
     assert np.array_equal(INPUTS.region_tension, tension)
+
+
+@settings(max_examples=5, deadline=None)
+@given(shuffle=st.integers(min_value=0, max_value=2**32))
+def test_the_order_of_the_input_rows_does_not_matter(shuffle: int) -> None:
+    rng = np.random.default_rng(shuffle)
+    r, s = rng.permutation(INPUTS.region_ids.size), rng.permutation(INPUTS.settlement_ids.size)
+    p, q = rng.permutation(INPUTS.poi_ids.size), rng.permutation(INPUTS.route_ids.size)
+    shuffled = ChaosInputs.of(
+        region_ids=INPUTS.region_ids[r],
+        region_danger=INPUTS.region_danger[r],
+        region_faction=INPUTS.region_faction[r],
+        region_tension=INPUTS.region_tension[r],
+        region_bandits=INPUTS.region_bandits[r],
+        settlement_ids=INPUTS.settlement_ids[s],
+        settlement_region=INPUTS.settlement_region[s],
+        settlement_population=INPUTS.settlement_population[s],
+        poi_ids=INPUTS.poi_ids[p],
+        poi_region=INPUTS.poi_region[p],
+        poi_kind=INPUTS.poi_kind[p],
+        route_ids=INPUTS.route_ids[q],
+        route_region=INPUTS.route_region[q],
+    )
+    periods = months(0, 36)
+    assert run(ChaosState.start(), periods, inputs=shuffled) == run(
+        ChaosState.start(), periods, inputs=INPUTS
+    )
