@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from typing import ParamSpec, TypeVar
+
+from prefect import Task, flow
 from prefect.runtime import flow_run
 
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
-from worldloom.tasks.economy import run_economy_stage
+from worldloom.tasks.economy import run_economy_stage as _economy_stage
 from worldloom.tasks.events import announce_snapshot_exported, announce_world_generated
 from worldloom.tasks.export import export_snapshot, upload_snapshot
-from worldloom.tasks.gear import generate_gear_stage
-from worldloom.tasks.people import generate_people_stage
-from worldloom.tasks.plan import plan_world, plan_world_task
-from worldloom.tasks.pois import generate_places_stage
-from worldloom.tasks.prose import write_prose_stage
+from worldloom.tasks.gear import generate_gear_stage as _gear_stage
+from worldloom.tasks.people import generate_people_stage as _people_stage
+from worldloom.tasks.plan import plan_world
+from worldloom.tasks.plan import plan_world_task as _plan_world_task
+from worldloom.tasks.pois import generate_places_stage as _places_stage
+from worldloom.tasks.prose import write_prose_stage as _prose_stage
 from worldloom.tasks.provenance import held_world, recorded_run
-from worldloom.tasks.regions import generate_regions_stage
+from worldloom.tasks.regions import generate_regions_stage as _regions_stage
 from worldloom.tasks.report import (
     publish_economy_report,
     publish_gear_report,
@@ -25,8 +28,28 @@ from worldloom.tasks.report import (
     publish_world_overview,
     publish_world_report,
 )
-from worldloom.tasks.terrain import generate_terrain_stage
-from worldloom.tasks.world import create_world, world_db
+from worldloom.tasks.terrain import generate_terrain_stage as _terrain_stage
+from worldloom.tasks.world import create_world as _create_world
+from worldloom.tasks.world import world_db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _named_by_world(stage: Task[P, R]) -> Task[P, R]:
+    """The stage's task with its runs named `<task> · <world id>` in the UI."""
+    return stage.with_options(task_run_name=f"{stage.name} · {{world_id}}")
+
+
+plan_world_task = _plan_world_task.with_options(task_run_name="plan-world · seed {seed} {preset}")
+create_world = _named_by_world(_create_world)
+generate_terrain_stage = _named_by_world(_terrain_stage)
+generate_regions_stage = _named_by_world(_regions_stage)
+generate_places_stage = _named_by_world(_places_stage)
+generate_people_stage = _named_by_world(_people_stage)
+run_economy_stage = _named_by_world(_economy_stage)
+generate_gear_stage = _named_by_world(_gear_stage)
+write_prose_stage = _named_by_world(_prose_stage)
 
 
 @flow(name="terrain", log_prints=False, flow_run_name="{world_id} · terrain")

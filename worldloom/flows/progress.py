@@ -32,8 +32,10 @@ class _StageHandler(logging.Handler):
             # Tasks run one after another, so a task took the time since the last one ended.
             now = time.monotonic()
             state = message.removeprefix("Finished in state ").split("(")[0]
+            # `<task> · <world>`: the command's title already names the world.
+            task = name.partition(" · ")[0]
             self._console.print(
-                f"  {name:<28} {state:<10} {now - self._last:6.2f} s", highlight=False
+                f"  {task:<28} {state:<10} {now - self._last:6.2f} s", highlight=False
             )
             self._last = now
             return
