@@ -51,6 +51,7 @@ def test_user_add_list_revoke(home: Path) -> None:
 
 def test_usage_report(home: Path) -> None:
     assert "no API usage" in runner.invoke(app, ["usage", "--home", str(home)]).stdout
+    assert "no API usage" in runner.invoke(app, ["report", "usage", "--home", str(home)]).stdout
     log = UsageLog(usage_path(home))
     for latency, status in ((1.0, 200), (2.0, 200), (3.0, 404), (50.0, 500)):
         log.record(RequestRecord(now(), "GET", "/worlds", status, latency, "ann", "w", "s", 10))
@@ -97,6 +98,10 @@ def test_usage_report(home: Path) -> None:
     assert shown.exit_code == 0
     assert "GET /worlds" in shown.stdout
     assert "cache hit rate" in shown.stdout
+    as_report = runner.invoke(app, ["report", "usage", "--home", str(home)])
+    assert as_report.exit_code == 0
+    assert "Requests by route (last 24 h)" in as_report.stdout
+    assert "GET /worlds" in as_report.stdout
     with sqlite3.connect(usage_path(home)) as db:
         assert db.execute("SELECT count(*) FROM usage").fetchone()[0] == 4
 

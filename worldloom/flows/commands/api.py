@@ -4,7 +4,7 @@ summarises who asked what."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 from rich.table import Table
@@ -91,7 +91,17 @@ def usage_command(
     home: HomeOption = None,
 ) -> None:
     """API usage: requests, p50/p95 latency and errors by route and by user, and the
-    dialogue route's cache-hit rate."""
+    dialogue route's cache-hit rate (also `worldloom report usage`)."""
+    print_usage(home, hours=hours)
+
+
+USAGE_REPORT: Final = "usage"
+"""`worldloom report usage` is this report: a world id always ends in its config hash, so no
+world is named just that (a world whose id starts with it takes a longer prefix)."""
+
+
+def print_usage(home: HomeOption, *, hours: float) -> None:
+    """Print the usage tables of the home's API over the last `hours`."""
     settings = settings_for(home)
     path = usage_path(settings.home)
     if not path.exists():

@@ -12,6 +12,7 @@ import polars as pl
 import typer
 from rich.table import Column, Table
 
+from worldloom.flows.commands.api import USAGE_REPORT, print_usage
 from worldloom.flows.commands.app import (
     LLM_HELP,
     Consoles,
@@ -220,11 +221,19 @@ def worlds(home: HomeOption = None) -> None:
 @app.command()
 @command
 def report(
-    world: Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")],
+    world: Annotated[
+        str,
+        typer.Argument(
+            help="World id (or a unique prefix of one); `usage` for the API's usage (24 h)."
+        ),
+    ],
     home: HomeOption = None,
 ) -> None:
     """Summarise a world: headline figures, area by biome, regions, people, the economy's
     health by year, and its history once it has lived (timeline, top events, wars)."""
+    if world == USAGE_REPORT:
+        print_usage(home, hours=24.0)
+        return
     settings = settings_for(home)
     world_id = resolve_world(settings, world)
     name, summary = world_summary(str(settings.home), world_id)
