@@ -27,6 +27,7 @@ from worldloom.systems.tension_war import (
     SettlementOccupied,
     SiegeBegun,
     SiegeEnded,
+    Treaty,
     WarDeclared,
     WarInputs,
     WarRecord,
@@ -489,3 +490,29 @@ def test_a_war_nobody_can_reach_ends_in_a_white_peace() -> None:
     assert 2 * 365 < peace.days < 4 * 365
     assert peace.dead == 0
     assert peace.ceded == ()
+
+
+def test_crushed_small_losers_become_vassals_and_never_fight_their_lords() -> None:
+    state, records = CENTURY
+    by_id = {r.record_id: r for r in records}
+    lord_of: dict[int, int] = dict.fromkeys(START.faction_ids.tolist(), -1)
+    bound = 0
+    for record in records:
+        payload = record.payload
+        if isinstance(payload, Treaty) and payload.terms == "vassalage":
+            assert by_id[record.causes[0]].kind == "peace"
+            assert lord_of[record.faction_id] == -1
+            lord_of[record.faction_id] = record.other_faction_id
+            bound += 1
+        if isinstance(payload, Treaty) and payload.terms == "independence":
+            assert lord_of[record.faction_id] == record.other_faction_id
+            lord_of[record.faction_id] = -1
+        if record.kind == "war_declared":
+            pair = {record.faction_id, record.other_faction_id}
+            assert not any({v, lord} == pair for v, lord in lord_of.items())
+    assert bound
+    assert list(lord_of.values()) == state.suzerain.tolist()
+    frame = diplomacy_pairs(state, inputs=INPUTS, table=TABLE)
+    assert (frame["status"].is_in(["vassal", "suzerain"])).sum() == int(
+        (state.suzerain != -1).sum()
+    )

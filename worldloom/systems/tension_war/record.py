@@ -167,8 +167,9 @@ class TributePaid:
 @dataclass(frozen=True, slots=True)
 class Treaty:
     """An alliance formed (alliance_formed), or a treaty signed (treaty_signed): a
-    non_aggression pact (no war until `until_tick`) or an alliance renounced
-    (alliance_renounced)."""
+    non_aggression pact (no war until `until_tick`), an alliance renounced
+    (alliance_renounced), vassalage (`faction_id` becomes the vassal of `other_faction_id`,
+    by a peace) or independence (`faction_id` breaks free of its suzerain)."""
 
     terms: str
     until_tick: int

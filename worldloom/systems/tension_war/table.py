@@ -31,7 +31,7 @@ _WAR = (
     "after_war_tension", "memory_per_war", "peace_exhaustion", "peace_per_year",
     "exhaustion_per_year", "exhaustion_per_dead", "exhaustion_per_lost",
     "exhaustion_recovery_per_year", "tribute_gap", "tribute_copper_per_person_year",
-    "tribute_years", "stalemate_years",
+    "tribute_years", "stalemate_years", "vassal_gap", "vassal_might_ratio",
 )  # fmt: skip
 _ARMY = (
     "levy_men", "levy_women", "guards_march", "professionals", "upkeep_levy",

@@ -160,8 +160,9 @@ def _allies(turn: Turn, leader: int, foe: int, *, war_id: int) -> list[int]:
 
 
 def make_alliances(turn: Turn, border: BoolArray) -> None:
-    """Alliances renounced when tension has grown; friendly states with a shared enemy ally;
-    tense neighbours below the threshold sometimes sign a non-aggression pact."""
+    """Alliances renounced, and vassals breaking free, when tension has grown; friendly states
+    with a shared enemy ally; tense neighbours below the threshold sometimes sign a
+    non-aggression pact."""
     war = turn.table.war
     states = turn.inputs.faction_is_state
     n = turn.ids.size
@@ -181,6 +182,19 @@ def make_alliances(turn: Turn, border: BoolArray) -> None:
             other=int(turn.ids[y]),
             payload=Treaty("alliance_renounced", NONE),
         )
+    restless = np.flatnonzero(turn.suzerain != NONE)
+    for vassal in restless.tolist():
+        lord = turn.row(int(turn.suzerain[vassal]))
+        if turn.tension[vassal, lord] >= war["alliance_breaks"] and turn.war_of[vassal] == NONE:
+            turn.suzerain[vassal] = NONE
+            turn.emit(
+                "treaty_signed",
+                tick=turn.tick,
+                importance=7,
+                faction=int(turn.ids[vassal]),
+                other=int(turn.ids[lord]),
+                payload=Treaty("independence", NONE),
+            )
     enemy = (turn.tension >= war["enemy_tension"]) & states[None, :]
     shared = (enemy.astype(np.int64) @ enemy.T.astype(np.int64)) > 0
     fresh = (
@@ -328,6 +342,7 @@ def _conclude(turn: Turn, war: War, worn: FloatArray) -> None:
         turn.tributes.append(
             Tribute(war.war_id, int(turn.ids[payer]), int(turn.ids[payee]), tribute, until, record)
         )
+    _bind(turn, payer, payee, gap=gap, cause=record, tick=tick)
     truce = tick + int(war_table["truce_years"] * DAYS_PER_YEAR)
     for x in winners.tolist():
         for y in losers.tolist():
@@ -341,6 +356,35 @@ def _conclude(turn: Turn, war: War, worn: FloatArray) -> None:
     turn.war_of[members] = NONE
     turn.side[members] = 0
     del turn.wars[war.war_id]
+
+
+def _bind(turn: Turn, loser: int, winner: int, *, gap: float, cause: int, tick: int) -> None:
+    """A crushed and much smaller loser becomes the winner's vassal (if neither is bound
+    already: no vassal has vassals, none has two masters)."""
+    war_table = turn.table.war
+    might = _might(turn)
+    free = (
+        turn.suzerain[loser] == NONE
+        and turn.suzerain[winner] == NONE
+        and not np.any(turn.suzerain == turn.ids[loser])
+    )
+    if (
+        not free
+        or gap < war_table["vassal_gap"]
+        or might[winner] < war_table["vassal_might_ratio"] * max(int(might[loser]), 1)
+    ):
+        return
+    turn.suzerain[loser] = turn.ids[winner]
+    turn.allied[loser, winner] = turn.allied[winner, loser] = False
+    turn.emit(
+        "treaty_signed",
+        tick=tick,
+        importance=7,
+        faction=int(turn.ids[loser]),
+        other=int(turn.ids[winner]),
+        causes=(cause,),
+        payload=Treaty("vassalage", NONE),
+    )
 
 
 def pay_tributes(turn: Turn) -> None:
