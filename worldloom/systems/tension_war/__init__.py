@@ -34,7 +34,7 @@ and routes cut by sieges, settlements and provinces changing hands, upkeep and t
 
 from __future__ import annotations
 
-from worldloom.systems.tension_war.campaign import effective_strength
+from worldloom.systems.tension_war.battle import effective_strength
 from worldloom.systems.tension_war.inputs import WarInputs
 from worldloom.systems.tension_war.record import (
     KINDS,

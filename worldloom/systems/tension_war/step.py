@@ -11,6 +11,7 @@ import polars as pl
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war.campaign import wage
 from worldloom.systems.tension_war.inputs import FloatArray, WarInputs
+from worldloom.systems.tension_war.peace import exhaust, make_peace, pay_tributes
 from worldloom.systems.tension_war.record import NONE, Incident, WarRecord
 from worldloom.systems.tension_war.state import WarState
 from worldloom.systems.tension_war.table import WarTable
@@ -21,13 +22,7 @@ from worldloom.systems.tension_war.tension import (
     record_rises,
     shared_borders,
 )
-from worldloom.systems.tension_war.treaty import (
-    declare_wars,
-    exhaust,
-    make_alliances,
-    make_peace,
-    pay_tributes,
-)
+from worldloom.systems.tension_war.treaty import declare_wars, make_alliances
 from worldloom.systems.tension_war.turn import Turn
 
 MAX_DAYS = 366

@@ -3,15 +3,23 @@ change, and the records they emit, numbered in tick order when the step is done.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray, WarInputs
-from worldloom.systems.tension_war.record import NONE, WarPayload, WarRecord
+from worldloom.systems.tension_war.record import NONE, People, WarPayload, WarRecord
 from worldloom.systems.tension_war.state import Tribute, War, WarState
 from worldloom.systems.tension_war.table import WarTable
+
+DAYS_PER_YEAR = 365.0
+
+
+def chance(per_year: float, days: int) -> float:
+    """The chance that something happening `per_year` times a year happens within `days`."""
+    return 1.0 - math.exp(-per_year * days / DAYS_PER_YEAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,37 @@ class Turn:
 
     def row(self, faction_id: int) -> int:
         return int(np.searchsorted(self.ids, faction_id))
+
+    def seat(self, row: int) -> int:
+        """The faction's seat if it still holds it, else its most populous settlement (-1:
+        none)."""
+        inputs = self.inputs
+        seat = int(inputs.faction_seat_settlement[row])
+        faction = self.ids[row]
+        if seat != NONE and self.settlement_owner[inputs.settlement_row(seat)] == faction:
+            return seat
+        held = np.flatnonzero(self.settlement_owner == faction)
+        if not held.size:
+            return NONE
+        return int(inputs.settlement_ids[held[np.argmax(inputs.settlement_population[held])]])
+
+    def might(self) -> IntArray:
+        """People in the settlements each faction holds."""
+        owners = self.settlement_owner
+        held = owners != NONE
+        might = np.zeros(self.ids.size, dtype=np.int64)
+        np.add.at(
+            might,
+            np.searchsorted(self.ids, owners[held]),
+            self.inputs.settlement_population[held],
+        )
+        return might
+
+    def people(self, counts: IntArray) -> People:
+        """(settlement_id, count) for the non-zero counts of a per-settlement array."""
+        rows = np.flatnonzero(counts)
+        ids = self.inputs.settlement_ids
+        return tuple((int(ids[r]), int(counts[r])) for r in rows)
 
     def tick_of(self, record_id: int) -> int:
         """A record's tick (any tick before the step's for records of earlier steps)."""
