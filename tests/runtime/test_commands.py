@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from tests.runtime.servers import RuntimeWorld, copy_home
+from tests.runtime.servers import RuntimeWorld, copy_home, free_port
 from worldloom.flows.commands import api as api_command
 from worldloom.flows.commands import app
 from worldloom.flows.commands.app import Consoles
@@ -117,24 +118,56 @@ def test_api_serves_the_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         "serve",
         lambda config, host, port: served.update(config=config, host=host, port=port),
     )
-    started = runner.invoke(
-        app, ["api", "--home", str(home), "--port", "9999", "--rate", "5", "--no-usage"]
-    )
+    port = free_port()
+    api = ["api", "--home", str(home), "--port", str(port)]
+    started = runner.invoke(app, [*api, "--rate", "5", "--no-usage"])
     assert started.exit_code == 0, started.output
     assert served["host"] == "127.0.0.1"
-    assert served["port"] == 9999
+    assert served["port"] == port
     assert served["config"].rate == 5
     assert served["config"].record_usage is False
     assert "Dialogue: procedural lines (--llm embedded" in started.output
-    embedded = runner.invoke(app, ["api", "--home", str(home), "--llm", "embedded"])
+    embedded = runner.invoke(app, [*api, "--llm", "embedded"])
     assert "Dialogue: embedded, then procedural lines" in embedded.output
     assert served["config"].llm == "embedded"
-    assert runner.invoke(app, ["api", "--home", str(home), "--llm", "bogus"]).exit_code == 2
-    exposed = runner.invoke(app, ["api", "--home", str(home), "--host", "0.0.0.0"])
+    assert runner.invoke(app, [*api, "--llm", "bogus"]).exit_code == 2
+    exposed = runner.invoke(app, [*api, "--host", "0.0.0.0"])
     assert exposed.exit_code == 0
     assert "other machines" in exposed.output
     assert served["host"] == "0.0.0.0"
-    assert runner.invoke(app, ["api", "--home", str(home), "--host", "localhost"]).exit_code == 0
+    assert runner.invoke(app, [*api, "--host", "localhost"]).exit_code == 0
+
+
+def test_api_refuses_an_address_in_use(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (home / "snapshots").mkdir()
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(api_command, "serve", lambda config, host, port: served.update(host=host))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = runner.invoke(app, ["api", "--home", str(home), "--port", port])
+    assert busy.exit_code == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in busy.output
+    assert "pick another --port" in busy.output
+    assert served == {}  # refused before anything was loaded
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        ipv6 = True
+    except OSError:
+        ipv6 = False
+    loopback6 = runner.invoke(
+        app, ["api", "--home", str(home), "--host", "::1", "--port", str(free_port())]
+    )
+    if ipv6:
+        assert loopback6.exit_code == 0, loopback6.output
+        assert served == {"host": "::1"}
+        assert "http://[::1]:" in loopback6.output
+        assert "other machines" not in loopback6.output
+    else:  # pragma: no cover - a machine without IPv6
+        assert loopback6.exit_code == 2
+        assert "cannot listen on ::1" in loopback6.output
 
 
 @pytest.mark.flow

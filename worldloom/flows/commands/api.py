@@ -4,6 +4,7 @@ summarises who asked what."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Annotated, Final
 
 import typer
@@ -57,6 +58,7 @@ def api(
         raise ConfigError(
             f"no snapshots in {settings.snapshots_dir}: generate a world first (make run)"
         )
+    _check_free(host, port)  # before the snapshots load, which takes a while
     config = ApiConfig.from_settings(
         settings, llm=provider, rate=rate, burst=burst, poll_s=poll, record_usage=usage
     )
@@ -116,6 +118,25 @@ def print_usage(home: HomeOption, *, hours: float) -> None:
     for key, value in talk.items():
         table.add_row(key.replace("_", " "), plain("-" if value is None else value))
     Consoles.out.print(table)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse an address already listened on (uvicorn would say so only after start-up).
+
+    Raises:
+        ConfigError: The address cannot be bound.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped API is free, a listened one not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ConfigError(
+                f"cannot listen on {host} port {port}: {error.strerror or error} (another "
+                "worldloom api? pick another --port)"
+            ) from None
 
 
 def _loopback(host: str) -> bool:
