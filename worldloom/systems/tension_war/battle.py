@@ -9,18 +9,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from worldloom.systems.combat import (
-    Defeat,
-    Force,
-    StatBlocks,
-    Victory,
-    resolve_battle,
-)
+from worldloom.systems.combat import Defeat, Force, StatBlocks, Victory, resolve_battle
 from worldloom.systems.tension_war.inputs import IntArray
-from worldloom.systems.tension_war.record import (
-    Battle,
-    People,
-)
+from worldloom.systems.tension_war.record import Battle, People
 from worldloom.systems.tension_war.state import War
 from worldloom.systems.tension_war.table import GUARD, LEVY, PROFESSIONAL
 from worldloom.systems.tension_war.turn import Turn

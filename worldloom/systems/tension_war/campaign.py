@@ -9,15 +9,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from worldloom.systems.combat import (
-    Force,
-    force_strength,
-)
+from worldloom.systems.combat import Force, force_strength
 from worldloom.systems.tension_war.battle import fight
-from worldloom.systems.tension_war.record import (
-    NONE,
-    ArmyRaised,
-)
+from worldloom.systems.tension_war.record import NONE, ArmyRaised
 from worldloom.systems.tension_war.siege import begin_siege, lift_siege, press_siege
 from worldloom.systems.tension_war.state import War
 from worldloom.systems.tension_war.table import LEVY, PROFESSIONAL

@@ -10,12 +10,7 @@ import numpy as np
 from worldloom.systems.draw import keyed_uniform
 from worldloom.systems.tension_war.campaign import SIDES
 from worldloom.systems.tension_war.inputs import FloatArray
-from worldloom.systems.tension_war.record import (
-    NONE,
-    Peace,
-    Treaty,
-    TributePaid,
-)
+from worldloom.systems.tension_war.record import NONE, Peace, Treaty, TributePaid
 from worldloom.systems.tension_war.siege import lift_siege, occupy
 from worldloom.systems.tension_war.state import Tribute, War
 from worldloom.systems.tension_war.turn import DAYS_PER_YEAR, Turn, chance

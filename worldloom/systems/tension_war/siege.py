@@ -8,12 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from worldloom.systems.tension_war.battle import fight, garrison
-from worldloom.systems.tension_war.record import (
-    NONE,
-    SettlementOccupied,
-    SiegeBegun,
-    SiegeEnded,
-)
+from worldloom.systems.tension_war.record import NONE, SettlementOccupied, SiegeBegun, SiegeEnded
 from worldloom.systems.tension_war.state import War
 from worldloom.systems.tension_war.turn import Turn
 

@@ -8,12 +8,7 @@ import numpy as np
 from worldloom.systems.draw import keyed_uniform
 from worldloom.systems.tension_war.campaign import SIDES, raise_army
 from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray
-from worldloom.systems.tension_war.record import (
-    NONE,
-    AllyCalled,
-    Treaty,
-    WarDeclared,
-)
+from worldloom.systems.tension_war.record import NONE, AllyCalled, Treaty, WarDeclared
 from worldloom.systems.tension_war.state import War
 from worldloom.systems.tension_war.tension import casus_belli
 from worldloom.systems.tension_war.turn import DAYS_PER_YEAR, Turn, chance
