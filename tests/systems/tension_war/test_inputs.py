@@ -8,11 +8,19 @@ from dataclasses import fields
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 
 from tests.wars import TABLE, grid_world
 from worldloom.infrastructure.seed_data import read_toml
-from worldloom.systems.tension_war import FIGHTERS, WarInputs, WarState, WarTable, start_war_state
+from worldloom.systems.tension_war import (
+    FIGHTERS,
+    WarInputs,
+    WarState,
+    WarTable,
+    diplomacy_pairs,
+    start_war_state,
+)
 
 RAW = read_toml("war.toml")
 
@@ -135,3 +143,25 @@ def test_incomplete_stored_states_are_refused() -> None:
     doubled = frames["war_counters"].vstack(frames["war_counters"])
     with pytest.raises(ValueError, match="exactly one row"):
         WarState.from_frames(frames | {"war_counters": doubled})
+
+
+def test_generated_vassals_and_allies_carry_into_the_state_and_back_out() -> None:
+    ids = INPUTS.faction_ids
+    statuses = {(int(ids[0]), int(ids[1])): "vassal", (int(ids[1]), int(ids[2])): "suzerain"}
+    statuses[(int(ids[0]), int(ids[2]))] = "ally"
+    diplomacy = DIPLOMACY.with_columns(
+        status=pl.Series(
+            [
+                statuses.get((a, b), status)
+                for a, b, status in DIPLOMACY.select("a_id", "b_id", "status").iter_rows()
+            ]
+        )
+    )
+    state = start_war_state(INPUTS, diplomacy=diplomacy, provinces=PROVINCES)
+    assert state.suzerain[0] == ids[1]
+    assert state.suzerain[2] == ids[1]
+    assert state.allied[0, 2]
+    frame = diplomacy_pairs(state, inputs=INPUTS, table=TABLE)
+    status = {(a, b): s for a, b, s in frame.select("a_id", "b_id", "status").iter_rows()}
+    for pair, expected in statuses.items():
+        assert status[pair] == expected
