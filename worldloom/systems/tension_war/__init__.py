@@ -1,8 +1,9 @@
 """Tension and war: tension between factions from borders, faiths, cultures, trade, old wars and
 incidents, decaying in peace; wars declared past a threshold with a casus belli, allies called,
 armies raised from the people, marches along the roads, battles and assaults resolved by the
-combat room, sieges and occupation, exhaustion and peace with terms (land, tribute); the
-diplomacy matrix evolving with all of it (`data/war.toml`).
+combat room, sieges and occupation, exhaustion and peace with terms (land, tribute,
+vassalage); alliances, pacts and independence; the diplomacy matrix evolving with all of it
+(`data/war.toml`). Only states (faction_is_state) raise armies; every faction has tensions.
 
 Step it once a calendar month (1..366 days; marches and sieges count days, so months keep the
 design's pace). Each step depends only on the state it is handed, the step and the world seed,
@@ -30,6 +31,10 @@ so 50 + 50 years of months give the records of 100 years in one run::
 Each record's `kind` is its event type; its payload says what other systems apply (see
 `tension_war.record`): deaths by settlement, soldiers leaving and coming home, markets closed
 and routes cut by sieges, settlements and provinces changing hands, upkeep and tribute.
+Records come in tick order with ids counting on from the state's `next_record_id`; a record's
+`causes` are earlier war records, its `incident_causes` the caller's incidents. A chaos event
+becomes an `Incident` (severity 1-10); one blamed on nobody strains relations with chance
+`tension.incident_blame`, on the holder's most hated neighbour.
 """
 
 from __future__ import annotations
