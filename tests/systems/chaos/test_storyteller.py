@@ -4,6 +4,7 @@ earlier than their effects, targets that exist, and personalities that differ as
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 import pytest
@@ -91,10 +92,12 @@ def run(
 
 
 INPUTS = world()
-CENTURY = {
-    p: run(ChaosState.start(), months(0, 1200), inputs=INPUTS, personality=p)
-    for p in TABLE.personalities
-}
+
+
+@cache
+def century(personality: str) -> tuple[ChaosState, list[ChaosRecord]]:
+    """A hundred years of months under `personality` (rolled once per test session)."""
+    return run(ChaosState.start(), months(0, 1200), inputs=INPUTS, personality=personality)
 
 
 def test_the_same_seed_rolls_the_same_and_another_seed_does_not() -> None:
@@ -118,7 +121,7 @@ def test_a_split_run_through_frames_equals_one_run(split: int, seed: int) -> Non
 
 
 def test_frames_round_trip_exactly_in_any_row_order() -> None:
-    state = CENTURY["chaotic"][0]
+    state = century("chaotic")[0]
     frames = {name: frame.reverse() for name, frame in state.to_frames().items()}
     assert ChaosState.from_frames(frames) == state
     assert state != ChaosState.start()
@@ -126,7 +129,7 @@ def test_frames_round_trip_exactly_in_any_row_order() -> None:
 
 @pytest.mark.parametrize("personality", sorted(TABLE.personalities))
 def test_records_are_ordered_caused_earlier_and_name_what_exists(personality: str) -> None:
-    _, records = CENTURY[personality]
+    _, records = century(personality)
     assert records, "a century of 40 regions rolls something"
     ids = [r.record_id for r in records]
     assert ids == list(range(len(records)))
@@ -163,7 +166,7 @@ def test_records_are_ordered_caused_earlier_and_name_what_exists(personality: st
 
 
 def test_every_kind_happens_with_its_own_payload_and_ruins_come_to_light_once() -> None:
-    _, records = CENTURY["chaotic"]
+    _, records = century("chaotic")
     payloads = {
         "drought": Disaster,
         "flood": Disaster,
@@ -192,7 +195,7 @@ def test_every_kind_happens_with_its_own_payload_and_ruins_come_to_light_once() 
 
 
 def test_settlement_events_spare_regions_without_settlements() -> None:
-    _, records = CENTURY["chaotic"]
+    _, records = century("chaotic")
     inhabited = INPUTS.settlement_population > 0
     empty = set(INPUTS.region_ids.tolist()) - set(INPUTS.settlement_region[inhabited].tolist())
     assert empty
@@ -214,7 +217,7 @@ def test_deaths_are_a_share_of_the_people_struck() -> None:
     population = dict(
         zip(INPUTS.settlement_ids.tolist(), INPUTS.settlement_population.tolist(), strict=True)
     )
-    for record in CENTURY["classic"][1]:
+    for record in century("classic")[1]:
         deaths = getattr(record.payload, "deaths", 0)
         if record.settlement_id == -1:
             assert deaths == 0
@@ -230,7 +233,7 @@ def monthly_counts(records: list[ChaosRecord], periods: int = 1200) -> np.ndarra
 
 
 def test_chaotic_rolls_more_and_more_clustered_than_calm() -> None:
-    counts = {p: monthly_counts(CENTURY[p][1]) for p in TABLE.personalities}
+    counts = {p: monthly_counts(century(p)[1]) for p in TABLE.personalities}
     dispersion = {p: c.var() / c.mean() for p, c in counts.items()}
     assert counts["calm"].sum() < counts["classic"].sum() < counts["chaotic"].sum()
     assert dispersion["calm"] < dispersion["classic"] < dispersion["chaotic"]
@@ -238,7 +241,7 @@ def test_chaotic_rolls_more_and_more_clustered_than_calm() -> None:
 
 
 def test_plagues_follow_floods_and_droughts() -> None:
-    records = CENTURY["chaotic"][1]
+    records = century("chaotic")[1]
     by_id = {r.record_id: r for r in records}
     plagues = [r for r in records if r.kind == "plague_outbreak"]
     caused = [r for r in plagues if r.causes]
@@ -256,7 +259,7 @@ def test_tension_and_danger_raise_their_kinds() -> None:
 
 
 def test_summer_brings_droughts() -> None:
-    records = CENTURY["classic"][1]
+    records = century("classic")[1]
     seasons = [CALENDAR.season_of(r.tick) for r in records if r.kind == "drought"]
     assert seasons.count("summer") > 2 * seasons.count("winter")
 
@@ -285,7 +288,7 @@ def test_bad_calls_raise_clear_errors(change: dict[str, object], message: str) -
 
 
 def test_going_back_in_time_is_refused() -> None:
-    state, records = CENTURY["classic"]
+    state, records = century("classic")
     with pytest.raises(ValueError, match="back in time"):
         run(state, [(records[-1].tick, 30)], inputs=INPUTS)
 
@@ -315,7 +318,7 @@ def test_bad_inputs_raise_clear_errors(change: dict[str, object], message: str) 
 
 
 def test_a_roll_changes_neither_its_state_nor_its_inputs() -> None:
-    state = CENTURY["classic"][0]
+    state = century("classic")[0]
     before = {name: frame.clone() for name, frame in state.to_frames().items()}
     tension = INPUTS.region_tension.copy()
     next_tick = months(0, 1201)[-1][0]

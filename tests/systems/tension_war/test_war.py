@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -71,7 +72,10 @@ def run(
     return state, records
 
 
-CENTURY = run(START, months(0, 1200))
+@cache
+def century() -> tuple[WarState, list[WarRecord]]:
+    """A hundred years of months of the grid world (run once per test session)."""
+    return run(START, months(0, 1200))
 
 
 def test_the_same_seed_makes_the_same_history_and_another_seed_another() -> None:
@@ -92,7 +96,7 @@ def test_a_split_run_through_frames_equals_one_run(split: int, seed: int) -> Non
 
 
 def test_frames_round_trip_mid_war_in_any_row_order() -> None:
-    _, records = CENTURY
+    _, records = century()
     ticks = [tick for tick, _ in months(0, 1200)]
     at_war = [r.tick for r in records if r.kind == "siege_begun"]
     assert at_war
@@ -107,7 +111,7 @@ def test_frames_round_trip_mid_war_in_any_row_order() -> None:
 
 
 def test_records_count_on_in_tick_order_with_earlier_causes() -> None:
-    _, records = CENTURY
+    _, records = century()
     assert [r.record_id for r in records] == list(range(len(records)))
     assert [r.tick for r in records] == sorted(r.tick for r in records)
     by_id = {r.record_id: r for r in records}
@@ -120,7 +124,7 @@ def test_records_count_on_in_tick_order_with_earlier_causes() -> None:
 
 
 def test_records_name_only_existing_entities() -> None:
-    _, records = CENTURY
+    _, records = century()
     factions = set(INPUTS.faction_ids.tolist()) | {-1}
     settlements = set(INPUTS.settlement_ids.tolist())
     regions = set(INPUTS.region_ids.tolist())
@@ -148,7 +152,7 @@ def test_records_name_only_existing_entities() -> None:
 
 
 def test_wars_are_declared_fought_and_end_in_peace() -> None:
-    state, records = CENTURY
+    state, records = century()
     kinds = Counter(r.kind for r in records)
     assert 3 <= kinds["war_declared"] <= 40
     assert kinds["peace"] >= kinds["war_declared"] - len(state.wars)
@@ -172,7 +176,7 @@ def test_wars_are_declared_fought_and_end_in_peace() -> None:
 
 
 def test_only_states_at_war_fight_and_sieges_pair_up() -> None:
-    _, records = CENTURY
+    _, records = century()
     states = set(INPUTS.faction_ids[INPUTS.faction_is_state].tolist())
     begun: dict[int, WarRecord] = {}
     for record in records:
@@ -187,7 +191,7 @@ def test_only_states_at_war_fight_and_sieges_pair_up() -> None:
 
 
 def test_occupation_moves_settlements_and_provinces_as_recorded() -> None:
-    state, records = CENTURY
+    state, records = century()
     owner = dict(zip(START.settlement_ids.tolist(), START.settlement_owner.tolist(), strict=True))
     region_owner = dict(zip(START.region_ids.tolist(), START.region_owner.tolist(), strict=True))
     for record in records:
@@ -202,7 +206,7 @@ def test_occupation_moves_settlements_and_provinces_as_recorded() -> None:
 
 
 def test_soldiers_raised_die_or_come_home() -> None:
-    state, records = CENTURY
+    state, records = century()
     raised = sum(
         n
         for r in records
@@ -270,7 +274,7 @@ def test_a_stream_of_blamed_incidents_drives_neighbours_to_war() -> None:
 
 
 def test_diplomacy_follows_the_wars_and_region_tension_the_worst_pair() -> None:
-    state, _ = CENTURY
+    state, _ = century()
     mid = state
     frame = diplomacy_pairs(mid, inputs=INPUTS, table=TABLE)
     n = INPUTS.faction_ids.size
@@ -493,7 +497,7 @@ def test_a_war_nobody_can_reach_ends_in_a_white_peace() -> None:
 
 
 def test_crushed_small_losers_become_vassals_and_never_fight_their_lords() -> None:
-    state, records = CENTURY
+    state, records = century()
     by_id = {r.record_id: r for r in records}
     lord_of: dict[int, int] = dict.fromkeys(START.faction_ids.tolist(), -1)
     bound = 0
