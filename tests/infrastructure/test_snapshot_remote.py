@@ -151,3 +151,18 @@ def test_the_cache_lives_under_xdg_unless_set(monkeypatch: pytest.MonkeyPatch) -
     assert default_cache_dir() == Path("/var/cache/me/worldloom/snapshots")
     monkeypatch.setenv("WORLDLOOM_SNAPSHOT_CACHE", "/srv/snapshots")
     assert default_cache_dir() == Path("/srv/snapshots")
+
+
+def test_each_store_the_environment_names_is_the_one_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fsspec caches a client per arguments: one made for an earlier endpoint must not be reused.
+    local = export(tmp_path / "local")
+    for attempt in range(2):
+        with object_store() as store:
+            for key, value in store.env.items():
+                monkeypatch.setenv(key, value)
+            url = publish_snapshot(local, f"s3://{BUCKET}/shared")
+            remote = open_snapshot(url, cache_dir=tmp_path / f"cache{attempt}")
+            assert remote.manifest.snapshot_id == local.name
+            assert store.filesystem().exists(f"{url.removeprefix('s3://')}/manifest.json")  # type: ignore[attr-defined]

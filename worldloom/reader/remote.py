@@ -125,7 +125,9 @@ def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
         # Lazily: the reader's own install has neither fsspec nor a store's client.
         from fsspec.core import url_to_fs  # noqa: PLC0415
 
-        fs, root = url_to_fs(url, **storage_options)
+        # A new client each time: fsspec's cached one keeps the endpoint and credentials it was
+        # made with, whatever the environment says now.
+        fs, root = url_to_fs(url, skip_instance_cache=True, **storage_options)
     except ImportError as error:
         raise ImportError(
             f"reading {urlsplit(url).scheme}:// snapshots needs fsspec and the store's "

@@ -38,7 +38,7 @@ def publish_snapshot(
     folder = Path(snapshot)
     manifest = verify_snapshot(folder)
     options = storage_options or {}
-    fs, root = url_to_fs(url, **options)
+    fs, root = url_to_fs(url, skip_instance_cache=True, **options)  # as the reader does
     base = f"{str(root).rstrip('/')}/{manifest.world_id}"
     target = f"{base}/{manifest.snapshot_id}"
     location = f"{url.rstrip('/')}/{manifest.world_id}/{manifest.snapshot_id}"
