@@ -18,10 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from worldloom.flows.commands import app
-from worldloom.flows.generate import generate_world
+from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.simulate import simulate
 from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import verify_snapshot
 from worldloom.infrastructure.store import TABLES, StoreError, open_store
 from worldloom.tasks import catalog
 
@@ -151,6 +152,53 @@ def test_the_population_s_accounts_hold_every_year(
     settlements = tables["settlements"].join(last, on="settlement_id", how="left").fill_null(0)
     assert (settlements["population"] == settlements["population_end"]).all()
     assert int(tables["worlds"]["tick"][0]) == END
+    # Money only moves (war tolls and all): the economy's total never changes.
+    assert tables["economy_health"]["money"].n_unique() == 1
+
+
+def test_an_export_after_simulate_holds_the_world_at_its_tick_with_its_history(
+    world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
+) -> None:
+    home, tables = lived
+    snapshot = export_snapshot_flow(str(home), world[1].world_id)
+    manifest = verify_snapshot(Path(snapshot)).to_json()
+    assert manifest["tick"] == END
+    for name in ("events", "population_history", "npc_vitals", "ruler_history", "border_history"):
+        assert manifest["tables"][name]["rows"] == tables[name].height, name
+    assert manifest["tables"]["events"]["rows"] > 0
+
+
+def test_the_report_tells_the_world_s_history(
+    world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
+) -> None:
+    home = lived[0]
+    result = CliRunner().invoke(app, ["report", world[1].world_id, "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    for title in ("Timeline by year", "Most important events", "Events by type"):
+        assert title in result.output
+    assert (home / "reports" / world[1].world_id / "timeline-year00002.png").is_file()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "tasks/economy.py (issue #12's) keeps a saved economy only while the agents it would "
+        "seed from the settlements' sizes number as many as it saved; once births and deaths "
+        "move a market's served population past a rounding of sqrt(people) / 3, an economy "
+        "run seeds a new economy from tick 0 (its clock goes back behind the events). The fix "
+        "is there: compare with the stored markets.agents"
+    ),
+)
+def test_the_economy_run_after_simulate_continues_the_clock(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(lived[0], home)
+    economy_flow(str(home), world[1].world_id, 2)
+    assert int(tables_of(home, world[1].world_id)["worlds"]["tick"][0]) == END + 2
 
 
 def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
@@ -161,6 +209,7 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
     home, world_id = copy_of(world, tmp_path), world[1].world_id
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     environment |= {"WORLDLOOM_HOME": str(home), "WORLDLOOM_SERVER": "ephemeral"}
+    log = tmp_path / "victim.log"
     victim = subprocess.Popen(
         [
             sys.executable,
@@ -173,7 +222,7 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
         ],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     deadline = time.monotonic() + 300
     tick = 3
@@ -188,8 +237,10 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
             except StoreError:
                 continue  # the run holds the file for a moment
     finally:
-        os.kill(victim.pid, signal.SIGKILL)
+        if victim.poll() is None:
+            os.kill(victim.pid, signal.SIGKILL)
         victim.wait()
+    assert victim.returncode == -signal.SIGKILL, log.read_text()
     assert YEAR <= tick < END, "the run should be killed after its first segment, before its last"
     # The file opens; it stands at a segment's end, with that segment's history whole.
     kept = tables_of(home, world_id)
