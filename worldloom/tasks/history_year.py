@@ -132,6 +132,7 @@ def live_year(
         happenings=rolled.happenings,
         at_war_realms=rolled.at_war_realms,
         killed=rolled.killed,
+        struck=rolled.struck,
         hooks=rolled.hooks,
         rules=catalog.history_rules(),
         seeds=seeds,

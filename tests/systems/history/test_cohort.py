@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -46,6 +48,7 @@ def years(draw: st.DrawFn) -> tuple[Cohorts, Conditions, tuple[tuple[int, ...], 
         at_war=np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n, max_size=n))),
         plague=np.array(draw(st.lists(unit, min_size=n, max_size=n))),
         killed=np.array(draw(st.lists(st.integers(0, 3_000), min_size=n, max_size=n))),
+        struck=np.array(draw(st.lists(st.integers(0, 3_000), min_size=n, max_size=n))),
     )
     neighbours = tuple(tuple(t for t in range(n) if t != s and (t - s) % n in (1, n - 1))
                        for s in range(n))  # fmt: skip
@@ -71,7 +74,9 @@ def test_every_person_is_accounted_for_and_a_year_repeats_exactly(
     assert sum(m.people for m in result.moves) == tally.emigrants.sum()
     # No one killed who was not there; rows stay positive, unique and in key order.
     assert (tally.deaths <= tally.start).all()
-    assert (tally.deaths >= np.minimum(conditions.killed, tally.start)).all()
+    assert conditions.struck is not None
+    killed = conditions.killed + conditions.struck
+    assert (tally.deaths >= np.minimum(killed, tally.start)).all()
     out = result.cohorts
     assert (out.count > 0).all()
     keys = list(zip(*[c.tolist() for c in out.columns()[:6]], strict=True))
@@ -128,6 +133,39 @@ def test_a_good_year_grows_a_town_by_a_plausible_share() -> None:
         (_year(0.0, seed=s).tally.end[0] / _year(0.0, seed=s).tally.start[0]) - 1 for s in range(5)
     ]
     assert all(-0.01 < g < 0.03 for g in growth), growth
+
+
+def test_the_fallen_are_men_of_fighting_age_and_the_struck_everyone_alike() -> None:
+    def deaths(killed: int, struck: int) -> np.ndarray:  # type: ignore[type-arg]
+        town = _town(100)
+        # No natural deaths: only the killed and the struck leave the rows.
+        rules = catalog.history_rules()
+        calm = replace(rules, death_rate=np.zeros(5), fertility=np.zeros(5))
+        year = advance_cohorts(
+            town,
+            conditions=Conditions(
+                np.zeros(2), np.zeros(2), np.zeros(2), np.array([killed, 0]), np.array([struck, 0])
+            ),
+            neighbours=((), ()),
+            rules=calm,
+            seeds=Seeds(1),
+            year=0,
+        )
+        assert year.tally.deaths[0] == killed + struck
+        return year.tally.deaths
+
+    deaths(150, 0)
+    deaths(0, 100)
+    # Who they were: men of 16-44 first for the fallen, a tenth of every row for the struck.
+    town = _town(100)
+    rows = town.settlement == 0
+    from worldloom.systems.history.cohort import _take_killed, _take_struck
+
+    fallen = _take_killed(town, town.count.copy(), np.array([150, 0]))
+    assert fallen[rows & (town.sex == 1) & np.isin(town.band, (1, 2))].sum() == 150
+    struck = _take_struck(town, town.count.copy(), np.array([100, 0]))
+    assert (struck[rows] == 10).all()
+    assert struck[~rows].sum() == 0
 
 
 def test_cohorts_need_the_child_trade_and_sorted_trades() -> None:

@@ -99,7 +99,7 @@ def test_effects_are_gathered_from_the_records(decade: list[RolledYear]) -> None
             for h in rolled.happenings
             if h.kind in {"battle", "siege_ended"} or "settlement_id" in h.actors
         )
-        assert sum(rolled.killed.values()) <= deaths + 1
+        assert sum(rolled.killed.values()) + sum(rolled.struck.values()) <= deaths + 1
         for border in rolled.borders:
             assert rolled.happenings[border.position].kind == "settlement_occupied"
         for a, b in rolled.hooks.cut_realms:
@@ -111,6 +111,7 @@ def test_effects_are_gathered_from_the_records(decade: list[RolledYear]) -> None
     assert any(r.borders for r in decade)
     assert any(r.hooks.cut_realms for r in decade)
     assert any(r.killed for r in decade)
+    assert any(r.struck for r in decade)
 
 
 def test_the_same_seed_lives_the_same_years() -> None:

@@ -75,7 +75,9 @@ class Conditions:
     plague: Float
     """Plague severity in its region, 0 (none) to 1."""
     killed: Int
-    """People killed in battle, sieges and raids (taken from its men of fighting age)."""
+    """People killed in battle and sieges (taken from its men of fighting age first)."""
+    struck: Int | None = None
+    """People killed by disasters, raids and plague (taken from everyone alike); None: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,10 @@ def advance_cohorts(
     killed = _take_killed(cohorts, counts, conditions.killed)
     counts -= killed
     dead += killed
+    if conditions.struck is not None:
+        struck = _take_struck(cohorts, counts, conditions.struck)
+        counts -= struck
+        dead += struck
     deaths = np.bincount(s, weights=dead, minlength=n).astype(np.int64)
     # Births: women of child-bearing bands, their babies of their culture and faith.
     fertility = (
@@ -190,6 +196,26 @@ def _take_killed(cohorts: Cohorts, counts: Int, killed: Int) -> Int:
             left -= take
             if left == 0:
                 break
+    return taken
+
+
+def _take_struck(cohorts: Cohorts, counts: Int, struck: Int) -> Int:
+    """Deaths in disasters per row: each settlement's struck shared over all its people in
+    proportion (largest remainders, then row order), never more than are there."""
+    taken = np.zeros_like(counts)
+    for settlement in np.flatnonzero(struck):
+        rows = np.flatnonzero(cohorts.settlement == settlement)
+        people = counts[rows]
+        total = int(people.sum())
+        want = min(int(struck[settlement]), total)
+        if want == 0:
+            continue
+        exact = people * want / total
+        share = np.floor(exact).astype(np.int64)
+        left = want - int(share.sum())
+        order = np.lexsort((np.arange(rows.size), -(exact - share)))
+        share[order[:left]] += 1
+        taken[rows] = np.minimum(share, people)
     return taken
 
 

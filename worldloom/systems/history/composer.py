@@ -115,6 +115,7 @@ def chronicle_year(
     at_war_realms: frozenset[int],
     killed: Mapping[int, int],
     hooks: Hooks,
+    struck: Mapping[int, int] | None = None,
     rules: HistoryRules,
     seeds: Seeds,
     first_event_id: int,
@@ -124,7 +125,10 @@ def chronicle_year(
     Args:
         happenings: the war and chaos rooms' events of the year, causes first.
         at_war_realms: states at war during the year.
-        killed: settlement id -> people killed there in battle, siege or raid.
+        killed: settlement id -> people killed there in battle or siege (men of fighting
+            age first).
+        struck: settlement id -> people killed there by disasters, raids and plague
+            (everyone alike).
         hooks: the next year's economy hooks the war and chaos rooms ask for.
         first_event_id: the next free event id.
     """
@@ -135,10 +139,13 @@ def chronicle_year(
     plague, plague_event = _plagues(happenings, ids, region)
     at_war = np.isin(world.places.realm, np.fromiter(at_war_realms, np.int64)).astype(float)
     killed_arr = np.zeros(region.size, dtype=np.int64)
+    struck_arr = np.zeros(region.size, dtype=np.int64)
     for settlement, count in killed.items():
         killed_arr[settlement] = count
+    for settlement, count in (struck or {}).items():
+        struck_arr[settlement] = count
     famine_event = _famines(log, world, rules=rules, tick=last)
-    conditions = Conditions(world.hardship, at_war, plague, killed_arr)
+    conditions = Conditions(world.hardship, at_war, plague, killed_arr, struck_arr)
     cohort_year = advance_cohorts(
         world.cohorts,
         conditions=conditions,

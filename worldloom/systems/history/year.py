@@ -56,6 +56,9 @@ class RolledYear:
     war_records: tuple[tuple[int, int], ...]
     """(record id, position of its happening) of the year's war records."""
     killed: Mapping[int, int]
+    """Settlement id -> soldiers killed in battle and the garrisons and townsfolk of sacks."""
+    struck: Mapping[int, int]
+    """Settlement id -> people the year's disasters, raids and plagues killed."""
     at_war_realms: frozenset[int]
     hooks: Hooks
     borders: tuple[Border, ...]
@@ -95,6 +98,7 @@ def roll_year(
     chaos_at: dict[int, int] = {}
     war_at: dict[int, int] = {}
     killed: dict[int, int] = {}
+    struck: dict[int, int] = {}
     failed: set[int] = set()
     closed: dict[int, str] = {}
     sieges: dict[int, int] = {}
@@ -123,7 +127,7 @@ def roll_year(
                 )
             )
             effects = chaos_effects(record, year_end=year_end)
-            _gather(effects, killed=killed, failed=failed, closed=closed)
+            _gather(effects, killed=struck, failed=failed, closed=closed)
             if "strain" in effects:
                 region, severity = effects["strain"]
                 incidents.append(
@@ -162,6 +166,7 @@ def roll_year(
         chaos_records=tuple(chaos_at.items()),
         war_records=tuple(war_at.items()),
         killed=killed,
+        struck=struck,
         at_war_realms=frozenset(at_war),
         hooks=Hooks(cut, tuple(sorted(closed.items())), tuple(sorted(failed))),
         borders=tuple(borders),
