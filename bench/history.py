@@ -155,9 +155,10 @@ def main() -> None:
             check=True,
         )
         figures = json.loads(run.stdout.strip().splitlines()[-1])
-    target = TARGETS["small_100y_s" if args.preset == "small" else "medium_100y_s"]
+    targets = {"small": TARGETS["small_100y_s"], "medium": TARGETS["medium_100y_s"]}
+    target = f"{targets[args.preset]:.0f} s" if args.preset in targets else "none set"
     print(f"{args.preset}, {figures['years']} years with the economy: {figures['total_s']} s "
-          f"(slowest year {figures['slowest_year_s']} s; target for 100 years <= {target:.0f} s), "
+          f"(slowest year {figures['slowest_year_s']} s; target for 100 years <= {target}), "
           f"peak {figures['peak_gb']} GB (target < {TARGETS['peak_gb']})")  # fmt: skip
     print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,}; "
           f"{figures['events']:,} events")  # fmt: skip
