@@ -179,17 +179,6 @@ def test_the_report_tells_the_world_s_history(
     assert (home / "reports" / world[1].world_id / "timeline-year00002.png").is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "tasks/economy.py (issue #12's) keeps a saved economy only while the agents it would "
-        "seed from the settlements' sizes number as many as it saved; once births and deaths "
-        "move a market's served population past a rounding of sqrt(people) / 3, an economy "
-        "run seeds a new economy from tick 0 (its clock goes back behind the events). The fix "
-        "is there: compare with the stored markets.agents"
-    ),
-)
 def test_the_economy_run_after_simulate_continues_the_clock(
     world: tuple[Path, GeneratedWorld],
     lived: tuple[Path, dict[str, pl.DataFrame]],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 from prefect import get_run_logger, task
@@ -42,7 +44,9 @@ def run_economy_stage(*, home: str, world_id: str, ticks: int) -> dict[str, int]
     with open_store(path) as store:
         world = load_world(store, world_id)
         layout = market_layout(store, world_id)
-        saved = _saved_state(store, world_id, agents=int(layout.markets.agents.sum()))
+        saved = _saved_state(store, world_id, layout)
+        if saved is not None:
+            layout = with_stored_agents(layout, store.read("markets", world_id))
         earlier = {name: store.read(name, world_id) for name in HISTORY_TABLES} if saved else {}
         worlds = store.read("worlds", world_id)
     seeds = Seeds(world.config.seed)
@@ -117,14 +121,22 @@ def market_layout(store: WorldStore, world_id: str) -> MarketLayout:
     )
 
 
-def _saved_state(store: WorldStore, world_id: str, *, agents: int) -> EconomyState | None:
+def with_stored_agents(layout: MarketLayout, markets: pl.DataFrame) -> MarketLayout:
+    """`layout` with the agent counts its economy was seeded with (the stored `markets`): people
+    born and dead change the settlements, not the size of a running economy's agent sample."""
+    agents = markets.sort("market_id")["agents"].to_numpy().astype(np.int64)
+    return replace(layout, markets=replace(layout.markets, agents=agents))
+
+
+def _saved_state(store: WorldStore, world_id: str, layout: MarketLayout) -> EconomyState | None:
     """The economy where it stopped, if the world has one for the same markets and goods."""
     saved = store.read("economy_agents", world_id)
-    if saved.height != agents:
+    markets = store.read("markets", world_id)
+    if saved.height == 0 or markets.height != layout.markets.ids.size:
         return None
-    state = state_from_rows(
-        saved, store.read("economy_books", world_id), store.read("markets", world_id)
-    )
+    if saved.height != int(markets["agents"].sum()):
+        return None
+    state = state_from_rows(saved, store.read("economy_books", world_id), markets)
     rules = catalog.economy_rules()
     if state.price.shape[1] != len(rules.goods) or state.good.shape[1] != build_slots(rules).count:
         return None

@@ -24,7 +24,7 @@ from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, si
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.economy import market_layout
+from worldloom.tasks.economy import market_layout, with_stored_agents
 from worldloom.tasks.economy_tables import (
     HISTORY_TABLES,
     archived_rows,
@@ -131,11 +131,7 @@ def _load_economy(
             "people and economy stages) before simulating"
         )
     stored_markets = store.read("markets", world_id)
-    layout = market_layout(store, world_id)
-    # The economy's agents are the ones it was seeded with; people born and dead change the
-    # settlements, not the size of the agent sample.
-    markets = replace(layout.markets, agents=stored_markets["agents"].to_numpy().astype(np.int64))
-    layout = replace(layout, markets=markets)
+    layout = with_stored_agents(market_layout(store, world_id), stored_markets)
     state = state_from_rows(saved, store.read("economy_books", world_id), stored_markets)
     hooks = _standing_hooks(store, world_id, tick=_year_start(first_tick) - 1)
     return _Economy(
