@@ -228,10 +228,23 @@ NULL_FOR_NONE = frozenset(
         "poi_loot.item_id",
         "poi_loot.artifact_id",
         "encounters.sublocation_id",
+        "events.npc_id",
+        "events.faction_id",
+        "events.other_faction_id",
+        "events.settlement_id",
+        "events.region_id",
+        "events.poi_id",
+        "npc_vitals.born_tick",  # born before the world's history began
+        "npc_vitals.died_tick",  # alive
+        "ruler_history.npc_id",
+        "ruler_history.previous_npc_id",
+        "border_history.faction_id",
+        "border_history.previous_faction_id",
     }
 )
-"""The integer columns that may name nothing: null there, never -1. The economy's internal
-state (`economy_agents`, `economy_books`, not exported) keeps -1 in its arrays."""
+"""The integer columns that may name nothing (or a day that has not come): null there, never
+-1. The economy's internal state (`economy_agents`, `economy_books`, not exported) keeps -1 in
+its arrays."""
 
 
 def test_the_integer_columns_that_may_name_nothing_are_nullable() -> None:

@@ -68,7 +68,7 @@ class WarState:
     incident_record: IntArray
     """The pair's latest border incident record (-1 none), and its tick:"""
     incident_tick: IntArray
-    rose_level: IntArray
+    bands_risen: IntArray
     """How many of the tension_rose bands the pair has reached (and not fallen well below)."""
     suzerain: IntArray
     """Per faction: the faction it is a vassal of (-1 none)."""
@@ -156,7 +156,7 @@ class WarState:
                     "truce_until": self.truce_until[a, b],
                     "incident_record": self.incident_record[a, b],
                     "incident_tick": self.incident_tick[a, b],
-                    "rose_level": self.rose_level[a, b],
+                    "bands_risen": self.bands_risen[a, b],
                 }
             ),
             "war_settlements": pl.DataFrame(
@@ -244,7 +244,7 @@ class WarState:
             truce_until=matrix("truce_until", np.int64, NONE).astype(np.int64),
             incident_record=matrix("incident_record", np.int64, NONE).astype(np.int64),
             incident_tick=matrix("incident_tick", np.int64, NONE).astype(np.int64),
-            rose_level=matrix("rose_level", np.int64, 0).astype(np.int64),
+            bands_risen=matrix("bands_risen", np.int64, 0).astype(np.int64),
             suzerain=_column(factions, "suzerain_id"),
             exhaustion=factions["exhaustion"].to_numpy().astype(np.float64),
             war_of=_column(factions, "war_id"),
@@ -381,7 +381,7 @@ def start_war_state(
         truce_until=none_pairs.copy(),
         incident_record=none_pairs.copy(),
         incident_tick=none_pairs.copy(),
-        rose_level=np.zeros((n, n), dtype=np.int64),
+        bands_risen=np.zeros((n, n), dtype=np.int64),
         suzerain=suzerain,
         exhaustion=np.zeros(n),
         war_of=np.full(n, NONE, dtype=np.int64),

@@ -204,7 +204,7 @@ def record_rises(turn: Turn, border: BoolArray) -> None:
     a, b = a[keep], b[keep]
     bands = np.asarray(turn.table.rose_bands)
     tension = turn.tension[a, b]
-    level = turn.rose_level[a, b]
+    level = turn.bands_risen[a, b]
     reached = np.searchsorted(bands, tension, side="right")
     kept = np.searchsorted(bands, tension + ROSE_HYSTERESIS, side="right")
     new_level = np.maximum(reached, np.minimum(level, kept))
@@ -221,7 +221,7 @@ def record_rises(turn: Turn, border: BoolArray) -> None:
             causes=(int(turn.incident_record[x, y]),) if recent else (),
             payload=TensionRose(band, float(tension[i])),
         )
-    turn.rose_level[a, b] = turn.rose_level[b, a] = new_level
+    turn.bands_risen[a, b] = turn.bands_risen[b, a] = new_level
 
 
 def casus_belli(turn: Turn, border: BoolArray, a: int, b: int) -> str:

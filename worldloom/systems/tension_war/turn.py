@@ -59,7 +59,7 @@ class Turn:
         self.truce_until: IntArray = state.truce_until.copy()
         self.incident_record: IntArray = state.incident_record.copy()
         self.incident_tick: IntArray = state.incident_tick.copy()
-        self.rose_level: IntArray = state.rose_level.copy()
+        self.bands_risen: IntArray = state.bands_risen.copy()
         self.suzerain: IntArray = state.suzerain.copy()
         self.exhaustion: FloatArray = state.exhaustion.copy()
         self.war_of: IntArray = state.war_of.copy()
@@ -202,7 +202,7 @@ class Turn:
             truce_until=self.truce_until,
             incident_record=incident_record,
             incident_tick=self.incident_tick,
-            rose_level=self.rose_level,
+            bands_risen=self.bands_risen,
             suzerain=self.suzerain,
             exhaustion=self.exhaustion,
             war_of=self.war_of,

@@ -194,7 +194,7 @@ WAR_PAIRS = declare(
     truce_until BIGINT NOT NULL -- [tick] No war before this day; -1 for no truce.
     incident_record BIGINT NOT NULL -- Their latest border incident record; -1 for none.
     incident_tick BIGINT NOT NULL -- [tick] Its day; -1 for none.
-    rose_level BIGINT NOT NULL -- [count] Tension bands the pair has reached.
+    bands_risen BIGINT NOT NULL -- [count] Tension bands the pair has reached.
     """,
     description="The war room's memory of each faction pair between years (not exported).",
     exported=False,
