@@ -142,8 +142,38 @@ def render_health_chart(
     Returns:
         The path written.
     """
+    return render_panel_chart(
+        health, path, x="tick", panels=HEALTH_PANELS, width=width, height=height, title=title
+    )
+
+
+def render_panel_chart(
+    frame: pl.DataFrame,
+    path: Path | str,
+    *,
+    x: str,
+    panels: Sequence[tuple[str, Sequence[str]]],
+    width: int,
+    height: int,
+    title: str,
+) -> Path:
+    """Draw `frame`'s columns over its `x` column in stacked panels, each from 0 with its own
+    legend, and write them as a PNG (identical inputs give identical bytes).
+
+    Args:
+        frame: the `x` column and the columns `panels` name (missing ones are skipped).
+        path: Where to write the PNG; its folder must exist.
+        x: The column along the horizontal axis (and its label).
+        panels: label and columns of each panel, top to bottom.
+        width: Image width in pixels.
+        height: Image height in pixels.
+        title: Drawn across the top.
+
+    Returns:
+        The path written.
+    """
     if width < 320 or height < 240:
-        raise ValueError(f"a health chart needs at least 320 x 240 pixels, got {width} x {height}")
+        raise ValueError(f"a chart needs at least 320 x 240 pixels, got {width} x {height}")
     canvas_width, canvas_height = width * _SUPERSAMPLE, height * _SUPERSAMPLE
     image = Image.new("RGB", (canvas_width, canvas_height), BACKGROUND_RGB)
     draw = ImageDraw.Draw(image)
@@ -152,32 +182,33 @@ def render_health_chart(
     font = _font(size)
     draw.text((canvas_width // 2, size), title, fill=TEXT_RGB, font=_font(round(size * 1.4)),
               anchor="mt")  # fmt: skip
-    ordered = health.sort("tick")
-    ticks = list(ordered["tick"].cast(pl.Float64))
-    x_range = (min(ticks, default=0.0), max(ticks, default=1.0))
+    ordered = frame.sort(x)
+    xs = list(ordered[x].cast(pl.Float64))
+    x_range = (min(xs, default=0.0), max(xs, default=1.0))
     left, right = 8 * size, canvas_width - 16 * size
     top, bottom = size * 4, canvas_height - 3 * size
-    step = (bottom - top) / len(HEALTH_PANELS)
-    colours = iter(GOOD_RGBS)
-    for row, (label, columns) in enumerate(HEALTH_PANELS):
+    step = (bottom - top) / max(len(panels), 1)
+    for row, (label, columns) in enumerate(panels):
         box = (
             left,
             round(top + row * step + size),
             right,
             round(top + (row + 1) * step - 2 * size),
         )
+        present = [c for c in columns if c in ordered.columns]
         lines: list[Series] = [
-            (column, ticks, list(ordered[column].cast(pl.Float64)), next(colours))
-            for column in columns
+            (column, xs, list(ordered[column].cast(pl.Float64)), colour)
+            for column, colour in zip(present, GOOD_RGBS, strict=False)
         ]
         values = [y for _, _, ys, _ in lines for y in ys]
         panel = _Panel(box, x_range, (min([0.0, *values]), max([*values, 1e-9])))
         _draw_axes(draw, panel, font=font, label=label, stroke=stroke)
-        for _, xs, ys, colour in lines:
-            _draw_series(draw, panel, xs, ys, colour=colour, width=2 * stroke)
+        for _, line_xs, ys, colour in lines:
+            _draw_series(draw, panel, line_xs, ys, colour=colour, width=2 * stroke)
         _draw_legend(draw, (right + 2 * size, box[1]), lines, font, size)
-    draw.text(((left + right) // 2, canvas_height - size // 2), "tick", fill=TEXT_RGB, font=font,
+    draw.text(((left + right) // 2, canvas_height - size // 2), x, fill=TEXT_RGB, font=font,
               anchor="mb")  # fmt: skip
+    # Drawn at twice the size and shrunk: antialiased lines without a plotting library.
     return _save(image.resize((width, height), Image.Resampling.LANCZOS), Path(path))
 
 
