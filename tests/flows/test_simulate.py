@@ -3,6 +3,7 @@ integrity, the population's accounts, and bad input refused before anything chan
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -212,6 +213,7 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
+        start_new_session=True,
     )
     deadline = time.monotonic() + 300
     tick = 3
@@ -226,8 +228,10 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
             except StoreError:
                 continue  # the run holds the file for a moment
     finally:
-        if victim.poll() is None:
-            os.kill(victim.pid, signal.SIGKILL)
+        # The whole process group, as a machine's kill would: the run's ephemeral Prefect
+        # server goes with it (killing the run alone left that server running).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
     assert victim.returncode == -signal.SIGKILL, log.read_text()
     assert YEAR <= tick < END, "the run should be killed after its first segment, before its last"
