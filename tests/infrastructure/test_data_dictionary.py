@@ -240,6 +240,23 @@ NULL_FOR_NONE = frozenset(
         "ruler_history.previous_npc_id",
         "border_history.faction_id",
         "border_history.previous_faction_id",
+        "arc_roles.npc_id",
+        "arc_roles.faction_id",
+        "arc_roles.settlement_id",
+        "arc_roles.region_id",
+        "arc_roles.poi_id",
+        "quests.arc_id",
+        "quests.cause_event_id",
+        "quests.reward_item_id",
+        "quests.closed_tick",  # open
+        "quest_steps.npc_id",
+        "quest_steps.settlement_id",
+        "quest_steps.poi_id",
+        "quest_steps.item_id",
+        "rumor_versions.parent_version",  # the truth
+        "dialogue_lines.rumor_id",
+        "dialogue_lines.quest_id",
+        "dialogue_lines.memory_id",
     }
 )
 """The integer columns that may name nothing (or a day that has not come): null there, never

@@ -77,6 +77,22 @@ from worldloom.infrastructure.store.schema.llm import (
     PEOPLE_PROSE_BASELINE,
     PROSE_BASELINE,
 )
+from worldloom.infrastructure.store.schema.narrative import (
+    ARC_EVENTS,
+    ARC_ROLES,
+    ARCS,
+    DIALOGUE_LINES,
+    MEMORIES,
+    MOTIFS,
+    NARRATIVE_STATE,
+    QUEST_STEPS,
+    QUESTS,
+    REFLECTIONS,
+    REGION_MOTIFS,
+    RUMOR_BELIEFS,
+    RUMOR_VERSIONS,
+    RUMORS,
+)
 from worldloom.infrastructure.store.schema.people import (
     CULTURES,
     DEITIES,
@@ -274,6 +290,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             WAR_TRIBUTES,
             WAR_COUNTERS,
             WAR_EVENTS,
+        ),
+    ),
+    Migration(
+        11,
+        "stories: arcs sifted from the events, quests, rumors and beliefs, notables' memories "
+        "and reflections, motifs, dialogue",
+        tables=(
+            ARCS,
+            ARC_EVENTS,
+            ARC_ROLES,
+            QUESTS,
+            QUEST_STEPS,
+            RUMORS,
+            RUMOR_VERSIONS,
+            RUMOR_BELIEFS,
+            MEMORIES,
+            REFLECTIONS,
+            MOTIFS,
+            REGION_MOTIFS,
+            DIALOGUE_LINES,
+            NARRATIVE_STATE,
         ),
     ),
 )
