@@ -1,0 +1,1 @@
+"""The arc room of the narrative systems."""

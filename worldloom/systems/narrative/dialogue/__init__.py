@@ -1,0 +1,1 @@
+"""The dialogue room of the narrative systems."""

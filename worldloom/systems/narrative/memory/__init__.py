@@ -1,0 +1,1 @@
+"""The memory room of the narrative systems."""

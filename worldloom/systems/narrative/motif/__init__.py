@@ -1,0 +1,1 @@
+"""The motif room of the narrative systems."""

@@ -1,0 +1,1 @@
+"""The quest room of the narrative systems."""

@@ -1,0 +1,1 @@
+"""The rumor room of the narrative systems."""
