@@ -248,11 +248,15 @@ DIALOGUE_LINES = declare(
 )
 NARRATIVE_STATE = declare(
     "narrative_state",
-    (),
+    ("system",),
     """
-    last_event_id BIGINT NOT NULL -- The last event the sifting has read (events.event_id).
-    tick BIGINT NOT NULL -- [tick] The world's tick the stories were told at.
+    system VARCHAR NOT NULL -- The narrative system: arcs, rumors, memories or quests.
+    last_event_id BIGINT NOT NULL -- The last event it has read (events.event_id); -1 for none yet.
+    tick BIGINT NOT NULL -- [tick] The world's tick it has told its stories up to.
     """,
-    description="Where the story sifting stopped reading the event log: one row (not exported).",
+    description=(
+        "Where each narrative system stopped reading the event log (not exported): each "
+        "reads on from there, so its tables end the same however the years were split."
+    ),
     exported=False,
 )
