@@ -84,6 +84,10 @@ def test_a_filtered_read_returns_only_the_matching_rows(tmp_path: Path) -> None:
         assert store.read("calendar_months", "a", where={"season": "autumn"}).height == 0
         with pytest.raises(KeyError, match="no column 'season; DROP'"):
             store.read("calendar_months", "a", where={"season; DROP": "x"})
+        later = store.read("calendar_months", "a", where={"season": "spring"}, after={"month": 2})
+        assert later["month"].to_list() == [3, 5]
+        with pytest.raises(KeyError, match="no column 'month >'"):
+            store.read("calendar_months", "a", after={"month >": 2})
 
 
 def test_frames_with_wrong_columns_are_refused_by_name(tmp_path: Path) -> None:

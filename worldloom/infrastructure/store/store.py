@@ -140,7 +140,12 @@ class WorldStore:
     # -- reads ----------------------------------------------------------------------------
 
     def read(
-        self, name: str, world_id: str, *, where: Mapping[str, object] | None = None
+        self,
+        name: str,
+        world_id: str,
+        *,
+        where: Mapping[str, object] | None = None,
+        after: Mapping[str, int] | None = None,
     ) -> pl.DataFrame:
         """`world_id`'s rows of a table, in primary-key order, without `world_id`.
 
@@ -149,6 +154,8 @@ class WorldStore:
             world_id: The world whose rows to read.
             where: Column -> value; only rows where every column equals its value are read
                 (so a caller wanting a few rows of a million-row table never loads the rest).
+            after: Column -> value; only rows where the column is greater (the events a
+                reader of the log has not read yet).
 
         Raises:
             StoreError: If the table does not exist.
@@ -159,12 +166,14 @@ class WorldStore:
         order = ", ".join(table.primary_key)
         conditions = ["world_id = $world_id"]
         params: dict[str, object] = {"world_id": world_id}
-        for index, (column, value) in enumerate((where or {}).items()):
-            # Column names go into the SQL text: only the table's own are accepted.
-            if column not in table.column_names:
-                raise KeyError(f"table {name!r} has no column {column!r}")
-            conditions.append(f"{column} = $where_{index}")
-            params[f"where_{index}"] = value
+        bounds = [("=", where or {}), (">", after or {})]
+        for operator, values in bounds:
+            for column, value in values.items():
+                # Column names go into the SQL text: only the table's own are accepted.
+                if column not in table.column_names:
+                    raise KeyError(f"table {name!r} has no column {column!r}")
+                conditions.append(f"{column} {operator} $p{len(params)}")
+                params[f"p{len(params)}"] = value
         frame: pl.DataFrame = self._con.sql(
             f"SELECT {columns} FROM {table.name} WHERE {' AND '.join(conditions)} ORDER BY {order}",
             params=params,
