@@ -1,11 +1,11 @@
 """Tier-1 population over a year: deaths, births, ageing and migration of the cohort counts.
 
 A settlement's cohorts (age band, sex, culture, religion, profession) lose their dead (by the
-band's rate, raised by hardship, war and plague, plus those killed in battle), gain the babies
-their women bear, move up a band at the band's pace (children taking up their elders' trades),
-and send some of their people along a route to a neighbour with a lighter load. Every person
-is accounted for: a settlement ends the year with start + births - deaths + immigrants -
-emigrants people (`CohortYear.tally`).
+band's rate, raised by hardship, dear food, war and plague, plus those killed in battle), gain
+the babies their women bear (fewer in hard years), move up a band at the band's pace (children
+taking up their elders' trades), and send some of their people along a route to a neighbour
+with a lighter load. Every person is accounted for: a settlement ends the year with start +
+births - deaths + immigrants - emigrants people (`CohortYear.tally`).
 """
 
 from __future__ import annotations
@@ -78,6 +78,13 @@ class Conditions:
     """People killed in battle and sieges (taken from its men of fighting age first)."""
     struck: Int | None = None
     """People killed by disasters, raids and plague (taken from everyone alike); None: none."""
+    dearth: Float | None = None
+    """0 (food at its worth) to 1 (food too dear to live on): from its market's food prices
+    (`HistoryRules.dearth_of`); None: none."""
+
+    def dearth_or_none(self) -> Float:
+        """The dearth per settlement id, zeros when there is none."""
+        return np.zeros(self.hardship.size) if self.dearth is None else self.dearth
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +137,11 @@ def advance_cohorts(
     counts = cohorts.count.copy()
     s, band = cohorts.settlement, cohorts.band
     mod = rules.modifiers
+    dearth = conditions.dearth_or_none()[s]
     # Deaths: the band's rate, raised by what weighs on the settlement.
     rate = (
         rules.death_rate[band]
-        * (1 + mod["hardship_deaths"] * conditions.hardship[s])
+        * (1 + mod["hardship_deaths"] * conditions.hardship[s] + mod["dearth_deaths"] * dearth)
         * (1 + mod["war_deaths"] * conditions.at_war[s])
         * (1 + mod["plague_deaths"] * conditions.plague[s])
     ).clip(0, mod["max_death_rate"])
@@ -150,7 +158,9 @@ def advance_cohorts(
     # Births: women of child-bearing bands, their babies of their culture and faith.
     fertility = (
         rules.fertility[band]
-        * (1 - mod["hardship_births"] * conditions.hardship[s]).clip(0, 1)
+        * (
+            1 - mod["hardship_births"] * conditions.hardship[s] - mod["dearth_births"] * dearth
+        ).clip(0, 1)
         * (1 - mod["war_births"] * conditions.at_war[s])
     ) * (cohorts.sex == FEMALE)
     babies = seeds.stream("history.cohort.births", year).binomial(counts, fertility.clip(0, 1))

@@ -4,9 +4,10 @@
 market's hunger and food prices) and what the war and chaos rooms say happened during it
 (`Happening`s), and returns the world as the year ends with every change explained by an event:
 famines from hunger (caused by the harvests that failed), the tier-1 population's year (deaths
-raised by famine, war and plague; migration away from them), settlements passing size marks,
-tier-2 people's births, marriages, deaths and successions, and the economy's hooks for the next
-year (routes cut by war, markets closed by sieges, harvests lost to drought and flood).
+raised and births lowered by hunger, dear food, war and plague; migration away from them),
+settlements passing size marks, tier-2 people's births, marriages, deaths and successions, and
+the economy's hooks for the next year (routes cut by war, markets closed by sieges, harvests
+lost to drought and flood).
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ def chronicle_year(
     for settlement, count in (struck or {}).items():
         struck_arr[settlement] = count
     famine_event = _famines(log, world, rules=rules, tick=last)
-    conditions = Conditions(world.hardship, at_war, plague, killed_arr, struck_arr)
+    dear = rules.dearth_of(world.food_index)
+    dearth = np.where(world.market_of >= 0, dear[np.maximum(world.market_of, 0)], 0.0)
+    conditions = Conditions(world.hardship, at_war, plague, killed_arr, struck_arr, dearth)
     cohort_year = advance_cohorts(
         world.cohorts,
         conditions=conditions,

@@ -202,10 +202,11 @@ def _draw_fates(
     n, age, s = people.ids.size, people.age, people.settlement
     base = rules.death_rate[rules.band_of_age(age)]
     hardship = conditions.hardship[s]
+    dearth = conditions.dearth_or_none()[s]
     parts = np.stack(
         [
             base,
-            base * mod["hardship_deaths"] * hardship,
+            base * (mod["hardship_deaths"] * hardship + mod["dearth_deaths"] * dearth),
             base * mod["war_deaths"] * conditions.at_war[s],
             base * mod["plague_deaths"] * conditions.plague[s],
         ]
@@ -236,7 +237,8 @@ def _draw_fates(
     # Births: married women whose husband lived to see the year begin.
     fertile = survives & female & np.isin(people.spouse, people.ids[people.alive])
     fertile &= (age >= p["marriage_min_age"]) & (age <= p["mother_max_age"])
-    chance = p["birth_chance"] * (1 - mod["hardship_births"] * hardship).clip(0, 1)
+    want = mod["hardship_births"] * hardship + mod["dearth_births"] * dearth
+    chance = p["birth_chance"] * (1 - want).clip(0, 1)
     mothers = np.flatnonzero(
         fertile & (seeds.stream("history.person.birth", year).random(n) < chance)
     )

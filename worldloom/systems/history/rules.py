@@ -11,6 +11,11 @@ import numpy as np
 from worldloom.systems.history.catalog import EventCatalog
 
 Float = np.ndarray[Any, np.dtype[np.float64]]
+MODIFIERS = (
+    "hardship_deaths", "hardship_births", "dearth_floor", "dearth_span", "dearth_deaths",
+    "dearth_births", "war_deaths", "war_births", "plague_deaths", "max_death_rate",
+)  # fmt: skip
+"""The [modifiers] every history.toml names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +38,7 @@ class HistoryRules:
 
         Raises:
             ValueError: band lists of different lengths, a rate outside 0..1, or the last band
-                moving up.
+                moving up; a modifier missing, or a dearth span not above 0.
         """
         bands = table["bands"]
         names = tuple(str(b) for b in bands["names"])
@@ -46,15 +51,29 @@ class HistoryRules:
             raise ValueError("history.toml: every band but the last spans years; the last none")
         if not (death.min() >= 0 and death.max() <= 1 and fertility.min() >= 0):
             raise ValueError("history.toml: a death rate outside 0..1 or a negative fertility")
+        modifiers = {k: float(v) for k, v in table["modifiers"].items()}
+        missing = sorted(set(MODIFIERS) - set(modifiers))
+        if missing:
+            raise ValueError(f"history.toml: [modifiers] lacks {', '.join(missing)}")
+        if modifiers["dearth_span"] <= 0:
+            raise ValueError("history.toml: dearth_span must be positive")
         return cls(
             bands=names,
             years_in_band=years,
             death_rate=death,
             fertility=fertility,
-            modifiers={k: float(v) for k, v in table["modifiers"].items()},
+            modifiers=modifiers,
             migration={k: float(v) for k, v in table["migration"].items()},
             people={k: float(v) for k, v in table["people"].items()},
             events=events,
+        )
+
+    def dearth_of(self, food_index: Float) -> Float:
+        """How dear food is, 0 (at most `dearth_floor` times its worth: what people live on)
+        to 1 (`dearth_span` more than that), from food prices over their base worth."""
+        mod = self.modifiers
+        return np.asarray(
+            ((food_index - mod["dearth_floor"]) / mod["dearth_span"]).clip(0, 1), dtype=np.float64
         )
 
     def band_of_age(self, age: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int64]]:
