@@ -20,7 +20,7 @@ from worldloom.flows.generate import (
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.simulate import simulate
 from worldloom.infrastructure.store import open_store
-from worldloom.tasks.stages import HISTORY_TABLES, STAGE_TABLES, downstream_tables
+from worldloom.tasks.stages import HISTORY_TABLES, STAGE_TABLES, STORY_TABLES, downstream_tables
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -44,10 +44,11 @@ def test_every_stage_has_a_flow_and_clears_the_stages_after_it() -> None:
     assert downstream_tables("economy") == STAGE_TABLES["gear"]
     assert set(downstream_tables("terrain")) == {
         table for stage in list(STAGE_TABLES)[1:] for table in STAGE_TABLES[stage]
-    } | set(HISTORY_TABLES)
-    # The history stands on the people; markets and gear made again leave it.
-    assert set(HISTORY_TABLES) <= set(downstream_tables("people"))
-    assert not set(HISTORY_TABLES) & set(downstream_tables("economy"))
+    } | set(HISTORY_TABLES + STORY_TABLES)
+    # The history (and the stories told from it) stands on the people; markets and gear made
+    # again leave it.
+    assert set(HISTORY_TABLES + STORY_TABLES) <= set(downstream_tables("people"))
+    assert not set(HISTORY_TABLES + STORY_TABLES) & set(downstream_tables("economy"))
 
 
 @pytest.fixture(scope="module")

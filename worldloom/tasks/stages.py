@@ -86,11 +86,30 @@ it. The economy and gear stages leave it (simulate runs them itself; a world's p
 change when its markets or gear are made again)."""
 HISTORY_STANDS_ON = "people"
 
+STORY_TABLES: tuple[str, ...] = (
+    "arcs",
+    "arc_events",
+    "arc_roles",
+    "rumors",
+    "rumor_versions",
+    "rumor_beliefs",
+    "memories",
+    "reflections",
+    "quests",
+    "quest_steps",
+    "motifs",
+    "region_motifs",
+    "dialogue_lines",
+    "narrative_state",
+)
+"""What the stories write, all read from the history: cleared with it."""
+
 
 def downstream_tables(stage: str) -> tuple[str, ...]:
-    """The tables of every stage after `stage`, and the history if it stands on `stage`:
-    stale once `stage` runs again."""
+    """The tables of every stage after `stage`, and the history (with the stories told from
+    it) if it stands on `stage`: stale once `stage` runs again."""
     stages = list(STAGE_TABLES)
     later = stages[stages.index(stage) + 1 :]
-    history = HISTORY_TABLES if stages.index(stage) <= stages.index(HISTORY_STANDS_ON) else ()
+    stands = stages.index(stage) <= stages.index(HISTORY_STANDS_ON)
+    history = HISTORY_TABLES + STORY_TABLES if stands else ()
     return tuple(table for name in later for table in STAGE_TABLES[name]) + history
