@@ -30,9 +30,20 @@ def check_duration(*, days: int | None, until_tick: int | None) -> None:
     if (days is None) == (until_tick is None):
         raise ValueError("give exactly one of --years, --days or --until-tick")
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"a simulation runs 1 to {MAX_DAYS} days (10,000 years), got {days}")
+        raise ValueError(f"--days must be 1 to {MAX_DAYS} (10,000 years), got {days}")
     if until_tick is not None and not 0 <= until_tick <= MAX_DAYS:
         raise ValueError(f"--until-tick must be 0 to {MAX_DAYS}, got {until_tick}")
+
+
+def check_years(years: int, *, days_per_year: int) -> None:
+    """A positive number of years, at most `MAX_DAYS` days in all.
+
+    Raises:
+        ValueError: a number of years out of range, named as the user gave it.
+    """
+    most = MAX_DAYS // days_per_year
+    if not 1 <= years <= most:
+        raise ValueError(f"--years must be 1 to {most:,}, got {years}")
 
 
 @task(name="simulation-target", cache_policy=NO_CACHE)

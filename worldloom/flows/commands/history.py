@@ -20,7 +20,7 @@ from worldloom.flows.simulate import simulate as simulate_flow
 from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog
-from worldloom.tasks.history_report import check_duration
+from worldloom.tasks.history_report import check_duration, check_years
 from worldloom.tasks.world import load_world
 
 STORYTELLERS = ("calm", "classic", "chaotic")
@@ -49,8 +49,11 @@ def simulate(
     given = [v for v in (years, days, until_tick) if v is not None]
     if len(given) != 1:
         raise ConfigError("give exactly one of --years, --days or --until-tick")
-    span = years * catalog.calendar().days_per_year if years is not None else days
+    days_per_year = catalog.calendar().days_per_year
+    span = years * days_per_year if years is not None else days
     try:
+        if years is not None:
+            check_years(years, days_per_year=days_per_year)
         check_duration(days=span, until_tick=until_tick)
     except ValueError as error:
         raise ConfigError(str(error)) from None
