@@ -157,6 +157,29 @@ def test_the_population_s_accounts_hold_every_year(
     assert tables["economy_health"]["money"].n_unique() == 1
 
 
+def test_the_factions_hold_the_land_and_people_the_provinces_say(
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+) -> None:
+    tables = lived[1]
+    provinces, borders = tables["provinces"], tables["border_history"]
+    # Each province's holder is the last border change's, where it changed.
+    last = borders.sort("tick", "event_id").group_by("region_id").last()
+    moved = last.join(provinces, on="region_id", how="left", suffix="_now")
+    assert (moved["faction_id"] == moved["faction_id_now"].fill_null(-1)).all()
+    held = provinces.join(tables["regions"].select("region_id", "area_km2"), on="region_id")
+    held = held.group_by("faction_id").agg(pl.len().alias("regions"), pl.col("area_km2").sum())
+    realm = dict(provinces.select("region_id", "faction_id").rows())
+    people: dict[int, int] = {}
+    for region, count in tables["settlements"].select("region_id", "population").rows():
+        if region in realm:
+            people[realm[region]] = people.get(realm[region], 0) + count
+    states = tables["factions"].filter(pl.col("kind") == "state")
+    joined = states.join(held, on="faction_id", how="left").fill_null(0)
+    assert (joined["territory_regions"] == joined["regions"]).all()
+    assert ((joined["territory_km2"] - joined["area_km2"]).abs() < 1e-6).all()
+    assert joined["people"].to_list() == [people.get(f, 0) for f in joined["faction_id"]]
+
+
 def test_an_export_after_simulate_holds_the_world_at_its_tick_with_its_history(
     world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
 ) -> None:

@@ -20,6 +20,7 @@ from worldloom.systems.history import (
     WorldYear,
     YearRecord,
     chronicle_year,
+    measure_factions,
 )
 from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
@@ -157,12 +158,19 @@ def year_frames(
             dtype=pl.Int64,
         )
     )
+    provinces = _provinces(world["provinces"], rolled)
+    settlements = world["settlements"]
     frames: dict[str, pl.DataFrame] = {
-        "settlements": world["settlements"].with_columns(
-            pl.Series("population", tally.end).cast(pl.Int32)
+        "settlements": settlements.with_columns(pl.Series("population", tally.end).cast(pl.Int32)),
+        "factions": measure_factions(
+            factions,
+            provinces=provinces,
+            region_area=world["regions"].select("region_id", "area_km2"),
+            settlement_region=settlements["region_id"].to_numpy().astype(np.int64),
+            population_start=tally.start,
+            population_end=tally.end,
         ),
-        "factions": factions,
-        "provinces": _provinces(world["provinces"], rolled),
+        "provinces": provinces,
         "diplomacy": rolled.diplomacy,
         "population_groups": _groups_out(record.cohorts),
         "npcs": record.npcs,

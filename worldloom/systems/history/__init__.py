@@ -1,6 +1,7 @@
 """History: the world clock's years, the one catalog of event types, the event log, tier-1
 population dynamics (cohorts), tier-2 lives (births, marriages, deaths, successions), and the
-year's composer (`chronicle_year`) that writes what every system did as one chain of events.
+year's composer (`chronicle_year`) that writes what every system did as one chain of events,
+and the factions measured again as the year's provinces and people stand (`measure_factions`).
 
 Records it returns: `Cohorts` (population_groups as arrays), `Tally` (a year's accounts per
 settlement: end = start + births - deaths + immigrants - emigrants), `Move` (migrations),
@@ -39,6 +40,7 @@ from worldloom.systems.history.person import (
     advance_people,
 )
 from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.history.territory import measure_factions
 
 __all__ = [
     "ACTORS",
@@ -66,4 +68,5 @@ __all__ = [
     "advance_cohorts",
     "advance_people",
     "chronicle_year",
+    "measure_factions",
 ]
