@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts import faction, lore, notable, region, religion, settlement
+from worldloom.prompts import faction, lore, notable, region, religion, settlement, story
 
 PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
     region.REGION_PROMPT,
@@ -15,6 +15,7 @@ PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
     notable.NOTABLE_PROMPT,
     faction.FACTION_PROMPT,
     religion.RELIGION_PROMPT,
+    story.STORY_PROMPT,
 )
 """All prompt contracts; a new prompt module adds its spec here."""
 
@@ -25,5 +26,6 @@ EXAMPLES: Mapping[str, tuple[PromptFacts, ...]] = {
     notable.NOTABLE_PROMPT.name: notable.EXAMPLE_FACTS,
     faction.FACTION_PROMPT.name: faction.EXAMPLE_FACTS,
     religion.RELIGION_PROMPT.name: religion.EXAMPLE_FACTS,
+    story.STORY_PROMPT.name: story.EXAMPLE_FACTS,
 }
 """Example facts per prompt name (every prompt in PROMPTS has at least one)."""

@@ -1,0 +1,93 @@
+"""Prompt: a story of the world's history retold in plain prose — an arc's summary or a rumor
+as people tell it — from the events' facts, naming only the entities they name."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+
+Kind = Literal["arc", "rumor"]
+"""What is retold: an arc (a chronicle's summary) or a rumor (what people say)."""
+
+STORY = ProseBounds(min_length=30, max_length=400, max_sentences=4)
+"""A retelling: up to four sentences (~100 tokens)."""
+
+_NAME = Field(min_length=1, max_length=80)
+_FACT = Field(min_length=1, max_length=200)
+
+
+class StoryFacts(PromptFacts):
+    """What happened, as the event log tells it; every name here is an entity of the world."""
+
+    kind: Kind
+    title: str = Field(min_length=1, max_length=120)
+    """The arc's title, or the rumor's subject ("the sack of Durra Haven")."""
+    events: tuple[str, ...] = Field(min_length=1, max_length=8)
+    """The events in order, one short procedural sentence each."""
+    names: tuple[str, ...] = Field(min_length=1, max_length=12)
+    """Every name the text may mention."""
+    tone: str = Field(default="", max_length=60)
+    """The themes of the place and time ("grim, war-weary"), or empty."""
+    told_as: str = Field(default="", max_length=200)
+    """For a rumor: the procedural version people tell (its distortion included)."""
+
+    def validation_context(self) -> dict[str, Any]:
+        """The names the facts give; numbers and words come from the events."""
+        return rule_context(known=self.names, facts=self.events)
+
+
+class StoryText(BaseModel):
+    """The retelling: whole sentences naming only the facts' entities."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = STORY.field()
+
+    @field_validator("text")
+    @classmethod
+    def _text_is_grounded(cls, text: str, info: ValidationInfo) -> str:
+        return validate_grounded_prose(text, info.context, own_name=None, bounds=STORY)
+
+
+STORY_PROMPT: PromptSpec[StoryFacts, StoryText] = PromptSpec(
+    name="story",
+    template="story.j2",
+    facts_model=StoryFacts,
+    response_model=StoryText,
+    # {"text": "..."}: 400 characters are ~100 tokens, and the JSON around them a few more.
+    max_tokens=140,
+    temperature=0.6,
+    max_retries=1,
+)
+
+EXAMPLE_FACTS: tuple[StoryFacts, ...] = (
+    StoryFacts(
+        kind="arc",
+        title="The war of the Myrgeldvik Commonwealth on Durra Haven",
+        events=(
+            "Border clashes between the Myrgeldvik Commonwealth and the Free City of Durra Haven.",
+            "The Myrgeldvik Commonwealth declared war on the Free City of Durra Haven.",
+            "At Durra Haven, 537 soldiers fell; the Myrgeldvik Commonwealth won.",
+            "Peace: the Free City of Durra Haven ceded Bromdor Crags.",
+        ),
+        names=(
+            "Myrgeldvik Commonwealth",
+            "Free City of Durra Haven",
+            "Durra Haven",
+            "Bromdor Crags",
+        ),
+        tone="grim, war-weary",
+    ),
+    StoryFacts(
+        kind="rumor",
+        title="the fire in Vellanford",
+        events=("A fire burned through Vellanford; 40 houses were lost.",),
+        names=("Vellanford",),
+        told_as="They say a fire burned half of Vellanford, and 400 houses with it.",
+    ),
+)
+"""Representative facts for contract tests and the bench."""
