@@ -163,6 +163,32 @@ RUMOR_BELIEFS = declare(
     description="Who believes what, where: the version of each rumor each settlement holds.",
     references={"rumor_id": "rumors", "settlement_id": "settlements"},
 )
+RUMOR_FRONTIER = declare(
+    "rumor_frontier",
+    ("rumor_id", "settlement_id"),
+    """
+    rumor_id BIGINT NOT NULL -- The rumor (rumors).
+    settlement_id INTEGER NOT NULL -- A settlement it will reach after the world's tick (settlements).
+    version SMALLINT NOT NULL -- [count] The version people there will believe (rumor_versions).
+    heard_tick BIGINT NOT NULL -- [tick] The day it will arrive there.
+    confidence DOUBLE NOT NULL -- [share] How firmly they will believe it, 0 to 1.
+    new_version BOOLEAN NOT NULL -- The version is first told there (the columns below describe it).
+    parent_version SMALLINT -- [count] The version it was distorted from; null for the truth or when not new_version.
+    distortion VARCHAR -- none, actor, place or number; null when not new_version.
+    field VARCHAR -- The detail changed; null for the truth or when not new_version.
+    true_value VARCHAR -- The detail's true value; null for the truth or when not new_version.
+    told_value VARCHAR -- The value this version tells; null for the truth or when not new_version.
+    is_true BOOLEAN -- This version tells the event as it happened; null when not new_version.
+    text VARCHAR -- The rumor as people will tell it; null when not new_version.
+    """,
+    description=(
+        "Where rumors will arrive after the world's tick: a rumor's whole journey is drawn when "
+        "it starts, and each run moves the arrivals it has reached into rumor_beliefs and "
+        "rumor_versions (not exported)."
+    ),
+    exported=False,
+    references={"rumor_id": "rumors", "settlement_id": "settlements"},
+)
 MEMORIES = declare(
     "memories",
     ("memory_id",),

@@ -1,0 +1,267 @@
+"""Rumors travelling the settlement graph from important events, changing as they are retold."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from worldloom.systems.narrative.names import Names
+from worldloom.systems.narrative.rumor.frames import (
+    BELIEF_SCHEMA,
+    FRONTIER_SCHEMA,
+    RUMOR_SCHEMA,
+    VERSION_SCHEMA,
+    split_at,
+)
+from worldloom.systems.narrative.rumor.places import RumorPlaces
+from worldloom.systems.narrative.rumor.rules import RumorRules
+from worldloom.systems.narrative.rumor.telling import (
+    Change,
+    Telling,
+    apply_change,
+    draw_change,
+    tell_event,
+)
+from worldloom.systems.rng import Seeds
+
+
+@dataclass(frozen=True, slots=True)
+class RumorBook:
+    """The rumor tables as of a tick, and the frontier: what rumors will reach after it.
+
+    `frontier` has one row per belief still to come (rumor_frontier's schema): a rumor's whole
+    journey is known when it starts, since every retelling is drawn from a stream keyed by the
+    rumor and the two settlements, so later windows only move rows from the frontier.
+    """
+
+    rumors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RUMOR_SCHEMA))
+    versions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=VERSION_SCHEMA))
+    beliefs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BELIEF_SCHEMA))
+    frontier: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FRONTIER_SCHEMA))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    version: int
+    tick: int
+    confidence: float
+    hops: int
+
+
+def spread_rumors(
+    *,
+    rules: RumorRules,
+    book: RumorBook,
+    events: pl.DataFrame,
+    places: RumorPlaces,
+    names: Names,
+    until_tick: int,
+    seeds: Seeds,
+) -> RumorBook:
+    """Start a rumor from each important new event and let every rumor travel to `until_tick`.
+
+    A rumor (its id is the event's) starts on the event's day at its settlement, else its
+    region's centre, else its faction's (or other faction's) seat; events with none of these
+    start none. It is passed on along the graph after each settlement's relay days, and every
+    hop may change one detail. A settlement believes the first version to reach it (ties go to
+    the lower sending settlement, then the lower id): later arrivals do not displace it, and
+    it passes on only the version it believes. A settlement believing it below `fade_below`,
+    a rumor past its hops or `max_days` after the event, is passed on no further.
+
+    Args:
+        events: the events recorded since the last run (the events table's columns).
+        until_tick: the world's tick now; beliefs and versions after it stay in the frontier.
+    """
+    known = set(book.rumors["rumor_id"].to_list())
+    pools = {
+        "npc": tuple(sorted(names.npc)),
+        "faction": tuple(sorted(names.faction)),
+        "poi": tuple(sorted(names.poi)),
+    }
+    new_rumors: list[dict[str, Any]] = []
+    new_versions: list[dict[str, Any]] = []
+    new_beliefs: list[dict[str, Any]] = []
+    for event in events.sort("event_id").iter_rows(named=True):
+        if event["event_id"] in known or not rules.starts_rumor(event["type"], event["importance"]):
+            continue
+        origin = _origin(event, places)
+        if origin is None:
+            continue
+        rumor_id = int(event["event_id"])
+        new_rumors.append(
+            {
+                "rumor_id": rumor_id,
+                "event_id": rumor_id,
+                "origin_settlement_id": origin,
+                "start_tick": int(event["tick"]),
+            }
+        )
+        truth = tell_event(event, texts=rules.texts, names=names, numbers=rules.number_fields)
+        told, reached = _travel(
+            rumor_id,
+            origin=origin,
+            start=int(event["tick"]),
+            hops=rules.hops(int(event["importance"])),
+            truth=truth,
+            rules=rules,
+            places=places,
+            names=names,
+            pools=pools,
+            seeds=seeds,
+        )
+        new_versions += told
+        new_beliefs += reached
+    frontier = pl.concat([book.frontier, _frontier(new_versions, new_beliefs)], how="vertical")
+    due_versions, due_beliefs, frontier = split_at(frontier, until_tick)
+    rumors = pl.concat([book.rumors, pl.DataFrame(new_rumors, schema=RUMOR_SCHEMA)])
+    return RumorBook(
+        rumors=rumors.sort("rumor_id"),
+        versions=pl.concat([book.versions, due_versions]).sort("rumor_id", "version"),
+        beliefs=pl.concat([book.beliefs, due_beliefs]).sort("rumor_id", "settlement_id"),
+        frontier=frontier,
+    )
+
+
+def _origin(event: Mapping[str, Any], places: RumorPlaces) -> int | None:
+    """Where a rumor is first told: the event's settlement, region centre or faction seat."""
+    settlement = event.get("settlement_id")
+    if settlement is not None and int(settlement) in places.region_of:
+        return int(settlement)
+    region = event.get("region_id")
+    if region is not None and int(region) in places.region_centre:
+        return places.region_centre[int(region)]
+    for column in ("faction_id", "other_faction_id"):
+        faction = event.get(column)
+        if faction is not None and int(faction) in places.seat:
+            return places.seat[int(faction)]
+    return None
+
+
+def _travel(
+    rumor_id: int,
+    *,
+    origin: int,
+    start: int,
+    hops: int,
+    truth: Telling,
+    rules: RumorRules,
+    places: RumorPlaces,
+    names: Names,
+    pools: Mapping[str, tuple[int, ...]],
+    seeds: Seeds,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A rumor's whole journey: earliest arrival first (Dijkstra on whole days)."""
+    tellings = [truth]
+    versions = [
+        _version_row(
+            rumor_id,
+            0,
+            parent=None,
+            settlement=origin,
+            tick=start,
+            change=None,
+            telling=truth,
+            names=names,
+        )
+    ]
+    reached: dict[int, _Reach] = {}
+    heap: list[tuple[int, int, int]] = [(start, -1, origin)]
+    while heap:
+        tick, sender, settlement = heapq.heappop(heap)
+        if settlement in reached:
+            continue
+        if sender < 0:
+            reach = _Reach(version=0, tick=tick, confidence=1.0, hops=0)
+        else:
+            heard = reached[sender]
+            told = tellings[heard.version]
+            rng = seeds.stream("rumor-hop", rumor_id, sender, settlement)
+            change = draw_change(
+                rng, told=told, truth=truth, rules=rules, places=places, names=names, pools=pools
+            )
+            confidence = heard.confidence * rules.per_hop
+            version = heard.version
+            if change is not None:
+                version = len(tellings)
+                tellings.append(apply_change(told, change))
+                versions.append(
+                    _version_row(
+                        rumor_id,
+                        version,
+                        parent=heard.version,
+                        settlement=settlement,
+                        tick=tick,
+                        change=change,
+                        telling=tellings[-1],
+                        names=names,
+                    )
+                )
+                confidence *= rules.per_distortion
+            reach = _Reach(version=version, tick=tick, confidence=confidence, hops=heard.hops + 1)
+        reached[settlement] = reach
+        if reach.hops >= hops or reach.confidence < rules.fade_below:
+            continue
+        jitter = seeds.stream("rumor-relay", rumor_id, settlement).integers(
+            rules.relay_jitter_days + 1
+        )
+        leaves = tick + rules.relay_days + int(jitter)
+        for neighbour, days in places.neighbours.get(settlement, ()):
+            if neighbour not in reached and leaves + days - start <= rules.max_days:
+                heapq.heappush(heap, (leaves + days, settlement, neighbour))
+    beliefs = [
+        {
+            "rumor_id": rumor_id,
+            "settlement_id": s,
+            "version": r.version,
+            "heard_tick": r.tick,
+            "confidence": r.confidence,
+        }
+        for s, r in reached.items()
+    ]
+    return versions, beliefs
+
+
+def _version_row(
+    rumor_id: int,
+    version: int,
+    *,
+    parent: int | None,
+    settlement: int,
+    tick: int,
+    change: Change | None,
+    telling: Telling,
+    names: Names,
+) -> dict[str, Any]:
+    return {
+        "rumor_id": rumor_id,
+        "version": version,
+        "parent_version": parent,
+        "settlement_id": settlement,
+        "tick": tick,
+        "distortion": "none" if change is None else change.kind,
+        "field": None if change is None else change.field,
+        "true_value": None if change is None else str(change.true_value),
+        "told_value": None if change is None else str(change.told_value),
+        "is_true": change is None,
+        "text": telling.render(names),
+    }
+
+
+def _frontier(versions: list[dict[str, Any]], beliefs: list[dict[str, Any]]) -> pl.DataFrame:
+    """Beliefs with the version first told at each, in rumor_frontier's schema."""
+    told = {(v["rumor_id"], v["settlement_id"], v["version"]): v for v in versions}
+    rows = []
+    for belief in beliefs:
+        version = told.get((belief["rumor_id"], belief["settlement_id"], belief["version"]))
+        extra: dict[str, Any] = dict.fromkeys(
+            ("parent_version", "distortion", "field", "true_value")
+        )
+        extra |= {"told_value": None, "is_true": None, "text": None}
+        if version is not None:
+            extra = {k: version[k] for k in extra}
+        rows.append({**belief, "new_version": version is not None, **extra})
+    return pl.DataFrame(rows, schema=FRONTIER_SCHEMA)

@@ -1,0 +1,199 @@
+"""How an event is told (a template and the values it names) and how a retelling changes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from worldloom.systems.narrative.names import Kind, Names
+from worldloom.systems.narrative.rumor.places import RumorPlaces
+from worldloom.systems.narrative.rumor.rules import (
+    ENTITY_FIELDS,
+    PLACE_KINDS,
+    EventTexts,
+    RumorRules,
+    placeholders,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """An event as a rumor tells it: a template, the ids and numbers it names, and other words."""
+
+    template: str
+    values: Mapping[str, int]
+    words: Mapping[str, str]
+
+    def render(self, names: Names) -> str:
+        """The text, every name looked up in `names`."""
+        filled: dict[str, str] = dict(self.words)
+        for key, value in self.values.items():
+            if key in ENTITY_FIELDS:
+                filled[key] = names.of(_kind(key), value) or ""
+            else:
+                filled[key] = f"{value:,}"
+        return self.template.format(**filled)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A retelling's distortion: which placeholder changed, from what true value to what."""
+
+    kind: str
+    placeholder: str
+    field: str
+    true_value: int
+    told_value: int
+
+
+def _kind(placeholder: str) -> Kind:
+    kind: Kind = ENTITY_FIELDS[placeholder][1]  # type: ignore[assignment]
+    return kind
+
+
+def event_payload(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The event's payload JSON as a mapping (empty when absent)."""
+    raw = event.get("payload")
+    parsed = json.loads(raw) if raw else {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def tell_event(
+    event: Mapping[str, Any], *, texts: EventTexts, names: Names, numbers: frozenset[str]
+) -> Telling:
+    """The first template for the event's type whose names and values are all known."""
+    payload = event_payload(event)
+    what = str(event["type"]).replace("_", " ")
+    for template in texts.candidates(str(event["type"]))[:-1]:
+        telling = _fit(template, event, payload, names=names, numbers=numbers, what=what)
+        if telling is not None:
+            return telling
+    return Telling(template=texts.fallback[-1], values={}, words={"what": what})
+
+
+def _fit(
+    template: str,
+    event: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    *,
+    names: Names,
+    numbers: frozenset[str],
+    what: str,
+) -> Telling | None:
+    values: dict[str, int] = {}
+    words: dict[str, str] = {"what": what}
+    for name in placeholders(template):
+        if name in ENTITY_FIELDS:
+            column = ENTITY_FIELDS[name][0]
+            raw = event.get(column, payload.get(column))
+            if raw is None or names.of(_kind(name), int(raw)) is None:
+                return None
+            values[name] = int(raw)
+        elif name != "what":
+            raw = payload.get(name)
+            if raw is None:
+                return None
+            if name in numbers and isinstance(raw, int) and not isinstance(raw, bool):
+                values[name] = raw
+            else:
+                words[name] = str(raw)
+    return Telling(template=template, values=values, words=words)
+
+
+def draw_change(
+    rng: np.random.Generator,
+    *,
+    told: Telling,
+    truth: Telling,
+    rules: RumorRules,
+    places: RumorPlaces,
+    names: Names,
+    pools: Mapping[str, tuple[int, ...]],
+) -> Change | None:
+    """Whether this retelling changes a detail, and how; None when it is passed on as heard.
+
+    The draw picks a kind by the rules' chances, then a detail of that kind the template
+    names, then a new value: an actor becomes another real entity of its kind, a settlement a
+    neighbouring settlement, a region a neighbouring region, a number is exaggerated. The new
+    value is never the true one, nor an entity the telling already names.
+    """
+    roll = float(rng.random())
+    kind = None
+    for name in ("actor", "place", "number"):
+        if roll < rules.chances[name]:
+            kind = name
+            break
+        roll -= rules.chances[name]
+    if kind is None:
+        return None
+    fields = sorted(key for key in told.values if _distortion_kind(key, rules) == kind)
+    if not fields:
+        return None
+    chosen = fields[int(rng.integers(len(fields)))]
+    true_value = truth.values[chosen]
+    if kind == "number":
+        low, high = rules.number_factor
+        grown = round(true_value * float(rng.uniform(low, high)))
+        told_value = max(grown, true_value + 1)
+    else:
+        entity: Kind = _kind(chosen)
+        taken = {v for k, v in told.values.items() if k in ENTITY_FIELDS and _kind(k) == entity}
+        candidates = _candidates(
+            entity, told.values[chosen], places=places, names=names, pools=pools
+        )
+        picked = _pick(rng, candidates, taken | {true_value})
+        if picked is None:
+            return None
+        told_value = picked
+    return Change(
+        kind=kind,
+        placeholder=chosen,
+        field=ENTITY_FIELDS[chosen][0] if chosen in ENTITY_FIELDS else chosen,
+        true_value=true_value,
+        told_value=told_value,
+    )
+
+
+def apply_change(told: Telling, change: Change) -> Telling:
+    """The telling with the change made."""
+    return replace(told, values={**told.values, change.placeholder: change.told_value})
+
+
+def _distortion_kind(placeholder: str, rules: RumorRules) -> str | None:
+    if placeholder in ENTITY_FIELDS:
+        return "place" if _kind(placeholder) in PLACE_KINDS else "actor"
+    return "number" if placeholder in rules.number_fields else None
+
+
+def _candidates(
+    entity: Kind,
+    current: int,
+    *,
+    places: RumorPlaces,
+    names: Names,
+    pools: Mapping[str, tuple[int, ...]],
+) -> tuple[int, ...]:
+    """Entities a detail may become: neighbours for places, any named one for actors."""
+    if entity == "settlement":
+        near = tuple(s for s, _ in places.neighbours.get(current, ()))
+    elif entity == "region":
+        near = places.region_neighbours(current)
+    else:
+        return pools[entity]
+    return tuple(c for c in near if names.of(entity, c) is not None)
+
+
+def _pick(rng: np.random.Generator, candidates: tuple[int, ...], taken: set[int]) -> int | None:
+    """A candidate not taken, drawn uniformly (a few tries: the pools are large)."""
+    free = [c for c in candidates if c not in taken] if len(candidates) <= 64 else None
+    if free is not None:
+        return free[int(rng.integers(len(free)))] if free else None
+    for _ in range(8):
+        pick = candidates[int(rng.integers(len(candidates)))]
+        if pick not in taken:
+            return pick
+    return None
