@@ -74,7 +74,7 @@ QUESTS = declare(
     cause_event_id BIGINT -- The event that explains the giver's motivation (events.event_id); null when their standing state does.
     difficulty_level TINYINT NOT NULL -- [level] 1 (an errand) to 10 (deadly), from its targets' danger.
     reward DOUBLE NOT NULL -- [copper] The reward, priced in the giver's market.
-    reward_item_id INTEGER -- An item given besides the money (items); null when none.
+    reward_item_id BIGINT -- An item given besides the money (items); null when none.
     issued_tick BIGINT NOT NULL -- [tick] The day it was first offered.
     status VARCHAR NOT NULL -- open, or closed (a target no longer exists, or its cause is resolved).
     closed_tick BIGINT -- [tick] The day it was closed; null while open.
@@ -104,7 +104,7 @@ QUEST_STEPS = declare(
     npc_id BIGINT -- The person the step is about (npcs); null when none.
     settlement_id INTEGER -- The settlement it happens in or leads to (settlements); null when none.
     poi_id INTEGER -- The point of interest it leads to (pois); null when none.
-    item_id INTEGER -- The item to gather, deliver or use (items); null when none.
+    item_id BIGINT -- The item to gather, deliver or use (items); null when none.
     monster VARCHAR -- The kind of monster to kill (monsters); null when none.
     qty INTEGER NOT NULL -- [count] How many (items to gather, monsters to kill); 1 otherwise.
     text VARCHAR NOT NULL -- The step as a journal line.
