@@ -1,0 +1,263 @@
+"""Quest boards: on fixed ticks, close the quests the world undid, then post new ones (capped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from worldloom.infrastructure.store.schema.narrative import QUEST_STEPS, QUESTS
+from worldloom.systems.narrative.names import Names
+from worldloom.systems.narrative.quest.expand import Offer, expand
+from worldloom.systems.narrative.quest.motive import (
+    Motive,
+    arc_motives,
+    event_motives,
+    standing_motives,
+)
+from worldloom.systems.narrative.quest.rules import QuestRules
+from worldloom.systems.narrative.quest.world import Atlas, QuestBook, QuestWorld, build_atlas
+from worldloom.systems.rng import Seeds
+
+_UNDOING = ("settlement_occupied", "settlement_abandoned", "peace")
+"""Event types that close open quests."""
+
+
+def first_board(after: int, rules: QuestRules) -> int:
+    """The first board tick after `after`."""
+    days = rules.board.days
+    return after + 1 + (days - 1 - (after + 1) % days)
+
+
+def events_needed_after(book: QuestBook, rules: QuestRules) -> int:
+    """Events with a tick above this are what the next `offer_quests` call needs: those of the
+    next board's whole period, even if the last call read part of it."""
+    return first_board(book.tick, rules) - rules.board.days
+
+
+def offer_quests(
+    *,
+    rules: QuestRules,
+    book: QuestBook,
+    world: QuestWorld,
+    events: pl.DataFrame,
+    arcs: pl.DataFrame,
+    arc_roles: pl.DataFrame,
+    names: Names,
+    until_tick: int,
+    seeds: Seeds,
+) -> QuestBook:
+    """Post every quest board on a tick in (book.tick, until_tick] and close what the world undid.
+
+    A board on tick b (b % board days == board days - 1) first closes open quests whose giver
+    or a target person died, whose arc is no longer in progress, whose settlement was occupied
+    or abandoned, whose war ended in peace (conquest), or which are older than the max age;
+    then it posts quests from the events of (b - board days, b] (triggers), from arcs in
+    progress on b, and from notables' standing states, up to the caps. Boards sit on fixed
+    ticks and every draw is keyed by giver, tick and cause, so two windows give the tables of
+    one pass.
+
+    Args:
+        events: at least the events with tick > `events_needed_after(book, rules)` up to
+            until_tick (events schema minus world_id); earlier ones are ignored.
+        arcs, arc_roles: the arc room's tables (arcs in progress give quests with arc_id).
+        until_tick: the last tick simulated.
+
+    Returns:
+        The book with its quests (open ones updated, new ones appended) and steps, at
+        max(book.tick, until_tick).
+    """
+    atlas = build_atlas(world, levels=rules.encounter_levels)
+    desk = _Desk.of(book)
+    days = rules.board.days
+    relevant = {t.event for t in rules.triggers} | set(_UNDOING)
+    start = first_board(book.tick, rules)
+    recent = events.filter(
+        (pl.col("tick") > start - days)
+        & (pl.col("tick") <= until_tick)
+        & pl.col("type").is_in(list(relevant))
+    )
+    board_of = pl.col("tick") + (days - 1 - pl.col("tick") % days)
+    by_board = {
+        b: frame
+        for (b,), frame in recent.with_columns(_board=board_of)
+        .partition_by("_board", as_dict=True)
+        .items()
+    }
+    empty = events.clear()
+    for tick in range(start, until_tick + 1, days):
+        window = by_board.get(tick, empty)
+        running = set(
+            arcs.filter(
+                (pl.col("start_tick") <= tick)
+                & ((pl.col("status") == "in_progress") | (pl.col("last_tick") > tick))
+            )["arc_id"].to_list()
+        )
+        desk.close(tick, window=window, running=running, atlas=atlas, rules=rules)
+        motives = [
+            *event_motives(rules=rules, atlas=atlas, events=window, tick=tick),
+            *arc_motives(rules=rules, atlas=atlas, arcs=arcs, arc_roles=arc_roles, tick=tick),
+            *standing_motives(rules=rules, atlas=atlas, tick=tick, seeds=seeds),
+        ]
+        for motive in motives:
+            desk.post(motive, tick, rules=rules, atlas=atlas, names=names, seeds=seeds)
+    return desk.book(max(book.tick, until_tick))
+
+
+@dataclass(slots=True)
+class _Desk:
+    """The quests being written: every row, the open ones' targets, and the open counts."""
+
+    rows: list[dict[str, Any]]
+    steps: list[pl.DataFrame]
+    new_steps: list[dict[str, Any]] = field(default_factory=list)
+    next_id: int = 0
+    open: dict[int, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
+    """Open quest -> the people and settlements its steps name."""
+
+    @classmethod
+    def of(cls, book: QuestBook) -> _Desk:
+        rows = book.quests.sort("quest_id").to_dicts()
+        desk = cls(rows, [book.quest_steps])
+        desk.open = {r["quest_id"]: r for r in rows if r["status"] == "open"}
+        desk.targets = {q: (set(), {r["settlement_id"]}) for q, r in desk.open.items()}
+        desk.next_id = max((r["quest_id"] for r in rows), default=-1) + 1
+        opened = book.quest_steps.filter(pl.col("quest_id").is_in(list(desk.open)))
+        for quest, npc, settlement in opened.select(
+            "quest_id", "npc_id", "settlement_id"
+        ).iter_rows():
+            people, places = desk.targets[quest]
+            people.update([npc] if npc is not None else [])
+            places.update([settlement] if settlement is not None else [])
+        return desk
+
+    def close(
+        self, tick: int, *, window: pl.DataFrame, running: set[int], atlas: Atlas, rules: QuestRules
+    ) -> None:
+        lost = {
+            kind: set(window.filter(pl.col("type") == kind)["settlement_id"].drop_nulls().to_list())
+            for kind in ("settlement_occupied", "settlement_abandoned")
+        }
+        peace = window.filter(pl.col("type") == "peace")
+        factions = set(peace["faction_id"].drop_nulls().to_list()) | set(
+            peace["other_faction_id"].drop_nulls().to_list()
+        )
+        at_peace = {atlas.leaders[f] for f in factions if f in atlas.leaders}
+        for quest in sorted(self.open):
+            row = self.open[quest]
+            people, places = self.targets[quest]
+            reason = (
+                "giver_died" if not atlas.alive(row["giver_npc_id"], tick)
+                else "target_died" if any(not atlas.alive(n, tick) for n in people)
+                else "arc_ended" if row["arc_id"] is not None and row["arc_id"] not in running
+                else "settlement_occupied" if places & lost["settlement_occupied"]
+                else "settlement_abandoned" if places & lost["settlement_abandoned"]
+                else "peace" if row["motivation"] == "conquest" and row["giver_npc_id"] in at_peace
+                else "expired" if tick - row["issued_tick"] >= rules.board.max_age_days
+                else None
+            )  # fmt: skip
+            if reason is not None:
+                self._close(quest, tick, reason)
+
+    def post(
+        self,
+        motive: Motive,
+        tick: int,
+        *,
+        rules: QuestRules,
+        atlas: Atlas,
+        names: Names,
+        seeds: Seeds,
+    ) -> None:
+        """Post the motive's quest for up to `take` of its givers who have room."""
+        if motive.arc_id is not None and any(
+            r["arc_id"] == motive.arc_id for r in self.open.values()
+        ):
+            return
+        taken = 0
+        for giver in motive.givers:
+            home = atlas.people[giver].settlement_id
+            drop = self._room(giver, home, rules, urgent=motive.source[0] != "standing")
+            if drop is None:
+                continue
+            offer = expand(
+                motive, giver, rules=rules, atlas=atlas, names=names, tick=tick, seeds=seeds
+            )
+            if offer is None:
+                continue
+            for quest in drop:
+                self._close(quest, tick, "superseded")
+            self._add(offer, motive, tick)
+            taken += 1
+            if taken >= motive.take:
+                return
+
+    def _room(
+        self, giver: int, home: int | None, rules: QuestRules, *, urgent: bool
+    ) -> list[int] | None:
+        """Standing quests to withdraw so the giver may post (none when under the caps), or None
+        when there is no room: what happened outranks what a notable always wants."""
+        mine = [q for q, r in self.open.items() if r["giver_npc_id"] == giver]
+        here = [q for q, r in self.open.items() if r["settlement_id"] == home]
+        drop: list[int] = []
+        for quests, cap in ((mine, rules.board.per_giver), (here, rules.board.per_settlement)):
+            if len([q for q in quests if q not in drop]) < cap:
+                continue
+            spare = [q for q in quests if q not in drop and self._standing(q)]
+            if not urgent or not spare:
+                return None
+            drop.append(spare[0])
+        return drop
+
+    def _standing(self, quest: int) -> bool:
+        row = self.open[quest]
+        return row["cause_event_id"] is None and row["arc_id"] is None
+
+    def _close(self, quest: int, tick: int, reason: str) -> None:
+        self.open[quest].update(status="closed", closed_tick=tick, closed_reason=reason)
+        del self.open[quest], self.targets[quest]
+
+    def _add(self, offer: Offer, motive: Motive, tick: int) -> None:
+        quest = self.next_id
+        self.next_id += 1
+        row = {
+            "quest_id": quest,
+            "giver_npc_id": offer.giver,
+            "settlement_id": offer.settlement_id,
+            "motivation": offer.strategy.motivation,
+            "strategy": offer.strategy.key,
+            "arc_id": motive.arc_id,
+            "cause_event_id": motive.cause_event_id,
+            "difficulty_level": offer.difficulty,
+            "reward": offer.reward,
+            "reward_item_id": offer.reward_item_id,
+            "issued_tick": tick,
+            "status": "open",
+            "closed_tick": None,
+            "closed_reason": None,
+            "title": offer.title,
+            "text": offer.text,
+        }
+        self.rows.append(row)
+        self.open[quest] = row
+        people = {s.npc_id for s in offer.steps if s.npc_id is not None} - {offer.giver}
+        places = {offer.settlement_id} | {
+            s.settlement_id for s in offer.steps if s.settlement_id is not None
+        }
+        self.targets[quest] = (people, places)
+        for position, step in enumerate(offer.steps):
+            self.new_steps.append(
+                {
+                    "quest_id": quest,
+                    "position": position,
+                    **{k: getattr(step, k) for k in step.__slots__},
+                }
+            )
+
+    def book(self, tick: int) -> QuestBook:
+        quests = QUESTS.frame({c: [r[c] for r in self.rows] for c in QUESTS.schema})
+        fresh = QUEST_STEPS.frame({c: [r[c] for r in self.new_steps] for c in QUEST_STEPS.schema})
+        steps = pl.concat([*self.steps, fresh]).sort("quest_id", "position")
+        return QuestBook(quests.sort("quest_id"), steps, tick)
