@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
-from worldloom.reader import Manifest, SnapshotCorruptError, open_snapshot
+from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError
 from worldloom.reader.checksum import sha256_file
 from worldloom.reader.validation import ManifestError, parse_manifest
-from worldloom.runtime.export.rows import batches, remove, staging_path
+from worldloom.runtime.export.rows import batches, export_copy
 
 FORMAT: Final = "worldloom.snapshot.json"
 FORMAT_VERSION: Final = 1
@@ -27,45 +27,33 @@ def export_json(snapshot_path: Path, out_dir: Path) -> Path:
     Raises:
         SnapshotError: The snapshot fails verification, or the files written do not verify.
     """
-    snapshot = open_snapshot(snapshot_path)
+    return export_copy(snapshot_path, out_dir, suffix="-json", write=_write, verify=verify_json)
+
+
+def _write(snapshot: Snapshot, folder: Path) -> None:
     manifest = snapshot.manifest
-    target = out_dir / manifest.world_id / f"{manifest.snapshot_id}-json"
-    if target.exists():
-        try:
-            verify_json(target)
-            return target
-        except SnapshotCorruptError:
-            remove(target)
-    staging = staging_path(target)
-    remove(staging)
-    (staging / TABLES).mkdir(parents=True)
-    try:
-        files = {}
-        for name in manifest.tables:
-            file = f"{TABLES}/{name}.json"
-            rows = _write_table(staging / file, snapshot.table(name))
-            files[name] = {
-                "file": file,
-                "rows": rows,
-                "bytes": (staging / file).stat().st_size,
-                "sha256": sha256_file(staging / file),
-            }
-        document = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "snapshot_id": manifest.snapshot_id,
-            "world_id": manifest.world_id,
-            "tables": files,
-            "snapshot": manifest.to_json(),
+    (folder / TABLES).mkdir(parents=True)
+    files = {}
+    for name in manifest.tables:
+        file = f"{TABLES}/{name}.json"
+        rows = _write_table(folder / file, snapshot.table(name))
+        files[name] = {
+            "file": file,
+            "rows": rows,
+            "bytes": (folder / file).stat().st_size,
+            "sha256": sha256_file(folder / file),
         }
-        (staging / MANIFEST).write_text(
-            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        verify_json(staging)
-        os.replace(staging, target)
-    finally:
-        remove(staging)
-    return target
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "snapshot_id": manifest.snapshot_id,
+        "world_id": manifest.world_id,
+        "tables": files,
+        "snapshot": manifest.to_json(),
+    }
+    (folder / MANIFEST).write_text(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def verify_json(path: Path) -> Manifest:

@@ -1,4 +1,5 @@
-"""A snapshot table's rows as plain values, and the digest both exports are checked with."""
+"""What every engine-friendly copy shares: how it is written beside its target and renamed
+into place once verified, a snapshot table's rows as plain values, and the row digest."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import math
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 import pyarrow as pa
+
+from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError, open_snapshot
 
 BATCH_ROWS: Final = 20_000
 TEMP_PREFIX: Final = ".tmp-"
@@ -67,3 +70,41 @@ def remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def export_copy(
+    snapshot_path: Path,
+    out_dir: Path,
+    *,
+    suffix: str,
+    write: Callable[[Snapshot, Path], None],
+    verify: Callable[[Path], Manifest],
+) -> Path:
+    """Write `<out_dir>/<world_id>/<snapshot_id><suffix>` from a verified snapshot with
+    `write`, check it with `verify`, and rename it into place; return it.
+
+    An existing copy of that name that verifies is kept as it is; one that does not is made
+    again. A failure leaves no copy (the staging file or folder is removed).
+
+    Raises:
+        SnapshotError: The snapshot fails verification, or the copy written does not verify.
+    """
+    snapshot = open_snapshot(snapshot_path)
+    manifest = snapshot.manifest
+    target = out_dir / manifest.world_id / f"{manifest.snapshot_id}{suffix}"
+    if target.exists():
+        try:
+            verify(target)
+            return target
+        except SnapshotCorruptError:
+            remove(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_path(target)
+    remove(staging)
+    try:
+        write(snapshot, staging)
+        verify(staging)
+        os.replace(staging, target)
+    finally:
+        remove(staging)
+    return target

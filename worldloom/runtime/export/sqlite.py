@@ -5,7 +5,6 @@ table's row count and row digest, so the file can be verified against what was e
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Final
@@ -13,10 +12,10 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError, TableEntry, open_snapshot
+from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError, TableEntry
 from worldloom.reader.validation import ManifestError, parse_manifest
 from worldloom.runtime.engine import quote
-from worldloom.runtime.export.rows import RowDigest, batches, remove, staging_path
+from worldloom.runtime.export.rows import RowDigest, batches, export_copy
 
 FORMAT: Final = "worldloom.snapshot.sqlite"
 FORMAT_VERSION: Final = 1
@@ -44,25 +43,7 @@ def export_sqlite(snapshot_path: Path, out_dir: Path) -> Path:
     Raises:
         SnapshotError: The snapshot fails verification, or the file written does not verify.
     """
-    snapshot = open_snapshot(snapshot_path)
-    manifest = snapshot.manifest
-    target = out_dir / manifest.world_id / f"{manifest.snapshot_id}.sqlite"
-    if target.exists():
-        try:
-            verify_sqlite(target)
-            return target
-        except SnapshotCorruptError:
-            remove(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_path(target)
-    remove(staging)
-    try:
-        _write(snapshot, staging)
-        verify_sqlite(staging)
-        os.replace(staging, target)
-    finally:
-        remove(staging)
-    return target
+    return export_copy(snapshot_path, out_dir, suffix=".sqlite", write=_write, verify=verify_sqlite)
 
 
 def verify_sqlite(path: Path) -> Manifest:
