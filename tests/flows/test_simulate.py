@@ -180,6 +180,17 @@ def test_the_factions_hold_the_land_and_people_the_provinces_say(
     assert joined["people"].to_list() == [people.get(f, 0) for f in joined["faction_id"]]
 
 
+def test_the_tables_lived_in_carry_the_day_they_describe(
+    world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
+) -> None:
+    timed = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
+    generated = tables_of(world[0], world[1].world_id)
+    for name in timed:
+        assert generated[name]["tick"].unique().to_list() == [0], name
+        # Rewritten at the last year's end: they describe the world as its next year begins.
+        assert lived[1][name]["tick"].unique().to_list() == [END], name
+
+
 def test_an_export_after_simulate_holds_the_world_at_its_tick_with_its_history(
     world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
 ) -> None:

@@ -158,10 +158,14 @@ def year_frames(
             dtype=pl.Int64,
         )
     )
-    provinces = _provinces(world["provinces"], rolled)
+    # The rows describe the world as the next year begins: the segment's end.
+    tick = pl.lit(year_end + 1, dtype=pl.Int64).alias("tick")
+    provinces = _provinces(world["provinces"], rolled).with_columns(tick)
     settlements = world["settlements"]
     frames: dict[str, pl.DataFrame] = {
-        "settlements": settlements.with_columns(pl.Series("population", tally.end).cast(pl.Int32)),
+        "settlements": settlements.with_columns(
+            pl.Series("population", tally.end).cast(pl.Int32), tick
+        ),
         "factions": measure_factions(
             factions,
             provinces=provinces,
@@ -169,11 +173,11 @@ def year_frames(
             settlement_region=settlements["region_id"].to_numpy().astype(np.int64),
             population_start=tally.start,
             population_end=tally.end,
-        ),
+        ).with_columns(tick),
         "provinces": provinces,
-        "diplomacy": rolled.diplomacy,
-        "population_groups": _groups_out(record.cohorts),
-        "npcs": record.npcs,
+        "diplomacy": rolled.diplomacy.with_columns(tick),
+        "population_groups": _groups_out(record.cohorts).with_columns(tick),
+        "npcs": record.npcs.with_columns(tick),
         "npc_vitals": record.vitals.select(
             "npc_id",
             pl.when(pl.col("born_tick") >= 0).then(pl.col("born_tick")).alias("born_tick"),
@@ -372,6 +376,7 @@ def _groups_out(cohorts: Cohorts) -> pl.DataFrame:
             "religion_id": cohorts.religion.astype(np.int32),
             "profession": [cohorts.professions[p] for p in cohorts.profession],
             "count": cohorts.count,
+            "tick": np.zeros(cohorts.count.size, dtype=np.int64),
         },
     )
 
@@ -393,6 +398,7 @@ def _provinces(provinces: pl.DataFrame, rolled: RolledYear) -> pl.DataFrame:
             "region_id": regions,
             "faction_id": [holder[r] for r in regions],
             "is_core": [bool(core.get(r, False)) for r in regions],
+            "tick": [0 for _ in regions],
         },
     )
 

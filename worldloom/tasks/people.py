@@ -65,6 +65,10 @@ def people_tables() -> PeopleTables:
     )
 
 
+GENERATED = pl.lit(0, dtype=pl.Int64).alias("tick")
+"""The tick the generated world's rows describe: its first day (simulate moves it on)."""
+
+
 def people_rows(people: People, *, settlements: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The stage's tables; settlements (the places stage's) gain their text here, which needs
     faith and rule."""
@@ -80,12 +84,14 @@ def people_rows(people: People, *, settlements: pl.DataFrame) -> dict[str, pl.Da
         "holy_sites": people.religions.holy_sites,
         "religion_shares": people.religions.shares,
         "religion_relations": people.religions.relations,
-        "population_groups": people.population,
-        "npcs": people.npcs,
+        "population_groups": people.population.with_columns(GENERATED),
+        "npcs": people.npcs.with_columns(GENERATED),
         "notable_bios": prose.bios,
-        "factions": people.factions.factions.with_columns(pl.Series("description", prose.factions)),
+        "factions": people.factions.factions.with_columns(
+            pl.Series("description", prose.factions), GENERATED
+        ),
         # A province is its region: its name lives there (and follows LLM renames).
-        "provinces": people.factions.provinces.drop("name"),
-        "diplomacy": people.diplomacy.pairs,
+        "provinces": people.factions.provinces.drop("name").with_columns(GENERATED),
+        "diplomacy": people.diplomacy.pairs.with_columns(GENERATED),
         "people_prose_baseline": prose.baseline,
     }

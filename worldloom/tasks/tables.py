@@ -269,6 +269,8 @@ def settlement_rows(places: Places) -> pl.DataFrame:
             "score": [s.score for s in settlements],
             # Written by the people stage, which knows the faith and the ruler.
             "description": ["" for _ in settlements],
+            # A generated world is at its first day; simulate moves it on.
+            "tick": [0 for _ in settlements],
         },
     )
 

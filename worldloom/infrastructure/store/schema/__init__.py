@@ -313,6 +313,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             NARRATIVE_STATE,
         ),
     ),
+    Migration(
+        12,
+        "time: the tables a simulation changes in place carry the tick they describe",
+        columns=(
+            AddedColumn(SETTLEMENTS, "tick"),
+            AddedColumn(POPULATION_GROUPS, "tick"),
+            AddedColumn(NPCS, "tick"),
+            AddedColumn(FACTIONS, "tick"),
+            AddedColumn(PROVINCES, "tick"),
+            AddedColumn(DIPLOMACY, "tick"),
+        ),
+    ),
 )
 
 TABLES: dict[str, Table] = {table.name: table for m in MIGRATIONS for table in m.tables}

@@ -144,6 +144,7 @@ POPULATION_GROUPS = declare(
     religion_id INTEGER NOT NULL -- Their faith (religions).
     profession VARCHAR NOT NULL -- What they do (see the table description); child under 16.
     count BIGINT NOT NULL -- [people] People in the group (> 0).
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "Tier 1: everyone, as counts per settlement, age band, sex, culture, religion and "
@@ -193,6 +194,7 @@ NPCS = declare(
     wealth BIGINT NOT NULL -- [coins] Coin to their name (see the table description).
     notable BOOLEAN NOT NULL -- One of the people a story meets first (see notable_role).
     notable_role VARCHAR -- ruler, priest, merchant, guild_master or adventurer; else null.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "Tier 2: individual people drawn from the Tier-1 counts: everyone in hamlets and "
@@ -248,6 +250,7 @@ FACTIONS = declare(
     power DOUBLE NOT NULL -- [score] sqrt(people) * (1 + 0.25 * territory_regions).
     leader_npc_id BIGINT -- Its leader (npcs.npc_id); null when no notable of a fitting role.
     description VARCHAR NOT NULL DEFAULT '' -- A paragraph on the faction.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "States (one per capital, grown over the regions; see provinces), religious orders "
@@ -275,6 +278,7 @@ PROVINCES = declare(
     region_id INTEGER NOT NULL -- The region (regions); its name is the province's.
     faction_id INTEGER NOT NULL -- The state that holds it (factions).
     is_core BOOLEAN NOT NULL -- The region of the state's capital.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description="The states' territory: one row per claimed region (no state reaches the rest).",
     references={
@@ -291,6 +295,7 @@ DIPLOMACY = declare(
     status VARCHAR NOT NULL -- a's standing towards b (see the table description).
     tension SMALLINT NOT NULL -- [score] 0 (friendly) to 100 (hostile).
     shared_border BOOLEAN NOT NULL -- Their lands or seats touch or overlap.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "One row per faction pair (a < b). status is ally, friendly, neutral, suspicious, "

@@ -20,6 +20,7 @@ SETTLEMENTS = declare(
     is_port BOOLEAN NOT NULL -- A coastal port; sea lanes (routes of kind sea) link the ports.
     score DOUBLE NOT NULL -- [score] Suitability of its site (see the table description).
     description VARCHAR NOT NULL DEFAULT '' -- A paragraph on the place, its faith and its ruler.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "Settlements, from capitals to hamlets. Settlement ids are population ranks and share "
