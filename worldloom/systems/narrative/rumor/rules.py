@@ -17,6 +17,9 @@ ENTITY_FIELDS: Mapping[str, tuple[str, str]] = {
     "to_settlement": ("to_settlement_id", "settlement"),
     "winner": ("winner_faction_id", "faction"),
     "previous": ("previous_id", "npc"),
+    "groom": ("groom_id", "npc"),
+    "mother": ("mother_id", "npc"),
+    "father": ("father_id", "npc"),
 }
 """A template's entity placeholders: the event column or payload key it reads, and the kind of
 entity it names (looked up in `Names`)."""

@@ -98,6 +98,8 @@ def _fit(
             if raw is None:
                 return None
             if name in numbers and isinstance(raw, int) and not isinstance(raw, bool):
+                if raw == 0:
+                    return None  # "0 dead" is no news: a template without the number fits better
                 values[name] = raw
             else:
                 words[name] = str(raw)
