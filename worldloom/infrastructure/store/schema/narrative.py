@@ -61,6 +61,25 @@ ARC_ROLES = declare(
         "poi_id": "pois",
     },
 )
+ARC_PARTIALS = declare(
+    "arc_partials",
+    ("arc_id",),
+    """
+    arc_id BIGINT NOT NULL -- The match's id (its arc's id once it has enough stages to be one).
+    pattern VARCHAR NOT NULL -- The sifting pattern it follows (data/arcs.toml).
+    stage SMALLINT NOT NULL -- [count] Stages of the pattern matched so far.
+    event_ids BIGINT[] NOT NULL -- Its events (events.event_id), in the order they joined it.
+    event_stages SMALLINT[] NOT NULL -- [count] The stage each of them matched, from 0.
+    event_ticks BIGINT[] NOT NULL -- [tick] The day each of them happened.
+    event_importances TINYINT[] NOT NULL -- [level] The importance of each of them.
+    bindings VARCHAR NOT NULL -- Its variables' values, as space-separated var=id pairs.
+    """,
+    description=(
+        "The sifting's open matches, surfaced as arcs or not yet: what the next year's "
+        "sifting resumes from (not exported)."
+    ),
+    exported=False,
+)
 QUESTS = declare(
     "quests",
     ("quest_id",),

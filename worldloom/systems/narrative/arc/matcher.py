@@ -1,0 +1,218 @@
+"""The incremental matcher: partial matches advanced, ended and started event by event."""
+
+from __future__ import annotations
+
+import heapq
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from worldloom.systems.narrative.arc.pattern import MAX_PATTERNS, Clause, Pattern
+
+COMPARE: Mapping[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
+@dataclass(slots=True)
+class Match:
+    """A partial (or finished) match: mutable while one call of the matcher runs, then frozen
+    into rows. `events` holds (event_id, stage, tick, importance) in the order they joined."""
+
+    arc_id: int
+    pos: int
+    bindings: dict[str, int]
+    events: list[tuple[int, int, int, int]]
+    status: str = "in_progress"
+    touched: bool = True
+    deadline: int | None = field(default=None)
+
+
+def open_deadline(pattern: Pattern, match: Match) -> int | None:
+    """The last day the match can still advance: None when a reachable stage has no window."""
+    last = match.events[-1][2]
+    reach = [match.pos] if pattern.stages[match.pos].repeat else []
+    for index in range(match.pos + 1, len(pattern.stages)):
+        reach.append(index)
+        if not pattern.stages[index].optional:
+            break
+    windows = [pattern.stages[i].within_days for i in reach]
+    if any(w is None for w in windows):
+        return None
+    return last + max(w for w in windows if w is not None)
+
+
+def bind_row(
+    clause: Clause, vals: Sequence[int | None], bindings: Mapping[str, int]
+) -> dict[str, int] | None:
+    """The bindings after a row of `clause` joins, or None when it contradicts them."""
+    terms = dict(zip(clause.terms, vals, strict=True))
+    local = dict(bindings)
+    for var, source in clause.bind:
+        value = terms[source]
+        if value is None or local.setdefault(var, value) != value:
+            return None
+    for condition in clause.where:
+        if condition.variable:
+            left = terms[condition.source]
+            right = local[str(condition.value)]
+            if left is None or not COMPARE[condition.op](left, right):
+                return None
+    return local
+
+
+class PatternRun:
+    """One pattern's open matches, indexed by key and by bound values, with their deadlines."""
+
+    def __init__(self, pattern: Pattern, index: int, matches: Iterable[Match]) -> None:
+        self.pattern = pattern
+        self.index = index
+        self.open: dict[int, Match] = {}
+        self.keys: dict[tuple[int, ...], int] = {}
+        self.by_value: dict[tuple[str, int], set[int]] = {}
+        self.heap: list[tuple[int, int]] = []
+        self.closed: list[Match] = []
+        stage0 = pattern.stages[0].clause
+        self.key_sources = [dict(stage0.bind)[var] for var in pattern.key]
+        for match in matches:
+            match.touched = False
+            self._add(match)
+
+    def key_of(self, match: Match) -> tuple[int, ...]:
+        return tuple(match.bindings[var] for var in self.pattern.key)
+
+    def _add(self, match: Match) -> None:
+        self.open[match.arc_id] = match
+        self.keys[self.key_of(match)] = match.arc_id
+        self._index(match)
+        match.deadline = open_deadline(self.pattern, match)
+        if match.deadline is not None:
+            heapq.heappush(self.heap, (match.deadline, match.arc_id))
+
+    def _index(self, match: Match) -> None:
+        for item in match.bindings.items():
+            self.by_value.setdefault(item, set()).add(match.arc_id)
+
+    def close(self, match: Match, status: str) -> None:
+        """End or complete an open match."""
+        del self.open[match.arc_id]
+        del self.keys[self.key_of(match)]
+        for item in match.bindings.items():
+            self.by_value[item].discard(match.arc_id)
+        match.status, match.touched = status, True
+        self.closed.append(match)
+
+    def expire(self, clock: int) -> None:
+        """End every open match whose window closed before `clock`."""
+        while self.heap and self.heap[0][0] < clock:
+            deadline, arc_id = heapq.heappop(self.heap)
+            match = self.open.get(arc_id)
+            if match is not None and match.deadline == deadline:
+                self.close(match, "ended")
+
+    def _candidates(self, clause: Clause, anchors: Sequence[str], vals: Sequence[Any]) -> list[int]:
+        terms = dict(zip(clause.terms, vals, strict=True))
+        source = dict(clause.bind)
+        if anchors:
+            value = terms[source[anchors[0]]]
+            return sorted(self.by_value.get((anchors[0], value), ()))
+        return sorted(self.open)
+
+    def feed(self, event: Sequence[Mapping[str, Any]]) -> None:
+        """Apply one event's candidate rows: unless clauses, then advance one match, or start."""
+        head = event[0]
+        pattern = self.pattern
+        for row in event:
+            if row["kind"] == "u":
+                self._unless(row)
+        stage_rows = [row for row in event if row["kind"] == "s"]
+        best: tuple[int, int, dict[str, int]] | None = None
+        for arc_id in sorted({a for row in stage_rows for a in self._rows_candidates(row)}):
+            match = self.open[arc_id]
+            for row in sorted(stage_rows, key=lambda r: -int(r["clause"])):
+                bindings = self._advance(match, row)
+                if bindings is not None:
+                    best = (arc_id, int(row["clause"]), bindings)
+                    break
+            if best is not None:
+                break
+        if best is not None:
+            self._extend(self.open[best[0]], best[1], best[2], head)
+            return
+        for row in stage_rows:
+            if row["clause"] != 0:
+                continue
+            bindings = bind_row(pattern.stages[0].clause, row["vals"], {})
+            if bindings is None:
+                continue
+            key = tuple(bindings[var] for var in pattern.key)
+            if key in self.keys:
+                continue
+            arc_id = int(head["event_id"]) * MAX_PATTERNS + self.index
+            match = Match(arc_id, 0, bindings, [_entry(head, 0)])
+            self._after(match)
+            return
+
+    def _unless(self, row: Mapping[str, Any]) -> None:
+        unless = self.pattern.unless[row["clause"]]
+        anchors = [var for var, _ in unless.clause.bind]
+        for arc_id in self._candidates(unless.clause, anchors, row["vals"]):
+            match = self.open[arc_id]
+            inside = unless.start <= match.pos < unless.end
+            if inside and bind_row(unless.clause, row["vals"], match.bindings) is not None:
+                self.close(match, "ended")
+
+    def _rows_candidates(self, row: Mapping[str, Any]) -> list[int]:
+        stage = int(row["clause"])
+        clause = self.pattern.stages[stage].clause
+        known = self.pattern.guaranteed(stage - 1) if stage else frozenset(self.pattern.key)
+        anchors = [var for var, _ in clause.bind if var in known]
+        return self._candidates(clause, anchors, row["vals"])
+
+    def _advance(self, match: Match, row: Mapping[str, Any]) -> dict[str, int] | None:
+        stage_index = int(row["clause"])
+        stage = self.pattern.stages[stage_index]
+        allowed = stage_index == match.pos and stage.repeat
+        if stage_index > match.pos:
+            skipped = self.pattern.stages[match.pos + 1 : stage_index]
+            allowed = all(s.optional for s in skipped)
+        if not allowed:
+            return None
+        last_tick = match.events[-1][2]
+        if stage.within_days is not None and int(row["tick"]) - last_tick > stage.within_days:
+            return None
+        if stage.caused_by is not None:
+            causes = {e[0] for e in match.events if e[1] == stage.caused_by}
+            if not causes.intersection(row["cause_ids"]):
+                return None
+        return bind_row(stage.clause, row["vals"], match.bindings)
+
+    def _extend(
+        self, match: Match, stage: int, bindings: dict[str, int], head: Mapping[str, Any]
+    ) -> None:
+        match.bindings = bindings
+        match.pos = stage
+        match.events.append(_entry(head, stage))
+        match.touched = True
+        del self.open[match.arc_id]
+        del self.keys[self.key_of(match)]
+        self._after(match)
+
+    def _after(self, match: Match) -> None:
+        if match.pos == len(self.pattern.stages) - 1:
+            self.open[match.arc_id] = match
+            self.keys[self.key_of(match)] = match.arc_id
+            self._index(match)
+            self.close(match, "complete")
+            return
+        self._add(match)
+
+
+def _entry(row: Mapping[str, Any], stage: int) -> tuple[int, int, int, int]:
+    return (int(row["event_id"]), stage, int(row["tick"]), int(row["importance"]))

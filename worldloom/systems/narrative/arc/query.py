@@ -1,0 +1,113 @@
+"""Sifting patterns compiled to DuckDB SQL: each clause's candidate events, with their terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from worldloom.systems.narrative.arc.pattern import ArcPatterns, Clause, Condition, Pattern
+
+_SWAP = {"faction_id": "other_faction_id", "other_faction_id": "faction_id"}
+_CASTS = {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
+_SQL_OPS = {"==": "=", "!=": "<>"}
+EVENT_COLUMNS = "event_id, tick, clock, importance, cause_ids"
+"""What every candidate row carries besides its pattern, clause and terms."""
+
+
+def compile_candidates(patterns: ArcPatterns) -> str:
+    """SQL over the relation `events`: every event that may match a clause of a pattern.
+
+    One row per (pattern, clause, event, orientation): `pattern` (its index), `kind` ('s' a
+    stage, 'u' an unless clause), `clause` (its index), `swapped` (an either-way stage read
+    with the two factions exchanged), the event's id, tick, `clock` (the latest day the log
+    has reached at that event: ticks are not in event order), importance, cause_ids, and
+    `vals` (the clause's terms as BIGINT, in `Clause.terms` order). Type and literal payload
+    conditions filter in SQL, after a first filter on every type the patterns use.
+    """
+    selects = [
+        _select(index, kind, number, clause, swapped, probe=False)
+        for index, pattern in enumerate(patterns.patterns)
+        for kind, number, clause, either in _clauses(pattern)
+        for swapped in ((False, True) if either else (False,))
+    ]
+    types = sorted({t for p in patterns.patterns for _, _, c, _ in _clauses(p) for t in c.types})
+    return (
+        _head(types)
+        + "\nUNION ALL\n".join(selects)
+        + "\nORDER BY pattern, event_id, kind DESC, clause, swapped"
+    )
+
+
+def compile_probe(pattern: Pattern) -> str:
+    """SQL over `events`: every event of a stage's types, unfiltered by its conditions.
+
+    Rows as `compile_candidates` gives them (clause = the stage), with `vals` possibly null
+    and `checks` (one BOOLEAN per literal condition of the stage, in order), so `why_not`
+    can count what each clause removes.
+    """
+    selects = [
+        _select(0, "s", number, clause, swapped, probe=True)
+        for kind, number, clause, either in _clauses(pattern)
+        if kind == "s"
+        for swapped in ((False, True) if either else (False,))
+    ]
+    types = sorted({t for stage in pattern.stages for t in stage.clause.types})
+    return _head(types) + "\nUNION ALL\n".join(selects) + "\nORDER BY event_id, clause, swapped"
+
+
+def _clauses(pattern: Pattern) -> Iterator[tuple[str, int, Clause, bool]]:
+    for number, stage in enumerate(pattern.stages):
+        yield "s", number, stage.clause, stage.either_way
+    for number, unless in enumerate(pattern.unless):
+        yield "u", number, unless.clause, False
+
+
+def _head(types: list[str]) -> str:
+    listed = ", ".join(_quote(t) for t in types)
+    return (
+        "WITH log AS (SELECT *, max(tick) OVER (ORDER BY event_id ROWS BETWEEN UNBOUNDED "
+        "PRECEDING AND CURRENT ROW) AS clock FROM events),\n"
+        f"ev AS (SELECT * FROM log WHERE type IN ({listed}))\n"
+    )
+
+
+def _select(
+    pattern: int, kind: str, number: int, clause: Clause, swapped: bool, *, probe: bool
+) -> str:
+    terms = [_value(source, "int", swapped) for source in clause.terms]
+    vals = "[" + ", ".join(terms) + "]" if terms else "CAST([] AS BIGINT[])"
+    listed = ", ".join(_quote(t) for t in clause.types)
+    literal = [_test(c, swapped) for c in clause.where if not c.variable]
+    head = (
+        f"SELECT {pattern} AS pattern, '{kind}' AS kind, {number} AS clause, "
+        f"{str(swapped).lower()} AS swapped, {EVENT_COLUMNS}, {vals} AS vals"
+    )
+    if probe:
+        checks = "[" + ", ".join(literal) + "]" if literal else "CAST([] AS BOOLEAN[])"
+        return f"{head}, {checks} AS checks FROM ev WHERE type IN ({listed})"
+    filters = [f"type IN ({listed})", *literal, *(f"{term} IS NOT NULL" for term in terms)]
+    return f"{head} FROM ev WHERE " + " AND ".join(filters)
+
+
+def _value(source: str, kind: str, swapped: bool) -> str:
+    if not source.startswith("payload."):
+        column = _SWAP.get(source, source) if swapped else source
+        return f"CAST({column} AS BIGINT)"
+    path = _quote("$." + source.removeprefix("payload."))
+    text = f"json_extract_string(payload, {path})"
+    return text if kind == "str" else f"TRY_CAST({text} AS {_CASTS[kind]})"
+
+
+def _test(condition: Condition, swapped: bool) -> str:
+    value = condition.value
+    if isinstance(value, bool):
+        literal = str(value).lower()
+    elif isinstance(value, str):
+        literal = _quote(value)
+    else:
+        literal = repr(float(value))
+    op = _SQL_OPS.get(condition.op, condition.op)
+    return f"coalesce({_value(condition.source, condition.kind, swapped)} {op} {literal}, false)"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,108 @@
+"""Story sifting: new events run through every pattern, resuming the book's open matches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from itertools import groupby
+from typing import Any
+
+import polars as pl
+
+from worldloom.systems.narrative.arc.book import (
+    ARC_EVENTS_SCHEMA,
+    ARC_ROLES_SCHEMA,
+    ARCS_SCHEMA,
+    ArcBook,
+    arc_frames,
+    load_matches,
+    partial_rows,
+)
+from worldloom.systems.narrative.arc.matcher import Match, PatternRun
+from worldloom.systems.narrative.arc.pattern import ArcPatterns
+from worldloom.systems.narrative.arc.query import compile_candidates
+from worldloom.systems.narrative.names import Names
+
+RunSql = Callable[[str, Mapping[str, pl.DataFrame]], pl.DataFrame]
+"""Runs SQL over frames registered by name (store.frames.run_sql): systems may not run DuckDB."""
+
+
+def sift_arcs(
+    *, patterns: ArcPatterns, book: ArcBook, events: pl.DataFrame, names: Names, run: RunSql
+) -> ArcBook:
+    """The book after reading `events` (those after `book.last_event_id`; older ones ignored).
+
+    Events are read in event_id order. For each pattern and event: unless clauses end the open
+    matches they hit; then the event advances at most one open match (the oldest it can, to
+    the furthest stage it can reach); if it advanced none, a first-stage event starts a match
+    unless one is open for the same key. A match ends when its window closes (the log reached
+    a day past it) and completes at its last stage. Matches with `surface` stages are arcs;
+    those that end below it leave nothing. The result is the same whatever windows the log is
+    read in (ids: first event id * 64 + pattern index).
+
+    Args:
+        patterns: the sifting patterns (data/arcs.toml).
+        book: the previous output (ArcBook() for none).
+        events: events rows (the events table's columns, world_id optional).
+        names: the world's names, for titles and summaries.
+        run: runs the compiled SQL over {"events": frame}.
+    """
+    fresh = events.filter(pl.col("event_id") > book.last_event_id)
+    if fresh.is_empty():
+        return book
+    rows = run(compile_candidates(patterns), {"events": fresh})
+    window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
+    loaded = load_matches(book.partials)
+    by_pattern: dict[int, list[dict[str, Any]]] = {}
+    for row in rows.iter_rows(named=True):
+        by_pattern.setdefault(row["pattern"], []).append(row)
+    runs = []
+    for index, pattern in enumerate(patterns.patterns):
+        machine = PatternRun(pattern, index, loaded.get(pattern.name, []))
+        for _, group in groupby(by_pattern.get(index, []), key=lambda r: r["event_id"]):
+            event = list(group)
+            machine.expire(max(book.tick, int(event[0]["clock"])))
+            machine.feed(event)
+        machine.expire(window_clock)
+        runs.append(machine)
+    return _book(patterns, book=book, runs=runs, names=names, fresh=fresh, clock=window_clock)
+
+
+def _book(
+    patterns: ArcPatterns,
+    *,
+    book: ArcBook,
+    runs: list[PatternRun],
+    names: Names,
+    fresh: pl.DataFrame,
+    clock: int,
+) -> ArcBook:
+    arcs, arc_events, arc_roles = [], [], []
+    changed: list[tuple[int, Match]] = [
+        (run.index, m)
+        for run in runs
+        for m in (*run.closed, *run.open.values())
+        if m.touched and m.pos + 1 >= run.pattern.surface
+    ]
+    for index, match in changed:
+        arc, events, roles = arc_frames(patterns.patterns[index], match, names)
+        arcs.append(arc)
+        arc_events += events
+        arc_roles += roles
+    ids = pl.Series([m.arc_id for _, m in changed], dtype=pl.Int64)
+    keep = ~pl.col("arc_id").is_in(ids.implode())
+    return ArcBook(
+        arcs=pl.concat([book.arcs.filter(keep), pl.DataFrame(arcs, schema=ARCS_SCHEMA)]).sort(
+            "arc_id"
+        ),
+        arc_events=pl.concat(
+            [book.arc_events.filter(keep), pl.DataFrame(arc_events, schema=ARC_EVENTS_SCHEMA)]
+        ).sort("arc_id", "stage", "event_id"),
+        arc_roles=pl.concat(
+            [book.arc_roles.filter(keep), pl.DataFrame(arc_roles, schema=ARC_ROLES_SCHEMA)]
+        ).sort("arc_id", "role"),
+        partials=partial_rows(
+            patterns, ((run.index, m) for run in runs for m in run.open.values())
+        ),
+        last_event_id=int(fresh["event_id"].max()),  # type: ignore[arg-type]
+        tick=clock,
+    )
