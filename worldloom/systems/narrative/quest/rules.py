@@ -230,6 +230,9 @@ def _trigger(raw: Mapping[str, Any], strategies: Mapping[str, Strategy]) -> Trig
     where = str(raw["where"])
     if where not in WHERE:
         raise ValueError(f"quests.toml: trigger {event}: unknown where {where!r}")
+    givers = tuple(str(g) for g in raw.get("givers", ()))
+    if where in {"settlement", "region"} and not givers:
+        raise ValueError(f"quests.toml: trigger {event}: people of a place need givers (roles)")
     per_event = int(raw.get("per_event", 1))
     if per_event < 1:
         raise ValueError(f"quests.toml: trigger {event}: per_event must be at least 1")
@@ -237,7 +240,7 @@ def _trigger(raw: Mapping[str, Any], strategies: Mapping[str, Strategy]) -> Trig
         event=event,
         motivation=motivation,
         strategies=keys,
-        givers=tuple(str(g) for g in raw.get("givers", ())),
+        givers=givers,
         where=where,
         payload={str(k): str(v) for k, v in raw.get("payload", {}).items()},
         per_event=per_event,
