@@ -1,0 +1,117 @@
+"""Reflections: when the importance adds up, on what they draw, what they say; prompt facts."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from tests.systems.narrative.memory.memory_world import memory_rules
+from tests.systems.narrative.rumor.rumor_world import world_names
+from worldloom.systems.narrative.memory import MEMORY_SCHEMA, REFLECTION_SCHEMA, reflection_facts
+from worldloom.systems.narrative.memory.reflection import reflect
+
+NAMES = world_names(3, npcs=30)
+RULES = memory_rules(reflection={"threshold": 20, "max_memories": 3})
+
+
+def _memories(rows: list[tuple[int, int, int, list[str]]]) -> pl.DataFrame:
+    """Memories from (npc_id, tick, importance, topics), ids in order."""
+    return pl.DataFrame(
+        {
+            "memory_id": list(range(len(rows))),
+            "npc_id": [r[0] for r in rows],
+            "event_id": list(range(100, 100 + len(rows))),
+            "tick": [r[1] for r in rows],
+            "how": ["witnessed"] * len(rows),
+            "importance": [r[2] for r in rows],
+            "topics": [r[3] for r in rows],
+            "text": [f"memory {i}" for i in range(len(rows))],
+        },
+        schema=MEMORY_SCHEMA,
+    )
+
+
+WAR = ["war", "battle", "faction:1", "settlement:0"]
+FIRE = ["disaster", "fire", "settlement:2"]
+
+
+def test_reflections_come_when_importance_adds_up() -> None:
+    memories = _memories(
+        [
+            (10, 1, 8, WAR),
+            (11, 2, 9, FIRE),
+            (10, 3, 4, FIRE),
+            (10, 4, 9, WAR),  # 8 + 4 + 9 = 21: reflects, on this one and the two most important
+            (10, 5, 9, WAR),
+            (11, 6, 9, FIRE),
+            (11, 7, 3, FIRE),  # 9 + 9 + 3 = 21
+        ]
+    )
+    got = reflect(
+        rules=RULES,
+        memories=memories,
+        reflections=pl.DataFrame(schema=REFLECTION_SCHEMA),
+        names=NAMES,
+    )
+    assert got.select("reflection_id", "npc_id", "tick", "memory_ids").rows() == [
+        (0, 10, 4, [0, 2, 3]),
+        (1, 11, 7, [1, 5, 6]),
+    ]
+    assert got["text"].to_list() == [
+        "War has filled my days; F1 is never far from my thoughts.",
+        "Misfortune keeps striking; S2 has suffered more than most.",
+    ]
+    # the next run starts after each notable's last reflection
+    more = pl.concat([memories, _memories([(10, 8, 9, ["omen"])] * 9).slice(7, 2)])
+    more = more.with_columns(pl.int_range(0, more.height, dtype=pl.Int64).alias("memory_id"))
+    again = reflect(rules=RULES, memories=more, reflections=got, names=NAMES)
+    assert again.height == 3
+    assert again.row(2, named=True)["memory_ids"] == [4, 7, 8]
+    assert (
+        again.row(2, named=True)["text"] == "Of late my thoughts keep turning to omen, and to F1."
+    )
+
+
+@pytest.mark.parametrize(
+    ("topics", "text"),
+    [
+        (["omen", "npc:3"], "Of late my thoughts keep turning to omen, and to N3."),
+        (
+            ["omen", "npc:10", "faction:99"],
+            "Of late my thoughts keep turning to omen.",
+        ),  # self, unnamed
+        (["war"], "War has filled my days, and I fear there is more to come."),
+        (["kin"], "Of late my thoughts keep turning to the past."),
+    ],
+)
+def test_the_insight_names_the_dominant_topic_and_entity(topics: list[str], text: str) -> None:
+    memories = _memories([(10, 1, 10, topics), (10, 2, 10, topics)])
+    got = reflect(
+        rules=RULES,
+        memories=memories,
+        reflections=pl.DataFrame(schema=REFLECTION_SCHEMA),
+        names=NAMES,
+    )
+    assert got["text"].to_list() == [text]
+
+
+def test_reflection_facts_for_a_prompt() -> None:
+    memories = _memories(
+        [(10, 1, 8, WAR), (10, 3, 4, [*FIRE, "npc:10", "faction:99"]), (10, 4, 9, WAR)]
+    )
+    reflections = reflect(
+        rules=RULES,
+        memories=memories,
+        reflections=pl.DataFrame(schema=REFLECTION_SCHEMA),
+        names=NAMES,
+    )
+    facts = reflection_facts(
+        reflection_id=0, reflections=reflections, memories=memories, names=NAMES
+    )
+    assert (facts.npc_id, facts.npc_name, facts.tick) == (10, "N10", 4)
+    assert [m.memory_id for m in facts.memories] == [0, 1, 2]
+    assert facts.memories[0].text == "memory 0"
+    assert facts.topics[:2] == ("battle", "war")
+    assert facts.entities == ("F1", "S0", "S2")
+    with pytest.raises(KeyError, match="no reflection 5"):
+        reflection_facts(reflection_id=5, reflections=reflections, memories=memories, names=NAMES)

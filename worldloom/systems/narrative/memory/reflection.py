@@ -1,0 +1,161 @@
+"""Notables' reflections: an insight once the importance of their recent memories adds up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import polars as pl
+
+from worldloom.systems.narrative.memory.frames import REFLECTION_SCHEMA
+from worldloom.systems.narrative.memory.rules import MemoryRules
+from worldloom.systems.narrative.names import Kind, Names
+from worldloom.systems.narrative.rumor.rules import placeholders
+
+_ENTITY_KINDS = frozenset({"npc", "faction", "settlement", "region", "poi"})
+_PLAIN = frozenset({"kin"})
+"""Topic keywords that are markers, not subjects a notable dwells on."""
+
+
+@dataclass(frozen=True, slots=True)
+class RememberedFact:
+    """One memory a reflection draws on, as a prompt would list it."""
+
+    memory_id: int
+    tick: int
+    how: str
+    importance: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReflectionFacts:
+    """What an LLM prompt for one reflection needs: who reflects, on what, about whom."""
+
+    npc_id: int
+    npc_name: str | None
+    tick: int
+    memories: tuple[RememberedFact, ...]
+    topics: tuple[str, ...]
+    entities: tuple[str, ...]
+
+
+def reflect(
+    *, rules: MemoryRules, memories: pl.DataFrame, reflections: pl.DataFrame, names: Names
+) -> pl.DataFrame:
+    """The reflections so far plus those the memories since each notable's last one call for.
+
+    Memories are taken in id order (their order in time); when the importance summed since a
+    notable's last reflection reaches the threshold, they reflect on the day of the memory that
+    tipped it, drawing on that memory and the most important others since the last reflection
+    (at most `max_memories`). The last reflection's highest memory id marks where it stopped.
+    """
+    done = reflections.group_by("npc_id").agg(pl.col("memory_ids").list.max().max().alias("done"))
+    stream = (
+        memories.join(done, on="npc_id", how="left")
+        .filter(pl.col("done").is_null() | (pl.col("memory_id") > pl.col("done")))
+        .sort("memory_id")
+        .select("memory_id", "npc_id", "tick", "importance", "topics")
+    )
+    rows: list[dict[str, Any]] = []
+    pending: dict[int, list[tuple[int, int, int, list[str]]]] = {}
+    for memory_id, npc_id, tick, importance, topics in stream.iter_rows():
+        batch = pending.setdefault(npc_id, [])
+        batch.append((memory_id, tick, importance, topics))
+        if sum(m[2] for m in batch) >= rules.threshold:
+            rows.append(_reflection(rules, npc_id, batch, names))
+            pending[npc_id] = []
+    start = 0 if reflections.height == 0 else int(cast(int, reflections["reflection_id"].max())) + 1
+    rows.sort(key=lambda r: (r["tick"], r["npc_id"]))
+    added = pl.DataFrame(
+        [{"reflection_id": start + i, **row} for i, row in enumerate(rows)],
+        schema=REFLECTION_SCHEMA,
+    )
+    return pl.concat([reflections, added])
+
+
+def _reflection(
+    rules: MemoryRules,
+    npc_id: int,
+    batch: Sequence[tuple[int, int, int, list[str]]],
+    names: Names,
+) -> dict[str, Any]:
+    trigger = batch[-1]
+    others = sorted(batch[:-1], key=lambda m: (-m[2], -m[0]))[: rules.max_memories - 1]
+    drawn = sorted([trigger, *others])
+    topic, entity = _dominant(npc_id, drawn, names)
+    options = rules.reflections.get(topic, rules.reflections["default"])
+    # the rules make sure the last template names no entity, so one always fits
+    template = next(t for t in options if entity is not None or "entity" not in placeholders(t))
+    text = template.format(topic=topic, entity=entity)
+    return {
+        "npc_id": npc_id,
+        "tick": trigger[1],
+        "memory_ids": [m[0] for m in drawn],
+        "text": text,
+        "source": "procedural",
+    }
+
+
+def _dominant(
+    npc_id: int, drawn: Sequence[tuple[int, int, int, list[str]]], names: Names
+) -> tuple[str, str | None]:
+    """The topic and the named entity the memories weigh most on (importance-weighted)."""
+    topics: Counter[str] = Counter()
+    entities: Counter[str] = Counter()
+    for _, _, importance, words in drawn:
+        for position, word in enumerate(words):
+            kind, _, ident = word.partition(":")
+            if kind in _ENTITY_KINDS and ident.isdigit():
+                if word != f"npc:{npc_id}" and names.of(cast(Kind, kind), int(ident)):
+                    entities[word] += importance
+            elif word not in _PLAIN:
+                topics[word] += importance * (2 if position == 0 else 1)
+    topic = min(topics.items(), key=lambda kv: (-kv[1], kv[0]))[0] if topics else "the past"
+    if not entities:
+        return topic, None
+    best = min(entities.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    kind, _, ident = best.partition(":")
+    return topic, names.of(cast(Kind, kind), int(ident))
+
+
+def reflection_facts(
+    *, reflection_id: int, reflections: pl.DataFrame, memories: pl.DataFrame, names: Names
+) -> ReflectionFacts:
+    """The facts an LLM prompt would use to write one reflection (every name from `names`).
+
+    Raises:
+        KeyError: no reflection has that id.
+    """
+    found = reflections.filter(pl.col("reflection_id") == reflection_id)
+    if found.height == 0:
+        raise KeyError(f"no reflection {reflection_id}")
+    row = found.row(0, named=True)
+    drawn = memories.filter(pl.col("memory_id").is_in(row["memory_ids"])).sort("memory_id")
+    facts = tuple(
+        RememberedFact(memory_id=m, tick=t, how=h, importance=i, text=x)
+        for m, t, h, i, x in drawn.select(
+            "memory_id", "tick", "how", "importance", "text"
+        ).iter_rows()
+    )
+    words: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for importance, topics in drawn.select("importance", "topics").iter_rows():
+        for word in topics:
+            kind, _, ident = word.partition(":")
+            if kind in _ENTITY_KINDS and ident.isdigit():
+                name = names.of(cast(Kind, kind), int(ident))
+                if name is not None and word != f"npc:{row['npc_id']}":
+                    people[name] += importance
+            elif word not in _PLAIN:
+                words[word] += importance
+    return ReflectionFacts(
+        npc_id=int(row["npc_id"]),
+        npc_name=names.of("npc", row["npc_id"]),
+        tick=int(row["tick"]),
+        memories=facts,
+        topics=tuple(w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
+        entities=tuple(n for n, _ in sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
+    )
