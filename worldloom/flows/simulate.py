@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict
 
 from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
+from worldloom.flows.stories import stories_flow
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import recorded_run
+from worldloom.tasks.stories import tell_year_stories
 
 
 class SimulatedWorld(BaseModel):
@@ -27,7 +29,7 @@ class SimulatedWorld(BaseModel):
     population: int
 
 
-@flow(name="simulate")
+@flow(name="simulate", flow_run_name="{world_id} · simulate")
 def simulate(
     home: str,
     world_id: str,
@@ -37,7 +39,8 @@ def simulate(
 ) -> SimulatedWorld:
     """Advance a world `days` days (or to `until_tick`): a segment per calendar year (the
     economy's days, then at the year's end chaos, population, people and the year's events),
-    each committed whole; then its gear again at the new prices, and the history report."""
+    each committed whole; then its gear again at the new prices, the stories of the new
+    history, and the history report."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with recorded_run(home=home, world_id=world_id, flow="simulate", parameters=params):
         first, until = simulation_target(
@@ -50,10 +53,15 @@ def simulate(
             )
             tick, segments = segment.end_tick, segments + 1
             years += segment.year_ended
+            if segment.year_ended:
+                # Each year's stories are told against the world as that year ended, however
+                # the years are split into runs.
+                tell_year_stories(home=home, world_id=world_id)
             events += segment.events
             population = segment.population or population
         if segments:
             gear_flow(home, world_id)
+            stories_flow(home, world_id)
         publish_history_report(home=home, world_id=world_id)
     return SimulatedWorld(
         world_id=world_id,

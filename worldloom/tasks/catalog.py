@@ -15,6 +15,12 @@ from worldloom.systems.gear import GearTable, LootTable
 from worldloom.systems.history import EventCatalog, HistoryRules
 from worldloom.systems.magic import MagicTable
 from worldloom.systems.naming import NameBases, PlacePatterns
+from worldloom.systems.narrative.arc import ArcPatterns
+from worldloom.systems.narrative.dialogue import DialogueRules
+from worldloom.systems.narrative.memory import MemoryRules
+from worldloom.systems.narrative.motif import MotifTable
+from worldloom.systems.narrative.quest import QuestRules
+from worldloom.systems.narrative.rumor import RumorRules
 from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules
 from worldloom.systems.places import PlaceRules
 from worldloom.systems.prose import ProseTemplates
@@ -185,3 +191,33 @@ def chaos_table() -> ChaosTable:
 @cache
 def war_table() -> WarTable:
     return WarTable.from_mapping(read_toml("war.toml"))
+
+
+@cache
+def rumor_rules() -> RumorRules:
+    return RumorRules.from_mapping(read_toml("rumors.toml"))
+
+
+@cache
+def quest_rules() -> QuestRules:
+    return QuestRules.from_mapping(read_toml("quests.toml"))
+
+
+@cache
+def motif_table() -> MotifTable:
+    return MotifTable.from_mapping(read_toml("motifs.toml"), catalog=event_catalog())
+
+
+@cache
+def arc_patterns() -> ArcPatterns:
+    return ArcPatterns.from_mapping(read_toml("arcs.toml"), events=event_catalog())
+
+
+@cache
+def memory_rules() -> MemoryRules:
+    return MemoryRules.from_mapping(read_toml("memory.toml"), event_texts=rumor_rules().texts)
+
+
+@cache
+def dialogue_rules() -> DialogueRules:
+    return DialogueRules.from_mapping(read_toml("dialogue.toml"))

@@ -79,6 +79,7 @@ from worldloom.infrastructure.store.schema.llm import (
 )
 from worldloom.infrastructure.store.schema.narrative import (
     ARC_EVENTS,
+    ARC_PARTIALS,
     ARC_ROLES,
     ARCS,
     DIALOGUE_LINES,
@@ -90,6 +91,7 @@ from worldloom.infrastructure.store.schema.narrative import (
     REFLECTIONS,
     REGION_MOTIFS,
     RUMOR_BELIEFS,
+    RUMOR_FRONTIER,
     RUMOR_VERSIONS,
     RUMORS,
 )
@@ -300,11 +302,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             ARCS,
             ARC_EVENTS,
             ARC_ROLES,
+            ARC_PARTIALS,
             QUESTS,
             QUEST_STEPS,
             RUMORS,
             RUMOR_VERSIONS,
             RUMOR_BELIEFS,
+            RUMOR_FRONTIER,
             MEMORIES,
             REFLECTIONS,
             MOTIFS,
