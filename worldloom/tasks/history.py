@@ -33,7 +33,7 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
-from worldloom.tasks.history_year import live_year, load_year, year_frames
+from worldloom.tasks.history_year import live_year, load_year, pay_war, year_frames
 from worldloom.tasks.world import load_world, world_db
 
 CUT_TOLL = 1.0
@@ -84,8 +84,8 @@ def simulate_segment(
         seeds=seeds,
         ticks=end - tick,
     )
-    frames = _economy_frames(economy, run, rules)
     append: dict[str, pl.DataFrame] = {}
+    history_frames: dict[str, pl.DataFrame] = {}
     events = population = 0
     if loaded is not None:
         year = end // days_per_year - 1
@@ -93,9 +93,20 @@ def simulate_segment(
             loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
         )
         history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
-        frames |= history_frames
+        # The year's armies and tributes are paid from the economy's purses.
+        run = replace(
+            run,
+            state=pay_war(
+                run.state,
+                economy.layout,
+                rolled,
+                provinces=history_frames["provinces"],
+                settlements=history_frames["settlements"],
+            ),
+        )
         events = len(record.events["event_id"])
         population = int(record.tally.end.sum())
+    frames = _economy_frames(economy, run, rules) | history_frames
     with open_store(path) as store:
         store.replace_rows(world_id, frames, append=append)
     get_run_logger().info(

@@ -3,7 +3,7 @@ people), the year lived (`roll_year`, then `chronicle_year`), and its rows to st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,7 @@ import polars as pl
 
 from worldloom.infrastructure.store import WorldStore, table_frame
 from worldloom.systems.chaos import ChaosInputs, ChaosState
-from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
+from worldloom.systems.economy import EconomyRules, EconomyRun, EconomyState, MarketLayout
 from worldloom.systems.history import (
     SEXES,
     Cohorts,
@@ -22,6 +22,7 @@ from worldloom.systems.history import (
     chronicle_year,
     measure_factions,
 )
+from worldloom.systems.history.purse import move_money, war_transfers
 from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import WarInputs, WarState, start_war_state
@@ -196,6 +197,49 @@ def year_frames(
         "war_events": _record_events(rolled.war_records, first=first),
     }
     return frames, append
+
+
+def pay_war(
+    state: EconomyState,
+    layout: MarketLayout,
+    rolled: RolledYear,
+    *,
+    provinces: pl.DataFrame,
+    settlements: pl.DataFrame,
+) -> EconomyState:
+    """The economy's purses after the year's army upkeep and tributes (money only moves)."""
+    if not (rolled.upkeep or rolled.tributes):
+        return state
+    holder = dict(provinces.select("region_id", "faction_id").rows())
+    market_realm = np.array([holder.get(int(r), -1) for r in layout.region_id], dtype=np.int64)
+    n = settlements.height
+    settlement_market = np.full(n, -1, dtype=np.int64)
+    for m, (own, served) in enumerate(zip(layout.settlement_id, layout.served, strict=True)):
+        settlement_market[served.astype(np.int64)] = m
+        settlement_market[int(own)] = m
+    realm_of = np.array([holder.get(int(r), -1) for r in settlements["region_id"]])
+    people = settlements["population"].to_numpy()
+    at = state.market >= 0
+    agents = np.bincount(state.market[at], minlength=layout.settlement_id.size)
+    # The economy's agents stand for a realm's people: its bill shrinks in the same ratio.
+    scale = {
+        int(realm): float(agents[market_realm == realm].sum())
+        / max(int(people[realm_of == realm].sum()), 1)
+        for realm in {*rolled.upkeep, *(payer for payer, _, _ in rolled.tributes)}
+    }
+    purses = move_money(
+        state.treasury,
+        state.money,
+        state.market,
+        transfers=war_transfers(
+            upkeep=rolled.upkeep,
+            tributes=rolled.tributes,
+            market_realm=market_realm,
+            settlement_market=settlement_market,
+            scale=scale,
+        ),
+    )
+    return replace(state, treasury=purses.treasury, money=purses.money)
 
 
 # -- what the rooms read ------------------------------------------------------------------------

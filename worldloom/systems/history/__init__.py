@@ -1,7 +1,8 @@
 """History: the world clock's years, the one catalog of event types, the event log, tier-1
 population dynamics (cohorts), tier-2 lives (births, marriages, deaths, successions), and the
 year's composer (`chronicle_year`) that writes what every system did as one chain of events,
-and the factions measured again as the year's provinces and people stand (`measure_factions`).
+the factions measured again as the year's provinces and people stand (`measure_factions`), and
+war's bills paid from the economy's purses (`war_transfers`, `move_money`: money only moves).
 
 Records it returns: `Cohorts` (population_groups as arrays), `Tally` (a year's accounts per
 settlement: end = start + births - deaths + immigrants - emigrants), `Move` (migrations),
@@ -39,6 +40,7 @@ from worldloom.systems.history.person import (
     Succession,
     advance_people,
 )
+from worldloom.systems.history.purse import Purses, Transfer, move_money, war_transfers
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.history.territory import measure_factions
 
@@ -61,12 +63,16 @@ __all__ = [
     "PayloadField",
     "PeopleYear",
     "Places",
+    "Purses",
     "Succession",
     "Tally",
+    "Transfer",
     "WorldYear",
     "YearRecord",
     "advance_cohorts",
     "advance_people",
     "chronicle_year",
     "measure_factions",
+    "move_money",
+    "war_transfers",
 ]

@@ -12,7 +12,7 @@ provinces that changed hands, and the diplomacy matrix as it stands.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from worldloom.systems.history.war_feed import war_effects, war_happening
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import (
     Incident,
+    TributePaid,
     WarInputs,
     WarRecord,
     WarState,
@@ -63,6 +64,10 @@ class RolledYear:
     hooks: Hooks
     borders: tuple[Border, ...]
     diplomacy: pl.DataFrame
+    upkeep: Mapping[int, Mapping[int, float]] = field(default_factory=dict)
+    """Realm -> settlement its soldiers came from -> copper their year under arms cost."""
+    tributes: tuple[tuple[int, int, float], ...] = ()
+    """(payer, payee, copper) of the year's tributes, as paid."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,9 @@ def roll_year(
     sieges: dict[int, int] = {}
     borders: list[Border] = []
     at_war: set[int] = set()
+    upkeep: dict[int, dict[int, float]] = {}
+    tributes: list[tuple[int, int, float]] = []
+    army = rooms.war_table.army
     year_end = first_tick + calendar.days_per_year
     tick = first_tick
     for month in calendar.months:
@@ -151,8 +159,12 @@ def roll_year(
                 )
             )
             position = war_at[war_record.record_id]
+            if isinstance(war_record.payload, TributePaid):
+                payer, payee = war_record.faction_id, war_record.other_faction_id
+                tributes.append((payer, payee, war_record.payload.copper))
             _war(war_record, position, killed=killed, sieges=sieges, borders=borders)
         at_war.update(war_state.faction_ids[war_state.war_of >= 0].tolist())
+        _pay_soldiers(war_state, army, days=month.days, upkeep=upkeep)
         tick += month.days
     fighting = np.triu(war_state.at_war(), 1)
     ids = war_state.faction_ids
@@ -171,7 +183,20 @@ def roll_year(
         hooks=Hooks(cut, tuple(sorted(closed.items())), tuple(sorted(failed))),
         borders=tuple(borders),
         diplomacy=diplomacy_pairs(war_state, inputs=rooms.war_inputs, table=rooms.war_table),
+        upkeep=upkeep,
+        tributes=tuple(tributes),
     )
+
+
+def _pay_soldiers(
+    state: WarState, army: Mapping[str, float], *, days: int, upkeep: dict[int, dict[int, float]]
+) -> None:
+    """A month's wages of the soldiers under arms as it ends, by realm and home settlement."""
+    cost = army["upkeep_levy"] * state.levies + army["upkeep_professional"] * state.professionals
+    for row, column in zip(*np.nonzero(cost), strict=True):
+        realm = upkeep.setdefault(int(state.faction_ids[row]), {})
+        home = int(state.settlement_ids[column])
+        realm[home] = realm.get(home, 0.0) + float(cost[row, column]) * days
 
 
 def _gather(
