@@ -150,7 +150,7 @@ def test_a_war_death_moves_the_adult_kin_not_the_child() -> None:
 
 
 def test_an_arc_in_progress_is_offered_as_its_next_step_until_it_ends() -> None:
-    story = arcs([(1, "war", "complete", 0, 50)])
+    story = arcs([(1, "war_to_peace", "complete", 0, 50)])
     roles = arc_roles([(1, "attacker", "faction_id", 1), (1, "defender", "faction_id", 0)])
     book = run([], 89, rules=QUIET, arc_rows=story, role_rows=roles)
     quest = book.quests.row(0, named=True)

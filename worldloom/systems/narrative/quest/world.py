@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import polars as pl
 
@@ -63,9 +64,9 @@ class QuestBook:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """One person's row: where they live, what they do, their kin."""
+class Person(NamedTuple):
+    """One person's row: where they live, what they do, their kin (a tuple, not a frozen
+    dataclass: tens of thousands are built per call, and frozen __init__ is ~10x slower)."""
 
     settlement_id: int | None
     profession: str
@@ -127,36 +128,7 @@ class Atlas:
 def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
     """Index the world's frames by id (people, places, POIs with their monsters, items, prices);
     `levels` rates an encounter's difficulty band 1..10."""
-    npcs = world.npcs.sort("npc_id")
-    born = npcs["born_tick"] if "born_tick" in npcs.columns else pl.Series([None] * npcs.height)
-    children: dict[int, list[int]] = defaultdict(list)
-    for child, father, mother in npcs.select("npc_id", "father_id", "mother_id").iter_rows():
-        for parent in (father, mother):
-            if parent is not None:
-                children[parent].append(child)
-    people: dict[int, Person] = {}
-    rows = npcs.select(
-        "npc_id", "settlement_id", "profession", "notable", "notable_role", "wealth",
-        "father_id", "mother_id", "spouse_id",
-    )  # fmt: skip
-    for (npc, home, job, notable, role, wealth, father, mother, spouse), b in zip(
-        rows.iter_rows(), born, strict=True
-    ):
-        kin = tuple(k for k in (father, mother, spouse, *children.get(npc, ())) if k is not None)
-        people[npc] = Person(home, job or "", bool(notable), role, int(wealth or 0), kin, b)
-    residents: dict[tuple[int, str], list[int]] = defaultdict(list)
-    order = sorted(people, key=lambda n: (not people[n].notable, -people[n].wealth, n))
-    for npc in order:
-        person = people[npc]
-        if person.settlement_id is None:
-            continue
-        for key in {person.profession, person.role or ""} - {""}:
-            residents[(person.settlement_id, key)].append(npc)
-    notables: dict[int, list[int]] = defaultdict(list)
-    for npc in sorted(people):
-        home = people[npc].settlement_id
-        if people[npc].notable and home is not None:
-            notables[home].append(npc)
+    people, residents, notables = _index_people(world.npcs)
     places = world.settlements.sort(["population", "settlement_id"], descending=[True, False])
     region_settlements: dict[int, list[int]] = defaultdict(list)
     for settlement, region in places.select("settlement_id", "region_id").iter_rows():
@@ -185,8 +157,8 @@ def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
     return Atlas(
         people=people,
         died=dict(world.dead.select("npc_id", "died_tick").iter_rows()),
-        residents={k: tuple(v) for k, v in residents.items()},
-        notables={k: tuple(v) for k, v in notables.items()},
+        residents=residents,
+        notables=notables,
         settlement_region=dict(world.settlements.select("settlement_id", "region_id").iter_rows()),
         region_settlements={k: tuple(v) for k, v in region_settlements.items()},
         region_danger=dict(world.regions.select("region_id", "danger_level").iter_rows()),
@@ -209,3 +181,82 @@ def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
             if n is not None
         },
     )
+
+
+_PERSON = (
+    "npc_id",
+    "settlement_id",
+    "profession",
+    "notable",
+    "notable_role",
+    "wealth",
+    "born_tick",
+)
+
+
+def _index_people(
+    npcs: pl.DataFrame,
+) -> tuple[dict[int, Person], dict[tuple[int, str], tuple[int, ...]], dict[int, tuple[int, ...]]]:
+    """People by id with their kin; residents by (settlement, role or profession), best first;
+    notables by settlement, by id."""
+    born = (
+        npcs["born_tick"]
+        if "born_tick" in npcs.columns
+        else pl.Series("born_tick", [None] * npcs.height, dtype=pl.Int64)
+    )
+    frame = npcs.with_columns(born_tick=born, wealth=pl.col("wealth").fill_null(0).cast(pl.Int64))
+    frame = frame.sort("npc_id")
+    parents = (
+        pl.concat([
+            frame.select(parent="father_id", child="npc_id"),
+            frame.select(parent="mother_id", child="npc_id"),
+        ])
+        .drop_nulls()
+        .group_by("parent")
+        .agg(pl.col("child").sort())
+    )  # fmt: skip
+    kin = (
+        frame.join(parents, left_on="npc_id", right_on="parent", how="left")
+        .sort("npc_id")
+        .select(
+            pl.concat_list(
+                "father_id",
+                "mother_id",
+                "spouse_id",
+                pl.col("child").fill_null(pl.lit([], pl.List(pl.Int64))),
+            ).list.drop_nulls()
+        )
+        .to_series()
+    )
+    people = {
+        npc: Person(home, job or "", bool(notable), role, wealth, tuple(family), b)
+        for npc, home, job, notable, role, wealth, b, family in zip(
+            *(frame[c].to_list() for c in _PERSON), kin.to_list(), strict=True
+        )
+    }
+    ranked = (
+        frame.filter(pl.col("settlement_id").is_not_null())
+        .sort(["notable", "wealth", "npc_id"], descending=[True, True, False])
+        .with_row_index("rank")
+    )
+    keys = (
+        pl.concat([
+            ranked.select("rank", "npc_id", "settlement_id", key="profession"),
+            ranked.select("rank", "npc_id", "settlement_id", key="notable_role"),
+        ])
+        .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+        .unique(["settlement_id", "key", "npc_id"])
+        .group_by("settlement_id", "key")
+        .agg(pl.col("npc_id").sort_by("rank"))
+    )  # fmt: skip
+    residents = {
+        (place, key): tuple(ids)
+        for place, key, ids in keys.select("settlement_id", "key", "npc_id").iter_rows()
+    }
+    grouped = (
+        frame.filter(pl.col("notable").fill_null(False) & pl.col("settlement_id").is_not_null())
+        .group_by("settlement_id")
+        .agg(pl.col("npc_id").sort())
+    )
+    notables = {place: tuple(ids) for place, ids in grouped.iter_rows()}
+    return people, residents, notables
