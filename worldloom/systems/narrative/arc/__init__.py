@@ -12,6 +12,7 @@ from worldloom.systems.narrative.arc.book import (
 from worldloom.systems.narrative.arc.pattern import ArcPatterns, Pattern, Stage, Unless
 from worldloom.systems.narrative.arc.query import compile_candidates, compile_probe
 from worldloom.systems.narrative.arc.sift import RunSql, sift_arcs
+from worldloom.systems.narrative.arc.why_not import ClauseCount, StageReport, WhyNot, why_not
 
 __all__ = [
     "ARCS_SCHEMA",
@@ -20,11 +21,15 @@ __all__ = [
     "ARC_ROLES_SCHEMA",
     "ArcBook",
     "ArcPatterns",
+    "ClauseCount",
     "Pattern",
     "RunSql",
     "Stage",
+    "StageReport",
     "Unless",
+    "WhyNot",
     "compile_candidates",
     "compile_probe",
     "sift_arcs",
+    "why_not",
 ]
