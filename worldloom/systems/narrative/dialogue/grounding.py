@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u2019-]*|[.!?:;\u2014\u2013\"\u201c(]")
-"""Words, and the marks after which a new sentence (or a quotation) starts."""
-_OPENERS = frozenset('.!?:;\u2014\u2013"\u201c(')
+_TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u2019-]*|[.!?:\"\u201c(]")
+"""Words, and the marks after which a new sentence (or a quotation) starts; a capital after a
+semicolon or a dash is taken for a name."""
+_OPENERS = frozenset('.!?:"\u201c(')
 _CONNECTORS = frozenset({"of", "the"})
 """Lower-case words that may stand inside a name ("Vale of the Ash")."""
 _ALWAYS = frozenset({"I", "I'm", "I've", "I'll", "I'd"})
