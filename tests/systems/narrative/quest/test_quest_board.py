@@ -14,6 +14,8 @@ from tests.systems.narrative.quest.quest_fixtures import NAMES, RULES, arc_roles
 from worldloom.infrastructure.seed_data import read_toml
 from worldloom.infrastructure.store.schema.narrative import QUEST_STEPS, QUESTS
 from worldloom.systems.narrative.quest import (
+    QUEST_STEPS_SCHEMA,
+    QUESTS_SCHEMA,
     QuestBook,
     QuestRules,
     events_needed_after,
@@ -233,6 +235,8 @@ def test_window_bookkeeping() -> None:
     book = QuestBook.empty()
     assert events_needed_after(book, RULES) == -1
     assert events_needed_after(dataclasses.replace(book, tick=45), RULES) == 29
+    assert QUESTS.schema == QUESTS_SCHEMA
+    assert QUEST_STEPS.schema == QUEST_STEPS_SCHEMA
     assert book.quests.schema == QUESTS.schema
     assert book.quest_steps.schema == QUEST_STEPS.schema
     later = run([], 10, rules=EAGER)

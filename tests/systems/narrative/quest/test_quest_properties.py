@@ -24,7 +24,9 @@ from tests.systems.narrative.quest.quest_fixtures import (
 from worldloom.systems.narrative.quest import MOTIVATIONS, QuestBook, events_needed_after
 
 UNTIL = 450
-STORY = arcs([(1, "war_to_peace", "in_progress", 100, 300), (2, "plague_recovery", "ended", 0, 200)])
+STORY = arcs(
+    [(1, "war_to_peace", "in_progress", 100, 300), (2, "plague_recovery", "ended", 0, 200)]
+)
 ROLES = arc_roles(
     [
         (1, "attacker", "faction_id", 1),

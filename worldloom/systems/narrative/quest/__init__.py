@@ -20,6 +20,7 @@ Draws are keyed by giver, board tick and cause, so yearly windows give the table
 from __future__ import annotations
 
 from worldloom.systems.narrative.quest.board import events_needed_after, first_board, offer_quests
+from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA
 from worldloom.systems.narrative.quest.rules import (
     ACTIONS,
     MOTIVATIONS,
@@ -33,6 +34,8 @@ from worldloom.systems.narrative.quest.world import QuestBook, QuestWorld
 __all__ = [
     "ACTIONS",
     "MOTIVATIONS",
+    "QUESTS_SCHEMA",
+    "QUEST_STEPS_SCHEMA",
     "QuestBook",
     "QuestRules",
     "QuestWorld",

@@ -7,9 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from worldloom.infrastructure.store.schema.narrative import QUEST_STEPS, QUESTS
 from worldloom.systems.narrative.names import Names
 from worldloom.systems.narrative.quest.expand import Offer, expand
+from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA, frame_of
 from worldloom.systems.narrative.quest.motive import (
     Motive,
     arc_motives,
@@ -257,7 +257,7 @@ class _Desk:
             )
 
     def book(self, tick: int) -> QuestBook:
-        quests = QUESTS.frame({c: [r[c] for r in self.rows] for c in QUESTS.schema})
-        fresh = QUEST_STEPS.frame({c: [r[c] for r in self.new_steps] for c in QUEST_STEPS.schema})
+        quests = frame_of(QUESTS_SCHEMA, self.rows)
+        fresh = frame_of(QUEST_STEPS_SCHEMA, self.new_steps)
         steps = pl.concat([*self.steps, fresh]).sort("quest_id", "position")
         return QuestBook(quests.sort("quest_id"), steps, tick)

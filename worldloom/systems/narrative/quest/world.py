@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from worldloom.infrastructure.store.schema.narrative import QUEST_STEPS, QUESTS
+from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +58,7 @@ class QuestBook:
     @classmethod
     def empty(cls) -> QuestBook:
         """A book with no quests, for a new world."""
-        return cls(
-            QUESTS.frame({c: [] for c in QUESTS.schema}),
-            QUEST_STEPS.frame({c: [] for c in QUEST_STEPS.schema}),
-        )
+        return cls(pl.DataFrame(schema=QUESTS_SCHEMA), pl.DataFrame(schema=QUEST_STEPS_SCHEMA))
 
 
 class Person(NamedTuple):
