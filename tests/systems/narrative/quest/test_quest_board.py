@@ -112,6 +112,18 @@ def test_events_nobody_answers_post_nothing(row: dict[str, Any]) -> None:
     assert run([row], 29, rules=QUIET).quests.height == 0
 
 
+def test_an_actor_outside_the_givers_posts_nothing() -> None:
+    rules = _only("war_declared", ["attack_enemy"], "conquest")
+    actor = dataclasses.replace(rules.triggers[0], where="actor", givers=("merchant",))
+    war = event(0, 5, "war_declared", npc_id=1, faction_id=0, other_faction_id=1)
+    assert run([war], 29, rules=dataclasses.replace(rules, triggers=(actor,))).quests.height == 0
+    assert (
+        run([war], 29, rules=rules).quests.height == 0
+    )  # a war names no settlement to find givers in
+    anyone = dataclasses.replace(actor, givers=())
+    assert run([war], 29, rules=dataclasses.replace(rules, triggers=(anyone,))).quests.height == 1
+
+
 def test_a_monster_attack_sends_for_the_monsters_at_its_lair() -> None:
     book = run(
         [event(0, 10, "monster_attack", settlement_id=1, region_id=0, poi_id=100)], 29, rules=QUIET

@@ -91,10 +91,14 @@ def test_quests_stand_on_the_world(rows: list[dict[str, Any]]) -> None:
         if step["monster"] is not None:
             met = the_world.encounters.filter(pl.col("poi_id") == step["poi_id"])["monster"]
             assert step["monster"] in met.to_list()
+        assert "{" not in step["text"]
         assert step["qty"] >= 1
         assert step["text"]
     for quest in quests.iter_rows(named=True):
         assert alive(quest["giver_npc_id"], quest["issued_tick"])
+        assert NAMES.npc[quest["giver_npc_id"]] in quest["text"]
+        assert "{" not in quest["title"] + quest["text"]
+        assert "stranger" not in quest["text"]  # every person it names is in Names
         assert quest["motivation"] in MOTIVATIONS
         assert BUSY.strategies[quest["strategy"]].motivation == quest["motivation"]
         assert 1 <= quest["difficulty_level"] <= 10

@@ -107,10 +107,8 @@ class Picker:
         return choose(fit, self.rng)
 
     def settlement(self, picker: str) -> int | None:
-        """Home, the cause's settlement, a near one, or the enemy's seat."""
+        """The cause's settlement (else home), a near one, or the enemy's seat."""
         atlas, home = self.atlas, self.home
-        if picker == "home":
-            return home
         if picker == "cause":
             cause = self.context.settlement_id
             return cause if cause is not None and cause in atlas.settlement_region else home
@@ -127,16 +125,12 @@ class Picker:
         return None
 
     def npc(self, picker: str) -> int | None:
-        """The cause's person, another notable at home, or a notable elsewhere in the region."""
+        """Another notable at home, or a notable elsewhere in the region."""
         atlas = self.atlas
 
         def living(people: Sequence[int]) -> list[int]:
             return [n for n in people if n != self.giver and atlas.alive(n, self.tick)]
 
-        if picker == "cause":
-            cause = self.context.npc_id
-            found = living([cause]) if cause is not None else []
-            return found[0] if found and atlas.people[found[0]].settlement_id is not None else None
         if picker == "notable_here":
             return choose(living(atlas.notables.get(self.home, ())), self.rng)
         for region in self.regions:

@@ -19,8 +19,8 @@ ACTIONS = (
 SLOTS = ("giver", "npc", "settlement", "poi", "item", "monster")
 """What a step may target: the giver (at home), or a slot the strategy fills once per quest."""
 PICKERS: Mapping[str, tuple[str, ...]] = {
-    "npc": ("cause", "notable_here", "notable_near"),
-    "settlement": ("home", "cause", "near", "enemy_seat"),
+    "npc": ("notable_here", "notable_near"),
+    "settlement": ("cause", "near", "enemy_seat"),
     "poi": ("cause", "lair"),
     "item": ("trade", "cause"),
     "monster": ("at_poi",),
