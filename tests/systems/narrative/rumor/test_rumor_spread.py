@@ -25,6 +25,7 @@ from worldloom.infrastructure.store.schema.narrative import (
     RUMOR_VERSIONS,
     RUMORS,
 )
+from worldloom.systems.narrative.names import Names
 from worldloom.systems.narrative.rumor import (
     RumorBook,
     RumorPlaces,
@@ -34,7 +35,9 @@ from worldloom.systems.narrative.rumor import (
 )
 from worldloom.systems.rng import Seeds
 
-NAMES = world_names(6)
+NAMES = world_names(6, npcs=12)
+EARLY_NAMES = world_names(6, npcs=4)
+"""The names a run at an earlier tick knows: the people born since (ids 4..) are missing."""
 
 
 def _spread(
@@ -45,13 +48,14 @@ def _spread(
     until: int,
     book: RumorBook | None = None,
     seed: int = 7,
+    names: Names = NAMES,
 ) -> RumorBook:
     return spread_rumors(
         rules=rules,
         book=book or RumorBook(),
         events=events,
         places=places,
-        names=NAMES,
+        names=names,
         until_tick=until,
         seeds=Seeds(seed),
     )
@@ -138,6 +142,32 @@ def test_a_second_run_over_the_same_events_adds_nothing() -> None:
     twice = _spread(events, places, rules=calm_rules(), until=50, book=once)
     assert twice.rumors.equals(once.rumors)
     assert twice.beliefs.equals(once.beliefs)
+
+
+def test_people_born_later_do_not_change_an_earlier_rumor() -> None:
+    # A run at the rumor's time knows people 0..3; a later one also knows 4..11. A swapped
+    # person is never newer than the people the event names, so both tell the same versions.
+    places = rumor_places(settlements_frame([0, 0, 1, 1]), line_routes(4, 2.0))
+    events = event_rows(
+        [
+            {
+                "tick": 5,
+                "type": "succession",
+                "importance": 7,
+                "npc_id": 2,
+                "faction_id": 1,
+                "settlement_id": 0,
+                "payload": {"previous_id": 3},
+            },
+        ]
+    )
+    rules = rules_with(distortion={"actor": 1.0, "place": 0.0, "number": 0.0})
+    then = _spread(events, places, rules=rules, until=500, names=EARLY_NAMES)
+    later = _spread(events, places, rules=rules, until=500)
+    assert then.versions.equals(later.versions)
+    swapped = then.versions.filter(pl.col("field").is_in(["npc_id", "previous_id"]))
+    assert swapped.height > 0
+    assert all(int(v) <= 3 for v in swapped["told_value"])
 
 
 # -- properties ------------------------------------------------------------------------------
@@ -253,7 +283,8 @@ def test_windows_give_the_same_tables_as_one_pass(
     places, events = world
     end = 500
     whole = _spread(events, places, rules=WILD, until=end, seed=seed)
-    first = _spread(events.filter(pl.col("tick") <= cut), places, rules=WILD, until=cut, seed=seed)
+    early = events.filter(pl.col("tick") <= cut)
+    first = _spread(early, places, rules=WILD, until=cut, seed=seed, names=EARLY_NAMES)
     rest = events.filter(pl.col("tick") > cut).sample(fraction=1.0, shuffle=True, seed=seed % 97)
     split = _spread(rest, places, rules=WILD, until=end, book=first, seed=seed)
     for name in ("rumors", "versions", "beliefs", "frontier"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -119,9 +120,10 @@ def draw_change(
     """Whether this retelling changes a detail, and how; None when it is passed on as heard.
 
     The draw picks a kind by the rules' chances, then a detail of that kind the template
-    names, then a new value: an actor becomes another real entity of its kind, a settlement a
-    neighbouring settlement, a region a neighbouring region, a number is exaggerated. The new
-    value is never the true one, nor an entity the telling already names.
+    names, then a new value: an actor becomes another real entity of its kind (one that
+    existed by then), a settlement a neighbouring settlement, a region a neighbouring region,
+    a number is exaggerated. The new value is never the true one, nor an entity the telling
+    already names.
     """
     roll = float(rng.random())
     kind = None
@@ -144,8 +146,9 @@ def draw_change(
     else:
         entity: Kind = _kind(chosen)
         taken = {v for k, v in told.values.items() if k in ENTITY_FIELDS and _kind(k) == entity}
+        bound = max(v for k, v in truth.values.items() if k in ENTITY_FIELDS and _kind(k) == entity)
         candidates = _candidates(
-            entity, told.values[chosen], places=places, names=names, pools=pools
+            entity, told.values[chosen], bound=bound, places=places, names=names, pools=pools
         )
         picked = _pick(rng, candidates, taken | {true_value})
         if picked is None:
@@ -175,17 +178,24 @@ def _candidates(
     entity: Kind,
     current: int,
     *,
+    bound: int,
     places: RumorPlaces,
     names: Names,
     pools: Mapping[str, tuple[int, ...]],
 ) -> tuple[int, ...]:
-    """Entities a detail may become: neighbours for places, any named one for actors."""
+    """Entities a detail may become: neighbours for places; for actors, any named entity whose
+    id is at most the highest the true event names of that kind.
+
+    Ids are given in order of appearance, so every such entity already existed when the event
+    happened: a later run, whose `Names` holds people born since, draws from the same pool.
+    """
     if entity == "settlement":
         near = tuple(s for s, _ in places.neighbours.get(current, ()))
     elif entity == "region":
         near = places.region_neighbours(current)
     else:
-        return pools[entity]
+        pool = pools[entity]
+        return pool[: bisect.bisect_right(pool, bound)]
     return tuple(c for c in near if names.of(entity, c) is not None)
 
 
