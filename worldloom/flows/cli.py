@@ -38,7 +38,9 @@ def main() -> None:
     app()
 
 
-FLOW_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "serve", "simulate"})
+FLOW_COMMANDS = frozenset(
+    {"generate", "economy", "export", "enrich", "serve", "simulate", "stories"}
+)
 """The commands that run flows (or serve them): they want a Prefect API to report to."""
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from worldloom.tasks.provenance import recorded_run
 from worldloom.tasks.stories import score_motifs_stage, tell_year_stories, write_dialogue_stage
+from worldloom.tasks.story_report import publish_story_report
 
 
 class ToldStories(BaseModel):
@@ -32,6 +33,7 @@ def stories_flow(home: str, world_id: str) -> ToldStories:
         written = tell_year_stories(home=home, world_id=world_id)
         motifs = score_motifs_stage(home=home, world_id=world_id)
         lines = write_dialogue_stage(home=home, world_id=world_id)
+        publish_story_report(home=home, world_id=world_id)
     return ToldStories(
         world_id=world_id,
         arcs=written["arcs"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worldloom.flows.commands import api, history, llm, server, snapshot, user, world
+from worldloom.flows.commands import api, history, llm, server, snapshot, stories, user, world
 from worldloom.flows.commands.app import app
 from worldloom.flows.commands.world import parse_overrides, resolve_world
 
@@ -15,6 +15,7 @@ __all__ = [
     "resolve_world",
     "server",
     "snapshot",
+    "stories",
     "user",
     "world",
 ]

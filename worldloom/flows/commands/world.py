@@ -26,7 +26,7 @@ from worldloom.flows.commands.app import (
     writing_settings,
 )
 from worldloom.flows.commands.failure import check_writable
-from worldloom.flows.commands.timeline import print_history
+from worldloom.flows.commands.timeline import print_history, print_stories
 from worldloom.flows.generate import (
     advance_economy,
     enrich_world,
@@ -230,7 +230,8 @@ def report(
     home: HomeOption = None,
 ) -> None:
     """Summarise a world: headline figures, area by biome, regions, people, the economy's
-    health by year, and its history once it has lived (timeline, top events, wars)."""
+    health by year, and its history once it has lived (timeline, top events, wars) and the
+    stories told of it (arcs, themes, quests, rumors)."""
     if world == USAGE_REPORT:
         print_usage(home, hours=24.0)
         return
@@ -269,6 +270,7 @@ def report(
         Consoles.out.print(frame_table(gear.sites.head(10), title="Most dangerous sites"))
         Consoles.out.print(frame_table(gear.professions.head(12), title="Professions at arms"))
     print_history(str(settings.home), world_id)
+    print_stories(str(settings.home), world_id)
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
