@@ -174,12 +174,15 @@ def _travel(
         tick, sender, settlement = heapq.heappop(heap)
         if settlement in reached:
             continue
+        # one stream per arrival (a settlement is reached once): first the days it holds the
+        # rumor, then the retelling's change
+        rng = seeds.stream("rumor-hop", rumor_id, sender, settlement)
+        leaves = tick + rules.relay_days + int(rng.integers(rules.relay_jitter_days + 1))
         if sender < 0:
             reach = _Reach(version=0, tick=tick, confidence=1.0, hops=0)
         else:
             heard = reached[sender]
             told = tellings[heard.version]
-            rng = seeds.stream("rumor-hop", rumor_id, sender, settlement)
             change = draw_change(
                 rng, told=told, truth=truth, rules=rules, places=places, names=names, pools=pools
             )
@@ -205,10 +208,6 @@ def _travel(
         reached[settlement] = reach
         if reach.hops >= hops or reach.confidence < rules.fade_below:
             continue
-        jitter = seeds.stream("rumor-relay", rumor_id, settlement).integers(
-            rules.relay_jitter_days + 1
-        )
-        leaves = tick + rules.relay_days + int(jitter)
         for neighbour, days in places.neighbours.get(settlement, ()):
             if neighbour not in reached and leaves + days - start <= rules.max_days:
                 heapq.heappush(heap, (leaves + days, settlement, neighbour))
