@@ -100,3 +100,30 @@ def test_bad_dearth_rates_are_refused(change: dict[str, object], message: str) -
     table["modifiers"] = {k: v for k, v in (table["modifiers"] | change).items() if v is not None}
     with pytest.raises(ValueError, match=message):
         HistoryRules.from_mapping(table, events=catalog.event_catalog())
+
+
+@pytest.mark.parametrize(
+    ("hunger", "felt"), [(0.0, 0.0), (0.1, 0.0), (0.55, 0.5), (1.0, 1.0), (0.09, 0.0)]
+)
+def test_only_hunger_beyond_ordinary_want_is_felt(hunger: float, felt: float) -> None:
+    rules = catalog.history_rules()
+    assert rules.modifiers["hardship_floor"] == 0.1
+    assert rules.hardship_of(np.array([hunger]))[0] == pytest.approx(felt)
+
+
+def test_a_market_in_ordinary_want_weighs_on_no_one() -> None:
+    ordinary = _chronicle(_world(hardship=0.08, food=1.0))
+    hungry = _chronicle(_world(hardship=0.9, food=1.0))
+    assert ordinary.conditions.hardship.tolist() == [0.0, 0.0, 0.0]
+    assert hungry.conditions.hardship[0] == pytest.approx(0.8 / 0.9)
+    assert hungry.tally.deaths[0] > ordinary.tally.deaths[0]
+
+
+@pytest.mark.parametrize("floor", [1.0, -0.1])
+def test_a_hardship_floor_outside_0_1_is_refused(floor: float) -> None:
+    from worldloom.infrastructure.seed_data import read_toml
+
+    table = read_toml("history.toml")
+    table["modifiers"] = table["modifiers"] | {"hardship_floor": floor}
+    with pytest.raises(ValueError, match="hardship_floor"):
+        HistoryRules.from_mapping(table, events=catalog.event_catalog())

@@ -148,7 +148,8 @@ def chronicle_year(
     famine_event = _famines(log, world, rules=rules, tick=last)
     dear = rules.dearth_of(world.food_index)
     dearth = np.where(world.market_of >= 0, dear[np.maximum(world.market_of, 0)], 0.0)
-    conditions = Conditions(world.hardship, at_war, plague, killed_arr, struck_arr, dearth)
+    felt = rules.hardship_of(world.hardship)
+    conditions = Conditions(felt, at_war, plague, killed_arr, struck_arr, dearth)
     cohort_year = advance_cohorts(
         world.cohorts,
         conditions=conditions,

@@ -12,8 +12,8 @@ from worldloom.systems.history.catalog import EventCatalog
 
 Float = np.ndarray[Any, np.dtype[np.float64]]
 MODIFIERS = (
-    "hardship_deaths", "hardship_births", "dearth_floor", "dearth_span", "dearth_deaths",
-    "dearth_births", "war_deaths", "war_births", "plague_deaths", "max_death_rate",
+    "hardship_floor", "hardship_deaths", "hardship_births", "dearth_floor", "dearth_span",
+    "dearth_deaths", "dearth_births", "war_deaths", "war_births", "plague_deaths", "max_death_rate",
 )  # fmt: skip
 """The [modifiers] every history.toml names."""
 
@@ -38,7 +38,8 @@ class HistoryRules:
 
         Raises:
             ValueError: band lists of different lengths, a rate outside 0..1, or the last band
-                moving up; a modifier missing, or a dearth span not above 0.
+                moving up; a modifier missing, a dearth span not above 0, or a hardship
+                floor outside 0..1.
         """
         bands = table["bands"]
         names = tuple(str(b) for b in bands["names"])
@@ -57,6 +58,8 @@ class HistoryRules:
             raise ValueError(f"history.toml: [modifiers] lacks {', '.join(missing)}")
         if modifiers["dearth_span"] <= 0:
             raise ValueError("history.toml: dearth_span must be positive")
+        if not 0 <= modifiers["hardship_floor"] < 1:
+            raise ValueError("history.toml: hardship_floor must be in 0..1 (1 excluded)")
         return cls(
             bands=names,
             years_in_band=years,
@@ -67,6 +70,13 @@ class HistoryRules:
             people={k: float(v) for k, v in table["people"].items()},
             events=events,
         )
+
+    def hardship_of(self, hunger: Float) -> Float:
+        """The hardship people feel, 0 to 1, from their market's hunger (0 fed to 1 every agent
+        starving): the want of a market's poorest in ordinary years (up to `hardship_floor`)
+        is already in the base rates; only hunger beyond it weighs on them."""
+        floor = self.modifiers["hardship_floor"]
+        return np.asarray(((hunger - floor) / (1.0 - floor)).clip(0, 1), dtype=np.float64)
 
     def dearth_of(self, food_index: Float) -> Float:
         """How dear food is, 0 (at most `dearth_floor` times its worth: what people live on)
