@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -40,7 +41,12 @@ PLANTED = [
     (100, "war_declared", {"faction_id": 1, "other_faction_id": 2, "cause_ids": [1]}, {}),
     (100, "settlement_grown", {"settlement_id": 6}, {"mark": 128}),  # 5 rise of Dunmere
     (150, "battle", {"faction_id": 1, "other_faction_id": 2}, {}),  # 6 war
-    (200, "siege_begun", {"faction_id": 1, "other_faction_id": 2, "settlement_id": 3}, {"siege_id": 7}),
+    (
+        200,
+        "siege_begun",
+        {"faction_id": 1, "other_faction_id": 2, "settlement_id": 3},
+        {"siege_id": 7},
+    ),
     (230, "siege_ended", {"settlement_id": 3, "cause_ids": [7]}, {"siege_id": 7, "taken": False}),
     (300, "peace", {"faction_id": 1, "other_faction_id": 2}, {}),  # 9 war complete
     (400, "settlement_grown", {"settlement_id": 4}, {"mark": 64}),  # 10 Bywater rises...
@@ -55,7 +61,7 @@ PLANTED = [
 def _sift(patterns: ArcPatterns, log: pl.DataFrame, names: Names, cuts: Sequence[int]) -> ArcBook:
     book = ArcBook()
     bounds = [0, *sorted(cuts), log.height]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         book = sift_arcs(
             patterns=patterns, book=book, events=log[start:end], names=names, run=run_sql
         )

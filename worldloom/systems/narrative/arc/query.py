@@ -64,8 +64,8 @@ def _clauses(pattern: Pattern) -> Iterator[tuple[str, int, Clause, bool]]:
 def _head(types: list[str]) -> str:
     listed = ", ".join(_quote(t) for t in types)
     return (
-        "WITH log AS MATERIALIZED (SELECT *, max(tick) OVER (ORDER BY event_id ROWS BETWEEN UNBOUNDED "
-        "PRECEDING AND CURRENT ROW) AS clock FROM events),\n"
+        "WITH log AS MATERIALIZED (SELECT *, max(tick) OVER (ORDER BY event_id ROWS BETWEEN "
+        "UNBOUNDED PRECEDING AND CURRENT ROW) AS clock FROM events),\n"
         f"ev AS MATERIALIZED (SELECT * FROM log WHERE type IN ({listed}))\n"
     )
 
