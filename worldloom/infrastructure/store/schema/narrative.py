@@ -187,12 +187,12 @@ RUMOR_FRONTIER = declare(
     ("rumor_id", "settlement_id"),
     """
     rumor_id BIGINT NOT NULL -- The rumor (rumors).
-    settlement_id INTEGER NOT NULL -- A settlement it will reach after the world's tick (settlements).
+    settlement_id INTEGER NOT NULL -- A settlement it reaches after the world's tick (settlements).
     version SMALLINT NOT NULL -- [count] The version people there will believe (rumor_versions).
     heard_tick BIGINT NOT NULL -- [tick] The day it will arrive there.
     confidence DOUBLE NOT NULL -- [share] How firmly they will believe it, 0 to 1.
     new_version BOOLEAN NOT NULL -- The version is first told there (the columns below describe it).
-    parent_version SMALLINT -- [count] The version it was distorted from; null for the truth or when not new_version.
+    parent_version SMALLINT -- [count] Its parent version; null for the truth or not new_version.
     distortion VARCHAR -- none, actor, place or number; null when not new_version.
     field VARCHAR -- The detail changed; null for the truth or when not new_version.
     true_value VARCHAR -- The detail's true value; null for the truth or when not new_version.
@@ -216,7 +216,7 @@ MEMORIES = declare(
     npc_id BIGINT NOT NULL -- The notable who remembers (npcs).
     event_id BIGINT NOT NULL -- The event remembered (events).
     tick BIGINT NOT NULL -- [tick] The day they took part in it or heard of it.
-    how VARCHAR NOT NULL -- took_part, witnessed (it happened where they live) or heard (a rumor reached them).
+    how VARCHAR NOT NULL -- took_part, witnessed (at home, or their kin's) or heard (by rumor).
     importance TINYINT NOT NULL -- [level] 1 to 10, as it matters to them.
     topics VARCHAR[] NOT NULL -- Keywords retrieval matches a topic against.
     text VARCHAR NOT NULL -- The memory in their words.
