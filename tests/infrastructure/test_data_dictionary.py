@@ -254,6 +254,7 @@ NULL_FOR_NONE = frozenset(
         "quest_steps.poi_id",
         "quest_steps.item_id",
         "rumor_versions.parent_version",  # the truth
+        "rumor_frontier.parent_version",  # the truth, or an arrival bringing no new version
         "dialogue_lines.rumor_id",
         "dialogue_lines.quest_id",
         "dialogue_lines.memory_id",
