@@ -60,7 +60,9 @@ def simulation_target(
     with open_store(world_db(home, world_id), read_only=True) as store:
         tick = load_world(store, world_id).tick
         ready = (
-            store.read("population_groups", world_id).height > 0
+            # Counted, not read: a world made before the tables it reads gained columns opens
+            # read-only unmigrated (the first segment's write migrates it).
+            store.next_id("population_groups", world_id, "settlement_id") > 0
             and store.next_id("economy_agents", world_id, "agent_id") > 0
         )
     if not ready:

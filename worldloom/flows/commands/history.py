@@ -62,7 +62,8 @@ def simulate(
     # Checked before Prefect starts, so a world not ready costs no wait and changes nothing.
     with open_store(settings.world_db(world_id), read_only=True) as store:
         tick = load_world(store, world_id).tick
-        if store.read("population_groups", world_id).height == 0 or not store.next_id(
+        # Counted, not read: a world of an older schema opens read-only unmigrated.
+        if not store.next_id("population_groups", world_id, "settlement_id") or not store.next_id(
             "economy_agents", world_id, "agent_id"
         ):
             raise StoreError(
