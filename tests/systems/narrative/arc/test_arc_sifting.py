@@ -36,8 +36,8 @@ Log = Callable[[Sequence[Any]], pl.DataFrame]
 PLANTED = [
     (10, "border_incident", {"faction_id": 1, "other_faction_id": 2}, {}),  # 0 war
     (20, "border_incident", {"faction_id": 2, "other_faction_id": 1}, {}),  # 1 war (either way)
-    (30, "harvest_failed", {"region_id": 2}, {}),  # 2 hunger
-    (60, "famine", {"settlement_id": 8, "region_id": 2}, {}),  # 3 hunger
+    (30, "succession", {"faction_id": 3, "npc_id": 1}, {"relation": "child"}),  # 2 crisis
+    (60, "border_incident", {"faction_id": 1, "other_faction_id": 3}, {}),  # 3 crisis
     (100, "war_declared", {"faction_id": 1, "other_faction_id": 2, "cause_ids": [1]}, {}),
     (100, "settlement_grown", {"settlement_id": 6}, {"mark": 128}),  # 5 rise of Dunmere
     (150, "battle", {"faction_id": 1, "other_faction_id": 2}, {}),  # 6 war
@@ -54,7 +54,7 @@ PLANTED = [
     (600, "settlement_grown", {"settlement_id": 4}, {"mark": 128}),  # 12 a new partial
     (700, "plague", {"settlement_id": 5}, {"deaths": 30}),  # 13 in progress
     (900, "settlement_grown", {"settlement_id": 6}, {"mark": 256}),  # 14 Dunmere rose
-    (2000, "omen", {}, {}),  # 15 the log goes on: the hunger's window closes
+    (2000, "omen", {}, {}),  # 15 the log goes on: the crisis's window closes
 ]
 
 
@@ -81,7 +81,7 @@ def test_the_planted_stories_and_only_they_are_found(
 
     expected = {
         arc_id(0, "war_to_peace"): ("war_to_peace", "complete", 4, [0, 1, 4, 6, 7, 9]),
-        arc_id(2, "hunger_exodus"): ("hunger_exodus", "ended", 2, [2, 3]),
+        arc_id(2, "succession_crisis"): ("succession_crisis", "ended", 2, [2, 3]),
         arc_id(5, "town_rose"): ("town_rose", "complete", 2, [5, 14]),
         arc_id(7, "siege_and_fall"): ("siege_and_fall", "ended", 1, [7]),
         arc_id(13, "plague_recovery"): ("plague_recovery", "in_progress", 1, [13]),
@@ -116,6 +116,12 @@ def test_titles_and_summaries_name_the_roles(patterns: ArcPatterns, planted: Arc
     )
     assert war["importance"] == 9
     assert war["motifs"] == []
+    crisis = planted.arcs.filter(pl.col("pattern") == "succession_crisis").row(0, named=True)
+    assert crisis["title"] == "The troubled succession of Corvath"
+    assert crisis["summary"] == (
+        "The ruler of Corvath died in year 1 and the seat passed on. "
+        "Within months Corvath was fighting Aldmark."
+    )
     siege = planted.arcs.filter(pl.col("pattern") == "siege_and_fall").row(0, named=True)
     assert siege["summary"].endswith("The siege was lifted and Ashford held.")
     roles = planted.arc_roles.filter(pl.col("arc_id") == war["arc_id"])
