@@ -29,9 +29,9 @@ def compile_candidates(patterns: ArcPatterns) -> str:
         for kind, number, clause, either in _clauses(pattern)
         for swapped in ((False, True) if either else (False,))
     ]
-    types = sorted({t for p in patterns.patterns for _, _, c, _ in _clauses(p) for t in c.types})
+    clauses = [c for p in patterns.patterns for _, _, c, _ in _clauses(p)]
     return (
-        _head(types)
+        _head(clauses)
         + "\nUNION ALL\n".join(selects)
         + "\nORDER BY pattern, event_id, kind DESC, clause, swapped"
     )
@@ -50,8 +50,8 @@ def compile_probe(pattern: Pattern) -> str:
         if kind == "s"
         for swapped in ((False, True) if either else (False,))
     ]
-    types = sorted({t for stage in pattern.stages for t in stage.clause.types})
-    return _head(types) + "\nUNION ALL\n".join(selects) + "\nORDER BY event_id, clause, swapped"
+    clauses = [stage.clause for stage in pattern.stages]
+    return _head(clauses) + "\nUNION ALL\n".join(selects) + "\nORDER BY event_id, clause, swapped"
 
 
 def _clauses(pattern: Pattern) -> Iterator[tuple[str, int, Clause, bool]]:
@@ -61,12 +61,21 @@ def _clauses(pattern: Pattern) -> Iterator[tuple[str, int, Clause, bool]]:
         yield "u", number, unless.clause, False
 
 
-def _head(types: list[str]) -> str:
+def _head(clauses: list[Clause]) -> str:
+    """The log with its clock, cut to the clauses' types, each payload field parsed once."""
+    types = sorted({t for clause in clauses for t in clause.types})
+    fields = {(source, "int") for clause in clauses for source in clause.terms}
+    fields |= {(c.source, c.kind) for clause in clauses for c in clause.where if not c.variable}
+    parsed = "".join(
+        f", {_parse(source, kind)} AS {_value(source, kind, swapped=False)}"
+        for source, kind in sorted(fields)
+        if source.startswith("payload.")
+    )
     listed = ", ".join(_quote(t) for t in types)
     return (
         "WITH log AS MATERIALIZED (SELECT *, max(tick) OVER (ORDER BY event_id ROWS BETWEEN "
         "UNBOUNDED PRECEDING AND CURRENT ROW) AS clock FROM events),\n"
-        f"ev AS MATERIALIZED (SELECT * FROM log WHERE type IN ({listed}))\n"
+        f"ev AS MATERIALIZED (SELECT *{parsed} FROM log WHERE type IN ({listed}))\n"
     )
 
 
@@ -89,9 +98,14 @@ def _select(
 
 
 def _value(source: str, kind: str, swapped: bool) -> str:
+    """The column holding a source: an actor column, or a payload field `ev` parsed."""
     if not source.startswith("payload."):
         column = _SWAP.get(source, source) if swapped else source
         return f"CAST({column} AS BIGINT)"
+    return f"p_{source.removeprefix('payload.')}_{kind}"
+
+
+def _parse(source: str, kind: str) -> str:
     path = _quote("$." + source.removeprefix("payload."))
     text = f"json_extract_string(payload, {path})"
     return text if kind == "str" else f"TRY_CAST({text} AS {_CASTS[kind]})"
