@@ -13,8 +13,8 @@ from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_gro
 Kind = Literal["arc", "rumor"]
 """What is retold: an arc (a chronicle's summary) or a rumor (what people say)."""
 
-STORY = ProseBounds(min_length=30, max_length=400, max_sentences=4)
-"""A retelling: up to four sentences (~100 tokens)."""
+STORY = ProseBounds(min_length=30, max_length=300, max_sentences=3)
+"""A retelling: up to three sentences (~75 tokens)."""
 
 _NAME = Field(min_length=1, max_length=80)
 _FACT = Field(min_length=1, max_length=200)
@@ -58,8 +58,8 @@ STORY_PROMPT: PromptSpec[StoryFacts, StoryText] = PromptSpec(
     template="story.j2",
     facts_model=StoryFacts,
     response_model=StoryText,
-    # {"text": "..."}: 400 characters are ~100 tokens, and the JSON around them a few more.
-    max_tokens=140,
+    # {"text": "..."}: 300 characters are ~75 tokens, and the JSON around them a few more.
+    max_tokens=120,
     temperature=0.6,
     max_retries=1,
 )

@@ -92,11 +92,12 @@ class CallLog:
         *,
         world_id: str,
         run_id: str,
+        stage: str = "prose",
         batch: int = _LOG_BATCH,
         wait_s: float = _LOG_WAIT_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._path, self._world_id, self._run_id = path, world_id, run_id
+        self._path, self._world_id, self._run_id, self._stage = path, world_id, run_id, stage
         self._batch, self._wait_s, self._clock = batch, wait_s, clock
         self._pending: list[tuple[str, CallRecord]] = []
         self._oldest = 0.0
@@ -116,7 +117,11 @@ class CallLog:
             return
         entities = [entity for entity, _ in self._pending]
         rows = call_rows(
-            [record for _, record in self._pending], self._run_id, entities, start=self._written
+            [record for _, record in self._pending],
+            self._run_id,
+            entities,
+            start=self._written,
+            stage=self._stage,
         )
         with open_store(self._path) as store:
             store.append_rows(self._world_id, "llm_calls", rows)
@@ -356,10 +361,15 @@ def _world_facts(
 
 
 def call_rows(
-    calls: list[CallRecord], run_id: str, entities: list[str], *, start: int = 0
+    calls: list[CallRecord],
+    run_id: str,
+    entities: list[str],
+    *,
+    start: int = 0,
+    stage: str = "prose",
 ) -> pl.DataFrame:
     """`llm_calls` rows: each call's record, under the entity it was made for, numbered from
-    `start` within the run."""
+    `start` within the run, for `stage` (prose or stories)."""
     if len(calls) != len(entities):  # one record per generate()
         raise RuntimeError(f"{len(calls)} call records for {len(entities)} entities")
     records = {
@@ -371,7 +381,7 @@ def call_rows(
         {
             "run_id": [run_id] * len(calls),
             "call_seq": range(start, start + len(calls)),
-            "stage": ["prose"] * len(calls),
+            "stage": [stage] * len(calls),
             "entity": entities,
             **records,
         },

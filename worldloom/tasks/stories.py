@@ -224,37 +224,50 @@ def write_dialogue_stage(*, home: str, world_id: str) -> int:
     path = world_db(home, world_id)
     with open_store(path, read_only=True) as store:
         world = load_world(store, world_id)
-        notables = _notables(store, world_id).filter(pl.col("died_tick").is_null())
-        people = store.read("npcs", world_id, where={"notable": True})
-        speakers = notables.join(
-            people.select("npc_id", "name", "notable_role"), on="npc_id"
-        ).with_columns(pl.col("notable_role").fill_null("notable"))
-        believed = store.read("rumor_beliefs", world_id).join(
-            store.read("rumor_versions", world_id).select("rumor_id", "version", "text"),
-            on=["rumor_id", "version"],
-        )
-        scores = MotifScores(
-            world=store.read("motifs", world_id),
-            regions=store.read("region_motifs", world_id),
-            arcs=store.read("arcs", world_id),
-            table=catalog.motif_table(),
-        )
         lines = write_dialogue(
             rules=catalog.dialogue_rules(),
-            speakers=speakers,
-            rumors=believed.select("settlement_id", "rumor_id", "version", "text", "confidence"),
-            quests=store.read("quests", world_id),
-            quest_steps=store.read("quest_steps", world_id),
-            memories=store.read("memories", world_id),
-            motifs=scores,
+            motifs=MotifScores(
+                world=store.read("motifs", world_id),
+                regions=store.read("region_motifs", world_id),
+                arcs=store.read("arcs", world_id),
+                table=catalog.motif_table(),
+            ),
             names=world_names(store, world_id),
             tick=story_clock(world.tick),
             seeds=Seeds(world.config.seed),
+            **dialogue_inputs(store, world_id),
         )
     with open_store(path) as store:
         store.replace_rows(world_id, {"dialogue_lines": lines})
     get_run_logger().info("dialogue: %d lines", lines.height)
     return lines.height
+
+
+def dialogue_inputs(store: WorldStore, world_id: str) -> dict[str, pl.DataFrame]:
+    """What notables speak of (`write_dialogue`'s and `line_facts`' frames): the living
+    notables, the rumors believed where each lives, quests and their steps, memories."""
+    people = store.read("npcs", world_id, where={"notable": True}).select(
+        "npc_id",
+        pl.concat_str("name", "family_name", separator=" ").alias("name"),
+        pl.col("notable_role").fill_null("notable"),
+        "trait_1",
+        "trait_2",
+        "trait_3",
+    )
+    speakers = (
+        _notables(store, world_id).filter(pl.col("died_tick").is_null()).join(people, on="npc_id")
+    )
+    believed = store.read("rumor_beliefs", world_id).join(
+        store.read("rumor_versions", world_id).select("rumor_id", "version", "text"),
+        on=["rumor_id", "version"],
+    )
+    return {
+        "speakers": speakers,
+        "rumors": believed.select("settlement_id", "rumor_id", "version", "text", "confidence"),
+        "quests": store.read("quests", world_id),
+        "quest_steps": store.read("quest_steps", world_id),
+        "memories": store.read("memories", world_id),
+    }
 
 
 def _state_tick(store: WorldStore, world_id: str, system: str) -> int:

@@ -9,6 +9,7 @@ import polars as pl
 import typer
 
 from worldloom.flows.commands.app import (
+    LLM_HELP,
     Consoles,
     HomeOption,
     app,
@@ -22,6 +23,7 @@ from worldloom.flows.commands.timeline import print_stories
 from worldloom.flows.commands.world import resolve_world
 from worldloom.flows.progress import stage_progress
 from worldloom.flows.stories import stories_flow
+from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.narrative.arc import why_not
@@ -36,13 +38,20 @@ WorldArgument = Annotated[str, typer.Argument(help="World id (or a unique prefix
 
 @app.command()
 @command
-def stories(world: WorldArgument, home: HomeOption = None) -> None:
+def stories(
+    world: WorldArgument,
+    llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
+    home: HomeOption = None,
+) -> None:
     """Tell a world's stories from its history (arcs, rumors, memories, quests, motifs,
-    dialogue; simulate tells them as the years end); prints what they hold."""
+    dialogue; simulate tells them as the years end), the leading ones retold through an LLM
+    when one is given; prints what they hold."""
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
+    provider = llm or settings.llm
+    parse_provider(provider)
     with stage_progress(Consoles.err, f"Telling the stories of {world_id}"):
-        told = finished(stories_flow(str(settings.home), world_id, return_state=True))
+        told = finished(stories_flow(str(settings.home), world_id, provider, return_state=True))
     for key, value in told.model_dump().items():
         typer.echo(f"{key:<11} {value}")
     print_stories(str(settings.home), world_id)

@@ -1,0 +1,214 @@
+"""The stories of a world that has lived, through the real flows and commands: every story
+refers to what exists, a second telling changes nothing, the commands print and explain them,
+bad input is one line, and an LLM retells only what its checks accept."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from tests.infrastructure.llm.fake_servers import FakeServer, Reply, Seen, chat_completion
+from worldloom.flows.commands import app
+from worldloom.flows.generate import generate_world
+from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.flows.simulate import simulate
+from worldloom.flows.stories import stories_flow
+from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.store import open_store
+from worldloom.tasks.stages import STORY_TABLES
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
+
+YEAR = 365
+LIVED = 4 * YEAR
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GeneratedWorld]:
+    """A tiny world that has lived four years (its stories told as each year ended)."""
+    home = tmp_path_factory.mktemp("stories") / "home"
+    made = generate_world(
+        GenerateWorldParams(seed=11, preset="tiny", home=str(home), economy_ticks=3)
+    )
+    simulate(str(home), made.world_id, until_tick=LIVED)
+    return home, made
+
+
+def copy_of(world: tuple[Path, GeneratedWorld], tmp_path: Path) -> Path:
+    _, made = world
+    copy = tmp_path / "home"
+    (copy / "worlds").mkdir(parents=True)
+    shutil.copy(made.database, copy / "worlds")
+    return copy
+
+
+def story_tables(home: Path, world_id: str) -> dict[str, pl.DataFrame]:
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        return {name: store.read(name, world_id) for name in STORY_TABLES}
+
+
+def test_the_stories_stand_on_what_exists(world: tuple[Path, GeneratedWorld]) -> None:
+    home, made = world
+    told = story_tables(home, made.world_id)
+    for name in ("rumors", "rumor_beliefs", "memories", "quests", "quest_steps", "motifs"):
+        assert told[name].height > 0, name
+    assert told["dialogue_lines"].height > 0
+    with open_store(Path(made.database), read_only=True) as store:
+        dangling = store.dangling_references(made.world_id)
+        vitals = store.read("npc_vitals", made.world_id)
+        events = store.read("events", made.world_id)
+    assert not {table: n for table, n in dangling.items() if n}, dangling
+    # Each system has read the log to the last year's end.
+    state = told["narrative_state"]
+    assert set(state["system"]) == {"arcs", "rumors", "memories", "quests"}
+    assert set(state["tick"]) == {LIVED}
+    assert int(state.filter(pl.col("system") == "arcs")["last_event_id"][0]) == int(
+        events["event_id"].max()  # type: ignore[arg-type]
+    )
+    # A rumor tells of an event that happened; a version is heard no earlier than it.
+    heard = told["rumor_beliefs"].join(
+        events.select(pl.col("event_id").alias("rumor_id"), "tick"), on="rumor_id"
+    )
+    assert heard.height == told["rumor_beliefs"].height
+    assert (heard["heard_tick"] >= heard["tick"]).all()
+    # Open quests' givers are alive; closed ones say when and why.
+    dead = vitals.filter(pl.col("died_tick").is_not_null())["npc_id"]
+    quests = told["quests"]
+    assert not quests.filter(
+        (pl.col("status") == "open") & pl.col("giver_npc_id").is_in(dead.to_list())
+    ).height
+    closed = quests.filter(pl.col("status") == "closed")
+    assert closed["closed_reason"].null_count() == 0
+    assert (closed["closed_tick"] >= closed["issued_tick"]).all()
+    # Motifs are shares of the world's history.
+    assert abs(float(told["motifs"]["score"].sum()) - 1.0) < 1e-9
+
+
+def test_telling_again_changes_nothing(world: tuple[Path, GeneratedWorld], tmp_path: Path) -> None:
+    _, made = world
+    copy = copy_of(world, tmp_path)
+    before = story_tables(copy, made.world_id)
+    told = stories_flow(str(copy), made.world_id)
+    after = story_tables(copy, made.world_id)
+    assert told.rumors == before["rumors"].height
+    for name, frame in before.items():
+        assert after[name].equals(frame), name
+
+
+def test_a_world_that_has_not_lived_has_no_stories_yet(tmp_path: Path) -> None:
+    made = generate_world(
+        GenerateWorldParams(seed=11, preset="tiny", home=str(tmp_path), economy_ticks=3)
+    )
+    told = stories_flow(str(tmp_path), made.world_id)
+    assert (told.arcs, told.rumors, told.memories, told.quests) == (0, 0, 0, 0)
+    result = CliRunner().invoke(app, ["report", made.world_id, "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Arcs to read first" not in result.output
+
+
+def test_the_commands_print_list_explain_and_recall(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    _, made = world
+    home = copy_of(world, tmp_path)
+    runner = CliRunner()
+    told = runner.invoke(app, ["stories", made.world_id, "--home", str(home)])
+    assert told.exit_code == 0, told.output
+    assert re.search(r"^rumors\s+\d+", told.output, re.MULTILINE)
+    for section in ("Themes", "Quests on offer", "Rumors most widely held"):
+        assert section in told.output
+    report = runner.invoke(app, ["report", made.world_id, "--home", str(home)])
+    assert "Themes" in report.output
+    listed = runner.invoke(app, ["arcs", made.world_id, "--home", str(home)])
+    assert listed.exit_code == 0, listed.output
+    assert f"Arcs of {made.world_id}" in listed.output
+    explained = runner.invoke(
+        app, ["arcs", made.world_id, "--why-not", "desecration_revenge", "--home", str(home)]
+    )
+    assert explained.exit_code == 0, explained.output
+    assert "pattern 'desecration_revenge'" in explained.output
+    assert "stage " in explained.output
+    with open_store(Settings(home=home).world_db(made.world_id), read_only=True) as store:
+        memories = store.read("memories", made.world_id)
+    npc = int(memories.group_by("npc_id").len().sort("len", descending=True)["npc_id"][0])
+    recalled = runner.invoke(
+        app, ["recall", made.world_id, str(npc), "--topic", "war", "--home", str(home)]
+    )
+    assert recalled.exit_code == 0, recalled.output
+    assert "remembers (war)" in recalled.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["arcs", "{w}", "--why-not", "nope"], "no arc pattern 'nope'"),
+        (["arcs", "{w}", "--pattern", "nope"], "no arc pattern 'nope'"),
+        (["arcs", "{w}", "--bind", "attacker=3"], "give --why-not PATTERN too"),
+        (["arcs", "{w}", "--why-not", "war_to_peace", "--bind", "attacker=x"], "ROLE=ID"),
+        (["arcs", "{w}", "--why-not", "war_to_peace", "--bind", "king=3"], "no variables"),
+        (["recall", "{w}", "999999", "--topic", "war"], "no notable with npc_id 999999"),
+        (["stories", "nowhere"], "nowhere"),
+        (["stories", "{w}", "--llm", "sorcery/9"], "sorcery"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, args: list[str], needle: str
+) -> None:
+    _, made = world
+    home = copy_of(world, tmp_path)
+    before = story_tables(home, made.world_id)
+    asked = [arg.format(w=made.world_id) for arg in args]
+    result = CliRunner().invoke(app, [*asked, "--home", str(home)])
+    assert result.exit_code == 2, result.output
+    assert needle in result.output
+    after = story_tables(home, made.world_id)
+    for name, frame in before.items():
+        assert after[name].equals(frame), name
+
+
+NAMES = re.compile(r"Mention no names except: (?P<names>[^\n]*)\.")
+
+
+def _grounded(seen: Seen) -> Reply:
+    """A fake model that answers every prompt in its schema with a text naming only the first
+    name the prompt allows."""
+    user = next(m["content"] for m in seen.body["messages"] if m["role"] == "user")
+    name = NAMES.search(user)["names"].split(", ")[0]  # type: ignore[index]
+    schema = seen.body["response_format"]["json_schema"]["schema"]
+    if "line" in schema["properties"]:
+        return chat_completion({"line": f"Welcome, traveller. I know all about {name} here."})
+    return chat_completion({"text": f"Long ago the story of {name} began. It is told still."})
+
+
+def test_an_llm_retells_what_its_checks_accept(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, made = world
+    home = copy_of(world, tmp_path)
+    before = story_tables(home, made.world_id)
+    server = FakeServer().script("POST /v1/chat/completions", _grounded)
+    with server.running():
+        monkeypatch.setenv("WORLDLOOM_OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        stories_flow(str(home), made.world_id, "openai/fake")
+    after = story_tables(home, made.world_id)
+    with open_store(Settings(home=home).world_db(made.world_id), read_only=True) as store:
+        calls = store.read("llm_calls", made.world_id)
+    assert calls.height > 0
+    assert set(calls["stage"]) == {"stories"}
+    accepted = calls.filter(pl.col("outcome") == "llm")
+    assert accepted.height > 0
+    retold = after["arcs"].join(before["arcs"], on="arc_id", suffix="_before")
+    changed = retold.filter(pl.col("summary") != pl.col("summary_before"))
+    assert changed.height == accepted.filter(pl.col("entity").str.starts_with("arc ")).height
+    assert changed["summary"].str.contains("Long ago the story of").all()
+    spoken = after["dialogue_lines"].filter(pl.col("source") == "llm")
+    assert spoken.height == accepted.filter(pl.col("entity").str.starts_with("line ")).height
+    # Everything the model did not touch is as the procedural telling left it.
+    for name in ("rumors", "rumor_beliefs", "memories", "quests", "quest_steps", "motifs"):
+        assert after[name].equals(before[name]), name
