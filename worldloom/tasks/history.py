@@ -33,7 +33,13 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
-from worldloom.tasks.history_year import live_year, load_year, pay_war, year_frames
+from worldloom.tasks.history_year import (
+    count_agents,
+    live_year,
+    load_year,
+    pay_war,
+    year_frames,
+)
 from worldloom.tasks.world import load_world, world_db
 
 CUT_TOLL = 1.0
@@ -104,6 +110,15 @@ def simulate_segment(
                 settlements=history_frames["settlements"],
             ),
         )
+        # Born and dead people change how many agents the markets hold.
+        state, layout = count_agents(
+            run.state,
+            economy.layout,
+            settlements=history_frames["settlements"],
+            start_money=rules.tuning.start_money,
+        )
+        run = replace(run, state=state)
+        economy = replace(economy, layout=layout)
         events = len(record.events["event_id"])
         population = int(record.tally.end.sum())
     frames = _economy_frames(economy, run, rules) | history_frames

@@ -12,6 +12,8 @@ import polars as pl
 from worldloom.infrastructure.store import WorldStore, table_frame
 from worldloom.systems.chaos import ChaosInputs, ChaosState
 from worldloom.systems.economy import EconomyRules, EconomyRun, EconomyState, MarketLayout
+from worldloom.systems.economy.census import resize_markets
+from worldloom.systems.economy.market_site import MAX_AGENTS, MIN_AGENTS
 from worldloom.systems.history import (
     SEXES,
     Cohorts,
@@ -240,6 +242,27 @@ def pay_war(
         ),
     )
     return replace(state, treasury=purses.treasury, money=purses.money)
+
+
+def count_agents(
+    state: EconomyState, layout: MarketLayout, *, settlements: pl.DataFrame, start_money: int
+) -> tuple[EconomyState, MarketLayout]:
+    """The economy's agents after the year's births and deaths: each market's as many as its
+    people now call for (as the economy was seeded: sqrt(people) / 3, within bounds)."""
+    people = settlements.sort("settlement_id")["population"].to_numpy().astype(np.int64)
+    served = np.array(
+        [
+            int(people[int(own)]) + int(people[s.astype(np.int64)].sum())
+            for own, s in zip(layout.settlement_id, layout.served, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    target = np.clip(np.round(np.sqrt(served) / 3), MIN_AGENTS, MAX_AGENTS).astype(np.int64)
+    counted = resize_markets(
+        state, counts=layout.markets.agents, target=target, start_money=start_money
+    )
+    markets = replace(layout.markets, agents=counted.agents)
+    return counted.state, replace(layout, markets=markets)
 
 
 # -- what the rooms read ------------------------------------------------------------------------
