@@ -19,7 +19,12 @@ from worldloom.infrastructure.store.schema.narrative import (
     QUEST_STEPS,
     QUESTS,
 )
-from worldloom.systems.narrative.dialogue import DialogueRules, write_dialogue
+from worldloom.systems.narrative.dialogue import (
+    HEARD_RUMORS_SCHEMA,
+    SPEAKERS_SCHEMA,
+    DialogueRules,
+    write_dialogue,
+)
 from worldloom.systems.narrative.motif import MotifScores, MotifTable, score_motifs
 from worldloom.systems.narrative.names import Names
 from worldloom.systems.rng import Seeds
@@ -39,28 +44,6 @@ SETTLEMENT_REGION = {0: 0, 1: 0, 2: 1}
 ROLES = ("ruler", "priest", "merchant", "guild_master", "adventurer", None)
 SPECIALS = ("{gold}", "[b]", "<<stop>>", "#tag", "// not a comment", "-> no option", "\\", ":")
 """Text Yarn would read as something else, slipped into the subjects' texts."""
-
-SPEAKERS_SCHEMA = pl.Schema(
-    {
-        "npc_id": pl.Int64(),
-        "name": pl.String(),
-        "settlement_id": pl.Int32(),
-        "region_id": pl.Int32(),
-        "notable_role": pl.String(),
-        "trait_1": pl.String(),
-        "trait_2": pl.String(),
-        "trait_3": pl.String(),
-    }
-)
-RUMORS_SCHEMA = pl.Schema(
-    {
-        "settlement_id": pl.Int32(),
-        "rumor_id": pl.Int64(),
-        "version": pl.Int16(),
-        "text": pl.String(),
-        "confidence": pl.Float64(),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -105,7 +88,7 @@ def rumors(rows: list[tuple[int, int, str, float]]) -> pl.DataFrame:
     """Beliefs from (settlement_id, rumor_id, text, confidence)."""
     return pl.DataFrame(
         [(place, rumor, 0, text, confidence) for place, rumor, text, confidence in rows],
-        schema=RUMORS_SCHEMA,
+        schema=HEARD_RUMORS_SCHEMA,
         orient="row",
     )
 

@@ -239,3 +239,23 @@ def test_names_in_finds_whole_names_only() -> None:
     known = frozenset({"Kor", "Korvath", "Vale of Ash"})
     assert names_in("From Korvath to the Vale of Ash.", known) == {"Korvath", "Vale of Ash"}
     assert names_in("Kor, at last.", known) == {"Kor"}
+
+
+def test_a_notable_without_region_or_names_speaks_in_the_worlds_tone() -> None:
+    lost = World(
+        speakers=speakers([(5, 0, None)]).with_columns(
+            pl.lit(None, dtype=pl.Int32).alias("region_id"),
+            pl.lit(9, dtype=pl.Int32).alias("settlement_id"),
+        ),
+        rumors=WORLD.rumors,
+        quests=WORLD.quests.head(0),
+        quest_steps=WORLD.quest_steps,
+        memories=WORLD.memories,
+        motifs=motif_scores([("plague", 1), ("plague", 1), ("battle", 0)]),
+    ).write()
+    # The world's leading motif is plague: a notable with no role takes any role's plague
+    # greeting, in a settlement with no name.
+    assert lost["kind"].to_list() == ["greeting", "farewell"]
+    assert (
+        lost["text"][0] == "Not too close, friend. The sickness has not left this place for long."
+    )

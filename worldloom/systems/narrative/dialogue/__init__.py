@@ -19,7 +19,9 @@ from worldloom.systems.narrative.dialogue.facts import LineFacts, line_facts, na
 from worldloom.systems.narrative.dialogue.grounding import ungrounded_names
 from worldloom.systems.narrative.dialogue.lines import (
     DIALOGUE_LINES_SCHEMA,
+    HEARD_RUMORS_SCHEMA,
     NODES,
+    SPEAKERS_SCHEMA,
     node_title,
     write_dialogue,
 )
@@ -34,9 +36,11 @@ from worldloom.systems.narrative.dialogue.yarn import (
 
 __all__ = [
     "DIALOGUE_LINES_SCHEMA",
+    "HEARD_RUMORS_SCHEMA",
     "HOWS",
     "NODES",
     "OPTIONS",
+    "SPEAKERS_SCHEMA",
     "DialogueRules",
     "LineFacts",
     "RumorBand",

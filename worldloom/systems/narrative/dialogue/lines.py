@@ -26,6 +26,30 @@ DIALOGUE_LINES_SCHEMA = pl.Schema(
     }
 )
 """The `dialogue_lines` table's rows (schema/narrative.py, DIALOGUE_LINES)."""
+SPEAKERS_SCHEMA = pl.Schema(
+    {
+        "npc_id": pl.Int64(),
+        "name": pl.String(),
+        "settlement_id": pl.Int32(),
+        "region_id": pl.Int32(),
+        "notable_role": pl.String(),
+        "trait_1": pl.String(),
+        "trait_2": pl.String(),
+        "trait_3": pl.String(),
+    }
+)
+"""The speakers `write_dialogue` takes: living notables (npcs with their settlement's region)."""
+HEARD_RUMORS_SCHEMA = pl.Schema(
+    {
+        "settlement_id": pl.Int32(),
+        "rumor_id": pl.Int64(),
+        "version": pl.Int16(),
+        "text": pl.String(),
+        "confidence": pl.Float64(),
+    }
+)
+"""The rumors `write_dialogue` takes: each settlement's belief (rumor_beliefs: settlement_id,
+rumor_id, version, confidence) with the text of the version believed (rumor_versions.text)."""
 NODES = {
     "greeting": "Greeting",
     "rumor": "Rumors",
@@ -68,9 +92,10 @@ def write_dialogue(
 
     Args:
         rules: The dialogue rules.
-        speakers: Living notables: npc_id, name, settlement_id, region_id, notable_role.
-        rumors: What each settlement believes (rumor_beliefs joined to rumor_versions):
-            settlement_id, rumor_id, version, text, confidence.
+        speakers: Living notables (`SPEAKERS_SCHEMA`; traits may be null, and so may a role
+            or region: any role's templates, the world's tone).
+        rumors: What each settlement believes (`HEARD_RUMORS_SCHEMA`: rumor_beliefs joined to
+            the text of the version believed, from rumor_versions).
         quests: `quests` rows; open ones are offered by their giver.
         quest_steps: `quest_steps` rows.
         memories: `memories` rows.

@@ -64,16 +64,16 @@ def render_yarn(lines: pl.DataFrame, *, names: Names) -> dict[str, str]:
     Returns:
         File name -> script text, files in npc_id order.
     """
+    said: dict[int, dict[str, list[str]]] = {}
+    for npc, kind, text in (
+        lines.sort("npc_id", "node", "position").select("npc_id", "kind", "text").iter_rows()
+    ):
+        said.setdefault(int(npc), {}).setdefault(str(kind), []).append(str(text))
     scripts: dict[str, str] = {}
-    ordered = lines.sort("npc_id", "node", "position")
-    for (npc_id,), notable in ordered.group_by("npc_id", maintain_order=True):
-        npc = int(str(npc_id))
-        kinds = [kind for kind in NODES if kind in set(notable["kind"])]
+    for npc, by_kind in said.items():
+        kinds = [kind for kind in NODES if kind in by_kind]
         speaker = speaker_label(npc, names)
-        nodes = []
-        for kind in kinds:
-            rows = notable.filter(pl.col("kind") == kind).sort("position")
-            nodes.append(_node(npc, kind, speaker, rows["text"].to_list(), kinds))
+        nodes = [_node(npc, kind, speaker, by_kind[kind], kinds) for kind in kinds]
         scripts[file_name(npc, names)] = "".join(nodes)
     return scripts
 
