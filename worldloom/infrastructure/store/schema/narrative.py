@@ -11,7 +11,7 @@ ARCS = declare(
     """
     arc_id BIGINT NOT NULL -- The arc's id, in the order its first event happened.
     pattern VARCHAR NOT NULL -- The sifting pattern it matches (data/arcs.toml).
-    status VARCHAR NOT NULL -- in_progress (stages still to come), complete, or ended (an unless clause or its window closed it).
+    status VARCHAR NOT NULL -- in_progress, complete, or ended (an unless or a window closed it).
     stage SMALLINT NOT NULL -- [count] Stages of the pattern matched so far.
     stages SMALLINT NOT NULL -- [count] Stages the pattern has.
     start_tick BIGINT NOT NULL -- [tick] The day of its first event.
@@ -87,15 +87,15 @@ QUESTS = declare(
     quest_id BIGINT NOT NULL -- The quest's id.
     giver_npc_id BIGINT NOT NULL -- The NPC who offers it (npcs.npc_id).
     settlement_id INTEGER NOT NULL -- Where the giver lives and offers it (settlements).
-    motivation VARCHAR NOT NULL -- knowledge, comfort, reputation, serenity, protection, conquest, wealth, ability or equipment.
-    strategy VARCHAR NOT NULL -- The strategy that expands the motivation into steps (data/quests.toml).
+    motivation VARCHAR NOT NULL -- One of Doran and Parberry's nine (data/quests.toml).
+    strategy VARCHAR NOT NULL -- How the motivation expands into steps (data/quests.toml).
     arc_id BIGINT -- The arc whose next step it is (arcs); null when none.
-    cause_event_id BIGINT -- The event that explains the giver's motivation (events.event_id); null when their standing state does.
-    difficulty_level TINYINT NOT NULL -- [level] 1 (an errand) to 10 (deadly), from its targets' danger.
+    cause_event_id BIGINT -- The event behind the motivation (events.event_id); null: their station.
+    difficulty_level TINYINT NOT NULL -- [level] 1 (an errand) to 10 (deadly), by its targets.
     reward DOUBLE NOT NULL -- [copper] The reward, priced in the giver's market.
     reward_item_id BIGINT -- An item given besides the money (items); null when none.
     issued_tick BIGINT NOT NULL -- [tick] The day it was first offered.
-    status VARCHAR NOT NULL -- open, or closed (a target no longer exists, or its cause is resolved).
+    status VARCHAR NOT NULL -- open, or closed (a target is gone, or its cause resolved).
     closed_tick BIGINT -- [tick] The day it was closed; null while open.
     closed_reason VARCHAR -- Why it was closed; null while open.
     title VARCHAR NOT NULL -- A one-line title.
@@ -119,7 +119,7 @@ QUEST_STEPS = declare(
     """
     quest_id BIGINT NOT NULL -- The quest (quests).
     position SMALLINT NOT NULL -- [count] Its place in the quest's order, from 0.
-    action VARCHAR NOT NULL -- goto, kill, gather, escort, deliver, spy, talk, explore, defend, use or report.
+    action VARCHAR NOT NULL -- goto, kill, gather, escort, deliver, spy, talk, defend, use...
     npc_id BIGINT -- The person the step is about (npcs); null when none.
     settlement_id INTEGER -- The settlement it happens in or leads to (settlements); null when none.
     poi_id INTEGER -- The point of interest it leads to (pois); null when none.
@@ -248,8 +248,8 @@ MOTIFS = declare(
     "motifs",
     ("motif",),
     """
-    motif VARCHAR NOT NULL -- A theme (data/motifs.toml): betrayal, decay, rebirth, greed, faith, exile...
-    score DOUBLE NOT NULL -- [share] Its weight in the world's history, 0 to 1 (the scores sum to 1).
+    motif VARCHAR NOT NULL -- A theme (data/motifs.toml): war, betrayal, decay, rebirth...
+    score DOUBLE NOT NULL -- [share] Its weight in the world's history (the scores sum to 1).
     events INTEGER NOT NULL -- [count] Events that carry it.
     """,
     description="The themes of the world's history, scored from its events.",
@@ -260,7 +260,7 @@ REGION_MOTIFS = declare(
     """
     region_id INTEGER NOT NULL -- The region (regions).
     motif VARCHAR NOT NULL -- A theme (motifs).
-    score DOUBLE NOT NULL -- [share] Its weight in the region's history, 0 to 1 (a region's scores sum to 1).
+    score DOUBLE NOT NULL -- [share] Its weight in the region's history (they sum to 1).
     events INTEGER NOT NULL -- [count] The region's events that carry it.
     """,
     description="The themes of each region's history, scored from the events that happened there.",
