@@ -136,3 +136,12 @@ def test_bad_rates_are_refused(change: dict[str, object], message: str) -> None:
     table["bands"] |= change
     with pytest.raises(ValueError, match=message):
         HistoryRules.from_mapping(table, events=catalog.event_catalog())
+
+
+def test_a_settlement_struck_to_its_last_soul_is_abandoned() -> None:
+    record = _chronicle(_world(hardship=0.0, food=1.0), struck={1: 10**6})
+    events = _events(record)
+    abandoned = events.filter(pl.col("type") == "settlement_abandoned")
+    assert abandoned["settlement_id"].to_list() == [1]
+    assert json.loads(abandoned["payload"][0]) == {"population_before": 1_024}
+    assert record.tally.start[1] - record.tally.deaths[1] + record.tally.births[1] <= 0
