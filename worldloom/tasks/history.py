@@ -33,13 +33,8 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
-from worldloom.tasks.history_year import (
-    count_agents,
-    live_year,
-    load_year,
-    pay_war,
-    year_frames,
-)
+from worldloom.tasks.history_economy import count_agents, pay_war
+from worldloom.tasks.history_year import live_year, load_year, year_frames
 from worldloom.tasks.world import load_world, world_db
 
 CUT_TOLL = 1.0
