@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml requirements.lock
 	@# The world browser's test drives Debian's Chromium (never a browser Playwright downloads).
 	if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+	@# bondage.js, a Yarn Spinner 2 runner from the npm registry, runs the exported dialogue
+	@# scripts in the tests (they skip it where there is no npm).
+	if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund \
+		--prefix $(VENV)/node @mnbroatch/bondage@4.2.4; fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,7 +41,7 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/coverage erase
-	$(BIN)/pytest --cov --cov-report=
+	WORLDLOOM_NODE_MODULES=$(CURDIR)/$(VENV)/node/node_modules $(BIN)/pytest --cov --cov-report=
 	@# Coverage cannot see inside compiled kernels: the economy's tests again, as plain Python.
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -q --cov --cov-append --cov-report= tests/systems/economy tests/systems/test_kernel.py
 	$(BIN)/python tests/coverage_gate.py

@@ -13,14 +13,21 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.infrastructure.llm.fake_servers import FakeServer, Reply, Seen, chat_completion
+from tests.systems.narrative.dialogue.test_yarn_script import (
+    BONDAGE_SKIP,
+    bondage_runs,
+    parse_yarn,
+)
 from worldloom.flows.commands import app
 from worldloom.flows.generate import generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.simulate import simulate
 from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.snapshot import SnapshotCorruptError, open_snapshot
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks.stages import STORY_TABLES
+from worldloom.tasks.yarn_scripts import verify_yarn
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -66,7 +73,9 @@ def test_the_stories_stand_on_what_exists(world: tuple[Path, GeneratedWorld]) ->
     # Each system has read the log to the last year's end.
     state = told["narrative_state"]
     assert set(state["system"]) == {"arcs", "rumors", "memories", "quests"}
-    assert set(state["tick"]) == {LIVED}
+    clocks = dict(state.select("system", "tick").iter_rows())
+    assert clocks.pop("arcs") == int(events["tick"].max())  # type: ignore[arg-type]
+    assert set(clocks.values()) == {LIVED}
     assert int(state.filter(pl.col("system") == "arcs")["last_event_id"][0]) == int(
         events["event_id"].max()  # type: ignore[arg-type]
     )
@@ -169,6 +178,43 @@ def test_bad_input_is_one_line_and_exit_2(
     after = story_tables(home, made.world_id)
     for name, frame in before.items():
         assert after[name].equals(frame), name
+
+
+def test_the_dialogue_exports_as_yarn_scripts_that_parse_and_verify(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    _, made = world
+    home = copy_of(world, tmp_path)
+    out = tmp_path / "engine"
+    args = ["export", made.world_id, "--format", "yarn", "--out", str(out), "--home", str(home)]
+    exported = CliRunner().invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    folder = Path(exported.output.strip().splitlines()[-1])
+    assert folder.parent == out / made.world_id
+    assert folder.name.endswith("-yarn")
+    manifest = verify_yarn(folder)
+    lines = open_snapshot(home / "snapshots" / made.world_id / manifest.snapshot_id).polars(
+        "dialogue_lines"
+    )
+    scripts = {
+        str(path.relative_to(folder)): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*.yarn"))
+    }
+    assert len(scripts) == lines["npc_id"].n_unique()
+    nodes = parse_yarn(scripts)
+    assert sum(len(node.lines) for node in nodes.values()) == lines.height
+    if BONDAGE_SKIP is None:
+        bondage_runs(sorted(folder.rglob("*.yarn")))
+    # The same snapshot again: the export that verifies is kept.
+    again = CliRunner().invoke(app, args)
+    assert Path(again.output.strip().splitlines()[-1]) == folder
+    victim = next(iter(sorted(folder.rglob("*.yarn"))))
+    victim.write_text(victim.read_text(encoding="utf-8") + "X: extra\n", encoding="utf-8")
+    with pytest.raises(SnapshotCorruptError, match="checksum"):
+        verify_yarn(folder)
+    (folder / "stray.txt").write_text("?", encoding="utf-8")
+    with pytest.raises(SnapshotCorruptError, match="differ from the manifest"):
+        verify_yarn(folder)
 
 
 NAMES = re.compile(r"Mention no names except: (?P<names>[^\n]*)\.")

@@ -101,7 +101,8 @@ def _sift(store: WorldStore, world_id: str, *, clock: int, names: Names) -> tupl
         "arc_roles": book.arc_roles,
         "arc_partials": book.partials,
     }
-    return unread, frames
+    # The sifting's clock is the latest day its log has reached (windows close by it).
+    return Unread(events=unread.events, after=unread.after, tick=book.tick), frames
 
 
 def _spread(

@@ -39,10 +39,12 @@ from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
 from worldloom.runtime.export import export_json, export_sqlite
+from worldloom.runtime.export.rows import export_copy
 from worldloom.systems.world import ConfigError, check_world_name
 from worldloom.tasks import catalog
 from worldloom.tasks.report import economy_summary, gear_summary, people_summary, world_summary
 from worldloom.tasks.world import load_world
+from worldloom.tasks.yarn_scripts import verify_yarn, write_yarn
 
 
 class ExportFormat(StrEnum):
@@ -51,6 +53,7 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
     sqlite = "sqlite"
     json = "json"
+    yarn = "yarn"
 
 
 @app.command()
@@ -126,7 +129,7 @@ def export(
         Path | None,
         typer.Option(
             "--out",
-            help="Snapshots folder (default: $HOME/snapshots); for sqlite and json, the "
+            help="Snapshots folder (default: $HOME/snapshots); for sqlite, json and yarn, the "
             "export's folder (default: $HOME/exports).",
         ),
     ] = None,
@@ -135,7 +138,8 @@ def export(
         typer.Option(
             "--format",
             help="parquet: the snapshot; sqlite: one SQLite file of it; json: a JSON file "
-            "per table. Each is verified after it is written.",
+            "per table; yarn: the notables' dialogue as Yarn Spinner scripts. Each is verified "
+            "after it is written.",
         ),
     ] = ExportFormat.parquet,
     to: Annotated[
@@ -149,8 +153,8 @@ def export(
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Export a world's current state as a snapshot (or an SQLite or JSON copy); prints its
-    path (or URL)."""
+    """Export a world's current state as a snapshot (or an SQLite, JSON or Yarn copy); prints
+    its path (or URL)."""
     settings = writing_settings(home)
     world_id = resolve_world(settings, world)
     target = out_dir.expanduser().resolve() if out_dir else None
@@ -166,11 +170,20 @@ def export(
         )
     if engine_copy:
         folder = target or settings.home / "exports"
-        write = export_sqlite if format_ is ExportFormat.sqlite else export_json
+        write = {
+            ExportFormat.sqlite: export_sqlite,
+            ExportFormat.json: export_json,
+            ExportFormat.yarn: export_yarn,
+        }[format_]
         Consoles.err.print(plain(f"snapshot {path}"))
         typer.echo(write(Path(path), folder))
         return
     typer.echo(path)
+
+
+def export_yarn(snapshot: Path, out_dir: Path) -> Path:
+    """`<out_dir>/<world_id>/<snapshot_id>-yarn/`: the snapshot's dialogue as Yarn scripts."""
+    return export_copy(snapshot, out_dir, suffix="-yarn", write=write_yarn, verify=verify_yarn)
 
 
 @app.command()

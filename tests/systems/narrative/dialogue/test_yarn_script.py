@@ -270,13 +270,36 @@ def _bondage() -> str | None:
     return None
 
 
-@pytest.mark.skipif(
-    _bondage() is None,
-    reason=(
+BONDAGE_SKIP = (
+    None
+    if _bondage() is not None
+    else (
         "bondage.js (a Yarn 2 runner) is not installed: `npm install --prefix DIR "
-        "@mnbroatch/bondage@4.2.4` and set WORLDLOOM_NODE_MODULES=DIR/node_modules"
-    ),
+        "@mnbroatch/bondage@4.2.4` and set WORLDLOOM_NODE_MODULES=DIR/node_modules "
+        "(make install does)"
+    )
 )
+"""Why the bondage.js checks skip here, or None when it is installed."""
+
+
+def _run_every_node(files: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BONDAGE": str(_bondage())}
+    return subprocess.run(
+        ["node", "-e", _RUN_EVERY_NODE, *files],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def bondage_runs(files: list[Path]) -> None:
+    """Load the scripts in bondage.js and run every node to its end (the last option taken)."""
+    done = _run_every_node([str(path) for path in files])
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(BONDAGE_SKIP is not None, reason=str(BONDAGE_SKIP))
 def test_bondage_js_loads_and_runs_every_generated_node(tmp_path: Path) -> None:
     lines = WORLD.write()
     scripts = render_yarn(lines, names=NAMES)
@@ -294,23 +317,8 @@ def test_bondage_js_loads_and_runs_every_generated_node(tmp_path: Path) -> None:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        files.append(str(path))
-    env = {**os.environ, "BONDAGE": str(_bondage())}
-    done = subprocess.run(
-        ["node", "-e", _RUN_EVERY_NODE, *files],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+        files.append(path)
+    bondage_runs(files)
     broken = tmp_path / "broken.yarn"
     broken.write_text("title: A\n---\nX: hi {oops\n===\n", encoding="utf-8")
-    failed = subprocess.run(
-        ["node", "-e", _RUN_EVERY_NODE, str(broken)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert failed.returncode != 0
+    assert _run_every_node([str(broken)]).returncode != 0
