@@ -255,6 +255,15 @@ def test_an_llm_retells_what_its_checks_accept(
     assert changed["summary"].str.contains("Long ago the story of").all()
     spoken = after["dialogue_lines"].filter(pl.col("source") == "llm")
     assert spoken.height == accepted.filter(pl.col("entity").str.starts_with("line ")).height
+    thought = after["reflections"].filter(pl.col("source") == "llm")
+    assert thought.height == accepted.filter(pl.col("entity").str.starts_with("reflection")).height
+    assert thought["text"].str.contains("Long ago the story of").all()
+    # A quest whose offer the model spoke takes it as its text; nothing else about it moves.
+    offered = spoken.filter(pl.col("quest_id").is_not_null())["text"]
+    quests = after["quests"].join(before["quests"], on="quest_id", suffix="_before")
+    moved = quests.filter(pl.col("text") != pl.col("text_before"))
+    assert set(moved["text"]) <= set(offered)
+    assert after["quests"].drop("text").equals(before["quests"].drop("text"))
     # Everything the model did not touch is as the procedural telling left it.
-    for name in ("rumors", "rumor_beliefs", "memories", "quests", "quest_steps", "motifs"):
+    for name in ("rumors", "rumor_beliefs", "memories", "quest_steps", "motifs"):
         assert after[name].equals(before[name]), name

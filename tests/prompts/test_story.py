@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from worldloom.infrastructure.llm.prompt import PromptRenderer
 from worldloom.prompts.story import EXAMPLE_FACTS, STORY_PROMPT, StoryText
 
-WAR, FIRE = EXAMPLE_FACTS
+WAR, FIRE, THOUGHT = EXAMPLE_FACTS
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,14 @@ def test_the_prompt_states_the_events_the_names_and_the_told_version() -> None:
     rumor = renderer.render(STORY_PROMPT, FIRE).user
     assert "rumor about the fire in Vellanford" in rumor
     assert FIRE.told_as in rumor
+
+
+def test_a_reflection_speaks_in_the_first_person() -> None:
+    text = "I have buried too many in Vellanford. I trust no road to Zamir Bay now."
+    kept = StoryText.model_validate({"text": text}, context=THOUGHT.validation_context())
+    assert kept.text == text
+    with pytest.raises(ValidationError):
+        StoryText.model_validate({"text": text}, context=WAR.validation_context())
+    prompt = PromptRenderer().render(STORY_PROMPT, THOUGHT).user
+    assert "in the first person" in prompt
+    assert "What Corsena Neranus remembers:" in prompt

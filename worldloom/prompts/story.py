@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
 from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
 
-Kind = Literal["arc", "rumor"]
-"""What is retold: an arc (a chronicle's summary) or a rumor (what people say)."""
+Kind = Literal["arc", "rumor", "reflection"]
+"""What is retold: an arc (a chronicle's summary), a rumor (what people say) or a notable's
+reflection on their memories (what they came to believe, in the first person)."""
 
 STORY = ProseBounds(min_length=30, max_length=300, max_sentences=3)
 """A retelling: up to three sentences (~75 tokens)."""
@@ -25,9 +26,9 @@ class StoryFacts(PromptFacts):
 
     kind: Kind
     title: str = Field(min_length=1, max_length=120)
-    """The arc's title, or the rumor's subject ("the sack of Durra Haven")."""
+    """The arc's title, the rumor's subject ("the sack of Durra Haven"), or who reflects."""
     events: tuple[str, ...] = Field(min_length=1, max_length=8)
-    """The events in order, one short procedural sentence each."""
+    """The events (or, for a reflection, the memories) in order, one short sentence each."""
     names: tuple[str, ...] = Field(min_length=1, max_length=12)
     """Every name the text may mention."""
     tone: str = Field(default="", max_length=60)
@@ -36,8 +37,9 @@ class StoryFacts(PromptFacts):
     """For a rumor: the procedural version people tell (its distortion included)."""
 
     def validation_context(self) -> dict[str, Any]:
-        """The names the facts give; numbers and words come from the events."""
-        return rule_context(known=self.names, facts=self.events)
+        """The names the facts give (and "I" for a reflection, said in the first person)."""
+        known = [*self.names, *(["I"] if self.kind == "reflection" else [])]
+        return rule_context(known=known, facts=self.events)
 
 
 class StoryText(BaseModel):
@@ -88,6 +90,15 @@ EXAMPLE_FACTS: tuple[StoryFacts, ...] = (
         events=("A fire burned through Vellanford; 40 houses were lost.",),
         names=("Vellanford",),
         told_as="They say a fire burned half of Vellanford, and 400 houses with it.",
+    ),
+    StoryFacts(
+        kind="reflection",
+        title="Corsena Neranus",
+        events=(
+            "I was part of it: Plague in Vellanford: 521 dead.",
+            "I heard it: Bandits raided Zamir Bay; 12 were killed.",
+        ),
+        names=("Corsena Neranus", "Vellanford", "Zamir Bay"),
     ),
 )
 """Representative facts for contract tests and the bench."""

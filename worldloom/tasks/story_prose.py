@@ -1,12 +1,14 @@
 """The stories' LLM text: the arcs a reader sees first summarised, the rumors most widely held
-retold, and the leading notables' greetings, rumors and quest offers spoken, through the LLM
-gateway (cache, budgets and deadline as for the world's prose). A text the checks refuse (or
-no answer) keeps its procedural version; `--llm none` never comes here.
+retold, the leading notables' latest reflections, and their greetings, rumors and quest offers
+spoken (an offer is also its quest's text), through the LLM gateway (cache, budgets and
+deadline as for the world's prose). A text the checks refuse (or no answer) keeps its
+procedural version; `--llm none` never comes here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +23,7 @@ from worldloom.prompts.dialogue import DIALOGUE_PROMPT, DialogueFacts, DialogueL
 from worldloom.prompts.story import STORY_PROMPT, StoryFacts, StoryText
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.dialogue import LineFacts, line_facts, names_in
+from worldloom.systems.narrative.memory import reflection_facts
 from worldloom.systems.narrative.motif import MotifScores, surface_arcs, tone
 from worldloom.systems.narrative.rumor import tell_event
 from worldloom.systems.rng import Seeds
@@ -59,6 +62,7 @@ def retell_stories(*, home: str, world_id: str, llm: str, run_id: str) -> dict[s
         tables["events"] = _arc_and_rumor_events(store, world_id, tables)
         inputs = dialogue_inputs(store, world_id)
         lines = store.read("dialogue_lines", world_id)
+        reflections = store.read("reflections", world_id)
         people = store.read("npcs", world_id, where={"notable": True})
         tiers = dict(
             store.read("settlements", world_id).select("settlement_id", "tier").iter_rows()
@@ -78,26 +82,27 @@ def retell_stories(*, home: str, world_id: str, llm: str, run_id: str) -> dict[s
         log(entity, call)
 
     with gateway_for(Settings(home=Path(home)), llm) as gateway:
+        teller = _Teller(gateway=gateway, names=names, seeds=seeds, record=record)
         try:
-            arcs = _summaries(gateway, tables, scores, names=names, seeds=seeds, record=record)
-            versions = _rumors(gateway, tables, scores, names=names, seeds=seeds, record=record)
-            spoken = _lines(
-                gateway,
-                lines,
-                inputs=inputs,
-                people=people,
-                tiers=tiers,
-                scores=scores,
-                names=names,
-                seeds=seeds,
-                record=record,
+            arcs = _summaries(teller, tables, scores)
+            versions = _rumors(teller, tables, scores)
+            thoughts = _reflections(teller, reflections, inputs=inputs)
+            spoken, offers = _lines(
+                teller, lines, inputs=inputs, people=people, tiers=tiers, scores=scores
             )
         finally:
             log.flush()
             gateway.drain_records()
     with open_store(path) as store:
         store.replace_rows(
-            world_id, {"arcs": arcs, "rumor_versions": versions, "dialogue_lines": spoken}
+            world_id,
+            {
+                "arcs": arcs,
+                "rumor_versions": versions,
+                "reflections": thoughts,
+                "dialogue_lines": spoken,
+                "quests": _with_texts(inputs["quests"], offers),
+            },
         )
     get_run_logger().info("stories via %s: %s", llm, outcomes)
     return outcomes
@@ -112,30 +117,34 @@ def _arc_and_rumor_events(
     return events.filter(pl.col("event_id").is_in(list(wanted)))
 
 
-def _seed(seeds: Seeds, kind: str, key: int) -> int:
-    return int(seeds.stream(f"llm.story.{kind}", key).integers(2**31))
-
-
 def _told(event: dict[str, Any], names: Names) -> str:
     texts = catalog.rumor_rules().texts
     telling = tell_event(event, texts=texts, names=names, numbers=frozenset())
     return telling.render(names)[:_FACT]
 
 
-def _story(
-    gateway: LLMGateway,
-    facts: StoryFacts,
-    *,
-    entity: str,
-    seed: int,
-    record: Record,
-) -> str | None:
-    """The accepted retelling, or None (the procedural text stays)."""
-    answer = gateway.generate(STORY_PROMPT, facts, fallback=_no_story, seed=seed)
-    record(entity, answer.record)
-    if answer.record.outcome == "fallback" or not isinstance(answer.value, StoryText):
-        return None
-    return answer.value.text
+@dataclass(frozen=True, slots=True)
+class _Teller:
+    """What every retelling asks through: the gateway, the world's names and seeds, and the
+    call log."""
+
+    gateway: LLMGateway
+    names: Names
+    seeds: Seeds
+    record: Record
+
+    def seed(self, kind: str, key: int) -> int:
+        return int(self.seeds.stream(f"llm.story.{kind}", key).integers(2**31))
+
+    def story(self, facts: StoryFacts, *, entity: str, key: int) -> str | None:
+        """The accepted retelling, or None (the procedural text stays)."""
+        answer = self.gateway.generate(
+            STORY_PROMPT, facts, fallback=_no_story, seed=self.seed(facts.kind, key)
+        )
+        self.record(entity, answer.record)
+        if answer.record.outcome == "fallback" or not isinstance(answer.value, StoryText):
+            return None
+        return answer.value.text
 
 
 def _no_story() -> StoryText:
@@ -144,13 +153,7 @@ def _no_story() -> StoryText:
 
 
 def _summaries(
-    gateway: LLMGateway,
-    tables: dict[str, pl.DataFrame],
-    scores: MotifScores,
-    *,
-    names: Names,
-    seeds: Seeds,
-    record: Record,
+    teller: _Teller, tables: dict[str, pl.DataFrame], scores: MotifScores
 ) -> pl.DataFrame:
     arcs = tables["arcs"]
     chosen = surface_arcs(arcs, scores, region_id=None, k=ARCS)
@@ -159,7 +162,7 @@ def _summaries(
     for arc in chosen.iter_rows(named=True):
         ids = tables["arc_events"].filter(pl.col("arc_id") == arc["arc_id"])["event_id"]
         told = [
-            _told(event, names)
+            _told(event, teller.names)
             for event in events.filter(pl.col("event_id").is_in(ids.to_list())).iter_rows(
                 named=True
             )
@@ -168,16 +171,10 @@ def _summaries(
             kind="arc",
             title=arc["title"][:120],
             events=tuple(told) or (arc["summary"][:_FACT],),
-            names=_names_of([arc["title"], *told], names),
+            names=_names_of([arc["title"], *told], teller.names),
             tone=tone(scores, region_id=None).phrase[:60],
         )
-        text = _story(
-            gateway,
-            facts,
-            entity=f"arc {arc['arc_id']}",
-            seed=_seed(seeds, "arc", arc["arc_id"]),
-            record=record,
-        )
+        text = teller.story(facts, entity=f"arc {arc['arc_id']}", key=arc["arc_id"])
         if text is not None:
             summaries[arc["arc_id"]] = text
     return arcs.with_columns(
@@ -185,15 +182,7 @@ def _summaries(
     )
 
 
-def _rumors(
-    gateway: LLMGateway,
-    tables: dict[str, pl.DataFrame],
-    scores: MotifScores,
-    *,
-    names: Names,
-    seeds: Seeds,
-    record: Record,
-) -> pl.DataFrame:
+def _rumors(teller: _Teller, tables: dict[str, pl.DataFrame], scores: MotifScores) -> pl.DataFrame:
     versions = tables["versions"]
     widest = (
         tables["rumor_beliefs"]
@@ -208,21 +197,17 @@ def _rumors(
         told = versions.filter(
             (pl.col("rumor_id") == rumor_id) & (pl.col("version") == version)
         ).row(0, named=True)
-        truth = _told(events[rumor_id], names) if rumor_id in events else told["text"]
+        truth = _told(events[rumor_id], teller.names) if rumor_id in events else told["text"]
         facts = StoryFacts(
             kind="rumor",
             title=str(events.get(rumor_id, {}).get("type", "news")).replace("_", " "),
             events=(truth[:_FACT],),
-            names=_names_of([truth, told["text"]], names),
+            names=_names_of([truth, told["text"]], teller.names),
             tone=tone(scores, region_id=None).phrase[:60],
             told_as=told["text"][:200],
         )
-        text = _story(
-            gateway,
-            facts,
-            entity=f"rumor {rumor_id}.{version}",
-            seed=_seed(seeds, "rumor", rumor_id * 64 + version),
-            record=record,
+        text = teller.story(
+            facts, entity=f"rumor {rumor_id}.{version}", key=rumor_id * 64 + version
         )
         if text is not None:
             retold[(rumor_id, version)] = text
@@ -242,43 +227,51 @@ def _names_of(texts: list[str], names: Names) -> tuple[str, ...]:
 
 
 def _lines(
-    gateway: LLMGateway,
+    teller: _Teller,
     lines: pl.DataFrame,
     *,
     inputs: dict[str, pl.DataFrame],
     people: pl.DataFrame,
     tiers: dict[int, str],
     scores: MotifScores,
-    names: Names,
-    seeds: Seeds,
-    record: Record,
-) -> pl.DataFrame:
-    """The leading notables' spoken lines through the dialogue prompt (source `llm`)."""
+) -> tuple[pl.DataFrame, dict[int, str]]:
+    """The leading notables' spoken lines through the dialogue prompt (source `llm`), and the
+    accepted quest offers by quest id."""
     speakers = inputs["speakers"]
     order = speakers.sort(pl.col("notable_role") != "ruler", "npc_id").head(SPEAKERS)["npc_id"]
     person = {row["npc_id"]: row for row in people.iter_rows(named=True)}
     rewritten: dict[tuple[int, str, int], str] = {}
+    offers: dict[int, str] = {}
     chosen = lines.filter(pl.col("npc_id").is_in(order.to_list()) & pl.col("kind").is_in(SPOKEN))
+    # A quest's offer is its first line (the steps follow it).
+    first = (
+        chosen.filter(pl.col("quest_id").is_not_null())
+        .group_by("quest_id")
+        .agg(pl.col("position").min())
+    )
+    offer_at = {(int(q), int(p)) for q, p in first.iter_rows()}
     for line in chosen.iter_rows(named=True):
-        facts = line_facts(line, motifs=scores, names=names, **inputs)
-        spoken = _spoken(facts, person[facts.npc_id], tiers)
-        answer = gateway.generate(
+        facts = line_facts(line, motifs=scores, names=teller.names, **inputs)
+        asked = _spoken(facts, person[facts.npc_id], tiers)
+        answer = teller.gateway.generate(
             DIALOGUE_PROMPT,
-            spoken,
+            asked,
             fallback=_no_line,
-            seed=_seed(seeds, "line", facts.npc_id * 1024 + line["position"]),
+            seed=teller.seed("line", facts.npc_id * 1024 + line["position"]),
         )
-        record(f"line {line['npc_id']} {line['node']} {line['position']}", answer.record)
+        teller.record(f"line {line['npc_id']} {line['node']} {line['position']}", answer.record)
         if answer.record.outcome != "fallback" and isinstance(answer.value, DialogueLine):
             rewritten[(line["npc_id"], line["node"], line["position"])] = answer.value.line
+            if (line["quest_id"], line["position"]) in offer_at:
+                offers[int(line["quest_id"])] = answer.value.line
     if not rewritten:
-        return lines
+        return lines, offers
     keyed = pl.DataFrame(
         [(*key, text) for key, text in rewritten.items()],
         schema={"npc_id": pl.Int64, "node": pl.String, "position": pl.Int16, "llm": pl.String},
         orient="row",
     )
-    return (
+    spoken = (
         lines.join(keyed, on=["npc_id", "node", "position"], how="left")
         .with_columns(
             pl.coalesce("llm", "text").alias("text"),
@@ -288,6 +281,53 @@ def _lines(
             .alias("source"),
         )
         .drop("llm")
+    )
+    return spoken, offers
+
+
+def _with_texts(quests: pl.DataFrame, offers: dict[int, str]) -> pl.DataFrame:
+    """Quests whose offer the LLM spoke take it as their text."""
+    return quests.with_columns(
+        pl.col("quest_id").replace_strict(offers, default=pl.col("text")).alias("text")
+    )
+
+
+def _reflections(
+    teller: _Teller, reflections: pl.DataFrame, *, inputs: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """The leading notables' latest reflections, in their words (source `llm`)."""
+    speakers = inputs["speakers"].sort(pl.col("notable_role") != "ruler", "npc_id")
+    latest = (
+        reflections.filter(pl.col("npc_id").is_in(speakers["npc_id"].head(SPEAKERS).to_list()))
+        .sort("reflection_id")
+        .group_by("npc_id", maintain_order=True)
+        .last()
+    )
+    thought: dict[int, str] = {}
+    for reflection_id in latest["reflection_id"]:
+        facts = reflection_facts(
+            reflection_id=reflection_id,
+            reflections=reflections,
+            memories=inputs["memories"],
+            names=teller.names,
+        )
+        who = facts.npc_name or "someone"
+        remembered = tuple(m.text[:_FACT] for m in facts.memories)[:_EVENTS]
+        story = StoryFacts(
+            kind="reflection",
+            title=who[:120],
+            events=remembered or (who,),
+            names=_names_of([who, *remembered], teller.names),
+        )
+        text = teller.story(story, entity=f"reflection {reflection_id}", key=reflection_id)
+        if text is not None:
+            thought[reflection_id] = text
+    return reflections.with_columns(
+        pl.col("reflection_id").replace_strict(thought, default=pl.col("text")).alias("text"),
+        pl.when(pl.col("reflection_id").is_in(list(thought)))
+        .then(pl.lit("llm"))
+        .otherwise(pl.col("source"))
+        .alias("source"),
     )
 
 

@@ -130,8 +130,8 @@ def test_memories_are_the_weightiest_by_importance_and_recency() -> None:
     # 200: 5 x ~1; 201: 9 x 0.5^(3900/3650) ~ 4.3; 202: 2; 203 (1) is left out.
     assert told["memory_id"].to_list() == [200, 201, 202]
     assert told["text"][0].endswith("We held the walls of Kor.")
-    assert told["text"][0].startswith(("I was there myself.", "I will never forget it."))
-    assert told["text"][1].startswith(("I only heard of it.", "A traveller told me."))
+    assert told["text"][0].startswith(("I remember it well.", "I will never forget it."))
+    assert told["text"][1].startswith(("So the story goes.", "For what it is worth:"))
 
 
 def test_nobody_to_speak_gives_no_lines() -> None:
