@@ -47,6 +47,9 @@ def simulate(
             home=home, world_id=world_id, days=days, until_tick=until_tick
         )
         tick, segments, years, events, population = first, 0, 0, 0, 0
+        # A run killed between a year's end and its stories left them untold: tell them
+        # against the world as that year ended, before the next year changes it.
+        tell_year_stories(home=home, world_id=world_id)
         while tick < until:
             segment = simulate_segment(
                 home=home, world_id=world_id, until_tick=until, personality=storyteller
