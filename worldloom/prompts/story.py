@@ -8,7 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
+from worldloom.prompts.text_checks import check_instructions, check_markup
+from worldloom.prompts.text_rules import (
+    ProseBounds,
+    read_rule_context,
+    rule_context,
+    validate_grounded_prose,
+)
 
 Kind = Literal["arc", "rumor", "reflection"]
 """What is retold: an arc (a chronicle's summary), a rumor (what people say) or a notable's
@@ -52,7 +58,17 @@ class StoryText(BaseModel):
     @field_validator("text")
     @classmethod
     def _text_is_grounded(cls, text: str, info: ValidationInfo) -> str:
-        return validate_grounded_prose(text, info.context, own_name=None, bounds=STORY)
+        text = validate_grounded_prose(text, info.context, own_name=None, bounds=STORY)
+        rules = read_rule_context(info.context)
+        if rules is None:  # procedural text: the field bounds only, as the prose rules
+            return text
+        for problem in (check_markup(text), check_instructions(text)):
+            if problem is not None:
+                raise ValueError(problem)
+        # A retelling is of these events: it names at least one of their entities.
+        if not any(name in text for name in rules.known_names - {"I"}):
+            raise ValueError("the text names none of the story's people or places; retell it")
+        return text
 
 
 STORY_PROMPT: PromptSpec[StoryFacts, StoryText] = PromptSpec(

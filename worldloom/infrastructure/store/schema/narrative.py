@@ -124,7 +124,7 @@ QUEST_STEPS = declare(
     settlement_id INTEGER -- The settlement it happens in or leads to (settlements); null when none.
     poi_id INTEGER -- The point of interest it leads to (pois); null when none.
     item_id BIGINT -- The item to gather, deliver or use (items); null when none.
-    monster VARCHAR -- The kind of monster to kill (monsters); null when none.
+    monster VARCHAR -- A bestiary kind to kill (monsters.monster, remade with the gear); or null.
     qty INTEGER NOT NULL -- [count] How many (items to gather, monsters to kill); 1 otherwise.
     text VARCHAR NOT NULL -- The step as a journal line.
     """,
@@ -135,7 +135,6 @@ QUEST_STEPS = declare(
         "settlement_id": "settlements",
         "poi_id": "pois",
         "item_id": "items",
-        "monster": "monsters",
     },
 )
 RUMORS = declare(
