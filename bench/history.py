@@ -1,5 +1,6 @@
-"""Benchmark: a world's history (issue #13): years simulated with the economy, events written
-per second, and what a century holds (events per type).
+"""Benchmark: a world's history (issue #13): years simulated with the economy (and each year's
+stories, as simulate tells them), events written per second, and what a century holds (events
+per type).
 
 A world is generated (`worldloom generate`, no LLM) in a subprocess, then simulated year by
 year with the simulate stage's task body (no Prefect run around it: the figure is the
@@ -56,18 +57,24 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
 
     from worldloom.infrastructure.store import open_store
     from worldloom.tasks.history import simulate_segment
+    from worldloom.tasks.stories import tell_year_stories
     from worldloom.tasks.world import load_world, world_db
 
     with open_store(world_db(home, world_id), read_only=True) as store:
         start = load_world(store, world_id).tick
     until = (start // 365 + years) * 365
     seconds: list[float] = []
+    stories = 0.0
     began = time.perf_counter()
     with disable_run_logger():
         tick = start
         while tick < until:
             t = time.perf_counter()
             tick = simulate_segment.fn(home=home, world_id=world_id, until_tick=until).end_tick
+            told = time.perf_counter()
+            # As simulate does: each year's stories are told as it ends.
+            tell_year_stories.fn(home=home, world_id=world_id)
+            stories += time.perf_counter() - told
             seconds.append(time.perf_counter() - t)
     total = time.perf_counter() - began
     with open_store(world_db(home, world_id), read_only=True) as store:
@@ -80,6 +87,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     return {
         "years": len(seconds),
         "total_s": round(total, 1),
+        "stories_s": round(stories, 1),
         "slowest_year_s": round(max(seconds), 2),
         "peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,
@@ -158,7 +166,8 @@ def main() -> None:
     targets = {"small": TARGETS["small_100y_s"], "medium": TARGETS["medium_100y_s"]}
     target = f"{targets[args.preset]:.0f} s" if args.preset in targets else "none set"
     print(f"{args.preset}, {figures['years']} years with the economy: {figures['total_s']} s "
-          f"(slowest year {figures['slowest_year_s']} s; target for 100 years <= {target}), "
+          f"(their stories {figures['stories_s']} s of it; slowest year "
+          f"{figures['slowest_year_s']} s; target for 100 years <= {target}), "
           f"peak {figures['peak_gb']} GB (target < {TARGETS['peak_gb']})")  # fmt: skip
     print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,}; "
           f"{figures['events']:,} events")  # fmt: skip
