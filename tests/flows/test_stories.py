@@ -228,7 +228,7 @@ def _grounded(seen: Seen) -> Reply:
     schema = seen.body["response_format"]["json_schema"]["schema"]
     if "line" in schema["properties"]:
         return chat_completion({"line": f"Welcome, traveller. I know all about {name} here."})
-    return chat_completion({"text": f"Long ago the story of {name} began. It is told still."})
+    return chat_completion({"text": f"Long ago the deeds of {name} began. They are sung still."})
 
 
 def test_an_llm_retells_what_its_checks_accept(
@@ -252,12 +252,12 @@ def test_an_llm_retells_what_its_checks_accept(
     retold = after["arcs"].join(before["arcs"], on="arc_id", suffix="_before")
     changed = retold.filter(pl.col("summary") != pl.col("summary_before"))
     assert changed.height == accepted.filter(pl.col("entity").str.starts_with("arc ")).height
-    assert changed["summary"].str.contains("Long ago the story of").all()
+    assert changed["summary"].str.contains("Long ago the deeds of").all()
     spoken = after["dialogue_lines"].filter(pl.col("source") == "llm")
     assert spoken.height == accepted.filter(pl.col("entity").str.starts_with("line ")).height
     thought = after["reflections"].filter(pl.col("source") == "llm")
     assert thought.height == accepted.filter(pl.col("entity").str.starts_with("reflection")).height
-    assert thought["text"].str.contains("Long ago the story of").all()
+    assert thought["text"].str.contains("Long ago the deeds of").all()
     # A quest whose offer the model spoke takes it as its text; nothing else about it moves.
     offered = spoken.filter(pl.col("quest_id").is_not_null())["text"]
     quests = after["quests"].join(before["quests"], on="quest_id", suffix="_before")

@@ -3,18 +3,14 @@ as people tell it — from the events' facts, naming only the entities they name
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_checks import check_instructions, check_markup
-from worldloom.prompts.text_rules import (
-    ProseBounds,
-    read_rule_context,
-    rule_context,
-    validate_grounded_prose,
-)
+from worldloom.prompts.text_checks import check_text, read_text_facts
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
 
 Kind = Literal["arc", "rumor", "reflection"]
 """What is retold: an arc (a chronicle's summary), a rumor (what people say) or a notable's
@@ -23,6 +19,7 @@ reflection on their memories (what they came to believe, in the first person).""
 STORY = ProseBounds(min_length=30, max_length=300, max_sentences=3)
 """A retelling: up to three sentences (~75 tokens)."""
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _NAME = Field(min_length=1, max_length=80)
 _FACT = Field(min_length=1, max_length=200)
 
@@ -43,9 +40,12 @@ class StoryFacts(PromptFacts):
     """For a rumor: the procedural version people tell (its distortion included)."""
 
     def validation_context(self) -> dict[str, Any]:
-        """The names the facts give (and "I" for a reflection, said in the first person)."""
+        """The names the facts give (and "I" for a reflection, said in the first person), the
+        events' words and numbers (a retelling states no other)."""
         known = [*self.names, *(["I"] if self.kind == "reflection" else [])]
-        return rule_context(known=known, facts=self.events)
+        stated = [*self.events, self.title, self.told_as]
+        numbers = [float(n.replace(",", "")) for line in stated for n in _NUMBER.findall(line)]
+        return rule_context(known=known, facts=stated, numbers=numbers)
 
 
 class StoryText(BaseModel):
@@ -59,14 +59,13 @@ class StoryText(BaseModel):
     @classmethod
     def _text_is_grounded(cls, text: str, info: ValidationInfo) -> str:
         text = validate_grounded_prose(text, info.context, own_name=None, bounds=STORY)
-        rules = read_rule_context(info.context)
-        if rules is None:  # procedural text: the field bounds only, as the prose rules
+        facts = read_text_facts(info.context)
+        if facts is None:  # procedural text: the field bounds only, as the prose rules
             return text
-        for problem in (check_markup(text), check_instructions(text)):
-            if problem is not None:
-                raise ValueError(problem)
+        # No markup, instructions, words about the text, numbers or ranks the events lack.
+        text = check_text(text, facts)
         # A retelling is of these events: it names at least one of their entities.
-        if not any(name in text for name in rules.known_names - {"I"}):
+        if not any(name in text for name in facts.rules.known_names - {"I"}):
             raise ValueError("the text names none of the story's people or places; retell it")
         return text
 
