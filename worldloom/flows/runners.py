@@ -1,0 +1,105 @@
+"""Task runners by name: `local` threads, a `dask` LocalCluster, or a Dask scheduler's address."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+LOCAL = "local"
+DASK = "dask"
+SCHEDULER_SCHEMES = ("tcp", "tls")
+"""Dask's network protocols a scheduler address may name (`tcp://host:8786`)."""
+RUNNER_HELP = "local (threads), dask (a LocalCluster here) or a tcp://HOST:PORT scheduler"
+
+LOCAL_WORKERS_MAX = 4
+"""A LocalCluster gets one single-threaded worker process per core, up to this many: the
+CPU-heavy stages hold the GIL (numpy, numba, Python loops), so processes, not threads, are what
+run them side by side, and more workers than cores only adds memory and contention."""
+
+
+def parse_runner(spec: str) -> str:
+    """The runner `spec` names, normalised: `local`, `dask`, or a scheduler's `tcp://host:port`.
+
+    Args:
+        spec: what the user wrote after `--runner` (case and surrounding spaces do not matter
+            for the names).
+
+    Returns:
+        `local`, `dask`, or the address as `scheme://host:port`.
+
+    Raises:
+        ValueError: `spec` is none of these; the message names it and what is accepted.
+    """
+    name = spec.strip()
+    if name.lower() in (LOCAL, DASK):
+        return name.lower()
+    if "://" not in name:
+        raise ValueError(f"unknown runner {spec!r}: use {RUNNER_HELP}")
+    parts = urlsplit(name)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if (
+        parts.scheme not in SCHEDULER_SCHEMES
+        or not parts.hostname
+        or port is None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.username
+    ):
+        raise ValueError(
+            f"bad Dask scheduler address {spec!r}: use tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"
+        )
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def local_cluster_kwargs(workers: int | None = None) -> dict[str, Any]:
+    """Settings of the LocalCluster `--runner dask` starts: single-threaded worker processes
+    (one per core unless `workers` says), bound to 127.0.0.1, no dashboard (its port would
+    clash between concurrent commands), only its warnings and errors logged."""
+    count = workers if workers is not None else min(LOCAL_WORKERS_MAX, os.cpu_count() or 1)
+    if count < 1:
+        raise ValueError(f"a Dask cluster needs at least one worker, not {count}")
+    return {
+        "n_workers": count,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        "silence_logs": logging.WARNING,
+    }
+
+
+def task_runner(spec: str, *, workers: int | None = None) -> TaskRunner[Any]:
+    """A fresh task runner for `spec` (see `parse_runner`), for `flow.with_options`.
+
+    Args:
+        spec: `local`, `dask` or a Dask scheduler address.
+        workers: worker processes of the LocalCluster `dask` starts (default: one per core, at
+            most four); threads of the `local` pool (default: Prefect's). Ignored for an address.
+
+    Returns:
+        A ThreadPoolTaskRunner, or a DaskTaskRunner that starts its LocalCluster (or connects
+        to the scheduler) when the flow starts and closes it when the flow ends.
+
+    Raises:
+        ValueError: `spec` names no runner.
+    """
+    name = parse_runner(spec)
+    if name == LOCAL:
+        return ThreadPoolTaskRunner(max_workers=workers)
+    # Imported here: dask and distributed take ~1 s to import and most commands never use them.
+    from prefect_dask.task_runners import DaskTaskRunner  # noqa: PLC0415
+
+    if name == DASK:
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs=local_cluster_kwargs(workers),
+        )
+    return DaskTaskRunner(address=name)
