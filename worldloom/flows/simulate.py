@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
 from worldloom.flows.stories import stories_flow
+from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import recorded_run
@@ -39,8 +40,8 @@ def simulate(
 ) -> SimulatedWorld:
     """Advance a world `days` days (or to `until_tick`): a segment per calendar year (the
     economy's days, then at the year's end chaos, population, people and the year's events),
-    each committed whole; then its gear again at the new prices, the stories of the new
-    history, and the history report."""
+    each committed whole and its wars and disasters announced as Prefect events; then its
+    gear again at the new prices, the stories of the new history, and the history report."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with recorded_run(home=home, world_id=world_id, flow="simulate", parameters=params):
         first, until = simulation_target(
@@ -50,11 +51,15 @@ def simulate(
         # A run killed between a year's end and its stories left them untold: tell them
         # against the world as that year ended, before the next year changes it.
         tell_year_stories(home=home, world_id=world_id)
+        announced = history_mark(home=home, world_id=world_id)
         while tick < until:
             segment = simulate_segment(
                 home=home, world_id=world_id, until_tick=until, personality=storyteller
             )
             tick, segments = segment.end_tick, segments + 1
+            # The segment is stored: its wars and disasters go out as Prefect events.
+            announce_history(home=home, world_id=world_id, after_event_id=announced)
+            announced = history_mark(home=home, world_id=world_id)
             years += segment.year_ended
             if segment.year_ended:
                 # Each year's stories are told against the world as that year ended, however
