@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts import faction, lore, notable, region, religion, settlement, story
+from worldloom.prompts import (
+    dialogue,
+    faction,
+    lore,
+    notable,
+    region,
+    religion,
+    settlement,
+    story,
+)
 
 PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
     region.REGION_PROMPT,
@@ -16,6 +25,7 @@ PROMPTS: tuple[PromptSpec[Any, Any], ...] = (
     faction.FACTION_PROMPT,
     religion.RELIGION_PROMPT,
     story.STORY_PROMPT,
+    dialogue.DIALOGUE_PROMPT,
 )
 """All prompt contracts; a new prompt module adds its spec here."""
 
@@ -27,5 +37,6 @@ EXAMPLES: Mapping[str, tuple[PromptFacts, ...]] = {
     faction.FACTION_PROMPT.name: faction.EXAMPLE_FACTS,
     religion.RELIGION_PROMPT.name: religion.EXAMPLE_FACTS,
     story.STORY_PROMPT.name: story.EXAMPLE_FACTS,
+    dialogue.DIALOGUE_PROMPT.name: dialogue.EXAMPLE_FACTS,
 }
 """Example facts per prompt name (every prompt in PROMPTS has at least one)."""

@@ -8,12 +8,8 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from worldloom.infrastructure.llm.prompt import PromptFacts, PromptSpec
-from worldloom.prompts.text_rules import (
-    ProseBounds,
-    read_rule_context,
-    rule_context,
-    validate_grounded_prose,
-)
+from worldloom.prompts.text_checks import check_text, read_text_facts
+from worldloom.prompts.text_rules import ProseBounds, rule_context, validate_grounded_prose
 
 Topic = Literal["greeting", "rumor", "quest", "place"]
 """What the player asks about: a greeting, a rumor, a quest, or a named place."""
@@ -36,6 +32,7 @@ facts): a small model that copies its facts back writes no spoken line."""
 
 _NAME = Field(min_length=1, max_length=80)
 _FACT = Field(min_length=1, max_length=160)
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 class DialogueFacts(PromptFacts):
@@ -69,7 +66,19 @@ class DialogueFacts(PromptFacts):
     """Other names the subject facts mention (a monster kind, a market town...)."""
 
     def validation_context(self) -> dict[str, Any]:
-        """The speaker, their places, faith and state, the subject and its names."""
+        """The speaker, their places, faith and state, the subject and its names (the only
+        names a line may say), and the words and numbers of what the speaker knows."""
+        stated = [
+            self.profession,
+            self.role,
+            *self.traits,
+            self.home_kind,
+            self.subject,
+            *self.subject_facts,
+        ]
+        numbers = [self.age] + [
+            float(n.replace(",", "")) for line in stated for n in _NUMBER.findall(line)
+        ]
         known = [
             self.speaker,
             self.home,
@@ -81,7 +90,7 @@ class DialogueFacts(PromptFacts):
             *self.names,
             FIRST_PERSON,
         ]
-        return rule_context(known=[name for name in known if name])
+        return rule_context(known=[name for name in known if name], facts=stated, numbers=numbers)
 
 
 class DialogueLine(BaseModel):
@@ -95,9 +104,12 @@ class DialogueLine(BaseModel):
     @classmethod
     def _line_is_grounded(cls, line: str, info: ValidationInfo) -> str:
         line = validate_grounded_prose(line, info.context, own_name=None, bounds=LINE)
-        if read_rule_context(info.context) is not None:  # LLM output only, as the prose rules
-            check_spoken(line)
-        return line
+        facts = read_text_facts(info.context)
+        if facts is None:  # procedural text: the field bounds only, as the prose rules
+            return line
+        check_spoken(line)
+        # No markup, instructions, words about the text, numbers or ranks the facts lack.
+        return check_text(line, facts)
 
 
 def check_spoken(line: str) -> None:
