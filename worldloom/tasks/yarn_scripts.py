@@ -8,7 +8,6 @@ manifest, and each script's size, sha256 and node titles, checked by `verify_yar
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Final
@@ -17,13 +16,17 @@ import polars as pl
 
 from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError
 from worldloom.reader.checksum import sha256_file
-from worldloom.reader.validation import ManifestError, parse_manifest
+from worldloom.reader.copies import (
+    COPY_MANIFEST,
+    check_copy_file,
+    read_copy_manifest,
+    write_copy_manifest,
+)
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.dialogue import render_yarn
 
 FORMAT: Final = "worldloom.snapshot.yarn"
 FORMAT_VERSION: Final = 1
-MANIFEST: Final = "manifest.json"
 _TITLE = re.compile(r"^title: (\S+)$", re.MULTILINE)
 
 
@@ -48,17 +51,14 @@ def write_yarn(snapshot: Snapshot, folder: Path) -> None:
             "sha256": sha256_file(path),
             "nodes": _TITLE.findall(script),
         }
-    document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "snapshot_id": manifest.snapshot_id,
-        "world_id": manifest.world_id,
-        "start": "N<npc_id>_Greeting",
-        "scripts": files,
-        "snapshot": manifest.to_json(),
-    }
-    (folder / MANIFEST).write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    write_copy_manifest(
+        folder,
+        manifest,
+        format=FORMAT,
+        version=FORMAT_VERSION,
+        listing="scripts",
+        files=files,
+        extra={"start": "N<npc_id>_Greeting"},
     )
 
 
@@ -69,33 +69,20 @@ def verify_yarn(path: Path) -> Manifest:
     Raises:
         SnapshotCorruptError: Anything differs, or the folder is not such an export.
     """
-    manifest_path = path / MANIFEST
-    if not path.is_dir() or path.is_symlink() or manifest_path.is_symlink():
-        raise SnapshotCorruptError(f"{path}: no Yarn export here")
-    try:
-        document = json.loads(manifest_path.read_text(encoding="utf-8"))
-        snapshot = parse_manifest(document["snapshot"])
-        scripts: dict[str, dict[str, Any]] = document["scripts"]
-    except (OSError, ValueError, KeyError, TypeError, ManifestError) as error:
-        raise SnapshotCorruptError(
-            f"{manifest_path}: not a Yarn export manifest: {error}"
-        ) from None
-    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
-        raise SnapshotCorruptError(f"{manifest_path}: not {FORMAT} v{FORMAT_VERSION}")
+    snapshot, scripts = read_copy_manifest(
+        path, format=FORMAT, version=FORMAT_VERSION, listing="scripts", what="Yarn export"
+    )
     found = {
         str(entry.relative_to(path))
         for entry in path.rglob("*")
         if entry.is_symlink() or not entry.is_dir()
     }
-    if found != {MANIFEST, *scripts}:
-        stray = sorted(found - {MANIFEST, *scripts}) or sorted({*scripts} - found)
+    if found != {COPY_MANIFEST, *scripts}:
+        stray = sorted(found - {COPY_MANIFEST, *scripts}) or sorted({*scripts} - found)
         raise SnapshotCorruptError(f"{path}: files differ from the manifest: {stray[:3]}")
     for name, entry in scripts.items():
         file = path / name
-        if file.is_symlink():
-            raise SnapshotCorruptError(f"{file}: is a symbolic link")
-        if file.stat().st_size != entry.get("bytes") or sha256_file(file) != entry.get("sha256"):
-            raise SnapshotCorruptError(f"{file}: checksum does not match the manifest (tampered?)")
+        check_copy_file(file, entry)
         if _TITLE.findall(file.read_text(encoding="utf-8")) != entry.get("nodes"):
             raise SnapshotCorruptError(f"{file}: its nodes differ from the manifest")
     return snapshot

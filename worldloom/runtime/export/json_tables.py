@@ -10,12 +10,16 @@ from typing import Any, Final
 
 from worldloom.reader import Manifest, Snapshot, SnapshotCorruptError
 from worldloom.reader.checksum import sha256_file
-from worldloom.reader.validation import ManifestError, parse_manifest
+from worldloom.reader.copies import (
+    COPY_MANIFEST,
+    check_copy_file,
+    read_copy_manifest,
+    write_copy_manifest,
+)
 from worldloom.runtime.export.rows import batches, export_copy
 
 FORMAT: Final = "worldloom.snapshot.json"
 FORMAT_VERSION: Final = 1
-MANIFEST: Final = "manifest.json"
 TABLES: Final = "tables"
 
 
@@ -43,16 +47,8 @@ def _write(snapshot: Snapshot, folder: Path) -> None:
             "bytes": (folder / file).stat().st_size,
             "sha256": sha256_file(folder / file),
         }
-    document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "snapshot_id": manifest.snapshot_id,
-        "world_id": manifest.world_id,
-        "tables": files,
-        "snapshot": manifest.to_json(),
-    }
-    (folder / MANIFEST).write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    write_copy_manifest(
+        folder, manifest, format=FORMAT, version=FORMAT_VERSION, listing="tables", files=files
     )
 
 
@@ -63,28 +59,17 @@ def verify_json(path: Path) -> Manifest:
     Raises:
         SnapshotCorruptError: Anything differs, or the folder is not such an export.
     """
-    manifest_path = path / MANIFEST
-    if not path.is_dir() or path.is_symlink() or manifest_path.is_symlink():
-        raise SnapshotCorruptError(f"{path}: no JSON export here")
-    try:
-        document = json.loads(manifest_path.read_text(encoding="utf-8"))
-        snapshot = parse_manifest(document["snapshot"])
-        files: dict[str, dict[str, Any]] = document["tables"]
-    except (OSError, ValueError, KeyError, TypeError, ManifestError) as error:
-        raise SnapshotCorruptError(
-            f"{manifest_path}: not a JSON export manifest: {error}"
-        ) from None
-    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
-        raise SnapshotCorruptError(f"{manifest_path}: not {FORMAT} v{FORMAT_VERSION}")
+    snapshot, files = read_copy_manifest(
+        path, format=FORMAT, version=FORMAT_VERSION, listing="tables", what="JSON export"
+    )
     if set(files) != set(snapshot.tables):
-        raise SnapshotCorruptError(f"{manifest_path}: lists other tables than the snapshot")
+        raise SnapshotCorruptError(f"{path / COPY_MANIFEST}: lists other tables than the snapshot")
     _check_layout(path, {f"{name}.json" for name in files})
     for name, entry in files.items():
         file = path / TABLES / f"{name}.json"
-        if entry.get("file") != f"{TABLES}/{name}.json" or not file.is_file():
+        if entry.get("file") != f"{TABLES}/{name}.json":
             raise SnapshotCorruptError(f"{file}: missing")
-        if file.stat().st_size != entry.get("bytes") or sha256_file(file) != entry.get("sha256"):
-            raise SnapshotCorruptError(f"{file}: checksum does not match the manifest (tampered?)")
+        check_copy_file(file, entry)
         rows = json.loads(file.read_text(encoding="utf-8"))
         if len(rows) != entry.get("rows") or len(rows) != snapshot.tables[name].rows:
             raise SnapshotCorruptError(f"{file}: {len(rows)} rows, manifest says {entry['rows']}")
@@ -108,7 +93,7 @@ def _write_table(path: Path, table: Any) -> int:
 
 def _check_layout(path: Path, listed: set[str]) -> None:
     for entry in path.iterdir():
-        if entry.is_symlink() or entry.name not in {MANIFEST, TABLES}:
+        if entry.is_symlink() or entry.name not in {COPY_MANIFEST, TABLES}:
             raise SnapshotCorruptError(f"{entry}: not listed in the export's manifest")
     for entry in (path / TABLES).iterdir():
         if entry.is_symlink() or entry.name not in listed or not entry.is_file():
