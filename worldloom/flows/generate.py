@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import ParamSpec, TypeVar
 
-from prefect import Task, flow
+from prefect import Task, flow, unmapped
 from prefect.runtime import flow_run
 
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.flows.runners import task_runner
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage as _economy_stage
 from worldloom.tasks.events import announce_snapshot_exported, announce_world_generated
 from worldloom.tasks.export import export_snapshot, upload_snapshot
 from worldloom.tasks.gear import generate_gear_stage as _gear_stage
-from worldloom.tasks.people import generate_people_stage as _people_stage
+from worldloom.tasks.generation import end_generation, open_generation, resumable
+from worldloom.tasks.people import (
+    generate_cultures_step,
+    generate_diplomacy_step,
+    generate_factions_step,
+    generate_population_step,
+    generate_religions_step,
+    write_people_prose_step,
+)
+from worldloom.tasks.people_npcs import clear_staging, draw_npc_batch, plan_npc_batches, save_npcs
 from worldloom.tasks.plan import plan_world
 from worldloom.tasks.plan import plan_world_task as _plan_world_task
 from worldloom.tasks.pois import generate_places_stage as _places_stage
@@ -46,55 +56,96 @@ create_world = _named_by_world(_create_world)
 generate_terrain_stage = _named_by_world(_terrain_stage)
 generate_regions_stage = _named_by_world(_regions_stage)
 generate_places_stage = _named_by_world(_places_stage)
-generate_people_stage = _named_by_world(_people_stage)
+people_cultures = _named_by_world(generate_cultures_step)
+people_religions = _named_by_world(generate_religions_step)
+people_population = _named_by_world(generate_population_step)
+people_npc_batches = _named_by_world(plan_npc_batches)
+people_npcs = draw_npc_batch.with_options(
+    task_run_name="people-npcs · {world_id} · regions {regions}"
+)
+people_save_npcs = _named_by_world(save_npcs)
+people_factions = _named_by_world(generate_factions_step)
+people_diplomacy = _named_by_world(generate_diplomacy_step)
+people_prose = _named_by_world(write_people_prose_step)
 run_economy_stage = _named_by_world(_economy_stage)
 generate_gear_stage = _named_by_world(_gear_stage)
 write_prose_stage = _named_by_world(_prose_stage)
 
 
 @flow(name="terrain", log_prints=False, flow_run_name="{world_id} · terrain")
-def terrain_flow(home: str, world_id: str) -> dict[str, int]:
+def terrain_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
     """Terrain stage: mesh, heightmap, climate, rivers, lakes, biomes."""
     with recorded_run(home=home, world_id=world_id, flow="terrain", parameters={}):
-        return generate_terrain_stage(home=home, world_id=world_id)
+        stage = resumable(
+            generate_terrain_stage, home=home, world_id=world_id, generation=generation
+        )
+        return stage(home=home, world_id=world_id)
 
 
 @flow(name="regions", flow_run_name="{world_id} · regions")
-def regions_flow(home: str, world_id: str) -> dict[str, int]:
+def regions_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
     """Regions stage: contiguous named regions over the terrain, and the location tree."""
     with recorded_run(home=home, world_id=world_id, flow="regions", parameters={}):
-        return generate_regions_stage(home=home, world_id=world_id)
+        stage = resumable(
+            generate_regions_stage, home=home, world_id=world_id, generation=generation
+        )
+        return stage(home=home, world_id=world_id)
 
 
 @flow(name="pois", flow_run_name="{world_id} · places")
-def pois_flow(home: str, world_id: str) -> dict[str, int]:
+def pois_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
     """Places stage: settlements, points of interest, routes and sub-locations."""
     with recorded_run(home=home, world_id=world_id, flow="pois", parameters={}):
-        return generate_places_stage(home=home, world_id=world_id)
+        stage = resumable(
+            generate_places_stage, home=home, world_id=world_id, generation=generation
+        )
+        return stage(home=home, world_id=world_id)
 
 
 @flow(name="people", flow_run_name="{world_id} · people")
-def people_flow(home: str, world_id: str) -> dict[str, int]:
-    """People stage: cultures, religions, population, NPCs, factions and diplomacy."""
+def people_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
+    """People stage: cultures, religions, population, NPCs (by batches of regions, side by side
+    on the flow's task runner), factions, diplomacy and their prose."""
     with recorded_run(home=home, world_id=world_id, flow="people", parameters={}):
-        return generate_people_stage(home=home, world_id=world_id)
+        where = {"home": home, "world_id": world_id}
+
+        def step(stage: Task[P, R]) -> Task[P, R]:
+            return resumable(stage, home=home, world_id=world_id, generation=generation)
+
+        written = step(people_cultures)(**where)
+        written |= step(people_religions)(**where)
+        written |= step(people_population)(**where)
+        batches = step(people_npc_batches)(**where)
+        drawn = step(people_npcs).map(
+            home=unmapped(home), world_id=unmapped(world_id), regions=batches
+        )
+        written |= step(people_save_npcs)(**where, batches=drawn)
+        written |= step(people_factions)(**where)
+        written |= step(people_diplomacy)(**where)
+        written |= step(people_prose)(**where)
+        clear_staging(home, world_id)
+        return written
 
 
 @flow(name="economy", flow_run_name="{world_id} · economy +{ticks} days")
-def economy_flow(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
+def economy_flow(
+    home: str, world_id: str, ticks: int = 30, generation: str | None = None
+) -> dict[str, int]:
     """Economy stage: markets, agents and caravans, advanced `ticks` days (started if new)."""
     with recorded_run(home=home, world_id=world_id, flow="economy", parameters={"ticks": ticks}):
-        written = run_economy_stage(home=home, world_id=world_id, ticks=ticks)
+        stage = resumable(run_economy_stage, home=home, world_id=world_id, generation=generation)
+        written = stage(home=home, world_id=world_id, ticks=ticks)
         publish_economy_report(home=home, world_id=world_id)
         return written
 
 
 @flow(name="gear", flow_run_name="{world_id} · gear")
-def gear_flow(home: str, world_id: str) -> dict[str, int]:
+def gear_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
     """Gear stage: magic, equipment, inventories, merchants' stock, artifacts, loot,
     encounters and stat blocks."""
     with recorded_run(home=home, world_id=world_id, flow="gear", parameters={}):
-        written = generate_gear_stage(home=home, world_id=world_id)
+        stage = resumable(generate_gear_stage, home=home, world_id=world_id, generation=generation)
+        written = stage(home=home, world_id=world_id)
         publish_gear_report(home=home, world_id=world_id)
         return written
 
@@ -109,10 +160,11 @@ def advance_economy(home: str, world_id: str, ticks: int = 30) -> dict[str, int]
 
 
 @flow(name="prose", flow_run_name="{world_id} · prose ({llm})")
-def prose_flow(home: str, world_id: str, llm: str) -> dict[str, int]:
+def prose_flow(home: str, world_id: str, llm: str, generation: str | None = None) -> dict[str, int]:
     """Prose stage: region names and descriptions and world lore through the LLM gateway."""
     with recorded_run(home=home, world_id=world_id, flow="prose", parameters={"llm": llm}) as run:
-        return write_prose_stage(home=home, world_id=world_id, llm=llm, run_id=run)
+        stage = resumable(write_prose_stage, home=home, world_id=world_id, generation=generation)
+        return stage(home=home, world_id=world_id, llm=llm, run_id=run)
 
 
 @flow(name="enrich-world", flow_run_name="{world_id} · enrich ({llm})")
@@ -165,22 +217,30 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
     with held_world(home=home, world_id=world_id, what="generate-world"):
-        create_world(home=home, world_id=world_id, name=plan.name, config_json=plan.config_json)
-        with recorded_run(
-            home=home, world_id=world_id, flow="generate-world", parameters=params.model_dump()
-        ):
-            terrain_flow(home, world_id)
-            regions_flow(home, world_id)
-            pois_flow(home, world_id)
-            people_flow(home, world_id)
-            economy_flow(home, world_id, params.economy_ticks)
-            gear_flow(home, world_id)
+        generation = open_generation(
+            home=home, world_id=world_id, parameters=params.model_dump(), fresh=params.fresh
+        )
+        recorded = params.model_dump() | {"generation": generation}
+        with recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded):
+            resumable(create_world, home=home, world_id=world_id, generation=generation)(
+                home=home, world_id=world_id, name=plan.name, config_json=plan.config_json
+            )
+            terrain_flow(home, world_id, generation)
+            regions_flow(home, world_id, generation)
+            pois_flow(home, world_id, generation)
+            # The NPC batches run side by side on the chosen runner.
+            people_flow.with_options(task_runner=task_runner(params.runner))(
+                home, world_id, generation
+            )
+            economy_flow(home, world_id, params.economy_ticks, generation)
+            gear_flow(home, world_id, generation)
             if params.llm != "none":
-                prose_flow(home, world_id, params.llm)
+                prose_flow(home, world_id, params.llm, generation)
             snapshot = export_snapshot_flow(home, world_id)
             publish_world_overview(
                 home=home, world_id=world_id, snapshot=snapshot, location=snapshot
             )
+        end_generation(home=home, world_id=world_id)
     announce_world_generated(snapshot=snapshot, name=plan.name)
     return GeneratedWorld(
         world_id=world_id,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from worldloom.flows.runners import LOCAL, parse_runner
 
 
 class GenerateWorldParams(BaseModel):
@@ -23,6 +25,17 @@ class GenerateWorldParams(BaseModel):
     llm: str = "none"
     economy_ticks: Annotated[int, Field(ge=0, le=3650)] = 60
     """Burn-in days of the economy before export, so prices have settled."""
+    runner: str = LOCAL
+    """Where the stages' batches run: `local` threads, `dask` (a LocalCluster) or a Dask
+    scheduler's address (`worldloom.flows.runners`); the tables are the same on each."""
+    fresh: bool = False
+    """Start the world over even if the last run of these parameters was cut short (by
+    default it resumes from its last finished task)."""
+
+    @field_validator("runner")
+    @classmethod
+    def _known_runner(cls, runner: str) -> str:
+        return parse_runner(runner)
 
 
 class GeneratedWorld(BaseModel):

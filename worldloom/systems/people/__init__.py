@@ -10,7 +10,14 @@ from worldloom.systems.people.character import (
     CharacterTable,
     draw_characters,
 )
-from worldloom.systems.people.composer import People, PeopleTables, generate_people
+from worldloom.systems.people.composer import (
+    People,
+    PeopleTables,
+    batch_regions,
+    generate_people,
+    poi_sites,
+    settlement_places,
+)
 from worldloom.systems.people.culture import (
     CULTURE_TYPES,
     TIERS,
@@ -22,7 +29,11 @@ from worldloom.systems.people.culture import (
 )
 from worldloom.systems.people.npc import FULL_TIERS, generate_npcs, npc_schema, plan_npcs
 from worldloom.systems.people.player_template import build_player_template
-from worldloom.systems.people.population import POPULATION_SCHEMA, generate_population
+from worldloom.systems.people.population import (
+    POPULATION_SCHEMA,
+    generate_population,
+    sort_population,
+)
 
 __all__ = [
     "ATTRIBUTE_MAX",
@@ -38,6 +49,7 @@ __all__ = [
     "NamePool",
     "People",
     "PeopleTables",
+    "batch_regions",
     "build_player_template",
     "draw_characters",
     "generate_cultures",
@@ -47,4 +59,7 @@ __all__ = [
     "name_pool",
     "npc_schema",
     "plan_npcs",
+    "poi_sites",
+    "settlement_places",
+    "sort_population",
 ]

@@ -79,24 +79,8 @@ def generate_people(
         tables: the seed tables.
         npcs: how many Tier-2 NPCs to draw at most (the preset's `population.npcs`).
     """
-    places = settlements.select(
-        "settlement_id",
-        "region_id",
-        "cell_id",
-        "name",
-        "tier",
-        pl.col("population").cast(pl.Int64),
-        pl.col("is_port").alias("coastal"),
-    )
-    # Temples and shrines inside towns are sub-locations; free-standing POIs sit outside any.
-    sites = pois.select(
-        "poi_id",
-        "kind",
-        "region_id",
-        "cell_id",
-        "name",
-        pl.lit(-1, dtype=pl.Int32).alias("settlement_id"),
-    )
+    places = settlement_places(settlements)
+    sites = poi_sites(pois)
     cultures = generate_cultures(
         region_map,
         seeds=seeds,
@@ -172,3 +156,67 @@ def generate_people(
         diplomacy=diplomacy,
         prose=prose,
     )
+
+
+def settlement_places(settlements: pl.DataFrame) -> pl.DataFrame:
+    """The stored `settlements` rows as the people's systems read them (`SETTLEMENT_SCHEMA`)."""
+    return settlements.select(
+        "settlement_id",
+        "region_id",
+        "cell_id",
+        "name",
+        "tier",
+        pl.col("population").cast(pl.Int64),
+        pl.col("is_port").alias("coastal"),
+    )
+
+
+def poi_sites(pois: pl.DataFrame) -> pl.DataFrame:
+    """The stored `pois` rows as the faiths read them: free-standing, outside any settlement
+    (temples and shrines inside towns are sub-locations)."""
+    return pois.select(
+        "poi_id",
+        "kind",
+        "region_id",
+        "cell_id",
+        "name",
+        pl.lit(-1, dtype=pl.Int32).alias("settlement_id"),
+    )
+
+
+def batch_regions(
+    plan: pl.DataFrame, places: pl.DataFrame, *, npcs_per_batch: int
+) -> tuple[tuple[int, ...], ...]:
+    """Regions with NPCs to draw, in id order, in batches of about `npcs_per_batch` planned
+    NPCs: a batch takes whole regions until it holds that many. The NPCs do not depend on the
+    batches (each settlement draws from its own stream), so any batching gives the same rows.
+
+    Args:
+        plan: `plan_npcs` rows.
+        places: `settlement_places` rows (for each settlement's region).
+        npcs_per_batch: the size a batch closes at (at least 1).
+
+    Raises:
+        ValueError: `npcs_per_batch` below 1.
+    """
+    if npcs_per_batch < 1:
+        raise ValueError(f"a batch holds at least one NPC, got {npcs_per_batch}")
+    per_region = (
+        plan.join(places.select("settlement_id", "region_id"), on="settlement_id")
+        .group_by("region_id")
+        .agg(pl.col("npcs").sum())
+        .filter(pl.col("npcs") > 0)
+        .sort("region_id")
+    )
+    batches: list[tuple[int, ...]] = []
+    batch: list[int] = []
+    held = 0
+    for region_id, npcs in per_region.iter_rows():
+        batch.append(int(region_id))
+        held += int(npcs)
+        if held >= npcs_per_batch:
+            batches.append(tuple(batch))
+            batch, held = [], 0
+    if batch:
+        batches.append(tuple(batch))
+    return tuple(batches)

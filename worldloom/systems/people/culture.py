@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import numpy as np
 import polars as pl
@@ -121,6 +121,33 @@ class Cultures:
     cultures: tuple[Culture, ...]
     region_culture: tuple[int, ...]
 
+    @classmethod
+    def from_tables(cls, table: pl.DataFrame, regions: pl.DataFrame) -> Cultures:
+        """The cultures as `table()` and `regions()` give them (rows in any order).
+
+        Expansionism is not in the tables: it only prices the spread, which is done, so read
+        back it is NaN (nothing after `generate_cultures` reads it).
+        """
+        rows = table.sort("culture_id").iter_rows(named=True)
+        cultures = tuple(
+            Culture(
+                culture_id=int(row["culture_id"]),
+                key=str(row["key"]),
+                name=str(row["name"]),
+                name_base=str(row["name_base"]),
+                type=_culture_type(str(row["type"])),
+                hearth_region_id=int(row["hearth_region_id"]),
+                expansionism=float("nan"),
+            )
+            for row in rows
+        )
+        if [c.culture_id for c in cultures] != list(range(len(cultures))):
+            raise ValueError("culture ids must be 0..n-1")
+        owner = regions.sort("region_id")
+        if owner["region_id"].to_list() != list(range(owner.height)):
+            raise ValueError("region_cultures must hold every region 0..n-1 once")
+        return cls(cultures, tuple(int(c) for c in owner["culture_id"].to_list()))
+
     def table(self) -> pl.DataFrame:
         """culture_id (Int32), key, name, name_base, type (String), hearth_region_id (Int32)."""
         return pl.DataFrame(
@@ -226,6 +253,12 @@ def generate_cultures(
         rules=rules,
     )
     return Cultures(tuple(cultures), tuple(owner))
+
+
+def _culture_type(text: str) -> CultureType:
+    if text not in CULTURE_TYPES:
+        raise ValueError(f"unknown culture type {text!r}")
+    return cast(CultureType, text)
 
 
 def _hearth_type(

@@ -95,6 +95,27 @@ def generate_population(
     return _label(counted, table)
 
 
+def sort_population(frame: pl.DataFrame, table: CharacterTable) -> pl.DataFrame:
+    """Tier-1 rows (stored ones, say) in `generate_population`'s order: by settlement, age
+    band, sex and profession in table order, then culture and religion. NPCs are drawn from
+    the rows in this order.
+
+    Raises:
+        polars.exceptions.InvalidOperationError: an age band, sex or profession the table
+            does not know.
+    """
+    bands = [b.key for b in table.age_bands]
+    jobs = list(table.profession_keys)
+    return frame.sort(
+        "settlement_id",
+        pl.col("age_band").replace_strict(bands, range(len(bands))),
+        pl.col("sex").replace_strict(list(SEXES), range(len(SEXES))),
+        pl.col("profession").replace_strict(jobs, range(len(jobs))),
+        "culture_id",
+        "religion_id",
+    )
+
+
 def _label(frame: pl.DataFrame, table: CharacterTable) -> pl.DataFrame:
     """Swap the integer codes used for ordering for the public string labels."""
     bands = pl.Series([b.key for b in table.age_bands], dtype=pl.String)

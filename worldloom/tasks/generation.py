@@ -1,0 +1,134 @@
+"""Generations and resuming them: a generation is one `create_world` and every stage after it;
+its tasks are cached under its id (results kept in the home), so a killed `generate` run again
+with the same arguments picks the same generation up and skips the tasks that finished."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import polars as pl
+from prefect import Task, get_run_logger, task
+from prefect.cache_policies import NO_CACHE, CachePolicy
+from prefect.context import TaskRunContext
+from prefect.utilities.hashing import hash_objects
+
+from worldloom.infrastructure.provenance import code_version
+from worldloom.infrastructure.store import open_store
+from worldloom.tasks.people_npcs import clear_staging
+from worldloom.tasks.world import world_db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+GENERATE_FLOW = "generate-world"
+"""The flow whose `runs` rows record generations (its parameters carry `generation`)."""
+HOW_NOT_WHAT = frozenset({"fresh", "runner"})
+"""Parameters that change how a generation runs, not what it writes: a run with other values
+of these still resumes (all but `--fresh` itself, which never does)."""
+RUN_ONLY = frozenset({"run_id"})
+"""Task inputs that name the run, not the work (the prose stage's, for its calls' records):
+left out of the keys, or a resumed run would never hit."""
+
+
+@dataclass
+class GenerationCache(CachePolicy):
+    """A task's key: its generation, the task, its inputs and the code. A hit means the task
+    already wrote its tables into the world as it stands now: every new generation (fresh,
+    other parameters or code, a stage run alone since) has new keys."""
+
+    generation: str = ""
+
+    def compute_key(
+        self,
+        task_ctx: TaskRunContext,
+        inputs: dict[str, Any],
+        flow_parameters: dict[str, Any],
+        **kwargs: Any,
+    ) -> str | None:
+        """The key, or None (no caching) outside a generation."""
+        if not self.generation:
+            return None
+        work = {name: value for name, value in inputs.items() if name not in RUN_ONLY}
+        return hash_objects(
+            self.generation, task_ctx.task.task_key, work, code_version(), raise_on_failure=True
+        )
+
+
+def results_dir(home: str, world_id: str) -> Path:
+    """Where a world's cached task results live (small dicts: the tables are in DuckDB)."""
+    return Path(home) / "prefect-results" / world_id
+
+
+def resumable(stage: Task[P, R], *, home: str, world_id: str, generation: str | None) -> Task[P, R]:
+    """`stage` cached under `generation`, its results under the home; unchanged without a
+    generation (a stage run alone is never cached)."""
+    if not generation:
+        return stage
+    return stage.with_options(
+        cache_policy=GenerationCache(generation=generation),
+        result_storage=results_dir(home, world_id),
+        persist_result=True,
+    )
+
+
+@task(name="open-generation", cache_policy=NO_CACHE)
+def open_generation(
+    *, home: str, world_id: str, parameters: Mapping[str, Any], fresh: bool = False
+) -> str:
+    """The generation a generate run continues, or a new one.
+
+    It continues the world's last generate run if that run did not finish (killed, or failed),
+    ran the same parameters (but `HOW_NOT_WHAT`) with the same code, and nothing ran on the
+    world since; a fresh generation forgets the old one's cached results. Call it holding the
+    world's lock, once runs that died are marked aborted (`provenance.held_world`).
+
+    Returns:
+        The generation id (record it as the generate run's `generation` parameter).
+    """
+    resumed = None if fresh else _unfinished_generation(home, world_id, parameters)
+    if resumed:
+        get_run_logger().info("resuming generation %s of %s", resumed, world_id)
+        return resumed
+    end_generation(home=home, world_id=world_id)
+    return uuid.uuid4().hex
+
+
+def end_generation(*, home: str, world_id: str) -> None:
+    """Remove a generation's cached results and staged batches (it finished, or a fresh one
+    starts)."""
+    shutil.rmtree(results_dir(home, world_id), ignore_errors=True)
+    clear_staging(home, world_id)
+
+
+def _unfinished_generation(home: str, world_id: str, parameters: Mapping[str, Any]) -> str | None:
+    path = world_db(home, world_id)
+    if not path.exists():
+        return None
+    with open_store(path, read_only=True) as store:
+        runs = store.read("runs", world_id).sort("started_at")
+    generated = runs.filter(pl.col("flow") == GENERATE_FLOW)
+    if generated.height == 0:
+        return None
+    last = generated.row(-1, named=True)
+    if last["status"] not in ("aborted", "failed") or last["code_version"] != code_version():
+        return None
+    recorded = _what(json.loads(last["parameters_json"]))
+    generation = recorded.pop("generation", None)
+    if recorded != _what(parameters):
+        return None
+    if runs.filter(pl.col("started_at") > last["finished_at"]).height:
+        return None  # something ran on the world since: it is not as the generation left it
+    return str(generation) if generation else None
+
+
+def _what(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters that decide what a generation writes, as JSON would give them back."""
+    kept = {k: v for k, v in parameters.items() if k not in HOW_NOT_WHAT}
+    loaded: dict[str, Any] = json.loads(json.dumps(kept, sort_keys=True, default=str))
+    return loaded

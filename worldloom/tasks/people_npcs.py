@@ -1,0 +1,109 @@
+"""The people stage's NPCs in batches of whole regions: the batches, their draws (run side by
+side, on threads or Dask workers, each writing its rows to a Parquet file of its own, as DuckDB
+has one writer) and the one task that saves them all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from worldloom.systems.people import (
+    batch_regions,
+    generate_npcs,
+    name_pool,
+    npc_schema,
+    plan_npcs,
+    sort_population,
+)
+from worldloom.tasks.people import (
+    CULTURE_TABLES,
+    GENERATED,
+    Stored,
+    people_tables,
+    read_stored,
+    save,
+)
+
+NPCS_PER_BATCH = 4_000
+"""A batch closes once its regions plan this many NPCs: a tiny world draws in two or three
+batches, a large one in tens, never a task per settlement."""
+
+BatchResult = dict[str, str | int]
+"""What a batch hands on: the Parquet file its rows are in (`path`) and how many (`rows`)."""
+
+
+def staging_dir(home: str, world_id: str) -> Path:
+    """Where the batches leave their rows until they are saved (under the home, so a Dask
+    worker on this machine finds it)."""
+    return Path(home) / "staging" / world_id
+
+
+@task(name="people-npc-batches", cache_policy=NO_CACHE)
+def plan_npc_batches(*, home: str, world_id: str) -> list[list[int]]:
+    """The regions each NPC batch draws, in region order."""
+    stored = read_stored(home, world_id, ())
+    places = stored.places()
+    plan = _plan(stored)
+    return [list(b) for b in batch_regions(plan, places, npcs_per_batch=NPCS_PER_BATCH)]
+
+
+@task(name="people-npcs", cache_policy=NO_CACHE)
+def draw_npc_batch(*, home: str, world_id: str, regions: list[int]) -> BatchResult:
+    """Draw the NPCs of the settlements in `regions` and leave them in a Parquet file of the
+    batch's own (written whole, then renamed into place)."""
+    stored = read_stored(home, world_id, (*CULTURE_TABLES, "population_groups"))
+    tables = people_tables()
+    places = stored.places()
+    mine = places.filter(pl.col("region_id").is_in(regions))["settlement_id"]
+    plan = _plan(stored).filter(pl.col("settlement_id").is_in(mine.implode()))
+    population = stored.rows["population_groups"].filter(
+        pl.col("settlement_id").is_in(mine.implode())
+    )
+    npcs = generate_npcs(
+        places,
+        sort_population(population.drop("tick"), tables.characters),
+        seeds=stored.seeds,
+        plan=plan,
+        table=tables.characters,
+        names=[
+            name_pool(c, seeds=stored.seeds, name_bases=tables.name_bases)
+            for c in stored.cultures().cultures
+        ],
+    )
+    folder = staging_dir(home, world_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"npcs-regions-{regions[0]}-{regions[-1]}.parquet"
+    partial = path.with_suffix(".partial")
+    npcs.write_parquet(partial)
+    os.replace(partial, path)
+    return {"path": str(path), "rows": npcs.height}
+
+
+@task(name="people-save-npcs", cache_policy=NO_CACHE)
+def save_npcs(*, home: str, world_id: str, batches: list[BatchResult]) -> dict[str, int]:
+    """Save every batch's NPCs in one transaction, in id order, whatever order they ran in."""
+    drawn = [pl.read_parquet(str(batch["path"])) for batch in batches]
+    schema = npc_schema(people_tables().characters)
+    npcs = pl.concat(drawn) if drawn else pl.DataFrame(schema=schema)
+    written = save(home, world_id, {"npcs": npcs.sort("npc_id").with_columns(GENERATED)})
+    get_run_logger().info("people: %d NPCs from %d batches", written["npcs"], len(batches))
+    return written
+
+
+def clear_staging(home: str, world_id: str) -> None:
+    """Remove the batches' files (once the stage is done, or before a fresh generation)."""
+    shutil.rmtree(staging_dir(home, world_id), ignore_errors=True)
+
+
+def _plan(stored: Stored) -> pl.DataFrame:
+    """The whole world's NPC plan (ids run on over all settlements, so every batch needs it)."""
+    return plan_npcs(
+        stored.places(),
+        target_npcs=stored.world.config.population.npcs,
+        table=people_tables().characters,
+    )
