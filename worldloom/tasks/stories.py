@@ -2,14 +2,16 @@
 
 At every year's end (`tell_year_stories`) the systems that read the event log as it grows —
 arcs sifted from it, rumors travelling, notables' memories, quest boards — read the events
-recorded since they last read, with their own tables as their memory, and write them back with
-their read positions in one transaction. Their clock is the world's last year's end, so
+recorded since they last read, with their own tables as their memory, and write what changed
+with their read positions in one transaction. Their clock is the world's last year's end, so
 however the years were split into simulate runs, each year is read against the world as that
 year ended. Then, from the whole history and the world as it is: motifs (`score_motifs_stage`)
 and what each notable says (`write_dialogue_stage`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import polars as pl
 from prefect import get_run_logger, task
@@ -22,16 +24,19 @@ from worldloom.systems.narrative.arc import ArcBook, sift_arcs
 from worldloom.systems.narrative.dialogue import write_dialogue
 from worldloom.systems.narrative.memory import MemoryBook, heard_rumors, remember
 from worldloom.systems.narrative.motif import MotifScores, score_motifs
-from worldloom.systems.narrative.quest import (
-    QuestBook,
-    QuestWorld,
-    events_needed_after,
-    offer_quests,
-)
+from worldloom.systems.narrative.quest import QuestBook, events_needed_after, offer_quests
 from worldloom.systems.narrative.rumor import RumorBook, rumor_places, spread_rumors
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.story_book import Unread, state_rows, unread_events, world_names
+from worldloom.tasks.story_book import (
+    Shelf,
+    Unread,
+    notables_of,
+    quest_world,
+    read_shelf,
+    state_rows,
+    world_names,
+)
 from worldloom.tasks.world import load_world, world_db
 
 
@@ -48,39 +53,63 @@ def story_clock(tick: int) -> int:
 )
 def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
     """Sift arcs, spread rumors, remember and post quest boards up to the world's last year's
-    end; returns the rows each table holds."""
+    end; returns the rows the arcs, rumors, rumor_beliefs, memories and quests tables hold.
+
+    Tables that only ever gain rows (rumors with their versions and beliefs, memories,
+    reflections, quest steps) get the year's rows appended; the others are rewritten; both
+    with the read positions, in one transaction.
+    """
     path = world_db(home, world_id)
     with open_store(path, read_only=True) as store:
         world = load_world(store, world_id)
         clock = story_clock(world.tick)
-        names = world_names(store, world_id)
+        shelf = read_shelf(store, world_id)
+        names = shelf.names()
         seeds = Seeds(world.config.seed)
-        arcs = _sift(store, world_id, clock=clock, names=names)
-        rumors, rumor_frames = _spread(store, world_id, clock=clock, names=names, seeds=seeds)
-        memories = _remember(store, world_id, clock=clock, names=names, rumors=rumor_frames)
-        quests = _post_quests(store, world_id, clock=clock, names=names, seeds=seeds, arcs=arcs)
-        reads = {"arcs": arcs[0], "rumors": rumors, "memories": memories[0], "quests": quests[0]}
-        frames = arcs[1] | rumor_frames | memories[1] | quests[1]
-        frames["narrative_state"] = state_rows(store, world_id, reads)
+        arcs = _sift(store, world_id, shelf, clock=clock, names=names)
+        rumors = _spread(store, world_id, shelf, clock=clock, names=names, seeds=seeds)
+        memories = _remember(store, world_id, shelf, clock=clock, names=names, rumors=rumors)
+        quests = _post_quests(
+            store, world_id, shelf, clock=clock, names=names, seeds=seeds, arcs=arcs
+        )
+    told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
+    rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
+    rewritten["narrative_state"] = state_rows(
+        shelf.state, {system: one.unread for system, one in told.items()}
+    )
+    appended = {name: frame for one in told.values() for name, frame in one.append.items()}
     with open_store(path) as store:
-        written = store.replace_rows(world_id, frames)
+        store.replace_rows(world_id, rewritten, append=appended)
+    holds = {name: rows for one in told.values() for name, rows in one.holds.items()}
     get_run_logger().info(
         "stories to tick %d: %d arcs, %d rumors (%d beliefs), %d memories, %d quests",
         clock,
-        written["arcs"],
-        written["rumors"],
-        written["rumor_beliefs"],
-        written["memories"],
-        written["quests"],
+        holds["arcs"],
+        holds["rumors"],
+        holds["rumor_beliefs"],
+        holds["memories"],
+        holds["quests"],
     )
-    return written
+    return holds
 
 
 Frames = dict[str, pl.DataFrame]
 
 
-def _sift(store: WorldStore, world_id: str, *, clock: int, names: Names) -> tuple[Unread, Frames]:
-    unread = unread_events(store, world_id, system="arcs", tick=clock)
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """One system's year: what it read, the tables it rewrites, the rows it appends, the rows
+    its counted tables hold after, and frames a later system reads (`shared`)."""
+
+    unread: Unread
+    replace: Frames
+    append: Frames
+    holds: dict[str, int]
+    shared: Frames = field(default_factory=dict)
+
+
+def _sift(store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names) -> _Told:
+    unread = shelf.unread("arcs", tick=clock)
     book = sift_arcs(
         patterns=catalog.arc_patterns(),
         book=ArcBook(
@@ -89,7 +118,7 @@ def _sift(store: WorldStore, world_id: str, *, clock: int, names: Names) -> tupl
             arc_roles=store.read("arc_roles", world_id),
             partials=store.read("arc_partials", world_id),
             last_event_id=unread.after,
-            tick=_state_tick(store, world_id, "arcs"),
+            tick=shelf.state_tick("arcs"),
         ),
         events=unread.events,
         names=names,
@@ -102,83 +131,118 @@ def _sift(store: WorldStore, world_id: str, *, clock: int, names: Names) -> tupl
         "arc_partials": book.partials,
     }
     # The sifting's clock is the latest day its log has reached (windows close by it).
-    return Unread(events=unread.events, after=unread.after, tick=book.tick), frames
+    read = Unread(events=unread.events, after=unread.after, tick=book.tick)
+    return _Told(read, frames, {}, {"arcs": book.arcs.height})
 
 
 def _spread(
-    store: WorldStore, world_id: str, *, clock: int, names: Names, seeds: Seeds
-) -> tuple[Unread, Frames]:
-    unread = unread_events(store, world_id, system="rumors", tick=clock)
-    book = spread_rumors(
+    store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names, seeds: Seeds
+) -> _Told:
+    unread = shelf.unread("rumors", tick=clock)
+    # Rumors and beliefs are only numbers: read whole, they are counted and heard of.
+    rumors = store.read("rumors", world_id)
+    beliefs = store.read("rumor_beliefs", world_id)
+    news = spread_rumors(
         rules=catalog.rumor_rules(),
-        book=RumorBook(
-            rumors=store.read("rumors", world_id),
-            versions=store.read("rumor_versions", world_id),
-            beliefs=store.read("rumor_beliefs", world_id),
-            frontier=store.read("rumor_frontier", world_id),
-        ),
+        book=RumorBook(rumors=rumors, frontier=store.read("rumor_frontier", world_id)),
         events=unread.events,
         places=rumor_places(
-            store.read("settlements", world_id),
-            store.read("routes", world_id),
-            factions=store.read("factions", world_id),
+            shelf.settlements, store.read("routes", world_id), factions=shelf.factions
         ),
         names=names,
         until_tick=clock,
         seeds=seeds,
     )
-    frames = {
-        "rumors": book.rumors,
-        "rumor_versions": book.versions,
-        "rumor_beliefs": book.beliefs,
-        "rumor_frontier": book.frontier,
-    }
-    return unread, frames
+    return _Told(
+        unread,
+        replace={"rumor_frontier": news.frontier},
+        append={
+            "rumors": news.rumors,
+            "rumor_versions": news.versions,
+            "rumor_beliefs": news.beliefs,
+        },
+        holds={
+            "rumors": rumors.height + news.rumors.height,
+            "rumor_beliefs": beliefs.height + news.beliefs.height,
+        },
+        shared={
+            "rumors": pl.concat([rumors, news.rumors]),
+            "rumor_beliefs": pl.concat([beliefs, news.beliefs]),
+            "new_versions": news.versions,
+        },
+    )
 
 
 def _remember(
-    store: WorldStore, world_id: str, *, clock: int, names: Names, rumors: Frames
-) -> tuple[Unread, Frames]:
-    unread = unread_events(store, world_id, system="memories", tick=clock)
-    since = _state_tick(store, world_id, "memories")
-    beliefs = rumors["rumor_beliefs"].filter(pl.col("heard_tick") > since)
+    store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names, rumors: _Told
+) -> _Told:
+    unread = shelf.unread("memories", tick=clock)
+    since = shelf.state_tick("memories")
+    beliefs = rumors.shared["rumor_beliefs"].filter(pl.col("heard_tick") > since)
     # A rumor's id is its event's: the events heard of are those from the oldest one on.
     first = int(beliefs["rumor_id"].min()) if beliefs.height else unread.after + 1  # type: ignore[arg-type]
-    told = store.read("events", world_id, after={"event_id": min(first - 1, unread.after)})
-    book = remember(
+    bound = min(first - 1, unread.after)
+    told = (
+        shelf.log
+        if bound >= shelf.log_after
+        else store.read("events", world_id, after={"event_id": bound})
+    )
+    # The versions heard of: those stored of the rumors heard, and the year's new ones.
+    versions = pl.concat(
+        [
+            store.read("rumor_versions", world_id, after={"rumor_id": first - 1}),
+            rumors.shared["new_versions"],
+        ]
+    )
+    book = MemoryBook(
+        memories=store.read("memories", world_id),
+        reflections=store.read("reflections", world_id),
+    )
+    after = remember(
         rules=catalog.memory_rules(),
-        book=MemoryBook(
-            memories=store.read("memories", world_id),
-            reflections=store.read("reflections", world_id),
-        ),
+        book=book,
         events=unread.events,
-        notables=_notables(store, world_id),
+        notables=notables_of(
+            shelf.npcs, shelf.settlements, shelf.factions, shelf.provinces, shelf.vitals
+        ),
         beliefs=heard_rumors(
-            beliefs=beliefs,
-            rumors=rumors["rumors"],
-            versions=rumors["rumor_versions"],
-            events=told,
+            beliefs=beliefs, rumors=rumors.shared["rumors"], versions=versions, events=told
         ),
         names=names,
         until_tick=clock,
     )
-    return unread, {"memories": book.memories, "reflections": book.reflections}
+    # `remember` returns the book's rows first: what follows them is the year's.
+    return _Told(
+        unread,
+        replace={},
+        append={
+            "memories": after.memories.slice(book.memories.height),
+            "reflections": after.reflections.slice(book.reflections.height),
+        },
+        holds={"memories": after.memories.height},
+    )
 
 
 def _post_quests(
     store: WorldStore,
     world_id: str,
+    shelf: Shelf,
     *,
     clock: int,
     names: Names,
     seeds: Seeds,
-    arcs: tuple[Unread, Frames],
-) -> tuple[Unread, Frames]:
+    arcs: _Told,
+) -> _Told:
     rules = catalog.quest_rules()
+    quests = store.read("quests", world_id)
+    opened = quests.filter(pl.col("status") == "open")["quest_id"]
+    numbered = int(quests["quest_id"].max()) + 1 if quests.height else 0  # type: ignore[arg-type]
+    # Only the open quests' steps are read (`offer_quests`): from the oldest open one on.
+    first_open = int(opened.min()) if opened.len() else numbered  # type: ignore[arg-type]
     book = QuestBook(
-        quests=store.read("quests", world_id),
-        quest_steps=store.read("quest_steps", world_id),
-        tick=_state_tick(store, world_id, "quests"),
+        quests=quests,
+        quest_steps=store.read("quest_steps", world_id, after={"quest_id": first_open - 1}),
+        tick=shelf.state_tick("quests"),
     )
     # A board reads its whole period's events, even those a previous run read.
     since = events_needed_after(book, rules)
@@ -186,16 +250,22 @@ def _post_quests(
     book = offer_quests(
         rules=rules,
         book=book,
-        world=_quest_world(store, world_id),
+        world=quest_world(store, world_id, shelf),
         events=events,
-        arcs=arcs[1]["arcs"],
-        arc_roles=arcs[1]["arc_roles"],
+        arcs=arcs.replace["arcs"],
+        arc_roles=arcs.replace["arc_roles"],
         names=names,
         until_tick=clock,
         seeds=seeds,
     )
-    unread = Unread(events=events, after=since, tick=clock)
-    return unread, {"quests": book.quests, "quest_steps": book.quest_steps}
+    # New quests are numbered past the book's: their steps are the year's.
+    steps = book.quest_steps.filter(pl.col("quest_id") >= numbered)
+    return _Told(
+        Unread(events=events, after=since, tick=clock),
+        replace={"quests": book.quests},
+        append={"quest_steps": steps},
+        holds={"quests": book.quests.height},
+    )
 
 
 @task(name="score-motifs", cache_policy=NO_CACHE, task_run_name="score-motifs · {world_id}")
@@ -271,79 +341,7 @@ def dialogue_inputs(store: WorldStore, world_id: str) -> dict[str, pl.DataFrame]
     }
 
 
-def _state_tick(store: WorldStore, world_id: str, system: str) -> int:
-    """The day `system` last told its stories up to; -1 before its first run."""
-    state = store.read("narrative_state", world_id, where={"system": system})
-    return int(state["tick"][0]) if state.height else -1
-
-
 def _notables(store: WorldStore, world_id: str) -> pl.DataFrame:
-    """Notables: where they live, the faction they lead (else the state holding their home's
-    region), the day they died (null while alive)."""
-    settlements = store.read("settlements", world_id).select("settlement_id", "region_id")
-    leads = (
-        store.read("factions", world_id)
-        .filter(pl.col("leader_npc_id").is_not_null())
-        .group_by("leader_npc_id")
-        .agg(pl.col("faction_id").min().alias("leads"))
-        .rename({"leader_npc_id": "npc_id"})
-    )
-    holders = store.read("provinces", world_id).select("region_id", "faction_id")
-    died = store.read("npc_vitals", world_id).select("npc_id", "died_tick")
-    return (
-        store.read("npcs", world_id, where={"notable": True})
-        .select("npc_id", "settlement_id")
-        .join(settlements, on="settlement_id", how="left")
-        .join(leads, on="npc_id", how="left")
-        .join(holders, on="region_id", how="left")
-        .join(died, on="npc_id", how="left")
-        .select(
-            "npc_id",
-            "settlement_id",
-            pl.coalesce("leads", "faction_id").alias("faction_id"),
-            "region_id",
-            "died_tick",
-        )
-        .sort("npc_id")
-    )
-
-
-def _quest_world(store: WorldStore, world_id: str) -> QuestWorld:
-    """The frames quests are built on (see `QuestWorld`)."""
-    vitals = store.read("npc_vitals", world_id)
-    return QuestWorld(
-        npcs=store.read("npcs", world_id).join(
-            vitals.select("npc_id", "born_tick"), on="npc_id", how="left"
-        ),
-        dead=vitals.filter(pl.col("died_tick").is_not_null()).select("npc_id", "died_tick"),
-        settlements=store.read("settlements", world_id),
-        pois=store.read("pois", world_id),
-        encounters=store.read("encounters", world_id),
-        monsters=store.read("monsters", world_id),
-        items=store.read("items", world_id),
-        prices=_local_prices(store, world_id),
-        regions=store.read("regions", world_id),
-        factions=store.read("factions", world_id),
-    )
-
-
-def _local_prices(store: WorldStore, world_id: str) -> pl.DataFrame:
-    """Each settlement's price of each good: its market's, else the mean of its region's
-    markets, else the world's."""
-    settlements = store.read("settlements", world_id).select("settlement_id", "region_id")
-    markets = store.read("markets", world_id).select("market_id", "settlement_id", "region_id")
-    goods = store.read("market_goods", world_id).join(markets, on="market_id")
-    own = goods.select("settlement_id", "good", "price")
-    regional = goods.group_by("region_id", "good").agg(pl.col("price").mean().alias("regional"))
-    worldwide = goods.group_by("good").agg(pl.col("price").mean().alias("worldwide"))
-    return (
-        settlements.join(worldwide, how="cross")
-        .join(regional, on=["region_id", "good"], how="left")
-        .join(own, on=["settlement_id", "good"], how="left")
-        .select(
-            "settlement_id",
-            "good",
-            pl.coalesce("price", "regional", "worldwide").alias("price"),
-        )
-        .sort("settlement_id", "good")
-    )
+    """Notables as `notables_of` gives them, read from the store."""
+    tables = ("npcs", "settlements", "factions", "provinces", "npc_vitals")
+    return notables_of(*(store.read(table, world_id) for table in tables))

@@ -1,5 +1,5 @@
-"""What the stories tasks share: the world's names, the events a narrative system has not read
-yet, and the read positions they move to."""
+"""What the stories tasks share: the world's frames read once (`Shelf`), the world's names, the
+events a narrative system has not read yet, and the read positions they move to."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import polars as pl
 
 from worldloom.infrastructure.store import WorldStore, table_frame
 from worldloom.systems.narrative import Names
+from worldloom.systems.narrative.quest import QuestWorld
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +29,75 @@ class Unread:
         return int(self.events["event_id"][-1]) if self.events.height else self.after
 
 
-def unread_events(store: WorldStore, world_id: str, *, system: str, tick: int) -> Unread:
-    """The events `system` has not read, in id order."""
-    state = store.read("narrative_state", world_id, where={"system": system})
-    after = int(state["last_event_id"][0]) if state.height else -1
-    events = store.read("events", world_id, after={"event_id": after})
-    return Unread(events=events, after=after, tick=tick)
+SYSTEMS = ("arcs", "memories", "quests", "rumors")
+"""The narrative systems that keep a read position in narrative_state."""
 
 
-def state_rows(store: WorldStore, world_id: str, reads: Mapping[str, Unread]) -> pl.DataFrame:
-    """`narrative_state` with each system of `reads` moved to what it has now read (written in
-    the same transaction as its tables: a run killed before reads the same events again;
-    after, none twice)."""
-    others = store.read("narrative_state", world_id).filter(~pl.col("system").is_in(list(reads)))
+@dataclass(frozen=True, slots=True)
+class Shelf:
+    """The frames a year's stories read, each read once: the world's people, vitals, places,
+    factions and names' tables, the systems' read positions, and the events after the lowest
+    of them (`log`, in id order)."""
+
+    npcs: pl.DataFrame
+    vitals: pl.DataFrame
+    settlements: pl.DataFrame
+    factions: pl.DataFrame
+    provinces: pl.DataFrame
+    regions: pl.DataFrame
+    pois: pl.DataFrame
+    items: pl.DataFrame
+    state: pl.DataFrame
+    log: pl.DataFrame
+    log_after: int
+
+    def position(self, system: str) -> int:
+        """The last event `system` has read (-1: none)."""
+        row = self.state.filter(pl.col("system") == system)
+        return int(row["last_event_id"][0]) if row.height else -1
+
+    def state_tick(self, system: str) -> int:
+        """The day `system` last told its stories up to; -1 before its first run."""
+        row = self.state.filter(pl.col("system") == system)
+        return int(row["tick"][0]) if row.height else -1
+
+    def unread(self, system: str, *, tick: int) -> Unread:
+        """The events `system` has not read, in id order."""
+        after = self.position(system)
+        return Unread(events=self.log.filter(pl.col("event_id") > after), after=after, tick=tick)
+
+    def names(self) -> Names:
+        """Every entity's name by id (people by their full names)."""
+        return names_of(
+            self.npcs, self.factions, self.settlements, self.regions, self.pois, self.items
+        )
+
+
+def read_shelf(store: WorldStore, world_id: str) -> Shelf:
+    """The frames a year's stories read (see `Shelf`)."""
+    state = store.read("narrative_state", world_id)
+    positions = dict(state.select("system", "last_event_id").iter_rows())
+    after = min(int(positions.get(system, -1)) for system in SYSTEMS)
+    return Shelf(
+        npcs=store.read("npcs", world_id),
+        vitals=store.read("npc_vitals", world_id),
+        settlements=store.read("settlements", world_id),
+        factions=store.read("factions", world_id),
+        provinces=store.read("provinces", world_id),
+        regions=store.read("regions", world_id),
+        pois=store.read("pois", world_id),
+        items=store.read("items", world_id),
+        state=state,
+        log=store.read("events", world_id, after={"event_id": after}),
+        log_after=after,
+    )
+
+
+def state_rows(state: pl.DataFrame, reads: Mapping[str, Unread]) -> pl.DataFrame:
+    """`narrative_state` (`state`) with each system of `reads` moved to what it has now read
+    (written in the same transaction as its tables: a run killed before reads the same events
+    again; after, none twice)."""
+    others = state.filter(~pl.col("system").is_in(list(reads)))
     moved = table_frame(
         "narrative_state",
         {
@@ -54,18 +111,104 @@ def state_rows(store: WorldStore, world_id: str, reads: Mapping[str, Unread]) ->
 
 def world_names(store: WorldStore, world_id: str) -> Names:
     """Every entity's name by id (people by their full names)."""
-    npcs = store.read("npcs", world_id).select(
-        "npc_id", pl.concat_str("name", "family_name", separator=" ").alias("full")
-    )
+    tables = ("npcs", "factions", "settlements", "regions", "pois", "items")
+    return names_of(*(store.read(table, world_id) for table in tables))
+
+
+def names_of(  # noqa: PLR0917 -- one frame per kind of entity, in Names' order
+    npcs: pl.DataFrame,
+    factions: pl.DataFrame,
+    settlements: pl.DataFrame,
+    regions: pl.DataFrame,
+    pois: pl.DataFrame,
+    items: pl.DataFrame,
+) -> Names:
+    """`Names` from the tables' frames (people by their full names)."""
+    full = npcs.select("npc_id", pl.concat_str("name", "family_name", separator=" "))
     return Names(
-        npc=dict(npcs.iter_rows()),
-        faction=_names(store, world_id, "factions", "faction_id"),
-        settlement=_names(store, world_id, "settlements", "settlement_id"),
-        region=_names(store, world_id, "regions", "region_id"),
-        poi=_names(store, world_id, "pois", "poi_id"),
-        item=_names(store, world_id, "items", "item_id"),
+        npc=dict(full.iter_rows()),
+        faction=_names(factions, "faction_id"),
+        settlement=_names(settlements, "settlement_id"),
+        region=_names(regions, "region_id"),
+        poi=_names(pois, "poi_id"),
+        item=_names(items, "item_id"),
     )
 
 
-def _names(store: WorldStore, world_id: str, table: str, key: str) -> dict[int, str]:
-    return dict(store.read(table, world_id).select(key, "name").iter_rows())
+def _names(frame: pl.DataFrame, key: str) -> dict[int, str]:
+    return dict(frame.select(key, "name").iter_rows())
+
+
+def notables_of(
+    npcs: pl.DataFrame,
+    settlements: pl.DataFrame,
+    factions: pl.DataFrame,
+    provinces: pl.DataFrame,
+    vitals: pl.DataFrame,
+) -> pl.DataFrame:
+    """Notables: where they live, the faction they lead (else the state holding their home's
+    region), the day they died (null while alive)."""
+    homes = settlements.select("settlement_id", "region_id")
+    leads = (
+        factions.filter(pl.col("leader_npc_id").is_not_null())
+        .group_by("leader_npc_id")
+        .agg(pl.col("faction_id").min().alias("leads"))
+        .rename({"leader_npc_id": "npc_id"})
+    )
+    holders = provinces.select("region_id", "faction_id")
+    died = vitals.select("npc_id", "died_tick")
+    return (
+        npcs.filter(pl.col("notable"))
+        .select("npc_id", "settlement_id")
+        .join(homes, on="settlement_id", how="left")
+        .join(leads, on="npc_id", how="left")
+        .join(holders, on="region_id", how="left")
+        .join(died, on="npc_id", how="left")
+        .select(
+            "npc_id",
+            "settlement_id",
+            pl.coalesce("leads", "faction_id").alias("faction_id"),
+            "region_id",
+            "died_tick",
+        )
+        .sort("npc_id")
+    )
+
+
+def quest_world(store: WorldStore, world_id: str, shelf: Shelf) -> QuestWorld:
+    """The frames quests are built on (see `QuestWorld`)."""
+    vitals = shelf.vitals
+    return QuestWorld(
+        npcs=shelf.npcs.join(vitals.select("npc_id", "born_tick"), on="npc_id", how="left"),
+        dead=vitals.filter(pl.col("died_tick").is_not_null()).select("npc_id", "died_tick"),
+        settlements=shelf.settlements,
+        pois=shelf.pois,
+        encounters=store.read("encounters", world_id),
+        monsters=store.read("monsters", world_id),
+        items=shelf.items,
+        prices=_local_prices(store, world_id, shelf.settlements),
+        regions=shelf.regions,
+        factions=shelf.factions,
+    )
+
+
+def _local_prices(store: WorldStore, world_id: str, settlements: pl.DataFrame) -> pl.DataFrame:
+    """Each settlement's price of each good: its market's, else the mean of its region's
+    markets, else the world's."""
+    places = settlements.select("settlement_id", "region_id")
+    markets = store.read("markets", world_id).select("market_id", "settlement_id", "region_id")
+    goods = store.read("market_goods", world_id).join(markets, on="market_id")
+    own = goods.select("settlement_id", "good", "price")
+    regional = goods.group_by("region_id", "good").agg(pl.col("price").mean().alias("regional"))
+    worldwide = goods.group_by("good").agg(pl.col("price").mean().alias("worldwide"))
+    return (
+        places.join(worldwide, how="cross")
+        .join(regional, on=["region_id", "good"], how="left")
+        .join(own, on=["settlement_id", "good"], how="left")
+        .select(
+            "settlement_id",
+            "good",
+            pl.coalesce("price", "regional", "worldwide").alias("price"),
+        )
+        .sort("settlement_id", "good")
+    )

@@ -224,6 +224,9 @@ def test_windows_give_the_same_memories_as_one_pass(
     )
     assert split.memories.equals(whole.memories)
     assert split.reflections.equals(whole.reflections)
+    # The book's rows come first, unchanged: what follows them is what the call added.
+    assert split.memories.head(first.memories.height).equals(first.memories)
+    assert split.reflections.head(first.reflections.height).equals(first.reflections)
     memories = whole.memories
     ticks = dict(zip(events["event_id"], events["tick"], strict=True))
     died = dict(zip(notables["npc_id"], notables["died_tick"], strict=True))

@@ -55,6 +55,16 @@ def test_two_windows_give_one_pass(rows: list[dict[str, Any]], split: int) -> No
     assert _pass(rows, book=first).quests.equals(second.quests)  # earlier events are ignored
     assert second.quests.equals(whole.quests)
     assert second.quest_steps.equals(whole.quest_steps)
+    # Only the open quests' steps are read: a book without the others gives the same quests,
+    # and the steps of the quests numbered past the book's are the new ones.
+    opened = first.quests.filter(pl.col("status") == "open")["quest_id"]
+    lean = dataclasses.replace(
+        first, quest_steps=first.quest_steps.filter(pl.col("quest_id").is_in(opened.implode()))
+    )
+    third = _pass([r for r in rows if after < r["tick"]], book=lean)
+    assert third.quests.equals(whole.quests)
+    fresh = pl.col("quest_id") >= first.quests.height
+    assert third.quest_steps.filter(fresh).equals(whole.quest_steps.filter(fresh))
 
 
 @settings(max_examples=25, deadline=None)

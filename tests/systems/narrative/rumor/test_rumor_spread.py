@@ -4,6 +4,7 @@ where routes lead, and the same tables whatever the windows or the order of the 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -38,6 +39,7 @@ from worldloom.systems.rng import Seeds
 NAMES = world_names(6, npcs=12)
 EARLY_NAMES = world_names(6, npcs=4)
 """The names a run at an earlier tick knows: the people born since (ids 4..) are missing."""
+KEY_V, KEY_B = ["rumor_id", "version"], ["rumor_id", "settlement_id"]
 
 
 def _spread(
@@ -50,15 +52,31 @@ def _spread(
     seed: int = 7,
     names: Names = NAMES,
 ) -> RumorBook:
-    return spread_rumors(
+    """The book after a call: the one given with the call's news added."""
+    book = book or RumorBook()
+    return _news(events, places, rules=rules, until=until, book=book, seed=seed, names=names)(book)
+
+
+def _news(
+    events: pl.DataFrame,
+    places: RumorPlaces,
+    *,
+    rules: RumorRules,
+    until: int,
+    book: RumorBook,
+    seed: int = 7,
+    names: Names = NAMES,
+) -> Callable[[RumorBook], RumorBook]:
+    news = spread_rumors(
         rules=rules,
-        book=book or RumorBook(),
+        book=book,
         events=events,
         places=places,
         names=names,
         until_tick=until,
         seeds=Seeds(seed),
     )
+    return news.added_to
 
 
 def test_frames_have_the_tables_schemas() -> None:
@@ -142,6 +160,16 @@ def test_a_second_run_over_the_same_events_adds_nothing() -> None:
     twice = _spread(events, places, rules=calm_rules(), until=50, book=once)
     assert twice.rumors.equals(once.rumors)
     assert twice.beliefs.equals(once.beliefs)
+    news = spread_rumors(
+        rules=calm_rules(),
+        book=once,
+        events=events,
+        places=places,
+        names=NAMES,
+        until_tick=50,
+        seeds=Seeds(7),
+    )
+    assert (news.rumors.height, news.versions.height, news.beliefs.height) == (0, 0, 0)
 
 
 def test_people_born_later_do_not_change_an_earlier_rumor() -> None:
@@ -289,6 +317,12 @@ def test_windows_give_the_same_tables_as_one_pass(
     split = _spread(rest, places, rules=WILD, until=end, book=first, seed=seed)
     for name in ("rumors", "versions", "beliefs", "frontier"):
         assert getattr(split, name).equals(getattr(whole, name)), name
+    # The news needs only the book's rumors and frontier: versions and beliefs are appended.
+    lean = RumorBook(rumors=first.rumors, frontier=first.frontier)
+    added = _news(rest, places, rules=WILD, until=end, book=lean, seed=seed)(RumorBook())
+    assert added.versions.equals(split.versions.join(first.versions, on=KEY_V, how="anti"))
+    assert added.beliefs.equals(split.beliefs.join(first.beliefs, on=KEY_B, how="anti"))
+    assert added.rumors.equals(split.rumors.join(first.rumors, on="rumor_id", how="anti"))
     again = _spread(events, places, rules=WILD, until=end, seed=seed)
     assert again.versions.equals(whole.versions)
     assert again.beliefs.equals(whole.beliefs)

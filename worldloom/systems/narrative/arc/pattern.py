@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -56,12 +57,13 @@ class Clause:
     types: tuple[str, ...]
     bind: tuple[tuple[str, str], ...]
     where: tuple[Condition, ...]
+    terms: tuple[str, ...] = dataclasses.field(init=False, compare=False)
 
-    @property
-    def terms(self) -> tuple[str, ...]:
+    def __post_init__(self) -> None:
+        # Derived once: the matcher reads it for every candidate row.
         sources = [source for _, source in self.bind]
         sources += [c.source for c in self.where if c.variable]
-        return tuple(dict.fromkeys(sources))
+        object.__setattr__(self, "terms", tuple(dict.fromkeys(sources)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,10 @@ def remember(
         beliefs: `HEARD_SCHEMA`'s columns: the rumors that reached settlements since the last
             run (`heard_rumors` builds it); rows heard after `until_tick` wait for a later run.
         until_tick: the world's tick now.
+
+    Returns:
+        The book's memories and reflections, unchanged, each followed by the rows this call
+        adds (so the rows past the book's own are what a writer appends).
     """
     homes = {int(r["npc_id"]): r for r in notables.iter_rows(named=True)}
     circles = _Circles.of(homes, _kin_from(book.memories))

@@ -65,8 +65,9 @@ def offer_quests(
         until_tick: the last tick simulated.
 
     Returns:
-        The book with its quests (open ones updated, new ones appended) and steps, at
-        max(book.tick, until_tick).
+        The book with its quests (open ones updated, new ones appended, with ids above the
+        book's) and steps, at max(book.tick, until_tick). Only the open quests' steps are read:
+        a book may carry no others, and the steps returned are the book's and the new quests'.
     """
     atlas = build_atlas(world, levels=rules.encounter_levels)
     desk = _Desk.of(book)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -180,20 +180,58 @@ def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
     )
 
 
-_PERSON = (
-    "npc_id",
-    "settlement_id",
-    "profession",
-    "notable",
-    "notable_role",
-    "wealth",
-    "born_tick",
-)
+_PERSON = ("settlement_id", "profession", "notable", "notable_role", "wealth", "born_tick")
+"""The columns a `Person` is built from (its kin besides)."""
+
+
+class People(Mapping[int, Person]):
+    """People by id, each built the first time it is asked for: a world holds tens of
+    thousands, a year's boards ask for a few hundred, and building them all cost more than
+    the boards themselves."""
+
+    __slots__ = ("_built", "_children", "_columns", "_parents", "_row")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
+        father_id, mother_id, spouse_id."""
+        ids: list[int] = frame["npc_id"].to_list()
+        self._row = dict(zip(ids, range(len(ids)), strict=True))
+        self._columns = tuple(frame[c].to_list() for c in _PERSON)
+        self._parents = tuple(frame[c].to_list() for c in ("father_id", "mother_id", "spouse_id"))
+        children: dict[int, list[int]] = defaultdict(list)
+        # Ids ascend, so each parent's children are listed in id order.
+        for child, father, mother in zip(ids, self._parents[0], self._parents[1], strict=True):
+            if father is not None:
+                children[father].append(child)
+            if mother is not None:
+                children[mother].append(child)
+        self._children = children
+        self._built: dict[int, Person] = {}
+
+    def __getitem__(self, npc_id: int) -> Person:
+        person = self._built.get(npc_id)
+        if person is None:
+            row = self._row[npc_id]
+            home, job, notable, role, wealth, born = (column[row] for column in self._columns)
+            family = [parent[row] for parent in self._parents if parent[row] is not None]
+            kin = (*family, *self._children.get(npc_id, ()))
+            person = Person(home, job or "", bool(notable), role, wealth, kin, born)
+            self._built[npc_id] = person
+        return person
+
+    def __contains__(self, npc_id: object) -> bool:
+        return npc_id in self._row
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
 
 
 def _index_people(
     npcs: pl.DataFrame,
-) -> tuple[dict[int, Person], dict[tuple[int, str], tuple[int, ...]], dict[int, tuple[int, ...]]]:
+) -> tuple[People, dict[tuple[int, str], tuple[int, ...]], dict[int, tuple[int, ...]]]:
     """People by id with their kin; residents by (settlement, role or profession), best first;
     notables by settlement, by id."""
     born = (
@@ -203,34 +241,7 @@ def _index_people(
     )
     frame = npcs.with_columns(born_tick=born, wealth=pl.col("wealth").fill_null(0).cast(pl.Int64))
     frame = frame.sort("npc_id")
-    parents = (
-        pl.concat([
-            frame.select(parent="father_id", child="npc_id"),
-            frame.select(parent="mother_id", child="npc_id"),
-        ])
-        .drop_nulls()
-        .group_by("parent")
-        .agg(pl.col("child").sort())
-    )  # fmt: skip
-    kin = (
-        frame.join(parents, left_on="npc_id", right_on="parent", how="left")
-        .sort("npc_id")
-        .select(
-            pl.concat_list(
-                "father_id",
-                "mother_id",
-                "spouse_id",
-                pl.col("child").fill_null(pl.lit([], pl.List(pl.Int64))),
-            ).list.drop_nulls()
-        )
-        .to_series()
-    )
-    people = {
-        npc: Person(home, job or "", bool(notable), role, wealth, tuple(family), b)
-        for npc, home, job, notable, role, wealth, b, family in zip(
-            *(frame[c].to_list() for c in _PERSON), kin.to_list(), strict=True
-        )
-    }
+    people = People(frame)
     ranked = (
         frame.filter(pl.col("settlement_id").is_not_null())
         .sort(["notable", "wealth", "npc_id"], descending=[True, True, False])

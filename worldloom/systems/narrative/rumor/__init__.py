@@ -5,8 +5,9 @@ version traced to the truth), and each settlement believes the first version tha
 less firmly the further it has come.
 
 Entry points: `rumor_places` (the settlement graph from settlements and routes),
-`RumorRules.from_mapping` (data/rumors.toml) and `spread_rumors` (a `RumorBook` in, the next
-one out: rumors, rumor_versions, rumor_beliefs and the frontier still to come).
+`RumorRules.from_mapping` (data/rumors.toml) and `spread_rumors` (a `RumorBook` in, its
+`RumorNews` out: the rumors, rumor_versions and rumor_beliefs rows it adds, and the frontier
+still to come).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from worldloom.systems.narrative.rumor.frames import (
 )
 from worldloom.systems.narrative.rumor.places import RumorPlaces, rumor_places
 from worldloom.systems.narrative.rumor.rules import EventTexts, RumorRules
-from worldloom.systems.narrative.rumor.spread import RumorBook, spread_rumors
+from worldloom.systems.narrative.rumor.spread import RumorBook, RumorNews, spread_rumors
 from worldloom.systems.narrative.rumor.telling import Telling, event_payload, tell_event
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "VERSION_SCHEMA",
     "EventTexts",
     "RumorBook",
+    "RumorNews",
     "RumorPlaces",
     "RumorRules",
     "Telling",

@@ -45,6 +45,27 @@ class RumorBook:
 
 
 @dataclass(frozen=True, slots=True)
+class RumorNews:
+    """What one `spread_rumors` call adds to a book: the rumors it started and the versions and
+    beliefs told by its tick (rows their tables gain; none it had), and the frontier left (it
+    replaces the book's)."""
+
+    rumors: pl.DataFrame
+    versions: pl.DataFrame
+    beliefs: pl.DataFrame
+    frontier: pl.DataFrame
+
+    def added_to(self, book: RumorBook) -> RumorBook:
+        """`book` with this news: the rumor tables as they stand after the call."""
+        return RumorBook(
+            rumors=pl.concat([book.rumors, self.rumors]).sort("rumor_id"),
+            versions=pl.concat([book.versions, self.versions]).sort("rumor_id", "version"),
+            beliefs=pl.concat([book.beliefs, self.beliefs]).sort("rumor_id", "settlement_id"),
+            frontier=self.frontier,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Reach:
     version: int
     tick: int
@@ -61,7 +82,7 @@ def spread_rumors(
     names: Names,
     until_tick: int,
     seeds: Seeds,
-) -> RumorBook:
+) -> RumorNews:
     """Start a rumor from each important new event and let every rumor travel to `until_tick`.
 
     A rumor (its id is the event's) starts on the event's day at its settlement, else its
@@ -73,8 +94,13 @@ def spread_rumors(
     a rumor past its hops or `max_days` after the event, is passed on no further.
 
     Args:
+        book: the rumors so far and the frontier (its versions and beliefs are not read, and
+            of its rumors only those of `events` matter: an event already told starts none).
         events: the events recorded since the last run (the events table's columns).
         until_tick: the world's tick now; beliefs and versions after it stay in the frontier.
+
+    Returns:
+        What the call adds (`RumorNews.added_to(book)` is the book after it).
     """
     known = set(book.rumors["rumor_id"].to_list())
     pools = {
@@ -117,11 +143,10 @@ def spread_rumors(
         new_beliefs += reached
     frontier = pl.concat([book.frontier, _frontier(new_versions, new_beliefs)], how="vertical")
     due_versions, due_beliefs, frontier = split_at(frontier, until_tick)
-    rumors = pl.concat([book.rumors, pl.DataFrame(new_rumors, schema=RUMOR_SCHEMA)])
-    return RumorBook(
-        rumors=rumors.sort("rumor_id"),
-        versions=pl.concat([book.versions, due_versions]).sort("rumor_id", "version"),
-        beliefs=pl.concat([book.beliefs, due_beliefs]).sort("rumor_id", "settlement_id"),
+    return RumorNews(
+        rumors=pl.DataFrame(new_rumors, schema=RUMOR_SCHEMA).sort("rumor_id"),
+        versions=due_versions.sort("rumor_id", "version"),
+        beliefs=due_beliefs.sort("rumor_id", "settlement_id"),
         frontier=frontier,
     )
 
