@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.store import TABLES, table_frame
+from worldloom.infrastructure.store import TABLES, Revision, WorldStore, table_frame
 from worldloom.systems.economy import (
     EconomyRules,
     EconomyRun,
@@ -255,6 +255,55 @@ def archived_rows(
             [stored[name], table_frame(name, fresh[name].to_dict())], how="vertical_relaxed"
         )
     return {name: table_frame(name, frame.to_dict()) for name, frame in kept.items()}
+
+
+def read_rolling(
+    store: WorldStore,
+    world_id: str,
+    *,
+    next_tick: int,
+    calendar: Calendar,
+    policy: HistoryPolicy | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The stored history rows a run ending before `next_tick` rolls up or drops: days before
+    its day cutoff, months before its month cutoff (`Spans.cutoffs`). Every other stored row
+    stays as it is, whatever the run: `archived_rows` over these rows alone makes only the
+    rows to add (`archived_changes`)."""
+    spans = Spans.of(calendar)
+    day_cutoff, month_cutoff = spans.cutoffs(next_tick, policy or HistoryPolicy())
+    months = (pl.col("days") < spans.year) & (pl.col("tick") < month_cutoff)
+    rows = {
+        name: store.read(name, world_id, before={"tick": day_cutoff})
+        for name in ("market_prices", "trades")
+    }
+    rows["market_price_periods"] = store.read(
+        "market_price_periods", world_id, before={"tick": month_cutoff}
+    ).filter(months)
+    for name in ("role_stats", "economy_ledger", "money_supply"):
+        stored = store.read(name, world_id, before={"tick": day_cutoff})
+        rows[name] = stored.filter((pl.col("days") == 1) | months)
+    return rows
+
+
+def archived_changes(
+    run: EconomyRun,
+    rules: EconomyRules,
+    *,
+    rolling: Mapping[str, pl.DataFrame],
+    calendar: Calendar,
+    policy: HistoryPolicy | None = None,
+) -> dict[str, Revision]:
+    """What `run` changes in the stored history tables: the `rolling` rows (`read_rolling`)
+    out, the run's days and the periods they and the rolling rows make in; the same tables
+    as `archived_rows` over every stored row would write whole."""
+    added = archived_rows(run, rules, earlier=rolling, calendar=calendar, policy=policy)
+    return {
+        name: Revision(
+            remove=rolling[name] if name in rolling else table_frame(name, _no_rows(name)),
+            add=frame,
+        )
+        for name, frame in added.items()
+    }
 
 
 def _no_rows(name: str) -> dict[str, list[object]]:

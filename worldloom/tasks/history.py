@@ -19,17 +19,17 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.store import StoreError, WorldStore, open_store
+from worldloom.infrastructure.store import Revision, StoreError, WorldStore, open_store
 from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, simulate_economy
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.economy import market_layout, with_stored_agents
 from worldloom.tasks.economy_tables import (
-    HISTORY_TABLES,
-    archived_rows,
+    archived_changes,
     market_goods_rows,
     market_rows,
+    read_rolling,
     state_from_rows,
     state_rows,
 )
@@ -73,7 +73,7 @@ def simulate_segment(
         end = segment_end(tick, until_tick)
         if end <= tick:
             raise ValueError(f"nothing to simulate: the world is at tick {tick}")
-        economy = _load_economy(store, world_id, rules, first_tick=end - 1)
+        economy = _load_economy(store, world_id, rules, end_tick=end)
         year_ended = end % days_per_year == 0
         loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
     seeds = Seeds(world.config.seed)
@@ -87,6 +87,7 @@ def simulate_segment(
     )
     append: dict[str, pl.DataFrame] = {}
     history_frames: dict[str, pl.DataFrame] = {}
+    revise: dict[str, Revision] = {}
     events = population = 0
     if loaded is not None:
         year = end // days_per_year - 1
@@ -94,6 +95,10 @@ def simulate_segment(
             loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
         )
         history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
+        # The dead keep their rows: only the year's births and deaths are written.
+        revise["npc_vitals"] = Revision.between(
+            loaded["npc_vitals"], history_frames.pop("npc_vitals"), key=("npc_id",)
+        )
         # The year's armies and tributes are paid from the economy's purses.
         run = replace(
             run,
@@ -117,8 +122,9 @@ def simulate_segment(
         events = len(record.events["event_id"])
         population = int(record.tally.end.sum())
     frames = _economy_frames(economy, run, rules) | history_frames
+    revise |= archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
     with open_store(path) as store:
-        store.replace_rows(world_id, frames, append=append)
+        store.replace_rows(world_id, frames, append=append, revise=revise)
     get_run_logger().info(
         "simulate: ticks %d-%d%s: %d events, %d people",
         tick,
@@ -138,12 +144,13 @@ class _Economy:
     layout: MarketLayout
     hooked: MarketLayout
     state: Any
-    earlier: dict[str, pl.DataFrame]
+    rolling: dict[str, pl.DataFrame]
+    """The stored history rows the segment rolls up or drops (`read_rolling`)."""
     worlds: pl.DataFrame
 
 
 def _load_economy(
-    store: WorldStore, world_id: str, rules: EconomyRules, *, first_tick: int
+    store: WorldStore, world_id: str, rules: EconomyRules, *, end_tick: int
 ) -> _Economy:
     saved = store.read("economy_agents", world_id)
     if saved.height == 0 or store.read("population_groups", world_id).height == 0:
@@ -154,12 +161,12 @@ def _load_economy(
     stored_markets = store.read("markets", world_id)
     layout = with_stored_agents(market_layout(store, world_id), stored_markets)
     state = state_from_rows(saved, store.read("economy_books", world_id), stored_markets)
-    hooks = _standing_hooks(store, world_id, tick=_year_start(first_tick) - 1)
+    hooks = _standing_hooks(store, world_id, tick=_year_start(end_tick - 1) - 1)
     return _Economy(
         layout=layout,
         hooked=_hooked(layout, hooks, store.read("provinces", world_id)),
         state=state,
-        earlier={name: store.read(name, world_id) for name in HISTORY_TABLES},
+        rolling=read_rolling(store, world_id, next_tick=end_tick, calendar=catalog.calendar()),
         worlds=store.read("worlds", world_id),
     )
 
@@ -219,7 +226,6 @@ def _hooked(layout: MarketLayout, hooks: Hooks, provinces: pl.DataFrame) -> Mark
 
 
 def _economy_frames(economy: _Economy, run: EconomyRun, rules: EconomyRules) -> dict[str, Any]:
-    history = archived_rows(run, rules, earlier=economy.earlier, calendar=catalog.calendar())
     # The goods, recipes and market links do not change as the world lives: not rewritten.
     markets = market_rows(economy.layout, run.state)["markets"]
     return {
@@ -228,5 +234,4 @@ def _economy_frames(economy: _Economy, run: EconomyRun, rules: EconomyRules) -> 
         "markets": markets,
         "market_goods": market_goods_rows(run.state, rules),
         **state_rows(run.state),
-        **history,
     }

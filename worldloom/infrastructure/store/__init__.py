@@ -1,5 +1,6 @@
 """DuckDB storage: one file per world, one module owning schema, migrations, reads and writes."""
 
+from worldloom.infrastructure.store.revision import Revision
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
     SchemaTooNewError,
@@ -15,6 +16,7 @@ from worldloom.infrastructure.store.store import (
 __all__ = [
     "SCHEMA_VERSION",
     "TABLES",
+    "Revision",
     "SchemaTooNewError",
     "StoreError",
     "Table",

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from worldloom.infrastructure.store.revision import Revision, apply_revision
 from worldloom.infrastructure.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
@@ -50,6 +51,7 @@ class WorldStore:
         *,
         clear: Iterable[str] = (),
         append: Mapping[str, pl.DataFrame] | None = None,
+        revise: Mapping[str, Revision] | None = None,
     ) -> dict[str, int]:
         """Replace `world_id`'s rows in each named table, all in one transaction.
 
@@ -57,8 +59,9 @@ class WorldStore:
         rows in place. Frames must carry exactly the table's columns (any order) minus
         `world_id`, which is filled in here. Tables in `clear` lose the world's rows (a stage
         clears what was derived from the rows it replaces). Frames in `append` are added to
-        their log tables (e.g. a year's `events`) in the same transaction, so a segment of a
-        simulation is stored whole or not at all.
+        their log tables (e.g. a year's `events`) in the same transaction, and each table in
+        `revise` loses the rows its `Revision` removes by key and gains those it adds, so a
+        segment of a simulation is stored whole or not at all, writing only what it changed.
 
         Returns:
             Rows written per table.
@@ -77,6 +80,15 @@ class WorldStore:
                 cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
                 cursor.unregister("incoming")
                 written[name] = incoming.height
+            for name, revision in (revise or {}).items():
+                table = _table(name)
+                written[name] = apply_revision(
+                    cursor,
+                    table,
+                    world_id,
+                    remove=revision.remove,
+                    add=_incoming(table, revision.add, world_id),
+                )
             for name, frame in (append or {}).items():
                 incoming = _incoming(_table(name), frame, world_id)
                 cursor.register("incoming", incoming.to_arrow())
@@ -146,6 +158,7 @@ class WorldStore:
         *,
         where: Mapping[str, object] | None = None,
         after: Mapping[str, int] | None = None,
+        before: Mapping[str, int] | None = None,
     ) -> pl.DataFrame:
         """`world_id`'s rows of a table, in primary-key order, without `world_id`.
 
@@ -156,6 +169,8 @@ class WorldStore:
                 (so a caller wanting a few rows of a million-row table never loads the rest).
             after: Column -> value; only rows where the column is greater (the events a
                 reader of the log has not read yet).
+            before: Column -> value; only rows where the column is smaller (the history a
+                writer is about to roll up).
 
         Raises:
             StoreError: If the table does not exist.
@@ -166,7 +181,7 @@ class WorldStore:
         order = ", ".join(table.primary_key)
         conditions = ["world_id = $world_id"]
         params: dict[str, object] = {"world_id": world_id}
-        bounds = [("=", where or {}), (">", after or {})]
+        bounds = [("=", where or {}), (">", after or {}), ("<", before or {})]
         for operator, values in bounds:
             for column, value in values.items():
                 # Column names go into the SQL text: only the table's own are accepted.

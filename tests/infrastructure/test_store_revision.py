@@ -1,0 +1,129 @@
+"""Tables revised in place: rows out by key and in, with the stage's other writes in one
+transaction; a revision between two versions of a table turns the one into the other."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.infrastructure.test_store import calendar
+from worldloom.infrastructure.store import Revision, StoreError, open_store, table_frame
+
+
+def _vitals(rows: list[tuple[int, int, int, str]]) -> pl.DataFrame:
+    """npc_vitals rows (npc id, born, died, cause); -1 and '' say none, stored as null."""
+    return table_frame(
+        "npc_vitals",
+        {
+            "npc_id": [r[0] for r in rows],
+            "born_tick": [r[1] if r[1] >= 0 else None for r in rows],
+            "died_tick": [r[2] if r[2] >= 0 else None for r in rows],
+            "death_cause": [r[3] or None for r in rows],
+        },
+    )
+
+
+def _money(rows: list[tuple[int, int, int]]) -> pl.DataFrame:
+    """money_supply rows (tick, market, money) of one day each: a two-column key."""
+    return table_frame(
+        "money_supply",
+        {
+            "tick": [r[0] for r in rows],
+            "days": [1] * len(rows),
+            "market_id": [r[1] for r in rows],
+            "money": [r[2] for r in rows],
+        },
+    )
+
+
+def test_a_revision_takes_rows_out_by_key_and_puts_rows_in(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money([(0, 0, 5), (0, 1, 6), (1, 0, 7)])})
+        store.replace_rows("b", {"money_supply": _money([(0, 0, 9)])})
+        written = store.replace_rows(
+            "a",
+            {"calendar_months": calendar(2)},
+            append={"npc_vitals": _vitals([(1, 3, -1, "")])},
+            revise={
+                # (0, 1) goes; (1, 0) comes back changed; (2, 0) is new.
+                "money_supply": Revision(
+                    remove=_money([(0, 1, 0), (1, 0, 0)]).select("tick", "market_id"),
+                    add=_money([(1, 0, 70), (2, 0, 8)]),
+                )
+            },
+        )
+        assert written == {"calendar_months": 2, "money_supply": 2, "npc_vitals": 1}
+        kept = store.read("money_supply", "a").select("tick", "market_id", "money").rows()
+        assert kept == [(0, 0, 5), (1, 0, 70), (2, 0, 8)]
+        assert store.read("money_supply", "b")["money"].to_list() == [9]
+
+
+def test_a_failed_revision_leaves_every_table_of_the_write_as_it_was(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12), "money_supply": _money([])})
+        store.replace_rows(
+            "a", {}, revise={"money_supply": Revision(_money([]), _money([(0, 0, 1)]))}
+        )
+        clash = Revision(remove=_money([]), add=_money([(0, 0, 2)]))  # the key is stored
+        with pytest.raises(duckdb.ConstraintException, match="uplicate key"):
+            store.replace_rows(
+                "a", {"calendar_months": calendar(3)}, revise={"money_supply": clash}
+            )
+        bad = Revision(remove=_money([]), add=_money([(1, 0, 2)]).drop("days"))
+        with pytest.raises(StoreError, match="missing columns"):
+            store.replace_rows("a", {"calendar_months": calendar(3)}, revise={"money_supply": bad})
+        assert store.read("calendar_months", "a").height == 12
+        assert store.read("money_supply", "a")["money"].to_list() == [1]
+
+
+def test_a_read_before_a_bound_returns_only_the_smaller_rows(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows(
+            "a", {"money_supply": _money([(t, m, t) for t in range(4) for m in (0, 1)])}
+        )
+        early = store.read("money_supply", "a", before={"tick": 2}, where={"market_id": 1})
+        assert early.select("tick", "market_id").rows() == [(0, 1), (1, 1)]
+        middle = store.read("money_supply", "a", after={"tick": 0}, before={"tick": 3})
+        assert middle["tick"].unique().sort().to_list() == [1, 2]
+        with pytest.raises(KeyError, match="no column 'tick <'"):
+            store.read("money_supply", "a", before={"tick <": 2})
+
+
+def test_a_revision_between_frames_of_other_columns_is_refused() -> None:
+    vitals = _vitals([(1, 0, -1, "")])
+    with pytest.raises(ValueError, match="revision of"):
+        Revision.between(vitals, vitals.drop("death_cause"), key=("npc_id",))
+    with pytest.raises(ValueError, match="revision of"):
+        Revision.between(vitals, vitals, key=("person",))
+
+
+_VITAL = st.tuples(
+    st.integers(-1, 3), st.integers(-1, 3), st.sampled_from(["", "old_age", "plague"])
+)
+_TABLE = st.dictionaries(st.integers(0, 12), _VITAL, max_size=10)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=_TABLE, after=_TABLE)
+def test_the_revision_between_two_tables_turns_the_stored_one_into_the_other(
+    before: dict[int, tuple[int, int, str]], after: dict[int, tuple[int, int, str]]
+) -> None:
+    old = _vitals([(k, *v) for k, v in sorted(before.items())])
+    new = _vitals([(k, *v) for k, v in sorted(after.items())])
+    revision = Revision.between(old, new.reverse(), key=("npc_id",))
+    # Only what differs is written: an unchanged row is neither removed nor added.
+    same = {k for k in before if after.get(k) == before[k]}
+    assert set(revision.add["npc_id"]) == set(after) - same
+    assert set(revision.remove["npc_id"]) == set(before) - same
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "w.duckdb") as store:
+        store.replace_rows("a", {"npc_vitals": old})
+        store.replace_rows("a", {}, revise={"npc_vitals": revision})
+        assert store.read("npc_vitals", "a").equals(new)
