@@ -39,7 +39,7 @@ def main() -> None:
 
 
 FLOW_COMMANDS = frozenset(
-    {"generate", "economy", "export", "enrich", "serve", "simulate", "stories"}
+    {"generate", "economy", "export", "enrich", "serve", "simulate", "stories", "batch"}
 )
 """The commands that run flows (or serve them): they want a Prefect API to report to."""
 

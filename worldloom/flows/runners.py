@@ -90,6 +90,11 @@ def task_runner(spec: str, *, workers: int | None = None) -> TaskRunner[Any]:
 
     Raises:
         ValueError: `spec` names no runner.
+
+    A task sent to Dask's worker processes is pickled: build it as `task(...)(function)` with
+    the function kept under its own module-level name (as `flows.batch.generate_seed` is), so
+    workers import it; a function decorated in place is copied by value, without the module's
+    names its annotations (e.g. a subflow's parameter model) are resolved against.
     """
     name = parse_runner(spec)
     if name == LOCAL:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from worldloom.flows.commands import api, history, llm, server, snapshot, stories, user, world
+from worldloom.flows.commands import (
+    api,
+    batch,
+    compare,
+    history,
+    llm,
+    server,
+    snapshot,
+    stories,
+    user,
+    world,
+)
 from worldloom.flows.commands.app import app
 from worldloom.flows.commands.world import parse_overrides, resolve_world
 
 __all__ = [
     "api",
     "app",
+    "batch",
+    "compare",
     "history",
     "llm",
     "parse_overrides",
