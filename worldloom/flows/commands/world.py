@@ -35,6 +35,7 @@ from worldloom.flows.generate import (
 )
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
+from worldloom.flows.runners import LOCAL, RUNNER_HELP, parse_runner
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
@@ -73,12 +74,27 @@ def generate(
     economy_ticks: Annotated[
         int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
     ] = 60,
+    runner: Annotated[
+        str, typer.Option(help=f"Where the stages' batches run: {RUNNER_HELP}.")
+    ] = LOCAL,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Start over. By default a run of the same arguments that was cut short "
+            "(killed, or failed) is resumed from its last finished task.",
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
     """Generate a world and export its snapshot; prints the world id and snapshot path."""
     settings = settings_for(home)
     provider = llm or settings.llm
     parse_provider(provider)
+    try:
+        chosen = parse_runner(runner)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     overrides = parse_overrides(set_ or [])
     # Checked here, before Prefect starts, so a bad value costs no wait; the flow plans the world.
     catalog.world_config(preset=preset, seed=seed, overrides=overrides)
@@ -93,8 +109,14 @@ def generate(
         home=str(settings.home),
         llm=provider,
         economy_ticks=economy_ticks,
+        runner=chosen,
+        fresh=fresh,
     )
-    with stage_progress(Consoles.err, f"Generating a {preset} world, seed {seed}"):
+    # batch.py imports this module (parse_overrides): its shared API comes at call time.
+    from worldloom.flows.commands.batch import shared_api  # noqa: PLC0415
+
+    title = f"Generating a {preset} world, seed {seed}"
+    with shared_api(chosen), stage_progress(Consoles.err, title):
         result = finished(generate_world(params, return_state=True))
     # Plain lines, never wrapped: scripts read these.
     typer.echo(f"world     {result.world_id}")
