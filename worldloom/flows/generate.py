@@ -119,7 +119,7 @@ def people_flow(home: str, world_id: str, generation: str | None = None) -> dict
         drawn = step(people_npcs).map(
             home=unmapped(home), world_id=unmapped(world_id), regions=batches
         )
-        written |= step(people_save_npcs)(**where, batches=drawn)
+        written |= step(people_save_npcs)(**where, batches=drawn.result())
         written |= step(people_factions)(**where)
         written |= step(people_diplomacy)(**where)
         written |= step(people_prose)(**where)

@@ -4,7 +4,6 @@ with the same arguments picks the same generation up and skips the tasks that fi
 
 from __future__ import annotations
 
-import json
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -12,22 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-import polars as pl
 from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE, CachePolicy
 from prefect.context import TaskRunContext
 from prefect.utilities.hashing import hash_objects
 
 from worldloom.infrastructure.provenance import code_version
-from worldloom.infrastructure.store import open_store
 from worldloom.tasks.people_npcs import clear_staging
-from worldloom.tasks.world import world_db
+from worldloom.tasks.provenance import unfinished_run
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 GENERATE_FLOW = "generate-world"
 """The flow whose `runs` rows record generations (its parameters carry `generation`)."""
+GENERATION = "generation"
 HOW_NOT_WHAT = frozenset({"fresh", "runner"})
 """Parameters that change how a generation runs, not what it writes: a run with other values
 of these still resumes (all but `--fresh` itself, which never does)."""
@@ -91,10 +89,14 @@ def open_generation(
     Returns:
         The generation id (record it as the generate run's `generation` parameter).
     """
-    resumed = None if fresh else _unfinished_generation(home, world_id, parameters)
-    if resumed:
-        get_run_logger().info("resuming generation %s of %s", resumed, world_id)
-        return resumed
+    ignored = HOW_NOT_WHAT | {GENERATION}
+    if not fresh:
+        last = unfinished_run(
+            home=home, world_id=world_id, flow=GENERATE_FLOW, parameters=parameters, ignored=ignored
+        )
+        if last and last.get(GENERATION):
+            get_run_logger().info("resuming generation %s of %s", last[GENERATION], world_id)
+            return str(last[GENERATION])
     end_generation(home=home, world_id=world_id)
     return uuid.uuid4().hex
 
@@ -104,31 +106,3 @@ def end_generation(*, home: str, world_id: str) -> None:
     starts)."""
     shutil.rmtree(results_dir(home, world_id), ignore_errors=True)
     clear_staging(home, world_id)
-
-
-def _unfinished_generation(home: str, world_id: str, parameters: Mapping[str, Any]) -> str | None:
-    path = world_db(home, world_id)
-    if not path.exists():
-        return None
-    with open_store(path, read_only=True) as store:
-        runs = store.read("runs", world_id).sort("started_at")
-    generated = runs.filter(pl.col("flow") == GENERATE_FLOW)
-    if generated.height == 0:
-        return None
-    last = generated.row(-1, named=True)
-    if last["status"] not in ("aborted", "failed") or last["code_version"] != code_version():
-        return None
-    recorded = _what(json.loads(last["parameters_json"]))
-    generation = recorded.pop("generation", None)
-    if recorded != _what(parameters):
-        return None
-    if runs.filter(pl.col("started_at") > last["finished_at"]).height:
-        return None  # something ran on the world since: it is not as the generation left it
-    return str(generation) if generation else None
-
-
-def _what(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters that decide what a generation writes, as JSON would give them back."""
-    kept = {k: v for k, v in parameters.items() if k not in HOW_NOT_WHAT}
-    loaded: dict[str, Any] = json.loads(json.dumps(kept, sort_keys=True, default=str))
-    return loaded

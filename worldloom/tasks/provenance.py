@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from prefect.runtime import flow_run
 
 from worldloom.infrastructure.provenance import code_version
@@ -87,3 +88,43 @@ def _run_record(
         raise
     with open_store(world_db(home, world_id)) as store:
         store.finish_run(run_id, status="completed")
+
+
+def unfinished_run(
+    *,
+    home: str,
+    world_id: str,
+    flow: str,
+    parameters: Mapping[str, Any],
+    ignored: Collection[str] = (),
+) -> dict[str, Any] | None:
+    """The recorded parameters of the world's last `flow` run if a run of `parameters` may
+    pick up where it stopped: it was cut short (aborted: its process died; or failed), ran the
+    same parameters (but those `ignored`: how it ran, or what it recorded for its successor)
+    with the same code, and nothing ran on the world since. Else None.
+
+    Call it holding the world's lock, once runs that died are marked aborted (`held_world`).
+    """
+    path = world_db(home, world_id)
+    if not path.exists():
+        return None
+    with open_store(path, read_only=True) as store:
+        runs = store.read("runs", world_id).sort("started_at")
+    mine = runs.filter(pl.col("flow") == flow)
+    if mine.height == 0:
+        return None
+    last = mine.row(-1, named=True)
+    if last["status"] not in ("aborted", "failed") or last["code_version"] != code_version():
+        return None
+    recorded: dict[str, Any] = json.loads(last["parameters_json"])
+    if _comparable(recorded, ignored) != _comparable(parameters, ignored):
+        return None
+    if runs.filter(pl.col("started_at") > last["finished_at"]).height:
+        return None  # something ran on the world since: it is not as that run left it
+    return recorded
+
+
+def _comparable(parameters: Mapping[str, Any], ignored: Collection[str]) -> Any:
+    """The parameters but `ignored`, as their recorded JSON gives them back."""
+    kept = {k: v for k, v in parameters.items() if k not in ignored}
+    return json.loads(json.dumps(kept, sort_keys=True, default=str))
