@@ -1,14 +1,19 @@
 """The prose stage through the real flows: a dead provider, a hostile one, one slower than the
-stage deadline allows, and the embedded model (whose re-run makes no call)."""
+stage deadline allows, an endpoint asked in lanes (up to the configured number, and a Prefect
+tag limit on them), and the embedded model (whose re-run makes no call)."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 import pytest
+from prefect.client.orchestration import get_client
 
 from tests.infrastructure.llm.fake_servers import FakeServer, Reply, Seen, chat_completion
 from worldloom.flows.generate import enrich_world, generate_world
@@ -232,6 +237,7 @@ def test_a_provider_slower_than_the_deadline_allows_cannot_stretch_the_stage(
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         monkeypatch.setenv("WORLDLOOM_LLM_TIMEOUT_S", "1.0")
         monkeypatch.setenv("WORLDLOOM_LLM_STAGE_DEADLINE_S", "3.0")
+        monkeypatch.setenv("WORLDLOOM_LLM_CONCURRENCY", "1")  # one call in flight at a time
         world = generate_world(
             GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path), llm="openai/slow")
         )
@@ -244,3 +250,61 @@ def test_a_provider_slower_than_the_deadline_allows_cannot_stretch_the_stage(
     # Only the entity in flight sent anything: its ask, and the re-ask the deadline cut short.
     assert past["attempts"].sum() <= 2
     assert (past["attempts"] > 0).sum() <= 1
+
+
+class _InFlight:
+    """A fake endpoint's answer that takes `delay_s` and counts the requests in flight."""
+
+    def __init__(self, delay_s: float) -> None:
+        self._delay_s, self._lock = delay_s, threading.Lock()
+        self._now, self.peak, self.asked = 0, 0, 0
+
+    def __call__(self, _seen: Seen) -> Reply:
+        with self._lock:
+            self._now += 1
+            self.asked += 1
+            self.peak = max(self.peak, self._now)
+        time.sleep(self._delay_s)
+        with self._lock:
+            self._now -= 1
+        return chat_completion({"name": 1})  # refused: only the timing matters here
+
+
+def _asked_in_lanes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lanes: int) -> _InFlight:
+    endpoint = _InFlight(delay_s=0.2)
+    with _fake_openai(endpoint).running() as server:
+        monkeypatch.setenv("WORLDLOOM_OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("WORLDLOOM_LLM_CONCURRENCY", str(lanes))
+        world = generate_world(
+            GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path), llm="openai/lanes")
+        )
+    calls = tables(world, "llm_calls")["llm_calls"]
+    assert calls.height == expected_calls(world)  # every entity asked once, in some lane
+    assert endpoint.asked >= calls.height
+    return endpoint
+
+
+def test_an_endpoint_is_asked_in_as_many_lanes_as_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _asked_in_lanes(tmp_path, monkeypatch, lanes=3).peak == 3
+
+
+@contextmanager
+def _tag_limit(tag: str, limit: int) -> Iterator[None]:
+    """A Prefect tag concurrency limit on the session's server, removed afterwards."""
+    with get_client(sync_client=True) as client:
+        client.create_concurrency_limit(tag=tag, concurrency_limit=limit)
+    try:
+        yield
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_concurrency_limit_by_tag(tag)
+
+
+def test_a_prefect_tag_limit_on_llm_caps_the_lanes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _tag_limit("llm", 1):
+        assert _asked_in_lanes(tmp_path, monkeypatch, lanes=3).peak == 1

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     llm_stage_deadline_s: float = Field(default=90.0, gt=0)
     """Seconds a stage may spend on LLM calls; past it, the rest of its text is procedural
     (recorded as `deadline`), and no request outlives it."""
+    llm_concurrency: int = Field(default=2, ge=1, le=64)
+    """Lanes of LLM calls the prose stage runs at once (an Ollama or OpenAI endpoint takes
+    more than the embedded model's one slot); Prefect's tag limits (`llm`) cap them further."""
     llm_routes: dict[str, str] = Field(default_factory=dict)
     """Provider per prompt (content type), overriding `llm` for it, e.g.
     WORLDLOOM_LLM_ROUTES='{"lore": "openai/gpt-4o-mini", "notable": "embedded"}'."""

@@ -20,7 +20,6 @@ from worldloom.prompts.settlement import SETTLEMENT_PROMPT, SettlementFacts
 from worldloom.systems.prose import (
     DESCRIPTION_MAX,
     NOTABLE_BIO_MAX,
-    apply_people_texts,
     choose_factions,
     choose_notables,
     choose_religions,
@@ -51,33 +50,34 @@ Record = Callable[[str, CallRecord], None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Ask:
-    """One entity's question: its prompt, its facts (with its procedural text) and how long
-    its text may grow."""
+class ColourAsk:
+    """One entity's question: its prompt, its facts, its procedural text and how long that
+    text may grow."""
 
     entity: str
     prompt: PromptSpec[Any, Any]
     facts: ColourFacts
+    text: str
     limit: int
 
 
-def rewrite_people_prose(
-    gateway: LLMGateway,
-    tables: Mapping[str, pl.DataFrame],
-    *,
-    regions: pl.DataFrame,
-    seeds: Seeds,
-    record: Record,
-) -> dict[str, pl.DataFrame]:
-    """Ask `gateway` for a sentence of colour for the chosen entities; each is added to the
-    entity's procedural text, and every other entity keeps its baseline.
+def people_asks(
+    tables: Mapping[str, pl.DataFrame], *, regions: pl.DataFrame, seeds: Seeds
+) -> list[ColourAsk]:
+    """The chosen entities' questions, settlements first, then notables, factions, faiths.
 
     `regions` carries the regions' baseline names: facts then stay the same however a previous
     run renamed regions, and a re-run is answered from the cache.
     """
     baseline = dict(tables["people_prose_baseline"].select("entity", "text").iter_rows())
-    asked: dict[str, str] = {}
-    for ask in _asks(tables, regions=regions, baseline=baseline, seeds=seeds):
+    return list(_asks(tables, regions=regions, baseline=baseline, seeds=seeds))
+
+
+def colour_texts(gateway: LLMGateway, asks: list[ColourAsk], *, record: Record) -> dict[str, str]:
+    """Ask `gateway` for each entity's sentence of colour, one after another; each entity's
+    procedural text with the colour added (or as it was, on a fallback)."""
+    texts: dict[str, str] = {}
+    for ask in asks:
         result = gateway.generate(
             ask.prompt,
             ask.facts,
@@ -85,12 +85,12 @@ def rewrite_people_prose(
             seed=ask.facts.order,
         )
         record(ask.entity, result.record)
-        text = baseline[ask.entity]
+        text = ask.text
         if result.record.outcome != "fallback" and isinstance(result.value, ColourAnswer):
             colour = result.value.sentence(pronoun=ask.facts.pronoun())
             text = add_colour(text, colour, limit=ask.limit)
-        asked[ask.entity] = text
-    return apply_people_texts(tables, {**baseline, **asked})
+        texts[ask.entity] = text
+    return texts
 
 
 def _asks(
@@ -99,7 +99,7 @@ def _asks(
     regions: pl.DataFrame,
     baseline: Mapping[str, str],
     seeds: Seeds,
-) -> Iterator[_Ask]:
+) -> Iterator[ColourAsk]:
     """The chosen entities' questions, settlements first, then notables, factions, faiths."""
 
     def seed(kind: str, key: int) -> int:
@@ -117,7 +117,7 @@ def _asks(
     for row in choose_settlements(places).iter_rows(named=True):
         entity = f"settlement {row['settlement_id']}"
         facts = _settlement(row, baseline[entity], seed("settlement", row["settlement_id"]))
-        yield _Ask(entity, SETTLEMENT_PROMPT, facts, DESCRIPTION_MAX)
+        yield ColourAsk(entity, SETTLEMENT_PROMPT, facts, baseline[entity], DESCRIPTION_MAX)
     people = notable_facts(
         tables["npcs"], settlements=tables["settlements"], factions=tables["factions"]
     )
@@ -125,7 +125,7 @@ def _asks(
     for row in choose_notables(people).iter_rows(named=True):
         entity = f"npc {row['npc_id']}"
         facts = _notable(row, sexes[row["npc_id"]], baseline[entity], seed("npc", row["npc_id"]))
-        yield _Ask(entity, NOTABLE_PROMPT, facts, NOTABLE_BIO_MAX)
+        yield ColourAsk(entity, NOTABLE_PROMPT, facts, baseline[entity], NOTABLE_BIO_MAX)
     powers = faction_facts(
         tables["factions"],
         settlements=tables["settlements"],
@@ -135,11 +135,11 @@ def _asks(
     for row in choose_factions(powers).iter_rows(named=True):
         entity = f"faction {row['faction_id']}"
         facts = _faction(row, baseline[entity], seed("faction", row["faction_id"]))
-        yield _Ask(entity, FACTION_PROMPT, facts, DESCRIPTION_MAX)
+        yield ColourAsk(entity, FACTION_PROMPT, facts, baseline[entity], DESCRIPTION_MAX)
     for row in choose_religions(tables).iter_rows(named=True):
         entity = f"religion {row['religion_id']}"
         facts = _religion(row, baseline[entity], seed("religion", row["religion_id"]))
-        yield _Ask(entity, RELIGION_PROMPT, facts, DESCRIPTION_MAX)
+        yield ColourAsk(entity, RELIGION_PROMPT, facts, baseline[entity], DESCRIPTION_MAX)
 
 
 def _settlement(row: dict[str, Any], entry: str, order: int) -> SettlementFacts:

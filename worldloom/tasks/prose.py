@@ -9,14 +9,16 @@ nothing but the colour. Every call is recorded in `llm_calls` as it ends, in bat
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import get_run_logger, task
+from prefect import get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.llm import (
@@ -29,7 +31,7 @@ from worldloom.infrastructure.llm import (
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import open_store, table_frame
 from worldloom.prompts.catalog import PROMPTS
-from worldloom.prompts.lore import LORE_PROMPT, LoreColour, WorldFacts
+from worldloom.prompts.lore import LORE_PROMPT, WorldFacts
 from worldloom.prompts.region import (
     MAX_NAME_CANDIDATES,
     REGION_PROMPT,
@@ -39,6 +41,7 @@ from worldloom.prompts.region import (
 from worldloom.systems.prose import (
     REGION_DESCRIPTION_MAX,
     WORLD_LORE_MAX,
+    apply_people_texts,
     rename_descriptions,
     rename_regions_in_tree,
     renamer,
@@ -47,7 +50,13 @@ from worldloom.systems.prose.selection import add_colour, name_candidates
 from worldloom.systems.region import REGION_NAME_MAX, describe_relief
 from worldloom.systems.rng import Seeds
 from worldloom.tasks.catalog import place_patterns
-from worldloom.tasks.people_prose import PEOPLE_TABLES, Record, rewrite_people_prose
+from worldloom.tasks.people_prose import (
+    PEOPLE_TABLES,
+    ColourAsk,
+    Record,
+    colour_texts,
+    people_asks,
+)
 from worldloom.tasks.world import load_world, world_db
 
 _LISTED = 12
@@ -134,22 +143,19 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
     """Choose region names among procedural candidates and add a sentence of colour to the
     chosen entities' procedural text and to the lore, through `llm`.
 
-    Regions go one at a time, in id order, so each name is checked against every name already
-    in the world. Returns how many calls ended as llm / cache / fallback.
+    The asking runs in `WORLDLOOM_LLM_CONCURRENCY` lanes, tasks tagged `llm` and
+    `llm:<provider>` (a Prefect tag concurrency limit on either caps them further): one lane,
+    `name-regions`, asks region after region in id order, so each name is checked against
+    every name already in the world; the others (`colour-entities`), beside it, ask for the
+    lore and the chosen entities' colour. Returns how many calls ended as llm / cache /
+    fallback.
     """
     path = world_db(home, world_id)
     with open_store(path, read_only=True) as store:
         world = load_world(store, world_id)
         tables = {
             name: store.read(name, world_id)
-            for name in (
-                "regions",
-                "rivers",
-                "biomes",
-                "worlds",
-                "locations",
-                "prose_baseline",
-            )
+            for name in ("regions", "rivers", "biomes", "worlds", "locations", "prose_baseline")
         }
         tables |= {
             name: store.read(name, world_id, where=where) for name, where in PEOPLE_TABLES.items()
@@ -158,53 +164,52 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
     baseline = dict(
         tables["prose_baseline"].select("entity", pl.struct("name", "text")).iter_rows()
     )
-    biomes = {
-        b: (key, n.lower())
-        for b, key, n in tables["biomes"].select("biome_id", "key", "name").iter_rows()
-    }
     seeds = Seeds(world.config.seed)
     # Facts come from the procedural baseline, not from whatever a previous run renamed
     # things to: a re-run then asks the same questions and is answered from the cache.
     base_names = [baseline[f"region {i}"]["name"] for i in regions["region_id"]]
-    outcomes: Counter[str] = Counter()
-    log = CallLog(path, world_id=world_id, run_id=run_id)
-
-    def record(entity: str, call: CallRecord) -> None:
-        outcomes[call.outcome] += 1
-        log(entity, call)
-
-    with gateway_for(Settings(home=Path(home)), llm) as gateway:
+    inputs = _Inputs(tables=tables, baseline=baseline, base_names=base_names, seeds=seeds)
+    asks = [_lore_ask(inputs)]
+    if tables["people_prose_baseline"].height:  # the people stage has run
+        named_regions = regions.with_columns(pl.Series("name", base_names))
+        asks += people_asks(tables, regions=named_regions, seeds=seeds)
+    settings = Settings(home=Path(home))
+    record = _Recorder(CallLog(path, world_id=world_id, run_id=run_id))
+    with gateway_for(settings, llm) as gateway, tags(f"llm:{llm}"):
         try:
-            names, descriptions = _colour_regions(
-                gateway, tables, baseline=baseline, biomes=biomes, seeds=seeds, record=record
+            named = name_regions.submit(gateway=gateway, inputs=inputs, record=record)
+            # One lane is the regions'; with no other, the rest waits for it.
+            lanes, after = (
+                max(1, settings.llm_concurrency - 1),
+                [named] if settings.llm_concurrency == 1 else [],
             )
-            lore = _colour_lore(
-                gateway,
-                tables,
-                lore=baseline["world"]["text"],
-                base_names=base_names,
-                biomes=biomes,
-                seeds=seeds,
-                record=record,
-            )
-            described = None
-            if tables["people_prose_baseline"].height:  # the people stage has run
-                described = rewrite_people_prose(
-                    gateway,
-                    tables,
-                    regions=regions.with_columns(pl.Series("name", base_names)),
-                    seeds=seeds,
+            colours = [
+                colour_entities.submit(
+                    gateway=gateway,
+                    asks=lane,
                     record=record,
+                    lane=index,
+                    wait_for=after,
+                    return_state=False,
                 )
+                for index, lane in enumerate(_lanes(asks, lanes), start=1)
+            ]
+            names, descriptions = named.result()
+            texts = {entity: text for lane in colours for entity, text in lane.result().items()}
         finally:
-            log.flush()
+            record.flush()
             gateway.drain_records()
     # Text (procedural or with colour) names regions as the baseline did; carry the chosen
     # names into every description and the lore so no text names a stale region.
     rename = renamer({old: new for old, new in zip(base_names, names, strict=True) if old != new})
     descriptions = [rename(text) for text in descriptions]
-    lore = rename(lore)
-    described = {} if described is None else rename_descriptions(described, rename)
+    lore_text = rename(texts.pop("world"))
+    described = {}
+    if texts:
+        people_baseline = tables["people_prose_baseline"].select("entity", "text").iter_rows()
+        described = rename_descriptions(
+            apply_people_texts(tables, {**dict(people_baseline), **texts}), rename
+        )
     with open_store(path) as store:
         store.replace_rows(
             world_id,
@@ -213,27 +218,87 @@ def write_prose_stage(*, home: str, world_id: str, llm: str, run_id: str) -> dic
                 "regions": regions.with_columns(
                     pl.Series("name", names), pl.Series("description", descriptions)
                 ),
-                "worlds": tables["worlds"].with_columns(pl.lit(lore).alias("lore")),
+                "worlds": tables["worlds"].with_columns(pl.lit(lore_text).alias("lore")),
                 "locations": rename_regions_in_tree(
                     tables["locations"], regions["region_id"], names
                 ),
             },
         )
-    get_run_logger().info("prose via %s: %s", llm, dict(outcomes))
-    return dict(outcomes)
+    get_run_logger().info("prose via %s: %s", llm, dict(record.outcomes))
+    return dict(record.outcomes)
 
 
-def _colour_regions(
-    gateway: LLMGateway,
-    tables: dict[str, pl.DataFrame],
-    *,
-    baseline: dict[str, dict[str, str]],
-    biomes: dict[int, tuple[str, str]],
-    seeds: Seeds,
-    record: Record,
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What the region and lore questions are asked from (read once, before any call)."""
+
+    tables: dict[str, pl.DataFrame]
+    baseline: dict[str, dict[str, str]]
+    base_names: list[str]
+    seeds: Seeds
+
+    @property
+    def biomes(self) -> dict[int, tuple[str, str]]:
+        rows = self.tables["biomes"].select("biome_id", "key", "name").iter_rows()
+        return {b: (key, name.lower()) for b, key, name in rows}
+
+
+class _Recorder:
+    """Counts the calls' outcomes and logs their records, from any lane's thread."""
+
+    def __init__(self, log: CallLog) -> None:
+        self._log, self._lock = log, threading.Lock()
+        self.outcomes: Counter[str] = Counter()
+
+    def __call__(self, entity: str, call: CallRecord) -> None:
+        with self._lock:
+            self.outcomes[call.outcome] += 1
+            self._log(entity, call)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._log.flush()
+
+
+def _lanes(asks: list[ColourAsk], lanes: int) -> list[list[ColourAsk]]:
+    """`asks` dealt into at most `lanes` lanes of consecutive asks, in order."""
+    size = -(-len(asks) // lanes) if asks else 0
+    return [asks[start : start + size] for start in range(0, len(asks), size or 1)]
+
+
+_LLM = {"llm"}
+"""The tag of every task that asks the LLM (a Prefect tag concurrency limit on it caps them)."""
+
+
+@task(
+    name="colour-entities",
+    task_run_name="colour-entities · lane {lane}",
+    cache_policy=NO_CACHE,
+    tags=_LLM,
+)
+def colour_entities(
+    *, gateway: LLMGateway, asks: list[ColourAsk], record: Record, lane: int
+) -> dict[str, str]:
+    """One lane of the chosen entities' texts, asked one after another."""
+    return colour_texts(gateway, asks, record=record)
+
+
+def _lore_ask(inputs: _Inputs) -> ColourAsk:
+    """The question of the world's lore: a sentence of colour for its procedural text."""
+    lore = inputs.baseline["world"]["text"]
+    seed = int(inputs.seeds.stream("llm.world").integers(2**31))
+    regions, rivers = inputs.tables["regions"], inputs.tables["rivers"]
+    facts = _world_facts(regions, inputs.base_names, inputs.biomes, rivers, entry=lore, order=seed)
+    return ColourAsk("world", LORE_PROMPT, facts, lore, WORLD_LORE_MAX)
+
+
+@task(name="name-regions", cache_policy=NO_CACHE, tags=_LLM)
+def name_regions(
+    *, gateway: LLMGateway, inputs: _Inputs, record: Record
 ) -> tuple[list[str], list[str]]:
     """Each region's name (chosen among its procedural ones) and description (with a sentence
     of colour), asked in id order so no chosen name repeats one already taken."""
+    tables, baseline, biomes, seeds = inputs.tables, inputs.baseline, inputs.biomes, inputs.seeds
     regions = tables["regions"]
     river_names = dict(tables["rivers"].select("river_id", "name").iter_rows())
     entities = [f"region {region_id}" for region_id in regions["region_id"]]
@@ -273,36 +338,9 @@ def _colour_regions(
     return names, descriptions
 
 
-def _colour_lore(
-    gateway: LLMGateway,
-    tables: dict[str, pl.DataFrame],
-    *,
-    lore: str,
-    base_names: list[str],
-    biomes: dict[int, tuple[str, str]],
-    seeds: Seeds,
-    record: Record,
-) -> str:
-    """The world's procedural lore with a sentence of colour, if the LLM gave one."""
-    seed = int(seeds.stream("llm.world").integers(2**31))
-    facts = _world_facts(
-        tables["regions"], base_names, biomes, tables["rivers"], entry=lore, order=seed
-    )
-    answer = gateway.generate(LORE_PROMPT, facts, fallback=_no_lore_colour, seed=seed)
-    record("world", answer.record)
-    if answer.record.outcome == "fallback":
-        return lore
-    return add_colour(lore, answer.value.sentence(), limit=WORLD_LORE_MAX)
-
-
 def _no_region_colour() -> RegionColour:
     """The fallback's stand-in: never read, as a fallback keeps the procedural text."""
     return RegionColour.model_construct(name=1)
-
-
-def _no_lore_colour() -> LoreColour:
-    """The fallback's stand-in: never read, as a fallback keeps the procedural text."""
-    return LoreColour.model_construct()
 
 
 def _region_facts(
