@@ -59,8 +59,8 @@ def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
     reflections, quest steps) get the year's rows appended; the others are rewritten; both
     with the read positions, in one transaction.
     """
-    path = world_db(home, world_id)
-    with open_store(path, read_only=True) as store:
+    # One connection reads and writes: a second open costs more than the year's appends.
+    with open_store(world_db(home, world_id)) as store:
         world = load_world(store, world_id)
         clock = story_clock(world.tick)
         shelf = read_shelf(store, world_id)
@@ -72,13 +72,12 @@ def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
         quests = _post_quests(
             store, world_id, shelf, clock=clock, names=names, seeds=seeds, arcs=arcs
         )
-    told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
-    rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
-    rewritten["narrative_state"] = state_rows(
-        shelf.state, {system: one.unread for system, one in told.items()}
-    )
-    appended = {name: frame for one in told.values() for name, frame in one.append.items()}
-    with open_store(path) as store:
+        told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
+        rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
+        rewritten["narrative_state"] = state_rows(
+            shelf.state, {system: one.unread for system, one in told.items()}
+        )
+        appended = {name: frame for one in told.values() for name, frame in one.append.items()}
         store.replace_rows(world_id, rewritten, append=appended)
     holds = {name: rows for one in told.values() for name, rows in one.holds.items()}
     get_run_logger().info(

@@ -82,7 +82,9 @@ def retell_stories(*, home: str, world_id: str, llm: str, run_id: str) -> dict[s
         log(entity, call)
 
     with gateway_for(Settings(home=Path(home)), llm) as gateway:
-        teller = _Teller(gateway=gateway, names=names, seeds=seeds, record=record)
+        teller = _Teller(
+            gateway=gateway, names=names, known=names.known(), seeds=seeds, record=record
+        )
         try:
             arcs = _summaries(teller, tables, scores)
             versions = _rumors(teller, tables, scores)
@@ -132,6 +134,8 @@ class _Teller:
     names: Names
     seeds: Seeds
     record: Record
+    known: frozenset[str]
+    """Every name in the world (`Names.known`), gathered once: a world has tens of thousands."""
 
     def seed(self, kind: str, key: int) -> int:
         return int(self.seeds.stream(f"llm.story.{kind}", key).integers(2**31))
@@ -171,7 +175,7 @@ def _summaries(
             kind="arc",
             title=arc["title"][:120],
             events=tuple(told) or (arc["summary"][:_FACT],),
-            names=_names_of([arc["title"], *told], teller.names),
+            names=_names_of([arc["title"], *told], teller.known),
             tone=tone(scores, region_id=None).phrase[:60],
         )
         text = teller.story(facts, entity=f"arc {arc['arc_id']}", key=arc["arc_id"])
@@ -202,7 +206,7 @@ def _rumors(teller: _Teller, tables: dict[str, pl.DataFrame], scores: MotifScore
             kind="rumor",
             title=str(events.get(rumor_id, {}).get("type", "news")).replace("_", " "),
             events=(truth[:_FACT],),
-            names=_names_of([truth, told["text"]], teller.names),
+            names=_names_of([truth, told["text"]], teller.known),
             tone=tone(scores, region_id=None).phrase[:60],
             told_as=told["text"][:200],
         )
@@ -221,8 +225,8 @@ def _rumors(teller: _Teller, tables: dict[str, pl.DataFrame], scores: MotifScore
     )
 
 
-def _names_of(texts: list[str], names: Names) -> tuple[str, ...]:
-    found = sorted(set().union(*(names_in(text, names.known()) for text in texts)))
+def _names_of(texts: list[str], known: frozenset[str]) -> tuple[str, ...]:
+    found = sorted(set().union(*(names_in(text, known) for text in texts)))
     return tuple(found[:_NAMES]) or ("the world",)
 
 
@@ -317,7 +321,7 @@ def _reflections(
             kind="reflection",
             title=who[:120],
             events=remembered or (who,),
-            names=_names_of([who, *remembered], teller.names),
+            names=_names_of([who, *remembered], teller.known),
         )
         text = teller.story(story, entity=f"reflection {reflection_id}", key=reflection_id)
         if text is not None:

@@ -111,7 +111,10 @@ class _Desk:
     """The quests being written: every row, the open ones' targets, and the open counts."""
 
     rows: list[dict[str, Any]]
+    """The open quests as the book had them, then the new ones (closing updates them)."""
     steps: list[pl.DataFrame]
+    closed: pl.DataFrame
+    """The quests closed before (never changed again: they stay a frame)."""
     new_steps: list[dict[str, Any]] = field(default_factory=list)
     next_id: int = 0
     open: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -120,11 +123,14 @@ class _Desk:
 
     @classmethod
     def of(cls, book: QuestBook) -> _Desk:
-        rows = book.quests.sort("quest_id").to_dicts()
-        desk = cls(rows, [book.quest_steps])
-        desk.open = {r["quest_id"]: r for r in rows if r["status"] == "open"}
+        quests = book.quests.select(QUESTS_SCHEMA.names()).cast(QUESTS_SCHEMA)
+        is_open = pl.col("status") == "open"
+        rows = quests.filter(is_open).sort("quest_id").to_dicts()
+        desk = cls(rows, [book.quest_steps], quests.filter(~is_open))
+        desk.open = {r["quest_id"]: r for r in rows}
         desk.targets = {q: (set(), {r["settlement_id"]}) for q, r in desk.open.items()}
-        desk.next_id = max((r["quest_id"] for r in rows), default=-1) + 1
+        top = quests["quest_id"].max()
+        desk.next_id = 0 if top is None else int(top) + 1  # type: ignore[arg-type]
         opened = book.quest_steps.filter(pl.col("quest_id").is_in(list(desk.open)))
         for quest, npc, settlement in opened.select(
             "quest_id", "npc_id", "settlement_id"
@@ -258,7 +264,7 @@ class _Desk:
             )
 
     def book(self, tick: int) -> QuestBook:
-        quests = frame_of(QUESTS_SCHEMA, self.rows)
+        quests = pl.concat([self.closed, frame_of(QUESTS_SCHEMA, self.rows)])
         fresh = frame_of(QUEST_STEPS_SCHEMA, self.new_steps)
         steps = pl.concat([*self.steps, fresh]).sort("quest_id", "position")
         return QuestBook(quests.sort("quest_id"), steps, tick)
