@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from rich.console import Console
 from rich.status import Status
@@ -85,6 +84,9 @@ def shared_api(runner: str) -> Iterator[None]:
     if runner == LOCAL or PREFECT_API_URL.value():
         yield
         return
+    # Prefect's server code takes seconds to import; only this path needs it.
+    from prefect.server.api.server import SubprocessASGIServer  # noqa: PLC0415
+
     server = SubprocessASGIServer()
     server.start()
     os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes started from here
@@ -158,7 +160,10 @@ def batch(
     """Generate a world per seed as parallel runs (threads, or a Dask cluster); prints a line
     per world (seed, world id, snapshot) and the batch's worlds per minute. A failed seed does
     not stop the others; the command then exits 1 naming them."""
-    chosen = parse_runner(runner)
+    try:
+        chosen = parse_runner(runner)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     parse_provider(llm)
     settings = writing_settings(home)
     params = BatchParams(
