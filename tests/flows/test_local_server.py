@@ -1,6 +1,7 @@
 """The warm local Prefect server: `worldloom server` in the foreground, the background one a
-command starts on first use and the next command reuses, and `worldloom server stop` — real
-servers on 127.0.0.1, stopped by the tests that start them."""
+command starts just before its first flow runs and the next command reuses (none for a command
+that refuses its input), and `worldloom server stop` — real servers on 127.0.0.1, stopped by
+the tests that start them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
+from worldloom.flows import warm_server
 from worldloom.flows.commands import app
+from worldloom.flows.warm_server import defer_server, flow_api
 from worldloom.infrastructure.local_server import (
+    LocalServer,
+    LocalServerError,
     ensure_server,
     healthy,
     running_server,
@@ -105,3 +112,71 @@ def test_a_background_server_is_started_once_reused_and_stopped(tmp_path: Path) 
     assert not healthy(first.api_url)
     assert running_server(prefect_home) is None
     assert stop_server(prefect_home) is None  # stopping twice is fine
+
+
+def _worldloom(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`worldloom ARGS --home HOME` as a new user runs it: no Prefect settings of their own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "WORLDLOOM_"))}
+    return subprocess.run(
+        [WORLDLOOM, *args, "--home", str(home)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_refused_input_starts_no_server_and_the_first_flow_starts_one(tmp_path: Path) -> None:
+    home, prefect_home = tmp_path / "home", tmp_path / "home" / "prefect"
+    refused = _worldloom(home, "simulate", "nope", "--years", "3")
+    assert refused.returncode == 2
+    assert "unknown world 'nope'" in refused.stderr
+    assert "Starting a Prefect server" not in refused.stderr
+    assert running_server(prefect_home) is None  # nothing to wait for, nothing left behind
+    try:
+        made = _worldloom(home, "generate", "--seed", "3", "--preset", "tiny", "--llm", "none")
+        assert made.returncode == 0, made.stderr
+        assert "Starting a Prefect server" in made.stderr
+        server = running_server(prefect_home)
+        assert server is not None
+        assert healthy(server.api_url)  # left up for the next command
+    finally:
+        stop_server(prefect_home)
+
+
+def test_flow_api_points_prefect_at_the_deferred_server_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[Path] = []
+
+    def ensure(prefect_home: Path, *, prefect: Path) -> LocalServer:
+        started.append(prefect_home)
+        return LocalServer(pid=1, port=4999, started="now")
+
+    monkeypatch.setattr(warm_server, "ensure_server", ensure)
+    monkeypatch.setenv("PREFECT_API_URL", "")  # restored after the test
+    defer_server(tmp_path)
+    before = PREFECT_API_URL.value()
+    with flow_api():
+        assert PREFECT_API_URL.value() == "http://127.0.0.1:4999/api"
+        assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:4999/api"  # for workers
+    assert PREFECT_API_URL.value() == before
+    with flow_api():  # nothing deferred any more: started once per command
+        assert PREFECT_API_URL.value() == before
+    assert started == [tmp_path]
+
+
+def test_a_server_that_will_not_start_leaves_prefect_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(prefect_home: Path, *, prefect: Path) -> LocalServer:
+        raise LocalServerError("the local Prefect server did not start")
+
+    monkeypatch.setattr(warm_server, "ensure_server", broken)
+    monkeypatch.setenv("PREFECT_API_URL", "")
+    defer_server(tmp_path)
+    before = PREFECT_API_URL.value()
+    with flow_api():
+        assert PREFECT_API_URL.value() == before
+    assert os.environ["PREFECT_API_URL"] == ""

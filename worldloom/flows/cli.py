@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from worldloom.flows.warm_server import defer_server
 from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
 
@@ -44,11 +45,17 @@ FLOW_COMMANDS = frozenset(
 """The commands that run flows (or serve them): they want a Prefect API to report to."""
 
 
+EAGER_COMMANDS = frozenset({"serve", "batch"})
+"""Flow commands that start the local server before anything else (the others start it just
+before their first flow runs: `flow_api`)."""
+
+
 def use_local_server(args: list[str]) -> None:
     """Point a command that runs flows at the warm local Prefect server (`WORLDLOOM_SERVER`:
     `auto`, the default, reuses the one a previous command or `worldloom server` left running
-    and starts one in the background when there is none; `ephemeral` gives each command a
-    throwaway server of its own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
+    and starts one in the background when there is none — as its first flow is about to run,
+    so input it refuses costs no wait; `ephemeral` gives each command a throwaway server of its
+    own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
     if os.environ.get("PREFECT_API_URL") or command not in FLOW_COMMANDS or mode != "auto":
@@ -56,6 +63,9 @@ def use_local_server(args: list[str]) -> None:
     prefect_home = Path(os.environ["PREFECT_HOME"]).expanduser()
     try:
         server = running_server(prefect_home)
+        if server is None and command not in EAGER_COMMANDS:
+            defer_server(prefect_home)
+            return
         if server is None:
             print(
                 "Starting a Prefect server in the background (`worldloom server stop` ends it)",

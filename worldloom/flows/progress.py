@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.status import Status
 
+from worldloom.flows.warm_server import flow_api
+
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 _RUN_SUFFIX = re.compile(r"-[0-9a-f]{3}$")
 """Prefect names task runs `<task>-<3 hex>`; the task name is what a reader wants."""
@@ -44,8 +46,9 @@ class _StageHandler(logging.Handler):
 
 @contextmanager
 def stage_progress(console: Console, title: str) -> Iterator[None]:
-    """A spinner titled `title` while flows run in this process, with a line per task."""
-    with console.status(title) as status:
+    """A spinner titled `title` while flows run in this process, with a line per task; the
+    flows report to the warm local server (`flow_api`)."""
+    with flow_api(), console.status(title) as status:
         handler = _StageHandler(console, status, title)
         loggers = [logging.getLogger(name) for name in _RUN_LOGGERS]
         for logger in loggers:
