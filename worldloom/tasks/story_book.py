@@ -124,9 +124,9 @@ def names_of(  # noqa: PLR0917 -- one frame per kind of entity, in Names' order
     items: pl.DataFrame,
 ) -> Names:
     """`Names` from the tables' frames (people by their full names)."""
-    full = npcs.select("npc_id", pl.concat_str("name", "family_name", separator=" "))
+    full = npcs.select(pl.concat_str("name", "family_name", separator=" "))
     return Names(
-        npc=dict(full.iter_rows()),
+        npc=dict(zip(npcs["npc_id"].to_list(), full.to_series().to_list(), strict=True)),
         faction=_names(factions, "faction_id"),
         settlement=_names(settlements, "settlement_id"),
         region=_names(regions, "region_id"),
@@ -136,7 +136,7 @@ def names_of(  # noqa: PLR0917 -- one frame per kind of entity, in Names' order
 
 
 def _names(frame: pl.DataFrame, key: str) -> dict[int, str]:
-    return dict(frame.select(key, "name").iter_rows())
+    return dict(zip(frame[key].to_list(), frame["name"].to_list(), strict=True))
 
 
 def notables_of(

@@ -10,6 +10,7 @@ import polars as pl
 
 from worldloom.systems.narrative.arc.book import (
     ARC_EVENTS_SCHEMA,
+    ARC_PARTIALS_SCHEMA,
     ARC_ROLES_SCHEMA,
     ARCS_SCHEMA,
     ArcBook,
@@ -100,9 +101,23 @@ def _book(
         arc_roles=pl.concat(
             [book.arc_roles.filter(keep), pl.DataFrame(arc_roles, schema=ARC_ROLES_SCHEMA)]
         ).sort("arc_id", "role"),
-        partials=partial_rows(
-            patterns, ((run.index, m) for run in runs for m in run.open.values())
-        ),
+        partials=_partials(patterns, book.partials, runs),
         last_event_id=int(fresh["event_id"].max()),  # type: ignore[arg-type]
         tick=clock,
     )
+
+
+def _partials(
+    patterns: ArcPatterns, partials: pl.DataFrame, runs: list[PatternRun]
+) -> pl.DataFrame:
+    """arc_partials after the call: the rows of the open matches no event touched, as they
+    were (most of a world's open matches wait years for their next stage), and the others
+    written anew."""
+    kept = [m.arc_id for run in runs for m in run.open.values() if not m.touched]
+    touched = ((run.index, m) for run in runs for m in run.open.values() if m.touched)
+    same = (
+        partials.select(ARC_PARTIALS_SCHEMA.names())
+        .cast(ARC_PARTIALS_SCHEMA)
+        .filter(pl.col("arc_id").is_in(pl.Series(kept, dtype=pl.Int64).implode()))
+    )
+    return pl.concat([same, partial_rows(patterns, touched)]).sort("arc_id")

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import polars as pl
 
 from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA
@@ -189,7 +190,7 @@ class People(Mapping[int, Person]):
     thousands, a year's boards ask for a few hundred, and building them all cost more than
     the boards themselves."""
 
-    __slots__ = ("_built", "_children", "_columns", "_parents", "_row")
+    __slots__ = ("_built", "_child", "_columns", "_parent", "_parents", "_row")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
@@ -198,15 +199,22 @@ class People(Mapping[int, Person]):
         self._row = dict(zip(ids, range(len(ids)), strict=True))
         self._columns = tuple(frame[c].to_list() for c in _PERSON)
         self._parents = tuple(frame[c].to_list() for c in ("father_id", "mother_id", "spouse_id"))
-        children: dict[int, list[int]] = defaultdict(list)
-        # Ids ascend, so each parent's children are listed in id order.
-        for child, father, mother in zip(ids, self._parents[0], self._parents[1], strict=True):
-            if father is not None:
-                children[father].append(child)
-            if mother is not None:
-                children[mother].append(child)
-        self._children = children
+        # (parent, child) pairs in order, so a parent's children are one slice, in id order.
+        pairs = (
+            pl.concat([
+                frame.select(parent="father_id", child="npc_id"),
+                frame.select(parent="mother_id", child="npc_id"),
+            ])
+            .drop_nulls()
+            .sort("parent", "child")
+        )  # fmt: skip
+        self._parent = pairs["parent"].to_numpy()
+        self._child = pairs["child"].to_numpy()
         self._built: dict[int, Person] = {}
+
+    def _children(self, npc_id: int) -> tuple[int, ...]:
+        low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
+        return tuple(self._child[low:high].tolist())
 
     def __getitem__(self, npc_id: int) -> Person:
         person = self._built.get(npc_id)
@@ -214,7 +222,7 @@ class People(Mapping[int, Person]):
             row = self._row[npc_id]
             home, job, notable, role, wealth, born = (column[row] for column in self._columns)
             family = [parent[row] for parent in self._parents if parent[row] is not None]
-            kin = (*family, *self._children.get(npc_id, ()))
+            kin = (*family, *self._children(npc_id))
             person = Person(home, job or "", bool(notable), role, wealth, kin, born)
             self._built[npc_id] = person
         return person

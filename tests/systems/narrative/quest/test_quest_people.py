@@ -1,0 +1,94 @@
+"""The quest room's people index: a person built when asked for is the one a full index held
+(home, trade, standing, wealth, birth, and kin: father, mother, spouse, then children by id)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worldloom.systems.narrative.quest.world import People, Person
+
+SCHEMA = {
+    "npc_id": pl.Int64,
+    "settlement_id": pl.Int32,
+    "profession": pl.String,
+    "notable": pl.Boolean,
+    "notable_role": pl.String,
+    "wealth": pl.Int64,
+    "born_tick": pl.Int64,
+    "father_id": pl.Int64,
+    "mother_id": pl.Int64,
+    "spouse_id": pl.Int64,
+}
+
+
+def _frame(rows: list[tuple[object, ...]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row").sort("npc_id")
+
+
+def test_a_person_with_kin_and_the_mapping_protocol() -> None:
+    people = People(
+        _frame([
+            (1, 10, "smith", True, "mayor", 50, -300, None, None, 2),
+            (2, 10, None, False, None, 0, None, None, None, 1),
+            (5, None, "child", False, None, 0, 7, 1, 2, None),
+            (3, 11, "child", False, None, 0, 5, 1, 2, None),
+        ])
+    )  # fmt: skip
+    assert people[1] == Person(10, "smith", True, "mayor", 50, (2, 3, 5), -300)
+    assert people[2] == Person(10, "", False, None, 0, (1, 3, 5), None)
+    assert people[5].kin == (1, 2)
+    assert people[1] is people[1]  # built once
+    assert len(people) == 4
+    assert list(people) == [1, 2, 3, 5]
+    assert 3 in people
+    assert 4 not in people
+    assert people.get(4) is None
+    with pytest.raises(KeyError):
+        people[4]
+
+
+@st.composite
+def families(draw: st.DrawFn) -> pl.DataFrame:
+    count = draw(st.integers(0, 25))
+    ids = draw(st.lists(st.integers(0, 60), min_size=count, max_size=count, unique=True))
+    maybe = st.one_of(st.none(), st.sampled_from(ids)) if ids else st.none()
+    rows = [
+        (
+            npc,
+            draw(st.one_of(st.none(), st.integers(0, 3))),
+            draw(st.sampled_from([None, "", "farmer", "child"])),
+            draw(st.booleans()),
+            draw(st.sampled_from([None, "ruler"])),
+            draw(st.integers(0, 100)),
+            draw(st.one_of(st.none(), st.integers(-500, 500))),
+            draw(maybe),
+            draw(maybe),
+            draw(maybe),
+        )
+        for npc in ids
+    ]
+    return _frame(rows)
+
+
+@settings(max_examples=80, deadline=None)
+@given(frame=families())
+def test_people_match_a_full_index(frame: pl.DataFrame) -> None:
+    people = People(frame)
+    rows = list(frame.iter_rows(named=True))
+    for row in rows:
+        children = sorted(
+            r["npc_id"] for r in rows for p in ("father_id", "mother_id") if r[p] == row["npc_id"]
+        )
+        family = [row[p] for p in ("father_id", "mother_id", "spouse_id") if row[p] is not None]
+        assert people[row["npc_id"]] == Person(
+            row["settlement_id"],
+            row["profession"] or "",
+            row["notable"],
+            row["notable_role"],
+            row["wealth"],
+            (*family, *children),
+            row["born_tick"],
+        )
