@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from prefect import flow, unmapped
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 
-from worldloom.flows.runners import local_cluster_kwargs, parse_runner, task_runner
+from worldloom.flows.runners import (
+    default_workers,
+    local_cluster_kwargs,
+    parse_runner,
+    task_runner,
+)
+from worldloom.tasks.plan import plan_world, plan_world_task
 
 
 @pytest.mark.parametrize(
@@ -98,3 +105,32 @@ def test_cluster_size_defaults_to_the_cores_and_refuses_none() -> None:
     assert 1 <= local_cluster_kwargs()["n_workers"] <= 4
     with pytest.raises(ValueError, match="at least one worker"):
         local_cluster_kwargs(0)
+
+
+@flow
+def plan_worlds(seeds: list[int]) -> list[str]:
+    """A small flow: a world planned per seed, each a task (a real worldloom task, importable by
+    name as Dask's workers need it), the ids gathered in order."""
+    futures = plan_world_task.map(
+        seed=seeds, preset=unmapped("tiny"), name=unmapped(None), overrides=unmapped({})
+    )
+    return [future.result().world_id for future in futures]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_server")
+def test_a_flow_on_a_dask_cluster_computes_what_the_local_runner_does() -> None:
+    seeds = list(range(30, 42))
+    local = plan_worlds.with_options(task_runner=task_runner("local"))(seeds)
+    on_dask = plan_worlds.with_options(task_runner=task_runner("dask", workers=2))(seeds)
+    assert on_dask == local
+    assert local == [
+        plan_world(seed=seed, preset="tiny", name=None, overrides={}).world_id for seed in seeds
+    ]
+    assert len(set(local)) == len(seeds)
+
+
+def test_local_threads_default_to_the_cores() -> None:
+    runner = task_runner("local")
+    assert isinstance(runner, ThreadPoolTaskRunner)
+    assert runner._max_workers == default_workers() == local_cluster_kwargs()["n_workers"]

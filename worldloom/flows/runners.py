@@ -59,11 +59,16 @@ def parse_runner(spec: str) -> str:
     return f"{parts.scheme}://{host}:{port}"
 
 
+def default_workers() -> int:
+    """One per core, at most `LOCAL_WORKERS_MAX`."""
+    return min(LOCAL_WORKERS_MAX, os.cpu_count() or 1)
+
+
 def local_cluster_kwargs(workers: int | None = None) -> dict[str, Any]:
     """Settings of the LocalCluster `--runner dask` starts: single-threaded worker processes
     (one per core unless `workers` says), bound to 127.0.0.1, no dashboard (its port would
     clash between concurrent commands), only its warnings and errors logged."""
-    count = workers if workers is not None else min(LOCAL_WORKERS_MAX, os.cpu_count() or 1)
+    count = workers if workers is not None else default_workers()
     if count < 1:
         raise ValueError(f"a Dask cluster needs at least one worker, not {count}")
     return {
@@ -81,8 +86,8 @@ def task_runner(spec: str, *, workers: int | None = None) -> TaskRunner[Any]:
 
     Args:
         spec: `local`, `dask` or a Dask scheduler address.
-        workers: worker processes of the LocalCluster `dask` starts (default: one per core, at
-            most four); threads of the `local` pool (default: Prefect's). Ignored for an address.
+        workers: worker processes of the LocalCluster `dask` starts, or threads of the `local`
+            pool (default for both: one per core, at most four). Ignored for an address.
 
     Returns:
         A ThreadPoolTaskRunner, or a DaskTaskRunner that starts its LocalCluster (or connects
@@ -98,7 +103,7 @@ def task_runner(spec: str, *, workers: int | None = None) -> TaskRunner[Any]:
     """
     name = parse_runner(spec)
     if name == LOCAL:
-        return ThreadPoolTaskRunner(max_workers=workers)
+        return ThreadPoolTaskRunner(max_workers=workers or default_workers())
     # Imported here: dask and distributed take ~1 s to import and most commands never use them.
     from prefect_dask.task_runners import DaskTaskRunner  # noqa: PLC0415
 
