@@ -34,18 +34,18 @@ class Match:
     deadline: int | None = field(default=None)
 
 
-def open_deadline(pattern: Pattern, match: Match) -> int | None:
-    """The last day the match can still advance: None when a reachable stage has no window."""
-    last = match.events[-1][2]
-    reach = [match.pos] if pattern.stages[match.pos].repeat else []
-    for index in range(match.pos + 1, len(pattern.stages)):
+def open_window(pattern: Pattern, pos: int) -> int | None:
+    """How many days after its last event a match at stage `pos` can still advance: None when
+    a stage it can reach next has no window."""
+    reach = [pos] if pattern.stages[pos].repeat else []
+    for index in range(pos + 1, len(pattern.stages)):
         reach.append(index)
         if not pattern.stages[index].optional:
             break
     windows = [pattern.stages[i].within_days for i in reach]
     if any(w is None for w in windows):
         return None
-    return last + max(w for w in windows if w is not None)
+    return max(w for w in windows if w is not None)
 
 
 def bind_row(
@@ -80,6 +80,8 @@ class PatternRun:
         self.closed: list[Match] = []
         stage0 = pattern.stages[0].clause
         self.key_sources = [dict(stage0.bind)[var] for var in pattern.key]
+        # Open matches never sit at the last stage (reaching it completes them).
+        self.windows = [open_window(pattern, pos) for pos in range(len(pattern.stages) - 1)]
         for match in matches:
             match.touched = False
             self._add(match)
@@ -91,7 +93,9 @@ class PatternRun:
         self.open[match.arc_id] = match
         self.keys[self.key_of(match)] = match.arc_id
         self._index(match)
-        match.deadline = open_deadline(self.pattern, match)
+        # The last day the match can still advance (None: it waits for ever).
+        window = self.windows[match.pos]
+        match.deadline = None if window is None else match.events[-1][2] + window
         if match.deadline is not None:
             heapq.heappush(self.heap, (match.deadline, match.arc_id))
 
