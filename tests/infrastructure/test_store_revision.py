@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.infrastructure.test_store import calendar
-from worldloom.infrastructure.store import Revision, StoreError, open_store, table_frame
+from worldloom.infrastructure.store import (
+    Revision,
+    StoreError,
+    open_store,
+    table_frame,
+    table_revision,
+)
 
 
 def _vitals(rows: list[tuple[int, int, int, str]]) -> pl.DataFrame:
@@ -127,3 +133,90 @@ def test_the_revision_between_two_tables_turns_the_stored_one_into_the_other(
         store.replace_rows("a", {"npc_vitals": old})
         store.replace_rows("a", {}, revise={"npc_vitals": revision})
         assert store.read("npc_vitals", "a").equals(new)
+
+
+def _provinces(rows: list[tuple[int, int, int]]) -> pl.DataFrame:
+    """provinces rows (region, holder, tick): rows that all carry the day they describe."""
+    return table_frame(
+        "provinces",
+        {
+            "region_id": [r[0] for r in rows],
+            "faction_id": [r[1] for r in rows],
+            "is_core": [True] * len(rows),
+            "tick": [r[2] for r in rows],
+        },
+    )
+
+
+def test_a_stamp_moves_the_rows_left_in_place_to_the_new_day(tmp_path: Path) -> None:
+    old = _provinces([(0, 1, 0), (1, 1, 0), (2, 2, 0)])
+    new = _provinces([(0, 1, 365), (1, 2, 365), (3, 2, 365)])
+    revision = Revision.between(old, new, key=("region_id",), stamp=("tick",))
+    # Region 0 changed only its day: neither removed nor added, only stamped.
+    assert revision.remove["region_id"].to_list() == [1, 2]
+    assert revision.add["region_id"].to_list() == [1, 3]
+    assert revision.stamp == {"tick": 365}
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"provinces": old})
+        store.replace_rows("b", {"provinces": old})
+        store.replace_rows("a", {}, revise={"provinces": revision})
+        assert store.read("provinces", "a").equals(new)
+        assert store.read("provinces", "b").equals(old)
+        for column in ("region_id", "holder"):
+            wrong = Revision(remove=old.head(0), add=old.head(0), stamp={column: 1})
+            with pytest.raises(KeyError, match=f"no column '{column}' to stamp"):
+                store.replace_rows("a", {}, revise={"provinces": wrong})
+        assert store.read("provinces", "a").equals(new)
+
+
+def test_a_stamp_is_one_value_and_an_empty_table_has_none() -> None:
+    old = _provinces([(0, 1, 0)])
+    with pytest.raises(ValueError, match="stamped column 'tick' holds 2 values"):
+        Revision.between(
+            old, _provinces([(0, 1, 1), (1, 1, 2)]), key=("region_id",), stamp=("tick",)
+        )
+    gone = Revision.between(old, old.head(0), key=("region_id",), stamp=("tick",))
+    assert (gone.remove["region_id"].to_list(), gone.add.height, dict(gone.stamp)) == ([0], 0, {})
+
+
+def test_a_table_revision_compares_rows_as_the_table_holds_them(tmp_path: Path) -> None:
+    """A system's -1 is the table's null, an Int64 frame holds an Int32 column's values: the
+    same rows in a stage's shape change nothing."""
+    stored = _vitals([(1, 3, -1, ""), (2, -1, 9, "plague")])
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"npc_vitals": stored})
+        read = store.read("npc_vitals", "a")
+    staged = pl.DataFrame(
+        {
+            "npc_id": [2, 1],
+            "born_tick": [-1, 3],
+            "died_tick": [9, -1],
+            "death_cause": ["plague", None],
+        }
+    )
+    same = table_revision("npc_vitals", read, staged)
+    assert (same.remove.height, same.add.height) == (0, 0)
+    died = table_revision("npc_vitals", read, staged.with_columns(pl.Series("died_tick", [9, 12])))
+    assert died.remove["npc_id"].to_list() == [1]
+    assert died.add.row(0) == (1, 3, 12, None)
+    with pytest.raises(StoreError, match="table npc_vitals: missing columns"):
+        table_revision("npc_vitals", read, staged.drop("death_cause"))
+    with pytest.raises(StoreError, match="npc_vitals: a value does not fit"):
+        table_revision("npc_vitals", read, staged.with_columns(pl.lit("soon").alias("died_tick")))
+    with pytest.raises(StoreError, match="unknown table"):
+        table_revision("moons", read, staged)
+
+
+def test_a_table_of_one_row_per_world_is_revised_whole(tmp_path: Path) -> None:
+    counters = pl.DataFrame({"next_record_id": [4], "next_war_id": [1], "next_siege_id": [0]})
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"war_counters": counters})
+        store.replace_rows("b", {"war_counters": counters})
+        read = store.read("war_counters", "a")
+        assert table_revision("war_counters", read, counters).add.height == 0
+        later = counters.with_columns(pl.lit(9).alias("next_record_id"))
+        store.replace_rows(
+            "a", {}, revise={"war_counters": table_revision("war_counters", read, later)}
+        )
+        assert store.read("war_counters", "a")["next_record_id"].to_list() == [9]
+        assert store.read("war_counters", "b")["next_record_id"].to_list() == [4]

@@ -19,7 +19,13 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.store import Revision, StoreError, WorldStore, open_store
+from worldloom.infrastructure.store import (
+    Revision,
+    StoreError,
+    WorldStore,
+    open_store,
+    table_revision,
+)
 from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, simulate_economy
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
@@ -34,12 +40,14 @@ from worldloom.tasks.economy_tables import (
     state_rows,
 )
 from worldloom.tasks.history_economy import count_agents, pay_war
-from worldloom.tasks.history_year import live_year, load_year, year_frames
+from worldloom.tasks.history_year import YearWorld, live_year, load_year, year_frames
 from worldloom.tasks.world import load_world, world_db
 
 CUT_TOLL = 1.0
 """A link between realms at war, or to a besieged market, takes the whole cargo's worth at
 its gate (and the highest danger): no merchant plans such a trip; one already on it loses it."""
+DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
+"""The year's tables whose every row carries the day it describes (the next year's first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +95,6 @@ def simulate_segment(
     )
     append: dict[str, pl.DataFrame] = {}
     history_frames: dict[str, pl.DataFrame] = {}
-    revise: dict[str, Revision] = {}
     events = population = 0
     if loaded is not None:
         year = end // days_per_year - 1
@@ -95,10 +102,6 @@ def simulate_segment(
             loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
         )
         history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
-        # The dead keep their rows: only the year's births and deaths are written.
-        revise["npc_vitals"] = Revision.between(
-            loaded["npc_vitals"], history_frames.pop("npc_vitals"), key=("npc_id",)
-        )
         # The year's armies and tributes are paid from the economy's purses.
         run = replace(
             run,
@@ -121,8 +124,10 @@ def simulate_segment(
         economy = replace(economy, layout=layout)
         events = len(record.events["event_id"])
         population = int(record.tally.end.sum())
-    frames = _economy_frames(economy, run, rules) | history_frames
-    revise |= archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
+    frames = _economy_frames(economy, run, rules)
+    revise = archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
+    if loaded is not None:
+        revise |= _year_changes(loaded, history_frames)
     with open_store(path) as store:
         store.replace_rows(world_id, frames, append=append, revise=revise)
     get_run_logger().info(
@@ -134,6 +139,17 @@ def simulate_segment(
         population,
     )
     return Segment(tick, end, year_ended, events, population)
+
+
+def _year_changes(loaded: YearWorld, frames: dict[str, pl.DataFrame]) -> dict[str, Revision]:
+    """The year's tables as what changed since they were read: the dead keep their rows, a
+    quiet war room its tables; rows that changed only the day they describe are re-dated."""
+    return {
+        name: table_revision(
+            name, loaded[name], frame, stamp=("tick",) if name in DATED_TABLES else ()
+        )
+        for name, frame in frames.items()
+    }
 
 
 # -- the economy under history ---------------------------------------------------------------

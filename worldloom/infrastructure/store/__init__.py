@@ -11,6 +11,7 @@ from worldloom.infrastructure.store.store import (
     describe_tables,
     open_store,
     table_frame,
+    table_revision,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "describe_tables",
     "open_store",
     "table_frame",
+    "table_revision",
 ]

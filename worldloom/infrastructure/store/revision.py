@@ -3,7 +3,8 @@ so a yearly write costs what changed, not the whole table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -17,32 +18,50 @@ class Revision:
 
     `remove` holds at least the table's primary-key columns (other columns are ignored);
     `add` holds whole rows as `WorldStore.replace_rows` takes them. Removing comes first, so a
-    row whose key is removed may come back changed (an update by key)."""
+    row whose key is removed may come back changed (an update by key). `stamp` sets columns
+    to one value on every row left in place (a table whose rows all carry the day they
+    describe: the rows that changed in nothing else are not rewritten)."""
 
     remove: pl.DataFrame
     add: pl.DataFrame
+    stamp: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
     def between(
-        cls, before: pl.DataFrame, after: pl.DataFrame, *, key: tuple[str, ...]
+        cls,
+        before: pl.DataFrame,
+        after: pl.DataFrame,
+        *,
+        key: tuple[str, ...],
+        stamp: tuple[str, ...] = (),
     ) -> Revision:
         """What turns `before` (a table's rows, as read) into `after`: the keys of rows gone
-        or changed, and the rows new or changed. Rows equal in every column are left alone.
+        or changed, and the rows new or changed. Rows equal in every column are left alone;
+        with `stamp`, rows equal in every other column are left in place and given `after`'s
+        one value of each stamped column.
 
         Raises:
-            ValueError: the frames' columns differ, or a key column is missing.
+            ValueError: the frames' columns differ, a key or stamped column is missing, or a
+                stamped column holds more than one value in `after`.
         """
-        if set(before.columns) != set(after.columns) or not set(key) <= set(after.columns):
+        columns = set(before.columns)
+        if columns != set(after.columns) or not {*key, *stamp} <= columns:
             raise ValueError(
                 f"revision of {sorted(before.columns)} into {sorted(after.columns)} by {key}"
             )
-        after = after.select(before.columns)
+        stamped: dict[str, object] = {}
+        for column in stamp:
+            values = after[column].unique()
+            if values.len() > 1:
+                raise ValueError(f"stamped column {column!r} holds {values.len()} values")
+            stamped |= {column: values[0]} if values.len() else {}
         # Compare as the store would hold both (a frame's Int64 is an Int32 column's value).
-        after = after.cast(dict(before.schema), strict=False)
-        columns = before.columns
-        gone = before.join(after, on=columns, how="anti", nulls_equal=True)
-        new = after.join(before, on=columns, how="anti", nulls_equal=True)
-        return cls(remove=gone.select(key), add=new)
+        after = after.select(before.columns).cast(dict(before.schema), strict=True)
+        compared = [c for c in before.columns if c not in stamp]
+        gone = before.join(after, on=compared, how="anti", nulls_equal=True)
+        new = after.join(before, on=compared, how="anti", nulls_equal=True)
+        # A table of one row per world has no key but the world's: its changed row goes whole.
+        return cls(remove=gone.select(key) if key else gone, add=new, stamp=stamped)
 
 
 def apply_revision(
@@ -52,16 +71,23 @@ def apply_revision(
     *,
     remove: pl.DataFrame,
     add: pl.DataFrame,
+    stamp: Mapping[str, object],
 ) -> int:
-    """Delete `world_id`'s rows of `table` whose keys `remove` holds, then insert `add` (rows
-    already in the table's shape, `world_id` first); inside the caller's transaction.
+    """Delete `world_id`'s rows of `table` whose keys `remove` holds, set the `stamp` columns
+    of those left, then insert `add` (rows already in the table's shape, `world_id` first);
+    inside the caller's transaction.
+
+    Raises:
+        KeyError: a stamped column is not one of the table's, or is part of its key.
 
     Returns:
         Rows inserted.
     """
     key = table.primary_key
     gone = [column for column in key if column != "world_id"]
-    if remove.height:
+    if remove.height and not gone:
+        cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
+    elif remove.height:
         keys = remove.select(gone).cast({c: table.schema[c] for c in gone}, strict=True)
         cursor.register("gone", keys.to_arrow())
         same = " AND ".join(f"{table.name}.{c} = gone.{c}" for c in gone)
@@ -70,8 +96,43 @@ def apply_revision(
             [world_id],
         )
         cursor.unregister("gone")
+    if stamp:
+        for column in stamp:
+            # Column names go into the SQL text: only the table's own, not its key, are taken.
+            if column not in table.column_names or column in key:
+                raise KeyError(f"table {table.name!r} has no column {column!r} to stamp")
+        values = ", ".join(f"{column} = ${column}" for column in stamp)
+        cursor.execute(
+            f"UPDATE {table.name} SET {values} WHERE world_id = $world_id",
+            {**stamp, "world_id": world_id},
+        )
     if add.height:
         cursor.register("incoming", add.to_arrow())
         cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
         cursor.unregister("incoming")
     return add.height
+
+
+def table_rows(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` as the table's rows (without `world_id`): exactly its columns, in its order and
+    types, and a negative id in a nullable integer column (a system's "none") as null.
+
+    Raises:
+        ValueError: a column is missing or unexpected, or a value does not fit its type.
+    """
+    expected = table.schema
+    if set(frame.columns) != set(expected):
+        missing = sorted(set(expected) - set(frame.columns))
+        extra = sorted(set(frame.columns) - set(expected))
+        raise ValueError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
+    try:
+        rows = frame.cast(expected, strict=True)
+    except pl.exceptions.PolarsError as error:
+        raise ValueError(f"table {table.name}: a value does not fit its column: {error}") from None
+    # Systems say "none" with -1 in their integer arrays; the tables say it with null.
+    nones = [
+        pl.when(pl.col(c.name) >= 0).then(pl.col(c.name)).alias(c.name)
+        for c in table.columns
+        if c.nullable and c.dtype.is_integer()
+    ]
+    return rows.with_columns(nones).select(*expected)

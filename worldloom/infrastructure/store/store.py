@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from worldloom.infrastructure.store.revision import Revision, apply_revision
+from worldloom.infrastructure.store.revision import Revision, apply_revision, table_rows
 from worldloom.infrastructure.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
@@ -88,6 +88,7 @@ class WorldStore:
                     world_id,
                     remove=revision.remove,
                     add=_incoming(table, revision.add, world_id),
+                    stamp=revision.stamp,
                 )
             for name, frame in (append or {}).items():
                 incoming = _incoming(_table(name), frame, world_id)
@@ -394,28 +395,16 @@ def _table(name: str) -> Table:
 
 
 def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
-    """`frame` as the table's rows: exactly its columns, in its types, with `world_id` first,
-    and a negative id in a nullable integer column (a system's "none") as null.
+    """`frame` as the table's rows (`table_rows`) with `world_id` first.
 
     Raises:
         StoreError: a column is missing or unexpected, or a value does not fit its type.
     """
-    expected = table.schema
-    if set(frame.columns) != set(expected):
-        missing = sorted(set(expected) - set(frame.columns))
-        extra = sorted(set(frame.columns) - set(expected))
-        raise StoreError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
     try:
-        rows = frame.cast(expected, strict=True)
-    except pl.exceptions.PolarsError as error:
-        raise StoreError(f"table {table.name}: a value does not fit its column: {error}") from None
-    # Systems say "none" with -1 in their integer arrays; the tables say it with null.
-    nones = [
-        pl.when(pl.col(c.name) >= 0).then(pl.col(c.name)).alias(c.name)
-        for c in table.columns
-        if c.nullable and c.dtype.is_integer()
-    ]
-    return rows.with_columns(nones).select(pl.lit(world_id).alias("world_id"), *expected)
+        rows = table_rows(table, frame)
+    except ValueError as error:
+        raise StoreError(str(error)) from None
+    return rows.select(pl.lit(world_id).alias("world_id"), *rows.columns)
 
 
 def _scalar(
@@ -453,3 +442,21 @@ def describe_tables(*, exported_only: bool = True) -> dict[str, tuple[str, ...]]
         for table in TABLES.values()
         if table.exported or not exported_only
     }
+
+
+def table_revision(
+    name: str, before: pl.DataFrame, after: pl.DataFrame, *, stamp: tuple[str, ...] = ()
+) -> Revision:
+    """What turns `before` (table `name`'s rows as `WorldStore.read` returned them) into
+    `after` (its rows as `replace_rows` takes them), compared as the table holds them
+    (`Revision.between`): a stage that read a table writes only what it changed.
+
+    Raises:
+        StoreError: unknown table, columns not exactly the table's, or a value that does not fit.
+    """
+    table = _table(name)
+    key = tuple(column for column in table.primary_key if column != "world_id")
+    try:
+        return Revision.between(before, table_rows(table, after), key=key, stamp=stamp)
+    except ValueError as error:
+        raise StoreError(f"table {name}: {error}") from None

@@ -406,36 +406,41 @@ def _succeed(
     out: list[Succession] = []
     if not any(int(previous) in dead for previous in leaders.leader):
         return leaders, ()
-    by_id = {
-        int(r["npc_id"]): r
-        for r in npcs.select(
-            "npc_id", "father_id", "mother_id", "spouse_id", "age", "settlement_id", "notable"
-        ).iter_rows(named=True)
-    }
+    ids = npcs["npc_id"].to_numpy().astype(np.int64)
+    age = npcs["age"].fill_null(0).to_numpy().astype(np.int64)
+    father = npcs["father_id"].fill_null(-1).to_numpy().astype(np.int64)
+    mother = npcs["mother_id"].fill_null(-1).to_numpy().astype(np.int64)
+    settlement = npcs["settlement_id"].to_numpy().astype(np.int64)
+    notable = npcs["notable"].fill_null(False).to_numpy().astype(bool)
+    spouse_of = npcs["spouse_id"]
+    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
+    living = np.isin(ids, alive) & (age >= 16)
+    # Candidates are taken eldest first, the smaller id first among the same age.
+    eldest = np.lexsort((ids, -age))
+
+    def first(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
+        rows = eldest[mask[eldest]]
+        return int(ids[rows[0]]) if rows.size else -1
+
     for i, (faction, previous, seat) in enumerate(
         zip(leaders.faction_id, leaders.leader, leaders.seat, strict=True)
     ):
         if int(previous) not in dead:
             continue
         prev = int(previous)
-        living = [r for k, r in by_id.items() if k in alive_after and (r["age"] or 0) >= 16]
-        children = sorted(
-            (r for r in living if prev in (r["father_id"], r["mother_id"])),
-            key=lambda r: (-r["age"], r["npc_id"]),
-        )
-        spouse = by_id[prev]["spouse_id"]
-        home = [r for r in living if r["settlement_id"] == int(seat)]
-        notables = sorted((r for r in home if r["notable"]), key=lambda r: (-r["age"], r["npc_id"]))
-        elders = sorted(home, key=lambda r: (-r["age"], r["npc_id"]))
+        child = first(living & ((father == prev) | (mother == prev)))
+        spouse = spouse_of[int(np.flatnonzero(ids == prev)[0])]
+        home = living & (settlement == int(seat))
+        noble, elder = first(home & notable), first(home)
         heir, relation = -1, "none"
-        if children:
-            heir, relation = int(children[0]["npc_id"]), "child"
+        if child >= 0:
+            heir, relation = child, "child"
         elif spouse is not None and int(spouse) in alive_after:
             heir, relation = int(spouse), "spouse"
-        elif notables:
-            heir, relation = int(notables[0]["npc_id"]), "notable"
-        elif elders:
-            heir, relation = int(elders[0]["npc_id"]), "elder"
+        elif noble >= 0:
+            heir, relation = noble, "notable"
+        elif elder >= 0:
+            heir, relation = elder, "elder"
         tick = int(died_tick[prev])
         s = int(seat)
         place = {"settlement_id": s, "region_id": int(region_of[s])} if s >= 0 else {}
