@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
 import worldloom.tasks.people
@@ -28,9 +29,15 @@ from worldloom.flows.generate import generate_world, people_flow
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import TABLES, open_store
-from worldloom.tasks.generation import results_dir
+from worldloom.systems.people import generate_people
+from worldloom.systems.rng import Seeds
+from worldloom.systems.world import WorldConfig
+from worldloom.tasks.gear import generate_gear_stage
+from worldloom.tasks.generation import results_dir, start_economy
+from worldloom.tasks.people import as_made, people_tables
 from worldloom.tasks.people_npcs import staging_dir
 from worldloom.tasks.plan import plan_world
+from worldloom.tasks.tables import region_map_from_rows
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -71,7 +78,7 @@ WORLD_ID = plan_world(seed=SEED, preset="tiny", name=None, overrides={}).world_i
 
 def params(home: Path, **changes: object) -> GenerateWorldParams:
     fields: dict[str, object] = {"seed": SEED, "preset": "tiny", "economy_ticks": TICKS}
-    return GenerateWorldParams(home=str(home), **(fields | changes))  # type: ignore[arg-type]
+    return GenerateWorldParams.model_validate({"home": str(home), **fields, **changes})
 
 
 def tables_of(home: Path) -> dict[str, pl.DataFrame]:
@@ -98,7 +105,7 @@ def last_generation_states(home: Path) -> dict[str, set[str]]:
     states: dict[str, set[str]] = defaultdict(set)
     for run in task_runs:
         name = re.sub(r"-[0-9a-f]{3}$", "", run.name.partition(" · ")[0])
-        states[name].add(run.state.name if run.state else "?")
+        states[name].add(str(run.state.name) if run.state else "?")
     return dict(states)
 
 
@@ -125,12 +132,52 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.Data
     return tables_of(home)
 
 
+def test_the_people_steps_store_what_the_one_call_composer_makes(
+    uninterrupted: dict[str, pl.DataFrame],
+) -> None:
+    rows = uninterrupted
+    config = WorldConfig.model_validate_json(rows["worlds"]["config_json"][0])
+    people = generate_people(
+        region_map_from_rows(rows["cells"], rows["regions"]),
+        regions=rows["regions"],
+        settlements=rows["settlements"],
+        pois=rows["pois"],
+        seeds=Seeds(config.seed),
+        tables=people_tables(),
+        npcs=config.population.npcs,
+    )
+    made = {
+        "cultures": people.cultures.table(),
+        "region_cultures": people.cultures.regions(),
+        "religions": people.religions.religions,
+        "deities": people.religions.deities,
+        "holy_sites": people.religions.holy_sites,
+        "religion_shares": people.religions.shares,
+        "religion_relations": people.religions.relations,
+        "population_groups": people.population,
+        "npcs": people.npcs,
+        "factions": people.factions.factions,
+        "provinces": people.factions.provinces.drop("name"),
+        "diplomacy": people.diplomacy.pairs,
+        "notable_bios": people.prose.bios,
+        "people_prose_baseline": people.prose.baseline,
+    }
+    for name, frame in made.items():
+        key = [c for c in TABLES[name].primary_key if c != "world_id"]
+        assert as_made(name, rows[name]).select(frame.columns).equals(frame.sort(key)), name
+    prose = people.prose
+    assert rows["settlements"]["description"].to_list() == prose.settlements
+    assert rows["religions"]["description"].to_list() == prose.religions
+    assert rows["factions"]["description"].to_list() == prose.factions
+
+
 def test_a_killed_generate_resumes_from_its_last_finished_task_and_ends_the_same(
     uninterrupted: dict[str, pl.DataFrame], tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
+    # Both runs report to the tests' Prefect server, so their task runs can be asked about.
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environment |= {"WORLDLOOM_HOME": str(home), "WORLDLOOM_SERVER": "ephemeral"}
+    environment |= {"WORLDLOOM_HOME": str(home), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     arguments = ["generate", "--seed", str(SEED), "--preset", "tiny", "--llm", "none"]
     arguments += ["--economy-ticks", str(TICKS)]
     log = tmp_path / "victim.log"
@@ -151,8 +198,16 @@ def test_a_killed_generate_resumes_from_its_last_finished_task_and_ends_the_same
     killed = tables_of(home)
     assert killed["npcs"].height == uninterrupted["npcs"].height
     assert killed["factions"].height == 0
-    result = CliRunner().invoke(app, [*arguments, "--home", str(home)])
-    assert result.exit_code == 0, result.output
+    # Run again as a user would, by a new process (of the code the killed one ran).
+    rerun = subprocess.run(
+        [sys.executable, "-c", "from worldloom.flows.cli import main; main()", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
     assert_same_tables(home, uninterrupted)
     states = last_generation_states(home)
     assert all(states[name] == {"Cached"} for name in BEFORE_FACTIONS), states
@@ -169,6 +224,11 @@ def test_a_failed_generate_resumes_and_fresh_starts_over(
     generate_world(params(tmp_path, runner="local"))  # how it runs is not what it writes
     states = last_generation_states(tmp_path)
     assert all(states[name] == {"Cached"} for name in BEFORE_FACTIONS), states
+    assert_same_tables(tmp_path, uninterrupted)
+    # Had a run been cut short after its economy was saved but before Prefect kept the
+    # result, the next would run the economy again: a generation's starts anew, not on.
+    start_economy(home=str(tmp_path), world_id=WORLD_ID, ticks=TICKS)
+    generate_gear_stage(home=str(tmp_path), world_id=WORLD_ID)
     assert_same_tables(tmp_path, uninterrupted)
 
     fail_at_factions(monkeypatch, tmp_path)
@@ -192,6 +252,8 @@ def test_a_changed_world_is_not_resumed(
     assert "Cached" not in set().union(*states.values()), states
 
 
+# Another Dask cluster on the machine holds the scheduler's default HTTP port: it takes another.
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_the_dask_runner_gives_the_tables_of_the_local_one(
     uninterrupted: dict[str, pl.DataFrame], tmp_path: Path
 ) -> None:

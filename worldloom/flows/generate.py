@@ -16,6 +16,7 @@ from worldloom.tasks.events import announce_snapshot_exported, announce_world_ge
 from worldloom.tasks.export import export_snapshot, upload_snapshot
 from worldloom.tasks.gear import generate_gear_stage as _gear_stage
 from worldloom.tasks.generation import end_generation, open_generation, resumable
+from worldloom.tasks.generation import start_economy as _start_economy
 from worldloom.tasks.people import (
     generate_cultures_step,
     generate_diplomacy_step,
@@ -68,6 +69,7 @@ people_factions = _named_by_world(generate_factions_step)
 people_diplomacy = _named_by_world(generate_diplomacy_step)
 people_prose = _named_by_world(write_people_prose_step)
 run_economy_stage = _named_by_world(_economy_stage)
+start_economy = _named_by_world(_start_economy)
 generate_gear_stage = _named_by_world(_gear_stage)
 write_prose_stage = _named_by_world(_prose_stage)
 
@@ -133,7 +135,9 @@ def economy_flow(
 ) -> dict[str, int]:
     """Economy stage: markets, agents and caravans, advanced `ticks` days (started if new)."""
     with recorded_run(home=home, world_id=world_id, flow="economy", parameters={"ticks": ticks}):
-        stage = resumable(run_economy_stage, home=home, world_id=world_id, generation=generation)
+        # A generation's economy starts anew; alone, the stage runs on the economy there is.
+        economy = start_economy if generation else run_economy_stage
+        stage = resumable(economy, home=home, world_id=world_id, generation=generation)
         written = stage(home=home, world_id=world_id, ticks=ticks)
         publish_economy_report(home=home, world_id=world_id)
         return written

@@ -17,8 +17,12 @@ from prefect.context import TaskRunContext
 from prefect.utilities.hashing import hash_objects
 
 from worldloom.infrastructure.provenance import code_version
+from worldloom.infrastructure.store import open_store
+from worldloom.tasks.economy import run_economy_stage
 from worldloom.tasks.people_npcs import clear_staging
 from worldloom.tasks.provenance import unfinished_run
+from worldloom.tasks.stages import STAGE_TABLES
+from worldloom.tasks.world import world_db
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -106,3 +110,13 @@ def end_generation(*, home: str, world_id: str) -> None:
     starts)."""
     shutil.rmtree(results_dir(home, world_id), ignore_errors=True)
     clear_staging(home, world_id)
+
+
+@task(name="run-economy", cache_policy=NO_CACHE)
+def start_economy(*, home: str, world_id: str, ticks: int) -> dict[str, int]:
+    """A generation's economy: started anew and run `ticks` days. The economy stage alone
+    advances the economy a world has, so a generation cut short after its economy was saved
+    (before Prefect kept the task's result) would otherwise run it on from there."""
+    with open_store(world_db(home, world_id)) as store:
+        store.replace_rows(world_id, {}, clear=STAGE_TABLES["economy"])
+    return run_economy_stage.fn(home=home, world_id=world_id, ticks=ticks)

@@ -20,7 +20,6 @@ from worldloom.systems.people import (
     generate_population,
     poi_sites,
     settlement_places,
-    sort_population,
 )
 from worldloom.systems.prose import write_people_prose
 from worldloom.systems.region import RegionMap
@@ -182,13 +181,6 @@ def generate_population_step(*, home: str, world_id: str) -> dict[str, int]:
         religion_shares=stored.rows["religion_shares"],
     )
     return save(home, world_id, {"population_groups": population.with_columns(GENERATED)})
-
-
-def read_population(home: str, world_id: str) -> pl.DataFrame:
-    """The stored Tier-1 rows in the order NPCs are drawn from them."""
-    stored = read_stored(home, world_id, ("population_groups",))
-    rows = stored.rows["population_groups"].drop("tick")
-    return sort_population(rows, people_tables().characters)
 
 
 @task(name="people-factions", cache_policy=NO_CACHE)

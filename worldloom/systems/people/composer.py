@@ -1,6 +1,7 @@
 """A world's people in the order each needs the last: cultures over the regions, faiths, every
 inhabitant counted, individual NPCs, the powers that rule them, their diplomacy, and the text a
-reader meets first."""
+reader meets first; in one call, or step by step as the people flow's tasks run them (the
+frames the steps share, and the NPC batches)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def generate_people(
     tables: PeopleTables,
     npcs: int,
 ) -> People:
-    """Populate a world's places: who lives there, what they believe, who rules them.
+    """Populate a world's places: who lives there, what they believe, who rules them (the
+    people flow's steps store exactly this, a step at a time).
 
     Args:
         region_map: the world's regions.
