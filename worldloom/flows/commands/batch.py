@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
@@ -27,6 +28,7 @@ from worldloom.flows.commands.app import (
 )
 from worldloom.flows.commands.world import parse_overrides
 from worldloom.flows.runners import LOCAL, RUNNER_HELP, parse_runner, task_runner
+from worldloom.flows.warm_server import flow_api
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.plan import plan_world
@@ -89,13 +91,15 @@ def shared_api(runner: str) -> Iterator[None]:
 
     server = SubprocessASGIServer()
     server.start()
+    # Stopped at exit, after Prefect's log and event workers (registered later) have drained
+    # into it: stopped before them, they wait out their timeouts (~a minute) on a dead server.
+    atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes started from here
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
 
 
 class _BatchProgress(logging.Handler):
@@ -180,7 +184,9 @@ def batch(
     flow = batch_worlds.with_options(task_runner=task_runner(chosen, workers=workers))
     title = f"Generating {count} {preset} worlds on {chosen}"
     started = time.perf_counter()
-    with shared_api(chosen), batch_progress(Consoles.err, title, count):
+    # The warm local server when there is one (or it is to start now); else, for worker
+    # processes, one ephemeral server they share with this process.
+    with flow_api(), shared_api(chosen), batch_progress(Consoles.err, title, count):
         outcomes = finished(flow(params, return_state=True))
     print_outcomes(outcomes, seconds=time.perf_counter() - started, runner=chosen)
     failed = [outcome.seed for outcome in outcomes if not outcome.ok]
