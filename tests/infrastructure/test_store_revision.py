@@ -127,8 +127,9 @@ def test_the_revision_between_two_tables_turns_the_stored_one_into_the_other(
     revision = Revision.between(old, new.reverse(), key=("npc_id",))
     # Only what differs is written: an unchanged row is neither removed nor added.
     same = {k for k in before if after.get(k) == before[k]}
-    assert set(revision.add["npc_id"]) == set(after) - same
-    assert set(revision.remove["npc_id"]) == set(before) - same
+    assert set(revision.add["npc_id"]) == set(after) - set(before)
+    assert set(revision.remove["npc_id"]) == set(before) - set(after)
+    assert set(revision.update["npc_id"]) == (set(before) & set(after)) - same
     with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "w.duckdb") as store:
         store.replace_rows("a", {"npc_vitals": old})
         store.replace_rows("a", {}, revise={"npc_vitals": revision})
@@ -153,8 +154,11 @@ def test_a_stamp_moves_the_rows_left_in_place_to_the_new_day(tmp_path: Path) -> 
     new = _provinces([(0, 1, 365), (1, 2, 365), (3, 2, 365)])
     revision = Revision.between(old, new, key=("region_id",), stamp=("tick",))
     # Region 0 changed only its day: neither removed nor added, only stamped.
-    assert revision.remove["region_id"].to_list() == [1, 2]
-    assert revision.add["region_id"].to_list() == [1, 3]
+    assert revision.remove["region_id"].to_list() == [2]
+    assert revision.add["region_id"].to_list() == [3]
+    # Region 1 changed hands: only its holder is set.
+    assert revision.update.rows() == [(1, 2)]
+    assert revision.update.columns == ["region_id", "faction_id"]
     assert revision.stamp == {"tick": 365}
     with open_store(tmp_path / "w.duckdb") as store:
         store.replace_rows("a", {"provinces": old})
@@ -164,8 +168,13 @@ def test_a_stamp_moves_the_rows_left_in_place_to_the_new_day(tmp_path: Path) -> 
         assert store.read("provinces", "b").equals(old)
         for column in ("region_id", "holder"):
             wrong = Revision(remove=old.head(0), add=old.head(0), stamp={column: 1})
-            with pytest.raises(KeyError, match=f"no column '{column}' to stamp"):
+            with pytest.raises(KeyError, match=f"no column '{column}' to set"):
                 store.replace_rows("a", {}, revise={"provinces": wrong})
+        wrong = Revision(
+            remove=old.head(0), add=old.head(0), update=pl.DataFrame({"region_id": [0], "x": [1]})
+        )
+        with pytest.raises(KeyError, match="no column 'x' to set"):
+            store.replace_rows("a", {}, revise={"provinces": wrong})
         assert store.read("provinces", "a").equals(new)
 
 
@@ -197,8 +206,8 @@ def test_a_table_revision_compares_rows_as_the_table_holds_them(tmp_path: Path) 
     same = table_revision("npc_vitals", read, staged)
     assert (same.remove.height, same.add.height) == (0, 0)
     died = table_revision("npc_vitals", read, staged.with_columns(pl.Series("died_tick", [9, 12])))
-    assert died.remove["npc_id"].to_list() == [1]
-    assert died.add.row(0) == (1, 3, 12, None)
+    assert (died.remove.height, died.add.height) == (0, 0)
+    assert died.update.rows() == [(1, 12)]
     with pytest.raises(StoreError, match="table npc_vitals: missing columns"):
         table_revision("npc_vitals", read, staged.drop("death_cause"))
     with pytest.raises(StoreError, match="npc_vitals: a value does not fit"):

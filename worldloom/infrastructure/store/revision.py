@@ -1,5 +1,5 @@
-"""A table revised in place: the rows a write takes out by primary key and the rows it puts in,
-so a yearly write costs what changed, not the whole table."""
+"""A table revised in place: the rows a write takes out by primary key, the columns it changes
+and the rows it puts in, so a yearly write costs what changed, not the whole table."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ from worldloom.infrastructure.store.schema import Table
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """Rows of one world's table to take out (by primary key) and rows to put in.
+    """Rows of one world's table to take out (by primary key), to change and to put in.
 
     `remove` holds at least the table's primary-key columns (other columns are ignored);
-    `add` holds whole rows as `WorldStore.replace_rows` takes them. Removing comes first, so a
-    row whose key is removed may come back changed (an update by key). `stamp` sets columns
-    to one value on every row left in place (a table whose rows all carry the day they
-    describe: the rows that changed in nothing else are not rewritten)."""
+    `add` holds whole rows as `WorldStore.replace_rows` takes them; `update` holds the key and
+    the columns to set of rows that stay, in the table's types (`table_rows`). Removing comes
+    first, so a row whose key is removed may come back changed. `stamp` sets columns to one
+    value on every row left in place (a table whose rows all carry the day they describe: the
+    rows that changed in nothing else are not rewritten)."""
 
     remove: pl.DataFrame
     add: pl.DataFrame
     stamp: Mapping[str, object] = field(default_factory=dict)
+    update: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @classmethod
     def between(
@@ -35,10 +37,11 @@ class Revision:
         key: tuple[str, ...],
         stamp: tuple[str, ...] = (),
     ) -> Revision:
-        """What turns `before` (a table's rows, as read) into `after`: the keys of rows gone
-        or changed, and the rows new or changed. Rows equal in every column are left alone;
-        with `stamp`, rows equal in every other column are left in place and given `after`'s
-        one value of each stamped column.
+        """What turns `before` (a table's rows, as read) into `after`: the keys of rows gone,
+        the rows new, and for rows of both that differ the columns that differ (an update
+        costs the store far less than a row taken out and put back). With `stamp`, rows
+        equal in every other column are left in place and given `after`'s one value of each
+        stamped column.
 
         Raises:
             ValueError: the frames' columns differ, a key or stamped column is missing, or a
@@ -58,59 +61,89 @@ class Revision:
         # Compare as the store would hold both (a frame's Int64 is an Int32 column's value).
         after = after.select(before.columns).cast(dict(before.schema), strict=True)
         compared = [c for c in before.columns if c not in stamp]
-        gone = before.join(after, on=compared, how="anti", nulls_equal=True)
-        new = after.join(before, on=compared, how="anti", nulls_equal=True)
-        # A table of one row per world has no key but the world's: its changed row goes whole.
-        return cls(remove=gone.select(key) if key else gone, add=new, stamp=stamped)
+        if not key:
+            # A table of one row per world has no key but the world's: a changed row goes whole.
+            gone = before.join(after, on=compared, how="anti", nulls_equal=True)
+            new = after.join(before, on=compared, how="anti", nulls_equal=True)
+            return cls(remove=gone, add=new, stamp=stamped)
+        both = before.select(compared).join(
+            after.select(compared), on=list(key), how="inner", suffix=_NEW
+        )
+        differs = {c: both[c].ne_missing(both[c + _NEW]) for c in compared if c not in key}
+        changed = [c for c, mask in differs.items() if mask.any()]
+        rows = pl.Series([False] * both.height, dtype=pl.Boolean)
+        for column in changed:
+            rows = rows | differs[column]
+        return cls(
+            remove=before.join(after, on=list(key), how="anti").select(key),
+            add=after.join(before, on=list(key), how="anti"),
+            stamp=stamped,
+            update=both.filter(rows).select(*key, *(pl.col(c + _NEW).alias(c) for c in changed)),
+        )
+
+
+_NEW = "__new"
+"""Suffix of `after`'s columns beside `before`'s in `Revision.between`."""
 
 
 def apply_revision(
     cursor: duckdb.DuckDBPyConnection,
     table: Table,
     world_id: str,
+    revision: Revision,
     *,
-    remove: pl.DataFrame,
     add: pl.DataFrame,
-    stamp: Mapping[str, object],
 ) -> int:
-    """Delete `world_id`'s rows of `table` whose keys `remove` holds, set the `stamp` columns
-    of those left, then insert `add` (rows already in the table's shape, `world_id` first);
-    inside the caller's transaction.
-
-    Raises:
-        KeyError: a stamped column is not one of the table's, or is part of its key.
+    """Delete `world_id`'s rows of `table` whose keys `revision` removes, set its `stamp`
+    columns of those left, its `update` columns of the rows it changes, then insert `add`
+    (its rows in the table's shape, `world_id` first); inside the caller's transaction.
 
     Returns:
-        Rows inserted.
+        Rows inserted or changed.
+
+    Raises:
+        KeyError: a stamped or updated column is not one of the table's, or is part of its key.
     """
-    key = table.primary_key
-    gone = [column for column in key if column != "world_id"]
-    if remove.height and not gone:
+    key = [column for column in table.primary_key if column != "world_id"]
+    remove, stamp, update = revision.remove, revision.stamp, revision.update
+    for column in [*stamp, *(c for c in update.columns if c not in key)]:
+        # Column names go into the SQL text: only the table's own, not its key, are taken.
+        if column not in table.column_names or column in table.primary_key:
+            raise KeyError(f"table {table.name!r} has no column {column!r} to set")
+    if remove.height and not key:
         cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
     elif remove.height:
-        keys = remove.select(gone).cast({c: table.schema[c] for c in gone}, strict=True)
+        keys = remove.select(key).cast({c: table.schema[c] for c in key}, strict=True)
         cursor.register("gone", keys.to_arrow())
-        same = " AND ".join(f"{table.name}.{c} = gone.{c}" for c in gone)
         cursor.execute(
-            f"DELETE FROM {table.name} USING gone WHERE {table.name}.world_id = ? AND {same}",
+            f"DELETE FROM {table.name} USING gone WHERE {table.name}.world_id = ? AND "
+            + " AND ".join(f"{table.name}.{c} = gone.{c}" for c in key),
             [world_id],
         )
         cursor.unregister("gone")
     if stamp:
-        for column in stamp:
-            # Column names go into the SQL text: only the table's own, not its key, are taken.
-            if column not in table.column_names or column in key:
-                raise KeyError(f"table {table.name!r} has no column {column!r} to stamp")
         values = ", ".join(f"{column} = ${column}" for column in stamp)
         cursor.execute(
             f"UPDATE {table.name} SET {values} WHERE world_id = $world_id",
             {**stamp, "world_id": world_id},
         )
+    changed = [c for c in update.columns if c not in key]
+    if update.height and changed:
+        rows = update.cast({c: table.schema[c] for c in update.columns}, strict=True)
+        cursor.register("changed", rows.to_arrow())
+        cursor.execute(
+            f"UPDATE {table.name} SET "
+            + ", ".join(f"{c} = changed.{c}" for c in changed)
+            + f" FROM changed WHERE {table.name}.world_id = ? AND "
+            + " AND ".join(f"{table.name}.{c} = changed.{c}" for c in key),
+            [world_id],
+        )
+        cursor.unregister("changed")
     if add.height:
         cursor.register("incoming", add.to_arrow())
         cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
         cursor.unregister("incoming")
-    return add.height
+    return add.height + update.height
 
 
 def table_rows(table: Table, frame: pl.DataFrame) -> pl.DataFrame:

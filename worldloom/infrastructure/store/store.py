@@ -83,12 +83,7 @@ class WorldStore:
             for name, revision in (revise or {}).items():
                 table = _table(name)
                 written[name] = apply_revision(
-                    cursor,
-                    table,
-                    world_id,
-                    remove=revision.remove,
-                    add=_incoming(table, revision.add, world_id),
-                    stamp=revision.stamp,
+                    cursor, table, world_id, revision, add=_incoming(table, revision.add, world_id)
                 )
             for name, frame in (append or {}).items():
                 incoming = _incoming(_table(name), frame, world_id)
