@@ -271,17 +271,18 @@ def read_rolling(
     rows to add (`archived_changes`)."""
     spans = Spans.of(calendar)
     day_cutoff, month_cutoff = spans.cutoffs(next_tick, policy or HistoryPolicy())
-    months = (pl.col("days") < spans.year) & (pl.col("tick") < month_cutoff)
+    # Months: periods shorter than a year (a day's row is a period of one) that begin before
+    # the month cutoff; years are never read again.
+    months = {"tick": month_cutoff, "days": spans.year}
     rows = {
         name: store.read(name, world_id, before={"tick": day_cutoff})
         for name in ("market_prices", "trades")
     }
-    rows["market_price_periods"] = store.read(
-        "market_price_periods", world_id, before={"tick": month_cutoff}
-    ).filter(months)
+    rows["market_price_periods"] = store.read("market_price_periods", world_id, before=months)
     for name in ("role_stats", "economy_ledger", "money_supply"):
-        stored = store.read(name, world_id, before={"tick": day_cutoff})
-        rows[name] = stored.filter((pl.col("days") == 1) | months)
+        days = store.read(name, world_id, where={"days": 1}, before={"tick": day_cutoff})
+        longer = store.read(name, world_id, before=months, after={"days": 1})
+        rows[name] = pl.concat([longer, days]).sort(TABLES[name].primary_key[1:])
     return rows
 
 
