@@ -59,7 +59,7 @@ class Revision:
                 raise ValueError(f"stamped column {column!r} holds {values.len()} values")
             stamped |= {column: values[0]} if values.len() else {}
         # Compare as the store would hold both (a frame's Int64 is an Int32 column's value).
-        after = after.select(before.columns).cast(dict(before.schema), strict=True)
+        after = after.select(before.columns).cast(before.schema, strict=True)
         compared = [c for c in before.columns if c not in stamp]
         if not key:
             # A table of one row per world has no key but the world's: a changed row goes whole.
