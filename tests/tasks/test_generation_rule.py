@@ -14,7 +14,7 @@ from prefect.context import TaskRunContext
 from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks.generation import GenerationCache, open_generation, results_dir
-from worldloom.tasks.provenance import unfinished_run
+from worldloom.tasks.provenance import code_identity, unfinished_run
 from worldloom.tasks.world import world_db
 
 WORLD = "w"
@@ -72,7 +72,7 @@ def test_a_run_cut_short_is_picked_up_however_it_runs(home: Path, status: str) -
     ("how", "changes"),
     [
         ("finished", {"status": "completed"}),
-        ("other code", {"code": "0.0.0+other"}),
+        ("other code", {"code": "0.0.0+git.0123456789ab.src.00000000.lock.00000000"}),
         ("other parameters", {"parameters": PARAMETERS | {"seed": 2}}),
     ],
 )
@@ -81,6 +81,15 @@ def test_a_run_that_finished_or_differs_is_not_picked_up(
 ) -> None:
     record(home, "a", **changes)
     assert rule(home) is None, how
+
+
+def test_another_commit_of_the_same_source_is_the_same_code(home: Path) -> None:
+    source = code_identity(code_version())
+    record(home, "a", code=f"{source.split('+')[0]}+git.0123456789ab.{source.split('+')[1]}")
+    assert rule(home) is not None
+    assert code_identity("0.1.0+git.3f2a1b9c4d5e.src.1a2b3c4d.lock.9f8e7d6c") == (
+        "0.1.0+src.1a2b3c4d.lock.9f8e7d6c"
+    )
 
 
 def test_a_run_on_the_world_since_means_starting_over(home: Path) -> None:

@@ -20,7 +20,7 @@ from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks.economy import run_economy_stage
 from worldloom.tasks.people_npcs import clear_staging
-from worldloom.tasks.provenance import unfinished_run
+from worldloom.tasks.provenance import code_identity, unfinished_run
 from worldloom.tasks.stages import STAGE_TABLES
 from worldloom.tasks.world import world_db
 
@@ -58,7 +58,11 @@ class GenerationCache(CachePolicy):
             return None
         work = {name: value for name, value in inputs.items() if name not in RUN_ONLY}
         return hash_objects(
-            self.generation, task_ctx.task.task_key, work, code_version(), raise_on_failure=True
+            self.generation,
+            task_ctx.task.task_key,
+            work,
+            code_identity(code_version()),
+            raise_on_failure=True,
         )
 
 

@@ -29,9 +29,12 @@ from worldloom.tasks.people import (
     save,
 )
 
-NPCS_PER_BATCH = 4_000
-"""A batch closes once its regions plan this many NPCs: a tiny world draws in two or three
-batches, a large one in tens, never a task per settlement."""
+NPCS_PER_BATCH = 2_000
+"""A batch closes once its regions plan this many NPCs (or a `MAX_BATCHES`th of the world's):
+never a task per settlement."""
+MAX_BATCHES = 32
+"""At most about this many batches a world: each reads the stage's tables again, so a large
+world draws in batches of tens of thousands rather than in hundreds of small ones."""
 
 BatchResult = dict[str, str | int]
 """What a batch hands on: the Parquet file its rows are in (`path`) and how many (`rows`)."""
@@ -49,7 +52,8 @@ def plan_npc_batches(*, home: str, world_id: str) -> list[list[int]]:
     stored = read_stored(home, world_id, ())
     places = stored.places()
     plan = _plan(stored)
-    return [list(b) for b in batch_regions(plan, places, npcs_per_batch=NPCS_PER_BATCH)]
+    size = max(NPCS_PER_BATCH, -(-int(plan["npcs"].sum()) // MAX_BATCHES))
+    return [list(b) for b in batch_regions(plan, places, npcs_per_batch=size)]
 
 
 @task(name="people-npcs", cache_policy=NO_CACHE)

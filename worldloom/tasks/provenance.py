@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -101,7 +102,7 @@ def unfinished_run(
     """The recorded parameters of the world's last `flow` run if a run of `parameters` may
     pick up where it stopped: it was cut short (aborted: its process died; or failed), ran the
     same parameters (but those `ignored`: how it ran, or what it recorded for its successor)
-    with the same code, and nothing ran on the world since. Else None.
+    with the same code (`code_identity`), and nothing ran on the world since. Else None.
 
     Call it holding the world's lock, once runs that died are marked aborted (`held_world`).
     """
@@ -114,7 +115,8 @@ def unfinished_run(
     if mine.height == 0:
         return None
     last = mine.row(-1, named=True)
-    if last["status"] not in ("aborted", "failed") or last["code_version"] != code_version():
+    same_code = code_identity(last["code_version"]) == code_identity(code_version())
+    if last["status"] not in ("aborted", "failed") or not same_code:
         return None
     recorded: dict[str, Any] = json.loads(last["parameters_json"])
     if _comparable(recorded, ignored) != _comparable(parameters, ignored):
@@ -128,3 +130,10 @@ def _comparable(parameters: Mapping[str, Any], ignored: Collection[str]) -> Any:
     """The parameters but `ignored`, as their recorded JSON gives them back."""
     kept = {k: v for k, v in parameters.items() if k not in ignored}
     return json.loads(json.dumps(kept, sort_keys=True, default=str))
+
+
+def code_identity(version: str) -> str:
+    """What a `code_version` says about what the code does: all but its git commit (a commit
+    of docs or tests changes nothing a run writes; the package's source and locked libraries,
+    which the version also names, do)."""
+    return re.sub(r"git\.[0-9a-f]+\.", "", version)
