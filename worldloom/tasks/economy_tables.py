@@ -271,12 +271,10 @@ def read_rolling(
     rows to add (`archived_changes`)."""
     spans = Spans.of(calendar)
     day_cutoff, month_cutoff = spans.cutoffs(next_tick, policy or HistoryPolicy())
-    # Months: periods shorter than a year (a day's row is a period of one) that begin before
-    # the month cutoff; years are never read again.
+    # Months: periods shorter than a year (a day is one) begun before the cutoff; never years.
     months = {"tick": month_cutoff, "days": spans.year}
     rows = {
-        name: store.read(name, world_id, before={"tick": day_cutoff})
-        for name in ("market_prices", "trades")
+        n: store.read(n, world_id, before={"tick": day_cutoff}) for n in ("market_prices", "trades")
     }
     rows["market_price_periods"] = store.read("market_price_periods", world_id, before=months)
     for name in ("role_stats", "economy_ledger", "money_supply"):
@@ -298,12 +296,9 @@ def archived_changes(
     out, the run's days and the periods they and the rolling rows make in; the same tables
     as `archived_rows` over every stored row would write whole."""
     added = archived_rows(run, rules, earlier=rolling, calendar=calendar, policy=policy)
+    none = {name: table_frame(name, _no_rows(name)) for name in APPENDED}
     return {
-        name: Revision(
-            remove=rolling[name] if name in rolling else table_frame(name, _no_rows(name)),
-            add=frame,
-        )
-        for name, frame in added.items()
+        name: Revision(remove=({**rolling, **none})[name], add=rows) for name, rows in added.items()
     }
 
 
