@@ -22,6 +22,7 @@ from worldloom.flows.commands import app
 from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.simulate import simulate
+from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import verify_snapshot
 from worldloom.infrastructure.store import TABLES, StoreError, open_store
@@ -241,8 +242,8 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
             "from worldloom.flows.cli import main; main()",
             "simulate",
             world_id,
-            "--until-tick",
-            str(END),
+            "--days",
+            str(END - 3),
         ],
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -274,8 +275,9 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
     stopped = int(kept["worlds"]["tick"][0])
     assert stopped % YEAR == 0
     assert int(kept["population_history"]["tick"].max()) == stopped - 1
+    # The same command again: its days count from where the killed run started.
     result = CliRunner().invoke(
-        app, ["simulate", world_id, "--until-tick", str(END), "--home", str(home)]
+        app, ["simulate", world_id, "--days", str(END - 3), "--home", str(home)]
     )
     assert result.exit_code == 0, result.output
     resumed = tables_of(home, world_id)
@@ -284,6 +286,35 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
     with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
         runs = store.read("runs", world_id).filter(pl.col("flow") == "simulate")
     assert sorted(runs["status"]) == ["aborted", "completed"]
+
+
+def _cut_short_run(home: Path, world_id: str, *, days: int, target: int) -> None:
+    """A `simulate --days DAYS` run of this code recorded as failed, on its way to `target`."""
+    parameters = json.dumps(
+        {"days": days, "storyteller": None, "target": target, "until_tick": None}, sort_keys=True
+    )
+    with open_store(Settings(home=home).world_db(world_id)) as store:
+        store.start_run(
+            run_id="cut-short",
+            world_id=world_id,
+            flow="simulate",
+            parameters_json=parameters,
+            parameters_hash="-",
+            code_version=code_version(),
+        )
+        store.finish_run("cut-short", status="failed", error="cut short")
+
+
+@pytest.mark.parametrize(("fresh", "end"), [(False, 5), (True, 3 + 10)])
+def test_a_rerun_keeps_the_end_of_the_run_it_follows_unless_fresh(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, fresh: bool, end: int
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    _cut_short_run(home, world_id, days=10, target=5)
+    result = simulate(str(home), world_id, days=10, fresh=fresh)
+    assert (result.first_tick, result.tick) == (3, end)
+    again = simulate(str(home), world_id, days=2)  # the cut-short run is followed: days count
+    assert again.tick == end + 2
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prefect import flow
 from prefect.deployments.runner import RunnerDeployment
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +14,7 @@ from worldloom.flows.stories import stories_flow
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
-from worldloom.tasks.provenance import recorded_run
+from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
 from worldloom.tasks.stories import tell_year_stories
 
 
@@ -37,40 +39,51 @@ def simulate(
     days: int | None = None,
     until_tick: int | None = None,
     storyteller: str | None = None,
+    *,
+    fresh: bool = False,
 ) -> SimulatedWorld:
     """Advance a world `days` days (or to `until_tick`): a segment per calendar year (the
     economy's days, then at the year's end chaos, population, people and the year's events),
     each committed whole and its wars and disasters announced as Prefect events; then its
-    gear again at the new prices, the stories of the new history, and the history report."""
+    gear again at the new prices, the stories of the new history, and the history report.
+
+    A run of the same arguments after one cut short (killed, or failed) ends where that one
+    would have: its days count from where it started, not from where it stopped (`fresh`
+    counts them from now)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
-    with recorded_run(home=home, world_id=world_id, flow="simulate", parameters=params):
+    with held_world(home=home, world_id=world_id, what="simulate"):
         first, until = simulation_target(
             home=home, world_id=world_id, days=days, until_tick=until_tick
         )
-        tick, segments, years, events, population = first, 0, 0, 0, 0
-        # A run killed between a year's end and its stories left them untold: tell them
-        # against the world as that year ended, before the next year changes it.
-        tell_year_stories(home=home, world_id=world_id)
-        announced = history_mark(home=home, world_id=world_id)
-        while tick < until:
-            segment = simulate_segment(
-                home=home, world_id=world_id, until_tick=until, personality=storyteller
-            )
-            tick, segments = segment.end_tick, segments + 1
-            # The segment is stored: its wars and disasters go out as Prefect events.
-            announce_history(home=home, world_id=world_id, after_event_id=announced)
+        earlier = None if fresh else _cut_short(home=home, world_id=world_id, params=params)
+        until = until if earlier is None else earlier
+        with recorded_run(
+            home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
+        ):
+            tick, segments, years, events, population = first, 0, 0, 0, 0
+            # A run killed between a year's end and its stories left them untold: tell them
+            # against the world as that year ended, before the next year changes it.
+            tell_year_stories(home=home, world_id=world_id)
             announced = history_mark(home=home, world_id=world_id)
-            years += segment.year_ended
-            if segment.year_ended:
-                # Each year's stories are told against the world as that year ended, however
-                # the years are split into runs.
-                tell_year_stories(home=home, world_id=world_id)
-            events += segment.events
-            population = segment.population or population
-        if segments:
-            gear_flow(home, world_id)
-            stories_flow(home, world_id)
-        publish_history_report(home=home, world_id=world_id)
+            while tick < until:
+                segment = simulate_segment(
+                    home=home, world_id=world_id, until_tick=until, personality=storyteller
+                )
+                tick, segments = segment.end_tick, segments + 1
+                # The segment is stored: its wars and disasters go out as Prefect events.
+                announce_history(home=home, world_id=world_id, after_event_id=announced)
+                announced = history_mark(home=home, world_id=world_id)
+                years += segment.year_ended
+                if segment.year_ended:
+                    # Each year's stories are told against the world as that year ended,
+                    # however the years are split into runs.
+                    tell_year_stories(home=home, world_id=world_id)
+                events += segment.events
+                population = segment.population or population
+            if segments:
+                gear_flow(home, world_id)
+                stories_flow(home, world_id)
+            publish_history_report(home=home, world_id=world_id)
     return SimulatedWorld(
         world_id=world_id,
         first_tick=first,
@@ -80,6 +93,15 @@ def simulate(
         events=events,
         population=population,
     )
+
+
+def _cut_short(*, home: str, world_id: str, params: Mapping[str, object]) -> int | None:
+    """The tick a cut-short run of the same arguments was to end at, if it may go on."""
+    earlier = unfinished_run(
+        home=home, world_id=world_id, flow="simulate", parameters=params, ignored={"target"}
+    )
+    target = None if earlier is None else earlier.get("target")
+    return target if isinstance(target, int) else None
 
 
 def simulate_deployment(

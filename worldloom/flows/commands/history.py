@@ -40,6 +40,13 @@ def simulate(
     storyteller: Annotated[
         str | None, typer.Option(help="Chaos personality: calm | classic | chaotic.")
     ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            help="Count the days from now, even after a run of the same ones was cut short "
+            "(by default that run's end is kept)."
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
     """Let a world live on: its markets trade, people are born, marry and die, chaos strikes;
@@ -76,7 +83,13 @@ def simulate(
     with stage_progress(Consoles.err, f"Simulating {world_id} {what}"):
         result = finished(
             simulate_flow(
-                str(settings.home), world_id, span, until_tick, storyteller, return_state=True
+                str(settings.home),
+                world_id,
+                span,
+                until_tick,
+                storyteller,
+                fresh=fresh,
+                return_state=True,
             )
         )
     typer.echo(f"world       {result.world_id}")
