@@ -252,8 +252,6 @@ def test_a_changed_world_is_not_resumed(
     assert "Cached" not in set().union(*states.values()), states
 
 
-# Another Dask cluster on the machine holds the scheduler's default HTTP port: it takes another.
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_the_dask_runner_gives_the_tables_of_the_local_one(
     uninterrupted: dict[str, pl.DataFrame], tmp_path: Path
 ) -> None:

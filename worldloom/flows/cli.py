@@ -45,7 +45,7 @@ FLOW_COMMANDS = frozenset(
 """The commands that run flows (or serve them): they want a Prefect API to report to."""
 
 
-EAGER_COMMANDS = frozenset({"serve", "batch"})
+EAGER_COMMANDS = frozenset({"serve"})
 """Flow commands that start the local server before anything else (the others start it just
 before their first flow runs: `flow_api`)."""
 

@@ -66,8 +66,8 @@ def default_workers() -> int:
 
 def local_cluster_kwargs(workers: int | None = None) -> dict[str, Any]:
     """Settings of the LocalCluster `--runner dask` starts: single-threaded worker processes
-    (one per core unless `workers` says), bound to 127.0.0.1, no dashboard (its port would
-    clash between concurrent commands), only its warnings and errors logged."""
+    (one per core unless `workers` says), bound to 127.0.0.1, the dashboard on a free port (8787,
+    its default, would clash between concurrent commands), only its warnings and errors logged."""
     count = workers if workers is not None else default_workers()
     if count < 1:
         raise ValueError(f"a Dask cluster needs at least one worker, not {count}")
@@ -76,7 +76,7 @@ def local_cluster_kwargs(workers: int | None = None) -> dict[str, Any]:
         "threads_per_worker": 1,
         "processes": True,
         "host": "127.0.0.1",
-        "dashboard_address": None,
+        "dashboard_address": ":0",  # None still binds 8787, which concurrent clusters share
         "silence_logs": logging.WARNING,
     }
 

@@ -1,4 +1,5 @@
-"""The warm local Prefect server a command's flows report to.
+"""The Prefect API a command's flows report to: the warm local server, or one shared by its
+Dask workers.
 
 A command that runs flows uses the server a previous command or `worldloom server` left
 running; when none runs, it starts one in the background just before its first flow runs, not
@@ -8,6 +9,7 @@ The server then stays up for the next command (`worldloom server stop` ends it).
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from collections.abc import Iterator
@@ -29,28 +31,54 @@ def defer_server(prefect_home: Path) -> None:
 
 
 @contextmanager
-def flow_api() -> Iterator[None]:
+def flow_api(runner: str = "local") -> Iterator[None]:
     """Flows run inside this report to the local server, started here if it was deferred
-    (once per command); with none deferred, or one that fails to start, nothing changes and
-    Prefect runs its own ephemeral server as it would."""
+    (once per command). With none deferred, or one that fails to start, Prefect runs its own
+    ephemeral server as it would — but for a Dask `runner`, whose worker processes would each
+    start one of their own (~10 s each, their runs on servers nobody sees): they share one,
+    started here."""
     global _deferred
     prefect_home, _deferred = _deferred, None
-    if prefect_home is None or os.environ.get(API_URL):
+    if prefect_home is not None and not os.environ.get(API_URL):
+        print(
+            "Starting a Prefect server in the background (`worldloom server stop` ends it)",
+            file=sys.stderr,
+        )
+        try:
+            server = ensure_server(prefect_home, prefect=Path(sys.executable).with_name("prefect"))
+        except (LocalServerError, OSError):
+            pass  # the command's own ephemeral server, and its error if that fails too
+        else:
+            with _reporting_to(server.api_url):
+                yield
+            return
+    # Prefect read its settings when first imported (after the environment was set up).
+    from prefect.settings import PREFECT_API_URL  # noqa: PLC0415
+
+    if runner == "local" or PREFECT_API_URL.value():
         yield
         return
-    print(
-        "Starting a Prefect server in the background (`worldloom server stop` ends it)",
-        file=sys.stderr,
-    )
+    # Prefect's server code takes seconds to import; only this path needs it.
+    from prefect.server.api.server import SubprocessASGIServer  # noqa: PLC0415
+
+    ephemeral = SubprocessASGIServer()
+    ephemeral.start()
+    # Stopped at exit, after Prefect's log and event workers (registered later) have drained
+    # into it: stopped before them, they wait out their timeouts (~a minute) on a dead server.
+    atexit.register(ephemeral.stop)
     try:
-        server = ensure_server(prefect_home, prefect=Path(sys.executable).with_name("prefect"))
-    except (LocalServerError, OSError):
-        yield  # the command's own ephemeral server, and its error if that fails too
-        return
-    # Prefect read its settings when first imported: the server's URL goes into its settings
-    # context for the flows, and the environment for any worker process started from here.
+        with _reporting_to(ephemeral.api_url):
+            yield
+    finally:
+        os.environ.pop(API_URL, None)
+
+
+@contextmanager
+def _reporting_to(api_url: str) -> Iterator[None]:
+    """Prefect's settings for the flows, and the environment of any worker process started
+    from here, point at `api_url`."""
     from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: PLC0415
 
-    os.environ[API_URL] = server.api_url
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+    os.environ[API_URL] = api_url
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
         yield

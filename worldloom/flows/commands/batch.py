@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -12,7 +10,6 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from prefect.settings import PREFECT_API_URL, temporary_settings
 from rich.console import Console
 from rich.status import Status
 
@@ -76,30 +73,6 @@ def check_world_ids(params: BatchParams) -> None:
                 f"seeds {owners[plan.world_id]} and {seed} both make world {plan.world_id}"
             )
         owners[plan.world_id] = seed
-
-
-@contextmanager
-def shared_api(runner: str) -> Iterator[None]:
-    """Give worker processes the command's Prefect API: without `PREFECT_API_URL` each Dask
-    worker would start an ephemeral server of its own (~10 s each) and its runs would show in
-    none the user sees. Starts Prefect's ephemeral server here, once, when no API is set."""
-    if runner == LOCAL or PREFECT_API_URL.value():
-        yield
-        return
-    # Prefect's server code takes seconds to import; only this path needs it.
-    from prefect.server.api.server import SubprocessASGIServer  # noqa: PLC0415
-
-    server = SubprocessASGIServer()
-    server.start()
-    # Stopped at exit, after Prefect's log and event workers (registered later) have drained
-    # into it: stopped before them, they wait out their timeouts (~a minute) on a dead server.
-    atexit.register(server.stop)
-    os.environ["PREFECT_API_URL"] = server.api_url  # for worker processes started from here
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
 
 
 class _BatchProgress(logging.Handler):
@@ -186,7 +159,7 @@ def batch(
     started = time.perf_counter()
     # The warm local server when there is one (or it is to start now); else, for worker
     # processes, one ephemeral server they share with this process.
-    with flow_api(), shared_api(chosen), batch_progress(Consoles.err, title, count):
+    with flow_api(chosen), batch_progress(Consoles.err, title, count):
         outcomes = finished(flow(params, return_state=True))
     print_outcomes(outcomes, seconds=time.perf_counter() - started, runner=chosen)
     failed = [outcome.seed for outcome in outcomes if not outcome.ok]

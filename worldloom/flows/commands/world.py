@@ -36,6 +36,7 @@ from worldloom.flows.generate import (
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
 from worldloom.flows.runners import LOCAL, RUNNER_HELP, parse_runner
+from worldloom.flows.warm_server import flow_api
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, UnknownWorldError, open_store
@@ -112,11 +113,8 @@ def generate(
         runner=chosen,
         fresh=fresh,
     )
-    # batch.py imports this module (parse_overrides): its shared API comes at call time.
-    from worldloom.flows.commands.batch import shared_api  # noqa: PLC0415
-
     title = f"Generating a {preset} world, seed {seed}"
-    with shared_api(chosen), stage_progress(Consoles.err, title):
+    with flow_api(chosen), stage_progress(Consoles.err, title):
         result = finished(generate_world(params, return_state=True))
     # Plain lines, never wrapped: scripts read these.
     typer.echo(f"world     {result.world_id}")
