@@ -22,6 +22,7 @@ from worldloom.flows.commands.app import (
     frame_table,
     settings_for,
 )
+from worldloom.flows.commands.world import id_matches
 from worldloom.reader import Manifest, inspect_snapshot, verify_snapshot
 from worldloom.reader.manifest import SNAPSHOT_ID_PATTERN, WORLD_ID_PATTERN
 from worldloom.systems.world import ConfigError
@@ -93,9 +94,7 @@ def _snapshot_dirs(world_dir: Path) -> list[Path]:
 
 
 def _resolve(world: str, known: list[str], snapshots_dir: Path) -> str:
-    if world in known:
-        return world
-    matches = [world_id for world_id in known if world_id.startswith(world)]
+    matches = id_matches(world, known)
     if len(matches) == 1:
         return matches[0]
     if matches:

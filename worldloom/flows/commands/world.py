@@ -325,12 +325,15 @@ def known_worlds(settings: Settings) -> list[str]:
     return sorted(path.stem for path in settings.worlds_dir.glob("*.duckdb"))
 
 
+def id_matches(given: str, known: list[str]) -> list[str]:
+    """The ids `given` names: itself if known, else every known id it is a prefix of."""
+    return [given] if given in known else [id_ for id_ in known if id_.startswith(given)]
+
+
 def resolve_world(settings: Settings, world: str) -> str:
     """A world id from an id or a unique prefix (raises `UnknownWorldError`)."""
     known = known_worlds(settings)
-    if world in known:
-        return world
-    matches = [world_id for world_id in known if world_id.startswith(world)]
+    matches = id_matches(world, known)
     if len(matches) == 1:
         return matches[0]
     if matches:
