@@ -295,3 +295,28 @@ def test_the_data_dictionary_is_in_duckdb_comments(tmp_path: Path) -> None:
             assert columns[table.name, column.name].startswith(column.description)
             if column.unit:
                 assert columns[table.name, column.name].endswith(f"[{column.unit}]")
+
+
+def test_a_dictionary_out_of_date_is_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    table = next(iter(TABLES.values()))
+
+    def comment() -> str:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            rows = connection.execute(
+                "SELECT comment FROM duckdb_tables() WHERE table_name = ?", [table.name]
+            ).fetchall()
+        return str(rows[0][0])
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"COMMENT ON TABLE {table.name} IS 'stale'")
+    with open_store(path):
+        pass
+    assert comment() == "stale"  # the file says this code documented it: not compared again
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("COMMENT ON TABLE schema_version IS 'an older dictionary'")
+    with open_store(path):
+        pass
+    assert comment() == table.description

@@ -1,12 +1,14 @@
 """DuckDB storage: one file per world, one module owning schema, migrations, reads and writes."""
 
-from worldloom.infrastructure.store.revision import Revision
-from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
-from worldloom.infrastructure.store.store import (
+from worldloom.infrastructure.store.errors import (
     SchemaTooNewError,
     StoreError,
     UnknownWorldError,
     WorldLockedError,
+)
+from worldloom.infrastructure.store.revision import Revision
+from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
+from worldloom.infrastructure.store.store import (
     WorldStore,
     describe_tables,
     open_store,

@@ -13,26 +13,17 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from worldloom.infrastructure.store.errors import (
+    SchemaTooNewError,
+    StoreError,
+    UnknownWorldError,
+    WorldLockedError,
+)
+from worldloom.infrastructure.store.migration import migrate, scalar, too_new
 from worldloom.infrastructure.store.revision import Revision, apply_revision, table_rows
-from worldloom.infrastructure.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
+from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
-
-
-class StoreError(RuntimeError):
-    """A world database problem the user can act on; the message names the world file."""
-
-
-class WorldLockedError(StoreError):
-    """Another process holds the world's write lock."""
-
-
-class UnknownWorldError(StoreError):
-    """No world database (or no such world in it)."""
-
-
-class SchemaTooNewError(StoreError):
-    """The file was written by a newer Worldloom than this one."""
 
 
 class WorldStore:
@@ -201,7 +192,7 @@ class WorldStore:
         table = _table(name)
         if column not in table.column_names:
             raise KeyError(f"table {name!r} has no column {column!r}")
-        return _scalar(
+        return scalar(
             self._con,
             f"SELECT max({column}) + 1 FROM {table.name} WHERE world_id = ?",
             [world_id],
@@ -215,7 +206,7 @@ class WorldStore:
         """Rows per table for one world (every table, including empty ones)."""
         counts: dict[str, int] = {}
         for table in TABLES.values():
-            count = _scalar(
+            count = scalar(
                 self._con, f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
             )
             counts[table.name] = count
@@ -233,7 +224,7 @@ class WorldStore:
                 names_none = f"c.{ref.column} IS NULL" + (
                     "" if column.sql_type.startswith("VARCHAR") else f" OR c.{ref.column} < 0"
                 )
-                count = _scalar(
+                count = scalar(
                     self._con,
                     f"SELECT count(*) FROM {table.name} c WHERE c.world_id = $world "
                     f"AND NOT ({names_none}) AND NOT EXISTS (SELECT 1 FROM {ref.table} t "
@@ -245,7 +236,7 @@ class WorldStore:
         return dangling
 
     def schema_version(self) -> int:
-        return _scalar(self._con, "SELECT max(version) FROM schema_version")
+        return scalar(self._con, "SELECT max(version) FROM schema_version")
 
     def close(self) -> None:
         self._con.close()
@@ -275,7 +266,7 @@ def open_store(
         if read_only:
             _check_version(store)
         else:
-            _migrate(connection, path)
+            migrate(connection, path)
         yield store
     finally:
         store.close()
@@ -299,87 +290,13 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyCo
             time.sleep(0.25)
 
 
-def _migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version "
-        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
-    )
-    current = _scalar(connection, "SELECT max(version) FROM schema_version")
-    if current > SCHEMA_VERSION:
-        raise SchemaTooNewError(_too_new(path, current))
-    for migration in MIGRATIONS:
-        if migration.version <= current:
-            continue
-        existing = {
-            (str(table), str(column))
-            for table, column in connection.execute(
-                "SELECT table_name, column_name FROM information_schema.columns"
-            ).fetchall()
-        }
-        connection.execute("BEGIN TRANSACTION")
-        for statement in migration.statements(existing):
-            connection.execute(statement)
-        connection.execute(
-            "INSERT INTO schema_version VALUES (?, ?, ?)",
-            [migration.version, migration.description, _now()],
-        )
-        connection.execute("COMMIT")
-    _document(connection)
-
-
-def _document(connection: duckdb.DuckDBPyConnection) -> None:
-    """Keep every table's and column's description (and unit) as DuckDB comments, so a
-    DuckDB client sees the data dictionary; only comments that differ are written."""
-    stored: dict[tuple[str, str | None], str | None] = {
-        (str(table), None): comment
-        for table, comment in connection.execute(
-            "SELECT table_name, comment FROM duckdb_tables()"
-        ).fetchall()
-    } | {
-        (str(table), str(column)): comment
-        for table, column, comment in connection.execute(
-            "SELECT table_name, column_name, comment FROM duckdb_columns()"
-        ).fetchall()
-    }
-    wanted: list[tuple[str, str | None, str]] = []
-    for table in TABLES.values():
-        wanted.append((table.name, None, table.description))
-        for column in table.columns:
-            unit = f" [{column.unit}]" if column.unit else ""
-            wanted.append((table.name, column.name, column.description + unit))
-    changes = [
-        f"COMMENT ON TABLE {table} IS {_quoted(text)}"
-        if column is None
-        else f"COMMENT ON COLUMN {table}.{column} IS {_quoted(text)}"
-        for table, column, text in wanted
-        if (stored.get((table, column)) or "") != text
-    ]
-    if changes:
-        connection.execute("BEGIN TRANSACTION")
-        for statement in changes:
-            connection.execute(statement)
-        connection.execute("COMMIT")
-
-
-def _quoted(text: str) -> str:
-    """A SQL string literal (the schema's own text, not user input)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _check_version(store: WorldStore) -> None:
     try:
         version = store.schema_version()
     except duckdb.CatalogException as error:
         raise UnknownWorldError(f"{store.path} is not a Worldloom world database") from error
     if version > SCHEMA_VERSION:
-        raise SchemaTooNewError(_too_new(store.path, version))
-
-
-def _too_new(path: Path, version: int) -> str:
-    return (
-        f"world database {path} has schema version {version}; this Worldloom reads up to "
-        f"{SCHEMA_VERSION}: upgrade Worldloom"
-    )
+        raise SchemaTooNewError(too_new(store.path, version))
 
 
 def _table(name: str) -> Table:
@@ -400,17 +317,6 @@ def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
     except ValueError as error:
         raise StoreError(str(error)) from None
     return rows.select(pl.lit(world_id).alias("world_id"), *rows.columns)
-
-
-def _scalar(
-    connection: duckdb.DuckDBPyConnection,
-    sql: str,
-    params: list[object] | dict[str, object] | None = None,
-) -> int:
-    """An integer query's single value (0 for NULL). Fetches everything: DuckDB 2 refuses
-    further work on a connection whose last result was only partly fetched."""
-    rows = connection.execute(sql, params or []).fetchall()
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _now() -> datetime:
