@@ -18,6 +18,7 @@ from prefect.client.orchestration import get_client
 from tests.infrastructure.llm.fake_servers import FakeServer, Reply, Seen, chat_completion
 from worldloom.flows.generate import enrich_world, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
+from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import open_snapshot
 from worldloom.infrastructure.store import open_store
 from worldloom.prompts.description import DescriptionText
@@ -67,7 +68,10 @@ def test_a_dead_provider_still_yields_a_complete_world(
     assert calls.height == expected_calls(dead)
     assert set(calls["outcome"]) == {"fallback"}
     assert set(calls["fallback_reason"]) <= {"connection", "circuit_open"}
-    assert (calls["fallback_reason"] == "circuit_open").sum() >= calls.height - 3  # breaker
+    # The breaker opens after 3 failures in a row; each of the other lanes (2 by default) may
+    # have had one more call in flight by then.
+    tried = (calls["fallback_reason"] == "connection").sum()
+    assert 3 <= tried <= 3 + (Settings().llm_concurrency - 1)
     # The fallback is the procedural text, so the world reads exactly as without an LLM.
     assert got["regions"].equals(expected["regions"])
     assert got["worlds"]["lore"].equals(expected["worlds"]["lore"])

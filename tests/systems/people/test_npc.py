@@ -18,6 +18,7 @@ from worldloom.systems.people import (
     npc_schema,
     plan_npcs,
 )
+from worldloom.systems.people.family import FAMILY_ROLLS, link_families
 from worldloom.systems.rng import Seeds
 
 SEED = 5
@@ -206,3 +207,18 @@ def test_plans_reach_the_target_and_refuse_impossible_batches() -> None:
             table=table,
             names=people.pools,
         )
+
+
+def test_a_child_with_no_couple_in_the_whole_batch_lives_with_an_adult_of_its_place() -> None:
+    # One settlement, one grown woman and two children, nobody married: the children are
+    # fostered by her whether or not couples live elsewhere in the batch (an NPC batch of
+    # regions without any couple left them heading their own homes).
+    rolls = np.full((3, FAMILY_ROLLS), 0.99)  # nobody wishes to marry
+    alone = link_families(
+        settlement=np.array([1, 1, 1]),
+        culture=np.array([0, 0, 0]),
+        sex=np.array([0, 1, 0]),
+        age=np.array([8, 5, 24]),
+        rolls=rolls,
+    )
+    assert alone.household.tolist() == [2, 2, 2]

@@ -163,8 +163,10 @@ def _foster(
     """
     orphans = np.flatnonzero((father < 0) & (spouse < 0) & (age < ADULT_AGE))
     for candidates in (husbands, np.flatnonzero(age >= ADULT_AGE)):
-        if orphans.size == 0 or candidates.size == 0:
+        if orphans.size == 0:
             break
+        if candidates.size == 0:  # no couple anywhere here: any adult of the settlement
+            continue
         hosts = candidates[np.argsort(settlement[candidates], kind="stable")]
         low = np.searchsorted(settlement[hosts], settlement[orphans], side="left")
         high = np.searchsorted(settlement[hosts], settlement[orphans], side="right")
