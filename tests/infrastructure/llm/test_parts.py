@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import instructor
+
 from worldloom.infrastructure.llm import (
     ResponseCache,
     compute_cache_key,
 )
 from worldloom.infrastructure.llm.budget import CircuitBreaker, RunBudget
 from worldloom.infrastructure.llm.cache import CachedAnswer
+from worldloom.infrastructure.llm.client import MODES
 
 KEY_ARGS = {
     "provider": "ollama",
@@ -89,3 +92,10 @@ def test_breaker_half_opens_after_cooldown() -> None:
     breaker.record_success()
     assert not breaker.is_open
     assert breaker.allow()
+
+
+def test_each_provider_mode_names_an_instructor_mode() -> None:
+    assert {name: instructor.Mode(value) for name, value in MODES.items()} == {
+        "json_schema": instructor.Mode.JSON_SCHEMA,
+        "tools": instructor.Mode.TOOLS,
+    }

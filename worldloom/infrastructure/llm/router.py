@@ -132,7 +132,7 @@ class EntityRouter:
         key = compute_cache_key(
             provider=provider.kind,
             model=provider.model,
-            mode=MODES[provider.mode].value,
+            mode=MODES[provider.mode],
             template=spec.name,
             template_hash=prompt.template_hash,
             messages=prompt.messages(),
