@@ -17,7 +17,7 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.store import WorldStore, open_store
+from worldloom.infrastructure.store import Revision, WorldStore, open_store, table_revision
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.arc import ArcBook, sift_arcs
@@ -78,7 +78,8 @@ def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
             shelf.state, {system: one.unread for system, one in told.items()}
         )
         appended = {name: frame for one in told.values() for name, frame in one.append.items()}
-        store.replace_rows(world_id, rewritten, append=appended)
+        revised = {name: change for one in told.values() for name, change in one.revise.items()}
+        store.replace_rows(world_id, rewritten, append=appended, revise=revised)
     holds = {name: rows for one in told.values() for name, rows in one.holds.items()}
     get_run_logger().info(
         "stories to tick %d: %d arcs, %d rumors (%d beliefs), %d memories, %d quests",
@@ -97,41 +98,50 @@ Frames = dict[str, pl.DataFrame]
 
 @dataclass(frozen=True, slots=True)
 class _Told:
-    """One system's year: what it read, the tables it rewrites, the rows it appends, the rows
-    its counted tables hold after, and frames a later system reads (`shared`)."""
+    """One system's year: what it read, the tables it rewrites, the rows it appends, the
+    tables it revises (only the rows that changed are written), the rows its counted tables
+    hold after, and frames a later system reads (`shared`)."""
 
     unread: Unread
     replace: Frames
     append: Frames
     holds: dict[str, int]
     shared: Frames = field(default_factory=dict)
+    revise: dict[str, Revision] = field(default_factory=dict)
 
 
 def _sift(store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names) -> _Told:
     unread = shelf.unread("arcs", tick=clock)
+    before = ArcBook(
+        arcs=store.read("arcs", world_id),
+        arc_events=store.read("arc_events", world_id),
+        arc_roles=store.read("arc_roles", world_id),
+        partials=store.read("arc_partials", world_id),
+        last_event_id=unread.after,
+        tick=shelf.state_tick("arcs"),
+    )
     book = sift_arcs(
         patterns=catalog.arc_patterns(),
-        book=ArcBook(
-            arcs=store.read("arcs", world_id),
-            arc_events=store.read("arc_events", world_id),
-            arc_roles=store.read("arc_roles", world_id),
-            partials=store.read("arc_partials", world_id),
-            last_event_id=unread.after,
-            tick=shelf.state_tick("arcs"),
-        ),
+        book=before,
         events=unread.events,
         names=names,
         run=run_sql,
     )
-    frames = {
-        "arcs": book.arcs,
-        "arc_events": book.arc_events,
-        "arc_roles": book.arc_roles,
-        "arc_partials": book.partials,
+    # Only the arcs the year changed are written: the others' rows stay as they are.
+    rewritten = pl.col("arc_id").is_in(pl.Series(book.rewritten, dtype=pl.Int64).implode())
+    revise = {
+        name: Revision(remove=old.filter(rewritten), add=new.filter(rewritten))
+        for name, old, new in (
+            ("arcs", before.arcs, book.arcs),
+            ("arc_events", before.arc_events, book.arc_events),
+            ("arc_roles", before.arc_roles, book.arc_roles),
+            ("arc_partials", before.partials, book.partials),
+        )
     }
     # The sifting's clock is the latest day its log has reached (windows close by it).
     read = Unread(events=unread.events, after=unread.after, tick=book.tick)
-    return _Told(read, frames, {}, {"arcs": book.arcs.height})
+    shared = {"arcs": book.arcs, "arc_roles": book.arc_roles}
+    return _Told(read, {}, {}, {"arcs": book.arcs.height}, shared=shared, revise=revise)
 
 
 def _spread(
@@ -251,8 +261,8 @@ def _post_quests(
         book=book,
         world=quest_world(store, world_id, shelf),
         events=events,
-        arcs=arcs.replace["arcs"],
-        arc_roles=arcs.replace["arc_roles"],
+        arcs=arcs.shared["arcs"],
+        arc_roles=arcs.shared["arc_roles"],
         names=names,
         until_tick=clock,
         seeds=seeds,
@@ -261,9 +271,11 @@ def _post_quests(
     steps = book.quest_steps.filter(pl.col("quest_id") >= numbered)
     return _Told(
         Unread(events=events, after=since, tick=clock),
-        replace={"quests": book.quests},
+        replace={},
         append={"quest_steps": steps},
         holds={"quests": book.quests.height},
+        # Closed quests never change: the open ones closed and the new ones are written.
+        revise={"quests": table_revision("quests", quests, book.quests)},
     )
 
 

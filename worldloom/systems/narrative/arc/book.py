@@ -64,7 +64,8 @@ class ArcBook:
     """The sifting's output tables and where it stopped reading the log.
 
     `partials` are the open matches the next call resumes (arc_partials); `last_event_id` the
-    last event read (-1: none); `tick` the latest day the log had reached (narrative_state).
+    last event read (-1: none); `tick` the latest day the log had reached (narrative_state);
+    `rewritten` what the call changed (a store writes only those arcs' rows).
     """
 
     arcs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ARCS_SCHEMA))
@@ -73,6 +74,9 @@ class ArcBook:
     partials: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ARC_PARTIALS_SCHEMA))
     last_event_id: int = -1
     tick: int = -1
+    rewritten: tuple[int, ...] = ()
+    """The arcs whose rows (in each of the four frames) the call that made this book took out
+    or wrote anew; every other arc's rows are as the book it read held them."""
 
 
 def load_matches(partials: pl.DataFrame) -> dict[str, list[Match]]:

@@ -48,6 +48,12 @@ def open_window(pattern: Pattern, pos: int) -> int | None:
     return max(w for w in windows if w is not None)
 
 
+def windows(pattern: Pattern) -> list[int | None]:
+    """`open_window` of each stage an open match can sit at (never the last: reaching it
+    completes the match)."""
+    return [open_window(pattern, pos) for pos in range(len(pattern.stages) - 1)]
+
+
 def bind_row(
     clause: Clause, vals: Sequence[int | None], bindings: Mapping[str, int]
 ) -> dict[str, int] | None:
@@ -67,6 +73,44 @@ def bind_row(
     return local
 
 
+def anchors(pattern: Pattern) -> dict[tuple[str, int], tuple[str, int] | None]:
+    """Per clause ((kind, index): 's' a stage, 'u' an unless clause), the variable a row of it
+    looks open matches up by and that variable's position in the clause's terms; None when
+    its rows look at every open match. A stage looks up by a variable every match it may
+    advance has bound (the key, for the first); an unless clause by its first binding."""
+    found: dict[tuple[str, int], tuple[str, int] | None] = {}
+    clauses = [("s", n, stage.clause) for n, stage in enumerate(pattern.stages)]
+    clauses += [("u", n, unless.clause) for n, unless in enumerate(pattern.unless)]
+    for kind, number, clause in clauses:
+        if kind == "u":
+            known = [var for var, _ in clause.bind]
+        else:
+            bound = pattern.guaranteed(number - 1) if number else frozenset(pattern.key)
+            known = [var for var, _ in clause.bind if var in bound]
+        source = dict(clause.bind)
+        found[kind, number] = (known[0], clause.terms.index(source[known[0]])) if known else None
+    return found
+
+
+def lookups(pattern: Pattern, rows: Iterable[Mapping[str, Any]]) -> set[str] | None:
+    """The `var=id` bindings (as arc_partials encodes them) by which `rows` (one pattern's
+    candidate rows) look open matches up; None when a row looks at every open match.
+
+    An open match no row looks up by one of its bindings, and whose window stays open, ends
+    the call as it began: a run needs only the others (a world waits on thousands of matches).
+    """
+    by_clause = anchors(pattern)
+    found: set[str] = set()
+    for row in rows:
+        anchor = by_clause[row["kind"], row["clause"]]
+        if anchor is None:
+            return None
+        value = row["vals"][anchor[1]]
+        if value is not None:
+            found.add(f"{anchor[0]}={value}")
+    return found
+
+
 class PatternRun:
     """One pattern's open matches, indexed by key and by bound values, with their deadlines."""
 
@@ -80,8 +124,8 @@ class PatternRun:
         self.closed: list[Match] = []
         stage0 = pattern.stages[0].clause
         self.key_sources = [dict(stage0.bind)[var] for var in pattern.key]
-        # Open matches never sit at the last stage (reaching it completes them).
-        self.windows = [open_window(pattern, pos) for pos in range(len(pattern.stages) - 1)]
+        self.windows = windows(pattern)
+        self.anchors = anchors(pattern)
         for match in matches:
             match.touched = False
             self._add(match)
@@ -120,13 +164,11 @@ class PatternRun:
             if match is not None and match.deadline == deadline:
                 self.close(match, "ended")
 
-    def _candidates(self, clause: Clause, anchors: Sequence[str], vals: Sequence[Any]) -> list[int]:
-        terms = dict(zip(clause.terms, vals, strict=True))
-        source = dict(clause.bind)
-        if anchors:
-            value = terms[source[anchors[0]]]
-            return sorted(self.by_value.get((anchors[0], value), ()))
-        return sorted(self.open)
+    def _candidates(self, kind: str, clause: int, vals: Sequence[Any]) -> list[int]:
+        anchor = self.anchors[kind, clause]
+        if anchor is None:
+            return sorted(self.open)
+        return sorted(self.by_value.get((anchor[0], vals[anchor[1]]), ()))
 
     def feed(self, event: Sequence[Mapping[str, Any]]) -> None:
         """Apply one event's candidate rows: unless clauses, then advance one match, or start."""
@@ -165,19 +207,14 @@ class PatternRun:
 
     def _unless(self, row: Mapping[str, Any]) -> None:
         unless = self.pattern.unless[row["clause"]]
-        anchors = [var for var, _ in unless.clause.bind]
-        for arc_id in self._candidates(unless.clause, anchors, row["vals"]):
+        for arc_id in self._candidates("u", row["clause"], row["vals"]):
             match = self.open[arc_id]
             inside = unless.start <= match.pos < unless.end
             if inside and bind_row(unless.clause, row["vals"], match.bindings) is not None:
                 self.close(match, "ended")
 
     def _rows_candidates(self, row: Mapping[str, Any]) -> list[int]:
-        stage = int(row["clause"])
-        clause = self.pattern.stages[stage].clause
-        known = self.pattern.guaranteed(stage - 1) if stage else frozenset(self.pattern.key)
-        anchors = [var for var, _ in clause.bind if var in known]
-        return self._candidates(clause, anchors, row["vals"])
+        return self._candidates("s", int(row["clause"]), row["vals"])
 
     def _advance(self, match: Match, row: Mapping[str, Any]) -> dict[str, int] | None:
         stage_index = int(row["clause"])

@@ -18,7 +18,7 @@ from worldloom.systems.narrative.arc.book import (
     load_matches,
     partial_rows,
 )
-from worldloom.systems.narrative.arc.matcher import Match, PatternRun
+from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
 from worldloom.systems.narrative.arc.query import compile_candidates
 from worldloom.systems.narrative.names import Names
@@ -52,10 +52,10 @@ def sift_arcs(
         return book
     rows = run(compile_candidates(patterns), {"events": fresh})
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
-    loaded = load_matches(book.partials)
     by_pattern: dict[int, list[dict[str, Any]]] = {}
     for row in rows.iter_rows(named=True):
         by_pattern.setdefault(row["pattern"], []).append(row)
+    loaded = load_matches(_waking(patterns, book.partials, by_pattern, clock=window_clock))
     runs = []
     for index, pattern in enumerate(patterns.patterns):
         machine = PatternRun(pattern, index, loaded.get(pattern.name, []))
@@ -66,6 +66,53 @@ def sift_arcs(
         machine.expire(window_clock)
         runs.append(machine)
     return _book(patterns, book=book, runs=runs, names=names, fresh=fresh, clock=window_clock)
+
+
+def _waking(
+    patterns: ArcPatterns,
+    partials: pl.DataFrame,
+    by_pattern: Mapping[int, list[dict[str, Any]]],
+    *,
+    clock: int,
+) -> pl.DataFrame:
+    """The open matches a call can change: those its rows look up (`lookups`) and those whose
+    window closes before `clock`; every other one stays as `partials` holds it."""
+    everything: list[str] = []
+    wanted: dict[str, list[str]] = {"pattern": [], "binding": []}
+    deadlines: dict[str, list[Any]] = {"pattern": [], "pos": [], "window": []}
+    for index, pattern in enumerate(patterns.patterns):
+        look = lookups(pattern, by_pattern.get(index, []))
+        if look is None:
+            everything.append(pattern.name)
+        else:
+            wanted["pattern"] += [pattern.name] * len(look)
+            wanted["binding"] += sorted(look)
+        for pos, window in enumerate(windows(pattern)):
+            deadlines["pattern"].append(pattern.name)
+            deadlines["pos"].append(pos)
+            deadlines["window"].append(window)
+    bound = (
+        partials.select("arc_id", "pattern", binding=pl.col("bindings").str.split(" "))
+        .explode("binding")
+        .join(pl.DataFrame(wanted, schema={"pattern": pl.String, "binding": pl.String}),
+              on=["pattern", "binding"], how="semi")
+    )  # fmt: skip
+    # A match sits at its last event's stage (see load_matches).
+    due = partials.select(
+        "arc_id",
+        "pattern",
+        pos=pl.col("event_stages").list.last().cast(pl.Int64),
+        last=pl.col("event_ticks").list.last(),
+    ).join(
+        pl.DataFrame(deadlines, schema={"pattern": pl.String, "pos": pl.Int64, "window": pl.Int64}),
+        on=["pattern", "pos"],
+    )
+    ids = pl.concat(
+        [bound["arc_id"], due.filter(pl.col("last") + pl.col("window") < clock)["arc_id"]]
+    )
+    return partials.filter(
+        pl.col("pattern").is_in(everything) | pl.col("arc_id").is_in(ids.implode())
+    )
 
 
 def _book(
@@ -91,6 +138,10 @@ def _book(
         arc_roles += roles
     ids = pl.Series([m.arc_id for _, m in changed], dtype=pl.Int64)
     keep = ~pl.col("arc_id").is_in(ids.implode())
+    touched = [m.arc_id for run in runs for m in (*run.closed, *run.open.values()) if m.touched]
+    known = pl.col("pattern").is_in([p.name for p in patterns.patterns])
+    # Open matches of a pattern no longer sifted are dropped: their rows are rewritten too.
+    dropped = book.partials.filter(~known)["arc_id"].to_list()
     return ArcBook(
         arcs=pl.concat([book.arcs.filter(keep), pl.DataFrame(arcs, schema=ARCS_SCHEMA)]).sort(
             "arc_id"
@@ -101,23 +152,24 @@ def _book(
         arc_roles=pl.concat(
             [book.arc_roles.filter(keep), pl.DataFrame(arc_roles, schema=ARC_ROLES_SCHEMA)]
         ).sort("arc_id", "role"),
-        partials=_partials(patterns, book.partials, runs),
+        partials=_partials(patterns, book.partials, runs, touched=touched),
         last_event_id=int(fresh["event_id"].max()),  # type: ignore[arg-type]
         tick=clock,
+        rewritten=tuple(sorted({*touched, *dropped})),
     )
 
 
 def _partials(
-    patterns: ArcPatterns, partials: pl.DataFrame, runs: list[PatternRun]
+    patterns: ArcPatterns, partials: pl.DataFrame, runs: list[PatternRun], *, touched: list[int]
 ) -> pl.DataFrame:
     """arc_partials after the call: the rows of the open matches no event touched, as they
-    were (most of a world's open matches wait years for their next stage), and the others
-    written anew."""
-    kept = [m.arc_id for run in runs for m in run.open.values() if not m.touched]
-    touched = ((run.index, m) for run in runs for m in run.open.values() if m.touched)
+    were (most of a world's open matches wait years for their next stage; most are never
+    loaded), and the others written anew (`touched`: ended, completed or advanced)."""
+    opened = ((run.index, m) for run in runs for m in run.open.values() if m.touched)
+    known = pl.col("pattern").is_in([p.name for p in patterns.patterns])
     same = (
         partials.select(ARC_PARTIALS_SCHEMA.names())
         .cast(ARC_PARTIALS_SCHEMA)
-        .filter(pl.col("arc_id").is_in(pl.Series(kept, dtype=pl.Int64).implode()))
+        .filter(known & ~pl.col("arc_id").is_in(pl.Series(touched, dtype=pl.Int64).implode()))
     )
-    return pl.concat([same, partial_rows(patterns, touched)]).sort("arc_id")
+    return pl.concat([same, partial_rows(patterns, opened)]).sort("arc_id")
