@@ -69,6 +69,15 @@ HomeOption = Annotated[
     Path | None,
     typer.Option("--home", help="Worldloom home (default: $WORLDLOOM_HOME or ~/.worldloom)."),
 ]
+PresetOption = Annotated[str, typer.Option(help="tiny | small | medium | large.")]
+OverridesOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
+]
+EconomyTicksOption = Annotated[
+    int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
+]
+"""The options of the commands that make worlds (`generate`, `batch`)."""
 
 
 EXIT_INTERNAL, EXIT_USER, EXIT_ENVIRONMENT = 1, 2, 3

@@ -17,7 +17,10 @@ from worldloom.flows.batch import OUTCOME_LOG_PREFIX, BatchParams, SeedOutcome, 
 from worldloom.flows.commands.app import (
     LLM_HELP,
     Consoles,
+    EconomyTicksOption,
     HomeOption,
+    OverridesOption,
+    PresetOption,
     app,
     command,
     finished,
@@ -113,7 +116,7 @@ def batch_progress(console: Console, title: str, total: int) -> Iterator[None]:
 def batch(
     *,
     seeds: Annotated[str, typer.Option(help="Seeds: 1-100, 1,5,9, or a mix (1-3,10).")],
-    preset: Annotated[str, typer.Option(help="tiny | small | medium | large.")] = "tiny",
+    preset: PresetOption = "tiny",
     runner: Annotated[str, typer.Option(help=f"Where worlds run: {RUNNER_HELP}.")] = LOCAL,
     workers: Annotated[
         int | None,
@@ -125,13 +128,8 @@ def batch(
         ),
     ] = None,
     llm: Annotated[str, typer.Option(help=LLM_HELP.replace("$WORLDLOOM_LLM or ", ""))] = "none",
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override a config value in every world, e.g. --set x=1."),
-    ] = None,
-    economy_ticks: Annotated[
-        int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
-    ] = 60,
+    set_: OverridesOption = None,
+    economy_ticks: EconomyTicksOption = 60,
     home: HomeOption = None,
 ) -> None:
     """Generate a world per seed as parallel runs (threads, or a Dask cluster); prints a line

@@ -16,7 +16,10 @@ from worldloom.flows.commands.api import USAGE_REPORT, print_usage
 from worldloom.flows.commands.app import (
     LLM_HELP,
     Consoles,
+    EconomyTicksOption,
     HomeOption,
+    OverridesOption,
+    PresetOption,
     app,
     command,
     finished,
@@ -63,18 +66,13 @@ class ExportFormat(StrEnum):
 def generate(
     *,
     seed: Annotated[int, typer.Option(help="World seed (same seed + config = same world).")],
-    preset: Annotated[str, typer.Option(help="tiny | small | medium | large.")] = "small",
+    preset: PresetOption = "small",
     name: Annotated[
         str | None, typer.Option(help="World name (default: drawn from the seed).")
     ] = None,
     llm: Annotated[str | None, typer.Option(help=LLM_HELP)] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override a config value, e.g. --set terrain.cells=5000."),
-    ] = None,
-    economy_ticks: Annotated[
-        int, typer.Option(help="Days of economy burn-in before export.", min=0, max=3650)
-    ] = 60,
+    set_: OverridesOption = None,
+    economy_ticks: EconomyTicksOption = 60,
     runner: Annotated[
         str, typer.Option(help=f"Where the stages' batches run: {RUNNER_HELP}.")
     ] = LOCAL,
