@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.infrastructure.test_store import calendar
 from worldloom.infrastructure.store import (
     Revision,
+    RowRange,
     StoreError,
     open_store,
     table_frame,
@@ -68,6 +69,45 @@ def test_a_revision_takes_rows_out_by_key_and_puts_rows_in(tmp_path: Path) -> No
         kept = store.read("money_supply", "a").select("tick", "market_id", "money").rows()
         assert kept == [(0, 0, 5), (1, 0, 70), (2, 0, 8)]
         assert store.read("money_supply", "b")["money"].to_list() == [9]
+
+
+@given(
+    rows=st.sets(st.tuples(st.integers(0, 5), st.integers(0, 2)), max_size=12),
+    before=st.integers(0, 6),
+    market=st.integers(0, 2),
+)
+@settings(max_examples=15, deadline=None)
+def test_dropped_ranges_take_out_exactly_the_rows_a_read_of_them_returns(
+    rows: set[tuple[int, int]], before: int, market: int
+) -> None:
+    """A range dropped is a range read: what stays is what the reads of the ranges left out,
+    another world's rows included."""
+    ranges = (RowRange(before={"tick": before}), RowRange(where={"market_id": market}))
+    stored = _money([(t, m, t * 10 + m) for t, m in sorted(rows)])
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": stored})
+        store.replace_rows("b", {"money_supply": stored})
+        read = [
+            store.read("money_supply", "a", where=r.where, after=r.after, before=r.before)
+            for r in ranges
+        ]
+        gone = {row for frame in read for row in frame.select("tick", "market_id").rows()}
+        added = _money([(9, 0, 1)])
+        store.replace_rows(
+            "a", {}, revise={"money_supply": Revision(remove=_money([]), add=added, drop=ranges)}
+        )
+        left = store.read("money_supply", "a").select("tick", "market_id").rows()
+        assert left == sorted((rows - gone) | {(9, 0)})
+        assert store.read("money_supply", "b").height == len(rows)
+
+
+def test_a_dropped_range_names_only_the_tables_columns(tmp_path: Path) -> None:
+    wrong = Revision(_money([]), _money([]), drop=(RowRange(after={"tick; --": 0}),))
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money([(0, 0, 1)])})
+        with pytest.raises(KeyError, match="no column"):
+            store.replace_rows("a", {}, revise={"money_supply": wrong})
+        assert store.read("money_supply", "a").height == 1
 
 
 def test_a_failed_revision_leaves_every_table_of_the_write_as_it_was(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.store import TABLES, Revision, WorldStore, table_frame
+from worldloom.infrastructure.store import TABLES, Revision, RowRange, WorldStore, table_frame
 from worldloom.systems.economy import (
     EconomyRules,
     EconomyRun,
@@ -205,13 +205,9 @@ def state_from_rows(
 
 
 ARCHIVED = (
-    "market_prices",
-    "market_price_periods",
-    "trades",
-    "role_stats",
-    "economy_ledger",
-    "money_supply",
-)
+    "market_prices", "market_price_periods", "trades",
+    "role_stats", "economy_ledger", "money_supply",
+)  # fmt: skip
 """The history tables kept day by day for a window and by months and years before it."""
 APPENDED = ("caravans", "economy_health")
 """The history tables kept whole: a row per caravan and per day."""
@@ -265,23 +261,28 @@ def read_rolling(
     calendar: Calendar,
     policy: HistoryPolicy | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The stored history rows a run ending before `next_tick` rolls up or drops: days before
-    its day cutoff, months before its month cutoff (`Spans.cutoffs`). Every other stored row
-    stays as it is, whatever the run: `archived_rows` over these rows alone makes only the
-    rows to add (`archived_changes`)."""
+    """The stored history rows a run ending before `next_tick` rolls up or drops (`rolling_ranges`;
+    the others stay as they are): from them alone `archived_changes` makes the rows to add."""
+    ranges = rolling_ranges(next_tick, calendar=calendar, policy=policy)
+    return {name: store.read(name, world_id, within=within) for name, within in ranges.items()}
+
+
+def rolling_ranges(
+    next_tick: int, *, calendar: Calendar, policy: HistoryPolicy | None = None
+) -> dict[str, tuple[RowRange, ...]]:
+    """Per history table, the ranges of stored rows a run ending before `next_tick` rolls up
+    or drops (`read_rolling` reads them, `archived_changes` takes them out)."""
     spans = Spans.of(calendar)
-    day_cutoff, month_cutoff = spans.cutoffs(next_tick, policy or HistoryPolicy())
+    day, month = spans.cutoffs(next_tick, policy or HistoryPolicy())
+    days = RowRange(before={"tick": day})
     # Months: periods shorter than a year (a day is one) begun before the cutoff; never years.
-    months = {"tick": month_cutoff, "days": spans.year}
-    rows = {
-        n: store.read(n, world_id, before={"tick": day_cutoff}) for n in ("market_prices", "trades")
-    }
-    rows["market_price_periods"] = store.read("market_price_periods", world_id, before=months)
-    for name in ("role_stats", "economy_ledger", "money_supply"):
-        days = store.read(name, world_id, where={"days": 1}, before={"tick": day_cutoff})
-        longer = store.read(name, world_id, before=months, after={"days": 1})
-        rows[name] = pl.concat([longer, days]).sort(TABLES[name].primary_key[1:])
-    return rows
+    months = RowRange(before={"tick": month, "days": spans.year})
+    both = (
+        RowRange(after={"days": 1}, before=months.before),
+        RowRange({"days": 1}, {}, {"tick": day}),
+    )
+    ranges = {"market_prices": (days,), "trades": (days,), "market_price_periods": (months,)}
+    return ranges | dict.fromkeys(("role_stats", "economy_ledger", "money_supply"), both)
 
 
 def archived_changes(
@@ -292,14 +293,13 @@ def archived_changes(
     calendar: Calendar,
     policy: HistoryPolicy | None = None,
 ) -> dict[str, Revision]:
-    """What `run` changes in the stored history tables: the `rolling` rows (`read_rolling`)
-    out, the run's days and the periods they and the rolling rows make in; the same tables
-    as `archived_rows` over every stored row would write whole."""
+    """What `run` changes in the stored history tables: the `rolling` rows (`read_rolling` for
+    the run's end) out by the ranges they were read from, the run's days and the periods they
+    and the rolling rows make in; the tables `archived_rows` over every row would write."""
     added = archived_rows(run, rules, earlier=rolling, calendar=calendar, policy=policy)
-    none = {name: table_frame(name, _no_rows(name)) for name in APPENDED}
-    return {
-        name: Revision(remove=({**rolling, **none})[name], add=rows) for name, rows in added.items()
-    }
+    ranges = rolling_ranges(run.state.tick, calendar=calendar, policy=policy)
+    none = pl.DataFrame()  # no row is taken out by key
+    return {name: Revision(none, rows, drop=ranges.get(name, ())) for name, rows in added.items()}
 
 
 def _no_rows(name: str) -> dict[str, list[object]]:

@@ -72,73 +72,98 @@ def simulate_segment(
     *, home: str, world_id: str, until_tick: int, personality: str | None = None
 ) -> Segment:
     """Advance the world to the end of its year or `until_tick`, whichever comes first."""
-    path = world_db(home, world_id)
     rules = catalog.economy_rules()
-    days_per_year = catalog.calendar().days_per_year
-    with open_store(path) as store:
+    # One open of the world a segment: its reads, then its one transaction.
+    with open_store(world_db(home, world_id)) as store:
         world = load_world(store, world_id)
         tick = world.tick
         end = segment_end(tick, until_tick)
         if end <= tick:
             raise ValueError(f"nothing to simulate: the world is at tick {tick}")
         economy = _load_economy(store, world_id, rules, end_tick=end)
-        year_ended = end % days_per_year == 0
+        year_ended = end % catalog.calendar().days_per_year == 0
         loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
-    seeds = Seeds(world.config.seed)
+        lived = _live(
+            economy,
+            loaded,
+            rules,
+            Seeds(world.config.seed),
+            start=tick,
+            end=end,
+            personality=personality,
+        )
+        store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
+    get_run_logger().info(
+        "simulate: ticks %d-%d%s: %d events, %d people",
+        tick,
+        end,
+        " (year's end)" if year_ended else "",
+        lived.events,
+        lived.population,
+    )
+    return Segment(tick, end, year_ended, lived.events, lived.population)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lived:
+    """A segment's writes: tables replaced, log rows appended, tables revised."""
+
+    frames: dict[str, pl.DataFrame]
+    append: dict[str, pl.DataFrame]
+    revise: dict[str, Revision]
+    events: int
+    population: int
+
+
+def _live(
+    economy: _Economy,
+    loaded: YearWorld | None,
+    rules: EconomyRules,
+    seeds: Seeds,
+    *,
+    start: int,
+    end: int,
+    personality: str | None,
+) -> _Lived:
+    """The economy's days from `start` to `end`, then (with `loaded`, at a year's end) the year."""
     run = simulate_economy(
         economy.state,
         rules,
         economy.hooked.markets,
         economy.hooked.links,
         seeds=seeds,
-        ticks=end - tick,
+        ticks=end - start,
     )
-    append: dict[str, pl.DataFrame] = {}
-    history_frames: dict[str, pl.DataFrame] = {}
-    events = population = 0
-    if loaded is not None:
-        year = end // days_per_year - 1
-        record, rolled = live_year(
-            loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
-        )
-        history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
-        # The year's armies and tributes are paid from the economy's purses.
-        run = replace(
-            run,
-            state=pay_war(
-                run.state,
-                economy.layout,
-                rolled,
-                provinces=history_frames["provinces"],
-                settlements=history_frames["settlements"],
-            ),
-        )
-        # Born and dead people change how many agents the markets hold.
-        state, layout = count_agents(
-            run.state,
-            economy.layout,
-            settlements=history_frames["settlements"],
-            start_money=rules.tuning.start_money,
-        )
-        run = replace(run, state=state)
-        economy = replace(economy, layout=layout)
-        events = len(record.events["event_id"])
-        population = int(record.tally.end.sum())
-    frames = _economy_frames(economy, run, rules)
     revise = archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
-    if loaded is not None:
-        revise |= _year_changes(loaded, history_frames)
-    with open_store(path) as store:
-        store.replace_rows(world_id, frames, append=append, revise=revise)
-    get_run_logger().info(
-        "simulate: ticks %d-%d%s: %d events, %d people",
-        tick,
-        end,
-        " (year's end)" if year_ended else "",
-        events,
-        population,
+    if loaded is None:
+        return _Lived(_economy_frames(economy, run, rules), {}, revise, 0, 0)
+    year = end // catalog.calendar().days_per_year - 1
+    record, rolled = live_year(
+        loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
     )
-    return Segment(tick, end, year_ended, events, population)
+    history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
+    # The year's armies and tributes are paid from the economy's purses.
+    paid = pay_war(
+        run.state,
+        economy.layout,
+        rolled,
+        provinces=history_frames["provinces"],
+        settlements=history_frames["settlements"],
+    )
+    # Born and dead people change how many agents the markets hold.
+    state, layout = count_agents(
+        paid,
+        economy.layout,
+        settlements=history_frames["settlements"],
+        start_money=rules.tuning.start_money,
+    )
+    return _Lived(
+        frames=_economy_frames(replace(economy, layout=layout), replace(run, state=state), rules),
+        append=append,
+        revise=revise | _year_changes(loaded, history_frames),
+        events=len(record.events["event_id"]),
+        population=int(record.tally.end.sum()),
+    )
 
 
 def _year_changes(loaded: YearWorld, frames: dict[str, pl.DataFrame]) -> dict[str, Revision]:

@@ -6,7 +6,7 @@ from worldloom.infrastructure.store.errors import (
     UnknownWorldError,
     WorldLockedError,
 )
-from worldloom.infrastructure.store.revision import Revision
+from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
     WorldStore,
@@ -20,6 +20,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TABLES",
     "Revision",
+    "RowRange",
     "SchemaTooNewError",
     "StoreError",
     "Table",

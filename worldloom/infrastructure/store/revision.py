@@ -13,6 +13,35 @@ from worldloom.infrastructure.store.schema import Table
 
 
 @dataclass(frozen=True, slots=True)
+class RowRange:
+    """A range of one world's rows of a table, bounded as `WorldStore.read` bounds them: every
+    `where` column equals its value, every `after` column is greater, every `before` one
+    smaller."""
+
+    where: Mapping[str, object] = field(default_factory=dict)
+    after: Mapping[str, int] = field(default_factory=dict)
+    before: Mapping[str, int] = field(default_factory=dict)
+
+    def conditions(self, table: Table, params: dict[str, object]) -> list[str]:
+        """The range as SQL conditions on `table`'s columns, their values added to `params`
+        (named `$p0`, `$p1`... after those already there).
+
+        Raises:
+            KeyError: a bounded column is not one of the table's.
+        """
+        conditions = []
+        bounds = [("=", self.where), (">", self.after), ("<", self.before)]
+        for operator, values in bounds:
+            for column, value in values.items():
+                # Column names go into the SQL text: only the table's own are accepted.
+                if column not in table.column_names:
+                    raise KeyError(f"table {table.name!r} has no column {column!r}")
+                conditions.append(f"{column} {operator} $p{len(params)}")
+                params[f"p{len(params)}"] = value
+        return conditions
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     """Rows of one world's table to take out (by primary key), to change and to put in.
 
@@ -21,12 +50,14 @@ class Revision:
     the columns to set of rows that stay, in the table's types (`table_rows`). Removing comes
     first, so a row whose key is removed may come back changed. `stamp` sets columns to one
     value on every row left in place (a table whose rows all carry the day they describe: the
-    rows that changed in nothing else are not rewritten)."""
+    rows that changed in nothing else are not rewritten). `drop` takes out whole ranges of
+    rows (with `remove`, first): a range costs the store a scan where keys cost a join."""
 
     remove: pl.DataFrame
     add: pl.DataFrame
     stamp: Mapping[str, object] = field(default_factory=dict)
     update: pl.DataFrame = field(default_factory=pl.DataFrame)
+    drop: tuple[RowRange, ...] = ()
 
     @classmethod
     def between(
@@ -94,7 +125,8 @@ def apply_revision(
     *,
     add: pl.DataFrame,
 ) -> int:
-    """Delete `world_id`'s rows of `table` whose keys `revision` removes, set its `stamp`
+    """Delete `world_id`'s rows of `table` whose keys `revision` removes and those in the
+    ranges it drops, set its `stamp`
     columns of those left, its `update` columns of the rows it changes, then insert `add`
     (its rows in the table's shape, `world_id` first); inside the caller's transaction.
 
@@ -102,7 +134,8 @@ def apply_revision(
         Rows inserted or changed.
 
     Raises:
-        KeyError: a stamped or updated column is not one of the table's, or is part of its key.
+        KeyError: a stamped or updated column is not one of the table's, or is part of its
+            key; or a dropped range bounds a column the table does not have.
     """
     key = [column for column in table.primary_key if column != "world_id"]
     remove, stamp, update = revision.remove, revision.stamp, revision.update
@@ -121,6 +154,10 @@ def apply_revision(
             [world_id],
         )
         cursor.unregister("gone")
+    for rows in revision.drop:
+        params: dict[str, object] = {"world_id": world_id}
+        conditions = " AND ".join(["world_id = $world_id", *rows.conditions(table, params)])
+        cursor.execute(f"DELETE FROM {table.name} WHERE {conditions}", params)
     if stamp:
         values = ", ".join(f"{column} = ${column}" for column in stamp)
         cursor.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,12 @@ from worldloom.infrastructure.store.errors import (
     WorldLockedError,
 )
 from worldloom.infrastructure.store.migration import migrate, scalar, too_new
-from worldloom.infrastructure.store.revision import Revision, apply_revision, table_rows
+from worldloom.infrastructure.store.revision import (
+    Revision,
+    RowRange,
+    apply_revision,
+    table_rows,
+)
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
@@ -146,6 +151,8 @@ class WorldStore:
         where: Mapping[str, object] | None = None,
         after: Mapping[str, int] | None = None,
         before: Mapping[str, int] | None = None,
+        within: Sequence[RowRange] = (),
+        columns: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         """`world_id`'s rows of a table, in primary-key order, without `world_id`.
 
@@ -158,26 +165,26 @@ class WorldStore:
                 reader of the log has not read yet).
             before: Column -> value; only rows where the column is smaller (the history a
                 writer is about to roll up).
+            within: Only rows in at least one of these ranges (none: every row).
+            columns: Only these columns, in this order (None: every one but `world_id`).
 
         Raises:
             StoreError: If the table does not exist.
-            KeyError: If a `where` column is not one of the table's.
+            KeyError: If a bounded or named column is not one of the table's.
         """
         table = _table(name)
-        columns = ", ".join(c for c in table.column_names if c != "world_id")
-        order = ", ".join(table.primary_key)
-        conditions = ["world_id = $world_id"]
+        for column in columns or ():
+            if column not in table.column_names:
+                raise KeyError(f"table {name!r} has no column {column!r}")
+        selected = ", ".join(columns or (c for c in table.column_names if c != "world_id"))
         params: dict[str, object] = {"world_id": world_id}
-        bounds = [("=", where or {}), (">", after or {}), ("<", before or {})]
-        for operator, values in bounds:
-            for column, value in values.items():
-                # Column names go into the SQL text: only the table's own are accepted.
-                if column not in table.column_names:
-                    raise KeyError(f"table {name!r} has no column {column!r}")
-                conditions.append(f"{column} {operator} $p{len(params)}")
-                params[f"p{len(params)}"] = value
+        rows = RowRange(where=where or {}, after=after or {}, before=before or {})
+        conditions = ["world_id = $world_id", *rows.conditions(table, params)]
+        ranges = [" AND ".join(r.conditions(table, params)) or "TRUE" for r in within]
+        conditions += [f"(({') OR ('.join(ranges)}))"] if ranges else []
         frame: pl.DataFrame = self._con.sql(
-            f"SELECT {columns} FROM {table.name} WHERE {' AND '.join(conditions)} ORDER BY {order}",
+            f"SELECT {selected} FROM {table.name} WHERE {' AND '.join(conditions)} "
+            f"ORDER BY {', '.join(table.primary_key)}",
             params=params,
         ).pl()
         return frame
