@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field
 
 from worldloom.flows.generate import generate_world
+from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GenerateWorldParams
 
 OUTCOME_LOG_PREFIX = "world done:"
@@ -108,7 +109,8 @@ def batch_worlds(params: BatchParams) -> list[SeedOutcome]:
     """Generate a world per seed, all submitted at once on the flow's task runner (threads, or
     a Dask cluster: see `worldloom.flows.runners`); outcomes in seed order."""
     logger = get_run_logger()
-    futures = {generate_seed.submit(params.world_params(seed)): seed for seed in params.seeds}
+    with subflows_without_heartbeats():  # each world's flow is a subflow of this one
+        futures = {generate_seed.submit(params.world_params(seed)): seed for seed in params.seeds}
     outcomes = []
     for future in as_completed(list(futures)):
         result = future.result(raise_on_failure=False)

@@ -7,6 +7,7 @@ from typing import ParamSpec, TypeVar
 from prefect import Task, flow, unmapped
 from prefect.runtime import flow_run
 
+from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.runners import task_runner
 from worldloom.reader.remote import is_remote, local_path
@@ -158,7 +159,10 @@ def gear_flow(home: str, world_id: str, generation: str | None = None) -> dict[s
 def advance_economy(home: str, world_id: str, ticks: int = 30) -> dict[str, int]:
     """Advance a world's economy `ticks` days, then make its gear again: the economy stage
     clears it, as it was priced in the old markets and shared out the old holdings."""
-    with held_world(home=home, world_id=world_id, what="advance-economy"):
+    with (
+        held_world(home=home, world_id=world_id, what="advance-economy"),
+        subflows_without_heartbeats(),
+    ):
         written = economy_flow(home, world_id, ticks)
         return written | gear_flow(home, world_id)
 
@@ -174,7 +178,10 @@ def prose_flow(home: str, world_id: str, llm: str, generation: str | None = None
 @flow(name="enrich-world", flow_run_name="{world_id} · enrich ({llm})")
 def enrich_world(home: str, world_id: str, llm: str) -> str:
     """Rewrite an existing world's prose through `llm` and export a fresh snapshot."""
-    with held_world(home=home, world_id=world_id, what="enrich-world"):
+    with (
+        held_world(home=home, world_id=world_id, what="enrich-world"),
+        subflows_without_heartbeats(),
+    ):
         prose_flow(home, world_id, llm)
         return export_snapshot_flow(home, world_id)
 
@@ -220,7 +227,10 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     )
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
-    with held_world(home=home, world_id=world_id, what="generate-world"):
+    with (
+        held_world(home=home, world_id=world_id, what="generate-world"),
+        subflows_without_heartbeats(),
+    ):
         generation = open_generation(
             home=home, world_id=world_id, parameters=params.model_dump(), fresh=params.fresh
         )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
+from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.stories import stories_flow
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
@@ -51,7 +52,7 @@ def simulate(
     would have: its days count from where it started, not from where it stopped (`fresh`
     counts them from now)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
-    with held_world(home=home, world_id=world_id, what="simulate"):
+    with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(
             home=home, world_id=world_id, days=days, until_tick=until_tick
         )
