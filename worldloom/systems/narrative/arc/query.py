@@ -1,14 +1,27 @@
-"""Sifting patterns compiled to DuckDB SQL: each clause's candidate events, with their terms."""
+"""Sifting patterns compiled: each clause's candidate events, with their terms (DuckDB SQL, or
+the parsed log in SQL and the clauses in Polars)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import polars as pl
 
 from worldloom.systems.narrative.arc.pattern import ArcPatterns, Clause, Condition, Pattern
 
 _SWAP = {"faction_id": "other_faction_id", "other_faction_id": "faction_id"}
 _CASTS = {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
 _SQL_OPS = {"==": "=", "!=": "<>"}
+_FRAME_OPS: Mapping[str, Callable[[pl.Expr, Any], pl.Expr]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
 EVENT_COLUMNS = "event_id, tick, clock, importance, cause_ids"
 """What every candidate row carries besides its pattern, clause and terms."""
 
@@ -35,6 +48,67 @@ def compile_candidates(patterns: ArcPatterns) -> str:
         + "\nUNION ALL\n".join(selects)
         + "\nORDER BY pattern, event_id, kind DESC, clause, swapped"
     )
+
+
+def compile_log(patterns: ArcPatterns) -> str:
+    """SQL over the relation `events`: the log `candidates` reads, i.e. the events of the types
+    the patterns use, with their `clock` and each payload field a clause reads parsed once."""
+    clauses = [c for p in patterns.patterns for _, _, c, _ in _clauses(p)]
+    return _head(clauses) + "SELECT * FROM ev"
+
+
+def candidates(patterns: ArcPatterns, log: pl.DataFrame) -> pl.DataFrame:
+    """The rows `compile_candidates` gives, from the log `compile_log` gives.
+
+    A DuckDB query of one SELECT per clause spends ~1 ms planning each: a year's few thousand
+    events cost less filtered clause by clause here.
+    """
+    lazy = log.lazy()
+    selects = [
+        lazy.filter(_frame_test(clause, swapped)).select(
+            pattern=pl.lit(index, pl.Int32),
+            kind=pl.lit(kind),
+            clause=pl.lit(number, pl.Int32),
+            swapped=pl.lit(swapped),
+            event_id="event_id",
+            tick="tick",
+            clock="clock",
+            importance="importance",
+            cause_ids="cause_ids",
+            vals=_frame_vals(clause, swapped),
+        )
+        for index, pattern in enumerate(patterns.patterns)
+        for kind, number, clause, either in _clauses(pattern)
+        for swapped in ((False, True) if either else (False,))
+    ]
+    order = ["pattern", "event_id", "kind", "clause", "swapped"]
+    return pl.concat(selects).sort(order, descending=[False, False, True, False, False]).collect()
+
+
+def _frame_column(source: str, kind: str, swapped: bool) -> pl.Expr:
+    """`_value` as a Polars expression over the parsed log."""
+    if not source.startswith("payload."):
+        return pl.col(_SWAP.get(source, source) if swapped else source).cast(pl.Int64)
+    return pl.col(_value(source, kind, swapped))
+
+
+def _frame_test(clause: Clause, swapped: bool) -> pl.Expr:
+    """`_select`'s filter: the clause's types, literal conditions (null: false), terms set."""
+    test = pl.col("type").is_in(list(clause.types))
+    for condition in clause.where:
+        if not condition.variable:
+            column = _frame_column(condition.source, condition.kind, swapped)
+            value = condition.value
+            literal = pl.lit(value if isinstance(value, bool | str) else float(value))
+            test &= _FRAME_OPS[condition.op](column, literal).fill_null(False)
+    for source in clause.terms:
+        test &= _frame_column(source, "int", swapped).is_not_null()
+    return test
+
+
+def _frame_vals(clause: Clause, swapped: bool) -> pl.Expr:
+    terms = [_frame_column(source, "int", swapped) for source in clause.terms]
+    return pl.concat_list(terms) if terms else pl.lit([], dtype=pl.List(pl.Int64))
 
 
 def compile_probe(pattern: Pattern) -> str:

@@ -20,7 +20,7 @@ from worldloom.systems.narrative.arc.book import (
 )
 from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
-from worldloom.systems.narrative.arc.query import compile_candidates
+from worldloom.systems.narrative.arc.query import candidates, compile_log
 from worldloom.systems.narrative.names import Names
 
 RunSql = Callable[[str, Mapping[str, pl.DataFrame]], pl.DataFrame]
@@ -45,12 +45,12 @@ def sift_arcs(
         book: the previous output (ArcBook() for none).
         events: events rows (the events table's columns, world_id optional).
         names: the world's names, for titles and summaries.
-        run: runs the compiled SQL over {"events": frame}.
+        run: runs the compiled SQL (`compile_log`) over {"events": frame}.
     """
     fresh = events.filter(pl.col("event_id") > book.last_event_id)
     if fresh.is_empty():
         return book
-    rows = run(compile_candidates(patterns), {"events": fresh})
+    rows = candidates(patterns, run(compile_log(patterns), {"events": fresh}))
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
     by_pattern: dict[int, list[dict[str, Any]]] = {}
     for row in rows.iter_rows(named=True):

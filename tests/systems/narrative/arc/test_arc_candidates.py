@@ -1,0 +1,100 @@
+"""The clauses filtered in Polars give the rows of the one-query SQL, and a sifting call names
+every arc whose rows it changed (a store writes only those)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worldloom.infrastructure.store.frames import run_sql
+from worldloom.systems.history import EventCatalog
+from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, compile_candidates, sift_arcs
+from worldloom.systems.narrative.arc.query import candidates, compile_log
+from worldloom.systems.narrative.names import Names
+
+Log = Callable[[Sequence[Any]], pl.DataFrame]
+
+
+@st.composite
+def _logs(draw: st.DrawFn, catalog: EventCatalog, patterns: ArcPatterns) -> list[Any]:
+    """Events of the types the patterns read, with small ids (so clauses bind and collide)."""
+    types = sorted({t for p in patterns.patterns for s in p.stages for t in s.clause.types})
+    small = st.one_of(st.none(), st.integers(min_value=0, max_value=2))
+    values = {
+        "int": st.integers(min_value=-1, max_value=300),
+        "float": st.sampled_from([0.0, 0.5, 50.0, 150.0]),
+        "bool": st.booleans(),
+        "str": st.sampled_from(["war", "hunger", "plague", "child", "vassalage", ""]),
+    }
+    events: list[Any] = []
+    tick = 0
+    for event_id in range(draw(st.integers(min_value=1, max_value=60))):
+        kind = draw(st.sampled_from([*types, "omen"]))
+        tick = max(0, tick + draw(st.integers(min_value=-40, max_value=900)))
+        columns = ("npc_id", "faction_id", "other_faction_id", "settlement_id", "region_id")
+        actors: dict[str, Any] = {c: draw(small) for c in columns}
+        actors["cause_ids"] = draw(st.lists(st.integers(0, max(0, event_id - 1)), max_size=2))
+        payload = {f.name: draw(values[f.kind]) for f in catalog[kind].payload}
+        events.append((tick, kind, actors, payload))
+    return events
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_clauses_in_polars_give_the_rows_of_the_sql(
+    patterns: ArcPatterns, catalog: EventCatalog, make_log: Log, data: Any
+) -> None:
+    log = make_log(data.draw(_logs(catalog, patterns)))
+    expected = run_sql(compile_candidates(patterns), {"events": log})
+    found = candidates(patterns, run_sql(compile_log(patterns), {"events": log}))
+    assert found.schema == expected.schema
+    assert found.equals(expected)
+
+
+def test_an_empty_log_has_no_candidates(patterns: ArcPatterns, make_log: Log) -> None:
+    found = candidates(patterns, run_sql(compile_log(patterns), {"events": make_log([])}))
+    assert found.is_empty()
+    assert found.schema == run_sql(compile_candidates(patterns), {"events": make_log([])}).schema
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_only_the_arcs_a_call_names_changed(
+    patterns: ArcPatterns, catalog: EventCatalog, make_log: Log, names: Names, data: Any
+) -> None:
+    log = make_log(data.draw(_logs(catalog, patterns)))
+    cut = data.draw(st.integers(min_value=0, max_value=log.height))
+    first = sift_arcs(patterns=patterns, book=ArcBook(), events=log[:cut], names=names, run=run_sql)
+    second = sift_arcs(patterns=patterns, book=first, events=log[cut:], names=names, run=run_sql)
+    named = pl.col("arc_id").is_in(pl.Series(second.rewritten, dtype=pl.Int64).implode())
+    for frame in ("arcs", "arc_events", "arc_roles", "partials"):
+        before, after = getattr(first, frame), getattr(second, frame)
+        # What the call did not name is as it was; what it named is what it wrote.
+        assert after.filter(~named).equals(before.filter(~named)), frame
+        assert set(after["arc_id"]) - set(before["arc_id"]) <= set(second.rewritten), frame
+
+
+def test_open_matches_of_a_pattern_no_longer_sifted_are_dropped_and_named(
+    patterns: ArcPatterns, make_log: Log, names: Names
+) -> None:
+    log = make_log([(10, "border_incident", {"faction_id": 1, "other_faction_id": 2}, {})])
+    book = sift_arcs(patterns=patterns, book=ArcBook(), events=log, names=names, run=run_sql)
+    assert book.partials.height
+    gone = book.partials.with_columns(pattern=pl.lit("retired_pattern"))
+    later = make_log([
+        (10, "border_incident", {"faction_id": 1, "other_faction_id": 2}, {}),
+        (20, "omen", {}, {}),
+    ])  # fmt: skip
+    after = sift_arcs(
+        patterns=patterns,
+        book=ArcBook(partials=gone, last_event_id=0, tick=book.tick),
+        events=later,
+        names=names,
+        run=run_sql,
+    )
+    assert not after.partials["pattern"].is_in(["retired_pattern"]).any()
+    assert set(gone["arc_id"]) <= set(after.rewritten)
