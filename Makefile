@@ -39,11 +39,16 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# pytest-xdist workers: more than the 2 cores, since much of a flow test is spent waiting on
+# servers and subprocesses. `--dist loadgroup` keeps a module's tests on one worker (tests/scheduling.py).
+PYTEST_WORKERS ?= 3
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 pytest: $(STAMP)
 	$(BIN)/coverage erase
-	WORLDLOOM_NODE_MODULES=$(CURDIR)/$(VENV)/node/node_modules $(BIN)/pytest --cov --cov-report=
+	WORLDLOOM_NODE_MODULES=$(CURDIR)/$(VENV)/node/node_modules $(BIN)/pytest $(XDIST) --cov --cov-report=
 	@# Coverage cannot see inside compiled kernels: the economy's tests again, as plain Python.
-	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -q --cov --cov-append --cov-report= tests/systems/economy tests/systems/test_kernel.py
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest $(XDIST) -q --cov --cov-append --cov-report= tests/systems/economy tests/systems/test_kernel.py
 	$(BIN)/python tests/coverage_gate.py
 
 test: lint types contracts pytest

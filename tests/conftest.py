@@ -33,3 +33,12 @@ def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"
     path.mkdir()
     return path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`-n N --dist loadgroup`: a module's tests stay on one worker (its fixtures, a generated
+    world or a server, are built once) and `xdist_group` still binds tests across modules."""
+    from tests.scheduling import make_scheduler  # imported here: xdist only where -n is given
+
+    return make_scheduler(config, log)

@@ -89,6 +89,7 @@ def test_serve_without_a_server_says_what_to_do(
 
 
 @pytest.mark.flow
+@pytest.mark.xdist_group("prefect-default-port")  # its warm server may take 4200: test_local_server
 def test_generate_report_export_verify_as_a_user_would(tmp_path: Path) -> None:
     """The installed console script, in a fresh process, with its own ephemeral Prefect."""
     home = tmp_path / "home"

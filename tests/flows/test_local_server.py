@@ -31,6 +31,10 @@ from worldloom.infrastructure.local_server import (
     stop_server,
 )
 
+# A background server takes Prefect's default port, 4200, when it is free: under pytest-xdist,
+# the tests that start one run on one worker, or two could both find it free and race for it.
+pytestmark = pytest.mark.xdist_group("prefect-default-port")
+
 WORLDLOOM = str(Path(sys.executable).with_name("worldloom"))
 PREFECT = Path(sys.executable).with_name("prefect")
 
