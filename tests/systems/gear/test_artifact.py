@@ -30,7 +30,7 @@ def candidates(count: int) -> pl.DataFrame:
             "age": rng.integers(10, 70, count),
             "father_id": np.where(ids % 3 == 0, ids - 5, -1),
             "mother_id": np.full(count, -1),
-            "spouse_id": np.full(count, None),
+            "spouse_id": pl.Series([None] * count, dtype=pl.Int64),
             "free_kg": rng.uniform(0, 40, count),
             "slot_kg": [[1.0] * len(GEAR.slots)] * count,
         }

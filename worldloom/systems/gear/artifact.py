@@ -7,7 +7,6 @@ the world's tick T was born by T - A years, and holds nothing before `min_owner_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +72,8 @@ class Realm:
 
     candidates: pl.DataFrame
     """Possible owners: npc_id, settlement_id, culture_id, age, father_id, mother_id,
-    spouse_id, free_kg (capacity left), and slot_kg (a list: what each slot's item weighs)."""
+    spouse_id, free_kg (capacity left), and slot_kg (what each slot's item weighs: an array,
+    or a list, of one weight per slot)."""
     masters: pl.DataFrame
     """Living makers: npc_id, settlement_id, culture_id, age."""
     rooms: pl.DataFrame
@@ -110,12 +110,14 @@ def forge_artifacts(
     adult_at = tick - (age - rules.min_owner_age) * days_per_year
     holders = _Holders(
         free=cand["free_kg"].to_numpy() if cand.height else np.zeros(0),
-        slot_kg=np.array(cand["slot_kg"].to_list(), dtype=np.float64).reshape(
-            cand.height, len(table.slots)
-        ),
+        # One (candidates, slots) matrix: no Python list per candidate (seconds at 1M NPCs).
+        slot_kg=cand["slot_kg"]
+        .cast(pl.Array(pl.Float64, len(table.slots)))
+        .to_numpy()
+        .reshape(cand.height, len(table.slots)),
         open=adult_at <= tick,
     )
-    known = _People(cand["npc_id"].to_numpy().astype(np.int64), adult_at, _families(cand))
+    known = _People(cand["npc_id"].to_numpy().astype(np.int64), adult_at, _Kin.of(cand))
     used_names: set[str] = set()
     namers: dict[str, MarkovNamer] = {}
     artifacts: list[Artifact] = []
@@ -128,7 +130,9 @@ def forge_artifacts(
         spell, bonus = _enchantment(rng, good, maker=maker)
         maker_npc, culture, made = _making(rng, realm, table=table, tick=tick, year=days_per_year)
         base = realm.name_bases[culture]
-        namer = namers.setdefault(base, MarkovNamer.learn(bases.get(base)))
+        if base not in namers:  # learnt once a base, not once an artifact
+            namers[base] = MarkovNamer.learn(bases.get(base))
+        namer = namers[base]
         maker_name = _maker_name(realm, maker_npc, namer, rng)
         name = _name(rng, key, namer=namer, used=used_names, table=table)
         slots = [s for s, slot in enumerate(table.slots) if key in slot.goods]
@@ -293,7 +297,7 @@ def _chain(
         earliest = max(when, int(adult_at[owner]))
         latest = max(earliest, tick - (len(owners) - k))
         when = int(rng.integers(earliest, latest + 1))
-        kin = holder != NOBODY and npc in family.get(holder, ())
+        kin = holder != NOBODY and family.related(holder, npc)
         kind = "gifted" if kin else list(TRANSFERS)[_pick(rng, list(TRANSFERS.values()))]
         events.append((kind, when, holder, npc, NOBODY, NOBODY))
         holder = npc
@@ -315,17 +319,33 @@ class _People:
 
     ids: IntArray
     adult_at: IntArray
-    family: Mapping[int, frozenset[int]]
+    family: _Kin
 
 
-def _families(candidates: pl.DataFrame) -> Mapping[int, frozenset[int]]:
-    """Each candidate's parents and spouse (a gift between kin)."""
-    links: dict[int, set[int]] = {}
-    for npc, father, mother, spouse in candidates.select(
-        "npc_id", "father_id", "mother_id", "spouse_id"
-    ).rows():
-        for other in (father, mother, spouse):
-            if other is not None and other >= 0:
-                links.setdefault(npc, set()).add(other)
-                links.setdefault(other, set()).add(npc)
-    return {npc: frozenset(kin) for npc, kin in links.items()}
+@dataclass(frozen=True, slots=True)
+class _Kin:
+    """The candidates' parents and spouses (a gift between kin), looked up by id when asked:
+    a few hundred artifacts never need the whole realm's family tree."""
+
+    ids: IntArray
+    """Candidate ids, ascending."""
+    links: IntArray
+    """[candidate, father/mother/spouse] ids; negative for none."""
+
+    @classmethod
+    def of(cls, candidates: pl.DataFrame) -> _Kin:
+        """The kin of `candidates` (npc_id, father_id, mother_id, spouse_id)."""
+        rows = candidates.select("npc_id", "father_id", "mother_id", "spouse_id").sort("npc_id")
+        links = rows.select(pl.exclude("npc_id").fill_null(NOBODY)).to_numpy()
+        return cls(rows["npc_id"].to_numpy().astype(np.int64), links.astype(np.int64))
+
+    def related(self, a: int, b: int) -> bool:
+        """Whether either names the other as a parent or spouse (`b`, a candidate's kin, is
+        theirs too: the tie goes both ways)."""
+        return b in self._linked(a) or a in self._linked(b)
+
+    def _linked(self, npc: int) -> list[int]:
+        row = int(np.searchsorted(self.ids, npc))
+        if row >= self.ids.size or self.ids[row] != npc:
+            return []
+        return [int(other) for other in self.links[row] if other >= 0]

@@ -230,7 +230,7 @@ def _artifacts(
         "npc_id", "settlement_id", "culture_id", "age", "father_id", "mother_id", "spouse_id"
     ).with_columns(
         pl.Series("free_kg", (outfit.capacity_kg - outfit.load_kg)[row]),
-        pl.Series("slot_kg", kg[:, row].T.tolist(), dtype=pl.List(pl.Float64)),
+        pl.Series("slot_kg", kg[:, row].T, dtype=pl.Array(pl.Float64, kg.shape[0])),
         pl.Series("row", row),
     )
     masters = adults.filter(
