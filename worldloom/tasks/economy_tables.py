@@ -315,7 +315,7 @@ def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[st
     n_ticks = int(keep.sum())
     n_markets, n_goods = history.price.shape[1:]
     ticks = history.ticks[keep]
-    goods = np.array(rules.goods)
+    goods = pl.Series(rules.goods, dtype=pl.String)  # gathered: numpy strings convert slowly
     fills, caravans = history.fills, history.caravans
     within_tick = _rank_within(fills["tick"])
     recent = fills["tick"] >= since
@@ -325,7 +325,7 @@ def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[st
             {
                 "tick": np.repeat(ticks, n_markets * n_goods),
                 "market_id": np.tile(np.repeat(np.arange(n_markets), n_goods), n_ticks),
-                "good": np.tile(goods, n_ticks * n_markets),
+                "good": goods.gather(np.tile(np.arange(n_goods), n_ticks * n_markets)),
                 "price": history.price[keep].ravel().astype(np.float64),
                 "supply": history.supply[keep].ravel().astype(np.int64),
                 "demand": history.demand[keep].ravel().astype(np.int64),
@@ -337,7 +337,7 @@ def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[st
                 "trade_id": ((fills["tick"] << 32) + within_tick)[recent],
                 "tick": fills["tick"][recent],
                 "market_id": fills["market"][recent],
-                "good": goods[fills["good"][recent]],
+                "good": goods.gather(fills["good"][recent]),
                 "buyer": fills["buyer"][recent],
                 "seller": fills["seller"][recent],
                 "qty": fills["qty"][recent],
@@ -350,7 +350,7 @@ def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[st
                 "merchant": caravans["merchant"],
                 "src_market": caravans["src"],
                 "dst_market": caravans["dst"],
-                "good": goods[caravans["good"]],
+                "good": goods.gather(caravans["good"]),
                 "qty": caravans["qty"],
                 "cost": caravans["cost"],
                 "depart_tick": caravans["depart"],
@@ -373,7 +373,7 @@ def history_rows(run: EconomyRun, rules: EconomyRules, *, since: int) -> dict[st
             {
                 "tick": np.repeat(ticks, n_goods),
                 "days": np.ones(n_goods * n_ticks, dtype=np.int64),
-                "good": np.tile(goods, n_ticks),
+                "good": goods.gather(np.tile(np.arange(n_goods), n_ticks)),
                 "produced": history.produced[keep].ravel(),
                 "consumed": history.consumed[keep].ravel(),
                 "spoiled": history.spoiled[keep].ravel(),
