@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -164,10 +164,14 @@ def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
         monster_names=dict(names.iter_rows()) if names is not None else {},
         items=items,
         by_category={k: tuple(v) for k, v in by_category.items()},
-        prices={
-            (s, g): float(p)
-            for s, g, p in world.prices.select("settlement_id", "good", "price").iter_rows()
-        },
+        # Columns zipped, not rows iterated: a world prices every good in every settlement.
+        prices=dict(
+            zip(
+                zip(*_columns(world.prices, "settlement_id", "good"), strict=True),
+                world.prices["price"].cast(pl.Float64).to_list(),
+                strict=True,
+            )
+        ),
         seats={
             f: s
             for f, s in world.factions.select("faction_id", "seat_settlement_id").iter_rows()
@@ -265,10 +269,8 @@ def _index_people(
         .group_by("settlement_id", "key")
         .agg(pl.col("npc_id").sort_by("rank"))
     )  # fmt: skip
-    residents = {
-        (place, key): tuple(ids)
-        for place, key, ids in keys.select("settlement_id", "key", "npc_id").iter_rows()
-    }
+    groups = zip(*_columns(keys, "settlement_id", "key", "npc_id"), strict=True)
+    residents = {(place, key): tuple(ids) for place, key, ids in groups}
     grouped = (
         frame.filter(pl.col("notable").fill_null(False) & pl.col("settlement_id").is_not_null())
         .group_by("settlement_id")
@@ -276,3 +278,8 @@ def _index_people(
     )
     notables = {place: tuple(ids) for place, ids in grouped.iter_rows()}
     return people, residents, notables
+
+
+def _columns(frame: pl.DataFrame, *names: str) -> list[list[Any]]:
+    """The columns as lists (zipped, they are the rows at a fraction of `iter_rows`' cost)."""
+    return [frame[name].to_list() for name in names]
