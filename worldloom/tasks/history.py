@@ -74,7 +74,7 @@ def simulate_segment(
     """Advance the world to the end of its year or `until_tick`, whichever comes first."""
     rules = catalog.economy_rules()
     # One open of the world a segment: its reads, then its one transaction.
-    with open_store(world_db(home, world_id)) as store:
+    with open_store(world_db(home, world_id)) as opened, opened.remembering() as store:
         world = load_world(store, world_id)
         tick = world.tick
         end = segment_end(tick, until_tick)

@@ -37,6 +37,17 @@ class WorldStore:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._con = connection
         self.path = path
+        self._remembered: dict[str, pl.DataFrame] | None = None
+
+    @contextmanager
+    def remembering(self) -> Iterator[WorldStore]:
+        """Within: a read repeated returns the rows it read first (frames are immutable), so
+        a stage whose parts read the same table reads it once; a write forgets them all."""
+        self._remembered = {}
+        try:
+            yield self
+        finally:
+            self._remembered = None
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -63,6 +74,7 @@ class WorldStore:
             Rows written per table.
         """
         written: dict[str, int] = {}
+        self._forget()
         cursor = self._con.cursor()
         try:
             cursor.execute("BEGIN TRANSACTION")
@@ -99,6 +111,7 @@ class WorldStore:
         """Add rows to a log table (e.g. `llm_calls`); the primary key refuses duplicates."""
         table = _table(name)
         incoming = _incoming(table, frame, world_id)
+        self._forget()
         cursor = self._con.cursor()
         try:
             cursor.register("incoming", incoming.to_arrow())
@@ -172,6 +185,9 @@ class WorldStore:
             StoreError: If the table does not exist.
             KeyError: If a bounded or named column is not one of the table's.
         """
+        asked = repr((name, world_id, where, after, before, within, columns))
+        if self._remembered is not None and asked in self._remembered:
+            return self._remembered[asked]
         table = _table(name)
         for column in columns or ():
             if column not in table.column_names:
@@ -187,7 +203,13 @@ class WorldStore:
             f"ORDER BY {', '.join(table.primary_key)}",
             params=params,
         ).pl()
+        if self._remembered is not None:
+            self._remembered[asked] = frame
         return frame
+
+    def _forget(self) -> None:
+        if self._remembered is not None:
+            self._remembered.clear()
 
     def next_id(self, name: str, world_id: str, column: str) -> int:
         """One past the largest `column` of `world_id`'s rows in a table (0 when it has none):

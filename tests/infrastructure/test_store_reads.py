@@ -1,0 +1,53 @@
+"""Reads of a world's table: only some columns, only rows in any of some ranges, and reads
+remembered within a stage until it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.infrastructure.test_store_revision import _money
+from worldloom.infrastructure.store import RowRange, open_store
+
+
+def test_a_read_of_some_columns_returns_those_in_that_order(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money([(1, 0, 5), (0, 1, 6)])})
+        frame = store.read("money_supply", "a", columns=("money", "tick"))
+        assert frame.columns == ["money", "tick"]
+        assert frame.rows() == [(6, 0), (5, 1)]  # still in key order
+        with pytest.raises(KeyError, match="no column 'wealth'"):
+            store.read("money_supply", "a", columns=("wealth",))
+
+
+def test_a_read_within_ranges_returns_the_rows_of_any_of_them(tmp_path: Path) -> None:
+    rows = [(t, m, t) for t in range(5) for m in (0, 1)]
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money(rows)})
+        store.replace_rows("b", {"money_supply": _money(rows)})
+        early_or_late = (
+            RowRange(before={"tick": 1}),
+            RowRange(where={"market_id": 1}, after={"tick": 3}),
+        )
+        read = store.read("money_supply", "a", within=early_or_late)
+        assert read.select("tick", "market_id").rows() == [(0, 0), (0, 1), (4, 1)]
+        # Ranges narrow the other bounds; a range without bounds holds every row.
+        narrowed = store.read("money_supply", "a", where={"market_id": 0}, within=early_or_late)
+        assert narrowed.select("tick", "market_id").rows() == [(0, 0)]
+        assert store.read("money_supply", "a", within=(RowRange(),)).height == len(rows)
+
+
+def test_reads_are_remembered_within_until_a_write(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money([(0, 0, 5)])})
+        assert store.read("money_supply", "a") is not store.read("money_supply", "a")
+        with store.remembering() as remembering:
+            first = remembering.read("money_supply", "a")
+            assert remembering.read("money_supply", "a") is first
+            assert remembering.read("money_supply", "a", before={"tick": 0}).height == 0
+            remembering.append_rows("a", "money_supply", _money([(1, 0, 7)]))
+            assert remembering.read("money_supply", "a")["money"].to_list() == [5, 7]
+            remembering.replace_rows("a", {"money_supply": _money([(2, 0, 9)])})
+            assert remembering.read("money_supply", "a")["money"].to_list() == [9]
+        assert store.read("money_supply", "a") is not store.read("money_supply", "a")
