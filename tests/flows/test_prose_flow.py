@@ -50,11 +50,18 @@ def tables(result: GeneratedWorld, *names: str) -> dict[str, pl.DataFrame]:
         return {name: store.read(name, result.world_id) for name in names}
 
 
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> GeneratedWorld:
+    """Seed 21's tiny world without an LLM: what a failing provider's world must equal (read
+    only, so the tests share it)."""
+    home = tmp_path_factory.mktemp("plain")
+    return generate_world(GenerateWorldParams(seed=21, preset="tiny", home=str(home)))
+
+
 def test_a_dead_provider_still_yields_a_complete_world(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plain: GeneratedWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WORLDLOOM_OLLAMA_URL", f"http://127.0.0.1:{closed_port()}/v1")
-    plain = generate_world(GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path / "a")))
     dead = generate_world(
         GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path / "b"), llm="ollama/gone")
     )
@@ -193,7 +200,7 @@ HOSTILE = (
 
 
 def test_a_hostile_endpoint_changes_no_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plain: GeneratedWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Valid JSON whose every field carries an injection, HTML, a link and console markup."""
 
@@ -205,7 +212,6 @@ def test_a_hostile_endpoint_changes_no_text(
         }
         return chat_completion(answer)
 
-    plain = generate_world(GenerateWorldParams(seed=21, preset="tiny", home=str(tmp_path / "a")))
     with _fake_openai(hostile).running() as server:
         monkeypatch.setenv("WORLDLOOM_OPENAI_BASE_URL", server.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")

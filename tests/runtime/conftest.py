@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.made_once import made_once
 from tests.runtime.servers import RuntimeWorld, Server, copy_home, serving
 from worldloom.flows.generate import generate_world
 from worldloom.flows.params import GenerateWorldParams
@@ -17,10 +19,16 @@ from worldloom.runtime.auth import UserBook, users_path
 
 @pytest.fixture(scope="session")
 def runtime_world(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> RuntimeWorld:
-    """A tiny world (generated once per session; tests copy it before changing anything)."""
-    home = tmp_path_factory.mktemp("runtime-world")
-    result = generate_world(GenerateWorldParams(seed=5, preset="tiny", home=str(home)))
-    return RuntimeWorld(home=home, world_id=result.world_id, snapshot=Path(result.snapshot))
+    """A tiny world (generated once per run, whatever the xdist workers; tests copy it before
+    changing anything)."""
+
+    def generate(home: Path) -> str:
+        made = generate_world(GenerateWorldParams(seed=5, preset="tiny", home=str(home)))
+        return json.dumps([made.world_id, made.snapshot])
+
+    home, made = made_once(tmp_path_factory, "runtime-world", generate)
+    world_id, snapshot = json.loads(made)
+    return RuntimeWorld(home=home, world_id=world_id, snapshot=Path(snapshot))
 
 
 @pytest.fixture(scope="session")
