@@ -105,9 +105,8 @@ def lookups(pattern: Pattern, rows: Iterable[Mapping[str, Any]]) -> set[str] | N
         anchor = by_clause[row["kind"], row["clause"]]
         if anchor is None:
             return None
-        value = row["vals"][anchor[1]]
-        if value is not None:
-            found.add(f"{anchor[0]}={value}")
+        # A candidate row has every term set (`compile_candidates`).
+        found.add(f"{anchor[0]}={row['vals'][anchor[1]]}")
     return found
 
 
