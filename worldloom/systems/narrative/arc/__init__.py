@@ -5,12 +5,12 @@ columns and payload fields, with windows, cause links and Winnow's `unless ... b
 clauses. `compile_candidates` turns them into one DuckDB query (run by the caller: systems do
 not import duckdb) that yields each clause's candidate events; `sift_arcs` gets the same rows
 cheaper (the log parsed in SQL, `compile_log`; the clauses in Polars, `candidates`) and runs
-them through an incremental matcher that resumes from the book's open matches (arc_partials), so reading
-the log in any windows gives the same tables. Rules: one open match per pattern and key; an
-event advances at most one match per pattern (the oldest), else may start one; a match ends
-when an unless clause hits it or its window closes, completes at its last stage, and is an
-arc once it has `surface` stages (ended ones below that leave nothing). `why_not` counts
-what each clause of a pattern leaves, stage by stage (Felt's "why not").
+them through an incremental matcher that resumes from the book's open matches (arc_partials),
+so reading the log in any windows gives the same tables. Rules: one open match per pattern
+and key; an event advances at most one match per pattern (the oldest), else may start one; a
+match ends when an unless clause hits it or its window closes, completes at its last stage,
+and is an arc once it has `surface` stages (ended ones below that leave nothing). `why_not`
+counts what each clause of a pattern leaves, stage by stage (Felt's "why not").
 """
 
 from __future__ import annotations
