@@ -38,7 +38,14 @@ from worldloom.systems.gear import (
 from worldloom.tasks import catalog
 from worldloom.tasks.world import load_world, world_db
 
-_WORLD_TABLES = ("cells", "regions", "biomes", "rivers", "lakes")
+_WORLD_READS: dict[str, tuple[str, ...] | None] = {
+    "cells": ("cell_id", "area_km2", "is_land", "biome_id"),
+    "regions": None,
+    "biomes": None,
+    "rivers": ("river_id", "name", "length_km"),
+    "lakes": ("lake_id",),
+}
+"""What the world summary reads: not the cells' neighbours nor the rivers' and lakes' cells."""
 _PEOPLE_TABLES = ("population_groups", "cultures", "religions", "factions")
 
 
@@ -62,7 +69,10 @@ def world_and_people_summaries(
     open of its database (an open costs about a tenth of a second)."""
     with open_store(world_db(home, world_id), read_only=True) as store:
         world = load_world(store, world_id)
-        tables = {name: store.read(name, world_id) for name in _WORLD_TABLES}
+        tables = {
+            name: store.read(name, world_id, columns=columns)
+            for name, columns in _WORLD_READS.items()
+        }
         lore = str(store.read("worlds", world_id)["lore"][0])
         groups = {name: store.read(name, world_id) for name in _PEOPLE_TABLES} if people else {}
     summary = summarize_world(**tables, lore=lore)
@@ -106,24 +116,31 @@ def economy_summary(home: str, world_id: str) -> EconomySummary | None:
     )
 
 
+_GEAR_READS: dict[str, tuple[str, ...] | None] = {
+    "pois": None,
+    "sublocations": None,
+    "poi_loot": None,
+    "encounters": None,
+    "npcs": ("npc_id", "profession"),
+    "stat_blocks": ("npc_id", "level", "hp", "ac"),
+    "equipment": ("npc_id", "slot", "value"),
+    "casters": None,
+    "artifacts": None,
+    "item_history": None,
+    "market_goods": None,
+    "recipes": None,
+}
+"""What the gear summary reads: only the columns it uses of the tables with a row per NPC
+(or several: equipment), the largest a world has."""
+
+
 def gear_summary(home: str, world_id: str) -> GearSummary | None:
     """Loot and difficulty curves, professions at arms, magic, artifacts; None before gear."""
-    names = (
-        "pois",
-        "sublocations",
-        "poi_loot",
-        "encounters",
-        "npcs",
-        "stat_blocks",
-        "equipment",
-        "casters",
-        "artifacts",
-        "item_history",
-        "market_goods",
-        "recipes",
-    )
     with open_store(world_db(home, world_id), read_only=True) as store:
-        tables = {name: store.read(name, world_id) for name in names}
+        tables = {
+            name: store.read(name, world_id, columns=columns)
+            for name, columns in _GEAR_READS.items()
+        }
     if tables["stat_blocks"].height == 0:
         return None
     pois, subs = tables["pois"], tables["sublocations"]
@@ -136,7 +153,7 @@ def gear_summary(home: str, world_id: str) -> GearSummary | None:
         rooms=rooms.select("sublocation_id", "poi_id"),
         poi_loot=tables["poi_loot"],
         encounters=tables["encounters"],
-        npcs=tables["npcs"].select("npc_id", "profession"),
+        npcs=tables["npcs"],
         stat_blocks=tables["stat_blocks"],
         equipment=tables["equipment"],
         casters=tables["casters"],
