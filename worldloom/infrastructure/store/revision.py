@@ -154,9 +154,9 @@ def apply_revision(
             [world_id],
         )
         cursor.unregister("gone")
-    for rows in revision.drop:
+    for dropped in revision.drop:
         params: dict[str, object] = {"world_id": world_id}
-        conditions = " AND ".join(["world_id = $world_id", *rows.conditions(table, params)])
+        conditions = " AND ".join(["world_id = $world_id", *dropped.conditions(table, params)])
         cursor.execute(f"DELETE FROM {table.name} WHERE {conditions}", params)
     if stamp:
         values = ", ".join(f"{column} = ${column}" for column in stamp)
