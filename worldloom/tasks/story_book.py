@@ -35,9 +35,9 @@ SYSTEMS = ("arcs", "memories", "quests", "rumors")
 
 @dataclass(frozen=True, slots=True)
 class Shelf:
-    """The frames a year's stories read, each read once: the world's people, vitals, places,
-    factions and names' tables, the systems' read positions, and the events after the lowest
-    of them (`log`, in id order)."""
+    """The frames a year's stories read, each read once: the world's people (`SHELF_PEOPLE`),
+    vitals (born and died), places, factions and names' tables, the systems' read positions,
+    and the events after the lowest of them (`log`, in id order)."""
 
     npcs: pl.DataFrame
     vitals: pl.DataFrame
@@ -73,14 +73,31 @@ class Shelf:
         )
 
 
+SHELF_PEOPLE = (
+    "npc_id",
+    "settlement_id",
+    "name",
+    "family_name",
+    "profession",
+    "notable",
+    "notable_role",
+    "wealth",
+    "father_id",
+    "mother_id",
+    "spouse_id",
+)
+"""The npcs columns the stories read: names, homes, who is notable, and what quests build a
+person from (a hundred thousand people's every column cost more than the rest of the shelf)."""
+
+
 def read_shelf(store: WorldStore, world_id: str) -> Shelf:
     """The frames a year's stories read (see `Shelf`)."""
     state = store.read("narrative_state", world_id)
     positions = dict(state.select("system", "last_event_id").iter_rows())
     after = min(int(positions.get(system, -1)) for system in SYSTEMS)
     return Shelf(
-        npcs=store.read("npcs", world_id),
-        vitals=store.read("npc_vitals", world_id),
+        npcs=store.read("npcs", world_id, columns=SHELF_PEOPLE),
+        vitals=store.read("npc_vitals", world_id, columns=("npc_id", "born_tick", "died_tick")),
         settlements=store.read("settlements", world_id),
         factions=store.read("factions", world_id),
         provinces=store.read("provinces", world_id),
