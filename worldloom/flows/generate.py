@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import ParamSpec, TypeVar
 
 from prefect import Task, flow, unmapped
@@ -9,7 +10,8 @@ from prefect.runtime import flow_run
 
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
-from worldloom.flows.runners import task_runner
+from worldloom.flows.runners import LOCAL, task_runner
+from worldloom.infrastructure.store.keeper import keep_open
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage as _economy_stage
@@ -227,6 +229,10 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     )
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
+    # The world's file is then kept open (its tasks' ~100 opens cost nothing), unless the NPC
+    # batches run in other processes, which must open it too. Other processes wait meanwhile:
+    # a simulate, which runs for minutes while others may read its world, keeps nothing open.
+    local = params.runner == LOCAL
     with (
         held_world(home=home, world_id=world_id, what="generate-world"),
         subflows_without_heartbeats(),
@@ -235,7 +241,10 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             home=home, world_id=world_id, parameters=params.model_dump(), fresh=params.fresh
         )
         recorded = params.model_dump() | {"generation": generation}
-        with recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded):
+        with (
+            keep_open(world_db(home, world_id)) if local else nullcontext(),
+            recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded),
+        ):
             resumable(create_world, home=home, world_id=world_id, generation=generation)(
                 home=home, world_id=world_id, name=plan.name, config_json=plan.config_json
             )

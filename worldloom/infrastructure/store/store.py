@@ -19,6 +19,7 @@ from worldloom.infrastructure.store.errors import (
     UnknownWorldError,
     WorldLockedError,
 )
+from worldloom.infrastructure.store.keeper import kept
 from worldloom.infrastructure.store.migration import migrate, scalar, too_new
 from worldloom.infrastructure.store.revision import (
     Revision,
@@ -278,7 +279,8 @@ def open_store(
     """Open (creating and migrating if writable) a world database.
 
     A file locked by another process is retried for `wait_s` seconds, then reported with the
-    holder named. Read-only opens never create or migrate anything.
+    holder named. Read-only opens never create or migrate anything. A file this process keeps
+    open (`keep_open`) is joined, already checked and migrated.
 
     Raises:
         UnknownWorldError: read-only open of a file that does not exist.
@@ -289,10 +291,13 @@ def open_store(
         raise UnknownWorldError(f"no world database at {path}")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    connection = _connect(path, read_only=read_only, wait_s=wait_s)
+    joined = kept(path)
+    connection = _connect(path, read_only=read_only and not joined, wait_s=wait_s)
     store = WorldStore(connection, path)
     try:
-        if read_only:
+        if joined:
+            pass  # checked and migrated when it was kept
+        elif read_only:
             _check_version(store)
         else:
             migrate(connection, path)
