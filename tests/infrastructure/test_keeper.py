@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from worldloom.infrastructure.store import StoreError, open_store
-from worldloom.infrastructure.store.keeper import keep_open, kept
+from worldloom.infrastructure.store.opening import keep_open, kept
 
 
 def _start(path: Path, run_id: str) -> None:
@@ -74,7 +74,7 @@ def test_a_killed_keeper_loses_nothing_it_committed(tmp_path: Path) -> None:
         import os, signal
         from pathlib import Path
         from worldloom.infrastructure.store import open_store
-        from worldloom.infrastructure.store.keeper import keep_open
+        from worldloom.infrastructure.store import keep_open
         path = Path({str(path)!r})
         with keep_open(path):
             with open_store(path) as store:

@@ -50,6 +50,19 @@ def test_replacing_rows_never_duplicates_and_keeps_other_worlds(tmp_path: Path) 
         assert store.read("calendar_months", "b").height == 3
 
 
+def test_clearing_takes_the_worlds_rows_from_the_tables_that_hold_some(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+        store.replace_rows("b", {"calendar_months": calendar(3)})
+        # No world has rows in the first two tables; both have some in the third.
+        store.replace_rows("a", {}, clear=["events", "rivers", "calendar_months"])
+        assert store.read("calendar_months", "a").height == 0
+        assert store.read("calendar_months", "b").height == 3
+        with pytest.raises(StoreError, match="unknown table 'nowhere'"):
+            store.replace_rows("b", {}, clear=["calendar_months", "nowhere"])
+        assert store.read("calendar_months", "b").height == 3
+
+
 def test_a_failed_stage_write_leaves_the_previous_rows(tmp_path: Path) -> None:
     with open_store(tmp_path / "w.duckdb") as store:
         store.replace_rows("a", {"calendar_months": calendar(12)})

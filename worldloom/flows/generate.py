@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.runners import LOCAL, task_runner
-from worldloom.infrastructure.store.keeper import keep_open
+from worldloom.infrastructure.store import keep_open
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage as _economy_stage

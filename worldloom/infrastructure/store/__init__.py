@@ -6,12 +6,12 @@ from worldloom.infrastructure.store.errors import (
     UnknownWorldError,
     WorldLockedError,
 )
+from worldloom.infrastructure.store.opening import keep_open, open_store
 from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
     WorldStore,
     describe_tables,
-    open_store,
     table_frame,
     table_revision,
 )
@@ -28,6 +28,7 @@ __all__ = [
     "WorldLockedError",
     "WorldStore",
     "describe_tables",
+    "keep_open",
     "open_store",
     "table_frame",
     "table_revision",
