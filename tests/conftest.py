@@ -22,8 +22,12 @@ logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """A real Prefect API server (SQLite, temporary) shared by every flow test."""
-    with prefect_test_harness(server_startup_timeout=120):
+    """A real Prefect API server (SQLite, temporary) shared by every flow test (of a worker,
+    under pytest-xdist)."""
+    # Under `-n`, every worker starts its own at once, while the others still collect: on a
+    # loaded 2-core machine that took over 120 s, and a harness that times out fails every flow
+    # test of its worker. Waiting longer for it costs nothing when it starts sooner.
+    with prefect_test_harness(server_startup_timeout=600):
         yield
 
 
