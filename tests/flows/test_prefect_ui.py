@@ -118,7 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        eventually(lambda: healthy(running.api) or process.poll() is not None, timeout_s=120)
+        eventually(lambda: healthy(running.api) or process.poll() is not None, timeout_s=600)
         assert process.poll() is None, "worldloom server exited"
         yield running
     finally:
