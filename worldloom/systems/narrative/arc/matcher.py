@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import heapq
-import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from worldloom.systems.narrative.arc.pattern import MAX_PATTERNS, Clause, Pattern
-
-COMPARE: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-}
+from worldloom.systems.narrative.arc.pattern import MAX_PATTERNS, OPERATORS, Clause, Pattern
 
 
 @dataclass(slots=True)
@@ -68,7 +58,7 @@ def bind_row(
         if condition.variable:
             left = terms[condition.source]
             right = local[str(condition.value)]
-            if left is None or not COMPARE[condition.op](left, right):
+            if left is None or not OPERATORS[condition.op](left, right):
                 return None
     return local
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,11 +23,19 @@ COLUMNS: Mapping[str, Kind] = {
 }
 """The events table's actor columns a variable may be bound from, with the kind they name."""
 KINDS: tuple[Kind, ...] = ("npc", "faction", "settlement", "region", "poi")
-OPERATORS = ("==", "!=", ">=", "<=", ">", "<")
 TEXT_FIELDS = ("year", "count")
 """Placeholders a stage's text may use besides its roles: the stage's year and event count."""
 MAX_PATTERNS = 64
 """Arc ids are first_event_id * MAX_PATTERNS + pattern index: unique and in first-event order."""
+OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+"""A condition's operators: on values (the matcher) or on Polars columns (the clauses' query)."""
 _WHERE = re.compile(r"^\s*(\S+)\s*(==|!=|>=|<=|>|<)\s*(.+?)\s*$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 

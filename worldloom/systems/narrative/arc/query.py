@@ -3,25 +3,21 @@ the parsed log in SQL and the clauses in Polars)."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 import polars as pl
 
-from worldloom.systems.narrative.arc.pattern import ArcPatterns, Clause, Condition, Pattern
+from worldloom.systems.narrative.arc.pattern import (
+    OPERATORS,
+    ArcPatterns,
+    Clause,
+    Condition,
+    Pattern,
+)
 
 _SWAP = {"faction_id": "other_faction_id", "other_faction_id": "faction_id"}
 _CASTS = {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
 _SQL_OPS = {"==": "=", "!=": "<>"}
-_FRAME_OPS: Mapping[str, Callable[[pl.Expr, Any], pl.Expr]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-}
 EVENT_COLUMNS = "event_id, tick, clock, importance, cause_ids"
 """What every candidate row carries besides its pattern, clause and terms."""
 
@@ -100,7 +96,7 @@ def _frame_test(clause: Clause, swapped: bool) -> pl.Expr:
             column = _frame_column(condition.source, condition.kind, swapped)
             value = condition.value
             literal = pl.lit(value if isinstance(value, bool | str) else float(value))
-            test &= _FRAME_OPS[condition.op](column, literal).fill_null(False)
+            test &= OPERATORS[condition.op](column, literal).fill_null(False)
     for source in clause.terms:
         test &= _frame_column(source, "int", swapped).is_not_null()
     return test

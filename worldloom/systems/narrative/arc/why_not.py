@@ -8,8 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from worldloom.systems.narrative.arc.matcher import COMPARE
-from worldloom.systems.narrative.arc.pattern import ArcPatterns, Pattern, Stage
+from worldloom.systems.narrative.arc.pattern import OPERATORS, ArcPatterns, Pattern, Stage
 from worldloom.systems.narrative.arc.query import compile_probe
 from worldloom.systems.narrative.arc.sift import RunSql
 
@@ -219,7 +218,7 @@ def _compares(term: int, condition: Any) -> _Test:
         right = partial.bindings.get(str(condition.value))
         if value is None or right is None:
             return False
-        return COMPARE[condition.op](value, right)
+        return bool(OPERATORS[condition.op](value, right))
 
     return test
 
