@@ -25,7 +25,7 @@ from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import AgentSlots, build_slots
 from worldloom.systems.economy.state import EconomyRun, EconomyState, Markets, TradeLinks
-from worldloom.systems.economy.tick import TickStreams, run_tick
+from worldloom.systems.economy.tick import RunStreams, run_tick
 from worldloom.systems.rng import Seeds
 
 
@@ -151,6 +151,7 @@ def simulate_economy(
     context = TickContext.build(rules, markets, links)
     ledger = Ledger.empty(ticks, n_markets=markets.ids.size, rules=rules)
     agent_slots = AgentSlots.of(context.slots, work.role)
+    streams = RunStreams.of(seeds, ticks=range(state.tick, state.tick + ticks))
     for step in range(ticks):
         tick = state.tick + step
         run_tick(
@@ -160,7 +161,7 @@ def simulate_economy(
             agent_slots=agent_slots,
             step=step,
             tick=tick,
-            streams=TickStreams.of(seeds, tick=tick),
+            streams=streams.at(step),
         )
     final = replace(work, tick=state.tick + ticks)
     return EconomyRun(state=final, history=ledger.finish(first_tick=state.tick))

@@ -3,7 +3,7 @@ consume, spoil."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,7 @@ from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import AgentSlots
 from worldloom.systems.economy.state import EconomyState
 from worldloom.systems.economy.trade import arrive_caravans, plan_caravans
-from worldloom.systems.rng import Seeds
+from worldloom.systems.rng import Seeds, StreamSeries
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -59,6 +59,24 @@ class TickStreams:
             pricing=seeds.stream("economy.pricing", tick),
             clearing=seeds.stream("economy.clearing", tick),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RunStreams:
+    """The streams of every tick of a run, seeded together (`Seeds.streams`): the same
+    generators as `TickStreams.of` gives tick by tick, for a fraction of the cost."""
+
+    series: tuple[StreamSeries, ...]
+    """Per step of `TickStreams` (in its field order), the series over the run's ticks."""
+
+    @classmethod
+    def of(cls, seeds: Seeds, *, ticks: range) -> RunStreams:
+        steps = (f"economy.{step.name}" for step in fields(TickStreams))
+        return cls(tuple(seeds.streams(step, ticks) for step in steps))
+
+    def at(self, index: int) -> TickStreams:
+        """The streams of the run's `index`-th tick."""
+        return TickStreams(*(series[index] for series in self.series))
 
 
 def run_tick(
