@@ -69,7 +69,9 @@ def offer_quests(
         book's) and steps, at max(book.tick, until_tick). Only the open quests' steps are read:
         a book may carry no others, and the steps returned are the book's and the new quests'.
     """
-    atlas = build_atlas(world, levels=rules.encounter_levels)
+    # Residents are looked up by the roles that give quests only (triggers' and arcs').
+    keys = {key for trigger in rules.triggers for key in trigger.givers} | set(rules.arc_givers)
+    atlas = build_atlas(world, levels=rules.encounter_levels, keys=keys)
     desk = _Desk.of(book)
     days = rules.board.days
     relevant = {t.event for t in rules.triggers} | set(_UNDOING)

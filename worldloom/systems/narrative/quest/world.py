@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -123,10 +123,13 @@ class Atlas:
         return sum(values) / len(values) if values else 1.0
 
 
-def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
+def build_atlas(
+    world: QuestWorld, *, levels: Mapping[str, int], keys: Collection[str] | None = None
+) -> Atlas:
     """Index the world's frames by id (people, places, POIs with their monsters, items, prices);
-    `levels` rates an encounter's difficulty band 1..10."""
-    people, residents, notables = _index_people(world.npcs)
+    `levels` rates an encounter's difficulty band 1..10; `keys` are the roles and professions
+    whose residents are indexed (None: every one)."""
+    people, residents, notables = _index_people(world.npcs, keys=keys)
     places = world.settlements.sort(["population", "settlement_id"], descending=[True, False])
     region_settlements: dict[int, list[int]] = defaultdict(list)
     for settlement, region in places.select("settlement_id", "region_id").iter_rows():
@@ -187,22 +190,22 @@ def build_atlas(world: QuestWorld, *, levels: Mapping[str, int]) -> Atlas:
 
 _PERSON = ("settlement_id", "profession", "notable", "notable_role", "wealth", "born_tick")
 """The columns a `Person` is built from (its kin besides)."""
+_KIN = ("father_id", "mother_id", "spouse_id")
 
 
 class People(Mapping[int, Person]):
-    """People by id, each built the first time it is asked for: a world holds tens of
-    thousands, a year's boards ask for a few hundred, and building them all cost more than
-    the boards themselves."""
+    """People by id, each built from its row the first time it is asked for: a world holds
+    a hundred thousand, a year's boards ask for under a thousand, and turning every column
+    into Python values cost more than the boards themselves."""
 
-    __slots__ = ("_built", "_child", "_columns", "_parent", "_parents", "_row")
+    __slots__ = ("_built", "_child", "_parent", "_row", "_rows")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
         father_id, mother_id, spouse_id."""
         ids: list[int] = frame["npc_id"].to_list()
         self._row = dict(zip(ids, range(len(ids)), strict=True))
-        self._columns = tuple(frame[c].to_list() for c in _PERSON)
-        self._parents = tuple(frame[c].to_list() for c in ("father_id", "mother_id", "spouse_id"))
+        self._rows = frame.select(*_PERSON, *_KIN)
         # (parent, child) pairs in order, so a parent's children are one slice, in id order.
         pairs = (
             pl.concat([
@@ -223,10 +226,8 @@ class People(Mapping[int, Person]):
     def __getitem__(self, npc_id: int) -> Person:
         person = self._built.get(npc_id)
         if person is None:
-            row = self._row[npc_id]
-            home, job, notable, role, wealth, born = (column[row] for column in self._columns)
-            family = [parent[row] for parent in self._parents if parent[row] is not None]
-            kin = (*family, *self._children(npc_id))
+            home, job, notable, role, wealth, born, *family = self._rows.row(self._row[npc_id])
+            kin = (*(p for p in family if p is not None), *self._children(npc_id))
             person = Person(home, job or "", bool(notable), role, wealth, kin, born)
             self._built[npc_id] = person
         return person
@@ -242,10 +243,10 @@ class People(Mapping[int, Person]):
 
 
 def _index_people(
-    npcs: pl.DataFrame,
+    npcs: pl.DataFrame, *, keys: Collection[str] | None = None
 ) -> tuple[People, dict[tuple[int, str], tuple[int, ...]], dict[int, tuple[int, ...]]]:
-    """People by id with their kin; residents by (settlement, role or profession), best first;
-    notables by settlement, by id."""
+    """People by id with their kin; residents by (settlement, role or profession), best first,
+    for `keys` only (None: every one); notables by settlement, by id."""
     born = (
         npcs["born_tick"]
         if "born_tick" in npcs.columns
@@ -254,22 +255,29 @@ def _index_people(
     frame = npcs.with_columns(born_tick=born, wealth=pl.col("wealth").fill_null(0).cast(pl.Int64))
     frame = frame.sort("npc_id")
     people = People(frame)
+    housed = pl.col("settlement_id").is_not_null()
+    named = pl.col("key").is_not_null() & (pl.col("key") != "")
+    if keys is not None:
+        # Ranks are only compared within a key, so the others' rows need no place in the order.
+        wanted = pl.Series(sorted(keys), dtype=pl.String).implode()
+        housed &= pl.col("profession").is_in(wanted) | pl.col("notable_role").is_in(wanted)
+        named &= pl.col("key").is_in(wanted)
     ranked = (
-        frame.filter(pl.col("settlement_id").is_not_null())
+        frame.filter(housed)
         .sort(["notable", "wealth", "npc_id"], descending=[True, True, False])
         .with_row_index("rank")
     )
-    keys = (
+    keyed = (
         pl.concat([
             ranked.select("rank", "npc_id", "settlement_id", key="profession"),
             ranked.select("rank", "npc_id", "settlement_id", key="notable_role"),
         ])
-        .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+        .filter(named)
         .unique(["settlement_id", "key", "npc_id"])
         .group_by("settlement_id", "key")
         .agg(pl.col("npc_id").sort_by("rank"))
     )  # fmt: skip
-    groups = zip(*_columns(keys, "settlement_id", "key", "npc_id"), strict=True)
+    groups = zip(*_columns(keyed, "settlement_id", "key", "npc_id"), strict=True)
     residents = {(place, key): tuple(ids) for place, key, ids in groups}
     grouped = (
         frame.filter(pl.col("notable").fill_null(False) & pl.col("settlement_id").is_not_null())
