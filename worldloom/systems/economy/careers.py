@@ -160,18 +160,17 @@ def change_trades(
     return int(np.count_nonzero(~bankrupt))
 
 
+@kernel
 def _grants(treasury: Int, homes: Int, start: int, granted: Bool) -> Int:
     """Starting money for the `granted` of the newcomers in markets `homes`, from their
     treasuries, first come first served within each market (in seat order); 0 for the rest."""
-    order = np.argsort(homes, kind="stable")
-    ordered = homes[order]
-    counted = granted[order].astype(np.int64)
-    first = np.r_[True, ordered[1:] != ordered[:-1]] if homes.size else np.zeros(0, np.bool_)
-    running = np.cumsum(counted)
-    start_of_run = np.maximum.accumulate(np.where(first, np.arange(homes.size), 0))
-    before = running - counted - (running - counted)[start_of_run]
-    grant = np.empty(homes.size, dtype=np.int64)
-    grant[order] = np.clip(treasury[ordered] - before * start, 0, start) * counted
+    given = np.zeros(treasury.size, dtype=np.int64)
+    grant = np.zeros(homes.size, dtype=np.int64)
+    for i in range(homes.size):
+        if granted[i]:
+            home = homes[i]
+            grant[i] = min(max(treasury[home] - given[home] * start, 0), start)
+            given[home] += 1
     return grant
 
 

@@ -247,11 +247,16 @@ def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positio
     return int(chosen)
 
 
+@kernel
 def _offers(supply: Int, comforts: Int) -> tuple[Int, Int]:
     """[market, k] the comforts each market offered last tick, in catalogue order (padded
     with -1), and [market] how many."""
-    offered = supply[:, comforts] > 0
-    order = np.argsort(~offered, axis=1, kind="stable")
-    return np.where(np.take_along_axis(offered, order, axis=1), comforts[order], -1), offered.sum(
-        axis=1
-    )
+    n_markets = supply.shape[0]
+    on_offer = np.full((n_markets, comforts.size), -1, dtype=np.int64)
+    offers = np.zeros(n_markets, dtype=np.int64)
+    for market in range(n_markets):
+        for comfort in comforts:
+            if supply[market, comfort] > 0:
+                on_offer[market, offers[market]] = comfort
+                offers[market] += 1
+    return on_offer, offers

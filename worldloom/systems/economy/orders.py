@@ -15,12 +15,12 @@ import numpy.typing as npt
 
 from worldloom.systems.economy.context import TickContext
 from worldloom.systems.economy.ledger import Ledger
-from worldloom.systems.economy.market import Fills, Orders, clear_books
+from worldloom.systems.economy.market import Orders, clear_books
 from worldloom.systems.economy.posting import scan_orders
 from worldloom.systems.economy.pricing import price_orders
 from worldloom.systems.economy.slots import COMFORT, FOOD, AgentSlots
 from worldloom.systems.economy.state import EconomyState, Float32, Int32
-from worldloom.systems.kernel import kernel
+from worldloom.systems.kernel import kernel, kernel_helper
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -68,37 +68,30 @@ def clear_markets(
         Orders(bids.book, bids.price, bids.qty, clearing_rng.random(bids.book.size)),
         Orders(asks.book, asks.price, asks.qty, clearing_rng.random(asks.book.size)),
     )
-    paid = _settle(state, context, ledger, bids=bids, asks=asks, fills=fills, step=step, tick=tick)
-    glut, volume = _tally_books(
-        bids.book,
-        bids.qty,
-        bids.price,
-        asks.book,
-        asks.qty,
-        asks.price,
-        bids.book[fills.bid],
-        fills.qty,
-        paid,
-        state.price.reshape(-1),
-        state.supply.reshape(-1),
-        state.demand.reshape(-1),
+    tuning = context.rules.tuning
+    paid, volume, spent, market, good = _close_books(
+        bids.agent, bids.cell, bids.good, bids.qty, bids.price, bids.book, bids.low, bids.high,
+        bids.household,
+        asks.agent, asks.cell, asks.good, asks.qty, asks.price, asks.book, asks.low, asks.high,
+        fills.bid, fills.ask, fills.qty, fills.price,
+        state.market, state.money, state.idle, state.treasury, state.qty, state.good, state.link,
+        state.sold.reshape(-1), state.low.reshape(-1), state.high.reshape(-1),
+        state.price.reshape(-1), state.supply.reshape(-1), state.demand.reshape(-1),
+        context.price_cap, context.slots.cargo,
+        tuning.tax_percent, tuning.learn_rate, tuning.shift_rate,
+    )  # fmt: skip
+    buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
+    ledger.record_trades(
+        step=step,
+        units=int(fills.qty.sum()),
+        turnover=int(paid.sum()),
+        base_turnover=float((fills.qty * context.rules.value[good]).sum()),
     )
-    for side, filled in ((bids, fills.bid), (asks, fills.ask)):
-        _learn(
-            state,
-            context,
-            side=side,
-            filled=filled,
-            fills=fills,
-            glut=glut,
-            buyer_side=side is bids,
-        )
+    ledger.fills.append(
+        (np.full(buyer.size, tick), market, good, buyer, seller, fills.qty, fills.price)
+    )
     ledger.record_books(state, step=step, volume=volume.reshape(n_markets, n_goods))
-    _free_empty_slots(state.qty, state.good, state.link, context.slots.cargo)
-    home = bids.household[fills.bid]
-    return np.bincount(
-        bids.agent[fills.bid][home], weights=paid[home], minlength=state.money.size
-    ).astype(np.int64)
+    return spent
 
 
 def _post_orders(
@@ -154,56 +147,95 @@ def _post_orders(
     )
 
 
-def _settle(
-    state: EconomyState,
-    context: TickContext,
-    ledger: Ledger,
-    *,
-    bids: _Side,
-    asks: _Side,
-    fills: Fills,
-    step: int,
-    tick: int,
-) -> Int:
-    """Move the money (less the market's tax) and the goods of every fill; returns the
-    copper paid per fill."""
-    buyer, seller = bids.agent[fills.bid], asks.agent[fills.ask]
-    bought, sold = bids.cell[fills.bid], asks.cell[fills.ask]
-    good, market = bids.good[fills.bid], state.market[seller]
-    paid = fills.price * fills.qty
-    tax = paid * context.rules.tuning.tax_percent // 100
-    np.subtract.at(state.money, buyer, paid)
-    np.add.at(state.money, seller, paid - tax)
-    state.idle[seller] = 0
-    np.add.at(state.treasury, market, tax)
-    held = state.qty.reshape(-1)
-    units = fills.qty.astype(held.dtype)  # ufunc.at is slow when it has to cast
-    np.subtract.at(held, sold, units)
-    np.add.at(held, bought, units)
-    sales = state.sold.reshape(-1)
-    sales *= 1 - _SALES_MEMORY
-    np.add.at(sales, sold, _SALES_MEMORY * fills.qty)
-    ledger.record_trades(
-        step=step,
-        units=int(fills.qty.sum()),
-        turnover=int(paid.sum()),
-        base_turnover=float((fills.qty * context.rules.value[good]).sum()),
-    )
-    ledger.fills.append(
-        (
-            np.full(buyer.size, tick),
-            market,
-            good.astype(np.int64),
-            buyer,
-            seller,
-            fills.qty,
-            fills.price,
-        )
-    )
-    return np.asarray(paid, dtype=np.int64)
-
-
 @kernel
+def _close_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    bid_agent: Int,
+    bid_cell: Int,
+    bid_good: Int32,
+    bid_qty: Int,
+    bid_price: Int,
+    bid_book: Int,
+    bid_low: Float32,
+    bid_high: Float32,
+    household: npt.NDArray[np.bool_],
+    ask_agent: Int,
+    ask_cell: Int,
+    ask_good: Int32,
+    ask_qty: Int,
+    ask_price: Int,
+    ask_book: Int,
+    ask_low: Float32,
+    ask_high: Float32,
+    fill_bid: Int,
+    fill_ask: Int,
+    fill_qty: Int,
+    fill_price: Int,
+    market: Int,
+    money: Int,
+    idle: Int,
+    treasury: Int,
+    qty: Int32,
+    good: Int32,
+    link: Int,
+    sales: Float,
+    low: Float32,
+    high: Float32,
+    price: Float,
+    supply: Int,
+    demand: Int,
+    price_cap: Float,
+    cargo: int,
+    tax_percent: int,
+    learn_rate: float,
+    shift_rate: float,
+) -> tuple[Int, Int, Int, Int, Int]:
+    """Settle every fill (money less the market's tax, goods, running sales), tally the
+    books (`_tally_books`), let both sides learn (`_update_beliefs`) and free the slots that
+    ran empty. Returns per fill the copper paid, its market and good; per book the units
+    traded; per agent the copper spent on its own table (food, comforts)."""
+    n_fills, count = fill_qty.size, qty.shape[1]
+    paid = np.empty(n_fills, dtype=np.int64)
+    fill_market = np.empty(n_fills, dtype=np.int64)
+    fill_good = np.empty(n_fills, dtype=np.int64)
+    fill_book = np.empty(n_fills, dtype=np.int64)
+    spent = np.zeros(market.size)
+    for k in range(n_fills):
+        b, a = fill_bid[k], fill_ask[k]
+        buyer, seller = bid_agent[b], ask_agent[a]
+        paid[k] = fill_price[k] * fill_qty[k]
+        tax = paid[k] * tax_percent // 100
+        money[buyer] -= paid[k]
+        money[seller] += paid[k] - tax
+        idle[seller] = 0
+        fill_market[k] = market[seller]
+        treasury[market[seller]] += tax
+        fill_good[k], fill_book[k] = bid_good[b], bid_book[b]
+        sold, bought = ask_cell[a], bid_cell[b]
+        qty[sold // count, sold % count] -= fill_qty[k]
+        qty[bought // count, bought % count] += fill_qty[k]
+        if household[b]:
+            spent[buyer] += paid[k]
+    for cell in range(sales.size):
+        sales[cell] *= 1 - _SALES_MEMORY
+    for k in range(n_fills):
+        sales[ask_cell[fill_ask[k]]] += _SALES_MEMORY * fill_qty[k]
+    glut, volume = _tally_books(
+        bid_book, bid_qty, bid_price, ask_book, ask_qty, ask_price,
+        fill_book, fill_qty, paid, price, supply, demand,
+    )  # fmt: skip
+    _update_beliefs(
+        bid_cell, bid_qty, bid_good, bid_book, bid_low, bid_high, fill_bid, fill_qty,
+        fill_price, glut, price_cap, low, high, learn_rate, shift_rate,
+    )  # fmt: skip
+    _update_beliefs(
+        ask_cell, ask_qty, ask_good, ask_book, ask_low, ask_high, fill_ask, fill_qty,
+        fill_price, glut, price_cap, low, high, learn_rate, -shift_rate,
+    )  # fmt: skip
+    _free_empty_slots(qty, good, link, cargo)
+    return paid, volume, spent.astype(np.int64), fill_market, fill_good
+
+
+@kernel_helper
 def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     bid_book: Int,
     bid_qty: Int,
@@ -291,42 +323,7 @@ def _staples(state: EconomyState, context: TickContext) -> tuple[Int, Int]:
     return staple, food_market
 
 
-def _learn(
-    state: EconomyState,
-    context: TickContext,
-    *,
-    side: _Side,
-    filled: Int,
-    fills: Fills,
-    glut: Float,
-    buyer_side: bool,
-) -> None:
-    """Doran & Parberry's belief update: a trade pulls the range toward its price and narrows
-    it; an unfilled order moves the range (sellers down, buyers up) by the share left over;
-    and those who traded shift with the book's imbalance (down when offers exceed bids, up
-    when bids exceed offers), without which the midpoint price never falls to the sellers'
-    costs. `filled` gives each fill's order on this side, `glut` each book's imbalance."""
-    tuning = context.rules.tuning
-    _update_beliefs(
-        side.cell,
-        side.qty,
-        side.good,
-        side.book,
-        side.low,
-        side.high,
-        filled,
-        fills.qty,
-        fills.price,
-        glut,
-        context.price_cap,
-        state.low.reshape(-1),
-        state.high.reshape(-1),
-        tuning.learn_rate,
-        tuning.shift_rate if buyer_side else -tuning.shift_rate,
-    )
-
-
-@kernel
+@kernel_helper
 def _update_beliefs(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     cell: Int,
     qty: Int,
@@ -370,7 +367,7 @@ def _update_beliefs(  # noqa: PLR0917 - a kernel takes its arrays positionally (
         high[cell[i]] = min(max(ceiling * factor, new_low + 1.0, 2.0), cap + 1.0)
 
 
-@kernel
+@kernel_helper
 def _free_empty_slots(qty: Int32, good: Int32, link: Int, cargo: int) -> None:
     """Spare slots and finished cargo slots that ran empty can take new goods (the cargo slot
     comes first, then the spares; a merchant still loading keeps its cargo slot)."""
