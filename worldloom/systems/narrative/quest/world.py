@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -198,48 +199,57 @@ class People(Mapping[int, Person]):
     a hundred thousand, a year's boards ask for under a thousand, and turning every column
     into Python values cost more than the boards themselves."""
 
-    __slots__ = ("_built", "_child", "_parent", "_row", "_rows")
+    __slots__ = ("_built", "_child", "_ids", "_parent", "_rows")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
         father_id, mother_id, spouse_id."""
-        ids: list[int] = frame["npc_id"].to_list()
-        self._row = dict(zip(ids, range(len(ids)), strict=True))
+        # Sorted ids, searched by bisection: a dict of a hundred thousand cost more than the
+        # year's ~10k lookups.
+        self._ids: list[int] = frame["npc_id"].to_list()
         self._rows = frame.select(*_PERSON, *_KIN)
-        # (parent, child) pairs in order, so a parent's children are one slice, in id order.
-        pairs = (
-            pl.concat([
-                frame.select(parent="father_id", child="npc_id"),
-                frame.select(parent="mother_id", child="npc_id"),
-            ])
-            .drop_nulls()
-            .sort("parent", "child")
-        )  # fmt: skip
-        self._parent = pairs["parent"].to_numpy()
-        self._child = pairs["child"].to_numpy()
+        # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
+        # the person is built).
+        fathers = frame.filter(pl.col("father_id").is_not_null())
+        mothers = frame.filter(pl.col("mother_id").is_not_null())
+        parents = np.concatenate([fathers["father_id"].to_numpy(), mothers["mother_id"].to_numpy()])
+        children = np.concatenate([fathers["npc_id"].to_numpy(), mothers["npc_id"].to_numpy()])
+        order = np.argsort(parents)
+        self._parent = parents[order]
+        self._child = children[order]
         self._built: dict[int, Person] = {}
 
     def _children(self, npc_id: int) -> tuple[int, ...]:
         low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
-        return tuple(self._child[low:high].tolist())
+        return tuple(sorted(self._child[low:high].tolist()))
+
+    def _row(self, npc_id: object) -> int | None:
+        """The row of `npc_id`, or None when it is no one's id."""
+        if not isinstance(npc_id, int):
+            return None
+        row = bisect_left(self._ids, npc_id)
+        return row if row < len(self._ids) and self._ids[row] == npc_id else None
 
     def __getitem__(self, npc_id: int) -> Person:
         person = self._built.get(npc_id)
         if person is None:
-            home, job, notable, role, wealth, born, *family = self._rows.row(self._row[npc_id])
+            row = self._row(npc_id)
+            if row is None:
+                raise KeyError(npc_id)
+            home, job, notable, role, wealth, born, *family = self._rows.row(row)
             kin = (*(p for p in family if p is not None), *self._children(npc_id))
             person = Person(home, job or "", bool(notable), role, wealth, kin, born)
             self._built[npc_id] = person
         return person
 
     def __contains__(self, npc_id: object) -> bool:
-        return npc_id in self._row
+        return self._row(npc_id) is not None
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._row)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self._ids)
 
 
 def _index_people(
