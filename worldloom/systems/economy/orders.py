@@ -115,24 +115,12 @@ def _post_orders(
         buffer_days=rules.tuning.buffer_days,
     )
     bid_price, bid_qty, ask_price = price_orders(state, context, bids=bids, asks=asks, rng=rng)
-    live = np.flatnonzero((bid_qty > 0) & (bid_price >= 1))
-    bid_agent, bid_good = bids.agent[live], bids.good[live]
-    home = state.market[bid_agent]
-    # The larder's staple may be bought in a linked market when the agent's own has no food.
-    away = (bids.kind[live] == FOOD) & (bid_good == staple[home])
-    where = np.where(away, food_market[home], home)
+    live = _live_bids(
+        bids.agent, bids.cell, bids.good, bid_qty, bid_price, bids.low, bids.high, bids.kind,
+        state.market, staple, food_market, n_goods,
+    )  # fmt: skip
     return (
-        _Side(
-            bid_agent,
-            bids.cell[live],
-            bid_good,
-            bid_qty[live],
-            bid_price[live],
-            where * n_goods + bid_good,
-            bids.low[live],
-            bids.high[live],
-            np.isin(bids.kind[live], (FOOD, COMFORT)),
-        ),
+        _Side(*live),
         _Side(
             asks.agent,
             asks.cell,
@@ -145,6 +133,41 @@ def _post_orders(
             np.zeros(asks.agent.size, dtype=np.bool_),
         ),
     )
+
+
+@kernel
+def _live_bids(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    agent: Int,
+    cell: Int,
+    good: Int32,
+    qty: Int,
+    price: Int,
+    low: Float32,
+    high: Float32,
+    kind: Int,
+    market: Int,
+    staple: Int,
+    food_market: Int,
+    n_goods: int,
+) -> tuple[Int, Int, Int32, Int, Int, Int, Float32, Float32, npt.NDArray[np.bool_]]:
+    """The bids that still ask for something at a price (the fields of `_Side`, in order),
+    each in its book: the larder's staple may be bought in a linked market when the agent's
+    own has no food."""
+    live = np.flatnonzero((qty > 0) & (price >= 1))
+    n = live.size
+    book = np.empty(n, dtype=np.int64)
+    household = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        order = live[i]
+        home = market[agent[order]]
+        if kind[order] == FOOD and good[order] == staple[home]:
+            home = food_market[home]
+        book[i] = home * n_goods + good[order]
+        household[i] = kind[order] == FOOD or kind[order] == COMFORT
+    return (
+        agent[live], cell[live], good[live], qty[live], price[live], book, low[live],
+        high[live], household,
+    )  # fmt: skip
 
 
 @kernel
@@ -295,31 +318,66 @@ def _staples(state: EconomyState, context: TickContext) -> tuple[Int, Int]:
     (a day's walk for bread beats starving beside one's money); with no food in reach
     either, the plainest food by base value, at home, so that the bids call it in by
     caravan."""
-    rules = context.rules
-    nutrition = rules.nutrition[rules.foods]
-    on_offer = state.supply[:, rules.foods] * nutrition
-    offered = on_offer.sum(axis=1)
-    food_market = np.arange(offered.size, dtype=np.int64)
-    links = context.links
-    hungry = offered[links.src] == 0
-    if hungry.any():
-        # The linked market with the most food on offer (the first such link on a tie).
-        src, dst = links.src[hungry], links.dst[hungry]
-        order = np.lexsort((-offered[dst], src))
-        first = np.r_[True, src[order][1:] != src[order][:-1]]
-        best = order[first]
-        fed = offered[dst[best]] > 0
-        food_market[src[best[fed]]] = dst[best[fed]]
-    plenty = on_offer >= 0.25 * offered[:, None]
-    # A ration's cost, raised by how far the book was short last tick: the hungry turn to the
-    # turnips nobody bid for rather than queue for the fish that ran out.
-    supply, demand = state.supply[:, rules.foods], state.demand[:, rules.foods]
-    short = np.maximum(demand / np.maximum(supply, 1), 1.0)
-    ration = state.price[:, rules.foods] / nutrition * short
-    cheapest = np.where(plenty & (on_offer > 0), ration, np.inf)[food_market]
-    plain = np.broadcast_to(rules.value[rules.foods] / nutrition, cheapest.shape)
-    cost = np.where(np.isfinite(cheapest).any(axis=1, keepdims=True), cheapest, plain)
-    staple = np.asarray(rules.foods[np.argmin(cost, axis=1)], dtype=np.int64)
+    rules, links = context.rules, context.links
+    on_offer = state.supply[:, rules.foods] * rules.nutrition[rules.foods]
+    return _staple_foods(
+        on_offer,
+        on_offer.sum(axis=1),
+        links.src,
+        links.dst,
+        rules.foods,
+        rules.nutrition,
+        rules.value,
+        state.price,
+        state.supply,
+        state.demand,
+    )
+
+
+@kernel
+def _staple_foods(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    on_offer: Float,
+    offered: Float,
+    src: Int,
+    dst: Int,
+    foods: Int,
+    nutrition: Float,
+    value: Float,
+    price: Float,
+    supply: Int,
+    demand: Int,
+) -> tuple[Int, Int]:
+    """`_staples` from each market's [market, food] nutrition `on_offer` and its total."""
+    n_markets, n_foods = on_offer.shape
+    food_market = np.arange(n_markets)
+    # The linked market with the most food on offer (the first such link on a tie).
+    most = np.full(n_markets, -1.0)
+    for link in range(src.size):
+        a, b = src[link], dst[link]
+        if offered[a] == 0 and offered[b] > most[a]:
+            most[a] = offered[b]
+            if offered[b] > 0:
+                food_market[a] = b
+    staple = np.empty(n_markets, dtype=np.int64)
+    cost = np.empty(n_foods)
+    for market in range(n_markets):
+        there = food_market[market]
+        found = False
+        for j in range(n_foods):
+            cost[j] = np.inf
+            if on_offer[there, j] > 0 and on_offer[there, j] >= 0.25 * offered[there]:
+                food = foods[j]
+                short = max(demand[there, food] / max(supply[there, food], 1), 1.0)
+                cost[j] = price[there, food] / nutrition[food] * short
+                found = True
+        if not found:
+            for j in range(n_foods):
+                cost[j] = value[foods[j]] / nutrition[foods[j]]
+        best = 0
+        for j in range(1, n_foods):
+            if cost[j] < cost[best]:
+                best = j
+        staple[market] = foods[best]
     return staple, food_market
 
 

@@ -51,7 +51,7 @@ def scan_orders(
     """Every active agent's bids and asks, before pricing; `staple` is each market's food for
     an empty larder, bought in `food_market`. Writes the larder switches into `state` and
     this tick's fixed-slot keep levels into `agent_slots.keep`."""
-    bid_cell, bid_qty, bid_kind, ask_cell, ask_qty = _scan(
+    orders = _scan(
         state.market,
         state.role,
         state.qty,
@@ -73,35 +73,20 @@ def scan_orders(
         buffer_days * food_per_tick,
         food_per_tick,
     )
-    return _side(state, bid_cell, bid_qty, bid_kind), _side(state, ask_cell, ask_qty, None)
+    bid_agent, bid_cell, bid_good, bid_qty, bid_low, bid_high, bid_kind = orders[:7]
+    ask_agent, ask_cell, ask_good, ask_qty, ask_low, ask_high = orders[7:]
+    return (
+        Posted(bid_agent, bid_cell, bid_good, bid_qty, bid_low, bid_high, bid_kind),
+        Posted(ask_agent, ask_cell, ask_good, ask_qty, ask_low, ask_high, _NO_KIND),
+    )
 
 
-def _side(state: EconomyState, cell: Int, qty: Int, kind: Int | None) -> Posted:
-    agent, good, low, high = _holdings(cell, state.good, state.low, state.high)
-    empty = np.zeros(0, dtype=np.int64)
-    return Posted(agent, cell, good, qty, low, high, empty if kind is None else kind)
-
-
-@kernel
-def _holdings(
-    cell: Int, good: Int32, low: Float32, high: Float32
-) -> tuple[Int, Int32, Float32, Float32]:
-    """Each order's agent, and the good and belief range its cell holds."""
-    count = good.shape[1]
-    flat_good, flat_low, flat_high = good.reshape(-1), low.reshape(-1), high.reshape(-1)
-    n = cell.size
-    agent = np.empty(n, dtype=np.int64)
-    held = np.empty(n, dtype=np.int32)
-    floor, ceiling = np.empty(n, dtype=np.float32), np.empty(n, dtype=np.float32)
-    for i in range(n):
-        agent[i] = cell[i] // count
-        held[i] = flat_good[cell[i]]
-        floor[i], ceiling[i] = flat_low[cell[i]], flat_high[cell[i]]
-    return agent, held, floor, ceiling
+_NO_KIND = np.zeros(0, dtype=np.int64)
+"""Asks have no slot purpose."""
 
 
 @kernel
-def _scan(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+def _scan(  # noqa: PLR0915, PLR0917 - one pass writes both sides; arrays go positionally (numba)
     market: Int,
     role: Int,
     qty: Int32,
@@ -122,14 +107,19 @@ def _scan(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     width: int,
     buffer: float,
     food_per_tick: float,
-) -> tuple[Int, Int, Int, Int, Int]:
+) -> tuple[Int, Int, Int32, Int, Float32, Float32, Int, Int, Int, Int32, Int, Float32, Float32]:
+    """Each side's orders: agent, cell, and the good and belief range the cell holds (then the
+    units, and for bids the slot's purpose)."""
     n_agents, count = qty.shape
     food, comfort, cargo = width, width + 1, width + 2
-    bid_cell = np.empty(n_agents * count, dtype=np.int64)
-    bid_qty = np.empty(n_agents * count, dtype=np.int64)
-    bid_kind = np.empty(n_agents * count, dtype=np.int64)
-    ask_cell = np.empty(n_agents * count, dtype=np.int64)
-    ask_qty = np.empty(n_agents * count, dtype=np.int64)
+    most = n_agents * count
+    bid_agent, bid_cell = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    bid_good, bid_qty = np.empty(most, dtype=np.int32), np.empty(most, dtype=np.int64)
+    bid_low, bid_high = np.empty(most, dtype=np.float32), np.empty(most, dtype=np.float32)
+    bid_kind = np.empty(most, dtype=np.int64)
+    ask_agent, ask_cell = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    ask_good, ask_qty = np.empty(most, dtype=np.int32), np.empty(most, dtype=np.int64)
+    ask_low, ask_high = np.empty(most, dtype=np.float32), np.empty(most, dtype=np.float32)
     n_bids = n_asks = 0
     for agent in range(n_agents):
         here = market[agent]
@@ -163,13 +153,21 @@ def _scan(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
                 point = reorder[agent, slot] if slot < width else kept
                 buys = units < point and restocked[agent, slot]
             if buys:
-                bid_cell[n_bids] = agent * count + slot
+                bid_agent[n_bids], bid_cell[n_bids] = agent, agent * count + slot
+                holding = good[agent, slot], low[agent, slot], high[agent, slot]
+                bid_good[n_bids], bid_low[n_bids], bid_high[n_bids] = holding
                 bid_qty[n_bids] = food_units if slot == food else kept - units
                 bid_kind[n_bids] = purpose[role[agent], slot]
                 n_bids += 1
             if units > kept:
-                ask_cell[n_asks] = agent * count + slot
+                ask_agent[n_asks], ask_cell[n_asks] = agent, agent * count + slot
+                holding = good[agent, slot], low[agent, slot], high[agent, slot]
+                ask_good[n_asks], ask_low[n_asks], ask_high[n_asks] = holding
                 ask_qty[n_asks] = units - kept
                 n_asks += 1
-    bids = bid_cell[:n_bids], bid_qty[:n_bids], bid_kind[:n_bids]
-    return (*bids, ask_cell[:n_asks], ask_qty[:n_asks])
+    b, a = n_bids, n_asks
+    return (
+        bid_agent[:b], bid_cell[:b], bid_good[:b], bid_qty[:b], bid_low[:b], bid_high[:b],
+        bid_kind[:b], ask_agent[:a], ask_cell[:a], ask_good[:a], ask_qty[:a], ask_low[:a],
+        ask_high[:a],
+    )  # fmt: skip

@@ -45,7 +45,8 @@ def price_orders(
 
     Returns (bid prices, bid units, ask prices)."""
     rules, slots = context.rules, context.slots
-    price = np.c_[state.price, np.ones(state.price.shape[0])]
+    # A trailing 1 for "no good" (index -1).
+    price = np.concatenate((state.price, np.ones((state.price.shape[0], 1))), axis=1)
     bid_draw, ask_draw = rng.random(bids.cell.size), rng.random(asks.cell.size)
     bid_price = _price_bids(
         bids.agent,
