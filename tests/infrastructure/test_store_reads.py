@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from tests.infrastructure.test_store_revision import _money
@@ -51,3 +52,42 @@ def test_reads_are_remembered_within_until_a_write(tmp_path: Path) -> None:
             remembering.replace_rows("a", {"money_supply": _money([(2, 0, 9)])})
             assert remembering.read("money_supply", "a")["money"].to_list() == [9]
         assert store.read("money_supply", "a") is not store.read("money_supply", "a")
+
+
+def _vitals(rows: list[tuple[int, int | None, int | None, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={"npc_id": pl.Int64, "born_tick": pl.Int64, "died_tick": pl.Int64,
+                "death_cause": pl.String},
+        orient="row",
+    )  # fmt: skip
+
+
+def test_a_read_unless_in_leaves_out_the_rows_keyed_in_another_range(tmp_path: Path) -> None:
+    dead = ("npc_vitals", RowRange(after={"died_tick": -1}))
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows(
+            "a",
+            {"npc_vitals": _vitals([(1, 5, None, None), (2, None, 0, "war"), (3, 7, 9, "x")])},
+        )
+        store.replace_rows("b", {"npc_vitals": _vitals([(1, 5, 8, "war")])})
+        # Only world a's dead count: its npc 1 lives though world b's died.
+        assert store.read("npc_vitals", "a", unless_in=dead)["npc_id"].to_list() == [1]
+        assert store.read("npc_vitals", "b", unless_in=dead).height == 0
+        with pytest.raises(KeyError, match="not keyed by one column"):
+            store.read("money_supply", "a", unless_in=dead)
+        with pytest.raises(KeyError, match="no column 'alive'"):
+            store.read("npc_vitals", "a", unless_in=("npc_vitals", RowRange({"alive": 1})))
+
+
+def test_a_distinct_read_returns_each_row_once_in_column_order(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows(
+            "a",
+            {"npc_vitals": _vitals([(1, 5, 9, "war"), (2, 6, 9, "war"), (3, 7, 8, "plague")])},
+        )
+        distinct = store.read(
+            "npc_vitals", "a", columns=("died_tick", "death_cause"), distinct=True
+        )
+        assert distinct.rows() == [(8, "plague"), (9, "war")]
+        assert store.read("npc_vitals", "a", columns=("died_tick",)).height == 3

@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.store import WorldStore, table_frame
+from worldloom.infrastructure.store import RowRange, WorldStore, table_frame
 from worldloom.systems.chaos import ChaosInputs, ChaosState
 from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
 from worldloom.systems.history import (
     SEXES,
     Cohorts,
+    Everyone,
     Leaders,
     Places,
     WorldYear,
@@ -38,6 +39,8 @@ WAR_TABLES = (
     "war_tributes",
     "war_counters",
 )
+DEAD = ("npc_vitals", RowRange(after={"died_tick": -1}))
+"""The people who died: their npcs and npc_vitals rows no year changes (nor reads whole)."""
 FIGHTING_BANDS = (1, 2)
 """Age bands (16-29, 30-44) levies are raised from."""
 
@@ -47,8 +50,11 @@ class YearWorld:
     """The tables a year's end reads."""
 
     tables: dict[str, pl.DataFrame]
+    """The tables the rooms read; npcs and npc_vitals hold the living only."""
     next_event: int
     harvest_failures: dict[int, int]
+    everyone: Everyone
+    """Everyone of the npcs table, the dead too."""
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.tables[name]
@@ -57,16 +63,26 @@ class YearWorld:
 def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld:
     """What the year starting at `year_start` ends with, read from the store."""
     names = (
-        "settlements", "regions", "provinces", "factions", "population_groups", "npcs",
-        "npc_vitals", "pois", "routes", "cells", "diplomacy", "religion_relations",
-        "religions", "chaos_events", "war_events", *CHAOS_TABLES, *WAR_TABLES,
+        "settlements", "regions", "provinces", "factions", "population_groups", "pois",
+        "routes", "cells", "diplomacy", "religion_relations", "religions", "chaos_events",
+        "war_events", *CHAOS_TABLES, *WAR_TABLES,
     )  # fmt: skip
     ends = store.read("events", world_id, where={"tick": year_start - 1})
     failed = ends.filter(pl.col("type") == "harvest_failed").select("region_id", "event_id")
+    # The dead keep their rows as they are: a year reads and revises the living's alone.
+    living = {name: store.read(name, world_id, unless_in=DEAD) for name in ("npcs", "npc_vitals")}
+    known = store.read("npcs", world_id, columns=("npc_id", "profession"))
     return YearWorld(
-        tables={name: store.read(name, world_id) for name in names},
+        tables={name: store.read(name, world_id) for name in names} | living,
         next_event=store.next_id("events", world_id, "event_id"),
         harvest_failures={int(r): int(e) for r, e in failed.rows()},
+        everyone=Everyone(
+            ids=known["npc_id"].to_numpy().astype(np.int64),
+            professions=known["profession"],
+            names=store.read(
+                "npcs", world_id, columns=("culture_id", "sex", "name"), distinct=True
+            ),
+        ),
     )
 
 
@@ -127,6 +143,7 @@ def live_year(
         market_of=market_of,
         food_index=_food_index(run, rules),
         harvest_failures=world.harvest_failures,
+        everyone=world.everyone,
     )
     record = chronicle_year(
         year_world,

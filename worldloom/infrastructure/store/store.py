@@ -159,6 +159,8 @@ class WorldStore:
         before: Mapping[str, int] | None = None,
         within: Sequence[RowRange] = (),
         columns: Sequence[str] | None = None,
+        unless_in: tuple[str, RowRange] | None = None,
+        distinct: bool = False,
     ) -> pl.DataFrame:
         """`world_id`'s rows of a table, in primary-key order, without `world_id`.
 
@@ -173,12 +175,19 @@ class WorldStore:
                 writer is about to roll up).
             within: Only rows in at least one of these ranges (none: every row).
             columns: Only these columns, in this order (None: every one but `world_id`).
+            unless_in: (other table, range): rows whose key is also the key of one of the
+                other table's rows in the range are left out (the people not among the dead
+                of `npc_vitals`). The table's key, but for `world_id`, must be one column,
+                and the other table must have a column of that name.
+            distinct: Only distinct rows, ordered by their columns (the names in use,
+                not each row that uses one).
 
         Raises:
-            StoreError: If the table does not exist.
-            KeyError: If a bounded or named column is not one of the table's.
+            StoreError: If the table (or the other one) does not exist.
+            KeyError: If a bounded or named column is not one of the table's, or the key
+                of `unless_in` is not one column of both.
         """
-        asked = repr((name, world_id, where, after, before, within, columns))
+        asked = repr((name, world_id, where, after, before, within, columns, unless_in, distinct))
         if self._remembered is not None and asked in self._remembered:
             return self._remembered[asked]
         table = _table(name)
@@ -191,9 +200,12 @@ class WorldStore:
         conditions = ["world_id = $world_id", *rows.conditions(table, params)]
         ranges = [" AND ".join(r.conditions(table, params)) or "TRUE" for r in within]
         conditions += [f"(({') OR ('.join(ranges)}))"] if ranges else []
+        if unless_in is not None:
+            conditions.append(_not_among(table, *unless_in, params))
+        order = selected if distinct else ", ".join(table.primary_key)
         frame: pl.DataFrame = self._con.sql(
-            f"SELECT {selected} FROM {table.name} WHERE {' AND '.join(conditions)} "
-            f"ORDER BY {', '.join(table.primary_key)}",
+            f"SELECT {'DISTINCT ' if distinct else ''}{selected} FROM {table.name} "
+            f"WHERE {' AND '.join(conditions)} ORDER BY {order}",
             params=params,
         ).pl()
         if self._remembered is not None:
@@ -269,6 +281,16 @@ def _table(name: str) -> Table:
         return TABLES[name]
     except KeyError:
         raise StoreError(f"unknown table {name!r}") from None
+
+
+def _not_among(table: Table, name: str, rows: RowRange, params: dict[str, object]) -> str:
+    """The SQL condition that a row of `table` has a key none of `name`'s rows in `rows` has."""
+    other = _table(name)
+    key = [column for column in table.primary_key if column != "world_id"]
+    if len(key) != 1 or key[0] not in other.column_names:
+        raise KeyError(f"table {table.name!r} is not keyed by one column of {name!r}")
+    among = ["world_id = $world_id", f"{key[0]} IS NOT NULL", *rows.conditions(other, params)]
+    return f"{key[0]} NOT IN (SELECT {key[0]} FROM {other.name} WHERE {' AND '.join(among)})"
 
 
 def _holding(cursor: duckdb.DuckDBPyConnection, names: list[str], world_id: str) -> list[str]:

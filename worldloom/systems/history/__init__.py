@@ -35,6 +35,7 @@ from worldloom.systems.history.composer import (
 from worldloom.systems.history.log import ACTORS, EventLog
 from worldloom.systems.history.person import (
     VITALS_SCHEMA,
+    Everyone,
     Leaders,
     PeopleYear,
     Succession,
@@ -55,6 +56,7 @@ __all__ = [
     "EventCatalog",
     "EventLog",
     "EventType",
+    "Everyone",
     "Happening",
     "HistoryRules",
     "Hooks",

@@ -21,7 +21,7 @@ import polars as pl
 
 from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally, advance_cohorts
 from worldloom.systems.history.log import EventLog
-from worldloom.systems.history.person import Leaders, Succession, advance_people
+from worldloom.systems.history.person import Everyone, Leaders, Succession, advance_people
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.rng import Seeds
 
@@ -80,6 +80,9 @@ class WorldYear:
     """Per market: food prices over their base value as the year ends."""
     harvest_failures: Mapping[int, int]
     """Region id -> the harvest_failed event (of last year's end) the year's hunger follows."""
+    everyone: Everyone | None = None
+    """Everyone the npcs table holds, when `npcs` and `vitals` hold the living only (None:
+    `npcs` is the whole table; `advance_people`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +193,7 @@ def chronicle_year(
         days=world.days,
         log=log,
         causes=death_causes,
+        everyone=world.everyone,
     )
     _hook_events(log, hooks, tick=last, region=region)
     return YearRecord(

@@ -45,6 +45,49 @@ class Leaders:
 
 
 @dataclass(frozen=True, slots=True)
+class Everyone:
+    """Everyone the npcs table holds, the dead too, as far as a year of the living needs them:
+    a person's draws are keyed by their place among all ids, a child coming of age takes a
+    parent's trade (a dead parent's too), a newborn a given name in use, a new id none held."""
+
+    ids: Int
+    """Every npc id, ascending."""
+    professions: pl.Series
+    """Each id's profession (as `ids`)."""
+    names: pl.DataFrame
+    """The given names in use: culture_id, sex, name (a name may repeat)."""
+
+    @classmethod
+    def of(cls, npcs: pl.DataFrame) -> Everyone:
+        """Everyone in `npcs` (the whole table, in npc_id order)."""
+        return cls(
+            ids=npcs["npc_id"].to_numpy().astype(np.int64),
+            professions=npcs["profession"],
+            names=npcs.select("culture_id", "sex", "name"),
+        )
+
+    def places(self, ids: Int) -> Int:
+        """Where each of `ids` stands among everyone's ids.
+
+        Raises:
+            ValueError: an id that is not among them.
+        """
+        at = np.searchsorted(self.ids, ids)
+        found = at < self.ids.size
+        found[found] = self.ids[at[found]] == ids[found]
+        if not found.all():
+            raise ValueError(f"npc ids {ids[~found][:5].tolist()} are not among everyone's")
+        return np.asarray(at, dtype=np.int64)
+
+    def profession(self, npc_id: int) -> str | None:
+        """`npc_id`'s profession, None for an id no one holds."""
+        at = int(np.searchsorted(self.ids, npc_id))
+        if at < self.ids.size and int(self.ids[at]) == npc_id:
+            return str(self.professions[at])
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Succession:
     """A faction's seat changing hands: the heir (-1 when vacant), at a tick, by an event."""
 
@@ -80,6 +123,7 @@ def advance_people(
     days: int,
     log: EventLog,
     causes: Mapping[tuple[str, int], tuple[int, int]] | None = None,
+    everyone: Everyone | None = None,
 ) -> PeopleYear:
     """One year of the tier-2 people; events go to `log` (births, deaths, marriages, coming
     of age, successions).
@@ -91,10 +135,21 @@ def advance_people(
         first_tick: the year's first day; `days` its length.
         causes: ("plague" | "war" | "famine", settlement id) -> (event, tick): a death there
             of that cause on or after the tick follows from the event.
+        everyone: the whole table's people, when `npcs` (and `vitals`) hold only some of
+            them (the living: the dead neither change nor draw); None: `npcs` is everyone.
+            The year is the same either way.
+
+    Raises:
+        ValueError: a person of `npcs` who is not among `everyone`.
     """
+    everyone = Everyone.of(npcs) if everyone is None else everyone
     people = _People.of(npcs, vitals)
-    fates = _draw_fates(people, conditions=conditions, rules=rules, seeds=seeds, year=year)
-    day = seeds.stream("history.person.day", year).integers(0, days, (4, people.ids.size))
+    # Draws are made for everyone and each person takes theirs: the living alone draw alike.
+    place, total = everyone.places(people.ids), everyone.ids.size
+    fates = _draw_fates(
+        people, conditions=conditions, rules=rules, seeds=seeds, year=year, place=place, total=total
+    )
+    day = seeds.stream("history.person.day", year).integers(0, days, (4, total))[:, place]
     survives = people.alive & ~fates.dies
     # (tick, order, kind, row): a year's happenings in the order of their days.
     events = [(int(day[0, r]), 0, "death", int(r)) for r in np.flatnonzero(fates.dies)]
@@ -108,7 +163,8 @@ def advance_people(
         log=log,
         region_of=region_of,
         causes=causes or {},
-        names=_name_pools(npcs),
+        everyone=everyone,
+        names=_name_pools(everyone.names),
         name_rng=seeds.stream("history.person.name", year),
         sex_rng=seeds.stream("history.person.sex", year),
     )
@@ -153,7 +209,10 @@ class _People:
     father: Int
     mother: Int
     profession: list[str]
-    row_of: dict[int, int]
+
+    def row(self, npc_id: int) -> int:
+        """The row of a person of the frame (ids ascending)."""
+        return int(np.searchsorted(self.ids, npc_id))
 
     @classmethod
     def of(cls, npcs: pl.DataFrame, vitals: pl.DataFrame) -> _People:
@@ -175,7 +234,6 @@ class _People:
             father=ints("father_id"),
             mother=ints("mother_id"),
             profession=npcs["profession"].to_list(),
-            row_of={int(i): r for r, i in enumerate(ids.tolist())},
         )
 
 
@@ -196,10 +254,17 @@ CAUSES = ("natural", "hunger", "war", "plague")
 
 
 def _draw_fates(
-    people: _People, *, conditions: Conditions, rules: HistoryRules, seeds: Seeds, year: int
+    people: _People,
+    *,
+    conditions: Conditions,
+    rules: HistoryRules,
+    seeds: Seeds,
+    year: int,
+    place: Int,
+    total: int,
 ) -> _Fates:
     p, mod = rules.people, rules.modifiers
-    n, age, s = people.ids.size, people.age, people.settlement
+    age, s = people.age, people.settlement
     base = rules.death_rate[rules.band_of_age(age)]
     hardship = conditions.hardship[s]
     dearth = conditions.dearth_or_none()[s]
@@ -212,7 +277,7 @@ def _draw_fates(
         ]
     )
     rate = parts.sum(axis=0).clip(0, mod["max_death_rate"])
-    draw = seeds.stream("history.person.death", year).random((2, n))
+    draw = seeds.stream("history.person.death", year).random((2, total))[:, place]
     dies = people.alive & (draw[0] < rate)
     share = np.cumsum(parts, axis=0) / np.maximum(parts.sum(axis=0), 1e-12)
     cause = (draw[1][None, :] > share).sum(axis=0).clip(0, 3).astype(np.int64)
@@ -220,7 +285,8 @@ def _draw_fates(
     # Marriages: willing brides and grooms of one settlement and culture, paired in id order.
     unwed = (people.spouse < 0) | ~np.isin(people.spouse, people.ids[survives])
     grown = age >= p["marriage_min_age"]
-    willing = seeds.stream("history.person.marriage", year).random(n) < p["marriage_chance"]
+    willing = seeds.stream("history.person.marriage", year).random(total)[place]
+    willing = willing < p["marriage_chance"]
     female = people.female
     brides = np.flatnonzero(
         survives & female & unwed & grown & (age <= p["bride_max_age"]) & willing
@@ -240,7 +306,7 @@ def _draw_fates(
     want = mod["hardship_births"] * hardship + mod["dearth_births"] * dearth
     chance = p["birth_chance"] * (1 - want).clip(0, 1)
     mothers = np.flatnonzero(
-        fertile & (seeds.stream("history.person.birth", year).random(n) < chance)
+        fertile & (seeds.stream("history.person.birth", year).random(total)[place] < chance)
     )
     child = np.array([trade == "child" for trade in people.profession], dtype=bool)
     of_age = np.flatnonzero(survives & (age + 1 == p["coming_of_age"]) & child)
@@ -258,12 +324,14 @@ class _Writer:
         log: EventLog,
         region_of: Int,
         causes: Mapping[tuple[str, int], tuple[int, int]],
+        everyone: Everyone,
         names: Mapping[tuple[int, str], tuple[str, ...]],
         name_rng: np.random.Generator,
         sex_rng: np.random.Generator,
     ) -> None:
         self.people, self.fates, self.log = people, fates, log
         self.region_of, self.causes, self.names = region_of, causes, names
+        self.everyone = everyone
         self.name_rng, self.sex_rng = name_rng, sex_rng
         self.spouse = people.spouse.copy()
         self.profession = list(people.profession)
@@ -272,7 +340,7 @@ class _Writer:
         self.died: list[tuple[int, int, str]] = []
         self.death_event: dict[int, int] = {}
         self.groom_of = dict(fates.couples)
-        self.next_id = int(people.ids.max()) + 1 if people.ids.size else 0
+        self.next_id = int(everyone.ids.max()) + 1 if everyone.ids.size else 0
 
     def write(self, kind: str, row: int, *, tick: int) -> None:
         s = int(self.people.settlement[row])
@@ -315,7 +383,7 @@ class _Writer:
 
     def _birth(self, row: int, tick: int, place: dict[str, int]) -> None:
         people = self.people
-        dad = people.row_of[int(people.spouse[row])]
+        dad = people.row(int(people.spouse[row]))
         sex = "female" if self.sex_rng.random() < 0.5 else "male"
         culture = int(people.culture[row])
         pool = self.names.get((culture, sex)) or self.names.get((culture, "any")) or ("",)
@@ -339,8 +407,8 @@ class _Writer:
     def _coming_of_age(self, row: int, tick: int, place: dict[str, int]) -> None:
         people = self.people
         parent = int(people.mother[row] if people.female[row] else people.father[row])
-        trade = people.profession[people.row_of[parent]] if parent in people.row_of else "laborer"
-        trade = "laborer" if trade == "child" else trade
+        trade = self.everyone.profession(parent)
+        trade = "laborer" if trade is None or trade == "child" else trade
         self.profession[row] = trade
         self.log.add(
             "coming_of_age",
