@@ -14,7 +14,7 @@ from worldloom.systems.economy.pricing import recipe_worth
 from worldloom.systems.economy.slots import AgentSlots, retool
 from worldloom.systems.economy.state import EconomyState, Int32
 from worldloom.systems.economy.trade import trip_prospects
-from worldloom.systems.kernel import kernel
+from worldloom.systems.kernel import kernel, kernel_helper
 
 Int = npt.NDArray[np.int64]
 Float = npt.NDArray[np.float64]
@@ -53,14 +53,8 @@ def change_trades(
     """
     rules, tuning = context.rules, context.rules.tuning
     n_markets = state.price.shape[0]
-    staple_price = (state.price[:, rules.foods] / rules.nutrition[rules.foods]).min(axis=1)
     market = np.maximum(state.market, 0)
-    starving = (state.market >= 0) & (state.hunger >= tuning.starve_days)
-    broke = starving & (state.money < staple_price[market])
     chance = rng.random(state.market.size)
-    # A starving agent with money only gives up if the market could use it making what it
-    # lacks most (else it would hop from trade to trade in a market that cannot feed it).
-    hopeful = starving & ~broke & (chance < _GIVE_UP_CHANCE)
     prospect, best, second = _role_table(
         state.market,
         state.role,
@@ -72,28 +66,12 @@ def change_trades(
         context.slots.value,
         context.available,
     )
-    restless = ~broke & _restless(
-        state.market,
-        state.role,
-        state.profit,
-        state.idle,
-        state.tenure,
-        state.money,
-        chance,
-        prospect,
-        best,
-        second,
-        context.feeds,
-        rules.outputs,
-        state.demand,
-        state.supply,
-        staple_price * rules.food_per_tick,
-        tuning.start_money,
-        tuning.idle_days,
-    )
-    asking = np.zeros(n_markets, dtype=np.bool_)
-    asking[state.market[broke | hopeful | restless]] = True
-    asking[context.refuge[asking]] = True
+    broke, hopeful, restless, asking = _unsettled(
+        state.market, state.role, state.profit, state.idle, state.tenure, state.money,
+        state.hunger, chance, prospect, best, second, context.feeds, rules.outputs,
+        state.demand, state.supply, state.price, rules.foods, rules.nutrition, context.refuge,
+        rules.food_per_tick, tuning.starve_days, tuning.start_money, tuning.idle_days,
+    )  # fmt: skip
     if not asking.any():
         return 0
     hot, makers, startable = hot_makers(state, context, wanted=wanted, markets=asking)
@@ -232,7 +210,67 @@ def _role_table(  # noqa: PLR0917 - a kernel takes its arrays positionally (numb
 
 
 @kernel
-def _restless(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+def _unsettled(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    market: Int,
+    role: Int,
+    profit: Float,
+    idle: Int,
+    tenure: Int,
+    money: Int,
+    hunger: Float,
+    chance: Float,
+    prospect: Float,
+    best: Float,
+    second: Float,
+    feeds: Bool,
+    outputs: Int,
+    demand: Int,
+    supply: Int,
+    price: Float,
+    foods: Int,
+    nutrition: Float,
+    refuge: Int,
+    food_per_tick: float,
+    starve_days: float,
+    savings: int,
+    idle_days: int,
+) -> tuple[Bool, Bool, Bool, Bool]:
+    """Who leaves its trade today, and where seats are asked for: the broke (starving, with
+    less than a unit of nutrition of their market's cheapest food costs), the hopeful
+    (starving with money, `_GIVE_UP_CHANCE` a day) and the restless (`_restless`); the
+    markets they are in and their refuges."""
+    n_markets = price.shape[0]
+    staple = np.empty(n_markets)
+    for here in range(n_markets):
+        staple[here] = price[here, foods[0]] / nutrition[foods[0]]
+        for food in foods[1:]:
+            staple[here] = min(staple[here], price[here, food] / nutrition[food])
+    bread = staple * food_per_tick
+    broke = np.zeros(market.size, dtype=np.bool_)
+    hopeful = np.zeros(market.size, dtype=np.bool_)
+    restless = np.zeros(market.size, dtype=np.bool_)
+    seats = np.zeros(n_markets, dtype=np.bool_)
+    for agent in range(market.size):
+        here = market[agent]
+        starving = here >= 0 and hunger[agent] >= starve_days
+        broke[agent] = starving and money[agent] < staple[max(here, 0)]
+        hopeful[agent] = starving and not broke[agent] and chance[agent] < _GIVE_UP_CHANCE
+        restless[agent] = not broke[agent] and _restless(
+            agent, market, role, profit, idle, tenure, money, chance, prospect, best, second,
+            feeds, outputs, demand, supply, bread, savings, idle_days,
+        )  # fmt: skip
+        if broke[agent] or hopeful[agent] or restless[agent]:
+            seats[here] = True
+    asking = seats.copy()
+    for here in range(n_markets):
+        if seats[here]:
+            asking[refuge[here]] = True
+    return broke, hopeful, restless, asking
+
+
+@kernel_helper
+def _restless(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
+    agent: int,
     market: Int,
     role: Int,
     profit: Float,
@@ -250,7 +288,7 @@ def _restless(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     bread: Float,
     savings: int,
     idle_days: int,
-) -> Bool:
+) -> bool:
     """Who looks for another trade today, among the agents that have held theirs `idle_days`
     or more: with `_POOR_CHANCE` a day, one whose trade does not feed it and either does not
     earn its daily `bread` (the cheapest food of its market) with less than `savings` left to
@@ -260,29 +298,22 @@ def _restless(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     makers of a good share its sales thinly and some leave for trades that pay. Nobody leaves
     a trade whose goods its market bids for more than it offers (the last farmer of a town
     does not take up candle-making while the town goes hungry)."""
-    restless = np.zeros(market.size, dtype=np.bool_)
-    for agent in range(market.size):
-        here, work = market[agent], role[agent]
-        if here < 0 or tenure[agent] < idle_days or chance[agent] >= _POOR_CHANCE:
-            continue
-        wanted = False
-        for good in range(outputs.shape[1]):
-            if outputs[work, good] > 0 and demand[here, good] > supply[here, good]:
-                wanted = True
-        if wanted:
-            continue
-        # A trade that feeds its maker is left only for a better one (its makers eat while
-        # they wait for buyers; hopping from nets to herds to snares helped nobody).
-        poor = profit[agent] < bread[here] and money[agent] < savings
-        if (idle[agent] >= idle_days or poor) and not feeds[work]:
-            restless[agent] = True
-            continue
-        own = prospect[here, work]
-        other = second[here] if own >= best[here] else best[here]
-        restless[agent] = chance[agent] < _SWITCH_CHANCE and (
-            other > own * _BETTER_BY and other > own + _BETTER_PLUS
-        )
-    return restless
+    here, work = market[agent], role[agent]
+    if here < 0 or tenure[agent] < idle_days or chance[agent] >= _POOR_CHANCE:
+        return False
+    for good in range(outputs.shape[1]):
+        if outputs[work, good] > 0 and demand[here, good] > supply[here, good]:
+            return False
+    # A trade that feeds its maker is left only for a better one (its makers eat while
+    # they wait for buyers; hopping from nets to herds to snares helped nobody).
+    poor = profit[agent] < bread[here] and money[agent] < savings
+    if (idle[agent] >= idle_days or poor) and not feeds[work]:
+        return True
+    own = prospect[here, work]
+    other = second[here] if own >= best[here] else best[here]
+    return chance[agent] < _SWITCH_CHANCE and (
+        other > own * _BETTER_BY and other > own + _BETTER_PLUS
+    )
 
 
 @kernel

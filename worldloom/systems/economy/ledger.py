@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.state import EconomyHistory, EconomyState
+from worldloom.systems.kernel import kernel
 
 Int = npt.NDArray[np.int64]
 
@@ -78,20 +79,6 @@ class Ledger:
             },
         )
 
-    def record_roles(
-        self, state: EconomyState, rules: EconomyRules, *, step: int, n_markets: int
-    ) -> None:
-        roles = len(rules.roles)
-        self.role_agents[step] = np.bincount(state.role, minlength=roles)
-        self.role_money[step] = np.bincount(state.role, weights=state.money, minlength=roles)
-        self.role_profit[step] = np.bincount(
-            state.role, weights=state.profit, minlength=roles
-        ) / np.maximum(self.role_agents[step], 1)
-        here = state.market >= 0
-        self.money_supply[step] = state.treasury + np.bincount(
-            state.market[here], weights=state.money[here], minlength=n_markets
-        ).astype(np.int64)
-
     def record_books(self, state: EconomyState, *, step: int, volume: Int) -> None:
         self.price[step] = state.price
         self.supply[step] = state.supply
@@ -104,23 +91,35 @@ class Ledger:
         self.health["turnover"][step] = turnover
         self.health["base_turnover"][step] = base_turnover
 
-    def record_health(
+    def record_day(
         self, state: EconomyState, rules: EconomyRules, *, step: int, switches: int
     ) -> None:
-        """The tick's world-wide figures, at its end (`HEALTH_COLUMNS`)."""
+        """The tick's figures by role and market, and world-wide (`HEALTH_COLUMNS`), at its end."""
+        starving, merchants, money = _day_figures(
+            state.role,
+            state.money,
+            state.profit,
+            state.market,
+            state.treasury,
+            state.hunger,
+            state.link,
+            self.role_agents[step],
+            self.role_money[step],
+            self.role_profit[step],
+            self.money_supply[step],
+            rules.tuning.starve_days * rules.food_per_tick,
+            rules.merchant,
+        )
         health = self.health
-        here = state.market >= 0
-        merchants = state.role == rules.merchant
         health["agents"][step] = state.market.size
         health["produced"][step] = self.produced[step].sum()
         health["consumed"][step] = self.consumed[step].sum()
         health["spoiled"][step] = self.spoiled[step].sum()
-        starving = here & (state.hunger >= rules.tuning.starve_days * rules.food_per_tick)
-        health["starving"][step] = np.count_nonzero(starving)
+        health["starving"][step] = starving
         health["bankruptcies"][step] = self.bankruptcies[step].sum()
         health["switches"][step] = switches
-        health["merchants"][step] = np.count_nonzero(merchants & ((state.link >= 0) | ~here))
-        health["money"][step] = state.total_money()
+        health["merchants"][step] = merchants
+        health["money"][step] = money
 
     def finish(self, *, first_tick: int) -> EconomyHistory:
         ticks = self.price.shape[0]
@@ -151,3 +150,46 @@ def _columns(rows: list[tuple[Int, ...]], names: tuple[str, ...]) -> dict[str, I
         name: np.concatenate([np.asarray(row[i], dtype=np.int64) for row in rows])
         for i, name in enumerate(names)
     }
+
+
+@kernel
+def _day_figures(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    role: Int,
+    money: Int,
+    profit: npt.NDArray[np.float64],
+    market: Int,
+    treasury: Int,
+    hunger: npt.NDArray[np.float64],
+    link: Int,
+    role_agents: Int,
+    role_money: Int,
+    role_profit: npt.NDArray[np.float64],
+    money_supply: Int,
+    starve: float,
+    merchant: int,
+) -> tuple[int, int, int]:
+    """Fill the day's rows of agents, money and mean earnings by role and of money by market
+    (summed in agent order, as numpy's weighted bincount does); returns how many starve, how
+    many merchants are on a trip and all the money."""
+    role_total = np.zeros(role_agents.size)
+    role_profits = np.zeros(role_agents.size)
+    market_total = np.zeros(money_supply.size)
+    role_agents[:] = 0
+    starving = merchants = 0
+    purses = 0
+    for agent in range(role.size):
+        work, here = role[agent], market[agent]
+        role_agents[work] += 1
+        role_total[work] += money[agent]
+        role_profits[work] += profit[agent]
+        purses += money[agent]
+        if here >= 0:
+            market_total[here] += money[agent]
+            starving += hunger[agent] >= starve
+        merchants += work == merchant and (link[agent] >= 0 or here < 0)
+    for work in range(role_agents.size):
+        role_money[work] = np.int64(role_total[work])
+        role_profit[work] = role_profits[work] / max(role_agents[work], 1)
+    for here in range(money_supply.size):
+        money_supply[here] = treasury[here] + np.int64(market_total[here])
+    return starving, merchants, purses + treasury.sum()

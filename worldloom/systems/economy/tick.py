@@ -137,8 +137,7 @@ def run_tick(
     # its own table (food and comforts are not the trade's costs).
     earned = (state.money - money_before + household).astype(np.float64)
     state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * earned
-    ledger.record_roles(state, context.rules, step=step, n_markets=context.markets.ids.size)
-    ledger.record_health(state, context.rules, step=step, switches=switches)
+    ledger.record_day(state, context.rules, step=step, switches=switches)
 
 
 def _pay_wages(state: EconomyState, rules: EconomyRules) -> None:
