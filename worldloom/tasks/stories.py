@@ -18,7 +18,6 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import Revision, WorldStore, open_store, table_revision
-from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.arc import ArcBook, sift_arcs
 from worldloom.systems.narrative.dialogue import write_dialogue
@@ -121,11 +120,7 @@ def _sift(store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: 
         tick=shelf.state_tick("arcs"),
     )
     book = sift_arcs(
-        patterns=catalog.arc_patterns(),
-        book=before,
-        events=unread.events,
-        names=names,
-        run=run_sql,
+        patterns=catalog.arc_patterns(), book=before, events=unread.events, names=names
     )
     # Only the arcs the year changed are written: the others' rows stay as they are.
     rewritten = pl.col("arc_id").is_in(pl.Series(book.rewritten, dtype=pl.Int64).implode())

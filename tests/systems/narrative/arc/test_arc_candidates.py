@@ -7,13 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.history import EventCatalog
 from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, compile_candidates, sift_arcs
-from worldloom.systems.narrative.arc.query import candidates, compile_log
+from worldloom.systems.narrative.arc.query import _cast, candidates, compile_log, parse_log
 from worldloom.systems.narrative.names import Names
 
 Log = Callable[[Sequence[Any]], pl.DataFrame]
@@ -50,9 +51,38 @@ def test_the_clauses_in_polars_give_the_rows_of_the_sql(
 ) -> None:
     log = make_log(data.draw(_logs(catalog, patterns)))
     expected = run_sql(compile_candidates(patterns), {"events": log})
-    found = candidates(patterns, run_sql(compile_log(patterns), {"events": log}))
+    parsed = parse_log(patterns, log)
+    in_sql = run_sql(compile_log(patterns), {"events": log}).sort("event_id")
+    assert parsed.schema == in_sql.schema
+    assert parsed.equals(in_sql)
+    found = candidates(patterns, parsed)
     assert found.schema == expected.schema
     assert found.equals(expected)
+
+
+def test_a_log_without_payload_fields_read_is_parsed_as_in_sql(
+    patterns: ArcPatterns, make_log: Log
+) -> None:
+    plain = ArcPatterns(patterns=(patterns["succession_crisis"],))
+    log = make_log(
+        [(5, "succession", {"faction_id": 2}, {}), (3, "war_declared", {"faction_id": 1}, {})]
+    )
+    parsed = parse_log(plain, log)
+    in_sql = run_sql(compile_log(plain), {"events": log}).sort("event_id")
+    assert parsed.columns == in_sql.columns
+    assert parsed.equals(in_sql)
+
+
+TEXTS = ["42", "42.0", "42.5", "-2.5", "0.5", "1e3", "9007199254740993", "inf", "true", "T",
+         "yes", "n", "0", "1", "x", "", None]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "sql"), [("int", "BIGINT"), ("float", "DOUBLE"),
+                                            ("bool", "BOOLEAN"), ("str", "VARCHAR")])  # fmt: skip
+def test_payload_texts_are_cast_as_duckdb_casts_them(kind: str, sql: str) -> None:
+    texts = pl.Series("t", TEXTS, dtype=pl.String)
+    expected = run_sql(f"SELECT TRY_CAST(t AS {sql}) AS t FROM texts", {"texts": texts.to_frame()})
+    assert _cast(texts, kind).to_list() == expected["t"].to_list()
 
 
 def test_an_empty_log_has_no_candidates(patterns: ArcPatterns, make_log: Log) -> None:
@@ -68,8 +98,8 @@ def test_only_the_arcs_a_call_names_changed(
 ) -> None:
     log = make_log(data.draw(_logs(catalog, patterns)))
     cut = data.draw(st.integers(min_value=0, max_value=log.height))
-    first = sift_arcs(patterns=patterns, book=ArcBook(), events=log[:cut], names=names, run=run_sql)
-    second = sift_arcs(patterns=patterns, book=first, events=log[cut:], names=names, run=run_sql)
+    first = sift_arcs(patterns=patterns, book=ArcBook(), events=log[:cut], names=names)
+    second = sift_arcs(patterns=patterns, book=first, events=log[cut:], names=names)
     named = pl.col("arc_id").is_in(pl.Series(second.rewritten, dtype=pl.Int64).implode())
     for frame in ("arcs", "arc_events", "arc_roles", "partials"):
         before, after = getattr(first, frame), getattr(second, frame)
@@ -82,7 +112,7 @@ def test_open_matches_of_a_pattern_no_longer_sifted_are_dropped_and_named(
     patterns: ArcPatterns, make_log: Log, names: Names
 ) -> None:
     log = make_log([(10, "border_incident", {"faction_id": 1, "other_faction_id": 2}, {})])
-    book = sift_arcs(patterns=patterns, book=ArcBook(), events=log, names=names, run=run_sql)
+    book = sift_arcs(patterns=patterns, book=ArcBook(), events=log, names=names)
     assert book.partials.height
     gone = book.partials.with_columns(pattern=pl.lit("retired_pattern"))
     later = make_log([
@@ -94,7 +124,6 @@ def test_open_matches_of_a_pattern_no_longer_sifted_are_dropped_and_named(
         book=ArcBook(partials=gone, last_event_id=0, tick=book.tick),
         events=later,
         names=names,
-        run=run_sql,
     )
     assert not after.partials["pattern"].is_in(["retired_pattern"]).any()
     assert set(gone["arc_id"]) <= set(after.rewritten)

@@ -7,7 +7,6 @@ from typing import Any
 
 import polars as pl
 
-from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.history import EventCatalog
 from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, sift_arcs
 from worldloom.systems.narrative.names import Names
@@ -20,7 +19,7 @@ def _patterns(catalog: EventCatalog, *entries: dict[str, Any]) -> ArcPatterns:
 
 
 def _arcs(patterns: ArcPatterns, log: pl.DataFrame) -> list[tuple[Any, ...]]:
-    book = sift_arcs(patterns=patterns, book=ArcBook(), events=log, names=Names(), run=run_sql)
+    book = sift_arcs(patterns=patterns, book=ArcBook(), events=log, names=Names())
     events = book.arc_events.group_by("arc_id", maintain_order=True).agg("event_id")
     joined = book.arcs.join(events, on="arc_id").sort("arc_id")
     return joined.select("pattern", "status", "stage", "event_id").rows()
@@ -175,9 +174,7 @@ def test_resuming_from_partials_keeps_bindings(
     )
     book = ArcBook()
     for start in range(4):
-        book = sift_arcs(
-            patterns=patterns, book=book, events=log[start : start + 1], names=names, run=run_sql
-        )
+        book = sift_arcs(patterns=patterns, book=book, events=log[start : start + 1], names=names)
         if start == 1:
             assert book.partials["bindings"].to_list() == ["w=4 x=1 y=2"]
     assert book.arcs.select("status", "stage").rows() == [("complete", 3)]
@@ -189,4 +186,4 @@ def test_an_empty_window_changes_nothing(
 ) -> None:
     book = ArcBook()
     empty = make_log([])
-    assert sift_arcs(patterns=patterns, book=book, events=empty, names=names, run=run_sql) is book
+    assert sift_arcs(patterns=patterns, book=book, events=empty, names=names) is book

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.infrastructure.store.frames import run_sql
 from worldloom.infrastructure.store.schema.narrative import (
     ARC_EVENTS,
     ARC_PARTIALS,
@@ -62,9 +61,7 @@ def _sift(patterns: ArcPatterns, log: pl.DataFrame, names: Names, cuts: Sequence
     book = ArcBook()
     bounds = [0, *sorted(cuts), log.height]
     for start, end in itertools.pairwise(bounds):
-        book = sift_arcs(
-            patterns=patterns, book=book, events=log[start:end], names=names, run=run_sql
-        )
+        book = sift_arcs(patterns=patterns, book=book, events=log[start:end], names=names)
     return book
 
 
@@ -159,9 +156,7 @@ def test_the_frames_have_the_tables_schemas(planted: ArcBook) -> None:
 def test_events_already_read_are_ignored(
     patterns: ArcPatterns, planted: ArcBook, make_log: Log, names: Names
 ) -> None:
-    again = sift_arcs(
-        patterns=patterns, book=planted, events=make_log(PLANTED), names=names, run=run_sql
-    )
+    again = sift_arcs(patterns=patterns, book=planted, events=make_log(PLANTED), names=names)
     assert again is planted
 
 

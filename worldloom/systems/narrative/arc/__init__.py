@@ -4,7 +4,8 @@ Patterns (data/arcs.toml, `ArcPatterns`) are ordered stages that bind variables 
 columns and payload fields, with windows, cause links and Winnow's `unless ... between`
 clauses. `compile_candidates` turns them into one DuckDB query (run by the caller: systems do
 not import duckdb) that yields each clause's candidate events; `sift_arcs` gets the same rows
-cheaper (the log parsed in SQL, `compile_log`; the clauses in Polars, `candidates`) and runs
+cheaper (the log parsed in Polars as `compile_log`'s SQL parses it, `parse_log`; the clauses
+in Polars, `candidates`) and runs
 them through an incremental matcher that resumes from the book's open matches (arc_partials),
 so reading the log in any windows gives the same tables. Rules: one open match per pattern
 and key; an event advances at most one match per pattern (the oldest), else may start one; a
@@ -23,8 +24,8 @@ from worldloom.systems.narrative.arc.book import (
     ArcBook,
 )
 from worldloom.systems.narrative.arc.pattern import ArcPatterns, Pattern, Stage, Unless
-from worldloom.systems.narrative.arc.query import compile_candidates, compile_probe
-from worldloom.systems.narrative.arc.sift import RunSql, sift_arcs
+from worldloom.systems.narrative.arc.query import RunSql, compile_candidates, compile_probe
+from worldloom.systems.narrative.arc.sift import sift_arcs
 from worldloom.systems.narrative.arc.why_not import ClauseCount, StageReport, WhyNot, why_not
 
 __all__ = [

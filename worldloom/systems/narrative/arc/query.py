@@ -3,7 +3,7 @@ the parsed log in SQL and the clauses in Polars)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import polars as pl
 
@@ -18,6 +18,8 @@ from worldloom.systems.narrative.arc.pattern import (
 _SWAP = {"faction_id": "other_faction_id", "other_faction_id": "faction_id"}
 _CASTS = {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
 _SQL_OPS = {"==": "=", "!=": "<>"}
+RunSql = Callable[[str, Mapping[str, pl.DataFrame]], pl.DataFrame]
+"""Runs SQL over frames registered by name (store.frames.run_sql): systems may not run DuckDB."""
 EVENT_COLUMNS = "event_id, tick, clock, importance, cause_ids"
 """What every candidate row carries besides its pattern, clause and terms."""
 
@@ -51,6 +53,58 @@ def compile_log(patterns: ArcPatterns) -> str:
     the patterns use, with their `clock` and each payload field a clause reads parsed once."""
     clauses = [c for p in patterns.patterns for _, _, c, _ in _clauses(p)]
     return _head(clauses) + "SELECT * FROM ev"
+
+
+def parse_log(patterns: ArcPatterns, events: pl.DataFrame) -> pl.DataFrame:
+    """The log `compile_log`'s SQL gives over `events`, computed in Polars: the events of the
+    types the patterns use, with their `clock` and each payload field a clause reads parsed
+    and cast as DuckDB's `json_extract_string` and `TRY_CAST` do (an in-memory DuckDB per
+    call cost more than the year's parsing)."""
+    clauses = [c for p in patterns.patterns for _, _, c, _ in _clauses(p)]
+    types = sorted({t for clause in clauses for t in clause.types})
+    fields = {(source, "int") for clause in clauses for source in clause.terms}
+    fields |= {(c.source, c.kind) for clause in clauses for c in clause.where if not c.variable}
+    wanted = sorted((s, k) for s, k in fields if s.startswith("payload."))
+    keys = sorted({source.removeprefix("payload.") for source, _ in wanted})
+    log = (
+        events.sort("event_id")
+        .with_columns(clock=pl.col("tick").cum_max())
+        .filter(pl.col("type").is_in(types))
+    )
+    if not keys:
+        return log
+    # The payload parsed once, each field read as text as json_extract_string gives it (a
+    # number may be spelled otherwise, 4 for 4.0, but it is cast to a number: str fields hold
+    # text, as the event catalog's kinds say).
+    texts = log["payload"].str.json_decode(pl.Struct(dict.fromkeys(keys, pl.String)))
+    parsed = texts.struct.unnest()
+    return log.with_columns(
+        _cast(parsed[source.removeprefix("payload.")], kind).alias(
+            _value(source, kind, swapped=False)
+        )
+        for source, kind in wanted
+    )
+
+
+_TRUE, _FALSE = ["true", "t", "yes", "y", "1"], ["false", "f", "no", "n", "0"]
+"""The texts DuckDB casts to a boolean (any case)."""
+
+
+def _cast(text: pl.Series, kind: str) -> pl.Series:
+    """A payload field's text cast to its kind as DuckDB's TRY_CAST does (null if it fails)."""
+    if kind == "str":
+        return text
+    frame = text.to_frame("t")
+    if kind == "bool":
+        lower = pl.col("t").str.to_lowercase()
+        test = pl.when(lower.is_in(_TRUE)).then(True).when(lower.is_in(_FALSE)).then(False)
+        return frame.select(test).to_series()
+    number = pl.col("t").cast(pl.Float64, strict=False)
+    if kind == "float":
+        return frame.select(number).to_series()
+    # DuckDB casts a decimal text to an integer rounded half away from zero.
+    rounded = number.round(0, mode="half_away_from_zero").cast(pl.Int64, strict=False)
+    return frame.select(pl.coalesce(pl.col("t").cast(pl.Int64, strict=False), rounded)).to_series()
 
 
 def candidates(patterns: ArcPatterns, log: pl.DataFrame) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
 
@@ -20,15 +20,12 @@ from worldloom.systems.narrative.arc.book import (
 )
 from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
-from worldloom.systems.narrative.arc.query import candidates, compile_log
+from worldloom.systems.narrative.arc.query import candidates, parse_log
 from worldloom.systems.narrative.names import Names
-
-RunSql = Callable[[str, Mapping[str, pl.DataFrame]], pl.DataFrame]
-"""Runs SQL over frames registered by name (store.frames.run_sql): systems may not run DuckDB."""
 
 
 def sift_arcs(
-    *, patterns: ArcPatterns, book: ArcBook, events: pl.DataFrame, names: Names, run: RunSql
+    *, patterns: ArcPatterns, book: ArcBook, events: pl.DataFrame, names: Names
 ) -> ArcBook:
     """The book after reading `events` (those after `book.last_event_id`; older ones ignored).
 
@@ -45,12 +42,11 @@ def sift_arcs(
         book: the previous output (ArcBook() for none).
         events: events rows (the events table's columns, world_id optional).
         names: the world's names, for titles and summaries.
-        run: runs the compiled SQL (`compile_log`) over {"events": frame}.
     """
     fresh = events.filter(pl.col("event_id") > book.last_event_id)
     if fresh.is_empty():
         return book
-    rows = candidates(patterns, run(compile_log(patterns), {"events": fresh}))
+    rows = candidates(patterns, parse_log(patterns, fresh))
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
     by_pattern: dict[int, list[dict[str, Any]]] = {}
     for row in rows.iter_rows(named=True):

@@ -9,8 +9,7 @@ from typing import Any
 import polars as pl
 
 from worldloom.systems.narrative.arc.pattern import OPERATORS, ArcPatterns, Pattern, Stage
-from worldloom.systems.narrative.arc.query import compile_probe
-from worldloom.systems.narrative.arc.sift import RunSql
+from worldloom.systems.narrative.arc.query import RunSql, compile_probe
 
 
 @dataclass(frozen=True, slots=True)

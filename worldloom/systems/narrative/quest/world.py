@@ -158,7 +158,8 @@ def build_atlas(
     names = world.monsters.select("monster", "name") if "name" in world.monsters.columns else None
     return Atlas(
         people=people,
-        died=dict(world.dead.select("npc_id", "died_tick").iter_rows()),
+        # Zipped from columns: the dead are most of an old world's people.
+        died=dict(zip(*_columns(world.dead, "npc_id", "died_tick"), strict=True)),
         residents=residents,
         notables=notables,
         settlement_region=dict(world.settlements.select("settlement_id", "region_id").iter_rows()),
@@ -210,8 +211,8 @@ class People(Mapping[int, Person]):
         self._rows = frame.select(*_PERSON, *_KIN)
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
         # the person is built).
-        fathers = frame.filter(pl.col("father_id").is_not_null())
-        mothers = frame.filter(pl.col("mother_id").is_not_null())
+        fathers = frame.select("npc_id", "father_id").drop_nulls()
+        mothers = frame.select("npc_id", "mother_id").drop_nulls()
         parents = np.concatenate([fathers["father_id"].to_numpy(), mothers["mother_id"].to_numpy()])
         children = np.concatenate([fathers["npc_id"].to_numpy(), mothers["npc_id"].to_numpy()])
         order = np.argsort(parents)
@@ -263,7 +264,8 @@ def _index_people(
         else pl.Series("born_tick", [None] * npcs.height, dtype=pl.Int64)
     )
     frame = npcs.with_columns(born_tick=born, wealth=pl.col("wealth").fill_null(0).cast(pl.Int64))
-    frame = frame.sort("npc_id")
+    # The store reads people in id order: sorting a hundred thousand rows again costs.
+    frame = frame if frame["npc_id"].is_sorted() else frame.sort("npc_id")
     people = People(frame)
     housed = pl.col("settlement_id").is_not_null()
     named = pl.col("key").is_not_null() & (pl.col("key") != "")
