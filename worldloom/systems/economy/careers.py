@@ -255,10 +255,11 @@ def _unsettled(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba
         starving = here >= 0 and hunger[agent] >= starve_days
         broke[agent] = starving and money[agent] < staple[max(here, 0)]
         hopeful[agent] = starving and not broke[agent] and chance[agent] < _GIVE_UP_CHANCE
-        restless[agent] = not broke[agent] and _restless(
-            agent, market, role, profit, idle, tenure, money, chance, prospect, best, second,
-            feeds, outputs, demand, supply, bread, savings, idle_days,
-        )  # fmt: skip
+        if not broke[agent] and here >= 0 and tenure[agent] >= idle_days:
+            restless[agent] = chance[agent] < _POOR_CHANCE and _restless(
+                agent, here, role[agent], profit, idle, money, chance, prospect, best, second,
+                feeds, outputs, demand, supply, bread, savings, idle_days,
+            )  # fmt: skip
         if broke[agent] or hopeful[agent] or restless[agent]:
             seats[here] = True
     asking = seats.copy()
@@ -271,11 +272,10 @@ def _unsettled(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba
 @kernel_helper
 def _restless(  # noqa: PLR0917 - a kernel helper takes its arrays positionally (numba)
     agent: int,
-    market: Int,
-    role: Int,
+    here: int,
+    work: int,
     profit: Float,
     idle: Int,
-    tenure: Int,
     money: Int,
     chance: Float,
     prospect: Float,
@@ -298,9 +298,6 @@ def _restless(  # noqa: PLR0917 - a kernel helper takes its arrays positionally 
     makers of a good share its sales thinly and some leave for trades that pay. Nobody leaves
     a trade whose goods its market bids for more than it offers (the last farmer of a town
     does not take up candle-making while the town goes hungry)."""
-    here, work = market[agent], role[agent]
-    if here < 0 or tenure[agent] < idle_days or chance[agent] >= _POOR_CHANCE:
-        return False
     for good in range(outputs.shape[1]):
         if outputs[work, good] > 0 and demand[here, good] > supply[here, good]:
             return False
