@@ -103,9 +103,12 @@ def choose_casters(
     drawn = _draw(
         trad_weight[rows], keyed_uniform(ids[rows], seeds=seeds, system="magic.tradition")
     )
-    in_drawn = np.array([[s.tradition == TRADITIONS[t] for s in table.schools] for t in drawn])
+    school_tradition = np.array(
+        [TRADITIONS.index(s.tradition) if s.tradition in TRADITIONS else -1 for s in table.schools]
+    )
+    in_drawn = school_tradition[None, :] == drawn[:, None]
     school = _draw(
-        np.where(in_drawn.reshape(rows.size, len(table.schools)), school_weight[rows], 0.0),
+        np.where(in_drawn, school_weight[rows], 0.0),
         keyed_uniform(ids[rows], seeds=seeds, system="magic.school"),
     )
     level = _caster_level(pool[rows.tolist()], drawn, table=table)
