@@ -160,6 +160,12 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
         return LocalServer(pid=1, port=4999, started="now")
 
     monkeypatch.setattr(warm_server, "ensure_server", ensure)
+    hosts: list[tuple[Path, int, str]] = []
+    monkeypatch.setattr(
+        warm_server,
+        "start_host",
+        lambda h, *, server_pid, api_url: hosts.append((h, server_pid, api_url)),
+    )
     monkeypatch.setenv("PREFECT_API_URL", "")  # restored after the test
     defer_server(tmp_path)
     before = PREFECT_API_URL.value()
@@ -170,6 +176,8 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
     with flow_api():  # nothing deferred any more: started once per command
         assert PREFECT_API_URL.value() == before
     assert started == [tmp_path]
+    # The commands that follow find a warm host for this server's home.
+    assert hosts == [(tmp_path, 1, "http://127.0.0.1:4999/api")]
 
 
 def test_a_server_that_will_not_start_leaves_prefect_as_it_was(

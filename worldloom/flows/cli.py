@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from worldloom.flows.command_host import HOSTED_COMMANDS, run_hosted, socket_path, start_host
 from worldloom.flows.warm_server import defer_server
 from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
@@ -22,6 +23,9 @@ def main() -> None:
         home = Path(sys.argv[sys.argv.index("--home") + 1]).expanduser()
     configure_prefect(home)
     use_local_server(sys.argv[1:])
+    hosted = run_hosted(sys.argv[1:])
+    if hosted is not None:
+        raise SystemExit(hosted)
     # Prefect fixes its settings when first imported, so the commands (which import it) are
     # loaded only after the environment above is in place.
     try:
@@ -75,6 +79,9 @@ def use_local_server(args: list[str]) -> None:
     except (LocalServerError, OSError):
         return  # the command's own ephemeral server, and its error if that fails too
     os.environ["PREFECT_API_URL"] = server.api_url
+    if command in HOSTED_COMMANDS and not socket_path(prefect_home).exists():
+        # For the next command (this one runs here): a host with this command's environment.
+        start_host(prefect_home, server_pid=server.pid, api_url=server.api_url)
 
 
 def configure_prefect(home: Path) -> None:
