@@ -10,6 +10,7 @@ import polars as pl
 
 from worldloom.infrastructure.store import WorldStore, table_frame
 from worldloom.systems.narrative import Names
+from worldloom.systems.narrative.names import Roster
 from worldloom.systems.narrative.quest import QuestWorld
 
 
@@ -141,9 +142,10 @@ def names_of(  # noqa: PLR0917 -- one frame per kind of entity, in Names' order
     items: pl.DataFrame,
 ) -> Names:
     """`Names` from the tables' frames (people by their full names)."""
-    full = npcs.select(pl.concat_str("name", "family_name", separator=" "))
+    people = npcs if npcs["npc_id"].is_sorted() else npcs.sort("npc_id")
+    full = people.select(pl.concat_str("name", "family_name", separator=" ")).to_series()
     return Names(
-        npc=dict(zip(npcs["npc_id"].to_list(), full.to_series().to_list(), strict=True)),
+        npc=Roster(people["npc_id"], full),
         faction=_names(factions, "faction_id"),
         settlement=_names(settlements, "settlement_id"),
         region=_names(regions, "region_id"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+import polars as pl
 
 Kind = Literal["npc", "faction", "settlement", "region", "poi", "item"]
 """What an id names: the events table's actor columns, and items."""
@@ -39,3 +42,28 @@ class Names:
             for table in (self.npc, self.faction, self.settlement, self.region, self.poi, self.item)
             for name in table.values()
         )
+
+
+class Roster(Mapping[int, str]):
+    """Names by id over a column of ids and one of names, an id found by bisection: a world's
+    hundred thousand people made into a dict each year cost more than the year's lookups."""
+
+    __slots__ = ("_ids", "_names")
+
+    def __init__(self, ids: pl.Series, names: pl.Series) -> None:
+        """`ids` ascending and unique; `names` theirs, in the same order."""
+        self._ids: list[int] = ids.to_list()
+        self._names = names
+
+    def __getitem__(self, entity_id: int) -> str:
+        if isinstance(entity_id, int):
+            row = bisect_left(self._ids, entity_id)
+            if row < len(self._ids) and self._ids[row] == entity_id:
+                return str(self._names[row])
+        raise KeyError(entity_id)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
