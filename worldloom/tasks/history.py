@@ -135,6 +135,8 @@ def _live(
         ticks=end - start,
     )
     revise = archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
+    # The world's clock is its economy's (a day a tick): its one row re-dated, not rewritten.
+    revise["worlds"] = Revision(pl.DataFrame(), economy.worlds.clear(), {"tick": run.state.tick})
     if loaded is None:
         return _Lived(_economy_frames(economy, run, rules), {}, revise, 0, 0)
     year = end // catalog.calendar().days_per_year - 1
@@ -270,8 +272,6 @@ def _economy_frames(economy: _Economy, run: EconomyRun, rules: EconomyRules) -> 
     # The goods, recipes and market links do not change as the world lives: not rewritten.
     markets = market_rows(economy.layout, run.state)["markets"]
     return {
-        # The world's clock is its economy's: a day a tick.
-        "worlds": economy.worlds.with_columns(pl.lit(run.state.tick).alias("tick")),
         "markets": markets,
         "market_goods": market_goods_rows(run.state, rules),
         **state_rows(run.state),

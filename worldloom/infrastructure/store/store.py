@@ -19,6 +19,7 @@ from worldloom.infrastructure.store.revision import (
     Revision,
     RowRange,
     apply_revision,
+    insert_rows,
     table_rows,
 )
 from worldloom.infrastructure.store.schema import TABLES, Table
@@ -77,9 +78,7 @@ class WorldStore:
                 table = _table(name)
                 incoming = _incoming(table, frame, world_id)
                 cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
-                cursor.register("incoming", incoming.to_arrow())
-                cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
-                cursor.unregister("incoming")
+                insert_rows(cursor, table, incoming)
                 written[name] = incoming.height
             for name, revision in (revise or {}).items():
                 table = _table(name)
@@ -88,9 +87,8 @@ class WorldStore:
                 )
             for name, frame in (append or {}).items():
                 incoming = _incoming(_table(name), frame, world_id)
-                cursor.register("incoming", incoming.to_arrow())
-                cursor.execute(f"INSERT INTO {_table(name).name} BY NAME SELECT * FROM incoming")
-                cursor.unregister("incoming")
+                if incoming.height:  # a year without successions appends none
+                    insert_rows(cursor, _table(name), incoming)
                 written[name] = written.get(name, 0) + incoming.height
             cursor.execute("COMMIT")
         except BaseException:
@@ -107,9 +105,7 @@ class WorldStore:
         self._forget()
         cursor = self._con.cursor()
         try:
-            cursor.register("incoming", incoming.to_arrow())
-            cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
-            cursor.unregister("incoming")
+            insert_rows(cursor, table, incoming)
         finally:
             cursor.close()
         return incoming.height
