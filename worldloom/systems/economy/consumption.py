@@ -52,7 +52,18 @@ def consume(
     rules, slots = context.rules, context.slots
     tuning = rules.tuning
     every = max(rules.comfort_every, 1)
-    on_offer, offers = _offers(state.supply, context.comforts)
+    on_offer, offers, reserve, shoppers = _shop_window(
+        state.supply,
+        state.price,
+        context.comforts,
+        rules.foods,
+        rules.nutrition,
+        state.offset,
+        tick,
+        every,
+        tuning.reserve_days,
+        rules.food_per_tick,
+    )
     return _consume(
         state.market,
         state.role,
@@ -72,12 +83,12 @@ def consume(
         context.food_rank,
         state.price,
         state.supply,
-        _food_cost(state, context) * tuning.reserve_days * rules.food_per_tick,
+        reserve,
         context.comforts,
         on_offer,
         offers,
         # Two draws for each agent whose shopping day it is, in agent order.
-        taste_rng.random((np.count_nonzero((tick + state.offset) % every == 0), 2)),
+        taste_rng.random((shoppers, 2)),
         ledger.consumed[step],
         rules.food_per_tick,
         2 * tuning.starve_days * rules.food_per_tick,
@@ -103,15 +114,6 @@ def spoil(
     never spoils."""
     perish = context.slots.perish
     _spoil(state.qty, state.good, perish, rng.random(perishable), ledger.spoiled[step])
-
-
-def _food_cost(state: EconomyState, context: TickContext) -> Float:
-    """Per market: copper per unit of nutrition of its cheapest food at the going price."""
-    rules = context.rules
-    return np.asarray(
-        (state.price[:, rules.foods] / rules.nutrition[rules.foods]).min(axis=1, initial=np.inf),
-        dtype=np.float64,
-    )
 
 
 @kernel
@@ -248,15 +250,36 @@ def _choose_comfort(  # noqa: PLR0917 - a kernel helper takes its arrays positio
 
 
 @kernel
-def _offers(supply: Int, comforts: Int) -> tuple[Int, Int]:
+def _shop_window(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    supply: Int,
+    price: Float,
+    comforts: Int,
+    foods: Int,
+    nutrition: Float,
+    offset: Int,
+    tick: int,
+    every: int,
+    reserve_days: float,
+    food_per_tick: float,
+) -> tuple[Int, Int, Float, int]:
     """[market, k] the comforts each market offered last tick, in catalogue order (padded
-    with -1), and [market] how many."""
+    with -1), and [market] how many; [market] the reserve an agent keeps from its comforts
+    (`reserve_days` of food at its cheapest food's price per unit of nutrition); and how many
+    agents shop today."""
     n_markets = supply.shape[0]
     on_offer = np.full((n_markets, comforts.size), -1, dtype=np.int64)
     offers = np.zeros(n_markets, dtype=np.int64)
+    reserve = np.empty(n_markets)
     for market in range(n_markets):
         for comfort in comforts:
             if supply[market, comfort] > 0:
                 on_offer[market, offers[market]] = comfort
                 offers[market] += 1
-    return on_offer, offers
+        cheapest = np.inf
+        for food in foods:
+            cheapest = min(cheapest, price[market, food] / nutrition[food])
+        reserve[market] = cheapest * reserve_days * food_per_tick
+    shoppers = 0
+    for agent in range(offset.size):
+        shoppers += (tick + offset[agent]) % every == 0
+    return on_offer, offers, reserve, shoppers

@@ -15,10 +15,10 @@ from worldloom.systems.economy.demand import latent_demand
 from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.orders import clear_markets
 from worldloom.systems.economy.production import produce
-from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import AgentSlots
 from worldloom.systems.economy.state import EconomyState
 from worldloom.systems.economy.trade import arrive_caravans, plan_caravans
+from worldloom.systems.kernel import kernel
 from worldloom.systems.rng import Seeds, StreamSeries
 
 Int = npt.NDArray[np.int64]
@@ -128,25 +128,49 @@ def run_tick(
         pricing_rng=streams.pricing,
         clearing_rng=streams.clearing,
     )
-    _pay_wages(state, context.rules)
+    _pay_wages(
+        state.role,
+        state.market,
+        state.money,
+        state.idle,
+        state.treasury,
+        context.rules.guard,
+        context.rules.tuning.wage,
+    )
     # People eat and use up what they hold once the day's market is over, so that what
     # they bought fresh is eaten before the night it would spoil in.
     perishable = consume(state, context, ledger, step=step, tick=tick, taste_rng=streams.taste)
     spoil(state, context, ledger, step=step, perishable=perishable, rng=streams.spoilage)
     # What its trade earned it: the change in its money, less grants, plus what it spent on
     # its own table (food and comforts are not the trade's costs).
-    earned = (state.money - money_before + household).astype(np.float64)
-    state.profit[:] = (1 - _PROFIT_MEMORY) * state.profit + _PROFIT_MEMORY * earned
+    _remember_earnings(state.profit, state.money, money_before, household)
     ledger.record_day(state, context.rules, step=step, switches=switches)
 
 
-def _pay_wages(state: EconomyState, rules: EconomyRules) -> None:
-    guards = np.flatnonzero((state.role == rules.guard) & (state.market >= 0))
-    if guards.size == 0:
-        return
-    where = state.market[guards]
-    headcount = np.bincount(where, minlength=state.treasury.size)
-    pay = np.minimum(rules.tuning.wage, state.treasury // np.maximum(headcount, 1))
-    state.treasury[:] -= pay * headcount
-    state.money[guards] += pay[where]
-    state.idle[guards[pay[where] > 0]] = 0
+@kernel
+def _pay_wages(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    role: Int, market: Int, money: Int, idle: Int, treasury: Int, guard: int, wage: int
+) -> None:
+    """Each market's treasury pays its guards a wage, or what it can split evenly among them."""
+    headcount = np.zeros(treasury.size, dtype=np.int64)
+    for agent in range(role.size):
+        if role[agent] == guard and market[agent] >= 0:
+            headcount[market[agent]] += 1
+    pay = np.empty(treasury.size, dtype=np.int64)
+    for here in range(treasury.size):
+        pay[here] = min(wage, treasury[here] // max(headcount[here], 1))
+        treasury[here] -= pay[here] * headcount[here]
+    for agent in range(role.size):
+        if role[agent] == guard and market[agent] >= 0:
+            money[agent] += pay[market[agent]]
+            if pay[market[agent]] > 0:
+                idle[agent] = 0
+
+
+@kernel
+def _remember_earnings(profit: Float, money: Int, money_before: Int, household: Int) -> None:
+    """Fold the tick's earnings into each agent's running `profit`: the change in its money,
+    plus what it spent on its own table."""
+    for agent in range(profit.size):
+        earned = float(money[agent] - money_before[agent] + household[agent])
+        profit[agent] = (1 - _PROFIT_MEMORY) * profit[agent] + _PROFIT_MEMORY * earned
