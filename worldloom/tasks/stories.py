@@ -177,6 +177,10 @@ def _spread(
     )
 
 
+REMEMBERED = ("memory_id", "npc_id", "event_id", "tick", "importance", "topics")
+"""The memories columns `remember` reads of the book (not the texts: most of the table)."""
+
+
 def _remember(
     store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names, rumors: _Told
 ) -> _Told:
@@ -199,7 +203,7 @@ def _remember(
         ]
     )
     book = MemoryBook(
-        memories=store.read("memories", world_id),
+        memories=store.read("memories", world_id, columns=REMEMBERED),
         reflections=store.read("reflections", world_id),
     )
     after = remember(

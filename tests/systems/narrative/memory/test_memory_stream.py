@@ -224,6 +224,19 @@ def test_windows_give_the_same_memories_as_one_pass(
     )
     assert split.memories.equals(whole.memories)
     assert split.reflections.equals(whole.reflections)
+    # A book read without its texts adds the same rows.
+    lean = MemoryBook(memories=first.memories.drop("how", "text"), reflections=first.reflections)
+    leaner = _remember(
+        events.filter(pl.col("tick") > cut),
+        heard.filter(pl.col("heard_tick") > cut),
+        until=end,
+        book=lean,
+        rules=LOW,
+        notables=notables,
+    )
+    added = leaner.memories.slice(first.memories.height).select(whole.memories.columns)
+    assert added.equals(whole.memories.slice(first.memories.height))
+    assert leaner.reflections.equals(whole.reflections)
     # The book's rows come first, unchanged: what follows them is what the call added.
     assert split.memories.head(first.memories.height).equals(first.memories)
     assert split.reflections.head(first.reflections.height).equals(first.reflections)

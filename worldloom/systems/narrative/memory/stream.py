@@ -36,7 +36,9 @@ _FAMILY_EVENTS = frozenset({"birth", "marriage", "death", "coming_of_age"})
 
 @dataclass(frozen=True, slots=True)
 class MemoryBook:
-    """The memories and reflections tables as of a tick."""
+    """The memories and reflections tables as of a tick (`remember` reads every column of the
+    memories but `how` and `text`: those may be left out, as an old world's text costs more to
+    read than the rest)."""
 
     memories: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MEMORY_SCHEMA))
     reflections: pl.DataFrame = field(
@@ -128,7 +130,8 @@ def remember(
         },
         schema=MEMORY_SCHEMA,
     )
-    memories = pl.concat([book.memories, added])
+    # Diagonal: a book read without how and text gets the new rows' after its own.
+    memories = pl.concat([book.memories, added], how="diagonal")
     reflections = reflect(rules=rules, memories=memories, reflections=book.reflections, names=names)
     return MemoryBook(memories=memories, reflections=reflections)
 
