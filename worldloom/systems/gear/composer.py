@@ -112,14 +112,25 @@ def generate_gear(world: GearWorld, *, seeds: Seeds, tables: GearTables) -> Gear
     pricing = Pricing.from_market_goods(world.market_goods, goods=goods)
     maker = ItemMaker.build(goods, gear=gear, magic=tables.magic)
     markets = settlement_markets(world.settlements, world.markets)
+    # Each join finds one row per NPC, in the NPCs' order: stored NPCs come in id order, so
+    # the sort (a gather of every column of a million rows) is only for others.
     npcs = (
-        world.npcs.join(markets, on="settlement_id", how="left")
+        world.npcs.join(markets, on="settlement_id", how="left", maintain_order="left")
         .join(
-            world.settlements.select("settlement_id", "region_id"), on="settlement_id", how="left"
+            world.settlements.select("settlement_id", "region_id"),
+            on="settlement_id",
+            how="left",
+            maintain_order="left",
         )
-        .join(world.cultures.select("culture_id", "type"), on="culture_id", how="left")
-        .sort("npc_id")
+        .join(
+            world.cultures.select("culture_id", "type"),
+            on="culture_id",
+            how="left",
+            maintain_order="left",
+        )
     )
+    if not npcs["npc_id"].is_sorted():
+        npcs = npcs.sort("npc_id")
     casters = choose_casters(
         npcs,
         places=MagicPlaces(
