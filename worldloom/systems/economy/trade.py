@@ -15,7 +15,7 @@ import numpy.typing as npt
 from worldloom.systems.economy.ledger import Ledger
 from worldloom.systems.economy.rules import EconomyRules
 from worldloom.systems.economy.slots import SlotLayout
-from worldloom.systems.economy.state import EconomyState, TradeLinks
+from worldloom.systems.economy.state import EconomyState, Int32, TradeLinks
 from worldloom.systems.kernel import kernel
 
 Int = npt.NDArray[np.int64]
@@ -71,9 +71,18 @@ def plan_caravans(
     buyers there want: bids and unmet tastes)."""
     if links.src.size == 0:
         return
-    merchants = (state.role == rules.merchant) & (state.market >= 0)
-    _depart(state, rules, slots, links, ledger, loading=merchants & (state.link >= 0), tick=tick)
-    idle = np.flatnonzero(merchants & (state.link < 0) & (state.qty[:, slots.cargo] == 0))
+    leaving, idle = _roster(
+        state.role,
+        state.market,
+        state.link,
+        state.qty,
+        state.loading,
+        state.cargo_target,
+        rules.merchant,
+        slots.cargo,
+    )
+    if leaving.size:
+        _depart(state, rules, slots, links, ledger, leaving=leaving, tick=tick)
     if idle.size == 0:
         return
     best_good, best_gap = _best_cargo(state, rules, links, haul=haul, wanted=wanted, idle=idle)
@@ -253,19 +262,10 @@ def _depart(
     links: TradeLinks,
     ledger: Ledger,
     *,
-    loading: npt.NDArray[np.bool_],
+    leaving: Int,
     tick: int,
 ) -> None:
-    agents = np.flatnonzero(loading)
-    state.loading[agents] += 1
-    held = state.qty[agents, slots.cargo]
-    full = held >= state.cargo_target[agents]
-    waited = state.loading[agents] >= _LOADING_DAYS
-    leaving = agents[full | (waited & (held > 0))]
-    giving_up = agents[waited & (held == 0)]
-    state.link[giving_up] = -1
-    if leaving.size == 0:
-        return
+    """The `leaving` merchants pay the haul to the source's treasury and set out."""
     link, good = state.link[leaving], state.good[leaving, slots.cargo]
     qty = state.qty[leaving, slots.cargo]
     days = links.days[link]
@@ -281,3 +281,38 @@ def _depart(
     ledger.caravans.append(
         (leaving, source, links.dst[link], good, qty, fee, np.full(leaving.size, tick), tick + days)
     )
+
+
+@kernel
+def _roster(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    role: Int,
+    market: Int,
+    link: Int,
+    qty: Int32,
+    loading: Int,
+    cargo_target: Int,
+    merchant: int,
+    cargo: int,
+) -> tuple[Int, Int]:
+    """The merchants in a market that leave today (loaded, or after `_LOADING_DAYS` with part
+    of a load) and those idle there (no trip and an empty cargo slot); a merchant that waited
+    that long for nothing gives its trip up and is idle."""
+    leaving = np.empty(role.size, dtype=np.int64)
+    idle = np.empty(role.size, dtype=np.int64)
+    n_leaving = n_idle = 0
+    for agent in range(role.size):
+        if role[agent] != merchant or market[agent] < 0:
+            continue
+        held = qty[agent, cargo]
+        if link[agent] >= 0:
+            loading[agent] += 1
+            waited = loading[agent] >= _LOADING_DAYS
+            if held >= cargo_target[agent] or (waited and held > 0):
+                leaving[n_leaving] = agent
+                n_leaving += 1
+            if waited and held == 0:
+                link[agent] = -1
+        if link[agent] < 0 and held == 0:
+            idle[n_idle] = agent
+            n_idle += 1
+    return leaving[:n_leaving], idle[:n_idle]
