@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 from prefect import get_run_logger, task
@@ -81,15 +82,29 @@ class Stored:
         )
 
 
-def read_stored(home: str, world_id: str, names: Iterable[str]) -> Stored:
-    """The world and the named tables' rows.
+NOTABLES: Final[Mapping[str, Mapping[str, object]]] = {"npcs": {"notable": True}}
+"""Of the NPCs, the notables only: all that factions (their leaders) and prose (their lives)
+read of a large world's million people."""
+
+
+def read_stored(
+    home: str,
+    world_id: str,
+    names: Iterable[str],
+    where: Mapping[str, Mapping[str, object]] | None = None,
+) -> Stored:
+    """The world and the named tables' rows (of a table in `where`, the rows matching it).
 
     Raises:
         StoreError: the world has no settlements yet (the places stage has not run).
     """
+    where = where or {}
     with open_store(world_db(home, world_id), read_only=True) as store:
         world = load_world(store, world_id)
-        rows = {name: store.read(name, world_id) for name in ("settlements", *names)}
+        rows = {
+            name: store.read(name, world_id, where=where.get(name))
+            for name in ("settlements", *names)
+        }
     if rows["settlements"].height == 0:
         raise StoreError(f"world {world_id!r} has no settlements yet: run the places stage first")
     return Stored(world, rows)
@@ -187,7 +202,7 @@ def generate_population_step(*, home: str, world_id: str) -> dict[str, int]:
 def generate_factions_step(*, home: str, world_id: str) -> dict[str, int]:
     """The powers that rule the people: states, orders, guilds and outlaws, with leaders."""
     names = ("cells", "regions", *CULTURE_TABLES, *RELIGION_TABLES, "npcs")
-    stored = read_stored(home, world_id, names)
+    stored = read_stored(home, world_id, names, where=NOTABLES)
     tables = people_tables()
     cultures = stored.cultures()
     factions = generate_factions(
@@ -230,7 +245,7 @@ def write_people_prose_step(*, home: str, world_id: str) -> dict[str, int]:
     """The text a reader meets first: settlements (which needs faith and rule), faiths, powers
     and notables' lives; the stage's last step."""
     names = ("regions", "pois", *RELIGION_TABLES, "npcs", "factions", "provinces")
-    stored = read_stored(home, world_id, names)
+    stored = read_stored(home, world_id, names, where=NOTABLES)
     religions, factions = stored.religions(), stored.factions()
     prose = write_people_prose(
         settlements=stored.rows["settlements"],

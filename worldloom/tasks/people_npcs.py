@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.systems.people import (
+    NamePool,
     batch_regions,
     generate_npcs,
     name_pool,
@@ -20,6 +22,8 @@ from worldloom.systems.people import (
     plan_npcs,
     sort_population,
 )
+from worldloom.systems.people.culture import Culture
+from worldloom.systems.rng import Seeds
 from worldloom.tasks.people import (
     CULTURE_TABLES,
     GENERATED,
@@ -74,10 +78,7 @@ def draw_npc_batch(*, home: str, world_id: str, regions: list[int]) -> BatchResu
         seeds=stored.seeds,
         plan=plan,
         table=tables.characters,
-        names=[
-            name_pool(c, seeds=stored.seeds, name_bases=tables.name_bases)
-            for c in stored.cultures().cultures
-        ],
+        names=[_name_pool(stored.world.config.seed, c) for c in stored.cultures().cultures],
     )
     folder = staging_dir(home, world_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,3 +112,10 @@ def _plan(stored: Stored) -> pl.DataFrame:
         target_npcs=stored.world.config.population.npcs,
         table=people_tables().characters,
     )
+
+
+@lru_cache(maxsize=256)
+def _name_pool(seed: int, culture: Culture) -> NamePool:
+    """A culture's names, drawn once a process: every batch of a world draws the same pools (a
+    large world's ~30 batches each drew every culture's: ~2 s of Markov names)."""
+    return name_pool(culture, seeds=Seeds(seed), name_bases=people_tables().name_bases)
