@@ -41,6 +41,8 @@ WAR_TABLES = (
 )
 DEAD = ("npc_vitals", RowRange(after={"died_tick": -1}))
 """The people who died: their npcs and npc_vitals rows no year changes (nor reads whole)."""
+SOME_COLUMNS = {"cells": ("cell_id", "region_id", "neighbors")}
+"""Of the tables a year reads and never writes, the columns it needs where there are many."""
 FIGHTING_BANDS = (1, 2)
 """Age bands (16-29, 30-44) levies are raised from."""
 
@@ -73,7 +75,8 @@ def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld
     living = {name: store.read(name, world_id, unless_in=DEAD) for name in ("npcs", "npc_vitals")}
     known = store.read("npcs", world_id, columns=("npc_id", "profession"))
     return YearWorld(
-        tables={name: store.read(name, world_id) for name in names} | living,
+        tables={name: store.read(name, world_id, columns=SOME_COLUMNS.get(name)) for name in names}
+        | living,
         next_event=store.next_id("events", world_id, "event_id"),
         harvest_failures={int(r): int(e) for r, e in failed.rows()},
         everyone=Everyone(
