@@ -12,6 +12,8 @@ from tests.systems.narrative.memory.memory_world import heard_frame, memory_rule
 from tests.systems.narrative.rumor.rumor_world import event_rows, world_names
 from worldloom.infrastructure.store.schema.narrative import MEMORIES, REFLECTIONS
 from worldloom.systems.narrative.memory import MemoryBook, MemoryRules, heard_rumors, remember
+from worldloom.systems.narrative.memory.stream import _Circles, _maybe_known, _people
+from worldloom.systems.narrative.rumor import event_payload
 
 NAMES = world_names(3, npcs=30)
 RULES = memory_rules()
@@ -254,3 +256,37 @@ def test_windows_give_the_same_memories_as_one_pass(
         assert 1 <= len(row["memory_ids"]) <= 3
         assert {owner[m] for m in row["memory_ids"]} == {row["npc_id"]}
         assert row["source"] == "procedural"
+
+
+@settings(max_examples=120, deadline=None)
+@given(history=histories(), kin=st.lists(st.sampled_from([20, 21, 22, 23]), max_size=2))
+def test_the_events_passed_over_are_known_to_no_one(
+    history: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], kin: list[int]
+) -> None:
+    notables, events, _ = history
+    homes = {int(r["npc_id"]): r for r in notables.iter_rows(named=True)}
+    circles = _Circles.of(homes, {10: set(kin)})
+    ordered = events.sort("event_id")
+    kept = set(_maybe_known(LOW, ordered, circles)["event_id"])
+    for event in ordered.iter_rows(named=True):
+        hows, close = circles.knowers(LOW, event, _people(event, event_payload(event)))
+        if event["event_id"] not in kept:
+            assert not hows
+            assert not close
+
+
+def test_people_who_became_kin_this_year_keep_their_later_events() -> None:
+    born = {"type": "birth", "importance": 1, "npc_id": 20}
+    events = event_rows(
+        [
+            {"tick": 1, **born, "payload": {"mother_id": 22, "father_id": 21}},
+            {"tick": 2, **born, "npc_id": 22, "payload": {"mother_id": 10, "father_id": 23}},
+            {"tick": 3, "type": "death", "importance": 1, "npc_id": 21},
+            {"tick": 4, "type": "death", "importance": 1, "npc_id": 30},
+        ]
+    )
+    homes = {int(r["npc_id"]): r for r in NOTABLES.iter_rows(named=True)}
+    # 22 and 23 join the kin at the second birth, 21 then through the first (the births are
+    # read again until no one joins: some may be kept that name no kin when read, none lost).
+    kept = _maybe_known(LOW, events, _Circles.of(homes, {}))["event_id"].to_list()
+    assert kept == [0, 1, 2]

@@ -221,7 +221,7 @@ def _events_known(
 ) -> list[_Candidate]:
     """Events notables took part in or witnessed; births and marriages extend their kin."""
     found: list[_Candidate] = []
-    for event in events.iter_rows(named=True):
+    for event in _maybe_known(rules, events, circles).iter_rows(named=True):
         payload = event_payload(event)
         people = _people(event, payload)
         hows, close = circles.knowers(rules, event, people)
@@ -236,6 +236,27 @@ def _events_known(
             tokens += [f"{kind}:{event[c]}" for kind, c in _PLACES if event.get(c) is not None]
             found += _candidates(rules, event, told, tokens, hows, close, circles, names)
     return found
+
+
+def _maybe_known(rules: MemoryRules, events: pl.DataFrame, circles: _Circles) -> pl.DataFrame:
+    """The events (in their order) a notable may know or whose people may become kin: those at
+    or above a floor, and those naming a notable or kin (kin as births and marriages among
+    these extend it). The others are most of a year's, and `knowers` finds no one for them."""
+    floor = min(rules.floors["faction"], rules.floors["witnessed"])
+    decoded = events["payload"].str.json_decode(pl.Struct(dict.fromkeys(PEOPLE[1:], pl.String)))
+    people = pl.DataFrame(
+        [events["npc_id"].cast(pl.Int64)]
+        + [decoded.struct.field(key).cast(pl.Int64, strict=False) for key in PEOPLE[1:]]
+    )
+    kinship = events["type"].is_in(["birth", "marriage"])
+    close = set(circles.homes) | set(circles.relatives)
+    while True:
+        known = pl.Series(sorted(close), dtype=pl.Int64).implode()
+        named = people.select(pl.any_horizontal(pl.all().is_in(known))).to_series()
+        joined = set(people.filter(kinship & named).unpivot()["value"].drop_nulls().to_list())
+        if joined <= close:
+            return events.filter(named | (events["importance"] >= floor))
+        close |= joined
 
 
 def _people(event: Mapping[str, Any], payload: Mapping[str, Any]) -> set[int]:
