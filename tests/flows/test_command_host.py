@@ -129,11 +129,15 @@ def test_without_a_host_or_for_other_commands_nothing_is_hosted(
         dead.bind(str(path))
     assert run_hosted(["simulate", "nope"]) is None
     assert not path.exists()
+    monkeypatch.setenv("WORLDLOOM_HOST", "off")
+    command_host.start_host(tmp_path, server_pid=os.getpid(), api_url="http://127.0.0.1:1/api")
+    assert not (tmp_path / "worldloom-host.log").exists()  # none started
 
 
-def _worldloom(home: Path, *args: str) -> subprocess.Popen[str]:
+def _worldloom(home: Path, *args: str, host: str = "on") -> subprocess.Popen[str]:
     """`worldloom ARGS --home HOME` as a new user runs it: no Prefect settings of their own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "WORLDLOOM_"))}
+    env["WORLDLOOM_HOST"] = host
     return subprocess.Popen(
         [WORLDLOOM, *args, "--home", str(home)],
         env=env,
@@ -158,6 +162,9 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
         assert again.returncode == 0, hosted_err
         assert "child " in log_of(prefect_home)
         world = next(line for line in out.splitlines() if line.startswith("world "))
+        refused = _worldloom(home, "simulate", "nope", "--years", "3", host="off")
+        assert refused.communicate(timeout=600)[1].startswith("error: unknown world 'nope'")
+        assert log_of(prefect_home).count("child ") == 1  # run in its own process
         assert world in hosted_out.splitlines()  # the same world, made in the host's child
         assert "Prefect run: http://127.0.0.1:" in hosted_err  # reported to the warm server
 

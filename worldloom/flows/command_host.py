@@ -59,6 +59,11 @@ _WATCH_S = 1.0
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
+def hosting() -> bool:
+    """Whether commands use a host (`WORLDLOOM_HOST=off` runs each in its own process)."""
+    return os.environ.get("WORLDLOOM_HOST", "on") != "off"
+
+
 def socket_path(prefect_home: Path) -> Path:
     """Where the host of `prefect_home` listens: a short path (Unix sockets allow ~100 bytes)
     in a folder only this user can enter."""
@@ -94,7 +99,7 @@ def run_hosted(args: list[str]) -> int | None:
     """Run the command `args` (the CLI's arguments) in this Prefect home's host; its exit
     code, or None when no host runs it (none is running, or it refused): then run it here."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
-    if command not in HOSTED_COMMANDS:
+    if command not in HOSTED_COMMANDS or not hosting():
         return None
     connection = _connect(socket_path(Path(os.environ["PREFECT_HOME"])))
     if connection is None:
@@ -170,7 +175,9 @@ def _forwarding_signals(pid: int) -> Iterator[list[int]]:
 def start_host(prefect_home: Path, *, server_pid: int, api_url: str) -> None:
     """Start this Prefect home's host in the background (its log beside the server's), for
     commands with this process's environment reporting to `api_url`; it ends with the server
-    `server_pid`."""
+    `server_pid`. Nothing when hosting is off."""
+    if not hosting():
+        return
     log = (prefect_home / "worldloom-host.log").open("ab")
     with log:
         subprocess.Popen(
