@@ -11,6 +11,7 @@ from worldloom.systems.narrative.names import Names
 from worldloom.systems.narrative.quest.expand import Offer, expand
 from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA, frame_of
 from worldloom.systems.narrative.quest.motive import (
+    ArcsOnBoard,
     Motive,
     arc_motives,
     event_motives,
@@ -89,18 +90,14 @@ def offer_quests(
         .items()
     }
     empty = events.clear()
+    board = ArcsOnBoard.of(arcs, arc_roles)
     for tick in range(start, until_tick + 1, days):
         window = by_board.get(tick, empty)
-        running = set(
-            arcs.filter(
-                (pl.col("start_tick") <= tick)
-                & ((pl.col("status") == "in_progress") | (pl.col("last_tick") > tick))
-            )["arc_id"].to_list()
-        )
+        running = {arc_id for arc_id, _ in board.running(tick)}
         desk.close(tick, window=window, running=running, atlas=atlas, rules=rules)
         motives = [
             *event_motives(rules=rules, atlas=atlas, events=window, tick=tick),
-            *arc_motives(rules=rules, atlas=atlas, arcs=arcs, arc_roles=arc_roles, tick=tick),
+            *arc_motives(rules=rules, atlas=atlas, board=board, tick=tick),
             *standing_motives(rules=rules, atlas=atlas, tick=tick, seeds=seeds),
         ]
         for motive in motives:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,24 +137,41 @@ def residents(
     return tuple(alive[:_CANDIDATES])
 
 
-def arc_motives(
-    *, rules: QuestRules, atlas: Atlas, arcs: pl.DataFrame, arc_roles: pl.DataFrame, tick: int
-) -> list[Motive]:
+@dataclass(frozen=True, slots=True)
+class ArcsOnBoard:
+    """The arcs as the boards read them, gathered once per call (a board each month filtered
+    and sorted the frames anew): each arc's id, pattern, start, status and last tick in id
+    order, and each arc's roles' rows in role order."""
+
+    arcs: tuple[tuple[int, str, int | None, str | None, int | None], ...]
+    roles: Mapping[int, tuple[dict[str, Any], ...]]
+
+    @classmethod
+    def of(cls, arcs: pl.DataFrame, arc_roles: pl.DataFrame) -> ArcsOnBoard:
+        """From the arc room's arcs and arc_roles tables."""
+        heads = arcs.sort("arc_id").select("arc_id", "pattern", "start_tick", "status", "last_tick")
+        roles: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in arc_roles.sort("arc_id", "role").iter_rows(named=True):
+            roles[row["arc_id"]].append(row)
+        return cls(tuple(heads.iter_rows()), {k: tuple(v) for k, v in roles.items()})
+
+    def running(self, tick: int) -> list[tuple[int, str]]:
+        """Arcs (id, pattern) in progress on `tick`: started, and not over before it."""
+        return [
+            (arc_id, pattern)
+            for arc_id, pattern, start, status, last in self.arcs
+            if start is not None
+            and start <= tick
+            and (status == "in_progress" or (last is not None and last > tick))
+        ]
+
+
+def arc_motives(*, rules: QuestRules, atlas: Atlas, board: ArcsOnBoard, tick: int) -> list[Motive]:
     """The next step of every arc in progress on `tick`, for a notable its roles touch."""
-    running = arcs.filter(
-        (pl.col("start_tick") <= tick)
-        & ((pl.col("status") == "in_progress") | (pl.col("last_tick") > tick))
-    ).sort("arc_id")
-    roles: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in (
-        arc_roles.filter(pl.col("arc_id").is_in(running["arc_id"].to_list()))
-        .sort("arc_id", "role")
-        .iter_rows(named=True)
-    ):
-        roles[row["arc_id"]].append(row)
+    roles = board.roles
     motives = []
-    for arc_id, pattern in running.select("arc_id", "pattern").iter_rows():
-        bound = roles.get(arc_id, [])
+    for arc_id, pattern in board.running(tick):
+        bound = roles.get(arc_id, ())
         npcs = [r["npc_id"] for r in bound if r["npc_id"] is not None]
         factions = tuple(r["faction_id"] for r in bound if r["faction_id"] is not None)
         places = [r["settlement_id"] for r in bound if r["settlement_id"] is not None]
