@@ -111,8 +111,13 @@ def spread_rumors(
     new_rumors: list[dict[str, Any]] = []
     new_versions: list[dict[str, Any]] = []
     new_beliefs: list[dict[str, Any]] = []
-    for event in events.sort("event_id").iter_rows(named=True):
-        if event["event_id"] in known or not rules.starts_rumor(event["type"], event["importance"]):
+    # A year's few thousand events, most too small to tell: the rule asked once per kind.
+    kinds = events.select("type", "importance").unique()
+    telling = [rules.starts_rumor(t, i) for t, i in kinds.iter_rows()]
+    told = kinds.filter(pl.Series(telling, dtype=pl.Boolean))
+    starting = events.join(told, on=["type", "importance"], how="semi").sort("event_id")
+    for event in starting.iter_rows(named=True):
+        if event["event_id"] in known:
             continue
         origin = _origin(event, places)
         if origin is None:
