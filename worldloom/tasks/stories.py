@@ -177,6 +177,8 @@ def _spread(
     )
 
 
+HEARD_OF = ("event_id", "type", "importance")
+"""The events columns a rumor heard of is remembered by (`heard_rumors`)."""
 REMEMBERED = ("memory_id", "npc_id", "event_id", "tick", "importance", "topics")
 """The memories columns `remember` reads of the book (not the texts: most of the table)."""
 
@@ -193,7 +195,7 @@ def _remember(
     told = (
         shelf.log
         if bound >= shelf.log_after
-        else store.read("events", world_id, after={"event_id": bound})
+        else store.read("events", world_id, after={"event_id": bound}, columns=HEARD_OF)
     )
     # The versions heard of: those stored of the rumors heard, and the year's new ones.
     versions = pl.concat(
