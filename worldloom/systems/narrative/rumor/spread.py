@@ -114,8 +114,8 @@ def spread_rumors(
     # A year's few thousand events, most too small to tell: the rule asked once per kind.
     kinds = events.select("type", "importance").unique()
     telling = [rules.starts_rumor(t, i) for t, i in kinds.iter_rows()]
-    told = kinds.filter(pl.Series(telling, dtype=pl.Boolean))
-    starting = events.join(told, on=["type", "importance"], how="semi").sort("event_id")
+    tellable = kinds.filter(pl.Series(telling, dtype=pl.Boolean))
+    starting = events.join(tellable, on=["type", "importance"], how="semi").sort("event_id")
     for event in starting.iter_rows(named=True):
         if event["event_id"] in known:
             continue
