@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.systems.narrative.quest.world import People, Person
+from worldloom.systems.narrative.quest.world import People, Person, _index_people
 
 SCHEMA = {
     "npc_id": pl.Int64,
@@ -92,3 +92,23 @@ def test_people_match_a_full_index(frame: pl.DataFrame) -> None:
             (*family, *children),
             row["born_tick"],
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(frame=families(), keys=st.sets(st.sampled_from(["farmer", "child", "ruler", "smith"])))
+def test_residents_of_some_keys_are_those_of_the_full_index(
+    frame: pl.DataFrame, keys: set[str]
+) -> None:
+    _, everyone, notables = _index_people(frame)
+    people, some, same = _index_people(frame.reverse(), keys=keys)
+    assert some == {place: ids for place, ids in everyone.items() if place[1] in keys}
+    assert same == notables
+    assert list(people) == frame["npc_id"].to_list()
+
+
+def test_a_person_is_found_by_a_number_only() -> None:
+    people = People(_frame([(1, 10, "smith", True, None, 5, 0, None, None, None)]))
+    assert None not in people
+    assert "1" not in people
+    assert 1.5 not in people
+    assert 1 in people
