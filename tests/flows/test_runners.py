@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from worldloom.flows.runners import (
     default_workers,
     local_cluster_kwargs,
     parse_runner,
+    runner_started_early,
     task_runner,
 )
 from worldloom.tasks.plan import plan_world, plan_world_task
@@ -134,3 +137,30 @@ def test_local_threads_default_to_the_cores() -> None:
     runner = task_runner("local")
     assert isinstance(runner, ThreadPoolTaskRunner)
     assert runner._max_workers == default_workers() == local_cluster_kwargs()["n_workers"]
+
+
+def test_a_runner_started_early_is_made_when_asked() -> None:
+    with runner_started_early("local", workers=3) as make:
+        runner = make()
+    assert isinstance(runner, ThreadPoolTaskRunner)
+    assert runner._max_workers == 3
+    with (
+        pytest.raises(ValueError, match="at least one worker"),
+        runner_started_early("dask", workers=0),
+    ):
+        pass  # refused before any cluster starts
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_server")
+def test_a_dask_cluster_started_early_runs_the_flow_and_is_closed_after() -> None:
+    seeds = list(range(30, 36))
+    with runner_started_early("dask", workers=1) as make:
+        runner = make()
+        assert isinstance(runner, DaskTaskRunner)
+        assert runner.address is not None
+        assert runner.address.startswith("tcp://127.0.0.1:")
+        assert plan_worlds.with_options(task_runner=make())(seeds) == plan_worlds(seeds)
+    with socket.socket() as probe:  # its scheduler is gone
+        host, port = runner.address.removeprefix("tcp://").split(":")
+        assert probe.connect_ex((host, int(port))) != 0

@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
-from worldloom.flows.runners import LOCAL, task_runner
+from worldloom.flows.runners import LOCAL, runner_started_early
 from worldloom.infrastructure.store import keep_open
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
@@ -243,6 +243,8 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         recorded = params.model_dump() | {"generation": generation}
         with (
             keep_open(world_db(home, world_id)) if local else nullcontext(),
+            # A Dask cluster starts while the stages before the NPC batches run.
+            runner_started_early(params.runner) as batch_runner,
             recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded),
         ):
             resumable(create_world, home=home, world_id=world_id, generation=generation)(
@@ -252,9 +254,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             regions_flow(home, world_id, generation)
             pois_flow(home, world_id, generation)
             # The NPC batches run side by side on the chosen runner.
-            people_flow.with_options(task_runner=task_runner(params.runner))(
-                home, world_id, generation
-            )
+            people_flow.with_options(task_runner=batch_runner())(home, world_id, generation)
             economy_flow(home, world_id, params.economy_ticks, generation)
             gear_flow(home, world_id, generation)
             if params.llm != "none":

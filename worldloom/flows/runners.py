@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,3 +116,31 @@ def task_runner(spec: str, *, workers: int | None = None) -> TaskRunner[Any]:
             cluster_kwargs=local_cluster_kwargs(workers),
         )
     return DaskTaskRunner(address=name)
+
+
+@contextmanager
+def runner_started_early(
+    spec: str, *, workers: int | None = None
+) -> Iterator[Callable[[], TaskRunner[Any]]]:
+    """Within: a factory of `spec`'s task runner (see `task_runner`) for a stage that runs
+    later. For `dask`, the LocalCluster starts now, in the background, so that its worker
+    processes (~10 s to start here) come up while the earlier stages run, and the factory's
+    runner connects to it; it is closed when the block ends.
+
+    Raises:
+        ValueError: `spec` names no runner, or `workers` is below one (at once, not later).
+    """
+    if parse_runner(spec) != DASK:
+        yield lambda: task_runner(spec, workers=workers)
+        return
+    kwargs = local_cluster_kwargs(workers)
+    # Imported here: dask and distributed take ~1 s to import and most commands never use them.
+    from distributed import LocalCluster  # noqa: PLC0415
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dask-cluster") as starter:
+        starting: Future[LocalCluster] = starter.submit(LocalCluster, **kwargs)
+        try:
+            yield lambda: task_runner(starting.result().scheduler_address)
+        finally:
+            if starting.exception() is None:  # one that failed to start says so when asked
+                starting.result().close()
