@@ -112,3 +112,26 @@ def test_clears_like_the_per_book_loop(
             strict=True)
     )  # fmt: skip
     assert got == _reference(b, a)
+
+
+wide_lists = st.lists(
+    st.tuples(st.sampled_from([0, 2**30]), st.integers(2**30, 2**30 + 3), st.integers(1, 9)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(bids=wide_lists, asks=wide_lists)
+def test_books_and_prices_too_wide_to_pack_clear_alike(
+    bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
+) -> None:
+    # 31 bits of book and ~31 of price leave no room for a tie-break in one int64 key: the
+    # queues are then sorted on the three keys (a lexsort).
+    b, a = _listed(bids), _listed(asks)
+    fills = clear_books(b, a)
+    got = list(
+        zip(fills.bid.tolist(), fills.ask.tolist(), fills.qty.tolist(), fills.price.tolist(),
+            strict=True)
+    )  # fmt: skip
+    assert got == _reference(b, a)
