@@ -21,6 +21,7 @@ def test_a_roster_is_the_dict_of_its_columns(named: dict[int, str], asked: list[
     )
     assert dict(roster) == dict(sorted(named.items()))
     assert list(roster) == ids
+    assert list(roster.values()) == [named[i] for i in ids]
     assert len(roster) == len(named)
     for entity in asked:
         assert roster.get(entity) == named.get(entity)
