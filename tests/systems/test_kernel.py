@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from worldloom.systems.kernel import kernel
+from worldloom.systems.kernel import kernel, load_compiler
 
 
 @kernel
@@ -33,3 +33,8 @@ def test_arrays_carry_numpys_own_dtypes_and_other_results_pass_through() -> None
 def test_a_kernel_keeps_its_python_name_and_docs() -> None:
     assert _copy.__name__ == "_copy"
     assert _copy.__wrapped__(np.arange(3, dtype=np.int32)).tolist() == [0, 1, 2]  # type: ignore[attr-defined]
+
+
+def test_the_compiler_loads_ahead_and_kernels_run_after() -> None:
+    load_compiler()
+    assert _copy(np.arange(2, dtype=np.int32)).tolist() == [0, 1]
