@@ -12,7 +12,8 @@ and the command run in its own process as before: other code on disk (the host t
 the next command starts a fresh one), or other settings that Prefect, numba, Polars or numpy
 read when they are imported.
 
-This module is imported by the CLI before anything heavy: the standard library only, at the top.
+This module is imported by the CLI before anything heavy: only the standard library at the top
+(and the local server module, which is the same).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
+
+from worldloom.infrastructure.local_server import process_alive
 
 HOSTED_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "simulate", "stories"})
 """The commands a host runs: they run flows and end (not `serve`, `batch` with its own workers,
@@ -215,7 +218,7 @@ def serve_commands(
     listener.settimeout(_WATCH_S)
     print(f"host {os.getpid()} serving {prefect_home} on {path}", flush=True)
     try:
-        while _alive(server_pid) and _same_inode(path, inode):
+        while process_alive(server_pid) and _same_inode(path, inode):
             _reap()
             try:
                 connection, _ = listener.accept()
@@ -332,16 +335,6 @@ def _reap() -> None:
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0]:
             pass
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _same_inode(path: Path, inode: int) -> bool:

@@ -74,7 +74,7 @@ def running_server(prefect_home: Path) -> LocalServer | None:
         server = LocalServer(pid=int(data["pid"]), port=int(data["port"]), started=data["started"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if _alive(server.pid) and healthy(server.api_url):
+    if process_alive(server.pid) and healthy(server.api_url):
         return server
     return None
 
@@ -168,7 +168,8 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process `pid` exists (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
