@@ -285,8 +285,8 @@ def _draw_fates(
     # Marriages: willing brides and grooms of one settlement and culture, paired in id order.
     unwed = (people.spouse < 0) | ~np.isin(people.spouse, people.ids[survives])
     grown = age >= p["marriage_min_age"]
-    willing = seeds.stream("history.person.marriage", year).random(total)[place]
-    willing = willing < p["marriage_chance"]
+    wish = seeds.stream("history.person.marriage", year).random(total)[place]
+    willing = wish < p["marriage_chance"]
     female = people.female
     brides = np.flatnonzero(
         survives & female & unwed & grown & (age <= p["bride_max_age"]) & willing
