@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,12 +23,16 @@ from typer.testing import CliRunner
 from worldloom.flows import warm_server
 from worldloom.flows.commands import app
 from worldloom.flows.warm_server import defer_server, flow_api
+from worldloom.infrastructure import local_server
 from worldloom.infrastructure.local_server import (
     LocalServer,
     LocalServerError,
+    database_template,
     ensure_server,
     healthy,
+    keep_database_template,
     running_server,
+    seed_database,
     stop_server,
 )
 
@@ -96,9 +101,24 @@ def test_the_foreground_server_serves_its_ui_on_its_port_and_stops_whole(tmp_pat
     assert servers_on(port) == []  # nothing it started is left listening
 
 
-def test_a_background_server_is_started_once_reused_and_stopped(tmp_path: Path) -> None:
+def test_a_background_server_is_started_once_reused_and_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    seeded: list[bool] = []
+
+    def seed(prefect_home: Path) -> bool:
+        seeded.append(seed_database(prefect_home))
+        return seeded[-1]
+
+    monkeypatch.setattr(local_server, "seed_database", seed)
     prefect_home = tmp_path / "prefect"
     first = ensure_server(prefect_home, prefect=PREFECT)
+    # The new home's database, migrated by its server, is kept for the next new home.
+    template = database_template()
+    assert template is not None
+    assert template.is_file()
+    assert seeded == [False]
     try:
         assert ensure_server(prefect_home, prefect=PREFECT) == first  # reused, not restarted
         assert running_server(prefect_home) == first
@@ -117,6 +137,40 @@ def test_a_background_server_is_started_once_reused_and_stopped(tmp_path: Path) 
     assert not healthy(first.api_url)
     assert running_server(prefect_home) is None
     assert stop_server(prefect_home) is None  # stopping twice is fine
+    # The next new home starts from the template, and its server takes it as it is.
+    other = ensure_server(tmp_path / "other", prefect=PREFECT)
+    try:
+        assert seeded == [False, True]
+        assert healthy(other.api_url)
+    finally:
+        stop_server(tmp_path / "other")
+
+
+def test_a_template_database_seeds_new_homes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    first, second = tmp_path / "first", tmp_path / "second"
+    second.mkdir()
+    assert not seed_database(second)  # no template yet
+    keep_database_template(first)  # no database to keep
+    assert database_template() is not None
+    assert not database_template().exists()  # type: ignore[union-attr]
+    first.mkdir()
+    with sqlite3.connect(first / "prefect.db") as database:
+        database.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        database.execute("INSERT INTO alembic_version VALUES ('head')")
+    keep_database_template(first)
+    assert seed_database(second)
+    with sqlite3.connect(second / "prefect.db") as database:
+        assert database.execute("SELECT * FROM alembic_version").fetchall() == [("head",)]
+    assert not seed_database(second)  # a home's own database is never replaced
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
+    third = tmp_path / "third"
+    third.mkdir()
+    assert not seed_database(third)  # the user's database is elsewhere
+    keep_database_template(second)  # nor is it kept
 
 
 def _worldloom(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -32,6 +32,7 @@ from worldloom.infrastructure.local_server import (
     DEFAULT_PORT,
     end_process_group,
     running_server,
+    seed_database,
     server_command,
     server_environment,
     stop_server,
@@ -66,6 +67,7 @@ def server(
     )
     # A server of its own, in the foreground: its warnings are for this terminal.
     env = {**os.environ, **server_environment(port), "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    seed_database(Path(os.environ["PREFECT_HOME"]).expanduser())  # no migrations on a new home
     child = subprocess.Popen(server_command(prefect, port), env=env, start_new_session=True)
 
     def stop(signum: int, _frame: object) -> None:
