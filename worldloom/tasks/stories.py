@@ -17,7 +17,13 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.store import Revision, WorldStore, open_store, table_revision
+from worldloom.infrastructure.store import (
+    Revision,
+    RowRange,
+    WorldStore,
+    open_store,
+    table_revision,
+)
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.arc import ArcBook, sift_arcs
 from worldloom.systems.narrative.dialogue import write_dialogue
@@ -244,9 +250,16 @@ def _post_quests(
     arcs: _Told,
 ) -> _Told:
     rules = catalog.quest_rules()
-    quests = store.read("quests", world_id)
+    numbered = store.next_id("quests", world_id, "quest_id")
+    # Closed quests never change: the book holds the open ones, and the latest (its id numbers
+    # the next quests), not every quest the world has offered.
+    quests = store.read(
+        "quests",
+        world_id,
+        within=[RowRange(where={"status": "open"}), RowRange(after={"quest_id": numbered - 2})],
+    )
+    offered = store.read("quests", world_id, columns=("quest_id",)).height
     opened = quests.filter(pl.col("status") == "open")["quest_id"]
-    numbered = int(quests["quest_id"].max()) + 1 if quests.height else 0  # type: ignore[arg-type]
     # Only the open quests' steps are read (`offer_quests`): from the oldest open one on.
     first_open = int(opened.min()) if opened.len() else numbered  # type: ignore[arg-type]
     book = QuestBook(
@@ -274,7 +287,7 @@ def _post_quests(
         Unread(events=events, after=since, tick=clock),
         replace={},
         append={"quest_steps": steps},
-        holds={"quests": book.quests.height},
+        holds={"quests": offered + book.quests.height - quests.height},
         # Closed quests never change: the open ones closed and the new ones are written.
         revise={"quests": table_revision("quests", quests, book.quests)},
     )

@@ -65,6 +65,13 @@ def test_two_windows_give_one_pass(rows: list[dict[str, Any]], split: int) -> No
     assert third.quests.equals(whole.quests)
     fresh = pl.col("quest_id") >= first.quests.height
     assert third.quest_steps.filter(fresh).equals(whole.quest_steps.filter(fresh))
+    # Nor the closed quests but the latest: the book's quests come back, changed, and the new.
+    latest = pl.col("quest_id") == pl.col("quest_id").max()
+    kept = (pl.col("status") == "open") | latest
+    leaner = dataclasses.replace(lean, quests=first.quests.filter(kept))
+    fourth = _pass([r for r in rows if after < r["tick"]], book=leaner)
+    again = pl.col("quest_id").is_in(leaner.quests["quest_id"].implode()) | fresh
+    assert fourth.quests.equals(whole.quests.filter(again))
 
 
 @settings(max_examples=25, deadline=None)

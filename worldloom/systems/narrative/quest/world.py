@@ -50,6 +50,8 @@ class QuestWorld:
 class QuestBook:
     """The quests offered so far and their steps, and the tick the book was written up to.
 
+    Closed quests never change: a book may carry only the open quests and the latest one (its
+    id numbers the next), and `offer_quests` returns those it was given, changed, and the new.
     `tick` is -1 for a new world; the integrator keeps it (narrative_state.tick) between runs.
     """
 
