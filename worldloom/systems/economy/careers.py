@@ -308,8 +308,8 @@ def _restless(  # noqa: PLR0917 - a kernel helper takes its arrays positionally 
         return True
     own = prospect[here, work]
     other = second[here] if own >= best[here] else best[here]
-    return chance[agent] < _SWITCH_CHANCE and (
-        other > own * _BETTER_BY and other > own + _BETTER_PLUS
+    return bool(
+        chance[agent] < _SWITCH_CHANCE and other > own * _BETTER_BY and other > own + _BETTER_PLUS
     )
 
 
