@@ -21,7 +21,8 @@ import polars as pl
 
 from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally, advance_cohorts
 from worldloom.systems.history.log import EventLog
-from worldloom.systems.history.person import Everyone, Leaders, Succession, advance_people
+from worldloom.systems.history.person import Leaders, Succession, advance_people
+from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.rng import Seeds
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from worldloom.systems.history.cohort import Conditions
 from worldloom.systems.history.log import EventLog
+from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.rng import Seeds
 
@@ -42,49 +43,6 @@ class Leaders:
     faction_id: Int
     leader: Int
     seat: Int
-
-
-@dataclass(frozen=True, slots=True)
-class Everyone:
-    """Everyone the npcs table holds, the dead too, as far as a year of the living needs them:
-    a person's draws are keyed by their place among all ids, a child coming of age takes a
-    parent's trade (a dead parent's too), a newborn a given name in use, a new id none held."""
-
-    ids: Int
-    """Every npc id, ascending."""
-    professions: pl.Series
-    """Each id's profession (as `ids`)."""
-    names: pl.DataFrame
-    """The given names in use: culture_id, sex, name (a name may repeat)."""
-
-    @classmethod
-    def of(cls, npcs: pl.DataFrame) -> Everyone:
-        """Everyone in `npcs` (the whole table, in npc_id order)."""
-        return cls(
-            ids=npcs["npc_id"].to_numpy().astype(np.int64),
-            professions=npcs["profession"],
-            names=npcs.select("culture_id", "sex", "name"),
-        )
-
-    def places(self, ids: Int) -> Int:
-        """Where each of `ids` stands among everyone's ids.
-
-        Raises:
-            ValueError: an id that is not among them.
-        """
-        at = np.searchsorted(self.ids, ids)
-        found = at < self.ids.size
-        found[found] = self.ids[at[found]] == ids[found]
-        if not found.all():
-            raise ValueError(f"npc ids {ids[~found][:5].tolist()} are not among everyone's")
-        return np.asarray(at, dtype=np.int64)
-
-    def profession(self, npc_id: int) -> str | None:
-        """`npc_id`'s profession, None for an id no one holds."""
-        at = int(np.searchsorted(self.ids, npc_id))
-        if at < self.ids.size and int(self.ids[at]) == npc_id:
-            return str(self.professions[at])
-        return None
 
 
 @dataclass(frozen=True, slots=True)
