@@ -25,12 +25,15 @@ from worldloom.flows.commands import app
 from worldloom.flows.warm_server import defer_server, flow_api
 from worldloom.infrastructure import local_server
 from worldloom.infrastructure.local_server import (
+    Launch,
     LocalServer,
     LocalServerError,
+    abandon_server,
     database_template,
     ensure_server,
     healthy,
     keep_database_template,
+    launch_server,
     running_server,
     seed_database,
     stop_server,
@@ -208,11 +211,16 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[Path] = []
+    launched = LocalServer(pid=1, port=4999, started="now")
 
-    def ensure(prefect_home: Path, *, prefect: Path) -> LocalServer:
-        started.append(prefect_home)
-        return LocalServer(pid=1, port=4999, started="now")
+    def launch(prefect_home: Path, *, prefect: Path) -> LocalServer:
+        started.append(prefect_home)  # when the command starts, not when its flows do
+        return launched
 
+    def ensure(prefect_home: Path, *, prefect: Path, launched: LocalServer) -> LocalServer:
+        return launched  # waited for as the flows are about to run
+
+    monkeypatch.setattr(warm_server, "launch_server", launch)
     monkeypatch.setattr(warm_server, "ensure_server", ensure)
     hosts: list[tuple[Path, int, str]] = []
     monkeypatch.setattr(
@@ -222,6 +230,7 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
     )
     monkeypatch.setenv("PREFECT_API_URL", "")  # restored after the test
     defer_server(tmp_path)
+    assert started == [tmp_path]
     before = PREFECT_API_URL.value()
     with flow_api():
         assert PREFECT_API_URL.value() == "http://127.0.0.1:4999/api"
@@ -237,9 +246,10 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
 def test_a_server_that_will_not_start_leaves_prefect_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(prefect_home: Path, *, prefect: Path) -> LocalServer:
+    def broken(prefect_home: Path, **_: object) -> LocalServer:
         raise LocalServerError("the local Prefect server did not start")
 
+    monkeypatch.setattr(warm_server, "launch_server", broken)
     monkeypatch.setattr(warm_server, "ensure_server", broken)
     monkeypatch.setenv("PREFECT_API_URL", "")
     defer_server(tmp_path)
@@ -247,3 +257,36 @@ def test_a_server_that_will_not_start_leaves_prefect_as_it_was(
     with flow_api():
         assert PREFECT_API_URL.value() == before
     assert os.environ["PREFECT_API_URL"] == ""
+
+
+def test_a_server_launched_for_a_command_that_runs_no_flow_is_ended_at_its_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launched = LocalServer(pid=1, port=4999, started="now")
+    ended: list[LocalServer | Launch] = []
+    monkeypatch.setattr(warm_server, "launch_server", lambda home, *, prefect: launched)
+    monkeypatch.setattr(warm_server, "abandon_server", ended.append)
+    defer_server(tmp_path)
+    warm_server._abandon_unused()  # as at the command's exit
+    warm_server._abandon_unused()  # once
+    assert ended == [launched]
+    monkeypatch.setattr(warm_server, "_deferred", None)
+
+
+def test_a_launched_server_is_waited_for_or_abandoned(tmp_path: Path) -> None:
+    prefect_home = tmp_path / "prefect"
+    launched = launch_server(prefect_home, prefect=PREFECT)
+    assert isinstance(launched, Launch)
+    abandon_server(launched)  # the command refused its input: nothing left behind
+    assert launched.process.wait(timeout=30) is not None
+    assert running_server(prefect_home) is None
+    server = ensure_server(
+        prefect_home, prefect=PREFECT, launched=launch_server(prefect_home, prefect=PREFECT)
+    )
+    try:
+        assert healthy(server.api_url)
+        assert launch_server(prefect_home, prefect=PREFECT) == server  # running: no second one
+        abandon_server(server)  # a server that was running is not the command's to end
+        assert healthy(server.api_url)
+    finally:
+        stop_server(prefect_home)

@@ -62,7 +62,12 @@ def use_local_server(args: list[str]) -> None:
     own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
-    if os.environ.get("PREFECT_API_URL") or command not in FLOW_COMMANDS or mode != "auto":
+    if (
+        os.environ.get("PREFECT_API_URL")
+        or command not in FLOW_COMMANDS
+        or mode != "auto"
+        or "--help" in args
+    ):
         return
     prefect_home = Path(os.environ["PREFECT_HOME"]).expanduser()
     try:

@@ -17,18 +17,42 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from worldloom.flows.command_host import socket_path, start_host
-from worldloom.infrastructure.local_server import LocalServerError, ensure_server
+from worldloom.infrastructure.local_server import (
+    Launch,
+    LocalServer,
+    LocalServerError,
+    abandon_server,
+    ensure_server,
+    launch_server,
+)
 
 _deferred: Path | None = None
-"""The Prefect home whose server `flow_api` starts, when the command found none running."""
+"""The Prefect home whose server `flow_api` waits for, when the command found none running."""
+_launched: LocalServer | Launch | None = None
+"""That server, starting in the background since the command began."""
 
 API_URL = "PREFECT_API_URL"
 
 
 def defer_server(prefect_home: Path) -> None:
-    """Have `flow_api` start the local server of `prefect_home` when flows are about to run."""
-    global _deferred  # noqa: PLW0603  # one command per process: its one pending server
+    """Start the local server of `prefect_home` in the background now, while the command loads
+    and checks its input, and have `flow_api` wait for it when flows are about to run; a
+    command that ends before (its input refused) ends the server too and leaves nothing."""
+    global _deferred, _launched  # noqa: PLW0603  # one command per process: its one server
     _deferred = prefect_home
+    try:
+        _launched = launch_server(prefect_home, prefect=Path(sys.executable).with_name("prefect"))
+    except (LocalServerError, OSError):
+        _launched = None  # flow_api tries again, and says so if it fails
+    else:
+        atexit.register(_abandon_unused)
+
+
+def _abandon_unused() -> None:
+    global _launched
+    launched, _launched = _launched, None
+    if launched is not None:
+        abandon_server(launched)
 
 
 @contextmanager
@@ -38,15 +62,18 @@ def flow_api(runner: str = "local") -> Iterator[None]:
     ephemeral server as it would — but for a Dask `runner`, whose worker processes would each
     start one of their own (~10 s each, their runs on servers nobody sees): they share one,
     started here."""
-    global _deferred
+    global _deferred, _launched
     prefect_home, _deferred = _deferred, None
+    launched, _launched = _launched, None
     if prefect_home is not None and not os.environ.get(API_URL):
         print(
             "Starting a Prefect server in the background (`worldloom server stop` ends it)",
             file=sys.stderr,
         )
         try:
-            server = ensure_server(prefect_home, prefect=Path(sys.executable).with_name("prefect"))
+            server = ensure_server(
+                prefect_home, prefect=Path(sys.executable).with_name("prefect"), launched=launched
+            )
         except (LocalServerError, OSError):
             pass  # the command's own ephemeral server, and its error if that fails too
         else:

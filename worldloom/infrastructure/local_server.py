@@ -21,10 +21,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 DEFAULT_PORT = 4200
 _RECORD = "worldloom-server.json"
@@ -82,22 +82,34 @@ def running_server(prefect_home: Path) -> LocalServer | None:
     return None
 
 
-def ensure_server(prefect_home: Path, *, prefect: Path, wait_s: float = 90.0) -> LocalServer:
-    """The running local server, or a new one started in the background (two commands
-    starting at once agree on one: the check and the start happen under a lock).
+@dataclass
+class Launch:
+    """A local server starting in the background, not yet known to answer; it holds the home's
+    server lock (other commands wait to learn which server is theirs) until `ensure_server`
+    waits for it or `abandon_server` ends it."""
 
-    Raises:
-        LocalServerError: it did not answer within `wait_s` (its log is named).
-    """
+    prefect_home: Path
+    process: subprocess.Popen[bytes]
+    server: LocalServer
+    seeded: bool
+    lock: IO[str]
+
+
+def launch_server(prefect_home: Path, *, prefect: Path) -> LocalServer | Launch:
+    """The running local server, or a new one started in the background (two commands
+    starting at once agree on one: the check and the start happen under a lock), not waited
+    for: a command can load and check its input meanwhile."""
     prefect_home.mkdir(parents=True, exist_ok=True)
-    with _locked(prefect_home / "worldloom-server.lock"):
+    lock = (prefect_home / "worldloom-server.lock").open("a")
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         server = running_server(prefect_home)
         if server is not None:
+            lock.close()
             return server
         port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port()
         seeded = seed_database(prefect_home)
-        log = (prefect_home / _LOG).open("ab")
-        with log:
+        with (prefect_home / _LOG).open("ab") as log:
             process = subprocess.Popen(
                 server_command(prefect, port),
                 env={**os.environ, **server_environment(port), "PREFECT_HOME": str(prefect_home)},
@@ -106,25 +118,53 @@ def ensure_server(prefect_home: Path, *, prefect: Path, wait_s: float = 90.0) ->
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: `stop` ends all of it
             )
-        server = LocalServer(
-            pid=process.pid,
-            port=port,
-            started=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        deadline = time.monotonic() + wait_s
+    except BaseException:
+        lock.close()
+        raise
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    server = LocalServer(pid=process.pid, port=port, started=started)
+    return Launch(prefect_home, process, server, seeded, lock)
+
+
+def ensure_server(
+    prefect_home: Path,
+    *,
+    prefect: Path,
+    wait_s: float = 90.0,
+    launched: LocalServer | Launch | None = None,
+) -> LocalServer:
+    """The running local server, or a new one started in the background (or `launched`
+    earlier by `launch_server`), once it answers.
+
+    Raises:
+        LocalServerError: it did not answer within `wait_s` (its log is named).
+    """
+    launch = launched if launched is not None else launch_server(prefect_home, prefect=prefect)
+    if isinstance(launch, LocalServer):
+        return launch
+    with launch.lock:
+        server, deadline = launch.server, time.monotonic() + wait_s
         while not healthy(server.api_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                end_process_group(process.pid)
+            if launch.process.poll() is not None or time.monotonic() > deadline:
+                end_process_group(server.pid)
                 raise LocalServerError(
-                    f"the local Prefect server did not start on port {port}; "
+                    f"the local Prefect server did not start on port {server.port}; "
                     f"see {prefect_home / _LOG}"
                 )
             time.sleep(0.25)
-        if not seeded:
+        if not launch.seeded:
             keep_database_template(prefect_home)
         record = {"pid": server.pid, "port": server.port, "started": server.started}
         (prefect_home / _RECORD).write_text(json.dumps(record) + "\n", encoding="utf-8")
         return server
+
+
+def abandon_server(launch: LocalServer | Launch) -> None:
+    """End a server `launch_server` started that no flow will use (the command refused its
+    input); one that was already running is left alone."""
+    if isinstance(launch, Launch):
+        with launch.lock:
+            end_process_group(launch.server.pid)
 
 
 def database_template() -> Path | None:
@@ -260,10 +300,3 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
