@@ -57,9 +57,9 @@ before their first flow runs: `flow_api`)."""
 def use_local_server(args: list[str]) -> None:
     """Point a command that runs flows at the warm local Prefect server (`WORLDLOOM_SERVER`:
     `auto`, the default, reuses the one a previous command or `worldloom server` left running
-    and starts one in the background when there is none — as its first flow is about to run,
-    so input it refuses costs no wait; `ephemeral` gives each command a throwaway server of its
-    own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
+    and starts one in the background when there is none, waited for only as its first flow is
+    about to run, so input it refuses costs no wait; `ephemeral` gives each command a throwaway
+    server of its own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
     if (

@@ -2,8 +2,9 @@
 Dask workers.
 
 A command that runs flows uses the server a previous command or `worldloom server` left
-running; when none runs, it starts one in the background just before its first flow runs, not
-when it starts, so input it refuses (an unknown world, a negative duration) is refused at once.
+running; when none runs, it starts one in the background as it begins and waits for it only
+as its first flow is about to run (the start overlaps its imports and input checks). Input it
+refuses (an unknown world, a negative duration) is refused at once, and that server ended.
 The server then stays up for the next command (`worldloom server stop` ends it).
 """
 
