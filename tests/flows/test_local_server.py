@@ -225,7 +225,7 @@ def test_flow_api_points_prefect_at_the_deferred_server_once(
     hosts: list[tuple[Path, int, str]] = []
     monkeypatch.setattr(
         warm_server,
-        "start_host",
+        "start_host_at_exit",
         lambda h, *, server_pid, api_url: hosts.append((h, server_pid, api_url)),
     )
     monkeypatch.setenv("PREFECT_API_URL", "")  # restored after the test

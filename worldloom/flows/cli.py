@@ -9,7 +9,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from worldloom.flows.command_host import HOSTED_COMMANDS, run_hosted, socket_path, start_host
+from worldloom.flows.command_host import (
+    HOSTED_COMMANDS,
+    run_hosted,
+    socket_path,
+    start_host_at_exit,
+)
 from worldloom.flows.warm_server import defer_server
 from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
@@ -86,7 +91,7 @@ def use_local_server(args: list[str]) -> None:
     os.environ["PREFECT_API_URL"] = server.api_url
     if command in HOSTED_COMMANDS and not socket_path(prefect_home).exists():
         # For the next command (this one runs here): a host with this command's environment.
-        start_host(prefect_home, server_pid=server.pid, api_url=server.api_url)
+        start_host_at_exit(prefect_home, server_pid=server.pid, api_url=server.api_url)
 
 
 def configure_prefect(home: Path) -> None:
