@@ -19,6 +19,7 @@ from worldloom.systems.economy.market import Orders, clear_books
 from worldloom.systems.economy.posting import scan_orders
 from worldloom.systems.economy.pricing import price_orders
 from worldloom.systems.economy.slots import COMFORT, FOOD, AgentSlots
+from worldloom.systems.economy.staple import staple_foods
 from worldloom.systems.economy.state import EconomyState, Float32, Int32
 from worldloom.systems.kernel import kernel, kernel_helper
 
@@ -104,7 +105,7 @@ def _post_orders(
     """Bids restock what runs low (in lots); asks offer whatever is held beyond what is kept."""
     rules = context.rules
     n_goods = state.price.shape[1]
-    staple, food_market = _staples(state, context)
+    staple, food_market = staple_foods(state, context)
     bids, asks = scan_orders(
         state,
         context.slots,
@@ -306,79 +307,6 @@ def _tally_books(  # noqa: PLR0917 - a kernel takes its arrays positionally (num
         elif best_ask[book] < price[book]:
             price[book] += 0.5 * (best_ask[book] - price[book])
     return glut, volume
-
-
-def _staples(state: EconomyState, context: TickContext) -> tuple[Int, Int]:
-    """Per market, the food an empty larder switches to and the market it is bought in.
-
-    At home, the cheapest per unit of nutrition among the foods offered in quantity last tick
-    (a quarter of the food on offer or more: not a trickle everyone would chase), its cost
-    raised by the share by which its book was short. A market
-    with no food on offer buys its staple in the linked market with the most food on offer
-    (a day's walk for bread beats starving beside one's money); with no food in reach
-    either, the plainest food by base value, at home, so that the bids call it in by
-    caravan."""
-    rules, links = context.rules, context.links
-    on_offer = state.supply[:, rules.foods] * rules.nutrition[rules.foods]
-    return _staple_foods(
-        on_offer,
-        on_offer.sum(axis=1),
-        links.src,
-        links.dst,
-        rules.foods,
-        rules.nutrition,
-        rules.value,
-        state.price,
-        state.supply,
-        state.demand,
-    )
-
-
-@kernel
-def _staple_foods(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
-    on_offer: Float,
-    offered: Float,
-    src: Int,
-    dst: Int,
-    foods: Int,
-    nutrition: Float,
-    value: Float,
-    price: Float,
-    supply: Int,
-    demand: Int,
-) -> tuple[Int, Int]:
-    """`_staples` from each market's [market, food] nutrition `on_offer` and its total."""
-    n_markets, n_foods = on_offer.shape
-    food_market = np.arange(n_markets)
-    # The linked market with the most food on offer (the first such link on a tie).
-    most = np.full(n_markets, -1.0)
-    for link in range(src.size):
-        a, b = src[link], dst[link]
-        if offered[a] == 0 and offered[b] > most[a]:
-            most[a] = offered[b]
-            if offered[b] > 0:
-                food_market[a] = b
-    staple = np.empty(n_markets, dtype=np.int64)
-    cost = np.empty(n_foods)
-    for market in range(n_markets):
-        there = food_market[market]
-        found = False
-        for j in range(n_foods):
-            cost[j] = np.inf
-            if on_offer[there, j] > 0 and on_offer[there, j] >= 0.25 * offered[there]:
-                food = foods[j]
-                short = max(demand[there, food] / max(supply[there, food], 1), 1.0)
-                cost[j] = price[there, food] / nutrition[food] * short
-                found = True
-        if not found:
-            for j in range(n_foods):
-                cost[j] = value[foods[j]] / nutrition[foods[j]]
-        best = 0
-        for j in range(1, n_foods):
-            if cost[j] < cost[best]:
-                best = j
-        staple[market] = foods[best]
-    return staple, food_market
 
 
 @kernel_helper
