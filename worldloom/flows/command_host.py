@@ -372,7 +372,9 @@ def main() -> None:
     tune_memory()
     configure_prefect(prefect_home.parent)
     from worldloom.flows.commands import app  # noqa: PLC0415  # the imports a host holds
+    from worldloom.systems.kernel import load_compiler  # noqa: PLC0415
 
+    load_compiler()  # numba's compiler context, ~0.2 s of a child's first kernel otherwise
     serve_commands(prefect_home, server_pid=server_pid, app=app, mine=mine)
 
 
