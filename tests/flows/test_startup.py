@@ -17,3 +17,17 @@ def test_loading_the_commands_imports_no_llm_sdk() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_worlds_neighbour_lists_are_built_without_pandas() -> None:
+    # pyarrow imports pandas (~0.3 s of CPU) when it converts a numpy array; nothing a command
+    # runs needs pandas, and the cells' neighbour lists are built over the arrays' own buffers.
+    probe = (
+        "import sys, numpy as np; from worldloom.tasks.tables import _split; "
+        "s = _split(np.array([1, 2, 3], dtype=np.int64), np.array([0, 1, 1, 3])); "
+        "print(s.to_list(), 'pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[[1], [], [2, 3]] False"
