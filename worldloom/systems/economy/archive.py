@@ -13,95 +13,32 @@ N + M days of history are the history of N + M days.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from worldloom.systems.economy.periods import (
+    LEDGER_PERIOD,
+    PERIOD_KEYS,
+    HistoryPolicy,
+    Spans,
+    day_partials,
+    period_partials,
+    roll_up,
+)
 from worldloom.systems.economy.state import EconomyHistory
-from worldloom.systems.world import Calendar
+
+__all__ = [
+    "HistoryPolicy",
+    "Spans",
+    "archive_history",
+    "book_partials",
+    "role_partials",
+]
 
 Int = npt.NDArray[np.int64]
-How = Literal["first", "last", "max", "min", "sum"]
-
-BOOK_PERIOD: Mapping[str, How] = {
-    "open": "first",
-    "high": "max",
-    "low": "min",
-    "close": "last",
-    "volume": "sum",
-    "supply": "sum",
-    "demand": "sum",
-    "trades": "sum",
-    "turnover": "sum",
-}
-"""A book's period (market_price_periods) from its days: how each column rolls up."""
-ROLE_PERIOD: Mapping[str, How] = {
-    "profession": "last",
-    "agents": "last",
-    "money": "last",
-    "mean_profit": "last",
-    "bankruptcies": "sum",
-}
-LEDGER_PERIOD: Mapping[str, How] = {"produced": "sum", "consumed": "sum", "spoiled": "sum"}
-MONEY_PERIOD: Mapping[str, How] = {"money": "last"}
 _ROLE_TABLES = ("role_stats", "economy_ledger", "money_supply")
-_KEYS = {
-    "market_price_periods": ("market_id", "good"),
-    "role_stats": ("role",),
-    "economy_ledger": ("good",),
-    "money_supply": ("market_id",),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryPolicy:
-    """How much of an economy's history is kept at which resolution."""
-
-    window_days: int = 60
-    """Days kept day by day, at least (back to the start of the month they begin in)."""
-    month_years: int = 10
-    """Years before the daily window kept month by month (back to a year's start); older
-    history is kept year by year."""
-
-
-@dataclass(frozen=True, slots=True)
-class Spans:
-    """The calendar's months and years as tick ranges (tick 0 starts a year)."""
-
-    month_ends: Int
-    """Day of the year after each month's last day (cumulative month lengths)."""
-
-    @classmethod
-    def of(cls, calendar: Calendar) -> Spans:
-        return cls(np.cumsum([m.days for m in calendar.months], dtype=np.int64))
-
-    @property
-    def year(self) -> int:
-        return int(self.month_ends[-1])
-
-    def month_start(self, ticks: Int) -> Int:
-        years, day = np.divmod(ticks, self.year)
-        month = np.searchsorted(self.month_ends, day, side="right")
-        return np.asarray(years * self.year + np.r_[0, self.month_ends][month], dtype=np.int64)
-
-    def month_days(self, starts: Int) -> Int:
-        day = starts % self.year
-        month = np.searchsorted(self.month_ends, day, side="right")
-        return np.asarray(self.month_ends[month] - day, dtype=np.int64)
-
-    def year_start(self, ticks: Int) -> Int:
-        return np.asarray(ticks // self.year * self.year, dtype=np.int64)
-
-    def cutoffs(self, next_tick: int, policy: HistoryPolicy) -> tuple[int, int]:
-        """The first tick kept day by day and the first kept month by month, once the
-        economy has run up to `next_tick` (exclusive)."""
-        first_day = max(next_tick - policy.window_days, 0)
-        day = int(self.month_start(np.array([first_day]))[0])
-        month = int(self.year_start(np.array([max(day - policy.month_years * self.year, 0)]))[0])
-        return day, month
 
 
 def book_partials(
@@ -109,8 +46,8 @@ def book_partials(
 ) -> pl.DataFrame:
     """The run's days before tick `before`, rolled up per calendar month and book: one row per
     month, market and good (`first` and `last` ticks, then `BOOK_PERIOD`'s columns)."""
-    keep = history.ticks < before
-    if not keep.any():
+    keep = _days_before(history, before)
+    if keep.stop == 0:
         return _empty_partials("market_price_periods")
     ticks = history.ticks[keep]
     n_markets, n_goods = history.price.shape[1:]
@@ -118,7 +55,7 @@ def book_partials(
     flat = (ticks.size, n_markets * n_goods)
     price = history.price[keep].reshape(flat)
     sums = {
-        name: np.add.reduceat(getattr(history, name)[keep].reshape(flat).astype(np.int64), first)
+        name: np.add.reduceat(getattr(history, name)[keep].reshape(flat), first, dtype=np.int64)
         for name in ("volume", "supply", "demand")
     }
     fills = history.fills
@@ -162,8 +99,8 @@ def role_partials(
     """The run's role, ledger and money rows before tick `before`, rolled up per calendar
     month (`first` and `last` ticks, then `ROLE_PERIOD`'s, `LEDGER_PERIOD`'s and
     `MONEY_PERIOD`'s columns)."""
-    keep = history.ticks < before
-    if not keep.any():
+    keep = _days_before(history, before)
+    if keep.stop == 0:
         return {name: _empty_partials(name) for name in _ROLE_TABLES}
     ticks = history.ticks[keep]
     starts, first, _ = _months(ticks, spans)
@@ -207,66 +144,6 @@ def role_partials(
     }
 
 
-def day_partials(daily: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Daily rows as one-day partials of their month (`first` and `last` ticks; a book's day
-    has its price as open, high, low and close)."""
-    if table == "market_price_periods":
-        daily = daily.with_columns(
-            pl.col("price").alias("open"),
-            pl.col("price").alias("high"),
-            pl.col("price").alias("low"),
-            pl.col("price").alias("close"),
-        ).drop("price")
-    return daily.with_columns(pl.col("tick").alias("first"), pl.col("tick").alias("last")).drop(
-        "tick", "days", strict=False
-    )
-
-
-def period_partials(periods: pl.DataFrame) -> pl.DataFrame:
-    """Stored period rows as partials (`first` and `last` ticks) of a longer period."""
-    return periods.with_columns(
-        pl.col("tick").alias("first"), (pl.col("tick") + pl.col("days") - 1).alias("last")
-    ).drop("tick", "days")
-
-
-def roll_up(
-    partials: pl.DataFrame,
-    *,
-    table: str,
-    starts: Int,
-    days: Int,
-    sparse: bool,
-) -> pl.DataFrame:
-    """Combine partials into whole periods: row i of `partials` belongs to the period that
-    starts at `starts[i]` and lasts `days[i]` (a month or a year); columns combine by their
-    rule (`BOOK_PERIOD`...). With `sparse`, a book period in which nothing
-    was offered, bid for or traded is left out (its price did not move). Returns rows with
-    `tick` (the period's first day) and `days`."""
-    rules = {
-        "market_price_periods": BOOK_PERIOD,
-        "role_stats": ROLE_PERIOD,
-        "economy_ledger": LEDGER_PERIOD,
-        "money_supply": MONEY_PERIOD,
-    }[table]
-    keys = _KEYS[table]
-    # Names sorted as an enum of them in their order: the same order, sorted far faster.
-    names = [k for k in keys if partials.schema[k] == pl.String]
-    enums = {k: pl.Enum(sorted(partials[k].unique().to_list())) for k in names}
-    framed = (
-        partials.with_columns(
-            pl.Series("tick", starts, dtype=pl.Int64), pl.Series("days", days, dtype=pl.Int64)
-        )
-        .cast(enums)  # type: ignore[arg-type]
-        .sort(["tick", *keys, "first"])
-        .group_by(["tick", "days", *keys], maintain_order=True)
-        .agg(*(_rule(column, how) for column, how in rules.items()))
-        .cast(dict.fromkeys(names, pl.String))
-    )
-    if sparse:
-        framed = framed.filter((pl.col("supply") + pl.col("demand") + pl.col("volume")) > 0)
-    return framed
-
-
 def archive_history(
     stored: Mapping[str, pl.DataFrame],
     fresh: Mapping[str, pl.DataFrame],
@@ -285,24 +162,19 @@ def archive_history(
     `days`); columns as the tables', ids and counts as Int64."""
     trades = _concat([stored["trades"], fresh["trades"]])
     books = _concat([stored["market_prices"], fresh["market_prices"]])
-    per_day = trades.group_by("tick", "market_id", "good").agg(
-        pl.len().cast(pl.Int64).alias("trades"),
-        (pl.col("qty").cast(pl.Int64) * pl.col("price")).sum().cast(pl.Int64).alias("turnover"),
-    )
-    old_days = (
-        books.filter(pl.col("tick") < day_cutoff)
-        .join(per_day, on=["tick", "market_id", "good"], how="left")
-        .with_columns(pl.col("trades", "turnover").fill_null(0))
-    )
+    # A stored day's trades are counted by month, after its days roll up: the same sums,
+    # without joining every stored day to its trades.
+    old_days = _book_day_partials(books.filter(pl.col("tick") < day_cutoff), spans)
     kept: dict[str, pl.DataFrame] = {
         "market_prices": books.filter(pl.col("tick") >= day_cutoff),
         "trades": trades.filter(pl.col("tick") >= day_cutoff),
         "market_price_periods": _periods(
             stored["market_price_periods"],
-            _concat([day_partials(old_days, "market_price_periods"), partials["market_prices"]]),
+            _concat([old_days, partials["market_prices"]]),
             table="market_price_periods",
             spans=spans,
             month_cutoff=month_cutoff,
+            traded=_monthly_trades(trades.filter(pl.col("tick") < day_cutoff), spans),
         ),
     }
     for table in _ROLE_TABLES:
@@ -331,9 +203,11 @@ def _periods(
     table: str,
     spans: Spans,
     month_cutoff: int,
+    traded: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Stored periods plus the months the `partials` make, the months before `month_cutoff`
-    rolled into years."""
+    """Stored periods plus the months the `partials` make (with the trades `traded` counts
+    for their books: `_monthly_trades`), the months before `month_cutoff` rolled into
+    years."""
     sparse = table == "market_price_periods"
     start = spans.month_start(_ints(partials["first"]))
     months = roll_up(
@@ -343,6 +217,14 @@ def _periods(
         days=spans.month_days(start),
         sparse=sparse,
     )
+    if traded is not None:
+        books = ["tick", *PERIOD_KEYS[table]]
+        months = months.join(traded, on=books, how="left", suffix="_traded").select(
+            *(
+                pl.col(c) + pl.col(f"{c}_traded").fill_null(0) if c in ("trades", "turnover") else c
+                for c in months.columns
+            )
+        )
     periods = _concat([stored, months])
     is_year = pl.col("days") >= spans.year
     old = periods.filter(~is_year & (pl.col("tick") < month_cutoff))
@@ -360,7 +242,79 @@ def _periods(
             years,
             periods.filter(~is_year & (pl.col("tick") >= month_cutoff)),
         ]
-    ).sort("tick", *_KEYS[table])
+    ).sort("tick", *PERIOD_KEYS[table])
+
+
+def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
+    """Stored book days as partials of their months, their trades left at 0 (added by month:
+    `_monthly_trades`): one partial per month and book when the days hold every book on every
+    day from their first to their last (as a run stores them), else one per day."""
+    days = days.with_columns(
+        pl.lit(0, pl.Int64).alias("trades"), pl.lit(0, pl.Int64).alias("turnover")
+    )
+    if days.is_empty():
+        return day_partials(days, "market_price_periods")
+    names = sorted(days["good"].unique().to_list())
+    axes = [_ints(days["tick"]), _ints(days["market_id"])]
+    axes.append(_ints(days["good"].cast(pl.Enum(names)).to_physical()))
+    lows = [int(axis.min()) for axis in axes]
+    shape = [int(axis.max()) - low + 1 for axis, low in zip(axes, lows, strict=True)]
+    cell = ((axes[0] - lows[0]) * shape[1] + axes[1] - lows[1]) * shape[2] + axes[2]
+    if days.height != np.prod(shape) or (np.bincount(cell) != 1).any():
+        return day_partials(days, "market_price_periods")
+    ticks = np.arange(lows[0], lows[0] + shape[0], dtype=np.int64)
+    starts, first, _ = _months(ticks, spans)
+    last = np.r_[first[1:], ticks.size] - 1
+    books = shape[1] * shape[2]
+
+    def grid(column: str) -> npt.NDArray[np.generic]:
+        values = days[column].to_numpy()
+        placed = np.empty(cell.size, dtype=values.dtype)
+        placed[cell] = values
+        return placed.reshape(shape[0], books)
+
+    price = grid("price")
+    n = starts.size
+    return pl.DataFrame(
+        {
+            "first": np.repeat(ticks[first], books),
+            "last": np.repeat(ticks[last], books),
+            "market_id": np.tile(np.repeat(np.arange(shape[1]) + lows[1], shape[2]), n),
+            "good": pl.Series(names, dtype=pl.String).gather(
+                np.tile(np.arange(shape[2]), n * shape[1])
+            ),
+            "open": price[first].ravel(),
+            "high": np.maximum.reduceat(price, first).ravel(),
+            "low": np.minimum.reduceat(price, first).ravel(),
+            "close": price[last].ravel(),
+            **{
+                name: np.add.reduceat(grid(name).astype(np.int64), first).ravel()
+                for name in ("volume", "supply", "demand")
+            },
+            "trades": np.zeros(n * books, dtype=np.int64),
+            "turnover": np.zeros(n * books, dtype=np.int64),
+        },
+        schema_overrides={
+            "open": days.schema["price"],
+            "high": days.schema["price"],
+            "low": days.schema["price"],
+            "close": days.schema["price"],
+        },
+    )
+
+
+def _monthly_trades(trades: pl.DataFrame, spans: Spans) -> pl.DataFrame:
+    """Per month (`tick`, its first day), market and good: the `trades` and the copper paid
+    (`turnover`)."""
+    month = spans.month_start(_ints(trades["tick"]))
+    return (
+        trades.with_columns(pl.Series("tick", month, dtype=pl.Int64))
+        .group_by("tick", "market_id", "good")
+        .agg(
+            pl.len().cast(pl.Int64).alias("trades"),
+            (pl.col("qty").cast(pl.Int64) * pl.col("price")).sum().cast(pl.Int64).alias("turnover"),
+        )
+    )
 
 
 def _ints(series: pl.Series) -> Int:
@@ -377,15 +331,9 @@ def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat([frame.select(columns) for frame in widened], how="vertical_relaxed")
 
 
-def _rule(column: str, how: str) -> pl.Expr:
-    expr = pl.col(column)
-    return {
-        "first": expr.first(),
-        "last": expr.last(),
-        "max": expr.max(),
-        "min": expr.min(),
-        "sum": expr.sum(),
-    }[how]
+def _days_before(history: EconomyHistory, before: int) -> slice:
+    """The run's days before tick `before` (its ticks ascend, so they come first)."""
+    return slice(0, int(np.searchsorted(history.ticks, before)))
 
 
 def _months(ticks: Int, spans: Spans) -> tuple[Int, Int, Int]:
