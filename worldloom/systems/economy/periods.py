@@ -151,8 +151,8 @@ def roll_up(
     group = [starts[order], *(code[order] for code in codes)]
     change = np.zeros(order.size, dtype=np.bool_)
     change[:1] = True
-    for column in group:
-        change[1:] |= column[1:] != column[:-1]
+    for part in group:
+        change[1:] |= part[1:] != part[:-1]
     heads = np.flatnonzero(change)
     tails = np.r_[heads[1:], order.size][: heads.size] - 1
     columns: dict[str, pl.Series] = {
