@@ -6,6 +6,13 @@ import subprocess
 import sys
 
 
+def printed_by(probe: str) -> str:
+    """What `probe` prints, run in a fresh interpreter (nothing imported yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def test_loading_the_commands_imports_no_llm_sdk() -> None:
     # openai and instructor cost ~1.2 s of start-up; only a command that calls a model needs
     # them, and it imports them when it builds its client.
@@ -13,10 +20,7 @@ def test_loading_the_commands_imports_no_llm_sdk() -> None:
         "import sys, worldloom.flows.commands; "
         "print(sorted({'openai', 'instructor'} & set(sys.modules)))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    assert printed_by(probe) == "[]"
 
 
 def test_a_worlds_neighbour_lists_are_built_without_pandas() -> None:
@@ -27,7 +31,4 @@ def test_a_worlds_neighbour_lists_are_built_without_pandas() -> None:
         "s = _split(np.array([1, 2, 3], dtype=np.int64), np.array([0, 1, 1, 3])); "
         "print(s.to_list(), 'pandas' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[[1], [], [2, 3]] False"
+    assert printed_by(probe) == "[[1], [], [2, 3]] False"
