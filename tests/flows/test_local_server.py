@@ -266,11 +266,13 @@ def test_a_server_launched_for_a_command_that_runs_no_flow_is_ended_at_its_exit(
     ended: list[LocalServer | Launch] = []
     monkeypatch.setattr(warm_server, "launch_server", lambda home, *, prefect: launched)
     monkeypatch.setattr(warm_server, "abandon_server", ended.append)
+    # What this command defers is this test's: none is left for the tests that follow.
+    monkeypatch.setattr(warm_server, "_deferred", None)
+    monkeypatch.setattr(warm_server, "_launched", None)
     defer_server(tmp_path)
     warm_server._abandon_unused()  # as at the command's exit
     warm_server._abandon_unused()  # once
     assert ended == [launched]
-    monkeypatch.setattr(warm_server, "_deferred", None)
 
 
 def test_a_launched_server_is_waited_for_or_abandoned(tmp_path: Path) -> None:
