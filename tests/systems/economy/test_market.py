@@ -100,9 +100,7 @@ def _reference(bids: Orders, asks: Orders) -> list[tuple[int, int, int, int]]:
     return fills
 
 
-@settings(max_examples=150, deadline=None)
-@given(bids=order_lists, asks=order_lists)
-def test_clears_like_the_per_book_loop(
+def assert_clears_like_the_loop(
     bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
 ) -> None:
     b, a = _listed(bids), _listed(asks)
@@ -112,6 +110,14 @@ def test_clears_like_the_per_book_loop(
             strict=True)
     )  # fmt: skip
     assert got == _reference(b, a)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bids=order_lists, asks=order_lists)
+def test_clears_like_the_per_book_loop(
+    bids: list[tuple[int, int, int]], asks: list[tuple[int, int, int]]
+) -> None:
+    assert_clears_like_the_loop(bids, asks)
 
 
 wide_lists = st.lists(
@@ -128,10 +134,4 @@ def test_books_and_prices_too_wide_to_pack_clear_alike(
 ) -> None:
     # 31 bits of book and ~31 of price leave no room for a tie-break in one int64 key: the
     # queues are then sorted on the three keys (a lexsort).
-    b, a = _listed(bids), _listed(asks)
-    fills = clear_books(b, a)
-    got = list(
-        zip(fills.bid.tolist(), fills.ask.tolist(), fills.qty.tolist(), fills.price.tolist(),
-            strict=True)
-    )  # fmt: skip
-    assert got == _reference(b, a)
+    assert_clears_like_the_loop(bids, asks)
