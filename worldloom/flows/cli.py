@@ -11,8 +11,8 @@ from pathlib import Path
 
 from worldloom.flows.command_host import (
     HOSTED_COMMANDS,
+    command_of,
     run_hosted,
-    socket_path,
     start_host_at_exit,
 )
 from worldloom.flows.warm_server import defer_server
@@ -65,7 +65,7 @@ def use_local_server(args: list[str]) -> None:
     and starts one in the background when there is none, waited for only as its first flow is
     about to run, so input it refuses costs no wait; `ephemeral` gives each command a throwaway
     server of its own, as Prefect does). A `PREFECT_API_URL` the user set wins."""
-    command = next((arg for arg in args if not arg.startswith("-")), None)
+    command = command_of(args)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
     if (
         os.environ.get("PREFECT_API_URL")
@@ -89,7 +89,7 @@ def use_local_server(args: list[str]) -> None:
     except (LocalServerError, OSError):
         return  # the command's own ephemeral server, and its error if that fails too
     os.environ["PREFECT_API_URL"] = server.api_url
-    if command in HOSTED_COMMANDS and not socket_path(prefect_home).exists():
+    if command in HOSTED_COMMANDS:
         # For the next command (this one runs here): a host with this command's environment.
         start_host_at_exit(prefect_home, server_pid=server.pid, api_url=server.api_url)
 

@@ -62,6 +62,11 @@ _WATCH_S = 1.0
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
+def command_of(args: list[str]) -> str | None:
+    """The command the CLI's arguments `args` name (their first that is not an option)."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
+
+
 def hosting() -> bool:
     """Whether commands use a host (`WORLDLOOM_HOST=off` runs each in its own process)."""
     return os.environ.get("WORLDLOOM_HOST", "on") != "off"
@@ -101,8 +106,7 @@ def fingerprint(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
 def run_hosted(args: list[str]) -> int | None:
     """Run the command `args` (the CLI's arguments) in this Prefect home's host; its exit
     code, or None when no host runs it (none is running, or it refused): then run it here."""
-    command = next((arg for arg in args if not arg.startswith("-")), None)
-    if command not in HOSTED_COMMANDS or not hosting():
+    if command_of(args) not in HOSTED_COMMANDS or not hosting():
         return None
     connection = _connect(socket_path(Path(os.environ["PREFECT_HOME"])))
     if connection is None:
@@ -176,9 +180,11 @@ def _forwarding_signals(pid: int) -> Iterator[list[int]]:
 
 
 def start_host_at_exit(prefect_home: Path, *, server_pid: int, api_url: str) -> None:
-    """Start this Prefect home's host (`start_host`) when this command ends, with its
-    environment as it is now: importing the pipeline (~2-3 s of CPU) does not then compete
-    with the command's own work."""
+    """Unless a host of this Prefect home listens already, start one (`start_host`) when this
+    command ends, with its environment as it is now: importing the pipeline (~2-3 s of CPU)
+    does not then compete with the command's own work."""
+    if socket_path(prefect_home).exists():
+        return
     environ = dict(os.environ)
     atexit.register(
         start_host, prefect_home, server_pid=server_pid, api_url=api_url, environ=environ

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from worldloom.flows.command_host import socket_path, start_host_at_exit
+from worldloom.flows.command_host import start_host_at_exit
 from worldloom.infrastructure.local_server import (
     Launch,
     LocalServer,
@@ -78,8 +78,8 @@ def flow_api(runner: str = "local") -> Iterator[None]:
         except (LocalServerError, OSError):
             pass  # the command's own ephemeral server, and its error if that fails too
         else:
-            if not socket_path(prefect_home).exists():  # for the commands that follow
-                start_host_at_exit(prefect_home, server_pid=server.pid, api_url=server.api_url)
+            # For the commands that follow.
+            start_host_at_exit(prefect_home, server_pid=server.pid, api_url=server.api_url)
             with _reporting_to(server.api_url):
                 yield
             return

@@ -88,7 +88,6 @@ class Launch:
     server lock (other commands wait to learn which server is theirs) until `ensure_server`
     waits for it or `abandon_server` ends it."""
 
-    prefect_home: Path
     process: subprocess.Popen[bytes]
     server: LocalServer
     seeded: bool
@@ -123,7 +122,7 @@ def launch_server(prefect_home: Path, *, prefect: Path) -> LocalServer | Launch:
         raise
     started = datetime.now(UTC).isoformat(timespec="seconds")
     server = LocalServer(pid=process.pid, port=port, started=started)
-    return Launch(prefect_home, process, server, seeded, lock)
+    return Launch(process, server, seeded, lock)
 
 
 def ensure_server(
