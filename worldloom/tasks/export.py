@@ -74,7 +74,7 @@ def upload_snapshot(*, snapshot: str, to: str) -> str:
 
 def _table_data(table: Table, frame: pl.DataFrame) -> TableData:
     """A table's rows with the data dictionary's description of it and its columns."""
-    key = tuple(column for column in table.primary_key if column != "world_id")
+    key = table.world_key
     return TableData(
         frame=frame,
         # `worlds` has one row per world: the snapshot keys it by its (implicit) world.

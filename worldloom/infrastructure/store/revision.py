@@ -137,7 +137,7 @@ def apply_revision(
         KeyError: a stamped or updated column is not one of the table's, or is part of its
             key; or a dropped range bounds a column the table does not have.
     """
-    key = [column for column in table.primary_key if column != "world_id"]
+    key = table.world_key
     remove, stamp, update = revision.remove, revision.stamp, revision.update
     for column in [*stamp, *(c for c in update.columns if c not in key)]:
         # Column names go into the SQL text: only the table's own, not its key, are taken.

@@ -199,7 +199,7 @@ class WorldStore:
         if unless_in is not None:
             conditions.append(_not_among(table, *unless_in, params))
         # One world's rows: ordering by its id too would double a big read's sort.
-        order = selected if distinct else ", ".join(_key(table)) or "world_id"
+        order = selected if distinct else ", ".join(table.world_key) or "world_id"
         frame: pl.DataFrame = self._con.sql(
             f"SELECT {'DISTINCT ' if distinct else ''}{selected} FROM {table.name} "
             f"WHERE {' AND '.join(conditions)} ORDER BY {order}",
@@ -280,15 +280,10 @@ def _table(name: str) -> Table:
         raise StoreError(f"unknown table {name!r}") from None
 
 
-def _key(table: Table) -> list[str]:
-    """The table's primary key but for `world_id` (a world's rows have the one)."""
-    return [column for column in table.primary_key if column != "world_id"]
-
-
 def _not_among(table: Table, name: str, rows: RowRange, params: dict[str, object]) -> str:
     """The SQL condition that a row of `table` has a key none of `name`'s rows in `rows` has."""
     other = _table(name)
-    key = _key(table)
+    key = table.world_key
     if len(key) != 1 or key[0] not in other.column_names:
         raise KeyError(f"table {table.name!r} is not keyed by one column of {name!r}")
     among = ["world_id = $world_id", f"{key[0]} IS NOT NULL", *rows.conditions(other, params)]
@@ -340,7 +335,7 @@ def table_frame(name: str, columns: Mapping[str, Any]) -> pl.DataFrame:
 def describe_tables(*, exported_only: bool = True) -> dict[str, tuple[str, ...]]:
     """Table name -> primary key (without world_id), for snapshot writers and readers."""
     return {
-        table.name: tuple(column for column in table.primary_key if column != "world_id")
+        table.name: table.world_key
         for table in TABLES.values()
         if table.exported or not exported_only
     }
@@ -357,8 +352,7 @@ def table_revision(
         StoreError: unknown table, columns not exactly the table's, or a value that does not fit.
     """
     table = _table(name)
-    key = tuple(column for column in table.primary_key if column != "world_id")
     try:
-        return Revision.between(before, table_rows(table, after), key=key, stamp=stamp)
+        return Revision.between(before, table_rows(table, after), key=table.world_key, stamp=stamp)
     except ValueError as error:
         raise StoreError(f"table {name}: {error}") from None

@@ -100,6 +100,11 @@ class Table:
         return tuple(column.name for column in self.columns)
 
     @property
+    def world_key(self) -> tuple[str, ...]:
+        """The primary key within one world (without `world_id`, the same for all its rows)."""
+        return tuple(column for column in self.primary_key if column != "world_id")
+
+    @property
     def schema(self) -> pl.Schema:
         """The Polars schema of the table's rows as stages write them (without `world_id`)."""
         return pl.Schema({c.name: c.dtype for c in self.columns if c.name != "world_id"})
