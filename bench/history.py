@@ -55,7 +55,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     """In a subprocess: simulate `years` years; timings, peak RSS and event counts."""
     from prefect.logging import disable_run_logger
 
-    from worldloom.infrastructure.store import open_store
+    from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
     from worldloom.tasks.stories import tell_year_stories
     from worldloom.tasks.world import load_world, world_db
@@ -66,7 +66,8 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     seconds: list[float] = []
     stories = 0.0
     began = time.perf_counter()
-    with disable_run_logger():
+    # As simulate does: the world's file kept open for the run.
+    with disable_run_logger(), keep_open(world_db(home, world_id)):
         tick = start
         while tick < until:
             t = time.perf_counter()

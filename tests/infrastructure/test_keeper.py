@@ -1,16 +1,25 @@
-"""A world kept open by a run: its opens join one DuckDB instance, other processes wait."""
+"""A world kept open by a run: its opens join one DuckDB instance, other processes wait (and
+a run that gives way lets them in between its steps)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from worldloom.infrastructure.store import StoreError, open_store
-from worldloom.infrastructure.store.opening import keep_open, kept
+from worldloom.infrastructure.store import StoreError, WorldLockedError, open_store
+from worldloom.infrastructure.store.opening import (
+    WANTED_FRESH_S,
+    keep_open,
+    keep_open_giving_way,
+    kept,
+)
 
 
 def _start(path: Path, run_id: str) -> None:
@@ -92,3 +101,83 @@ def test_a_world_that_cannot_open_is_not_kept(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"w\.duckdb"), keep_open(tmp_path / "w.duckdb"):
         pass
     assert not kept(tmp_path / "w.duckdb")
+
+
+def _reader(path: Path, *, hold_s: float = 0.0, wait_s: float = 20.0) -> subprocess.Popen[str]:
+    """Another process that opens `path` read-only, prints its runs, holds it `hold_s`."""
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from worldloom.infrastructure.store import WorldLockedError, open_store
+        try:
+            with open_store(Path({str(path)!r}), read_only=True, wait_s={wait_s}) as store:
+                print(store.read("runs", "w")["run_id"].to_list(), flush=True)
+                time.sleep({hold_s})
+        except WorldLockedError:
+            print("locked")
+        """)
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+
+
+def _wanted(path: Path) -> Path:
+    return path.with_name(path.name + ".wanted")
+
+
+def _give_way_once(give_way: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Call `give_way` between steps, as a run does, until it lets the file go once."""
+    deadline = time.monotonic() + timeout_s
+    while not give_way():
+        assert time.monotonic() < deadline, "nobody was let in"
+        time.sleep(0.05)
+
+
+def test_a_world_kept_giving_way_lets_a_waiting_reader_in_between_steps(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open_giving_way(path) as give_way:
+        _start(path, "a")
+        assert not give_way()  # nobody waits: the file stays kept
+        reader = _reader(path, hold_s=0.5)
+        _give_way_once(give_way)
+        # Kept again once the reader let go: the run goes on writing in its instance.
+        assert kept(path)
+        _start(path, "b")
+        out, _ = reader.communicate(timeout=30)
+    assert out.strip() == "['a']"
+    assert _runs(path) == ["a", "b"]
+    assert not _wanted(path).exists()  # the reader took its mark away once in
+
+
+def test_a_stale_mark_is_not_waited_for(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open_giving_way(path) as give_way:
+        _wanted(path).touch()
+        old = time.time() - 2 * WANTED_FRESH_S  # left by a reader that gave up or died
+        os.utime(_wanted(path), (old, old))
+        assert not give_way()
+
+
+def test_a_reader_that_gives_up_takes_its_mark_away(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open(path):
+        out, _ = _reader(path, wait_s=0.3).communicate(timeout=30)
+    assert out.strip() == "locked"
+    assert not _wanted(path).exists()
+
+
+def test_within_another_keep_the_file_is_never_let_go(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open(path), keep_open_giving_way(path) as give_way:
+        _wanted(path).touch()
+        assert not give_way()
+        assert kept(path)
+
+
+def test_a_reader_holding_the_file_too_long_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open_giving_way(path, wait_s=0.5) as give_way:
+        reader = _reader(path, hold_s=15)
+        with pytest.raises(WorldLockedError, match=r"locked by another process"):
+            _give_way_once(give_way)
+        assert not kept(path)
+        reader.kill()
+        reader.wait()

@@ -230,8 +230,8 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
     # The world's file is then kept open (its tasks' ~100 opens cost nothing), unless the NPC
-    # batches run in other processes, which must open it too. Other processes wait meanwhile:
-    # a simulate, which runs for minutes while others may read its world, keeps nothing open.
+    # batches run in other processes, which must open it too. Other processes wait meanwhile
+    # (a simulate, which runs for minutes, lets them in between its years).
     local = params.runner == LOCAL
     with (
         held_world(home=home, world_id=world_id, what="generate-world"),

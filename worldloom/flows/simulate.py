@@ -12,11 +12,13 @@ from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.stories import stories_flow
+from worldloom.infrastructure.store import keep_open_giving_way
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
 from worldloom.tasks.stories import tell_year_stories
+from worldloom.tasks.world import world_db
 
 
 class SimulatedWorld(BaseModel):
@@ -50,7 +52,10 @@ def simulate(
 
     A run of the same arguments after one cut short (killed, or failed) ends where that one
     would have: its days count from where it started, not from where it stopped (`fresh`
-    counts them from now)."""
+    counts them from now).
+
+    The world's file is kept open for the run (a year's tasks open it ~10 times), and let go
+    between years while another process waits to read it."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(
@@ -58,8 +63,12 @@ def simulate(
         )
         earlier = None if fresh else _cut_short(home=home, world_id=world_id, params=params)
         until = until if earlier is None else earlier
-        with recorded_run(
-            home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
+        with (
+            # Kept once the world is known to be there (opening a missing one would create it).
+            keep_open_giving_way(world_db(home, world_id)) as give_way,
+            recorded_run(
+                home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
+            ),
         ):
             tick, segments, years, events, population = first, 0, 0, 0, 0
             # A run killed between a year's end and its stories left them untold: tell them
@@ -79,6 +88,7 @@ def simulate(
                     # Each year's stories are told against the world as that year ended,
                     # however the years are split into runs.
                     tell_year_stories(home=home, world_id=world_id)
+                give_way()
                 events += segment.events
                 population = segment.population or population
             if segments:

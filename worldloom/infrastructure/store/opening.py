@@ -1,5 +1,6 @@
 """Opening a world's DuckDB file: waiting out another process's lock, checking or migrating
-the schema, or joining the instance a run keeps open (`keep_open`)."""
+the schema, or joining the instance a run keeps open (`keep_open`, or `keep_open_giving_way`
+for a long run that lets waiting readers in between its steps)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,13 @@ from worldloom.infrastructure.store.store import WorldStore
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 _KEPT: Counter[Path] = Counter()
 _KEPT_LOCK = threading.Lock()
+RETRY_S = 0.25
+"""How often an open retries a file another process has locked."""
+WANTED_FRESH_S = 4 * RETRY_S
+"""A waiting open marks the file wanted at every retry: an older mark was left by a process
+that gave up or died, and nobody waits behind it."""
+GIVE_WAY_S = 2.0
+"""How long a kept file is let go for a waiting process to open it."""
 
 
 @contextmanager
@@ -64,20 +72,49 @@ def open_store(
 
 def _connect(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_s
+    waited = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            connection = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
             if "Could not set lock" not in str(error):
                 raise StoreError(f"cannot open world database {path}: {error}") from error
+            # Say that this process waits: a run keeping the file open lets it in (`give_way`).
+            waited = _mark_wanted(path) or waited
             if time.monotonic() >= deadline:
+                if waited:
+                    _wanted(path).unlink(missing_ok=True)
                 holder = _LOCK_HOLDER.search(str(error))
                 who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "unknown"
                 raise WorldLockedError(
                     f"world database {path} is locked by another process: {who}; "
                     "wait for it to finish or stop it"
                 ) from error
-            time.sleep(0.25)
+            time.sleep(RETRY_S)
+        else:
+            if waited:
+                _wanted(path).unlink(missing_ok=True)
+            return connection
+
+
+def _wanted(path: Path) -> Path:
+    return path.with_name(path.name + ".wanted")
+
+
+def _mark_wanted(path: Path) -> bool:
+    """Mark `path` wanted by a waiting process (its mtime now); false where it cannot be."""
+    try:
+        _wanted(path).touch()
+    except OSError:  # a folder this process may read but not write: nobody gives way then
+        return False
+    return True
+
+
+def _waited_for(path: Path) -> bool:
+    try:
+        return time.time() - _wanted(path).stat().st_mtime < WANTED_FRESH_S
+    except FileNotFoundError:
+        return False
 
 
 def _check_version(store: WorldStore) -> None:
@@ -90,7 +127,7 @@ def _check_version(store: WorldStore) -> None:
 
 
 @contextmanager
-def keep_open(path: Path) -> Iterator[None]:
+def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
     """Keep the world database at `path` open in this process for the block.
 
     A run's tasks each open the world (a generate ~100 times): every open loads DuckDB's
@@ -104,10 +141,10 @@ def keep_open(path: Path) -> Iterator[None]:
     only where one process does the work (not around a Dask runner's batches).
 
     Raises:
-        StoreError: the file cannot be opened (see `open_store`).
+        StoreError: the file cannot be opened (see `open_store`; `wait_s` as there).
     """
     key = path.resolve()
-    with open_store(path):  # creates and migrates it once, and holds the instance
+    with open_store(path, wait_s=wait_s):  # creates and migrates it once, and holds the instance
         with _KEPT_LOCK:
             _KEPT[key] += 1
         try:
@@ -117,6 +154,37 @@ def keep_open(path: Path) -> Iterator[None]:
                 _KEPT[key] -= 1
                 if not _KEPT[key]:
                     del _KEPT[key]
+
+
+@contextmanager
+def keep_open_giving_way(path: Path, *, wait_s: float = 60.0) -> Iterator[Callable[[], bool]]:
+    """`keep_open` for a run of many steps (simulate's years) that other processes may want to
+    read meanwhile (a report, a recall). Yields `give_way`, to call between steps when no
+    store is open: if another process is waiting for the file (its open marks
+    `<file>.wanted`), the file is let go until that process has it (at most `GIVE_WAY_S`),
+    then kept again, waiting up to `wait_s` for that process to let go. `give_way` returns
+    whether it let the file go. Within another `keep_open` of the file it never does (the
+    outer block holds the file).
+
+    Raises:
+        WorldLockedError: the file was let go and another process still held it after
+            `wait_s` (from `give_way`).
+    """
+    nested = kept(path)
+    with ExitStack() as stack:
+        stack.enter_context(keep_open(path))
+
+        def give_way() -> bool:
+            if nested or not _waited_for(path):
+                return False
+            stack.close()
+            deadline = time.monotonic() + GIVE_WAY_S
+            while _waited_for(path) and time.monotonic() < deadline:
+                time.sleep(RETRY_S / 10)
+            stack.enter_context(keep_open(path, wait_s=wait_s))
+            return True
+
+        yield give_way
 
 
 def kept(path: Path) -> bool:
