@@ -16,17 +16,22 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from prefect import task
+from prefect.logging import disable_run_logger
 from typer.testing import CliRunner
 
 from worldloom.flows.commands import app
-from worldloom.flows.generate import economy_flow, export_snapshot_flow, generate_world
+from worldloom.flows.generate import economy_flow, export_snapshot_flow, gear_flow, generate_world
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.simulate import simulate
+from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import verify_snapshot
 from worldloom.infrastructure.store import TABLES, open_store
 from worldloom.tasks import catalog
+from worldloom.tasks.history import simulate_segment
+from worldloom.tasks.stories import tell_year_stories
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -94,6 +99,40 @@ def test_runs_split_anywhere_end_with_the_tables_of_one_run(
     split = tables_of(home, world_id)
     for name, frame in lived[1].items():
         assert split[name].equals(frame), name
+
+
+@task(name="tell-year-stories")
+def _slow_stories(*, home: str, world_id: str) -> dict[str, int]:
+    time.sleep(1.5)  # longer than a tiny world's next year: its segment must wait to be stored
+    return tell_year_stories.fn(home=home, world_id=world_id)
+
+
+def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The flow tells a year's stories while the next year runs, however long they take: its
+    tables are those of the tasks run one at a time (each year, then its stories), then the
+    run's last stages."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    with disable_run_logger():
+        tick = 3
+        while tick < END:
+            tick = simulate_segment.fn(home=str(home), world_id=world_id, until_tick=END).end_tick
+            tell_year_stories.fn(home=str(home), world_id=world_id)
+    gear_flow(str(home), world_id)
+    stories_flow(str(home), world_id)
+    one_at_a_time = tables_of(home, world_id)
+    for name, frame in lived[1].items():
+        assert one_at_a_time[name].equals(frame), name
+    slow_home = copy_of(world, tmp_path, "slow")
+    monkeypatch.setattr("worldloom.flows.simulate.tell_year_stories", _slow_stories)
+    simulate(str(slow_home), world_id, until_tick=END)
+    slow = tables_of(slow_home, world_id)
+    for name, frame in lived[1].items():
+        assert slow[name].equals(frame), name
 
 
 def test_the_event_log_explains_every_year_and_refers_only_to_what_exists(

@@ -133,11 +133,18 @@ def _give_way_once(give_way: Callable[[], bool], timeout_s: float = 20.0) -> Non
 
 def test_a_world_kept_giving_way_lets_a_waiting_reader_in_between_steps(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
+    finished: list[int] = []
+
+    def finish() -> None:  # the work still using the file, ended before it is let go
+        finished.append(len(finished))
+
     with keep_open_giving_way(path) as give_way:
         _start(path, "a")
-        assert not give_way()  # nobody waits: the file stays kept
+        assert not give_way(finish=finish)  # nobody waits: the file stays kept
+        assert not finished
         reader = _reader(path, hold_s=0.5)
-        _give_way_once(give_way)
+        _give_way_once(lambda: give_way(finish=finish))
+        assert finished == [0]
         # Kept again once the reader let go: the run goes on writing in its instance.
         assert kept(path)
         _start(path, "b")

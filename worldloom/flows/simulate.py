@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from prefect import flow
 from prefect.deployments.runner import RunnerDeployment
+from prefect.futures import PrefectFuture
 from pydantic import BaseModel, ConfigDict
 
 from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
@@ -75,22 +76,39 @@ def simulate(
             # against the world as that year ended, before the next year changes it.
             tell_year_stories(home=home, world_id=world_id)
             announced = history_mark(home=home, world_id=world_id)
-            while tick < until:
-                segment = simulate_segment(
-                    home=home, world_id=world_id, until_tick=until, personality=storyteller
-                )
-                tick, segments = segment.end_tick, segments + 1
-                # The segment is stored: its wars and disasters go out as Prefect events.
-                announce_history(home=home, world_id=world_id, after_event_id=announced)
-                announced = history_mark(home=home, world_id=world_id)
-                years += segment.year_ended
-                if segment.year_ended:
+            telling: PrefectFuture[dict[str, int]] | None = None
+            try:
+                while tick < until:
+                    # The next year runs while the last one's stories are told; it is stored
+                    # once they are, so they are told from the world as that year ended.
+                    told = None if telling is None else telling.result
+                    segment = simulate_segment(
+                        home=home,
+                        world_id=world_id,
+                        until_tick=until,
+                        personality=storyteller,
+                        after=told,
+                    )
+                    tick, segments = segment.end_tick, segments + 1
+                    # The segment is stored: its wars and disasters go out as Prefect events.
+                    announce_history(home=home, world_id=world_id, after_event_id=announced)
+                    announced = history_mark(home=home, world_id=world_id)
+                    years += segment.year_ended
                     # Each year's stories are told against the world as that year ended,
                     # however the years are split into runs.
-                    tell_year_stories(home=home, world_id=world_id)
-                give_way()
-                events += segment.events
-                population = segment.population or population
+                    telling = (
+                        tell_year_stories.submit(home=home, world_id=world_id)
+                        if segment.year_ended
+                        else None
+                    )
+                    give_way(finish=None if telling is None else telling.result)
+                    events += segment.events
+                    population = segment.population or population
+            finally:
+                if telling is not None:
+                    telling.wait()  # not left writing as the run ends
+            if telling is not None:
+                telling.result()
             if segments:
                 gear_flow(home, world_id)
                 stories_flow(home, world_id)

@@ -11,6 +11,7 @@ uninterrupted one (every stream is keyed by the world seed and the tick or year)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -69,9 +70,19 @@ def segment_end(tick: int, until_tick: int) -> int:
 
 @task(name="simulate-segment", cache_policy=NO_CACHE)
 def simulate_segment(
-    *, home: str, world_id: str, until_tick: int, personality: str | None = None
+    *,
+    home: str,
+    world_id: str,
+    until_tick: int,
+    personality: str | None = None,
+    after: Callable[[], object] | None = None,
 ) -> Segment:
-    """Advance the world to the end of its year or `until_tick`, whichever comes first."""
+    """Advance the world to the end of its year or `until_tick`, whichever comes first.
+
+    `after` is waited for before the segment is stored: what must be stored first (the last
+    year's stories, told meanwhile from the world as that year ended, which the segment
+    neither reads nor writes), so the file only ever holds what a run one step at a time
+    would have left."""
     rules = catalog.economy_rules()
     # One open of the world a segment: its reads, then its one transaction.
     with open_store(world_db(home, world_id)) as opened, opened.remembering() as store:
@@ -92,6 +103,8 @@ def simulate_segment(
             end=end,
             personality=personality,
         )
+        if after is not None:
+            after()
         store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
     get_run_logger().info(
         "simulate: ticks %d-%d%s: %d events, %d people",

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -156,15 +157,19 @@ def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
                     del _KEPT[key]
 
 
+class GiveWay(Protocol):
+    def __call__(self, finish: Callable[[], object] | None = None) -> bool: ...
+
+
 @contextmanager
-def keep_open_giving_way(path: Path, *, wait_s: float = 60.0) -> Iterator[Callable[[], bool]]:
+def keep_open_giving_way(path: Path, *, wait_s: float = 60.0) -> Iterator[GiveWay]:
     """`keep_open` for a run of many steps (simulate's years) that other processes may want to
-    read meanwhile (a report, a recall). Yields `give_way`, to call between steps when no
-    store is open: if another process is waiting for the file (its open marks
-    `<file>.wanted`), the file is let go until that process has it (at most `GIVE_WAY_S`),
-    then kept again, waiting up to `wait_s` for that process to let go. `give_way` returns
-    whether it let the file go. Within another `keep_open` of the file it never does (the
-    outer block holds the file).
+    read meanwhile (a report, a recall). Yields `give_way`, to call between steps: if another
+    process is waiting for the file (its open marks `<file>.wanted`), `finish` is called (to
+    end the work that still has a store open), the file is let go until that process has it
+    (at most `GIVE_WAY_S`), then kept again, waiting up to `wait_s` for that process to let
+    go. `give_way` returns whether it let the file go. Within another `keep_open` of the file
+    it never does (the outer block holds the file).
 
     Raises:
         WorldLockedError: the file was let go and another process still held it after
@@ -174,9 +179,11 @@ def keep_open_giving_way(path: Path, *, wait_s: float = 60.0) -> Iterator[Callab
     with ExitStack() as stack:
         stack.enter_context(keep_open(path))
 
-        def give_way() -> bool:
+        def give_way(finish: Callable[[], object] | None = None) -> bool:
             if nested or not _waited_for(path):
                 return False
+            if finish is not None:
+                finish()
             stack.close()
             deadline = time.monotonic() + GIVE_WAY_S
             while _waited_for(path) and time.monotonic() < deadline:
