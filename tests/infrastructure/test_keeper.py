@@ -17,7 +17,7 @@ from worldloom.infrastructure.store import StoreError, WorldLockedError, open_st
 from worldloom.infrastructure.store.opening import (
     WANTED_FRESH_S,
     keep_open,
-    keep_open_giving_way,
+    keep_open_letting_go,
     kept,
 )
 
@@ -138,12 +138,12 @@ def test_a_world_kept_giving_way_lets_a_waiting_reader_in_between_steps(tmp_path
     def finish() -> None:  # the work still using the file, ended before it is let go
         finished.append(len(finished))
 
-    with keep_open_giving_way(path) as give_way:
+    with keep_open_letting_go(path) as held:
         _start(path, "a")
-        assert not give_way(finish=finish)  # nobody waits: the file stays kept
+        assert not held.give_way(finish=finish)  # nobody waits: the file stays kept
         assert not finished
         reader = _reader(path, hold_s=0.5)
-        _give_way_once(lambda: give_way(finish=finish))
+        _give_way_once(lambda: held.give_way(finish=finish))
         assert finished == [0]
         # Kept again once the reader let go: the run goes on writing in its instance.
         assert kept(path)
@@ -156,11 +156,11 @@ def test_a_world_kept_giving_way_lets_a_waiting_reader_in_between_steps(tmp_path
 
 def test_a_stale_mark_is_not_waited_for(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    with keep_open_giving_way(path) as give_way:
+    with keep_open_letting_go(path) as held:
         _wanted(path).touch()
         old = time.time() - 2 * WANTED_FRESH_S  # left by a reader that gave up or died
         os.utime(_wanted(path), (old, old))
-        assert not give_way()
+        assert not held.give_way()
 
 
 def test_a_reader_that_gives_up_takes_its_mark_away(tmp_path: Path) -> None:
@@ -173,18 +173,34 @@ def test_a_reader_that_gives_up_takes_its_mark_away(tmp_path: Path) -> None:
 
 def test_within_another_keep_the_file_is_never_let_go(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    with keep_open(path), keep_open_giving_way(path) as give_way:
+    with keep_open(path), keep_open_letting_go(path) as held:
         _wanted(path).touch()
-        assert not give_way()
+        assert not held.give_way()
         assert kept(path)
 
 
 def test_a_reader_holding_the_file_too_long_is_named(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    with keep_open_giving_way(path, wait_s=0.5) as give_way:
+    with keep_open_letting_go(path, wait_s=0.5) as held:
         reader = _reader(path, hold_s=15)
         with pytest.raises(WorldLockedError, match=r"locked by another process"):
-            _give_way_once(give_way)
+            _give_way_once(held.give_way)
         assert not kept(path)
         reader.kill()
         reader.wait()
+
+
+def test_a_block_let_go_is_open_to_other_processes_then_kept_again(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with keep_open_letting_go(path) as held:
+        _start(path, "a")
+        with held.let_go():
+            assert not kept(path)
+            out, _ = _reader(path, wait_s=0).communicate(timeout=30)
+            assert out.strip() == "['a']"
+        assert kept(path)
+        _start(path, "b")
+    assert not kept(path)
+    with keep_open(path), keep_open_letting_go(path) as inner, inner.let_go():
+        assert kept(path)  # the outer keep still holds it
+    assert _runs(path) == ["a", "b"]

@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.flows.runners import LOCAL, runner_started_early
-from worldloom.infrastructure.store import keep_open
+from worldloom.infrastructure.store import keep_open_letting_go
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage as _economy_stage
@@ -229,9 +229,9 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     )
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
-    # The world's file is then kept open (its tasks' ~100 opens cost nothing), unless the NPC
-    # batches run in other processes, which must open it too. Other processes wait meanwhile
-    # (a simulate, which runs for minutes, lets them in between its years).
+    # The world's file is then kept open (its tasks' ~100 opens cost nothing), and let go for
+    # the people stage when its NPC batches run in other processes, which open it too. Other
+    # processes wait meanwhile (a simulate, which runs for minutes, lets them in between years).
     local = params.runner == LOCAL
     with (
         held_world(home=home, world_id=world_id, what="generate-world"),
@@ -242,7 +242,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         )
         recorded = params.model_dump() | {"generation": generation}
         with (
-            keep_open(world_db(home, world_id)) if local else nullcontext(),
+            keep_open_letting_go(world_db(home, world_id)) as kept,
             # A Dask cluster starts while the stages before the NPC batches run.
             runner_started_early(params.runner) as batch_runner,
             recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded),
@@ -254,7 +254,8 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             regions_flow(home, world_id, generation)
             pois_flow(home, world_id, generation)
             # The NPC batches run side by side on the chosen runner.
-            people_flow.with_options(task_runner=batch_runner())(home, world_id, generation)
+            with nullcontext() if local else kept.let_go():
+                people_flow.with_options(task_runner=batch_runner())(home, world_id, generation)
             economy_flow(home, world_id, params.economy_ticks, generation)
             gear_flow(home, world_id, generation)
             if params.llm != "none":

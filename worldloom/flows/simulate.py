@@ -13,7 +13,7 @@ from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.stories import stories_flow
-from worldloom.infrastructure.store import keep_open_giving_way
+from worldloom.infrastructure.store import keep_open_letting_go
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
@@ -66,7 +66,7 @@ def simulate(
         until = until if earlier is None else earlier
         with (
             # Kept once the world is known to be there (opening a missing one would create it).
-            keep_open_giving_way(world_db(home, world_id)) as give_way,
+            keep_open_letting_go(world_db(home, world_id)) as kept,
             recorded_run(
                 home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
             ),
@@ -101,7 +101,7 @@ def simulate(
                         if segment.year_ended
                         else None
                     )
-                    give_way(finish=None if telling is None else telling.result)
+                    kept.give_way(finish=None if telling is None else telling.result)
                     events += segment.events
                     population = segment.population or population
             finally:

@@ -6,7 +6,7 @@ from worldloom.infrastructure.store.errors import (
     UnknownWorldError,
     WorldLockedError,
 )
-from worldloom.infrastructure.store.opening import keep_open, keep_open_giving_way, open_store
+from worldloom.infrastructure.store.opening import keep_open, keep_open_letting_go, open_store
 from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
@@ -29,7 +29,7 @@ __all__ = [
     "WorldStore",
     "describe_tables",
     "keep_open",
-    "keep_open_giving_way",
+    "keep_open_letting_go",
     "open_store",
     "table_frame",
     "table_revision",

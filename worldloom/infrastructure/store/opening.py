@@ -1,6 +1,6 @@
 """Opening a world's DuckDB file: waiting out another process's lock, checking or migrating
-the schema, or joining the instance a run keeps open (`keep_open`, or `keep_open_giving_way`
-for a long run that lets waiting readers in between its steps)."""
+the schema, or joining the instance a run keeps open (`keep_open`, or `keep_open_letting_go`
+for a long run that lets other processes in between its steps)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
@@ -157,41 +156,72 @@ def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
                     del _KEPT[key]
 
 
-class GiveWay(Protocol):
-    def __call__(self, finish: Callable[[], object] | None = None) -> bool: ...
+class KeptFile:
+    """A world's file kept open by a run (`keep_open_letting_go`) that lets it go between
+    steps for a process waiting to read it (`give_way`), or for a block whose work other
+    processes do (`let_go`)."""
+
+    def __init__(self, path: Path, *, wait_s: float) -> None:
+        self._path, self._wait_s = path, wait_s
+        # Within another keep of the file, the outer block holds it: never let go here.
+        self._nested = kept(path)
+        self._stack = ExitStack()
+        self._stack.enter_context(keep_open(path))
+
+    def give_way(self, finish: Callable[[], object] | None = None) -> bool:
+        """If another process is waiting for the file (its open marks `<file>.wanted`):
+        call `finish` (to end the work that still has a store open), let the file go until
+        that process has it (at most `GIVE_WAY_S`), then keep it again. Returns whether it
+        let the file go.
+
+        Raises:
+            WorldLockedError: the other process still held the file after `wait_s`.
+        """
+        if self._nested or not _waited_for(self._path):
+            return False
+        if finish is not None:
+            finish()
+        with self.let_go():
+            deadline = time.monotonic() + GIVE_WAY_S
+            while _waited_for(self._path) and time.monotonic() < deadline:
+                time.sleep(RETRY_S / 10)
+        return True
+
+    @contextmanager
+    def let_go(self) -> Iterator[None]:
+        """The file not kept within the block (other processes may open it), then kept again,
+        waiting up to `wait_s` for them to let go.
+
+        Raises:
+            WorldLockedError: another process still held the file after `wait_s`.
+        """
+        if self._nested:
+            yield
+            return
+        self._stack.close()
+        try:
+            yield
+        finally:
+            self._stack.enter_context(keep_open(self._path, wait_s=self._wait_s))
+
+    def close(self) -> None:
+        self._stack.close()
 
 
 @contextmanager
-def keep_open_giving_way(path: Path, *, wait_s: float = 60.0) -> Iterator[GiveWay]:
-    """`keep_open` for a run of many steps (simulate's years) that other processes may want to
-    read meanwhile (a report, a recall). Yields `give_way`, to call between steps: if another
-    process is waiting for the file (its open marks `<file>.wanted`), `finish` is called (to
-    end the work that still has a store open), the file is let go until that process has it
-    (at most `GIVE_WAY_S`), then kept again, waiting up to `wait_s` for that process to let
-    go. `give_way` returns whether it let the file go. Within another `keep_open` of the file
-    it never does (the outer block holds the file).
+def keep_open_letting_go(path: Path, *, wait_s: float = 60.0) -> Iterator[KeptFile]:
+    """`keep_open` for a run of many steps that other processes may want the file during:
+    readers between simulate's years (a report, a recall: `KeptFile.give_way`), or the
+    workers of a stage run on Dask (`KeptFile.let_go`).
 
     Raises:
-        WorldLockedError: the file was let go and another process still held it after
-            `wait_s` (from `give_way`).
+        StoreError: the file cannot be opened (see `open_store`).
     """
-    nested = kept(path)
-    with ExitStack() as stack:
-        stack.enter_context(keep_open(path))
-
-        def give_way(finish: Callable[[], object] | None = None) -> bool:
-            if nested or not _waited_for(path):
-                return False
-            if finish is not None:
-                finish()
-            stack.close()
-            deadline = time.monotonic() + GIVE_WAY_S
-            while _waited_for(path) and time.monotonic() < deadline:
-                time.sleep(RETRY_S / 10)
-            stack.enter_context(keep_open(path, wait_s=wait_s))
-            return True
-
-        yield give_way
+    held = KeptFile(path, wait_s=wait_s)
+    try:
+        yield held
+    finally:
+        held.close()
 
 
 def kept(path: Path) -> bool:
