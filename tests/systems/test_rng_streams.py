@@ -26,6 +26,23 @@ def test_a_series_equals_its_streams_made_one_by_one(
         assert together.random(3).tolist() == made_alone.random(3).tolist()
 
 
+_PART = st.one_of(st.integers(0, 2**70), st.text(max_size=8))
+
+
+@given(
+    seed=st.integers(0, 2**64),
+    keys=st.lists(st.tuples(_PART, _PART) | st.tuples(_PART, _PART, _PART), min_size=1, max_size=4),
+)
+def test_a_series_of_tuple_keys_equals_streams_of_their_parts(
+    seed: int, keys: list[tuple[int | str, ...]]
+) -> None:
+    seeds = Seeds(seed)
+    series = seeds.streams("rumor-hop", keys)
+    for index, key in enumerate(keys):
+        made_alone = seeds.stream("rumor-hop", *key)
+        assert series[index].random(3).tolist() == made_alone.random(3).tolist()
+
+
 @pytest.mark.parametrize("seed", [0, 7, 2**32 - 1, 2**32, 2**64 + 5])
 def test_the_words_of_a_seed_at_its_edges(seed: int) -> None:
     series = Seeds(seed).streams("economy.pricing", range(3))

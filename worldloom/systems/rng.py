@@ -63,14 +63,18 @@ class Seeds:
         """
         return np.random.default_rng([*stable_key(system, *keys), self.world_seed])
 
-    def streams(self, system: str, keys: Sequence[Key]) -> StreamSeries:
-        """`stream(system, key)` for each of `keys`, the very same generators, their seeds
-        hashed together: a day's streams cost ~25 us each made one by one, most of it
-        numpy's seed hashing in Python-sized steps."""
+    def streams(self, system: str, keys: Sequence[Key | tuple[Key, ...]]) -> StreamSeries:
+        """`stream(system, key)` (or `stream(system, *key)` for a tuple) for each of `keys`,
+        the very same generators, their seeds hashed together: a day's streams cost ~25 us
+        each made one by one, most of it numpy's seed hashing in Python-sized steps."""
         prefix = _hashed(hashlib.blake2b(digest_size=4 * _WORDS), (system,))
         seed = _seed_words(self.world_seed)
         entropy = np.array(
-            [(*_words(_hashed(prefix.copy(), (key,))), *seed) for key in keys], dtype=np.uint32
+            [
+                (*_words(_hashed(prefix.copy(), key if isinstance(key, tuple) else (key,))), *seed)
+                for key in keys
+            ],
+            dtype=np.uint32,
         ).reshape(len(keys), _WORDS + len(seed))
         return StreamSeries(_pcg_seeds(entropy))
 

@@ -167,7 +167,8 @@ def make_alliances(turn: Turn, border: BoolArray) -> None:
                 payload=Treaty("independence", NONE),
             )
     enemy = (turn.tension >= war["enemy_tension"]) & states[None, :]
-    shared = (enemy.astype(np.int64) @ enemy.T.astype(np.int64)) > 0
+    # Counts of shared enemies, exact in floats (BLAS; numpy's integer matmul is ~8x slower).
+    shared = (enemy.astype(np.float64) @ enemy.T.astype(np.float64)) > 0
     fresh = (
         pair_states
         & ~turn.allied[a, b]

@@ -203,16 +203,19 @@ def arc_motives(*, rules: QuestRules, atlas: Atlas, board: ArcsOnBoard, tick: in
 
 def standing_motives(*, rules: QuestRules, atlas: Atlas, tick: int, seeds: Seeds) -> list[Motive]:
     """Notables who, with nothing happening, want what their role wants (a roll per board)."""
+    standing = [
+        (settlement, npc, role)
+        for settlement in sorted(atlas.notables)
+        for npc in atlas.notables[settlement]
+        if (role := atlas.people[npc].role or "") in rules.standing and atlas.alive(npc, tick)
+    ]
+    rolls = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in standing])
     motives = []
-    for settlement in sorted(atlas.notables):
-        for npc in atlas.notables[settlement]:
-            role = atlas.people[npc].role or ""
-            if role not in rules.standing or not atlas.alive(npc, tick):
-                continue
-            if seeds.stream("quest.standing", npc, tick).random() >= rules.board.standing_chance:
-                continue
-            region = atlas.settlement_region.get(settlement)
-            motives.append(
-                Motive(rules.standing[role], (npc,), 1, ("standing",), Context(region_id=region))
-            )
+    for index, (settlement, npc, role) in enumerate(standing):
+        if rolls[index].random() >= rules.board.standing_chance:
+            continue
+        region = atlas.settlement_region.get(settlement)
+        motives.append(
+            Motive(rules.standing[role], (npc,), 1, ("standing",), Context(region_id=region))
+        )
     return motives
