@@ -254,14 +254,21 @@ def _war_inputs(world: YearWorld, cohorts: Cohorts) -> WarInputs:
         return np.bincount(cohorts.settlement[mask], cohorts.count[mask], minlength=n)
 
     cells = world["cells"].select("cell_id", "region_id", "neighbors").drop_nulls("region_id")
-    region_of = dict(cells.select("cell_id", "region_id").rows())
-    pairs = {
-        (min(r, region_of[b]), max(r, region_of[b]))
-        for r, near in cells.select("region_id", "neighbors").rows()
-        for b in near
-        if b in region_of and region_of[b] != r
-    }
-    a, b = (list(x) for x in zip(*sorted(pairs), strict=True)) if pairs else ([], [])
+    # Neighbouring regions: the pairs (low, high) of regions whose cells touch, in order.
+    other = cells.select(pl.col("cell_id").alias("neighbor"), pl.col("region_id").alias("other"))
+    touching = (
+        cells.select("region_id", pl.col("neighbors").alias("neighbor"))
+        .explode("neighbor")
+        .join(other, on="neighbor")
+        .filter(pl.col("other") != pl.col("region_id"))
+        .select(
+            pl.min_horizontal("region_id", "other").alias("a"),
+            pl.max_horizontal("region_id", "other").alias("b"),
+        )
+        .unique()
+        .sort("a", "b")
+    )
+    a, b = touching["a"].to_list(), touching["b"].to_list()
     roads = world["routes"].filter(
         (pl.col("kind") == "road") & pl.col("end_place").is_not_null()
         & (pl.col("start_place") < n) & (pl.col("end_place") < n)

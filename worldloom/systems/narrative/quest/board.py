@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,11 @@ class _Desk:
     open: dict[int, dict[str, Any]] = field(default_factory=dict)
     targets: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
     """Open quest -> the people and settlements its steps name."""
+    by_giver: dict[int, dict[int, None]] = field(default_factory=dict)
+    by_place: dict[int | None, dict[int, None]] = field(default_factory=dict)
+    """The open quests of each giver and of each settlement, in the order of `open`."""
+    open_arcs: Counter[int] = field(default_factory=Counter)
+    """How many open quests each arc has."""
 
     @classmethod
     def of(cls, book: QuestBook) -> _Desk:
@@ -126,7 +132,8 @@ class _Desk:
         is_open = pl.col("status") == "open"
         rows = quests.filter(is_open).sort("quest_id").to_dicts()
         desk = cls(rows, [book.quest_steps], quests.filter(~is_open))
-        desk.open = {r["quest_id"]: r for r in rows}
+        for row in rows:
+            desk._open(row)
         desk.targets = {q: (set(), {r["settlement_id"]}) for q, r in desk.open.items()}
         top = quests["quest_id"].max()
         desk.next_id = 0 if top is None else int(top) + 1  # type: ignore[arg-type]
@@ -178,9 +185,7 @@ class _Desk:
         seeds: Seeds,
     ) -> None:
         """Post the motive's quest for up to `take` of its givers who have room."""
-        if motive.arc_id is not None and any(
-            r["arc_id"] == motive.arc_id for r in self.open.values()
-        ):
+        if motive.arc_id is not None and self.open_arcs[motive.arc_id]:
             return
         taken = 0
         for giver in motive.givers:
@@ -205,8 +210,8 @@ class _Desk:
     ) -> list[int] | None:
         """Standing quests to withdraw so the giver may post (none when under the caps), or None
         when there is no room: what happened outranks what a notable always wants."""
-        mine = [q for q, r in self.open.items() if r["giver_npc_id"] == giver]
-        here = [q for q, r in self.open.items() if r["settlement_id"] == home]
+        mine = list(self.by_giver.get(giver, ()))
+        here = list(self.by_place.get(home, ()))
         drop: list[int] = []
         for quests, cap in ((mine, rules.board.per_giver), (here, rules.board.per_settlement)):
             if len([q for q in quests if q not in drop]) < cap:
@@ -221,9 +226,21 @@ class _Desk:
         row = self.open[quest]
         return row["cause_event_id"] is None and row["arc_id"] is None
 
+    def _open(self, row: dict[str, Any]) -> None:
+        quest = row["quest_id"]
+        self.open[quest] = row
+        self.by_giver.setdefault(row["giver_npc_id"], {})[quest] = None
+        self.by_place.setdefault(row["settlement_id"], {})[quest] = None
+        if row["arc_id"] is not None:
+            self.open_arcs[row["arc_id"]] += 1
+
     def _close(self, quest: int, tick: int, reason: str) -> None:
-        self.open[quest].update(status="closed", closed_tick=tick, closed_reason=reason)
-        del self.open[quest], self.targets[quest]
+        row = self.open.pop(quest)
+        row.update(status="closed", closed_tick=tick, closed_reason=reason)
+        del self.targets[quest]
+        del self.by_giver[row["giver_npc_id"]][quest], self.by_place[row["settlement_id"]][quest]
+        if row["arc_id"] is not None:
+            self.open_arcs[row["arc_id"]] -= 1
 
     def _add(self, offer: Offer, motive: Motive, tick: int) -> None:
         quest = self.next_id
@@ -247,7 +264,7 @@ class _Desk:
             "text": offer.text,
         }
         self.rows.append(row)
-        self.open[quest] = row
+        self._open(row)
         people = {s.npc_id for s in offer.steps if s.npc_id is not None} - {offer.giver}
         places = {offer.settlement_id} | {
             s.settlement_id for s in offer.steps if s.settlement_id is not None
