@@ -41,7 +41,8 @@ from worldloom.tasks.economy_tables import (
     state_rows,
 )
 from worldloom.tasks.history_economy import count_agents, pay_war
-from worldloom.tasks.history_year import YearWorld, live_year, load_year, year_frames
+from worldloom.tasks.history_rows import year_frames
+from worldloom.tasks.history_year import YearWorld, live_year, load_year
 from worldloom.tasks.world import load_world, world_db
 
 CUT_TOLL = 1.0

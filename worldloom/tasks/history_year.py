@@ -1,5 +1,6 @@
 """A year's end for the simulate task: the world read for the rooms (chaos, war, population,
-people), the year lived (`roll_year`, then `chronicle_year`), and its rows to store."""
+people) and the year lived (`roll_year`, then `chronicle_year`); its rows to store are
+`history_rows`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from worldloom.infrastructure.store import RowRange, WorldStore, table_frame
+from worldloom.infrastructure.store import RowRange, WorldStore
 from worldloom.systems.chaos import ChaosInputs, ChaosState
 from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
 from worldloom.systems.history import (
-    SEXES,
     Cohorts,
     Everyone,
     Leaders,
@@ -21,7 +21,6 @@ from worldloom.systems.history import (
     WorldYear,
     YearRecord,
     chronicle_year,
-    measure_factions,
 )
 from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
@@ -160,62 +159,6 @@ def live_year(
         first_event_id=world.next_event,
     )
     return record, rolled
-
-
-def year_frames(
-    world: YearWorld, record: YearRecord, rolled: RolledYear, *, year_end: int
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """The year's tables to replace, and its log rows to append."""
-    first = world.next_event
-    tally = record.tally
-    leaders = dict(
-        zip(record.leaders.faction_id.tolist(), record.leaders.leader.tolist(), strict=True)
-    )
-    factions = world["factions"].with_columns(
-        pl.Series(
-            "leader_npc_id",
-            [leaders[f] if leaders[f] >= 0 else None for f in world["factions"]["faction_id"]],
-            dtype=pl.Int64,
-        )
-    )
-    # The rows describe the world as the next year begins: the segment's end.
-    tick = pl.lit(year_end + 1, dtype=pl.Int64).alias("tick")
-    provinces = _provinces(world["provinces"], rolled).with_columns(tick)
-    settlements = world["settlements"]
-    frames: dict[str, pl.DataFrame] = {
-        "settlements": settlements.with_columns(
-            pl.Series("population", tally.end).cast(pl.Int32), tick
-        ),
-        "factions": measure_factions(
-            factions,
-            provinces=provinces,
-            region_area=world["regions"].select("region_id", "area_km2"),
-            settlement_region=settlements["region_id"].to_numpy().astype(np.int64),
-            population_start=tally.start,
-            population_end=tally.end,
-        ).with_columns(tick),
-        "provinces": provinces,
-        "diplomacy": rolled.diplomacy.with_columns(tick),
-        "population_groups": _groups_out(record.cohorts).with_columns(tick),
-        "npcs": record.npcs.with_columns(tick),
-        "npc_vitals": record.vitals.select(
-            "npc_id",
-            pl.when(pl.col("born_tick") >= 0).then(pl.col("born_tick")).alias("born_tick"),
-            pl.when(pl.col("died_tick") >= 0).then(pl.col("died_tick")).alias("died_tick"),
-            pl.when(pl.col("died_tick") >= 0).then(pl.col("death_cause")).alias("death_cause"),
-        ),
-        **rolled.chaos_state.to_frames(),
-        **rolled.war_state.to_frames(),
-    }
-    append = {
-        "events": pl.DataFrame(dict(record.events)),
-        "population_history": _accounts(record, year_end=year_end),
-        "ruler_history": _rulers(record),
-        "border_history": _borders(rolled, first=first),
-        "chaos_events": _record_events(rolled.chaos_records, first=first),
-        "war_events": _record_events(rolled.war_records, first=first),
-    }
-    return frames, append
 
 
 # -- what the rooms read ------------------------------------------------------------------------
@@ -385,106 +328,4 @@ def _leaders(factions: pl.DataFrame) -> Leaders:
         faction_id=factions["faction_id"].to_numpy().astype(np.int64),
         leader=factions["leader_npc_id"].fill_null(-1).to_numpy().astype(np.int64),
         seat=factions["seat_settlement_id"].fill_null(-1).to_numpy().astype(np.int64),
-    )
-
-
-# -- what the year writes -----------------------------------------------------------------------
-
-
-def _groups_out(cohorts: Cohorts) -> pl.DataFrame:
-    bands = catalog.history_rules().bands
-    return table_frame(
-        "population_groups",
-        {
-            "settlement_id": cohorts.settlement.astype(np.int32),
-            "age_band": [bands[b] for b in cohorts.band],
-            "sex": [SEXES[s] for s in cohorts.sex],
-            "culture_id": cohorts.culture.astype(np.int32),
-            "religion_id": cohorts.religion.astype(np.int32),
-            "profession": [cohorts.professions[p] for p in cohorts.profession],
-            "count": cohorts.count,
-            "tick": np.zeros(cohorts.count.size, dtype=np.int64),
-        },
-    )
-
-
-def _provinces(provinces: pl.DataFrame, rolled: RolledYear) -> pl.DataFrame:
-    """Provinces after the year's border changes (a taken province is no one's core)."""
-    holder = dict(provinces.select("region_id", "faction_id").rows())
-    core = dict(provinces.select("region_id", "is_core").rows())
-    for border in rolled.borders:
-        if border.holder >= 0:
-            holder[border.region_id] = border.holder
-            core[border.region_id] = False
-        else:
-            holder.pop(border.region_id, None)
-    regions = sorted(holder)
-    return table_frame(
-        "provinces",
-        {
-            "region_id": regions,
-            "faction_id": [holder[r] for r in regions],
-            "is_core": [bool(core.get(r, False)) for r in regions],
-            "tick": [0 for _ in regions],
-        },
-    )
-
-
-def _accounts(record: YearRecord, *, year_end: int) -> pl.DataFrame:
-    tally = record.tally
-    n = tally.start.size
-    alive = (tally.start > 0) | (tally.end > 0)
-    return pl.DataFrame(
-        {
-            "tick": np.full(n, year_end, dtype=np.int64),
-            "settlement_id": np.arange(n, dtype=np.int32),
-            "population_start": tally.start,
-            "births": tally.births,
-            "deaths": tally.deaths,
-            "immigrants": tally.immigrants,
-            "emigrants": tally.emigrants,
-            "population_end": tally.end,
-            "hardship": record.conditions.hardship,
-            "at_war": record.conditions.at_war > 0,
-        }
-    ).filter(pl.Series(alive))
-
-
-def _rulers(record: YearRecord) -> pl.DataFrame:
-    s = record.successions
-    return table_frame(
-        "ruler_history",
-        {
-            "faction_id": [x.faction_id for x in s],
-            "tick": [x.tick for x in s],
-            "npc_id": [x.npc_id for x in s],
-            "previous_npc_id": [x.previous_id for x in s],
-            "event_id": [x.event_id for x in s],
-        },
-    )
-
-
-def _borders(rolled: RolledYear, *, first: int) -> pl.DataFrame:
-    ticks = [rolled.happenings[b.position].tick for b in rolled.borders]
-    frame = table_frame(
-        "border_history",
-        {
-            "region_id": [b.region_id for b in rolled.borders],
-            "tick": ticks,
-            "faction_id": [b.holder for b in rolled.borders],
-            "previous_faction_id": [b.previous for b in rolled.borders],
-            "event_id": [first + b.position for b in rolled.borders],
-        },
-    )
-    # A province taken twice in a day keeps the last change.
-    return frame.unique(["region_id", "tick"], keep="last", maintain_order=True)
-
-
-def _record_events(records: tuple[tuple[int, int], ...], *, first: int) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "record_id": [r for r, _ in records],
-            "event_id": [first + position for _, position in records],
-        },
-        schema={"record_id": pl.Int64, "event_id": pl.Int64},
     )
