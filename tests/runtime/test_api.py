@@ -325,18 +325,22 @@ def test_oversized_and_malformed_bodies(api_server: Server, api: httpx.Client, b
 
 
 def test_usage_is_recorded_without_tokens(api_server: Server, api: httpx.Client, base: str) -> None:
+    # Its own requests: one that succeeds, one refused (as ann), one as root.
     ok(api.get(f"{base}/npcs/0"))
+    assert api.get(f"{base}/tables/npcs?bogus=1").status_code >= 400
     admin = api_server.client(api_server.admin)
+    ok(admin.get("/admin/usage", params={"hours": 1}))
     for _ in range(50):  # the writer flushes every quarter second
         report = ok(admin.get("/admin/usage", params={"hours": 1}))
         routes = {r["route"]: r for r in report["by_route"]}
-        if "GET /worlds/{world_id}/npcs/{npc_id}" in routes:
+        users = {u["user"] for u in report["by_user"]}
+        refused = any(r["4xx"] for r in report["by_route"])
+        if "GET /worlds/{world_id}/npcs/{npc_id}" in routes and "root" in users and refused:
             break
         time.sleep(0.1)
     assert routes["GET /worlds/{world_id}/npcs/{npc_id}"]["requests"] >= 1
-    users = {u["user"] for u in report["by_user"]}
     assert {"ann", "root"} <= users
-    assert any(r["4xx"] for r in report["by_route"])
+    assert refused
     stored = usage_path(api_server.home).read_bytes()
     for token in (api_server.reader, api_server.admin, api_server.revoked):
         secret = token.split("_", 2)[2]
