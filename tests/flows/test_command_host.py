@@ -6,6 +6,7 @@ and, end to end, the one a background server's first command starts, serving the
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,7 +52,8 @@ def host(
     monkeypatch.setenv("WORLDLOOM_HOME", str(home))
     monkeypatch.setenv("PREFECT_HOME", str(prefect_home))
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    server = subprocess.Popen(["sleep", "600"])
+    # Its own process group, as a real background server's (the host may end the group).
+    server = subprocess.Popen(["sleep", "600"], start_new_session=True)
     with (prefect_home / "worldloom-host.log").open("ab") as log:
         process = subprocess.Popen(
             [
@@ -113,6 +115,16 @@ def test_the_host_ends_with_its_server(host: tuple[Path, subprocess.Popen[bytes]
     wait_for(lambda: "ended" in log_of(prefect_home), "the host to end", 60)
     assert not socket_path(prefect_home).exists()
     assert run_hosted(["simulate", "nope", "--years", "3"]) is None
+
+
+def test_a_host_whose_home_is_deleted_stops_its_server_and_ends(
+    host: tuple[Path, subprocess.Popen[bytes]],
+) -> None:
+    prefect_home, server = host
+    shutil.rmtree(prefect_home.parent)
+    # Nothing could find that server again: its record and database are gone.
+    server.wait(timeout=60)
+    wait_for(lambda: not socket_path(prefect_home).exists(), "the host to end", 60)
 
 
 def test_without_a_host_or_for_other_commands_nothing_is_hosted(

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
-from worldloom.infrastructure.local_server import process_alive
+from worldloom.infrastructure.local_server import end_process_group, process_alive
 
 HOSTED_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "simulate", "stories"})
 """The commands a host runs: they run flows and end (not `serve`, `batch` with its own workers,
@@ -225,8 +225,10 @@ def serve_commands(
     prefect_home: Path, *, server_pid: int, app: Callable[[], object], mine: dict[str, Any]
 ) -> None:
     """Take commands that share the fingerprint `mine` on this home's socket until the server
-    `server_pid` ends, the socket is taken over by a newer host, or a command brings other code
-    (then the next command starts a fresh host)."""
+    `server_pid` ends, the socket is taken over by a newer host, a command brings other code
+    (then the next command starts a fresh host), or the Prefect home is deleted: then no
+    command can find the server (its record and database went with the home), and the host
+    stops it (its process group) rather than leave it listening."""
     path = socket_path(prefect_home)
     path.parent.mkdir(mode=0o700, exist_ok=True)
     os.chmod(path.parent, 0o700)
@@ -240,7 +242,7 @@ def serve_commands(
     listener.settimeout(_WATCH_S)
     print(f"host {os.getpid()} serving {prefect_home} on {path}", flush=True)
     try:
-        while process_alive(server_pid) and _same_inode(path, inode):
+        while process_alive(server_pid) and _same_inode(path, inode) and prefect_home.is_dir():
             _reap()
             try:
                 connection, _ = listener.accept()
@@ -253,6 +255,9 @@ def serve_commands(
         listener.close()
         if _same_inode(path, inode):
             path.unlink(missing_ok=True)
+        if not prefect_home.is_dir():
+            end_process_group(server_pid)
+            print(f"host {os.getpid()}: {prefect_home} was deleted, its server stopped", flush=True)
         print(f"host {os.getpid()} ended", flush=True)
 
 
