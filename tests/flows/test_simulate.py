@@ -220,10 +220,36 @@ def test_the_factions_hold_the_land_and_people_the_provinces_say(
     assert joined["people"].to_list() == [people.get(f, 0) for f in joined["faction_id"]]
 
 
+def test_faiths_are_counted_from_the_people_and_desecrations_name_their_events(
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+) -> None:
+    tables = lived[1]
+    counted = (
+        tables["population_groups"]
+        .group_by("settlement_id", "religion_id")
+        .agg(pl.col("count").sum())
+        .with_columns(counted=pl.col("count") / pl.col("count").sum().over("settlement_id"))
+    )
+    shares = tables["religion_shares"]
+    joined = counted.join(shares, on=["settlement_id", "religion_id"], how="left")
+    assert ((joined["share"] - joined["counted"]).abs() < 1e-9).all()
+    totals = shares.group_by("settlement_id").agg(pl.col("share").sum())["share"]
+    assert ((totals - 1).abs() < 1e-9).all()
+    events = tables["events"]
+    assert events.filter(pl.col("type") == "conversion").height > 0
+    desecrated = tables["holy_sites"].filter(pl.col("desecrated_tick").is_not_null())
+    named = desecrated.join(events, left_on="desecrated_event_id", right_on="event_id")
+    assert named.height == desecrated.height
+    assert (named["type"] == "holy_site_desecrated").all()
+    assert (named["poi_id"] == named["poi_id_right"]).all()
+    assert (named["desecrated_tick"] == named["tick_right"]).all()
+
+
 def test_the_tables_lived_in_carry_the_day_they_describe(
     world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
 ) -> None:
-    timed = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
+    timed = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy",
+             "holy_sites", "religion_shares")  # fmt: skip
     generated = tables_of(world[0], world[1].world_id)
     for name in timed:
         assert generated[name]["tick"].unique().to_list() == [0], name

@@ -36,6 +36,8 @@ def generate_gear_stage(*, home: str, world_id: str) -> dict[str, int]:
     with open_store(path, read_only=True) as store:
         world = load_world(store, world_id)
         frames = {name: store.read(name, world_id) for name in _READS}
+    # A desecrated holy site (simulate's `keep_faiths`) draws no casters until consecrated again.
+    frames["holy_sites"] = frames["holy_sites"].filter(pl.col("desecrated_tick").is_null())
     if frames["markets"].height == 0:
         raise StoreError(f"world {world_id!r} has no markets yet: run the economy stage first")
     gear = generate_gear(

@@ -8,6 +8,7 @@ import polars as pl
 
 from worldloom.infrastructure.store import table_frame
 from worldloom.systems.history import SEXES, Cohorts, YearRecord, measure_factions
+from worldloom.systems.history.faith import HolySites
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog
 from worldloom.tasks.history_year import YearWorld
@@ -48,6 +49,8 @@ def year_frames(
         "provinces": provinces,
         "diplomacy": rolled.diplomacy.with_columns(tick),
         "population_groups": _groups_out(record.cohorts).with_columns(tick),
+        "holy_sites": _holy_sites(record.sites).with_columns(tick),
+        "religion_shares": _shares(world["religion_shares"], record.cohorts).with_columns(tick),
         "npcs": record.npcs.with_columns(tick),
         "npc_vitals": record.vitals.select(
             "npc_id",
@@ -83,6 +86,42 @@ def _groups_out(cohorts: Cohorts) -> pl.DataFrame:
             "count": cohorts.count,
             "tick": np.zeros(cohorts.count.size, dtype=np.int64),
         },
+    )
+
+
+def _holy_sites(sites: HolySites) -> pl.DataFrame:
+    return table_frame(
+        "holy_sites",
+        {
+            "poi_id": sites.poi,
+            "religion_id": sites.religion,
+            "region_id": sites.region,
+            "settlement_id": sites.settlement,
+            "desecrated_tick": sites.desecrated_tick,
+            "desecrated_event_id": sites.desecrated_event,
+            "tick": np.zeros(sites.poi.size, dtype=np.int64),
+        },
+    )
+
+
+def _shares(before: pl.DataFrame, cohorts: Cohorts) -> pl.DataFrame:
+    """Each peopled settlement's faiths as its cohorts stand; the others' as they were."""
+    people = pl.DataFrame(
+        {"settlement_id": cohorts.settlement, "religion_id": cohorts.religion, "n": cohorts.count}
+    ).filter(pl.col("n") > 0)
+    counted = (
+        people.group_by("settlement_id", "religion_id")
+        .agg(pl.col("n").sum())
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("settlement_id"))
+        .drop("n")
+    )
+    kept = before.filter(~pl.col("settlement_id").is_in(counted["settlement_id"].implode()))
+    return table_frame(
+        "religion_shares",
+        pl.concat([kept.drop("tick"), counted], how="vertical_relaxed")
+        .sort("settlement_id", "religion_id")
+        .with_columns(tick=pl.lit(0, dtype=pl.Int64))
+        .to_dict(),
     )
 
 

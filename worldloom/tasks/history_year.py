@@ -22,6 +22,7 @@ from worldloom.systems.history import (
     YearRecord,
     chronicle_year,
 )
+from worldloom.systems.history.faith import Faiths, HolySites
 from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import WarInputs, WarState, start_war_state
@@ -66,7 +67,7 @@ def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld
     names = (
         "settlements", "regions", "provinces", "factions", "population_groups", "pois",
         "routes", "cells", "diplomacy", "religion_relations", "religions", "chaos_events",
-        "war_events", *CHAOS_TABLES, *WAR_TABLES,
+        "war_events", "holy_sites", "religion_shares", *CHAOS_TABLES, *WAR_TABLES,
     )  # fmt: skip
     ends = store.read("events", world_id, where={"tick": year_start - 1})
     failed = ends.filter(pl.col("type") == "harvest_failed").select("region_id", "event_id")
@@ -145,6 +146,7 @@ def live_year(
         market_of=market_of,
         food_index=_food_index(run, rules),
         harvest_failures=world.harvest_failures,
+        faiths=_faiths(world, rolled.war_state, n),
         everyone=world.everyone,
     )
     record = chronicle_year(
@@ -216,10 +218,6 @@ def _war_inputs(world: YearWorld, cohorts: Cohorts) -> WarInputs:
         (pl.col("kind") == "road") & pl.col("end_place").is_not_null()
         & (pl.col("start_place") < n) & (pl.col("end_place") < n)
     )  # fmt: skip
-    faiths = world["religions"].height
-    hostility = np.zeros((max(faiths, 1), max(faiths, 1)))
-    for x, y, h in world["religion_relations"].select("a_id", "b_id", "hostility").rows():
-        hostility[x, y] = hostility[y, x] = h
     return WarInputs.of(
         faction_ids=factions["faction_id"],
         faction_is_state=factions["kind"] == "state",
@@ -241,7 +239,44 @@ def _war_inputs(world: YearWorld, cohorts: Cohorts) -> WarInputs:
         road_start=roads["start_place"],
         road_end=roads["end_place"],
         road_days=roads["travel_days"],
-        religion_hostility=hostility,
+        religion_hostility=_hostility(world),
+    )
+
+
+def _hostility(world: YearWorld) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """[religion, religion]: how hostile each faith is to each other, 0-100."""
+    faiths = world["religions"].height
+    hostility = np.zeros((max(faiths, 1), max(faiths, 1)))
+    for x, y, h in world["religion_relations"].select("a_id", "b_id", "hostility").rows():
+        hostility[x, y] = hostility[y, x] = h
+    return hostility
+
+
+def _faiths(world: YearWorld, war: WarState, n: int) -> Faiths:
+    """Who holds each settlement as the year ends (the war room's owners) and their faith, the
+    faiths' hostility, the holy sites as the year began."""
+    ruler = np.full(n, -1, dtype=np.int64)
+    ruler[war.settlement_ids.astype(np.int64)] = war.settlement_owner
+    faith_of = dict(
+        world["factions"].select("faction_id", pl.col("religion_id").fill_null(-1)).rows()
+    )
+    sites = world["holy_sites"].sort("poi_id")
+
+    def column(name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+        return sites[name].fill_null(-1).to_numpy().astype(np.int64)
+
+    return Faiths(
+        ruler=ruler,
+        state_faith=np.array([faith_of.get(int(f), -1) for f in ruler], dtype=np.int64),
+        hostility=_hostility(world),
+        sites=HolySites(
+            poi=column("poi_id"),
+            religion=column("religion_id"),
+            settlement=column("settlement_id"),
+            region=column("region_id"),
+            desecrated_tick=column("desecrated_tick"),
+            desecrated_event=column("desecrated_event_id"),
+        ),
     )
 
 

@@ -65,8 +65,8 @@ class Stored:
         return Religions(
             religions=rows["religions"].drop("description"),
             deities=rows["deities"],
-            holy_sites=rows["holy_sites"],
-            shares=rows["religion_shares"],
+            holy_sites=rows["holy_sites"].drop("desecrated_tick", "desecrated_event_id", "tick"),
+            shares=rows["religion_shares"].drop("tick"),
             relations=rows["religion_relations"],
         )
 
@@ -174,8 +174,13 @@ def generate_religions_step(*, home: str, world_id: str) -> dict[str, int]:
     frames = {
         "religions": religions.religions.with_columns(pl.lit("").alias("description")),
         "deities": religions.deities,
-        "holy_sites": religions.holy_sites,
-        "religion_shares": religions.shares,
+        # Kept, as every site begins: simulate desecrates some (`keep_faiths`).
+        "holy_sites": religions.holy_sites.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("desecrated_tick"),
+            pl.lit(None, dtype=pl.Int64).alias("desecrated_event_id"),
+            GENERATED,
+        ),
+        "religion_shares": religions.shares.with_columns(GENERATED),
         "religion_relations": religions.relations,
     }
     return save(home, world_id, frames)
@@ -193,7 +198,7 @@ def generate_population_step(*, home: str, world_id: str) -> dict[str, int]:
         cultures=stored.cultures(),
         culture_rules=tables.cultures,
         table=tables.characters,
-        religion_shares=stored.rows["religion_shares"],
+        religion_shares=stored.rows["religion_shares"].drop("tick"),
     )
     return save(home, world_id, {"population_groups": population.with_columns(GENERATED)})
 

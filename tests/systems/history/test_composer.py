@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tests.systems.history.test_faith import holy_sites
 from tests.systems.history.test_person import _village
 from worldloom.systems.history import (
     VITALS_SCHEMA,
@@ -22,6 +23,7 @@ from worldloom.systems.history import (
     WorldYear,
     chronicle_year,
 )
+from worldloom.systems.history.faith import Faiths
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 
@@ -50,6 +52,13 @@ def _world(*, hardship: float, food: float) -> WorldYear:
         market_of=np.array([0, -1, 1]),
         food_index=np.array([food, 1.0]),
         harvest_failures={5: 3},
+        # Everyone follows their states' faith already, and there are no holy sites.
+        faiths=Faiths(
+            ruler=np.array([1, 1, 2]),
+            state_faith=np.zeros(3, dtype=np.int64),
+            hostility=np.zeros((1, 1)),
+            sites=holy_sites([]),
+        ),
     )
 
 

@@ -180,7 +180,7 @@ def advance_cohorts(
         raise ValueError("cohorts need the 'child' profession")
     for sex, born in ((FEMALE, girls), (MALE, babies - girls)):
         parts.append(_rows(cohorts, born, band=np.zeros_like(band), sex=sex, profession=child))
-    aged = _merge(parts, cohorts.professions)
+    aged = merge_cohorts(parts, cohorts.professions)
     moved, moves = _migrate(aged, conditions=conditions, neighbours=neighbours, rules=rules)
     end = moved.people(n)
     emigrants = np.zeros(n, dtype=np.int64)
@@ -281,7 +281,7 @@ def _trades_for(
     )
 
 
-def _merge(parts: list[tuple[Int, ...]], professions: tuple[str, ...]) -> Cohorts:
+def merge_cohorts(parts: list[tuple[Int, ...]], professions: tuple[str, ...]) -> Cohorts:
     """Rows summed by key, empty ones dropped, in key order."""
     columns = [np.concatenate([part[i] for part in parts]).astype(np.int64) for i in range(7)]
     keys = columns[:6]
@@ -343,4 +343,4 @@ def _migrate(
     stay = _rows(cohorts, cohorts.count - leaving)
     arrive = list(_rows(cohorts, leaving))
     arrive[0] = target[s]
-    return _merge([stay, tuple(arrive)], cohorts.professions), moves
+    return merge_cohorts([stay, tuple(arrive)], cohorts.professions), moves

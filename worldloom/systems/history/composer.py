@@ -5,9 +5,10 @@ market's hunger and food prices) and what the war and chaos rooms say happened d
 (`Happening`s), and returns the world as the year ends with every change explained by an event:
 famines from hunger (caused by the harvests that failed), the tier-1 population's year (deaths
 raised and births lowered by hunger, dear food, war and plague; migration away from them),
-settlements passing size marks, tier-2 people's births, marriages, deaths and successions, and
-the economy's hooks for the next year (routes cut by war, markets closed by sieges, harvests
-lost to drought and flood).
+settlements passing size marks, faiths (conversions to the ruler's faith, holy sites desecrated
+and consecrated again: `keep_faiths`), tier-2 people's births, marriages, deaths and
+successions, and the economy's hooks for the next year (routes cut by war, markets closed by
+sieges, harvests lost to drought and flood).
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ import numpy as np
 import polars as pl
 
 from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally, advance_cohorts
+from worldloom.systems.history.faith import (
+    Blow,
+    Faiths,
+    HolySites,
+    Struck,
+    convert_people,
+    keep_faiths,
+)
 from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.person import Leaders, Succession, advance_people
 from worldloom.systems.history.populace import Everyone
@@ -32,6 +41,8 @@ BOOM_BIRTHS = 50
 """A year of at least this many births, twice the deaths, is a baby boom."""
 DEARTH_INDEX = 2.0
 """Food at this multiple of its worth at a year's end is a dearth."""
+RAIDS = ("bandit_raid", "monster_attack")
+"""The chaos events that may desecrate the holy sites in the wilds of the region they strike."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,9 @@ class WorldYear:
     """Per market: food prices over their base value as the year ends."""
     harvest_failures: Mapping[int, int]
     """Region id -> the harvest_failed event (of last year's end) the year's hunger follows."""
+    faiths: Faiths
+    """Who holds each settlement at the year's end and their faith, the faiths' hostility, and
+    the holy sites as the year began."""
     everyone: Everyone | None = None
     """Everyone the npcs table holds, when `npcs` and `vitals` hold the living only (None:
     `npcs` is the whole table; `advance_people`)."""
@@ -111,6 +125,7 @@ class YearRecord:
     events: Mapping[str, list[Any]]
     conditions: Conditions
     hooks: Hooks
+    sites: HolySites
 
 
 def chronicle_year(
@@ -175,6 +190,19 @@ def chronicle_year(
         rules=rules,
         tick=last,
     )
+    struck_faiths = _struck(happenings, ids)
+    faith_year = keep_faiths(
+        cohort_year.cohorts,
+        world.faiths,
+        struck=struck_faiths,
+        region_of=region,
+        rules=rules.faith,
+        log=log,
+        seeds=seeds,
+        year=world.year,
+        last_tick=last,
+        days_per_year=world.days,
+    )
     # A death follows from the plague there (when it came first) or the lost harvest.
     death_causes = {("plague", s): (e, log.tick_of(e)) for s, e in plague_event.items()}
     for settlement, home in enumerate(region.tolist()):
@@ -196,11 +224,25 @@ def chronicle_year(
         causes=death_causes,
         everyone=world.everyone,
     )
+    npcs = convert_people(
+        people.npcs,
+        ~people.npcs["npc_id"].is_in(
+            people.vitals.filter(pl.col("died_tick") >= 0)["npc_id"].implode()
+        ),
+        world.faiths,
+        struck=struck_faiths,
+        region_of=region,
+        rules=rules.faith,
+        log=log,
+        seeds=seeds,
+        year=world.year,
+        tick=last,
+    )
     _hook_events(log, hooks, tick=last, region=region)
     return YearRecord(
-        cohorts=cohort_year.cohorts,
+        cohorts=faith_year.cohorts,
         tally=cohort_year.tally,
-        npcs=people.npcs,
+        npcs=npcs,
         vitals=people.vitals,
         leaders=people.leaders,
         successions=people.successions,
@@ -208,6 +250,7 @@ def chronicle_year(
         events=log.rows,
         conditions=conditions,
         hooks=hooks,
+        sites=faith_year.sites,
     )
 
 
@@ -226,6 +269,25 @@ def _plagues(
         for settlement in np.flatnonzero(hit).tolist():
             plague_event[settlement] = event
     return plague, plague_event
+
+
+def _struck(happenings: Sequence[Happening], ids: Sequence[int]) -> Struck:
+    """Each settlement's last occupation of the year, each region's first raid, with the
+    realm wronged and the one that struck: an occupation's or a raid's faction struck its other
+    faction; a monster's attack names only the realm it struck."""
+    occupied: dict[int, Blow] = {}
+    raided: dict[int, Blow] = {}
+    for happening, event in zip(happenings, ids, strict=True):
+        actors = happening.actors
+        if "other_faction_id" in actors:
+            blow = Blow(event, actors["other_faction_id"], actors.get("faction_id", -1))
+        else:
+            blow = Blow(event, actors.get("faction_id", -1))
+        if happening.kind == "settlement_occupied":
+            occupied[actors["settlement_id"]] = blow
+        elif happening.kind in RAIDS and "region_id" in actors:
+            raided.setdefault(actors["region_id"], blow)
+    return Struck(occupied, raided)
 
 
 def _famines(log: EventLog, world: WorldYear, *, rules: HistoryRules, tick: int) -> dict[int, int]:

@@ -16,6 +16,11 @@ MODIFIERS = (
     "dearth_deaths", "dearth_births", "war_deaths", "war_births", "plague_deaths", "max_death_rate",
 )  # fmt: skip
 """The [modifiers] every history.toml names."""
+FAITH_RULES = (
+    "state_rate", "resistance", "event_people", "desecrate_hostility", "raid_desecration",
+    "reconsecrate_years",
+)  # fmt: skip
+"""The [faith] rules every history.toml names (`keep_faiths`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,8 @@ class HistoryRules:
     modifiers: Mapping[str, float]
     migration: Mapping[str, float]
     people: Mapping[str, float]
+    faith: Mapping[str, float]
+    """Conversions, desecrations and consecrations (`keep_faiths`)."""
     events: EventCatalog
 
     @classmethod
@@ -39,7 +46,7 @@ class HistoryRules:
         Raises:
             ValueError: band lists of different lengths, a rate outside 0..1, or the last band
                 moving up; a modifier missing, a dearth span not above 0, or a hardship
-                floor outside 0..1.
+                floor outside 0..1; a [faith] rule missing, negative, or a share above 1.
         """
         bands = table["bands"]
         names = tuple(str(b) for b in bands["names"])
@@ -60,6 +67,13 @@ class HistoryRules:
             raise ValueError("history.toml: dearth_span must be positive")
         if not 0 <= modifiers["hardship_floor"] < 1:
             raise ValueError("history.toml: hardship_floor must be in 0..1 (1 excluded)")
+        faith = {k: float(v) for k, v in table["faith"].items()}
+        missing = sorted(set(FAITH_RULES) - set(faith))
+        if missing:
+            raise ValueError(f"history.toml: [faith] lacks {', '.join(missing)}")
+        shares = ("state_rate", "resistance", "raid_desecration")
+        if any(not 0 <= faith[k] <= 1 for k in shares) or min(faith.values()) < 0:
+            raise ValueError(f"history.toml: [faith] {', '.join(shares)} must be in 0..1")
         return cls(
             bands=names,
             years_in_band=years,
@@ -68,6 +82,7 @@ class HistoryRules:
             modifiers=modifiers,
             migration={k: float(v) for k, v in table["migration"].items()},
             people={k: float(v) for k, v in table["people"].items()},
+            faith=faith,
             events=events,
         )
 

@@ -329,6 +329,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             AddedColumn(DIPLOMACY, "tick"),
         ),
     ),
+    Migration(
+        13,
+        "faiths over history: holy sites remember their desecration; holy sites and religion "
+        "shares carry the tick they describe",
+        columns=(
+            AddedColumn(HOLY_SITES, "desecrated_tick"),
+            AddedColumn(HOLY_SITES, "desecrated_event_id"),
+            AddedColumn(HOLY_SITES, "tick"),
+            AddedColumn(RELIGION_SHARES, "tick"),
+        ),
+    ),
 )
 
 TABLES: dict[str, Table] = {table.name: table for m in MIGRATIONS for table in m.tables}

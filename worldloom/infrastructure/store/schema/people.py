@@ -92,16 +92,22 @@ HOLY_SITES = declare(
     religion_id INTEGER NOT NULL -- The faith that keeps it (religions).
     region_id INTEGER NOT NULL -- The region it stands in (regions).
     settlement_id INTEGER -- The settlement it stands in (settlements); null outside any.
+    desecrated_tick BIGINT -- [tick] The day it was desecrated; null while it is kept.
+    desecrated_event_id BIGINT -- The holy_site_desecrated event (events); null while kept.
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
     description=(
         "Every shrine and temple POI, kept by one faith (sites in regions without people are "
-        "left out). Temples and shrines inside towns are sub-locations, not holy sites."
+        "left out). Temples and shrines inside towns are sub-locations, not holy sites. A site "
+        "desecrated during simulate keeps the faith that kept it until it is consecrated again "
+        "(holy_site_founded), by the faith its neighbours follow."
     ),
     references={
         "poi_id": "pois",
         "religion_id": "religions",
         "region_id": "regions",
         "settlement_id": "settlements",
+        "desecrated_event_id": "events.event_id",
     },
 )
 RELIGION_SHARES = declare(
@@ -111,8 +117,13 @@ RELIGION_SHARES = declare(
     settlement_id INTEGER NOT NULL -- The settlement (settlements).
     religion_id INTEGER NOT NULL -- A faith followed there (religions).
     share DOUBLE NOT NULL -- [share] Part of its people who follow the faith (> 0; sums to 1).
+    tick BIGINT NOT NULL DEFAULT 0 -- [tick] The day the row describes.
     """,
-    description="Who follows which faith where: each settlement's shares sum to 1.",
+    description=(
+        "Who follows which faith where: each settlement's shares sum to 1. simulate counts them "
+        "again from population_groups at each year's end (a settlement left without people "
+        "keeps its last shares)."
+    ),
     references={
         "settlement_id": "settlements",
         "religion_id": "religions",
