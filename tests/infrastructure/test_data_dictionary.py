@@ -210,6 +210,8 @@ NULL_FOR_NONE = frozenset(
         "religions.origin_settlement_id",
         "religions.origin_region_id",
         "holy_sites.settlement_id",
+        "holy_sites.desecrated_tick",
+        "holy_sites.desecrated_event_id",
         "npcs.father_id",
         "npcs.mother_id",
         "npcs.spouse_id",
