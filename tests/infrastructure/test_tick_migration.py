@@ -40,6 +40,7 @@ def test_migration_13_times_the_faiths_and_lets_holy_sites_remember_desecration(
         ("holy_sites", "desecrated_event_id"),
         ("holy_sites", "desecrated_tick"),
         ("holy_sites", "tick"),
+        ("markets", "bankrupt"),
         ("religion_shares", "tick"),
     ]
     assert last.tables == ()

@@ -27,6 +27,7 @@ def _through_the_store(state: EconomyState, folder: Path) -> EconomyState:
             "market_id": np.arange(n_markets, dtype=np.int32),
             "tick": np.full(n_markets, state.tick, dtype=np.int32),
             "treasury": state.treasury,
+            "bankrupt": state.bankrupt,
         }
     )
     with open_store(folder / "economy.duckdb") as store:
@@ -129,6 +130,7 @@ def test_a_state_saved_before_agents_kept_their_sales_reads_back_with_none_sold(
             "market_id": np.arange(3, dtype=np.int32),
             "tick": np.zeros(3, dtype=np.int32),
             "treasury": state.treasury,
+            "bankrupt": state.bankrupt,
         }
     )
     read = state_from_rows(rows["economy_agents"], books, market_frame)

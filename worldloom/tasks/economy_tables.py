@@ -106,6 +106,7 @@ def market_rows(layout: MarketLayout, state: EconomyState) -> dict[str, pl.DataF
                 "agents": markets.agents.astype(np.int32),
                 "treasury": state.treasury,
                 "tick": np.full(markets.ids.size, state.tick, dtype=np.int32),
+                "bankrupt": state.bankrupt.astype(np.int32),
             },
         ),
         "market_links": table_frame(
@@ -198,6 +199,7 @@ def state_from_rows(
         idle=fields["idle"].astype(np.int64),
         tenure=fields["tenure"].astype(np.int64),
         treasury=markets["treasury"].to_numpy().astype(np.int64),
+        bankrupt=markets["bankrupt"].to_numpy().astype(np.int64),
         price=market_arrays["price"].astype(np.float64),
         supply=market_arrays["supply"].astype(np.int64),
         demand=market_arrays["demand"].astype(np.int64),

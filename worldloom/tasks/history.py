@@ -173,6 +173,8 @@ def _live(
         settlements=history_frames["settlements"],
         start_money=rules.tuning.start_money,
     )
+    # The year's bankruptcies are told (merchant_ruined): the next year counts its own.
+    state = replace(state, bankrupt=np.zeros_like(state.bankrupt))
     return _Lived(
         frames=_economy_frames(replace(economy, layout=layout), replace(run, state=state), rules),
         append=append,

@@ -145,6 +145,10 @@ def live_year(
         market_settlement=market_settlement,
         market_of=market_of,
         food_index=_food_index(run, rules),
+        ruined=run.state.bankrupt,
+        market_agents=np.bincount(
+            run.state.market[run.state.market >= 0], minlength=market_settlement.size
+        ).astype(np.int64),
         harvest_failures=world.harvest_failures,
         faiths=_faiths(world, rolled.war_state, n),
         everyone=world.everyone,

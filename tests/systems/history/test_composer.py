@@ -30,7 +30,7 @@ from worldloom.tasks import catalog
 PROFESSIONS = ("child", "farmer", "laborer")
 
 
-def _world(*, hardship: float, food: float) -> WorldYear:
+def _world(*, hardship: float, food: float, ruined: int = 0) -> WorldYear:
     rows = [(s, band, sex, 0, 0, 1 if band else 0) for s in range(3) for band in range(5)
             for sex in (0, 1)]  # fmt: skip
     columns = [np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)]
@@ -51,6 +51,8 @@ def _world(*, hardship: float, food: float) -> WorldYear:
         market_settlement=np.array([0, 2]),
         market_of=np.array([0, -1, 1]),
         food_index=np.array([food, 1.0]),
+        ruined=np.array([ruined, 0]),
+        market_agents=np.array([20, 20]),
         harvest_failures={5: 3},
         # Everyone follows their states' faith already, and there are no holy sites.
         faiths=Faiths(
@@ -154,3 +156,19 @@ def test_a_settlement_struck_to_its_last_soul_is_abandoned() -> None:
     assert abandoned["settlement_id"].to_list() == [1]
     assert json.loads(abandoned["payload"][0]) == {"population_before": 1_024}
     assert record.tally.start[1] - record.tally.deaths[1] + record.tally.births[1] <= 0
+
+
+def test_a_market_whose_agents_went_bankrupt_saw_its_merchants_ruined() -> None:
+    shock = Happening("price_shock", 800, {"severity": 0.5, "price_factor": 2.0,
+                                           "until_tick": 900},
+                      actors={"settlement_id": 0, "region_id": 5})  # fmt: skip
+    calm = {"happenings": (shock,), "killed": {}, "hooks": Hooks((), (), ()),
+            "at_war_realms": frozenset()}  # fmt: skip
+    events = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=5), **calm))
+    ruin = events.filter(pl.col("type") == "merchant_ruined").row(0, named=True)
+    assert (ruin["settlement_id"], ruin["region_id"]) == (0, 5)
+    assert json.loads(ruin["payload"]) == {"bankruptcies": 5, "agents": 20}
+    assert ruin["cause_ids"] == [10]  # the price shock
+    # Four of twenty agents is not a quarter; nor are two of a market of eight.
+    fewer = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=4), **calm))
+    assert "merchant_ruined" not in set(fewer["type"])

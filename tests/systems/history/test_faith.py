@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.systems.history import Cohorts, EventLog
+from worldloom.infrastructure.seed_data import read_toml
+from worldloom.systems.history import Cohorts, EventLog, HistoryRules
 from worldloom.systems.history.faith import (
     Blow,
     Faiths,
@@ -285,3 +287,21 @@ def test_named_people_convert_one_by_one_the_dead_and_the_faithless_do_not() -> 
         seeds=Seeds(11), year=YEAR, tick=LAST,
     )  # fmt: skip
     assert unmoved.equals(npcs)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"state_rate": 1.5}, "must be in 0..1"),
+        ({"raid_desecration": 1.1}, "must be in 0..1"),
+        ({"reconsecrate_years": -1}, "must not be negative"),
+    ],
+)
+def test_bad_faith_rules_are_refused(change: dict[str, float], message: str) -> None:
+    table = read_toml("history.toml")
+    table["faith"] |= change
+    with pytest.raises(ValueError, match=message):
+        HistoryRules.from_mapping(table, events=catalog.event_catalog())
+    del table["faith"]["reconsecrate_years"]
+    with pytest.raises(ValueError, match="lacks reconsecrate_years"):
+        HistoryRules.from_mapping(table, events=catalog.event_catalog())

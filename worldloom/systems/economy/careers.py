@@ -80,6 +80,7 @@ def change_trades(
     if seats.size == 0:
         return 0
     bankrupt = broke[seats]
+    np.add.at(state.bankrupt, state.market[seats[bankrupt]], 1)  # where they went bust
     # The destitute of a town whose land feeds nobody leave for a linked town where it does
     # (a quarter of the bench's synthetic markets have no arable land, pasture, game or fish,
     # and their bankrupt were bankrupt again within the week, eleven times a year).

@@ -16,7 +16,7 @@ import numpy as np
 from worldloom.systems.economy.state import EconomyState
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
-PER_MARKET = frozenset({"tick", "treasury", "price", "supply", "demand"})
+PER_MARKET = frozenset({"tick", "treasury", "bankrupt", "price", "supply", "demand"})
 """EconomyState fields that are not per agent."""
 FRESH = {
     "progress": 0.0, "hunger": 0.0, "need": 0.0, "wants": 0, "cargo_target": 0,

@@ -118,6 +118,7 @@ def seed_economy(
         idle=np.zeros(n_agents, dtype=np.int64),
         tenure=np.zeros(n_agents, dtype=np.int64),
         treasury=(tuning.start_money * markets.agents // 2).astype(np.int64),
+        bankrupt=np.zeros(markets.ids.size, dtype=np.int64),
         price=np.tile(rules.value, (n_markets, 1)),
         supply=np.zeros((n_markets, n_goods), dtype=np.int64),
         demand=np.zeros((n_markets, n_goods), dtype=np.int64),

@@ -98,6 +98,9 @@ class EconomyState:
     tenure: Int
     """Days since the agent took up its trade."""
     treasury: Int
+    bankrupt: Int
+    """Per market: its agents gone bankrupt there since the world's last year's end (simulate
+    reads and resets it then: merchant_ruined)."""
     price: Float
     supply: Int
     demand: Int

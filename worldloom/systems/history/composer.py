@@ -41,6 +41,10 @@ BOOM_BIRTHS = 50
 """A year of at least this many births, twice the deaths, is a baby boom."""
 DEARTH_INDEX = 2.0
 """Food at this multiple of its worth at a year's end is a dearth."""
+RUIN_SHARE = 0.25
+"""A market whose bankruptcies over a year come to this share of its agents (and to
+`RUIN_LEAST` at least) saw its merchants ruined."""
+RUIN_LEAST = 3
 RAIDS = ("bandit_raid", "monster_attack")
 """The chaos events that may desecrate the holy sites in the wilds of the region they strike."""
 
@@ -90,6 +94,10 @@ class WorldYear:
     """Per settlement id: the market it trades at (a position in market_settlement), or -1."""
     food_index: Float
     """Per market: food prices over their base value as the year ends."""
+    ruined: Int
+    """Per market: its agents gone bankrupt there over the year."""
+    market_agents: Int
+    """Per market: its agents as the year ends."""
     harvest_failures: Mapping[int, int]
     """Region id -> the harvest_failed event (of last year's end) the year's hunger follows."""
     faiths: Faiths
@@ -165,6 +173,7 @@ def chronicle_year(
     for settlement, count in (struck or {}).items():
         struck_arr[settlement] = count
     famine_event = _famines(log, world, rules=rules, tick=last)
+    _ruins(log, world, happenings, ids, tick=last)
     dear = rules.dearth_of(world.food_index)
     dearth = np.where(world.market_of >= 0, dear[np.maximum(world.market_of, 0)], 0.0)
     felt = rules.hardship_of(world.hardship)
@@ -314,6 +323,37 @@ def _famines(log: EventLog, world: WorldYear, *, rules: HistoryRules, tick: int)
             index = round(float(world.food_index[m]), 3)
             log.add("dearth", tick=tick, payload={"index": index}, actors=place)
     return famine_event
+
+
+def _ruins(
+    log: EventLog,
+    world: WorldYear,
+    happenings: Sequence[Happening],
+    ids: Sequence[int],
+    *,
+    tick: int,
+) -> None:
+    """A market whose bankruptcies reached `RUIN_SHARE` of its agents saw its merchants
+    ruined (caused by the year's price shock there, if one struck)."""
+    shocks = {
+        happening.actors.get("settlement_id"): event
+        for happening, event in zip(happenings, ids, strict=True)
+        if happening.kind == "price_shock"
+    }
+    region = world.places.region
+    for m, settlement in enumerate(world.market_settlement.tolist()):
+        bankrupt = int(world.ruined[m])
+        if bankrupt < max(RUIN_LEAST, RUIN_SHARE * int(world.market_agents[m])):
+            continue
+        shock = shocks.get(settlement)
+        log.add(
+            "merchant_ruined",
+            tick=tick,
+            payload={"bankruptcies": bankrupt, "agents": int(world.market_agents[m])},
+            causes=() if shock is None else (shock,),
+            settlement_id=settlement,
+            region_id=int(region[settlement]),
+        )
 
 
 def _tally_events(

@@ -72,7 +72,9 @@ class HistoryRules:
         if missing:
             raise ValueError(f"history.toml: [faith] lacks {', '.join(missing)}")
         shares = ("state_rate", "resistance", "raid_desecration")
-        if any(not 0 <= faith[k] <= 1 for k in shares) or min(faith.values()) < 0:
+        if min(faith.values()) < 0:
+            raise ValueError("history.toml: [faith] rules must not be negative")
+        if any(faith[k] > 1 for k in shares):
             raise ValueError(f"history.toml: [faith] {', '.join(shares)} must be in 0..1")
         return cls(
             bands=names,

@@ -332,12 +332,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         13,
         "faiths over history: holy sites remember their desecration; holy sites and religion "
-        "shares carry the tick they describe",
+        "shares carry the tick they describe; markets count the year's bankruptcies",
         columns=(
             AddedColumn(HOLY_SITES, "desecrated_tick"),
             AddedColumn(HOLY_SITES, "desecrated_event_id"),
             AddedColumn(HOLY_SITES, "tick"),
             AddedColumn(RELIGION_SHARES, "tick"),
+            AddedColumn(MARKETS, "bankrupt"),
         ),
     ),
 )

@@ -76,10 +76,13 @@ MARKETS = declare(
     agents INTEGER NOT NULL -- [count] Agents it was seeded with (merchants then move about).
     treasury BIGINT NOT NULL -- [copper] The market's treasury (taxes and fees in, wages out).
     tick INTEGER NOT NULL -- [tick] Ticks the economy has run: the next one to run.
+    bankrupt INTEGER NOT NULL DEFAULT 0 -- [count] Agents gone bankrupt here this year so far.
     """,
     description=(
         "A market per town, city and capital; each village and hamlet trades at the market "
-        "it reaches soonest by route (or the nearest, if none)."
+        "it reaches soonest by route (or the nearest, if none). bankrupt counts from the "
+        "world's last year's end: simulate reads it at the next (merchant_ruined) and starts "
+        "it again."
     ),
     references={
         "settlement_id": "settlements",
