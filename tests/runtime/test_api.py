@@ -133,6 +133,13 @@ def test_factions_markets_and_pois(api: httpx.Client, base: str) -> None:
     poi = ok(api.get(f"{base}/pois/{pois[0]['poi_id']}"))["data"]
     assert poi["sublocations"]
     assert poi["poi"]["kind"] == "dungeon"
+    assert (poi["faith"], poi["desecrated_tick"]) == (None, None)
+    # A holy site names the faith keeping it; a generated world's are all kept.
+    site = ok(api.get(f"{base}/tables/holy_sites", params={"limit": 1}))["items"][0]
+    holy = ok(api.get(f"{base}/pois/{site['poi_id']}"))["data"]
+    assert holy["faith"]
+    assert "desecrated_tick" in holy
+    assert holy["desecrated_tick"] is None
 
 
 def test_every_table_through_the_generic_route(api: httpx.Client, base: str) -> None:

@@ -268,6 +268,11 @@ class PoiDetail(Frozen):
     sublocations: list[Sublocation]
     encounters: list[dict[str, Any]]
     faith: str | None = Field(None, description="The faith keeping it, for a holy site.")
+    desecrated_tick: int | None = Field(
+        None,
+        description="For a holy site desecrated during the world's history: the day it was "
+        "(its faith keeps it again once it is consecrated); null while it is kept.",
+    )
 
 
 class TalkRequest(Frozen):

@@ -109,6 +109,7 @@ def poi_detail(engine: SnapshotEngine, poi_id: int) -> PoiDetail:
         sublocations=sublocations_of(engine, poi_id),
         encounters=encounters,
         faith=faith,
+        desecrated_tick=sites[0].get("desecrated_tick") if sites else None,
     )
 
 
