@@ -14,6 +14,7 @@ actor ids with -1 for none, cause_ids, payload JSON checked against `EventCatalo
 from __future__ import annotations
 
 from worldloom.systems.history.catalog import EventCatalog, EventType, PayloadField
+from worldloom.systems.history.chronicle import Happening, Hooks, Places, WorldYear, YearRecord
 from worldloom.systems.history.cohort import (
     CHILD,
     SEXES,
@@ -24,14 +25,7 @@ from worldloom.systems.history.cohort import (
     Tally,
     advance_cohorts,
 )
-from worldloom.systems.history.composer import (
-    Happening,
-    Hooks,
-    Places,
-    WorldYear,
-    YearRecord,
-    chronicle_year,
-)
+from worldloom.systems.history.composer import chronicle_year
 from worldloom.systems.history.log import ACTORS, EventLog
 from worldloom.systems.history.person import (
     VITALS_SCHEMA,

@@ -12,7 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from worldloom.systems.chaos import Attack, CaravanLost, ChaosRecord, Disaster, Discovery
-from worldloom.systems.history.composer import Happening
+from worldloom.systems.history.chronicle import Happening
 
 EVENT_TYPE = {"plague_outbreak": "plague"}
 """Chaos kinds whose event type is named otherwise (the rest keep their kind's name)."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldloom.systems.history.chaos_feed import plain_payload
-from worldloom.systems.history.composer import Happening
+from worldloom.systems.history.chronicle import Happening
 from worldloom.systems.tension_war import (
     Battle,
     BorderIncident,

@@ -20,7 +20,7 @@ import polars as pl
 
 from worldloom.systems.chaos import ChaosInputs, ChaosState, ChaosTable, roll_chaos
 from worldloom.systems.history.chaos_feed import chaos_effects, chaos_happening
-from worldloom.systems.history.composer import Happening, Hooks
+from worldloom.systems.history.chronicle import Happening, Hooks
 from worldloom.systems.history.war_feed import war_effects, war_happening
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import (
