@@ -164,11 +164,11 @@ def test_a_market_whose_agents_went_bankrupt_saw_its_merchants_ruined() -> None:
                       actors={"settlement_id": 0, "region_id": 5})  # fmt: skip
     calm = {"happenings": (shock,), "killed": {}, "hooks": Hooks((), (), ()),
             "at_war_realms": frozenset()}  # fmt: skip
-    events = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=5), **calm))
+    events = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=8), **calm))
     ruin = events.filter(pl.col("type") == "merchant_ruined").row(0, named=True)
     assert (ruin["settlement_id"], ruin["region_id"]) == (0, 5)
-    assert json.loads(ruin["payload"]) == {"bankruptcies": 5, "agents": 20}
+    assert json.loads(ruin["payload"]) == {"bankruptcies": 8, "agents": 20}
     assert ruin["cause_ids"] == [10]  # the price shock
-    # Four of twenty agents is not a quarter; nor are two of a market of eight.
-    fewer = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=4), **calm))
+    # Seven of twenty agents is not two in five.
+    fewer = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=7), **calm))
     assert "merchant_ruined" not in set(fewer["type"])

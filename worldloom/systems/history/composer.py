@@ -33,10 +33,10 @@ BOOM_BIRTHS = 50
 """A year of at least this many births, twice the deaths, is a baby boom."""
 DEARTH_INDEX = 2.0
 """Food at this multiple of its worth at a year's end is a dearth."""
-RUIN_SHARE = 0.25
+RUIN_SHARE = 0.4
 """A market whose bankruptcies over a year come to this share of its agents (and to
 `RUIN_LEAST` at least) saw its merchants ruined."""
-RUIN_LEAST = 3
+RUIN_LEAST = 4
 RAIDS = ("bandit_raid", "monster_attack")
 """The chaos events that may desecrate the holy sites in the wilds of the region they strike."""
 
