@@ -185,8 +185,7 @@ def _convert(
     target = faiths.state_faith[cohorts.settlement]
     eligible = (target >= 0) & (target != cohorts.religion)
     rate = np.zeros(cohorts.count.size)
-    hostility = faiths.hostility[cohorts.religion[eligible], target[eligible]]
-    rate[eligible] = rules["state_rate"] * (1 - rules["resistance"] * hostility / 100)
+    rate[eligible] = _rate(faiths, rules, cohorts.religion[eligible], target[eligible])
     converts = seeds.stream("history.faith.conversion", year).binomial(cohorts.count, rate)
     if not converts.any():
         return cohorts
@@ -198,25 +197,53 @@ def _convert(
     for s in np.flatnonzero(people).tolist():
         here = (cohorts.settlement == s) & (converts > 0)
         left = np.bincount(cohorts.religion[here], weights=converts[here])
-        cause = struck.occupied.get(s)
-        log.add(
-            "conversion",
-            tick=tick,
-            payload={
-                "religion_id": int(faiths.state_faith[s]),
-                "people": int(people[s]),
-                "from_religion_id": int(left.argmax()),
-            },
-            causes=() if cause is None else (cause.event,),
+        _log_conversion(
+            log, faiths, struck, region_of, settlement=s, faith=int(faiths.state_faith[s]),
+            people=int(people[s]), left=int(left.argmax()), tick=tick,
             # A handful of converts is a footnote; the type's importance from `event_people`.
             importance=None if people[s] >= rules["event_people"] else 1,
-            actors={
-                "settlement_id": s,
-                "region_id": int(region_of[s]),
-                "faction_id": int(faiths.ruler[s]),
-            },
-        )
+        )  # fmt: skip
     return after
+
+
+def _rate(faiths: Faiths, rules: Mapping[str, float], religion: Int, target: Int) -> Float:
+    """The yearly chance of taking up `target` for followers of `religion`."""
+    hostility = faiths.hostility[religion, target]
+    return rules["state_rate"] * (1 - rules["resistance"] * hostility / 100)
+
+
+def _log_conversion(
+    log: EventLog,
+    faiths: Faiths,
+    struck: Struck,
+    region_of: Int,
+    *,
+    settlement: int,
+    faith: int,
+    people: int,
+    left: int,
+    tick: int,
+    importance: int | None,
+    npc_id: int = NONE,
+) -> None:
+    """A settlement's year of conversions (or one person's: `npc_id`), caused by the
+    settlement's occupation that year, if it fell."""
+    cause = struck.occupied.get(settlement)
+    actors = {
+        "settlement_id": settlement,
+        "region_id": int(region_of[settlement]),
+        "faction_id": int(faiths.ruler[settlement]),
+    }
+    if npc_id >= 0:
+        actors["npc_id"] = npc_id
+    log.add(
+        "conversion",
+        tick=tick,
+        payload={"religion_id": faith, "people": people, "from_religion_id": left},
+        causes=() if cause is None else (cause.event,),
+        importance=importance,
+        actors=actors,
+    )
 
 
 def _columns(cohorts: Cohorts, religion: Int, count: Int) -> tuple[Int, ...]:
@@ -293,8 +320,7 @@ def convert_people(
     target = np.where(settlement >= 0, faiths.state_faith[np.maximum(settlement, 0)], NONE)
     eligible = living.to_numpy() & (target >= 0) & (religion >= 0) & (target != religion)
     rows = np.flatnonzero(eligible)
-    hostility = faiths.hostility[religion[rows], target[rows]]
-    rate = rules["state_rate"] * (1 - rules["resistance"] * hostility / 100)
+    rate = _rate(faiths, rules, religion[rows], target[rows])
     ids = npcs["npc_id"].to_numpy().astype(np.int64)
     luck = keyed_uniform(ids[rows], seeds=seeds, system=f"history.faith.npc.{year}")
     converts = rows[luck < rate]
@@ -302,25 +328,11 @@ def convert_people(
         return npcs
     notable = npcs["notable"].fill_null(False).to_numpy().astype(bool)
     for row in converts.tolist():
-        s = int(settlement[row])
-        cause = struck.occupied.get(s)
-        log.add(
-            "conversion",
-            tick=tick,
-            payload={
-                "religion_id": int(target[row]),
-                "people": 1,
-                "from_religion_id": int(religion[row]),
-            },
-            causes=() if cause is None else (cause.event,),
-            importance=None if notable[row] else 1,
-            actors={
-                "npc_id": int(ids[row]),
-                "settlement_id": s,
-                "region_id": int(region_of[s]),
-                "faction_id": int(faiths.ruler[s]),
-            },
-        )
+        _log_conversion(
+            log, faiths, struck, region_of, settlement=int(settlement[row]),
+            faith=int(target[row]), people=1, left=int(religion[row]), tick=tick,
+            importance=None if notable[row] else 1, npc_id=int(ids[row]),
+        )  # fmt: skip
     converted = np.zeros(npcs.height, dtype=bool)
     converted[converts] = True
     return npcs.with_columns(
