@@ -131,7 +131,8 @@ def live_year(
     for m, (own, served) in enumerate(zip(market_settlement, layout.served, strict=True)):
         market_of[served.astype(np.int64)] = m
         market_of[int(own)] = m
-    hardship = _market_hardship(run, n_markets=market_settlement.size)
+    agents = _market_agents(run, n_markets=market_settlement.size)
+    hardship = _market_hardship(run, agents=agents)
     year_world = WorldYear(
         year=year,
         first_tick=year * days,
@@ -146,11 +147,9 @@ def live_year(
         market_of=market_of,
         food_index=_food_index(run, rules),
         ruined=run.state.bankrupt,
-        market_agents=np.bincount(
-            run.state.market[run.state.market >= 0], minlength=market_settlement.size
-        ).astype(np.int64),
+        market_agents=agents,
         harvest_failures=world.harvest_failures,
-        faiths=_faiths(world, rolled.war_state, n),
+        faiths=_faiths(world, rolled.war_state, n, hostility=war_inputs.religion_hostility),
         everyone=world.everyone,
     )
     record = chronicle_year(
@@ -256,9 +255,12 @@ def _hostility(world: YearWorld) -> np.ndarray[Any, np.dtype[np.float64]]:
     return hostility
 
 
-def _faiths(world: YearWorld, war: WarState, n: int) -> Faiths:
+def _faiths(
+    world: YearWorld, war: WarState, n: int, *, hostility: np.ndarray[Any, np.dtype[np.float64]]
+) -> Faiths:
     """Who holds each settlement as the year ends (the war room's owners) and their faith, the
-    faiths' hostility, the holy sites as the year began."""
+    faiths' `hostility` (`_hostility`, as the war room read it), the holy sites as the year
+    began."""
     ruler = np.full(n, -1, dtype=np.int64)
     ruler[war.settlement_ids.astype(np.int64)] = war.settlement_owner
     faith_of = dict(
@@ -272,7 +274,7 @@ def _faiths(world: YearWorld, war: WarState, n: int) -> Faiths:
     return Faiths(
         ruler=ruler,
         state_faith=np.array([faith_of.get(int(f), -1) for f in ruler], dtype=np.int64),
-        hostility=_hostility(world),
+        hostility=hostility,
         sites=HolySites(
             poi=column("poi_id"),
             religion=column("religion_id"),
@@ -337,14 +339,21 @@ def _neighbours(routes: pl.DataFrame, n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(sorted(s)) for s in near)
 
 
-def _market_hardship(run: EconomyRun, *, n_markets: int) -> np.ndarray[Any, Any]:
-    """Per market: its agents' hunger as a share of going bust (5 rations), mean."""
+def _market_agents(run: EconomyRun, *, n_markets: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Per market: its agents as the run ends."""
+    market = run.state.market
+    return np.bincount(market[market >= 0], minlength=n_markets).astype(np.int64)
+
+
+def _market_hardship(
+    run: EconomyRun, *, agents: np.ndarray[Any, np.dtype[np.int64]]
+) -> np.ndarray[Any, Any]:
+    """Per market: its `agents`' hunger as a share of going bust (5 rations), mean."""
     state = run.state
     at = state.market >= 0
     starving = np.clip(state.hunger[at] / 5.0, 0, 1)
-    total = np.bincount(state.market[at], weights=starving, minlength=n_markets)
-    agents = np.bincount(state.market[at], minlength=n_markets)
-    return np.round(total / np.maximum(agents, 1), 6)
+    total = np.bincount(state.market[at], weights=starving, minlength=agents.size)
+    return np.asarray(np.round(total / np.maximum(agents, 1), 6), dtype=np.float64)
 
 
 def _food_index(run: EconomyRun, rules: EconomyRules) -> np.ndarray[Any, Any]:
