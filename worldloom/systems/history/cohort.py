@@ -171,15 +171,17 @@ def advance_cohorts(
     pace = np.where(years[band] > 0, 1 / np.maximum(years[band], 1), 0.0)
     older = seeds.stream("history.cohort.ageing", year).binomial(counts, pace)
     stay = counts - older
-    parts = [_rows(cohorts, stay)]
+    parts = [cohort_rows(cohorts, stay)]
     adults = older * (band > 0)
-    parts.append(_rows(cohorts, adults, band=band + 1))
+    parts.append(cohort_rows(cohorts, adults, band=band + 1))
     parts.append(_trades_for(cohorts, older * (band == 0), counts, seeds=seeds, year=year))
     child = cohorts.professions.index(CHILD) if CHILD in cohorts.professions else -1
     if child < 0:
         raise ValueError("cohorts need the 'child' profession")
     for sex, born in ((FEMALE, girls), (MALE, babies - girls)):
-        parts.append(_rows(cohorts, born, band=np.zeros_like(band), sex=sex, profession=child))
+        parts.append(
+            cohort_rows(cohorts, born, band=np.zeros_like(band), sex=sex, profession=child)
+        )
     aged = merge_cohorts(parts, cohorts.professions)
     moved, moves = _migrate(aged, conditions=conditions, neighbours=neighbours, rules=rules)
     end = moved.people(n)
@@ -229,21 +231,23 @@ def _take_struck(cohorts: Cohorts, counts: Int, struck: Int) -> Int:
     return taken
 
 
-def _rows(
+def cohort_rows(
     cohorts: Cohorts,
     count: Int,
     *,
     band: Int | None = None,
     sex: int | None = None,
+    religion: Int | None = None,
     profession: int | None = None,
 ) -> tuple[Int, ...]:
+    """`cohorts`' key columns with `count`, some of them changed, for `merge_cohorts`."""
     size = count.size
     return (
         cohorts.settlement,
         cohorts.band if band is None else band,
         cohorts.sex if sex is None else np.full(size, sex, dtype=np.int64),
         cohorts.culture,
-        cohorts.religion,
+        cohorts.religion if religion is None else religion,
         cohorts.profession if profession is None else np.full(size, profession, dtype=np.int64),
         count,
     )
@@ -340,7 +344,7 @@ def _migrate(
         )
         for source in np.flatnonzero(moved)
     )
-    stay = _rows(cohorts, cohorts.count - leaving)
-    arrive = list(_rows(cohorts, leaving))
+    stay = cohort_rows(cohorts, cohorts.count - leaving)
+    arrive = list(cohort_rows(cohorts, leaving))
     arrive[0] = target[s]
     return merge_cohorts([stay, tuple(arrive)], cohorts.professions), moves

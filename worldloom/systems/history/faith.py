@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from worldloom.systems.draw import keyed_uniform
-from worldloom.systems.history.cohort import Cohorts, merge_cohorts
+from worldloom.systems.history.cohort import Cohorts, cohort_rows, merge_cohorts
 from worldloom.systems.history.log import EventLog
 from worldloom.systems.rng import Seeds
 
@@ -189,8 +189,8 @@ def _convert(
     converts = seeds.stream("history.faith.conversion", year).binomial(cohorts.count, rate)
     if not converts.any():
         return cohorts
-    stayed = _columns(cohorts, cohorts.religion, cohorts.count - converts)
-    moved = _columns(cohorts, target, converts)
+    stayed = cohort_rows(cohorts, cohorts.count - converts)
+    moved = cohort_rows(cohorts, converts, religion=target)
     after = merge_cohorts([stayed, moved], cohorts.professions)
     n = faiths.state_faith.size
     people = np.bincount(cohorts.settlement, weights=converts, minlength=n).astype(np.int64)
@@ -243,18 +243,6 @@ def _log_conversion(
         causes=() if cause is None else (cause.event,),
         importance=importance,
         actors=actors,
-    )
-
-
-def _columns(cohorts: Cohorts, religion: Int, count: Int) -> tuple[Int, ...]:
-    return (
-        cohorts.settlement,
-        cohorts.band,
-        cohorts.sex,
-        cohorts.culture,
-        religion,
-        cohorts.profession,
-        count,
     )
 
 
