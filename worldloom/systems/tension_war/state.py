@@ -233,7 +233,9 @@ class WarState:
         professionals[sf, ss] = _column(soldiers, "professionals")
         counters = frames["war_counters"].row(0, named=True)
         wars = frames["war_wars"].sort("war_id")
-        tributes = frames["war_tributes"].sort("war_id", "payer", "payee")
+        # In the order they were made (one a peace; a later war may end first), as a run keeps
+        # them and pays them: the store reads them by war.
+        tributes = frames["war_tributes"].sort("peace_record")
         return cls(
             faction_ids=ids,
             region_ids=_column(regions, "region_id"),
