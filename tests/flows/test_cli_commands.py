@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -112,6 +113,37 @@ def test_an_unexpected_failure_is_an_internal_error_after_its_traceback(
     assert result.stderr.strip().splitlines()[-1] == (
         "internal error: RuntimeError: the disk is on fire"
     )
+
+
+@pytest.mark.parametrize("after_ctrl_c", [True, False])
+def test_ctrl_c_exits_130_whatever_error_it_surfaced_as(
+    after_ctrl_c: bool, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted_query(settings: Settings) -> list[str]:
+        raise RuntimeError("Query interrupted")  # DuckDB's, when Ctrl-C lands in a query
+
+    monkeypatch.setattr(commands.world, "known_worlds", interrupted_query)
+    wrapper = importlib.import_module("worldloom.flows.commands.app")  # not the Typer app
+    monkeypatch.setattr(wrapper, "interrupted", lambda: after_ctrl_c)
+    result = invoke("worlds", "--home", str(home))
+    if not after_ctrl_c:  # the same error without Ctrl-C is a bug of ours
+        assert result.exit_code == 1
+        return
+    assert result.exit_code == 130
+    assert "Traceback" not in result.stderr
+    assert only_line(result.stderr) == (
+        "interrupted: stopped by Ctrl-C; what completed is kept (run the command again to go on)"
+    )
+
+
+def test_ctrl_c_in_a_command_exits_130(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stopped(settings: Settings) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands.world, "known_worlds", stopped)
+    result = invoke("worlds", "--home", str(home))
+    assert result.exit_code == 130
+    assert only_line(result.stderr).startswith("interrupted: stopped by Ctrl-C")
 
 
 @pytest.mark.parametrize(

@@ -187,8 +187,9 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
         child = int(log_of(prefect_home).rsplit("child ", 1)[1].split(":")[0])
         time.sleep(2)
         long.send_signal(signal.SIGINT)
-        long.communicate(timeout=300)
-        assert long.returncode != 0
+        stopped = long.communicate(timeout=300)[1]  # within the grace, should it hang
+        assert long.returncode == 130, stopped
+        assert "interrupted: " in stopped  # stopped cleanly, or after the grace
         wait_for(lambda: not _alive(child), "the child to end", 120)
 
         # A command killed outright takes its child with it.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -333,3 +335,52 @@ def test_a_dictionary_out_of_date_is_written_again(tmp_path: Path) -> None:
     with open_store(path):
         pass
     assert comment() == table.description
+
+
+INTERRUPTED_WRITES = """
+import os, signal, sys, threading, time, traceback
+from pathlib import Path
+import polars as pl
+from worldloom.infrastructure.store import open_store
+
+def frames(rows):
+    ids = pl.Series(range(rows), dtype=pl.Int64)
+    return {{
+        "chaos_load": pl.DataFrame({{"region_id": ids, "load": ids.cast(pl.Float64)}}),
+        "chaos_events": pl.DataFrame({{"record_id": ids, "event_id": ids}}),
+    }}
+
+big = frames({rows})
+with open_store(Path(sys.argv[1])) as store:
+    for delay in {delays}:
+        store.replace_rows("w", frames(3))
+        timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+        try:
+            timer.start()
+            store.replace_rows("w", big)
+            timer.join()
+            time.sleep(5)  # lands here at the latest
+        except (KeyboardInterrupt, RuntimeError) as stop:
+            assert isinstance(stop, KeyboardInterrupt) or "interrupted" in str(stop), stop
+            where = "write" if "replace_rows" in traceback.format_exc() else "after"
+        counts = {{store.read(name, "w").height for name in big}}
+        assert len(counts) == 1, counts  # both tables, or neither
+        print(where, counts.pop(), flush=True)
+"""
+
+
+def test_ctrl_c_in_a_write_keeps_all_of_it_or_none(tmp_path: Path) -> None:
+    rows, delays = 2_000_000, [0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0]
+    program = INTERRUPTED_WRITES.format(rows=rows, delays=delays)
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(tmp_path / "w.duckdb")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr  # no ROLLBACK error hid an interrupt
+    outcomes = [line.split() for line in done.stdout.splitlines()]
+    assert len(outcomes) == len(delays)
+    assert {count for _, count in outcomes} <= {"3", str(rows)}
+    assert ["write", "3"] in outcomes  # some landed in a write, which left the old rows

@@ -15,6 +15,7 @@ from worldloom.flows.command_host import (
     run_hosted,
     start_host_at_exit,
 )
+from worldloom.flows.interrupt import handle_interrupts
 from worldloom.flows.warm_server import defer_server
 from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
@@ -22,6 +23,7 @@ from worldloom.infrastructure.runtime import tune_memory
 
 def main() -> None:
     """Entry point of the `worldloom` console script."""
+    handle_interrupts()
     tune_memory()  # before numpy is first imported
     home = Path(os.environ.get("WORLDLOOM_HOME", Path.home() / ".worldloom")).expanduser()
     if "--home" in sys.argv[:-1]:

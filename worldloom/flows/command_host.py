@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
+from worldloom.flows.interrupt import handle_interrupts
 from worldloom.infrastructure.local_server import end_process_group, process_alive
 
 HOSTED_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "simulate", "stories"})
@@ -322,6 +323,7 @@ def _run_child(
     connection.settimeout(None)
     connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
     threading.Thread(target=_end_with_client, args=(connection,), daemon=True).start()
+    handle_interrupts()
     code = _exit_code(app)
     with contextlib.suppress(Exception):
         atexit._run_exitfuncs()  # what the process would run at its end (Prefect drains here)

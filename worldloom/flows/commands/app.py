@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from worldloom.flows.commands.failure import check_writable, describe_environment_failure
+from worldloom.flows.interrupt import EXIT_INTERRUPTED, interrupted
 from worldloom.infrastructure.analytics import format_number
 from worldloom.infrastructure.llm import PROVIDER_FORMS, EmbeddedModelError, ProviderConfigError
 from worldloom.infrastructure.provenance import code_version
@@ -81,23 +82,33 @@ EconomyTicksOption = Annotated[
 
 
 EXIT_INTERNAL, EXIT_USER, EXIT_ENVIRONMENT = 1, 2, 3
-"""Exit codes: a bug (with its traceback), a request to fix, a machine to fix (disk, rights)."""
+"""Exit codes: a bug (with its traceback), a request to fix, a machine to fix (disk, rights);
+Ctrl-C exits 130 (`EXIT_INTERRUPTED`)."""
+
+STOPPED = "stopped by Ctrl-C; what completed is kept (run the command again to go on)"
 
 
 def command(function: Callable[P, R]) -> Callable[P, R]:
     """Turn what went wrong into one line and an exit code: user errors exit 2, failures of
-    the machine (a full disk, a read-only folder...) exit 3, bugs exit 1 with a traceback."""
+    the machine (a full disk, a read-only folder...) exit 3, bugs exit 1 with a traceback, and
+    Ctrl-C exits 130, whatever error it surfaced as."""
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
-        except USER_ERRORS as error:
-            _say("error", str(error))
-            raise typer.Exit(EXIT_USER) from None
+        except KeyboardInterrupt:
+            _say("interrupted", STOPPED)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as error:
+            if interrupted():  # surfaced as another error: DuckDB's "Query interrupted"...
+                _say("interrupted", STOPPED)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            if isinstance(error, USER_ERRORS):
+                _say("error", str(error))
+                raise typer.Exit(EXIT_USER) from None
             failure = describe_environment_failure(error)
             if failure is not None:
                 _say("error", failure)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,8 @@ class WorldStore:
                 written[name] = written.get(name, 0) + incoming.height
             cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            with suppress(duckdb.TransactionException):  # an interrupt ended it already
+                cursor.execute("ROLLBACK")
             raise
         finally:
             cursor.close()

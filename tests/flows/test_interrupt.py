@@ -1,0 +1,80 @@
+"""Ctrl-C for a command, in processes of their own: a clean stop raises KeyboardInterrupt, a
+stop that hangs is ended after the grace, and a second Ctrl-C ends it at once."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from worldloom.flows.interrupt import EXIT_INTERRUPTED
+
+STUCK = """
+import sys, time
+from worldloom.flows.interrupt import handle_interrupts, interrupted
+handle_interrupts(grace_s={grace})
+while True:  # a clean-up that never ends: every interrupt swallowed
+    try:
+        print(interrupted(), flush=True)  # in the try: an interrupt may come once it is read
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass
+"""
+
+
+def stuck_process(grace_s: float) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(STUCK.format(grace=grace_s))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "False"  # handled from here on
+    return process
+
+
+def test_a_stop_that_hangs_ends_after_the_grace() -> None:
+    process = stuck_process(grace_s=1.0)
+    assert process.stdout is not None
+    process.send_signal(signal.SIGINT)
+    # Raised in the program, which was told, and went on (its clean-up) until the grace ended.
+    assert process.stdout.readline().strip() == "True"
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == EXIT_INTERRUPTED == 130
+    assert err == "interrupted: stopping now\n"
+
+
+def test_a_second_interrupt_ends_the_process_at_once() -> None:
+    process = stuck_process(grace_s=600.0)
+    assert process.stdout is not None
+    process.send_signal(signal.SIGINT)
+    assert process.stdout.readline().strip() == "True"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)  # well before the grace
+    assert process.returncode == EXIT_INTERRUPTED
+    assert err == "interrupted: stopping now\n"
+
+
+@pytest.mark.parametrize("stops", ["cleanly", "by raising on"])
+def test_a_clean_stop_keeps_its_own_ending(stops: str) -> None:
+    program = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from worldloom.flows.interrupt import handle_interrupts
+        handle_interrupts(grace_s=600.0)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(60)
+        except KeyboardInterrupt:
+            if {stops == "cleanly"}:
+                sys.exit(7)
+            raise
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == (7 if stops == "cleanly" else -signal.SIGINT)
+    assert "stopping now" not in done.stderr
