@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -29,7 +30,9 @@ from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import verify_snapshot
 from worldloom.infrastructure.store import TABLES, open_store
-from worldloom.tasks import catalog
+from worldloom.systems.history.schism import Strife
+from worldloom.systems.history.year import RolledYear
+from worldloom.tasks import catalog, history_year
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.stories import tell_year_stories
 
@@ -243,6 +246,61 @@ def test_faiths_are_counted_from_the_people_and_desecrations_name_their_events(
     assert (named["type"] == "holy_site_desecrated").all()
     assert (named["poi_id"] == named["poi_id_right"]).all()
     assert (named["desecrated_tick"] == named["tick_right"]).all()
+
+
+def test_a_schism_founds_a_faith_the_world_lives_on_with(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    with open_store(Settings(home=home).world_db(world_id)) as store:
+        # Two states of one faith, at war with each other as the first year ends (the tiny
+        # world's own states keep two faiths and fight too rarely for a test to wait on).
+        factions = store.read("factions", world_id)
+        states = factions.filter(pl.col("kind") == "state").sort("faction_id")
+        a, b = states["faction_id"].to_list()[:2]
+        faith = int(states["religion_id"][0])
+        one_faith = pl.when(pl.col("faction_id") == b).then(faith).otherwise(pl.col("religion_id"))
+        store.replace_rows(
+            world_id,
+            {"factions": factions.with_columns(one_faith.cast(pl.Int32).alias("religion_id"))},
+        )
+        faiths_before = store.read("religions", world_id).height
+    rules = catalog.history_rules()
+    always = replace(rules, faith={**rules.faith, "schism_chance": 1.0, "schism_people": 0.0})
+    monkeypatch.setattr(catalog, "history_rules", lambda: always)
+    real_strife = history_year._strife
+
+    def at_war(year_world: history_year.YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
+        seat = dict(year_world["factions"].select("faction_id", "seat_settlement_id").iter_rows())
+        region = dict(year_world["settlements"].select("settlement_id", "region_id").iter_rows())
+        seats = tuple((seat[f], region[seat[f]]) for f in (a, b))
+        war = Strife(war=99, sides=(a, b), seats=seats, cause=0)  # the year's first event
+        return (*real_strife(year_world, rolled), war)
+
+    monkeypatch.setattr(history_year, "_strife", at_war)
+    assert simulate(str(home), world_id, until_tick=END).tick == END
+    tables = tables_of(home, world_id)
+    schisms = tables["events"].filter(pl.col("type") == "schism")
+    first = json.loads(schisms["payload"][0])
+    new, state = first["religion_id"], schisms["faction_id"][0]
+    assert (new, first["parent_religion_id"]) == (faiths_before, faith)
+    assert state in (a, b)
+    # The new faith is a heresy of the old, with gods, regarded by every faith there is.
+    religions = tables["religions"]
+    row = religions.filter(pl.col("religion_id") == new).row(0, named=True)
+    assert (row["kind"], row["parent_id"]) == ("heresy", faith)
+    assert row["description"].startswith(f"The {row['name']}")
+    assert tables["deities"].filter(pl.col("religion_id") == new).height > 0
+    k = religions.height
+    assert tables["religion_relations"].height == k * (k - 1) // 2
+    # A state and a flock keep it; later years lived with it (its followers counted).
+    assert row["religion_id"] in tables["factions"]["religion_id"].to_list()
+    shares = tables["religion_shares"].filter(pl.col("religion_id") >= faiths_before)
+    assert shares["share"].sum() > 0
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        assert store.dangling_references(world_id) == {}
+    snapshot = export_snapshot_flow(str(home), world_id)
+    assert verify_snapshot(Path(snapshot)).to_json()["tables"]["religions"]["rows"] == k
 
 
 def test_the_tables_lived_in_carry_the_day_they_describe(

@@ -157,7 +157,7 @@ def _live(
     record, rolled = live_year(
         loaded, run, rules, economy.layout, seeds=seeds, year=year, personality=personality
     )
-    history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1)
+    history_frames, append = year_frames(loaded, record, rolled, year_end=end - 1, seeds=seeds)
     # The year's armies and tributes are paid from the economy's purses.
     paid = pay_war(
         run.state,

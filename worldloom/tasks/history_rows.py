@@ -9,13 +9,16 @@ import polars as pl
 from worldloom.infrastructure.store import table_frame
 from worldloom.systems.history import SEXES, Cohorts, YearRecord, measure_factions
 from worldloom.systems.history.faith import HolySites
+from worldloom.systems.history.schism import Schism
 from worldloom.systems.history.year import RolledYear
+from worldloom.systems.religion.schism import Founding, splinter_faith
+from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.history_year import YearWorld
 
 
 def year_frames(
-    world: YearWorld, record: YearRecord, rolled: RolledYear, *, year_end: int
+    world: YearWorld, record: YearRecord, rolled: RolledYear, *, year_end: int, seeds: Seeds
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """The year's tables to replace, and its log rows to append."""
     first = world.next_event
@@ -23,12 +26,17 @@ def year_frames(
     leaders = dict(
         zip(record.leaders.faction_id.tolist(), record.leaders.leader.tolist(), strict=True)
     )
+    faith = {s.state: s.religion for s in record.schisms}
     factions = world["factions"].with_columns(
         pl.Series(
             "leader_npc_id",
             [leaders[f] if leaders[f] >= 0 else None for f in world["factions"]["faction_id"]],
             dtype=pl.Int64,
-        )
+        ),
+        pl.col("faction_id")
+        .replace_strict(faith, default=pl.col("religion_id"), return_dtype=pl.Int64)
+        .cast(world["factions"]["religion_id"].dtype)
+        .alias("religion_id"),
     )
     # The rows describe the world as the next year begins: the segment's end.
     tick = pl.lit(year_end + 1, dtype=pl.Int64).alias("tick")
@@ -60,6 +68,7 @@ def year_frames(
         ),
         **rolled.chaos_state.to_frames(),
         **rolled.war_state.to_frames(),
+        **_splinters(world, record.schisms, seeds=seeds),
     }
     append = {
         "events": pl.DataFrame(dict(record.events)),
@@ -70,6 +79,41 @@ def year_frames(
         "war_events": _record_events(rolled.war_records, first=first),
     }
     return frames, append
+
+
+def _splinters(
+    world: YearWorld, schisms: tuple[Schism, ...], *, seeds: Seeds
+) -> dict[str, pl.DataFrame]:
+    """religions, deities and religion_relations with the faiths the year's schisms founded
+    (none of them when there were none)."""
+    if not schisms:
+        return {}
+    names = dict(world["settlements"].select("settlement_id", "name").rows())
+    culture = dict(world["factions"].select("faction_id", "culture_id").rows())
+    tables = {name: world[name] for name in ("religions", "deities", "religion_relations")}
+    for schism in schisms:
+        settlement, _ = schism.seat
+        splinter = splinter_faith(
+            Founding(
+                religion=schism.religion,
+                parent=schism.parent,
+                culture=int(culture[schism.state]),
+                seat=schism.seat,
+                place=names.get(settlement),
+            ),
+            tables["religions"],
+            tables["deities"],
+            tables["religion_relations"],
+            cultures=world["cultures"],
+            seeds=seeds,
+            table=catalog.religion_table(),
+            name_bases=catalog.name_bases(),
+            templates=catalog.prose_templates(),
+        )
+        added = (splinter.religions, splinter.deities, splinter.relations)
+        for name, rows in zip(tables, added, strict=True):
+            tables[name] = pl.concat([tables[name], rows])
+    return tables
 
 
 def _groups_out(cohorts: Cohorts) -> pl.DataFrame:

@@ -23,6 +23,7 @@ from worldloom.systems.history import (
     chronicle_year,
 )
 from worldloom.systems.history.faith import Faiths, HolySites
+from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import WarInputs, WarState, start_war_state
@@ -67,7 +68,8 @@ def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld
     names = (
         "settlements", "regions", "provinces", "factions", "population_groups", "pois",
         "routes", "cells", "diplomacy", "religion_relations", "religions", "chaos_events",
-        "war_events", "holy_sites", "religion_shares", *CHAOS_TABLES, *WAR_TABLES,
+        "war_events", "holy_sites", "religion_shares", "deities", "cultures", *CHAOS_TABLES,
+        *WAR_TABLES,
     )  # fmt: skip
     ends = store.read("events", world_id, where={"tick": year_start - 1})
     failed = ends.filter(pl.col("type") == "harvest_failed").select("region_id", "event_id")
@@ -151,6 +153,7 @@ def live_year(
         harvest_failures=world.harvest_failures,
         faiths=_faiths(world, rolled.war_state, n, hostility=war_inputs.religion_hostility),
         everyone=world.everyone,
+        strife=_strife(world, rolled),
     )
     record = chronicle_year(
         year_world,
@@ -274,6 +277,7 @@ def _faiths(
     return Faiths(
         ruler=ruler,
         state_faith=np.array([faith_of.get(int(f), -1) for f in ruler], dtype=np.int64),
+        of_state=faith_of,
         hostility=hostility,
         sites=HolySites(
             poi=column("poi_id"),
@@ -376,4 +380,28 @@ def _leaders(factions: pl.DataFrame) -> Leaders:
         faction_id=factions["faction_id"].to_numpy().astype(np.int64),
         leader=factions["leader_npc_id"].fill_null(-1).to_numpy().astype(np.int64),
         seat=factions["seat_settlement_id"].fill_null(-1).to_numpy().astype(np.int64),
+    )
+
+
+def _strife(world: YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
+    """The wars under way as the year ends, with their sides' seats and their latest record
+    as a happening of the year (its position) or an earlier year's event (-1 - its id)."""
+    seats = {
+        int(f): (-1 if s is None else int(s), -1 if r is None else int(r))
+        for f, s, r in world["factions"]
+        .select("faction_id", "seat_settlement_id", "seat_region_id")
+        .rows()
+    }
+    this_year = dict(rolled.war_records)
+    earlier = dict(world["war_events"].select("record_id", "event_id").rows())
+    return tuple(
+        Strife(
+            war=war.war_id,
+            sides=(war.attacker, war.defender),
+            seats=(seats[war.attacker], seats[war.defender]),
+            cause=this_year[war.last_record]
+            if war.last_record in this_year
+            else -1 - int(earlier[war.last_record]),
+        )
+        for war in rolled.war_state.wars
     )

@@ -16,6 +16,7 @@ from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally
 from worldloom.systems.history.faith import Faiths, HolySites
 from worldloom.systems.history.person import Leaders, Succession
 from worldloom.systems.history.populace import Everyone
+from worldloom.systems.history.schism import Schism, Strife
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
 Float = np.ndarray[Any, np.dtype[np.float64]]
@@ -78,6 +79,8 @@ class WorldYear:
     everyone: Everyone | None = None
     """Everyone the npcs table holds, when `npcs` and `vitals` hold the living only (None:
     `npcs` is the whole table; `advance_people`)."""
+    strife: tuple[Strife, ...] = ()
+    """The wars between states under way as the year ends (what may split a faith)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +109,4 @@ class YearRecord:
     conditions: Conditions
     hooks: Hooks
     sites: HolySites
+    schisms: tuple[Schism, ...] = ()

@@ -7,13 +7,15 @@ famines from hunger (caused by the harvests that failed), the tier-1 population'
 raised and births lowered by hunger, dear food, war and plague; migration away from them),
 settlements passing size marks, faiths (conversions to the ruler's faith, holy sites desecrated
 and consecrated again: `keep_faiths`), tier-2 people's births, marriages, deaths and
-successions, and the economy's hooks for the next year (routes cut by war, markets closed by
+successions, faiths split by wars between states that keep them (`split_faiths`), and the
+economy's hooks for the next year (routes cut by war, markets closed by
 sieges, harvests lost to drought and flood).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from worldloom.systems.history.faith import Blow, Struck, convert_people, keep_f
 from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.person import advance_people
 from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.history.schism import split_faiths
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
@@ -152,11 +155,22 @@ def chronicle_year(
         year=world.year,
         tick=last,
     )
+    split = split_faiths(
+        faith_year.cohorts,
+        npcs,
+        world.faiths,
+        [replace(s, cause=ids[s.cause] if s.cause >= 0 else -1 - s.cause) for s in world.strife],
+        rules=rules.faith,
+        log=log,
+        seeds=seeds,
+        year=world.year,
+        tick=last,
+    )
     _hook_events(log, hooks, tick=last, region=region)
     return YearRecord(
-        cohorts=faith_year.cohorts,
+        cohorts=split.cohorts,
         tally=cohort_year.tally,
-        npcs=npcs,
+        npcs=split.npcs,
         vitals=people.vitals,
         leaders=people.leaders,
         successions=people.successions,
@@ -165,6 +179,7 @@ def chronicle_year(
         conditions=conditions,
         hooks=hooks,
         sites=faith_year.sites,
+        schisms=split.schisms,
     )
 
 

@@ -21,7 +21,7 @@ its region) follow at the year's end, caused by its desecration: `holy_site_foun
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -55,12 +55,14 @@ class HolySites:
 class Faiths:
     """The faiths as a year ends: by settlement id, the state holding it and its faith (-1:
     none); the faiths' hostility to each other ([religion, religion], 0-100); the holy sites
-    as the year began."""
+    as the year began; each state's faith."""
 
     ruler: Int
     state_faith: Int
     hostility: Float
     sites: HolySites
+    of_state: Mapping[int, int] = field(default_factory=dict)
+    """Each state's faith (faction id -> religion id, -1 none)."""
 
 
 @dataclass(frozen=True, slots=True)

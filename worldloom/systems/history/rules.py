@@ -18,9 +18,9 @@ MODIFIERS = (
 """The [modifiers] every history.toml names."""
 FAITH_RULES = (
     "state_rate", "resistance", "event_people", "desecrate_hostility", "raid_desecration",
-    "reconsecrate_years",
+    "reconsecrate_years", "schism_chance", "schism_people",
 )  # fmt: skip
-"""The [faith] rules every history.toml names (`keep_faiths`)."""
+"""The [faith] rules every history.toml names (`keep_faiths`, `split_faiths`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class HistoryRules:
     migration: Mapping[str, float]
     people: Mapping[str, float]
     faith: Mapping[str, float]
-    """Conversions, desecrations and consecrations (`keep_faiths`)."""
+    """Conversions, desecrations and consecrations (`keep_faiths`); schisms (`split_faiths`)."""
     events: EventCatalog
 
     @classmethod
@@ -71,7 +71,7 @@ class HistoryRules:
         missing = sorted(set(FAITH_RULES) - set(faith))
         if missing:
             raise ValueError(f"history.toml: [faith] lacks {', '.join(missing)}")
-        shares = ("state_rate", "resistance", "raid_desecration")
+        shares = ("state_rate", "resistance", "raid_desecration", "schism_chance")
         if min(faith.values()) < 0:
             raise ValueError("history.toml: [faith] rules must not be negative")
         if any(faith[k] > 1 for k in shares):

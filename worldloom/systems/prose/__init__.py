@@ -22,6 +22,7 @@ from worldloom.systems.prose.people import (
     NOTABLE_BIO_MAX,
     PeopleProse,
     apply_people_texts,
+    describe_religion,
     write_people_prose,
 )
 from worldloom.systems.prose.rename import rename_descriptions, rename_regions_in_tree, renamer
@@ -59,6 +60,7 @@ __all__ = [
     "choose_religions",
     "choose_settlements",
     "describe_region",
+    "describe_religion",
     "faction_facts",
     "notable_facts",
     "religion_facts",

@@ -40,7 +40,8 @@ class Faith:
         return (self.kind, self.culture_id, self.origin_settlement, self.parent)
 
 
-def _namers(cultures: pl.DataFrame, name_bases: NameBases) -> dict[int, MarkovNamer]:
+def culture_namers(cultures: pl.DataFrame, name_bases: NameBases) -> dict[int, MarkovNamer]:
+    """Each culture's namer (culture id -> the namer of its name base), learnt once a base."""
     learnt: dict[str, MarkovNamer] = {}
     namers = {}
     for culture_id, base in cultures.select("culture_id", "name_base").iter_rows():
@@ -71,7 +72,7 @@ def write_deities(
         deity_id Int32, religion_id Int32, rank Int16, name String, epithet String,
         domains List(String).
     """
-    namers = _namers(cultures, name_bases)
+    namers = culture_namers(cultures, name_bases)
     taken: set[str] = set()
     rows: list[tuple[int, int, str, str, list[str]]] = []
     for religion_id, faith in enumerate(faiths):
@@ -135,7 +136,7 @@ def write_names(
     name_bases: NameBases,
 ) -> tuple[str, ...]:
     """A unique name for every faith, from its kind's patterns (parents are named first)."""
-    namers = _namers(cultures, name_bases)
+    namers = culture_namers(cultures, name_bases)
     culture_name = dict(cultures.select("culture_id", "name").iter_rows())
     chief = {
         religion_id: (name, epithet)
@@ -146,24 +147,45 @@ def write_names(
     taken: set[str] = set()
     names: list[str] = []
     for religion_id, faith in enumerate(faiths):
-        rng = seeds.stream("religion.name", *faith.key)
         deity, epithet = chief.get(religion_id, ("the Nameless", "the Nameless"))
-        patterns = table.names[faith.kind]
-        for _ in range(_NAME_ATTEMPTS):
-            root = namers[faith.culture_id].generate(rng=rng, taken=taken)
-            fields = {
+        name = name_faith(
+            faith,
+            namer=namers[faith.culture_id],
+            fields={
                 "culture": culture_name[faith.culture_id],
                 "deity": deity,
                 "epithet": epithet,
-                "root": root,
-                "place": settlement_names.get(faith.origin_settlement, root),
-                "parent": names[faith.parent] if faith.parent >= 0 else root,
-            }
-            name = patterns[int(rng.integers(len(patterns)))].format_map(fields)
-            if name.lower() not in taken:
-                break
-        else:  # every pattern clashed: a fresh root is unique by construction
-            name = f"{root} Faith"
-        taken.update((name.lower(), root.lower()))
+                "place": settlement_names.get(faith.origin_settlement),
+                "parent": names[faith.parent] if faith.parent >= 0 else None,
+            },
+            taken=taken,
+            rng=seeds.stream("religion.name", *faith.key),
+            table=table,
+        )
         names.append(name)
     return tuple(names)
+
+
+def name_faith(
+    faith: Faith,
+    *,
+    namer: MarkovNamer,
+    fields: Mapping[str, str | None],
+    taken: set[str],
+    rng: np.random.Generator,
+    table: ReligionTable,
+) -> str:
+    """A name for `faith` from its kind's patterns, none of `taken` (which gains it and its
+    root). `fields` fill the patterns: culture, deity, epithet, and place and parent (None:
+    the faith's root word stands in)."""
+    patterns = table.names[faith.kind]
+    for _ in range(_NAME_ATTEMPTS):
+        root = namer.generate(rng=rng, taken=taken)
+        filled = {key: root if value is None else value for key, value in fields.items()}
+        name = patterns[int(rng.integers(len(patterns)))].format_map({**filled, "root": root})
+        if name.lower() not in taken:
+            break
+    else:  # every pattern clashed: a fresh root is unique by construction
+        name = f"{root} Faith"
+    taken.update((name.lower(), root.lower()))
+    return name

@@ -73,6 +73,15 @@ def relate_religions(
         child = is_kind[kind][b] & (parent[b] == a)
         hostility = np.where(child, np.maximum(hostility, float(floor)), hostility)
     score = np.clip(np.round(hostility), 0, 100).astype(np.int16)
+    return relation_rows(a, b, score, table=table)
+
+
+def relation_rows(
+    a: NDArray[np.int64], b: NDArray[np.int64], score: NDArray[np.int16], *, table: ReligionTable
+) -> pl.DataFrame:
+    """religion_relations rows for the pairs (a, b) and their hostility scores, each with the
+    stance its score falls in."""
+    rules = table.relations
     stance = np.where(
         score >= rules["hostile_from"],
         "hostile",

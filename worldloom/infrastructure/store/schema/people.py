@@ -53,7 +53,8 @@ RELIGIONS = declare(
     """,
     description=(
         "Faiths: a folk faith per culture, organized faiths founded in big cities, heresies "
-        "split from organized faiths and cults grown from a culture's folk faith. form is one "
+        "split from organized faiths and cults grown from a culture's folk faith; simulate adds "
+        "the heresies its schisms found (the schism event names them). form is one "
         "of animism, ancestor_worship, pantheon, dualism, monotheism or mystery "
         "(data/religions.toml)."
     ),
