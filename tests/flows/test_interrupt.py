@@ -78,3 +78,26 @@ def test_a_clean_stop_keeps_its_own_ending(stops: str) -> None:
     )
     assert done.returncode == (7 if stops == "cleanly" else -signal.SIGINT)
     assert "stopping now" not in done.stderr
+
+
+def test_a_process_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
+    program = textwrap.dedent("""
+        import os, signal, time
+        from worldloom.flows.interrupt import handle_interrupts, interrupted
+        handle_interrupts(grace_s=0.1)  # a background job: the shell ignored SIGINT for it
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.5)
+        print(interrupted(), signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+        handle_interrupts(grace_s=600.0, unless_ignored=False)  # a hosted command: handled
+        print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "False"]

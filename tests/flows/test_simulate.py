@@ -441,32 +441,6 @@ def test_a_rerun_keeps_the_end_of_the_run_it_follows_unless_fresh(
     assert again.tick == end + 2
 
 
-def test_a_ctrl_c_a_library_took_stops_the_run_at_its_next_year(
-    world: tuple[Path, GeneratedWorld],
-    lived: tuple[Path, dict[str, pl.DataFrame]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    home, world_id = copy_of(world, tmp_path), world[1].world_id
-    asked: list[bool] = []
-
-    def after_the_first_segment() -> bool:  # as if DuckDB took the KeyboardInterrupt
-        asked.append(True)
-        return len(asked) > 1
-
-    monkeypatch.setattr("worldloom.flows.simulate.interrupted", after_the_first_segment)
-    args = ["simulate", world_id, "--days", str(END - 3), "--home", str(home)]
-    stopped = CliRunner().invoke(app, args)
-    assert stopped.exit_code == 130, stopped.output
-    assert stopped.output.strip().splitlines()[-1].startswith("interrupted: stopped by Ctrl-C")
-    assert int(tables_of(home, world_id)["worlds"]["tick"][0]) == YEAR  # its first segment
-    monkeypatch.undo()
-    assert CliRunner().invoke(app, args).exit_code == 0  # goes on to where it was to end
-    again = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert again[name].equals(frame), name
-
-
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

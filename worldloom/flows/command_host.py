@@ -323,7 +323,7 @@ def _run_child(
     connection.settimeout(None)
     connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
     threading.Thread(target=_end_with_client, args=(connection,), daemon=True).start()
-    handle_interrupts()
+    handle_interrupts(unless_ignored=False)  # the command's own process passes them on
     code = _exit_code(app)
     with contextlib.suppress(Exception):
         atexit._run_exitfuncs()  # what the process would run at its end (Prefect drains here)

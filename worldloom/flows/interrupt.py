@@ -26,9 +26,13 @@ _received: list[int] = []
 """The SIGINTs this process received (each `handle_interrupts` starts counting again)."""
 
 
-def handle_interrupts(grace_s: float = GRACE_S) -> None:
-    """From now on, Ctrl-C stops this process cleanly, or within `grace_s` seconds at most."""
+def handle_interrupts(grace_s: float = GRACE_S, *, unless_ignored: bool = True) -> None:
+    """From now on, Ctrl-C stops this process cleanly, or within `grace_s` seconds at most;
+    `unless_ignored`: not when this process was started with SIGINT ignored (as a shell starts
+    a background job, and as Python itself leaves it)."""
     _received.clear()
+    if unless_ignored and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return
 
     def interrupt(signum: int, _frame: FrameType | None) -> None:
         _received.append(signum)

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
 from worldloom.flows.heartbeats import subflows_without_heartbeats
-from worldloom.flows.interrupt import interrupted
 from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.store import keep_open_letting_go
 from worldloom.tasks.events import announce_history, history_mark
@@ -80,8 +79,6 @@ def simulate(
             telling: PrefectFuture[dict[str, int]] | None = None
             try:
                 while tick < until:
-                    if interrupted():  # a Ctrl-C a library took (DuckDB may, as a query ends)
-                        raise KeyboardInterrupt
                     # The next year runs while the last one's stories are told; it is stored
                     # once they are, so they are told from the world as that year ended.
                     told = None if telling is None else telling.result
