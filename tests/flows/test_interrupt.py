@@ -12,6 +12,11 @@ import pytest
 
 from worldloom.flows.interrupt import EXIT_INTERRUPTED
 
+AS_FROM_A_TERMINAL = """
+import signal
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # the test runner's workers may ignore it
+"""
+"""A child's first lines: SIGINT as a terminal's foreground job gets it."""
 STUCK = """
 import sys, time
 from worldloom.flows.interrupt import handle_interrupts, interrupted
@@ -27,7 +32,7 @@ while True:  # a clean-up that never ends: every interrupt swallowed
 
 def stuck_process(grace_s: float) -> subprocess.Popen[str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(STUCK.format(grace=grace_s))],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL + textwrap.dedent(STUCK.format(grace=grace_s))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -61,7 +66,7 @@ def test_a_second_interrupt_ends_the_process_at_once() -> None:
 
 @pytest.mark.parametrize("stops", ["cleanly", "by raising on"])
 def test_a_clean_stop_keeps_its_own_ending(stops: str) -> None:
-    program = textwrap.dedent(f"""
+    program = AS_FROM_A_TERMINAL + textwrap.dedent(f"""
         import os, signal, sys, time
         from worldloom.flows.interrupt import handle_interrupts
         handle_interrupts(grace_s=600.0)
@@ -74,7 +79,11 @@ def test_a_clean_stop_keeps_its_own_ending(stops: str) -> None:
             raise
     """)
     done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == (7 if stops == "cleanly" else -signal.SIGINT)
     assert "stopping now" not in done.stderr
@@ -84,7 +93,8 @@ def test_a_process_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
     program = textwrap.dedent("""
         import os, signal, time
         from worldloom.flows.interrupt import handle_interrupts, interrupted
-        handle_interrupts(grace_s=0.1)  # a background job: the shell ignored SIGINT for it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a background job
+        handle_interrupts(grace_s=0.1)
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.5)
         print(interrupted(), signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
@@ -97,7 +107,6 @@ def test_a_process_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
         text=True,
         timeout=120,
         check=False,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "False"]
