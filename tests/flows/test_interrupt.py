@@ -30,6 +30,13 @@ while True:  # a clean-up that never ends: every interrupt swallowed
 """
 
 
+def run_program(program: str) -> subprocess.CompletedProcess[str]:
+    """`program` run to its end in a Python of its own, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def stuck_process(grace_s: float) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-c", AS_FROM_A_TERMINAL + textwrap.dedent(STUCK.format(grace=grace_s))],
@@ -78,13 +85,7 @@ def test_a_clean_stop_keeps_its_own_ending(stops: str) -> None:
                 sys.exit(7)
             raise
     """)
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_program(program)
     assert done.returncode == (7 if stops == "cleanly" else -signal.SIGINT)
     assert "stopping now" not in done.stderr
 
@@ -101,12 +102,6 @@ def test_a_process_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
         handle_interrupts(grace_s=600.0, unless_ignored=False)  # a hosted command: handled
         print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
     """)
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_program(program)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "False"]

@@ -270,12 +270,14 @@ def test_a_schism_founds_a_faith_the_world_lives_on_with(
     monkeypatch.setattr(catalog, "history_rules", lambda: always)
     real_strife = history_year._strife
 
-    def at_war(year_world: history_year.YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
+    def at_war(
+        year_world: history_year.YearWorld, rolled: RolledYear, *, earlier_war: dict[int, int]
+    ) -> tuple[Strife, ...]:
         seat = dict(year_world["factions"].select("faction_id", "seat_settlement_id").iter_rows())
         region = dict(year_world["settlements"].select("settlement_id", "region_id").iter_rows())
         seats = tuple((seat[f], region[seat[f]]) for f in (a, b))
         war = Strife(war=99, sides=(a, b), seats=seats, cause=0)  # the year's first event
-        return (*real_strife(year_world, rolled), war)
+        return (*real_strife(year_world, rolled, earlier_war=earlier_war), war)
 
     monkeypatch.setattr(history_year, "_strife", at_war)
     assert simulate(str(home), world_id, until_tick=END).tick == END

@@ -118,6 +118,7 @@ def live_year(
         war_inputs=war_inputs,
         personality=personality,
     )
+    earlier_war = dict(world["war_events"].select("record_id", "event_id").rows())
     rolled = roll_year(
         _chaos_state(world),
         _war_state(world, war_inputs),
@@ -126,7 +127,7 @@ def live_year(
         calendar=calendar,
         seeds=seeds,
         earlier_chaos=dict(world["chaos_events"].select("record_id", "event_id").rows()),
-        earlier_war=dict(world["war_events"].select("record_id", "event_id").rows()),
+        earlier_war=earlier_war,
     )
     market_settlement = layout.settlement_id.astype(np.int64)
     market_of = np.full(n, -1, dtype=np.int64)
@@ -153,7 +154,7 @@ def live_year(
         harvest_failures=world.harvest_failures,
         faiths=_faiths(world, rolled.war_state, n, hostility=war_inputs.religion_hostility),
         everyone=world.everyone,
-        strife=_strife(world, rolled),
+        strife=_strife(world, rolled, earlier_war=earlier_war),
     )
     record = chronicle_year(
         year_world,
@@ -383,9 +384,12 @@ def _leaders(factions: pl.DataFrame) -> Leaders:
     )
 
 
-def _strife(world: YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
+def _strife(
+    world: YearWorld, rolled: RolledYear, *, earlier_war: dict[int, int]
+) -> tuple[Strife, ...]:
     """The wars under way as the year ends, with their sides' seats and their latest record
-    as a happening of the year (its position) or an earlier year's event (-1 - its id)."""
+    as a happening of the year (its position) or an earlier year's event (-1 - its id, from
+    `earlier_war`: record id -> event id)."""
     seats = {
         int(f): (-1 if s is None else int(s), -1 if r is None else int(r))
         for f, s, r in world["factions"]
@@ -393,7 +397,6 @@ def _strife(world: YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
         .rows()
     }
     this_year = dict(rolled.war_records)
-    earlier = dict(world["war_events"].select("record_id", "event_id").rows())
     return tuple(
         Strife(
             war=war.war_id,
@@ -401,7 +404,7 @@ def _strife(world: YearWorld, rolled: RolledYear) -> tuple[Strife, ...]:
             seats=(seats[war.attacker], seats[war.defender]),
             cause=this_year[war.last_record]
             if war.last_record in this_year
-            else -1 - int(earlier[war.last_record]),
+            else -1 - earlier_war[war.last_record],
         )
         for war in rolled.war_state.wars
     )

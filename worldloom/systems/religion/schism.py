@@ -35,7 +35,7 @@ class Founding:
 @dataclass(frozen=True, slots=True, eq=False)
 class Splinter:
     """The rows a schism adds to religions, deities and religion_relations (their columns
-    but world_id; the religion's description is left to prose)."""
+    but world_id)."""
 
     religions: pl.DataFrame
     deities: pl.DataFrame
@@ -123,8 +123,8 @@ def splinter_faith(
 def _regard(
     founding: Founding, religions: pl.DataFrame, relations: pl.DataFrame, *, table: ReligionTable
 ) -> pl.DataFrame:
-    """The new faith and each other faith (smaller ids all): as its parent and that faith, and
-    at least `heresy_parent` hostile with its parent."""
+    """The new faith and each other faith (smaller ids all): as its parent and that faith (every
+    pair has a row), and at least `heresy_parent` hostile with its parent."""
     others = religions["religion_id"].to_numpy().astype(np.int64)
     score = {
         (min(a, b), max(a, b)): h
@@ -134,7 +134,7 @@ def _regard(
     floor = int(table.relations["heresy_parent"])
     hostility = np.array(
         [
-            floor if x == parent else score.get((min(x, parent), max(x, parent)), 0)
+            floor if x == parent else score[(min(x, parent), max(x, parent))]
             for x in others.tolist()
         ],
         dtype=np.int16,
