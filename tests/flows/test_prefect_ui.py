@@ -36,7 +36,8 @@ from tests.objectstore import BUCKET, object_store
 from worldloom.flows.automations import EXPORT_AFTER_RUNS, export_after_runs, install_automation
 from worldloom.flows.commands.server import _install_export_after_runs
 from worldloom.flows.deployments import EXPORT_DEPLOYMENT, build_deployments
-from worldloom.infrastructure.local_server import end_process_group, healthy
+from worldloom.infrastructure.local_server import healthy
+from worldloom.infrastructure.processes import end_process_group
 from worldloom.reader import open_snapshot
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.events import EXPORTED, GENERATED

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from worldloom.flows.interrupt import handle_interrupts
-from worldloom.infrastructure.local_server import end_process_group, process_alive
+from worldloom.infrastructure.processes import end_process_group, process_alive
 
 HOSTED_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "simulate", "stories"})
 """The commands a host runs: they run flows and end (not `serve`, `batch` with its own workers,

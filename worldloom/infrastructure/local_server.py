@@ -14,7 +14,6 @@ import importlib.metadata
 import json
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -26,11 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from worldloom.infrastructure.processes import end_process_group, process_alive
+
 DEFAULT_PORT = 4200
 _RECORD = "worldloom-server.json"
 _LOG = "worldloom-server.log"
 _HEALTH_TIMEOUT_S = 1.0
-_STOP_WAIT_S = 10.0
 
 
 class LocalServerError(RuntimeError):
@@ -244,44 +244,6 @@ def healthy(api_url: str) -> bool:
             return bool(answer.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
-
-
-def end_process_group(pid: int) -> None:
-    """SIGTERM a process group, then SIGKILL what is left after a grace period."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        return
-    deadline = time.monotonic() + _STOP_WAIT_S
-    while time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
-        if not _group_alive(pid):
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process `pid` exists (one of another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _port_free(port: int) -> bool:

@@ -30,13 +30,13 @@ from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.simulate import simulate_deployment
 from worldloom.infrastructure.local_server import (
     DEFAULT_PORT,
-    end_process_group,
     running_server,
     seed_database,
     server_command,
     server_environment,
     stop_server,
 )
+from worldloom.infrastructure.processes import end_process_group
 from worldloom.infrastructure.settings import Settings
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from worldloom.infrastructure.processes import process_alive
 from worldloom.infrastructure.snapshot.durable import fsync_dir, write_durably
 from worldloom.infrastructure.snapshot.table import PreparedTable, TableData, prepare_tables
 from worldloom.reader import (
@@ -161,7 +162,7 @@ def remove_stale_staging(world_dir: Path) -> list[Path]:
     for folder in sorted(world_dir.glob(f"{TEMP_PREFIX}*")) if world_dir.is_dir() else []:
         parts = folder.name.removeprefix(TEMP_PREFIX).split("-")
         ours = len(parts) >= 3 and parts[-2].isdigit() and "-".join(parts[:-2]) == host
-        if ours and _alive(int(parts[-2])):
+        if ours and process_alive(int(parts[-2])):
             continue
         if len(parts) >= 3 and parts[-2].isdigit() and not ours:
             continue  # another host's export, on shared storage: not ours to judge
@@ -177,16 +178,6 @@ def _staging_prefix() -> str:
 def host_tag() -> str:
     """The host name as it may stand in a folder name."""
     return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, under another user
-        return True
-    return True
 
 
 def snapshot_id_for(
