@@ -9,7 +9,7 @@ import pytest
 
 from tests.systems.history.test_person import SCHEMA, _person
 from worldloom.systems.history import EventLog, Leaders
-from worldloom.systems.history.person import Succession, _succeed
+from worldloom.systems.history.succession import Succession, succeed
 from worldloom.tasks import catalog
 
 RULER = _person(0, 70, "male", notable=True, notable_role="ruler", spouse_id=1)
@@ -20,7 +20,7 @@ def _heir(people: list[dict[str, object]], *, dead: set[int]) -> tuple[Successio
     """The succession to the ruler, the event it wrote and the faction's leader after it."""
     npcs = pl.DataFrame([RULER, *people], schema=SCHEMA)
     log = EventLog(catalog.event_catalog(), 10, earlier_tick=400)
-    leaders, (succession,) = _succeed(
+    leaders, (succession,) = succeed(
         npcs,
         Leaders(np.array([3]), np.array([0]), np.array([0])),
         dead={0: 9},
@@ -86,7 +86,7 @@ def test_a_living_ruler_keeps_the_seat() -> None:
     npcs = pl.DataFrame([RULER, _person(4, 30, "male", father_id=0)], schema=SCHEMA)
     leaders = Leaders(np.array([3]), np.array([0]), np.array([0]))
     log = EventLog(catalog.event_catalog(), 10, earlier_tick=400)
-    after, successions = _succeed(
+    after, successions = succeed(
         npcs,
         leaders,
         dead={4: 9},
@@ -105,7 +105,7 @@ def test_only_the_seats_of_dead_rulers_change_hands() -> None:
     )
     leaders = Leaders(np.array([3, 5]), np.array([0, 4]), np.array([0, 0]))
     log = EventLog(catalog.event_catalog(), 10, earlier_tick=400)
-    after, (succession,) = _succeed(
+    after, (succession,) = succeed(
         npcs,
         leaders,
         dead={4: 9},

@@ -27,16 +27,11 @@ from worldloom.systems.history.cohort import (
 )
 from worldloom.systems.history.composer import chronicle_year
 from worldloom.systems.history.log import ACTORS, EventLog
-from worldloom.systems.history.person import (
-    VITALS_SCHEMA,
-    Leaders,
-    PeopleYear,
-    Succession,
-    advance_people,
-)
+from worldloom.systems.history.person import VITALS_SCHEMA, PeopleYear, advance_people
 from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.purse import Purses, Transfer, move_money, war_transfers
 from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.history.succession import Leaders, Succession
 from worldloom.systems.history.territory import measure_factions
 
 __all__ = [

@@ -14,9 +14,9 @@ import polars as pl
 
 from worldloom.systems.history.cohort import Cohorts, Conditions, Move, Tally
 from worldloom.systems.history.faith import Faiths, HolySites
-from worldloom.systems.history.person import Leaders, Succession
 from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.schism import Schism, Strife
+from worldloom.systems.history.succession import Leaders, Succession
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
 Float = np.ndarray[Any, np.dtype[np.float64]]

@@ -22,6 +22,7 @@ from worldloom.systems.history.cohort import Conditions
 from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.history.succession import Leaders, Succession, crown, succeed
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
@@ -34,27 +35,6 @@ VITALS_SCHEMA = pl.Schema(
     }
 )
 """Who was born and who died during the simulation: -1 / '' where not (yet)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Leaders:
-    """Each faction's leader (npcs.npc_id, -1 for none) and its seat (settlement id, -1)."""
-
-    faction_id: Int
-    leader: Int
-    seat: Int
-
-
-@dataclass(frozen=True, slots=True)
-class Succession:
-    """A faction's seat changing hands: the heir (-1 when vacant), at a tick, by an event."""
-
-    faction_id: int
-    npc_id: int
-    previous_id: int
-    tick: int
-    event_id: int
-    relation: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +118,7 @@ def advance_people(
     born_ids = {b[2] for b in writer.births}
     if writer.births:
         updated = pl.concat([updated, _children(npcs, writer.births)])
-    leaders_after, successions = _succeed(
+    leaders_after, successions = succeed(
         updated,
         leaders,
         dead=writer.death_event,
@@ -147,7 +127,7 @@ def advance_people(
         region_of=region_of,
         log=log,
     )
-    updated = _crown(updated, successions)
+    updated = crown(updated, successions)
     vitals_after = _vitals(vitals, writer.born, writer.died)
     return PeopleYear(updated, vitals_after, leaders_after, successions, writer.death_event)
 
@@ -413,99 +393,6 @@ def _children(npcs: pl.DataFrame, births: list[tuple[int, int, int, str, str]]) 
         pl.lit(False).alias("notable"),
         pl.lit(None, npcs["notable_role"].dtype).alias("notable_role"),
         *(pl.lit(0, npcs[c].dtype).alias(c) for c in skills),
-    )
-
-
-def _succeed(
-    npcs: pl.DataFrame,
-    leaders: Leaders,
-    *,
-    dead: Mapping[int, int],
-    alive_after: set[int],
-    died_tick: Mapping[int, int],
-    region_of: Int,
-    log: EventLog,
-) -> tuple[Leaders, tuple[Succession, ...]]:
-    """Heirs for the factions whose leader died: an adult child, else the spouse, else the
-    oldest grown notable of the seat, else its oldest grown person; else the seat stands empty."""
-    leader = leaders.leader.copy()
-    out: list[Succession] = []
-    if not any(int(previous) in dead for previous in leaders.leader):
-        return leaders, ()
-    ids = npcs["npc_id"].to_numpy().astype(np.int64)
-    age = npcs["age"].fill_null(0).to_numpy().astype(np.int64)
-    father = npcs["father_id"].fill_null(-1).to_numpy().astype(np.int64)
-    mother = npcs["mother_id"].fill_null(-1).to_numpy().astype(np.int64)
-    settlement = npcs["settlement_id"].to_numpy().astype(np.int64)
-    notable = npcs["notable"].fill_null(False).to_numpy().astype(bool)
-    spouse_of = npcs["spouse_id"]
-    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
-    living = np.isin(ids, alive) & (age >= 16)
-    # Candidates are taken eldest first, the smaller id first among the same age.
-    eldest = np.lexsort((ids, -age))
-
-    def first(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
-        rows = eldest[mask[eldest]]
-        return int(ids[rows[0]]) if rows.size else -1
-
-    for i, (faction, previous, seat) in enumerate(
-        zip(leaders.faction_id, leaders.leader, leaders.seat, strict=True)
-    ):
-        if int(previous) not in dead:
-            continue
-        prev = int(previous)
-        child = first(living & ((father == prev) | (mother == prev)))
-        spouse = spouse_of[int(np.flatnonzero(ids == prev)[0])]
-        home = living & (settlement == int(seat))
-        noble, elder = first(home & notable), first(home)
-        heir, relation = -1, "none"
-        if child >= 0:
-            heir, relation = child, "child"
-        elif spouse is not None and int(spouse) in alive_after:
-            heir, relation = int(spouse), "spouse"
-        elif noble >= 0:
-            heir, relation = noble, "notable"
-        elif elder >= 0:
-            heir, relation = elder, "elder"
-        tick = int(died_tick[prev])
-        s = int(seat)
-        place = {"settlement_id": s, "region_id": int(region_of[s])} if s >= 0 else {}
-        if heir >= 0:
-            event = log.add(
-                "succession",
-                tick=tick,
-                payload={"previous_id": prev, "relation": relation},
-                causes=(dead[prev],),
-                npc_id=heir,
-                faction_id=int(faction),
-                actors=place,
-            )
-        else:
-            event = log.add(
-                "ruler_vacant",
-                tick=tick,
-                payload={"previous_id": prev},
-                causes=(dead[prev],),
-                faction_id=int(faction),
-                actors=place,
-            )
-        leader[i] = heir
-        out.append(Succession(int(faction), heir, prev, tick, event, relation))
-    return Leaders(leaders.faction_id, leader, leaders.seat), tuple(out)
-
-
-def _crown(npcs: pl.DataFrame, successions: tuple[Succession, ...]) -> pl.DataFrame:
-    """Heirs become notables with the ruler's role."""
-    heirs = [s.npc_id for s in successions if s.npc_id >= 0]
-    if not heirs:
-        return npcs
-    is_heir = pl.col("npc_id").is_in(heirs)
-    return npcs.with_columns(
-        pl.when(is_heir).then(True).otherwise(pl.col("notable")).alias("notable"),
-        pl.when(is_heir)
-        .then(pl.lit("ruler"))
-        .otherwise(pl.col("notable_role"))
-        .alias("notable_role"),
     )
 
 
