@@ -5,7 +5,8 @@ per type).
 A world is generated (`worldloom generate`, no LLM) in a subprocess, then simulated year by
 year with the simulate stage's task bodies, as the flow runs them (the file kept open, a year's
 stories told while the next year runs) but with no Prefect run around them (the figure is the
-simulation's), in a subprocess of its own so its peak RSS is its own. Event writes are timed
+simulation's), in a subprocess of its own so its peak RSS is its own, with the worldloom
+command's process settings (`tune_memory`). Event writes are timed
 on synthetic rows through the store's append path.
 
     .venv/bin/python bench/history.py [--preset small] [--years 100] [--events 1000000]
@@ -24,6 +25,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from worldloom.infrastructure.runtime import tune_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
@@ -157,6 +160,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        tune_memory()  # as the worldloom command does, before numpy is imported
         print(json.dumps(_simulate(args.child[0], args.child[1], int(args.child[2]))))
         return
     if not args.years_only:

@@ -1,4 +1,5 @@
-"""Memory settings: applied before numpy loads, and what the user set wins."""
+"""Memory settings: applied before numpy loads, and what the user set wins; the cycle collector
+runs less often."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import sys
 
 import pytest
 
+from worldloom.infrastructure.runtime import COLLECTOR_THRESHOLDS
+
 PROBE = (
     "from worldloom.infrastructure.runtime import tune_memory\n"
     "tuned = tune_memory()\n"
-    "import numpy, os\n"
+    "import gc, numpy, os\n"
     "from numpy._core.multiarray import _set_madvise_hugepage\n"
-    "print(tuned, os.environ['NUMPY_MADVISE_HUGEPAGE'], _set_madvise_hugepage(False))\n"
+    "print(tuned, os.environ['NUMPY_MADVISE_HUGEPAGE'], _set_madvise_hugepage(False),\n"
+    "      *gc.get_threshold())\n"
 )
-"""Prints whether glibc was tuned, numpy's huge-page variable, and numpy's setting at import."""
+"""Prints whether glibc was tuned, numpy's huge-page variable, numpy's setting at import, and
+the collector's thresholds."""
 
 
 def _probe(**env: str) -> list[str]:
@@ -33,8 +38,12 @@ def _probe(**env: str) -> list[str]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_tunes_glibc_and_turns_numpys_huge_page_advice_off() -> None:
-    assert _probe() == ["True", "0", "False"]
+    assert _probe()[:3] == ["True", "0", "False"]
 
 
 def test_the_users_own_setting_wins() -> None:
-    assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1:] == ["1", "True"]
+    assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1:3] == ["1", "True"]
+
+
+def test_the_cycle_collector_runs_less_often() -> None:
+    assert [int(n) for n in _probe()[3:]] == list(COLLECTOR_THRESHOLDS)

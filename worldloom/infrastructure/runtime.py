@@ -1,8 +1,10 @@
-"""Process-wide memory settings for the array-heavy stages; entry points apply them first."""
+"""Process-wide memory settings for the array-heavy stages (the allocator) and the object-heavy
+ones (the cycle collector); entry points apply them first."""
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 
@@ -12,6 +14,9 @@ _HEAP_BYTES = 1 << 30
 """Allocations below this come from the heap, and up to this much freed memory stays there."""
 _TOP_PAD_BYTES = 1 << 28
 """Extra heap asked for at a time, so growing it is rare."""
+COLLECTOR_THRESHOLDS = (100_000, 50, 100)
+"""Python's cycle collector runs its young generation every this many allocations (its default
+700), the older ones after this many younger runs (10 and 10)."""
 
 
 def tune_memory() -> bool:
@@ -25,10 +30,17 @@ def tune_memory() -> bool:
     process keeps its high-water memory until it exits, which suits a command that runs one
     world and ends.
 
+    The cycle collector runs less often (`COLLECTOR_THRESHOLDS`). A year of history makes
+    millions of short-lived objects (events, candidate rows, rumors) while the world's
+    frames and indexes hold millions more, and each collection walks them: a medium world's
+    60th year of simulate took ~11 % less time so (21.2 to 18.9 s for three years), for
+    ~150 MB more at its peak. Nothing reclaimed only by the collector is lost; it comes later.
+
     Call it before numpy is imported (numpy reads its huge-page setting on import); settings
     the user made in the environment win. Returns whether glibc's allocator was tuned
-    (elsewhere only the numpy setting applies).
+    (elsewhere only the numpy setting and the collector's apply).
     """
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if not sys.platform.startswith("linux"):
         return False
