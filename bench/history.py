@@ -6,8 +6,8 @@ A world is generated (`worldloom generate`, no LLM) in a subprocess, then simula
 year with the simulate stage's task bodies, as the flow runs them (the file kept open, a year's
 stories told while the next year runs) but with no Prefect run around them (the figure is the
 simulation's), in a subprocess of its own so its peak RSS is its own, with the worldloom
-command's process settings (`tune_memory`). Event writes are timed
-on synthetic rows through the store's append path.
+command's process settings (`tune_memory`). Event writes are timed on synthetic rows through
+the store's append path.
 
     .venv/bin/python bench/history.py [--preset small] [--years 100] [--events 1000000]
 """

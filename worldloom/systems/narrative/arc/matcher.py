@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worldloom.systems.narrative.arc.pattern import MAX_PATTERNS, OPERATORS, Clause, Pattern
+from worldloom.systems.narrative.arc.query import Candidate
 
 
 @dataclass(slots=True)
@@ -82,7 +83,7 @@ def anchors(pattern: Pattern) -> dict[tuple[str, int], tuple[str, int] | None]:
     return found
 
 
-def lookups(pattern: Pattern, rows: Iterable[Mapping[str, Any]]) -> set[str] | None:
+def lookups(pattern: Pattern, rows: Iterable[Candidate]) -> set[str] | None:
     """The `var=id` bindings (as arc_partials encodes them) by which `rows` (one pattern's
     candidate rows) look open matches up; None when a row looks at every open match.
 
@@ -92,11 +93,11 @@ def lookups(pattern: Pattern, rows: Iterable[Mapping[str, Any]]) -> set[str] | N
     by_clause = anchors(pattern)
     found: set[str] = set()
     for row in rows:
-        anchor = by_clause[row["kind"], row["clause"]]
+        anchor = by_clause[row.kind, row.clause]
         if anchor is None:
             return None
         # A candidate row has every term set (`compile_candidates`).
-        found.add(f"{anchor[0]}={row['vals'][anchor[1]]}")
+        found.add(f"{anchor[0]}={row.vals[anchor[1]]}")
     return found
 
 
@@ -159,21 +160,21 @@ class PatternRun:
             return sorted(self.open)
         return sorted(self.by_value.get((anchor[0], vals[anchor[1]]), ()))
 
-    def feed(self, event: Sequence[Mapping[str, Any]]) -> None:
+    def feed(self, event: Sequence[Candidate]) -> None:
         """Apply one event's candidate rows: unless clauses, then advance one match, or start."""
         head = event[0]
         pattern = self.pattern
         for row in event:
-            if row["kind"] == "u":
+            if row.kind == "u":
                 self._unless(row)
-        stage_rows = [row for row in event if row["kind"] == "s"]
+        stage_rows = [row for row in event if row.kind == "s"]
         best: tuple[int, int, dict[str, int]] | None = None
         for arc_id in sorted({a for row in stage_rows for a in self._rows_candidates(row)}):
             match = self.open[arc_id]
-            for row in sorted(stage_rows, key=lambda r: -int(r["clause"])):
+            for row in sorted(stage_rows, key=lambda r: -r.clause):
                 bindings = self._advance(match, row)
                 if bindings is not None:
-                    best = (arc_id, int(row["clause"]), bindings)
+                    best = (arc_id, row.clause, bindings)
                     break
             if best is not None:
                 break
@@ -181,32 +182,32 @@ class PatternRun:
             self._extend(self.open[best[0]], best[1], best[2], head)
             return
         for row in stage_rows:
-            if row["clause"] != 0:
+            if row.clause != 0:
                 continue
-            bindings = bind_row(pattern.stages[0].clause, row["vals"], {})
+            bindings = bind_row(pattern.stages[0].clause, row.vals, {})
             if bindings is None:
                 continue
             key = tuple(bindings[var] for var in pattern.key)
             if key in self.keys:
                 continue
-            arc_id = int(head["event_id"]) * MAX_PATTERNS + self.index
+            arc_id = head.event_id * MAX_PATTERNS + self.index
             match = Match(arc_id, 0, bindings, [_entry(head, 0)])
             self._after(match)
             return
 
-    def _unless(self, row: Mapping[str, Any]) -> None:
-        unless = self.pattern.unless[row["clause"]]
-        for arc_id in self._candidates("u", row["clause"], row["vals"]):
+    def _unless(self, row: Candidate) -> None:
+        unless = self.pattern.unless[row.clause]
+        for arc_id in self._candidates("u", row.clause, row.vals):
             match = self.open[arc_id]
             inside = unless.start <= match.pos < unless.end
-            if inside and bind_row(unless.clause, row["vals"], match.bindings) is not None:
+            if inside and bind_row(unless.clause, row.vals, match.bindings) is not None:
                 self.close(match, "ended")
 
-    def _rows_candidates(self, row: Mapping[str, Any]) -> list[int]:
-        return self._candidates("s", int(row["clause"]), row["vals"])
+    def _rows_candidates(self, row: Candidate) -> list[int]:
+        return self._candidates("s", row.clause, row.vals)
 
-    def _advance(self, match: Match, row: Mapping[str, Any]) -> dict[str, int] | None:
-        stage_index = int(row["clause"])
+    def _advance(self, match: Match, row: Candidate) -> dict[str, int] | None:
+        stage_index = row.clause
         stage = self.pattern.stages[stage_index]
         allowed = stage_index == match.pos and stage.repeat
         if stage_index > match.pos:
@@ -215,17 +216,15 @@ class PatternRun:
         if not allowed:
             return None
         last_tick = match.events[-1][2]
-        if stage.within_days is not None and int(row["tick"]) - last_tick > stage.within_days:
+        if stage.within_days is not None and row.tick - last_tick > stage.within_days:
             return None
         if stage.caused_by is not None:
             causes = {e[0] for e in match.events if e[1] == stage.caused_by}
-            if not causes.intersection(row["cause_ids"]):
+            if not causes.intersection(row.cause_ids):
                 return None
-        return bind_row(stage.clause, row["vals"], match.bindings)
+        return bind_row(stage.clause, row.vals, match.bindings)
 
-    def _extend(
-        self, match: Match, stage: int, bindings: dict[str, int], head: Mapping[str, Any]
-    ) -> None:
+    def _extend(self, match: Match, stage: int, bindings: dict[str, int], head: Candidate) -> None:
         match.bindings = bindings
         match.pos = stage
         match.events.append(_entry(head, stage))
@@ -244,5 +243,5 @@ class PatternRun:
         self._add(match)
 
 
-def _entry(row: Mapping[str, Any], stage: int) -> tuple[int, int, int, int]:
-    return (int(row["event_id"]), stage, int(row["tick"]), int(row["importance"]))
+def _entry(row: Candidate, stage: int) -> tuple[int, int, int, int]:
+    return (row.event_id, stage, row.tick, row.importance)

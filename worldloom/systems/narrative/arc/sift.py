@@ -20,7 +20,7 @@ from worldloom.systems.narrative.arc.book import (
 )
 from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
-from worldloom.systems.narrative.arc.query import candidates, parse_log
+from worldloom.systems.narrative.arc.query import Candidate, candidate_rows, candidates, parse_log
 from worldloom.systems.narrative.names import Names
 
 
@@ -48,16 +48,16 @@ def sift_arcs(
         return book
     rows = candidates(patterns, parse_log(patterns, fresh))
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
-    by_pattern: dict[int, list[dict[str, Any]]] = {}
-    for row in rows.iter_rows(named=True):
-        by_pattern.setdefault(row["pattern"], []).append(row)
+    by_pattern: dict[int, list[Candidate]] = {}
+    for row in candidate_rows(rows):
+        by_pattern.setdefault(row.pattern, []).append(row)
     loaded = load_matches(_waking(patterns, book.partials, by_pattern, clock=window_clock))
     runs = []
     for index, pattern in enumerate(patterns.patterns):
         machine = PatternRun(pattern, index, loaded.get(pattern.name, []))
-        for _, group in groupby(by_pattern.get(index, []), key=lambda r: r["event_id"]):
+        for _, group in groupby(by_pattern.get(index, []), key=lambda r: r.event_id):
             event = list(group)
-            machine.expire(max(book.tick, int(event[0]["clock"])))
+            machine.expire(max(book.tick, event[0].clock))
             machine.feed(event)
         machine.expire(window_clock)
         runs.append(machine)
@@ -67,7 +67,7 @@ def sift_arcs(
 def _waking(
     patterns: ArcPatterns,
     partials: pl.DataFrame,
-    by_pattern: Mapping[int, list[dict[str, Any]]],
+    by_pattern: Mapping[int, list[Candidate]],
     *,
     clock: int,
 ) -> pl.DataFrame:
