@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 
 STOP_WAIT_S = 10.0
 """How long a process group gets between SIGTERM and SIGKILL."""
@@ -14,13 +15,7 @@ STOP_WAIT_S = 10.0
 
 def process_alive(pid: int) -> bool:
     """Whether a process `pid` exists (one of another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return _exists(os.kill, pid)
 
 
 def end_process_group(pid: int) -> None:
@@ -33,16 +28,18 @@ def end_process_group(pid: int) -> None:
     while time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
-        if not _group_alive(pid):
+        if not _exists(os.killpg, pid):
             return
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
 
 
-def _group_alive(pgid: int) -> bool:
+def _exists(send: Callable[[int, int], None], target: int) -> bool:
+    """Whether signal 0 sent by `send` (os.kill, os.killpg) finds `target` (another user's
+    process counts)."""
     try:
-        os.killpg(pgid, 0)
+        send(target, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
