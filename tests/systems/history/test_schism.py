@@ -137,6 +137,33 @@ def test_a_faith_and_a_state_split_once_a_year() -> None:
     assert [(s.state, s.parent) for s in year.schisms] == [(7, 0)]
 
 
+def test_a_state_whose_id_is_a_split_faith_s_may_still_break_away() -> None:
+    # Faith and faction ids are apart: state 2 is not faith 2, which war 3 splits first.
+    log = new_log()
+    ruler = np.array([2, 10, 8, 8, 9, 9], dtype=np.int64)
+    of_state = {2: 0, 10: 0, 8: 2, 9: 2}
+    faiths = Faiths(
+        ruler=ruler,
+        state_faith=np.array([of_state[int(r)] for r in ruler], dtype=np.int64),
+        hostility=np.zeros((3, 3)),
+        sites=holy_sites([]),
+        of_state=of_state,
+    )
+    people = [(0, 0, 120), (1, 0, 400), (2, 2, 150), (4, 2, 300)]
+    year = split_faiths(
+        cohorts(people),
+        npcs(),
+        faiths,
+        [war(log, 3, (8, 9)), war(log, 4, (2, 10))],
+        rules={**catalog.history_rules().faith, "schism_chance": 1.0},
+        log=log,
+        seeds=Seeds(11),
+        year=YEAR,
+        tick=LAST,
+    )
+    assert [(s.state, s.parent, s.religion) for s in year.schisms] == [(8, 2, 3), (2, 0, 4)]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     counts=st.lists(st.integers(0, 400), min_size=5, max_size=5),

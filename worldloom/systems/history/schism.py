@@ -85,7 +85,9 @@ def split_faiths(
     npc_religion = npcs["religion_id"].fill_null(NONE).to_numpy().astype(np.int64)
     wars = np.array([s.war for s in strife], dtype=np.int64)
     luck = keyed_uniform(wars, seeds=seeds, system=f"history.schism.{year}")
+    # The faiths split and the states that broke away this year (ids of two kinds: apart).
     split: set[int] = set()
+    broke_away: set[int] = set()
     schisms: list[Schism] = []
     for one, draw in sorted(zip(strife, luck.tolist(), strict=True), key=lambda s: s[0].war):
         faith = faiths.of_state.get(one.sides[0], NONE)
@@ -93,7 +95,7 @@ def split_faiths(
             continue
         if draw >= rules["schism_chance"]:
             continue
-        if faith in split or split & set(one.sides):
+        if faith in split or broke_away.intersection(one.sides):
             continue
         followers = [
             (faiths.ruler[cohorts.settlement] == side) & (religion == faith) for side in one.sides
@@ -119,7 +121,8 @@ def split_faiths(
             region_id=region,
         )
         schisms.append(Schism(new, faith, state, one.seats[side], enemy, people[side], event))
-        split.update((faith, state))
+        split.add(faith)
+        broke_away.add(state)
     if not schisms:
         return SchismYear(cohorts, npcs, ())
     kept = pl.when(pl.col("religion_id").is_not_null()).then(pl.Series(npc_religion))
