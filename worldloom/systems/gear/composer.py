@@ -155,7 +155,7 @@ def generate_gear(world: GearWorld, *, seeds: Seeds, tables: GearTables) -> Gear
     forged, holder_rows = _artifacts(
         world, npcs, outfit, rooms, seeds=seeds, tables=tables, maker=maker
     )
-    outfit = wear_artifacts(outfit, forged.artifacts, holder_rows, maker=maker)
+    wear_artifacts(outfit, forged.artifacts, holder_rows, maker=maker)
     free = outfit.capacity_kg - outfit.load_kg
     coins, coin_kg = purses(wearers.wealth, free_kg=free, table=gear)
     inventories = pack_inventories(

@@ -36,43 +36,30 @@ def wear_artifacts(
     holders: np.ndarray,
     *,
     maker: ItemMaker,
-) -> Outfit:
-    """A new outfit with each held artifact in its holder's slot (what was there stays home).
+) -> None:
+    """Put each held artifact in its holder's slot of `outfit`, in place (what was there stays
+    home, and the holder's load follows). The outfit's arrays are a slot for every NPC, so a
+    copy of them all for a few hundred artifacts was a third of a large world's gear stage.
 
     Args:
         holders: per artifact, the holder's position in the outfit's NPC axis (-1 when lost).
     """
-    arrays = {
-        name: getattr(outfit, name).copy()
-        for name in (
-            "good",
-            "tier",
-            "material",
-            "material_value",
-            "condition",
-            "spell",
-            "bonus",
-            "artifact",
-        )
-    }
-    load = outfit.load_kg.copy()
     codes = {name: i for i, name in enumerate(maker.material_names)}
     for artifact, npc in zip(artifacts, holders.tolist(), strict=True):
         if artifact.holder == NOBODY:
             continue
-        slot, before = artifact.slot, arrays["good"][artifact.slot, npc]
-        load[npc] += maker.weight_kg[artifact.good] - (
+        slot, before = artifact.slot, outfit.good[artifact.slot, npc]
+        outfit.load_kg[npc] += maker.weight_kg[artifact.good] - (
             maker.weight_kg[before] if before >= 0 else 0.0
         )
-        arrays["good"][slot, npc] = artifact.good
-        arrays["tier"][slot, npc] = artifact.tier
-        arrays["material"][slot, npc] = codes.get(artifact.material, -1)
-        arrays["material_value"][slot, npc] = artifact.material_value
-        arrays["condition"][slot, npc] = 1.0
-        arrays["spell"][slot, npc] = artifact.spell
-        arrays["bonus"][slot, npc] = artifact.bonus
-        arrays["artifact"][slot, npc] = artifact.artifact_id
-    return Outfit(**arrays, capacity_kg=outfit.capacity_kg, load_kg=load)
+        outfit.good[slot, npc] = artifact.good
+        outfit.tier[slot, npc] = artifact.tier
+        outfit.material[slot, npc] = codes.get(artifact.material, -1)
+        outfit.material_value[slot, npc] = artifact.material_value
+        outfit.condition[slot, npc] = 1.0
+        outfit.spell[slot, npc] = artifact.spell
+        outfit.bonus[slot, npc] = artifact.bonus
+        outfit.artifact[slot, npc] = artifact.artifact_id
 
 
 def artifact_value(artifact: Artifact, market: int, *, maker: ItemMaker, pricing: Pricing) -> int:
