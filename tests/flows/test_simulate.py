@@ -14,6 +14,7 @@ import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -29,6 +30,7 @@ from worldloom.flows.simulate import simulate
 from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
+from worldloom.infrastructure.side_process import SideProcess
 from worldloom.infrastructure.snapshot import verify_snapshot
 from worldloom.infrastructure.store import TABLES, open_store
 from worldloom.systems.history.schism import Strife
@@ -105,10 +107,39 @@ def test_runs_split_anywhere_end_with_the_tables_of_one_run(
         assert split[name].equals(frame), name
 
 
+def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short run tells its years' stories here; a run through `STORIES_BESIDE_YEARS` years'
+    ends or more in a side process, from copies of the file taken as each year ended (and
+    removed). Stories told either way are the same: the next test tells them one at a time."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    told_from: list[Path] = []
+    read_copy = SideProcess.read_copy
+
+    def spied(side: SideProcess, function: Any, path: Path, *args: Any) -> Any:
+        told_from.append(path)
+        return read_copy(side, function, path, *args)
+
+    monkeypatch.setattr(SideProcess, "read_copy", spied)
+    assert simulate_flow.STORIES_BESIDE_YEARS == 3
+    simulate(str(home), world_id, days=200)  # no year's end
+    assert told_from == []
+    simulate(str(home), world_id, until_tick=END)  # three
+    assert told_from == [Settings(home=home).world_db(world_id)] * 3
+    assert not (home / "staging" / f"{world_id}.stories").exists()
+    split = tables_of(home, world_id)
+    for name, frame in lived[1].items():
+        assert split[name].equals(frame), name
+
+
 @task(name="tell-year-stories")
-def _slow_stories(*, home: str, world_id: str) -> dict[str, int]:
+def _slow_stories(*, home: str, world_id: str, beside: SideProcess | None = None) -> dict[str, int]:
     time.sleep(1.5)  # longer than a tiny world's next year: its segment must wait to be stored
-    return tell_year_stories.fn(home=home, world_id=world_id)
+    return tell_year_stories.fn(home=home, world_id=world_id, beside=beside)
 
 
 def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
 from prefect import flow
 from prefect.deployments.runner import RunnerDeployment
@@ -13,13 +16,20 @@ from worldloom.flows.deployments import ONE_RUN_AT_A_TIME, _built
 from worldloom.flows.generate import gear_flow
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.stories import stories_flow
+from worldloom.infrastructure.side_process import SideProcess
 from worldloom.infrastructure.store import keep_open_letting_go
+from worldloom.tasks import catalog
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
 from worldloom.tasks.stories import tell_year_stories
 from worldloom.tasks.world import world_db
+
+STORIES_BESIDE_YEARS = 3
+"""A run through this many years' ends or more tells their stories in a side process, beside
+the next year on another core; starting it costs ~2 s of CPU (an interpreter and the
+pipeline's imports), which a shorter run would not win back."""
 
 
 class SimulatedWorld(BaseModel):
@@ -56,7 +66,9 @@ def simulate(
     counts them from now).
 
     The world's file is kept open for the run (a year's tasks open it ~10 times), and let go
-    between years while another process waits to read it."""
+    between years while another process waits to read it. A run of `STORIES_BESIDE_YEARS`
+    years or more tells each year's stories in a side process, from a copy of the file taken
+    as the year ended: the same stories, told on another core."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(
@@ -70,6 +82,7 @@ def simulate(
             recorded_run(
                 home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
             ),
+            stories_beside(home, world_id, years=_years_ended(first, until)) as beside,
         ):
             tick, segments, years, events, population = first, 0, 0, 0, 0
             # A run killed between a year's end and its stories left them untold: tell them
@@ -97,7 +110,7 @@ def simulate(
                     # Each year's stories are told against the world as that year ended,
                     # however the years are split into runs.
                     telling = (
-                        tell_year_stories.submit(home=home, world_id=world_id)
+                        tell_year_stories.submit(home=home, world_id=world_id, beside=beside)
                         if segment.year_ended
                         else None
                     )
@@ -122,6 +135,22 @@ def simulate(
         events=events,
         population=population,
     )
+
+
+def _years_ended(first: int, until: int) -> int:
+    """How many years end between ticks `first` and `until`."""
+    days = catalog.calendar().days_per_year
+    return until // days - first // days
+
+
+def stories_beside(
+    home: str, world_id: str, *, years: int
+) -> AbstractContextManager[SideProcess | None]:
+    """The side process a run of `years` years' ends tells their stories in, if it is worth
+    starting: the run is long enough and the machine has another core."""
+    if years < STORIES_BESIDE_YEARS or (os.cpu_count() or 1) < 2:
+        return nullcontext()
+    return SideProcess(Path(home) / "staging" / f"{world_id}.stories")
 
 
 def _cut_short(*, home: str, world_id: str, params: Mapping[str, object]) -> int | None:

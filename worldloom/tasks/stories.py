@@ -12,11 +12,13 @@ and what each notable says (`write_dialogue_stage`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from worldloom.infrastructure.side_process import SideProcess
 from worldloom.infrastructure.store import (
     Revision,
     RowRange,
@@ -56,39 +58,30 @@ def story_clock(tick: int) -> int:
     cache_policy=NO_CACHE,
     task_run_name="tell-year-stories · {world_id}",
 )
-def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
+def tell_year_stories(
+    *, home: str, world_id: str, beside: SideProcess | None = None
+) -> dict[str, int]:
     """Sift arcs, spread rumors, remember and post quest boards up to the world's last year's
-    end; returns the rows the arcs, rumors, rumor_beliefs, memories and quests tables hold.
+    end (`year_stories`), and write them; returns the rows the arcs, rumors, rumor_beliefs,
+    memories and quests tables hold.
 
-    Tables that only ever gain rows (rumors with their versions and beliefs, memories,
-    reflections, quest steps) get the year's rows appended; the others are rewritten; both
-    with the read positions, in one transaction.
+    With `beside` they are told in that process, from a copy of the world's file taken now (a
+    run's next year may then run beside them on another core), and written here.
     """
-    # One connection reads and writes: a second open costs more than the year's appends.
-    with open_store(world_db(home, world_id)) as store:
-        world = load_world(store, world_id)
-        clock = story_clock(world.tick)
-        shelf = read_shelf(store, world_id)
-        names = shelf.names()
-        seeds = Seeds(world.config.seed)
-        arcs = _sift(store, world_id, shelf, clock=clock, names=names)
-        rumors = _spread(store, world_id, shelf, clock=clock, names=names, seeds=seeds)
-        memories = _remember(store, world_id, shelf, clock=clock, names=names, rumors=rumors)
-        quests = _post_quests(
-            store, world_id, shelf, clock=clock, names=names, seeds=seeds, arcs=arcs
-        )
-        told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
-        rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
-        rewritten["narrative_state"] = state_rows(
-            shelf.state, {system: one.unread for system, one in told.items()}
-        )
-        appended = {name: frame for one in told.values() for name, frame in one.append.items()}
-        revised = {name: change for one in told.values() for name, change in one.revise.items()}
-        store.replace_rows(world_id, rewritten, append=appended, revise=revised)
-    holds = {name: rows for one in told.values() for name, rows in one.holds.items()}
+    path = world_db(home, world_id)
+    if beside is None:
+        # One connection reads and writes: a second open costs more than the year's appends.
+        with open_store(path) as store:
+            told = year_stories(store, world_id)
+            write_year_stories(store, world_id, told)
+    else:
+        told = beside.read_copy(year_stories_of, path, world_id)
+        with open_store(path) as store:
+            write_year_stories(store, world_id, told)
+    holds = told.holds
     get_run_logger().info(
         "stories to tick %d: %d arcs, %d rumors (%d beliefs), %d memories, %d quests",
-        clock,
+        told.clock,
         holds["arcs"],
         holds["rumors"],
         holds["rumor_beliefs"],
@@ -99,6 +92,59 @@ def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
 
 
 Frames = dict[str, pl.DataFrame]
+
+
+@dataclass(frozen=True, slots=True)
+class YearStories:
+    """A year's stories as the store takes them (small enough to pass between processes):
+    tables rewritten (with the read positions), rows appended, tables revised, and the rows
+    the counted tables hold after."""
+
+    clock: int
+    rewritten: Frames
+    appended: Frames
+    revised: dict[str, Revision]
+    holds: dict[str, int]
+
+
+def year_stories(store: WorldStore, world_id: str) -> YearStories:
+    """The stories up to the world's last year's end, read from `store` (written by no one).
+
+    Tables that only ever gain rows (rumors with their versions and beliefs, memories,
+    reflections, quest steps) get the year's rows appended; the others are rewritten.
+    """
+    world = load_world(store, world_id)
+    clock = story_clock(world.tick)
+    shelf = read_shelf(store, world_id)
+    names = shelf.names()
+    seeds = Seeds(world.config.seed)
+    arcs = _sift(store, world_id, shelf, clock=clock, names=names)
+    rumors = _spread(store, world_id, shelf, clock=clock, names=names, seeds=seeds)
+    memories = _remember(store, world_id, shelf, clock=clock, names=names, rumors=rumors)
+    quests = _post_quests(store, world_id, shelf, clock=clock, names=names, seeds=seeds, arcs=arcs)
+    told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
+    rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
+    rewritten["narrative_state"] = state_rows(
+        shelf.state, {system: one.unread for system, one in told.items()}
+    )
+    return YearStories(
+        clock=clock,
+        rewritten=rewritten,
+        appended={name: frame for one in told.values() for name, frame in one.append.items()},
+        revised={name: change for one in told.values() for name, change in one.revise.items()},
+        holds={name: rows for one in told.values() for name, rows in one.holds.items()},
+    )
+
+
+def year_stories_of(copy: str, world_id: str) -> YearStories:
+    """`year_stories` from the world's file at `copy` (a copy no one writes)."""
+    with open_store(Path(copy), read_only=True) as store:
+        return year_stories(store, world_id)
+
+
+def write_year_stories(store: WorldStore, world_id: str, told: YearStories) -> None:
+    """Write a year's stories with their read positions, in one transaction."""
+    store.replace_rows(world_id, told.rewritten, append=told.appended, revise=told.revised)
 
 
 @dataclass(frozen=True, slots=True)

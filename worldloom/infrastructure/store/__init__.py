@@ -6,7 +6,13 @@ from worldloom.infrastructure.store.errors import (
     UnknownWorldError,
     WorldLockedError,
 )
-from worldloom.infrastructure.store.opening import keep_open, keep_open_letting_go, open_store
+from worldloom.infrastructure.store.opening import (
+    copy_database,
+    keep_open,
+    keep_open_letting_go,
+    open_store,
+    remove_database,
+)
 from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
@@ -27,10 +33,12 @@ __all__ = [
     "UnknownWorldError",
     "WorldLockedError",
     "WorldStore",
+    "copy_database",
     "describe_tables",
     "keep_open",
     "keep_open_letting_go",
     "open_store",
+    "remove_database",
     "table_frame",
     "table_revision",
 ]

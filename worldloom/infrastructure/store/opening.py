@@ -5,6 +5,7 @@ for a long run that lets other processes in between its steps)."""
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 from collections import Counter
@@ -222,6 +223,35 @@ def keep_open_letting_go(path: Path, *, wait_s: float = 60.0) -> Iterator[KeptFi
         yield held
     finally:
         held.close()
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a world's file as its last transaction left it: the file and its write-ahead log
+    (a read-only open of the copy replays the log). Take it between the transactions of the
+    process that writes the file, if one does; another process may read the copy meanwhile
+    (DuckDB lets no process open a file that another writes).
+
+    Raises:
+        UnknownWorldError: there is no file at `source`.
+    """
+    if not source.exists():
+        raise UnknownWorldError(f"no world database at {source}")
+    shutil.copyfile(source, target)
+    log, copied_log = _wal(source), _wal(target)
+    if log.exists():
+        shutil.copyfile(log, copied_log)
+    else:
+        copied_log.unlink(missing_ok=True)
+
+
+def remove_database(path: Path) -> None:
+    """Remove a world's file and its write-ahead log, if there."""
+    path.unlink(missing_ok=True)
+    _wal(path).unlink(missing_ok=True)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(f"{path.name}.wal")
 
 
 def kept(path: Path) -> bool:

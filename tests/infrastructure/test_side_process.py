@@ -1,0 +1,131 @@
+"""A side process reads copies of a world's file taken as each call is made: the copy holds
+what the last transaction left (its write-ahead log too), is gone once the call returns, and
+what the side process raised, or its death, reaches the caller."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pytest
+
+from worldloom.infrastructure.side_process import SideProcess, SideProcessError
+from worldloom.infrastructure.store import UnknownWorldError, copy_database
+
+HELPERS = textwrap.dedent(
+    """
+    import os, shutil
+
+    def keep(copy, target):
+        shutil.copyfile(copy, target)
+        log = copy + ".wal"
+        if os.path.exists(log):
+            shutil.copyfile(log, target + ".wal")
+        return os.getpid()
+
+    def fail(copy):
+        raise LookupError(f"nothing in {os.path.basename(copy)}")
+
+    def die(copy):
+        os._exit(3)
+    """
+)
+"""What the tests ask the side process to do, in a module it can import (its `sys.path` is
+this process's when it starts)."""
+
+
+@pytest.fixture
+def helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    folder = tmp_path / "helpers"
+    folder.mkdir()
+    (folder / "side_helpers.py").write_text(HELPERS)
+    monkeypatch.syspath_prepend(str(folder))
+    return importlib.import_module("side_helpers")
+
+
+def _world(path: Path, rows: int) -> None:
+    """A file whose last rows are in its write-ahead log only (never checkpointed)."""
+    connection = duckdb.connect(str(path))
+    connection.execute("SET checkpoint_threshold = '1GB'")
+    connection.execute("CREATE TABLE t AS SELECT range AS i FROM range(10)")
+    connection.execute("CHECKPOINT")
+    connection.execute(f"INSERT INTO t SELECT range FROM range(10, {10 + rows})")
+    # Left open, as a run keeps its world: the log is not folded into the file.
+    _OPEN.append(connection)
+
+
+_OPEN: list[duckdb.DuckDBPyConnection] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_worlds() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def _count(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        row = connection.execute("SELECT count(*) FROM t").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_copy_holds_the_last_transaction_s_rows_from_the_log_too(tmp_path: Path) -> None:
+    source, target = tmp_path / "w.duckdb", tmp_path / "copy.duckdb"
+    _world(source, rows=5)
+    assert Path(f"{source}.wal").exists()
+    copy_database(source, target)
+    assert _count(target) == 15
+
+
+def test_a_copy_of_no_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnknownWorldError, match="no world database"):
+        copy_database(tmp_path / "none.duckdb", tmp_path / "copy.duckdb")
+
+
+def test_each_call_reads_a_copy_taken_as_it_is_made(tmp_path: Path, helpers: ModuleType) -> None:
+    source, scratch = tmp_path / "w.duckdb", tmp_path / "scratch"
+    _world(source, rows=5)
+    scratch.mkdir()
+    (scratch / "left-by-a-killed-run.duckdb").write_text("")
+    with SideProcess(scratch) as side:
+        assert list(scratch.iterdir()) == []  # what a killed run left is gone
+        first = side.read_copy(helpers.keep, source, str(tmp_path / "first.duckdb"))
+        _OPEN[0].execute("INSERT INTO t SELECT range FROM range(100, 103)")
+        second = side.read_copy(helpers.keep, source, str(tmp_path / "second.duckdb"))
+        assert list(scratch.iterdir()) == []  # each copy is removed once its call returns
+    assert first == second != os.getpid()  # one process, not this one
+    assert (_count(tmp_path / "first.duckdb"), _count(tmp_path / "second.duckdb")) == (15, 18)
+    assert not scratch.exists()
+
+
+def test_what_the_side_process_raised_reaches_the_caller(
+    tmp_path: Path, helpers: ModuleType
+) -> None:
+    source = tmp_path / "w.duckdb"
+    _world(source, rows=1)
+    with SideProcess(tmp_path / "scratch") as side:
+        with pytest.raises(LookupError, match=r"nothing in 0-w\.duckdb"):
+            side.read_copy(helpers.fail, source)
+        # The process is still there for the next call.
+        assert side.read_copy(helpers.keep, source, str(tmp_path / "k.duckdb")) > 0
+
+
+def test_a_side_process_that_dies_is_named(tmp_path: Path, helpers: ModuleType) -> None:
+    source = tmp_path / "w.duckdb"
+    _world(source, rows=1)
+    with SideProcess(tmp_path / "scratch") as side:
+        with pytest.raises(SideProcessError, match="ended before it answered"):
+            side.read_copy(helpers.die, source)
+        assert not list((tmp_path / "scratch").iterdir())
+
+
+def test_a_side_process_is_used_within_with(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="within `with`"):
+        SideProcess(tmp_path).read_copy(os.path.getsize, tmp_path / "w.duckdb")

@@ -1,0 +1,97 @@
+"""A second process beside a run, for work that reads a world while the run goes on with it:
+each call reads a copy of the world's file taken as the call is made.
+
+Two threads of one process share its interpreter lock: a year's stories told beside the next
+year in a thread overlapped ~7 % (both are Python-heavy). A process of its own has a core of
+its own. DuckDB lets no process open a file that another writes, so it reads a copy taken
+between the run's transactions and sends back what to write; the run writes it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import shutil
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from types import TracebackType
+from typing import Concatenate, ParamSpec, TypeVar
+
+from worldloom.infrastructure.runtime import tune_memory
+from worldloom.infrastructure.store import copy_database, remove_database
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SideProcessError(RuntimeError):
+    """The side process ended before it answered (killed, or out of memory)."""
+
+
+class SideProcess:
+    """One worker process, started by `with` and stopped at its end. The copies it reads are
+    made in `scratch`, which is emptied at both ends (a killed run leaves its copies there)."""
+
+    def __init__(self, scratch: Path) -> None:
+        self._scratch = scratch
+        self._pool: ProcessPoolExecutor | None = None
+        self._calls = itertools.count()
+
+    def __enter__(self) -> SideProcess:
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch.mkdir(parents=True)
+        # Spawned, not forked: a fork would copy the run's other threads' state mid-step
+        # (Prefect's event loop, DuckDB's workers).
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_settle
+        )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def read_copy(
+        self,
+        function: Callable[Concatenate[str, P], T],
+        path: Path,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """`function(copy, *args, **kwargs)` in the side process, where `copy` is the path of
+        a copy of the world's file at `path` taken now (call it between the transactions of
+        whoever writes the file); the copy is removed once the call returns.
+
+        `function` must be importable by name, and what it takes and returns picklable.
+
+        Raises:
+            SideProcessError: the process ended before it answered.
+            Exception: what `function` raised, its traceback from the side process as cause.
+        """
+        if self._pool is None:
+            raise RuntimeError("the side process is not running: use it within `with`")
+        copy = self._scratch / f"{next(self._calls)}-{path.name}"
+        copy_database(path, copy)
+        try:
+            return self._pool.submit(function, str(copy), *args, **kwargs).result()
+        except BrokenProcessPool as error:
+            raise SideProcessError(f"the side process ended before it answered ({error})") from None
+        finally:
+            remove_database(copy)
+
+
+def _settle() -> None:
+    """The side process's settings: the command's memory settings; Ctrl-C is the run's to
+    handle (the run stops the side process as it ends)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_memory()
