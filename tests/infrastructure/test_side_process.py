@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +17,8 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from worldloom.infrastructure.side_process import SideProcess, SideProcessError
+from worldloom.infrastructure.processes import process_alive
+from worldloom.infrastructure.side_process import ORPHAN_CHECK_S, SideProcess, SideProcessError
 from worldloom.infrastructure.store import UnknownWorldError, copy_database
 
 HELPERS = textwrap.dedent(
@@ -124,6 +128,40 @@ def test_a_side_process_that_dies_is_named(tmp_path: Path, helpers: ModuleType) 
         with pytest.raises(SideProcessError, match="ended before it answered"):
             side.read_copy(helpers.die, source)
         assert not list((tmp_path / "scratch").iterdir())
+
+
+RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    import side_helpers
+    from worldloom.infrastructure.side_process import SideProcess
+    world = Path(sys.argv[2])
+    with SideProcess(world.parent / "scratch") as side:
+        print(side.read_copy(side_helpers.keep, world, str(world) + ".kept"), flush=True)
+        time.sleep(60)
+    """
+)
+"""A run that starts its side process, names it, and waits to be killed."""
+
+
+def test_a_side_process_ends_with_a_run_killed_alone(tmp_path: Path, helpers: ModuleType) -> None:
+    source = tmp_path / "w.duckdb"
+    _world(source, rows=1)
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(Path(helpers.__file__).parent), str(source)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stdout is not None
+    side = int(run.stdout.readline())
+    run.kill()  # the run alone, not its process group
+    run.wait()
+    deadline = time.monotonic() + 10 * ORPHAN_CHECK_S + 5
+    while process_alive(side) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_alive(side)
 
 
 def test_a_side_process_is_used_within_with(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import shutil
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +26,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 from worldloom.infrastructure.runtime import tune_memory
 from worldloom.infrastructure.store import copy_database, remove_database
 
+ORPHAN_CHECK_S = 0.5
+"""How often the side process checks that the run that started it is still there."""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -92,6 +97,17 @@ class SideProcess:
 
 def _settle() -> None:
     """The side process's settings: the command's memory settings; Ctrl-C is the run's to
-    handle (the run stops the side process as it ends)."""
+    handle (the run stops the side process as it ends); and it ends with the run, however
+    that ends (a run killed alone leaves its side process waiting for calls forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_memory()
+    threading.Thread(
+        target=_end_with, args=(os.getppid(),), name="end-with-the-run", daemon=True
+    ).start()
+
+
+def _end_with(run: int) -> None:
+    """End this process once the process `run` is gone (it is then another's child)."""
+    while os.getppid() == run:
+        time.sleep(ORPHAN_CHECK_S)
+    os._exit(1)
