@@ -30,17 +30,13 @@ def tune_memory() -> bool:
     process keeps its high-water memory until it exits, which suits a command that runs one
     world and ends.
 
-    The cycle collector runs less often (`COLLECTOR_THRESHOLDS`). A year of history makes
-    millions of short-lived objects (events, candidate rows, rumors) while the world's
-    frames and indexes hold millions more, and each collection walks them: a medium world's
-    60th year of simulate took ~11 % less time so (21.2 to 18.9 s for three years), for
-    ~150 MB more at its peak. Nothing reclaimed only by the collector is lost; it comes later.
+    The cycle collector runs less often (`tune_collector`).
 
     Call it before numpy is imported (numpy reads its huge-page setting on import); settings
     the user made in the environment win. Returns whether glibc's allocator was tuned
     (elsewhere only the numpy setting and the collector's apply).
     """
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    tune_collector()
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if not sys.platform.startswith("linux"):
         return False
@@ -58,3 +54,15 @@ def tune_memory() -> bool:
         if variable not in os.environ:
             tuned = bool(mallopt(ctypes.c_int(parameter), ctypes.c_int(value))) and tuned
     return tuned
+
+
+def tune_collector() -> None:
+    """Run Python's cycle collector less often (`COLLECTOR_THRESHOLDS`).
+
+    A year of history makes millions of short-lived objects (events, candidate rows, rumors)
+    while the world's frames and indexes hold millions more, and each collection walks them: a
+    medium world's 60th year of simulate took ~11 % less time so (21.2 to 18.9 s for three
+    years), for ~150 MB more at its peak. Nothing reclaimed only by the collector is lost; it
+    comes later.
+    """
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Concatenate, ParamSpec, TypeVar
 
-from worldloom.infrastructure.runtime import tune_memory
+from worldloom.infrastructure.runtime import tune_collector
 from worldloom.infrastructure.store import copy_database, remove_database
 
 ORPHAN_CHECK_S = 0.5
@@ -96,11 +96,13 @@ class SideProcess:
 
 
 def _settle() -> None:
-    """The side process's settings: the command's memory settings; Ctrl-C is the run's to
-    handle (the run stops the side process as it ends); and it ends with the run, however
-    that ends (a run killed alone leaves its side process waiting for calls forever)."""
+    """The side process's settings: the command's cycle collector, but not its allocator (the
+    side process is off the run's critical path, and the memory it would keep adds to the
+    run's peak); Ctrl-C is the run's to handle (the run stops the side process as it ends); and
+    it ends with the run, however that ends (a run killed alone leaves its side process waiting
+    for calls forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    tune_memory()
+    tune_collector()
     threading.Thread(
         target=_end_with, args=(os.getppid(),), name="end-with-the-run", daemon=True
     ).start()
