@@ -122,26 +122,28 @@ def dress(
         )
         weight = tasted[kit_code * len(culture_names) + culture_code]
         weight *= np.exp(table.choice_power * log_ratio[:, None] * value_log[kit_code])
-        rolls = {
-            what: keyed_uniform(wearers.npc_id, seeds=seeds, system=f"gear.{what}.{slot.key}")
-            for what in ("choice", "quality", "material", "condition")
-        }
+        choice = keyed_uniform(wearers.npc_id, seeds=seeds, system=f"gear.choice.{slot.key}")
         cumulative = np.cumsum(weight, axis=1)
         total = cumulative[:, -1]
         pick = np.minimum(
-            (cumulative < (rolls["choice"] * total)[:, None]).sum(axis=1), options.shape[1] - 1
+            (cumulative < (choice * total)[:, None]).sum(axis=1), options.shape[1] - 1
         )
         chosen = np.where(total > 0, options[kit_code, pick], EMPTY)
         kg = np.where(chosen >= 0, maker.weight_kg[np.maximum(chosen, 0)], 0.0)
         fits = (chosen >= 0) & (load + kg <= capacity)
         rows = np.flatnonzero(fits)
         worn = chosen[rows]
+        # Keyed by id, a draw is the same whoever else draws: only the wearers roll the rest.
+        rolls = {
+            what: keyed_uniform(wearers.npc_id[rows], seeds=seeds, system=f"gear.{what}.{slot.key}")
+            for what in ("quality", "material", "condition")
+        }
         good[s, rows] = worn
         tier[s, rows] = maker.tier(
-            worn, rolls["quality"][rows], lift=np.exp(table.quality_power * log_ratio[rows])
+            worn, rolls["quality"], lift=np.exp(table.quality_power * log_ratio[rows])
         )
-        material[s, rows], material_value[s, rows] = maker.material(worn, rolls["material"][rows])
-        condition[s, rows] = np.round(1.0 - maker.max_wear * rolls["condition"][rows], 3)
+        material[s, rows], material_value[s, rows] = maker.material(worn, rolls["material"])
+        condition[s, rows] = np.round(1.0 - maker.max_wear * rolls["condition"], 3)
         load[rows] += kg[rows]
     return Outfit(
         good=good,
