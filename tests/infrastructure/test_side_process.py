@@ -49,6 +49,7 @@ def helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     folder.mkdir()
     (folder / "side_helpers.py").write_text(HELPERS)
     monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.delitem(sys.modules, "side_helpers", raising=False)  # an earlier test's
     return importlib.import_module("side_helpers")
 
 
@@ -162,6 +163,25 @@ def test_a_side_process_ends_with_a_run_killed_alone(tmp_path: Path, helpers: Mo
     while process_alive(side) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not process_alive(side)
+
+
+def test_the_side_process_starts_with_the_run_and_its_modules_imported(
+    tmp_path: Path, helpers: ModuleType
+) -> None:
+    """Before any call: started, and `warm`'s modules imported there (not here)."""
+    mark = tmp_path / "imported"
+    (Path(helpers.__file__).parent / "side_warm.py").write_text(
+        f"import os\nwith open({str(mark)!r}, 'a') as f:\n    f.write(str(os.getpid()))\n"
+    )
+    with SideProcess(tmp_path / "scratch", warm=("side_warm",)):
+        deadline = time.monotonic() + 60
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mark.exists()
+        side = int(mark.read_text())
+        assert side != os.getpid()
+        assert process_alive(side)
+    assert "side_warm" not in sys.modules
 
 
 def test_a_side_process_is_used_within_with(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
-from worldloom.tasks.stories import tell_year_stories
+from worldloom.tasks.stories import tell_year_stories, year_stories_of
 from worldloom.tasks.world import world_db
 
 STORIES_BESIDE_YEARS = 3
@@ -150,7 +150,9 @@ def stories_beside(
     starting: the run is long enough and the machine has another core."""
     if years < STORIES_BESIDE_YEARS or (os.cpu_count() or 1) < 2:
         return nullcontext()
-    return SideProcess(Path(home) / "staging" / f"{world_id}.stories")
+    return SideProcess(
+        Path(home) / "staging" / f"{world_id}.stories", warm=(year_stories_of.__module__,)
+    )
 
 
 def _cut_short(*, home: str, world_id: str, params: Mapping[str, object]) -> int | None:

@@ -9,6 +9,7 @@ between the run's transactions and sends back what to write; the run writes it.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import multiprocessing
 import os
@@ -40,8 +41,10 @@ class SideProcess:
     """One worker process, started by `with` and stopped at its end. The copies it reads are
     made in `scratch`, which is emptied at both ends (a killed run leaves its copies there)."""
 
-    def __init__(self, scratch: Path) -> None:
-        self._scratch = scratch
+    def __init__(self, scratch: Path, *, warm: tuple[str, ...] = ()) -> None:
+        """`warm`: modules the process imports as it starts (those its calls will need), so
+        that the first call does not wait for them."""
+        self._scratch, self._warm = scratch, warm
         self._pool: ProcessPoolExecutor | None = None
         self._calls = itertools.count()
 
@@ -51,8 +54,14 @@ class SideProcess:
         # Spawned, not forked: a fork would copy the run's other threads' state mid-step
         # (Prefect's event loop, DuckDB's workers).
         self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_settle
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_settle,
+            initargs=(self._warm,),
         )
+        # Started now (a pool starts its process at its first call), so that its interpreter
+        # and imports (~2 s of CPU) come up while the run goes on.
+        self._pool.submit(int)
         return self
 
     def __exit__(
@@ -95,7 +104,7 @@ class SideProcess:
             remove_database(copy)
 
 
-def _settle() -> None:
+def _settle(warm: tuple[str, ...]) -> None:
     """The side process's settings: the command's cycle collector, but not its allocator (the
     side process is off the run's critical path, and the memory it would keep adds to the
     run's peak); Ctrl-C is the run's to handle (the run stops the side process as it ends); and
@@ -103,6 +112,8 @@ def _settle() -> None:
     for calls forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_collector()
+    for module in warm:
+        importlib.import_module(module)
     threading.Thread(
         target=_end_with, args=(os.getppid(),), name="end-with-the-run", daemon=True
     ).start()
