@@ -108,7 +108,8 @@ class YearStories:
 
 
 def year_stories(store: WorldStore, world_id: str) -> YearStories:
-    """The stories up to the world's last year's end, read from `store` (written by no one).
+    """The stories up to the world's last year's end, from `store`, which it only reads (the
+    caller writes them: `write_year_stories`).
 
     Tables that only ever gain rows (rumors with their versions and beliefs, memories,
     reflections, quest steps) get the year's rows appended; the others are rewritten.
