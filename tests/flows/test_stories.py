@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 import pytest
+from prefect.logging import disable_run_logger
 from typer.testing import CliRunner
 
 from tests.infrastructure.llm.fake_servers import FakeServer, Reply, Seen, chat_completion
@@ -26,7 +28,9 @@ from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import SnapshotCorruptError, open_snapshot
 from worldloom.infrastructure.store import open_store
+from worldloom.tasks import catalog
 from worldloom.tasks.stages import STORY_TABLES
+from worldloom.tasks.stories import tell_year_stories
 from worldloom.tasks.yarn_scripts import verify_yarn
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
@@ -76,9 +80,10 @@ def test_the_stories_stand_on_what_exists(world: tuple[Path, GeneratedWorld]) ->
     clocks = dict(state.select("system", "tick").iter_rows())
     assert clocks.pop("arcs") == int(events["tick"].max())  # type: ignore[arg-type]
     assert set(clocks.values()) == {LIVED}
-    assert int(state.filter(pl.col("system") == "arcs")["last_event_id"][0]) == int(
-        events["event_id"].max()  # type: ignore[arg-type]
-    )
+    # Every position is an event's id, the last one's (a quest board reads by tick, but its
+    # position is not a tick either).
+    positions = dict(state.select("system", "last_event_id").iter_rows())
+    assert set(positions.values()) == {int(events["event_id"].max())}  # type: ignore[arg-type]
     # A rumor tells of an event that happened; a version is heard no earlier than it.
     heard = told["rumor_beliefs"].join(
         events.select(pl.col("event_id").alias("rumor_id"), "tick"), on="rumor_id"
@@ -107,6 +112,29 @@ def test_telling_again_changes_nothing(world: tuple[Path, GeneratedWorld], tmp_p
     assert told.rumors == before["rumors"].height
     for name, frame in before.items():
         assert after[name].equals(frame), name
+
+
+def test_a_telling_whose_boards_read_no_event_keeps_every_position_an_event_id(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A simulate run begins by telling the last year's stories again. With the year's end on
+    a board period's last day (a medium world's 60th year), the boards read no event then: the
+    quests' position was left the tick they read from, and the next year's stories read the
+    whole log (1.7M events, 0.4 s and ~200 MB in a medium world's 61st year)."""
+    _, made = world
+    copy = copy_of(world, tmp_path)
+    rules = catalog.quest_rules()
+    # Boards a year apart: the next one's period begins on the world's last day.
+    yearly = replace(rules, board=replace(rules.board, days=YEAR))
+    monkeypatch.setattr(catalog, "quest_rules", lambda: yearly)
+    with disable_run_logger():
+        tell_year_stories.fn(home=str(copy), world_id=made.world_id)
+    state = story_tables(copy, made.world_id)["narrative_state"]
+    with open_store(Settings(home=copy).world_db(made.world_id), read_only=True) as store:
+        last = store.next_id("events", made.world_id, "event_id") - 1
+    assert dict(state.select("system", "last_event_id").iter_rows()) == dict.fromkeys(
+        ("arcs", "memories", "quests", "rumors"), last
+    )
 
 
 def test_a_world_that_has_not_lived_has_no_stories_yet(tmp_path: Path) -> None:

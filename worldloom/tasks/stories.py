@@ -331,7 +331,8 @@ def _post_quests(
     # New quests are numbered past the book's: their steps are the year's.
     steps = book.quest_steps.filter(pl.col("quest_id") >= numbered)
     return _Told(
-        Unread(events=events, after=since, tick=clock),
+        # Its position is an event's id like the others' (not `since`, a tick): the log's end.
+        Unread(events=events, after=shelf.last_event_id, tick=clock),
         replace={},
         append={"quest_steps": steps},
         holds={"quests": offered + book.quests.height - quests.height},

@@ -32,13 +32,16 @@ class Unread:
 
 SYSTEMS = ("arcs", "memories", "quests", "rumors")
 """The narrative systems that keep a read position in narrative_state."""
+LOG_READERS = ("arcs", "memories", "rumors")
+"""The systems that read the shelf's log from their position on (a quest board reads its
+period's events by tick, read before or not)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Shelf:
     """The frames a year's stories read, each read once: the world's people (`SHELF_PEOPLE`),
     vitals (born and died), places, factions and names' tables, the systems' read positions,
-    and the events after the lowest of them (`log`, in id order)."""
+    and the events after the lowest of the `LOG_READERS`' (`log`, in id order)."""
 
     npcs: pl.DataFrame
     vitals: pl.DataFrame
@@ -61,6 +64,11 @@ class Shelf:
         """The day `system` last told its stories up to; -1 before its first run."""
         row = self.state.filter(pl.col("system") == system)
         return int(row["tick"][0]) if row.height else -1
+
+    @property
+    def last_event_id(self) -> int:
+        """The world's last event: where every system stands once the year is told."""
+        return int(self.log["event_id"][-1]) if self.log.height else self.log_after
 
     def unread(self, system: str, *, tick: int) -> Unread:
         """The events `system` has not read, in id order."""
@@ -95,7 +103,7 @@ def read_shelf(store: WorldStore, world_id: str) -> Shelf:
     """The frames a year's stories read (see `Shelf`)."""
     state = store.read("narrative_state", world_id)
     positions = dict(state.select("system", "last_event_id").iter_rows())
-    after = min(int(positions.get(system, -1)) for system in SYSTEMS)
+    after = min(int(positions.get(system, -1)) for system in LOG_READERS)
     return Shelf(
         npcs=store.read("npcs", world_id, columns=SHELF_PEOPLE),
         vitals=store.read("npc_vitals", world_id, columns=("npc_id", "born_tick", "died_tick")),
