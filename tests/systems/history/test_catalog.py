@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worldloom.systems.history import EventCatalog
 from worldloom.systems.history.catalog import SYSTEMS
@@ -70,3 +72,59 @@ def test_a_bad_catalog_is_refused(change: dict[str, object], message: str) -> No
     entry = {"system": "chaos", "importance": 3, "description": "d", "payload": {}} | change
     with pytest.raises(ValueError, match=message):
         EventCatalog.from_mapping({"types": {"quake": entry}})
+
+
+_QUAKE = EventCatalog.from_mapping(
+    {
+        "types": {
+            "quake": {
+                "system": "chaos",
+                "importance": 3,
+                "description": "The earth shakes.",
+                "payload": {"depth": "int", "severity": "float", "felt": "bool", "note": "str"},
+            }
+        }
+    }
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-(2**62), 2**62),
+            st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False)),
+            st.booleans(),
+            st.text(),  # quotes, escapes, accents and emoji: JSON's own escaping
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_payloads_encoded_together_are_those_encoded_one_by_one(
+    rows: list[tuple[int, float, bool, str]],
+) -> None:
+    columns = dict(
+        zip(("depth", "severity", "felt", "note"), map(list, zip(*rows, strict=True)), strict=True)
+    )
+    one_by_one = [_QUAKE.encode("quake", dict(zip(columns, row, strict=True))) for row in rows]
+    assert _QUAKE.encode_many("quake", columns) == one_by_one
+
+
+def test_payloads_encoded_together_are_checked_as_one_is() -> None:
+    events = catalog.event_catalog()
+    with pytest.raises(ValueError, match="missing"):
+        events.encode_many("death", {"age": [70]})
+    with pytest.raises(ValueError, match="unexpected"):
+        events.encode_many("death", {"age": [70], "cause": ["x"], "mood": ["sad"]})
+    with pytest.raises(ValueError, match=r"'age' must be int, got \['bool'\]"):
+        events.encode_many("death", {"age": [70, True], "cause": ["x", "y"]})
+    with pytest.raises(ValueError, match="'cause' must be str"):
+        events.encode_many("death", {"age": [70], "cause": [3]})
+    with pytest.raises(ValueError, match=r"lengths \[1, 2\]"):
+        events.encode_many("death", {"age": [70, 71], "cause": ["x"]})
+    with pytest.raises(KeyError, match="unknown event type"):
+        events.encode_many("dragon_wedding", {"age": [1]})
+    # No events: the fields are still checked, and none are encoded.
+    assert events.encode_many("death", {"age": [], "cause": []}) == []
+    with pytest.raises(ValueError, match="unexpected"):
+        events.encode_many("death", {"age": [], "cause": [], "mood": []})

@@ -6,10 +6,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from worldloom.systems.history.catalog import EventCatalog
 
 ACTORS = ("npc_id", "faction_id", "other_faction_id", "settlement_id", "region_id", "poi_id")
 """The actor and place columns of an event; -1 where it names none."""
+Int = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Events of one type, checked and encoded (`EventLog.batch`), not in a log yet."""
+
+    kind: str
+    ticks: Int
+    importance: int
+    actors: dict[str, Int]
+    """Every actor column (`ACTORS`), -1 where an event names none."""
+    causes: list[list[int]]
+    payloads: list[str]
 
 
 @dataclass(slots=True)
@@ -74,6 +90,91 @@ class EventLog:
         self.rows["cause_ids"].append(sorted(set(causes)))
         self.rows["payload"].append(encoded)
         return event_id
+
+    def batch(
+        self,
+        kind: str,
+        *,
+        ticks: Int,
+        payload: Mapping[str, Sequence[Any]],
+        actors: Mapping[str, Int],
+        causes: Sequence[Sequence[int]] | None = None,
+    ) -> EventBatch:
+        """Events of one type, checked and encoded as `add` would each (payload fields and
+        actors as columns), for `add_batches`.
+
+        Raises:
+            ValueError: a bad payload, an unknown actor column, columns of other lengths.
+            KeyError: an unknown event type.
+        """
+        unknown = set(actors) - set(ACTORS)
+        if unknown:
+            raise ValueError(f"event {kind}: unknown actor columns {sorted(unknown)}")
+        n = ticks.size
+        every = {name: actors.get(name, np.full(n, -1, dtype=np.int64)) for name in ACTORS}
+        lengths = {len(causes) if causes is not None else n, *(a.size for a in every.values())}
+        if lengths != {n}:
+            raise ValueError(f"event {kind}: {n} ticks, but actors or causes of other lengths")
+        payloads = self.catalog.encode_many(kind, payload)
+        if len(payloads) != n:
+            raise ValueError(f"event {kind}: {n} ticks, but {len(payloads)} payloads")
+        return EventBatch(
+            kind,
+            ticks.astype(np.int64),
+            self.catalog[kind].importance,
+            every,
+            [sorted(set(c)) for c in causes] if causes else [[] for _ in range(n)],
+            payloads,
+        )
+
+    def add_batches(self, batches: Sequence[EventBatch], order: Int) -> list[Int]:
+        """Record the events of `batches` as `add` would one by one in `order` (positions in
+        the batches' rows taken in turn); returns each batch's event ids.
+
+        Raises:
+            ValueError: `order` does not take every row once, or a cause is not earlier.
+        """
+        sizes = [batch.ticks.size for batch in batches]
+        total = sum(sizes)
+        if order.size != total or not np.array_equal(np.sort(order), np.arange(total)):
+            raise ValueError(f"an order of {order.size} positions for {total} events")
+        if not batches:
+            return []
+        first = self.first_id + len(self._ticks)
+        ids = np.empty(total, dtype=np.int64)
+        ids[order] = first + np.arange(total)
+        ticks = np.concatenate([batch.ticks for batch in batches])[order]
+        causes = [cause for batch in batches for cause in batch.causes]
+        ordered_causes = [causes[i] for i in order.tolist()]
+        # A cause must be an earlier event, of no later tick: an earlier segment's, this
+        # log's, or one of these placed before it.
+        for at, (tick, caused) in enumerate(zip(ticks.tolist(), ordered_causes, strict=True)):
+            for cause in caused:
+                local = cause - self.first_id
+                if cause >= first + at or cause < 0:
+                    raise ValueError(f"event at tick {tick}: cause {cause} is not an earlier event")
+                if local < len(self._ticks):
+                    cause_tick = self._ticks[local] if local >= 0 else self.earlier_tick - 1
+                else:
+                    cause_tick = int(ticks[cause - first])
+                if cause_tick > tick:
+                    raise ValueError(f"event at tick {tick}: cause {cause} is later")
+        kinds = [
+            batch.kind for batch, size in zip(batches, sizes, strict=True) for _ in range(size)
+        ]
+        levels = np.repeat([batch.importance for batch in batches], sizes)
+        self._ticks.extend(ticks.tolist())
+        self.rows["event_id"].extend(range(first, first + total))
+        self.rows["tick"].extend(ticks.tolist())
+        self.rows["type"].extend(kinds[i] for i in order.tolist())
+        self.rows["importance"].extend(levels[order].tolist())
+        for name in ACTORS:
+            column = np.concatenate([batch.actors[name] for batch in batches])
+            self.rows[name].extend(column[order].tolist())
+        self.rows["cause_ids"].extend(ordered_causes)
+        payloads = [text for batch in batches for text in batch.payloads]
+        self.rows["payload"].extend(payloads[i] for i in order.tolist())
+        return np.split(ids, np.cumsum(sizes)[:-1])
 
     def __len__(self) -> int:
         return len(self._ticks)

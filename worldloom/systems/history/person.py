@@ -89,15 +89,11 @@ def advance_people(
     )
     day = seeds.stream("history.person.day", year).integers(0, days, (4, total))[:, place]
     survives = people.alive & ~fates.dies
-    # (tick, order, kind, row): a year's happenings in the order of their days.
-    events = [(int(day[0, r]), 0, "death", int(r)) for r in np.flatnonzero(fates.dies)]
-    events += [(int(day[1, b]), 1, "marriage", b) for b, _ in fates.couples]
-    events += [(int(day[2, r]), 2, "birth", int(r)) for r in fates.mothers]
-    events += [(int(day[3, r]), 3, "coming_of_age", int(r)) for r in fates.of_age]
-    events.sort()
-    writer = _Writer(
+    written = _write_year(
         people,
         fates,
+        day=day,
+        first_tick=first_tick,
         log=log,
         region_of=region_of,
         causes=causes or {},
@@ -106,30 +102,28 @@ def advance_people(
         name_rng=seeds.stream("history.person.name", year),
         sex_rng=seeds.stream("history.person.sex", year),
     )
-    for day_of_year, _, kind, row in events:
-        writer.write(kind, row, tick=first_tick + day_of_year)
     updated = npcs.with_columns(
         pl.Series("age", np.where(survives, people.age + 1, people.age)).cast(npcs["age"].dtype),
-        pl.Series("spouse_id", writer.spouse)
-        .set(pl.Series(writer.spouse < 0), None)
+        pl.Series("spouse_id", written.spouse)
+        .set(pl.Series(written.spouse < 0), None)
         .cast(npcs["spouse_id"].dtype),
-        pl.Series("profession", writer.profession),
+        pl.Series("profession", written.profession),
     )
-    born_ids = {b[2] for b in writer.births}
-    if writer.births:
-        updated = pl.concat([updated, _children(npcs, writer.births)])
+    born_ids = {b[2] for b in written.births}
+    if written.births:
+        updated = pl.concat([updated, _children(npcs, written.births)])
     leaders_after, successions = succeed(
         updated,
         leaders,
-        dead=writer.death_event,
+        dead=written.death_event,
         alive_after=set(people.ids[survives].tolist()) | born_ids,
-        died_tick={i: t for i, t, _ in writer.died},
+        died_tick={i: t for i, t, _ in written.died},
         region_of=region_of,
         log=log,
     )
     updated = crown(updated, successions)
-    vitals_after = _vitals(vitals, writer.born, writer.died)
-    return PeopleYear(updated, vitals_after, leaders_after, successions, writer.death_event)
+    vitals_after = _vitals(vitals, written.born, written.died)
+    return PeopleYear(updated, vitals_after, leaders_after, successions, written.death_event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,110 +245,144 @@ def _draw_fates(
     return _Fates(dies, cause, couples, mothers, of_age)
 
 
-class _Writer:
-    """Writes the year's happenings in day order: each an event, and its change of state."""
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """The year's happenings once written: the people's spouses and trades after them, the
+    newborns (mother row, father row, npc id, name, sex), births (id, tick) and deaths (id,
+    tick, cause) in the order of their events, and each death's event by npc id."""
 
-    def __init__(
-        self,
-        people: _People,
-        fates: _Fates,
-        *,
-        log: EventLog,
-        region_of: Int,
-        causes: Mapping[tuple[str, int], tuple[int, int]],
-        everyone: Everyone,
-        names: Mapping[tuple[int, str], tuple[str, ...]],
-        name_rng: np.random.Generator,
-        sex_rng: np.random.Generator,
-    ) -> None:
-        self.people, self.fates, self.log = people, fates, log
-        self.region_of, self.causes, self.names = region_of, causes, names
-        self.everyone = everyone
-        self.name_rng, self.sex_rng = name_rng, sex_rng
-        self.spouse = people.spouse.copy()
-        self.profession = list(people.profession)
-        self.births: list[tuple[int, int, int, str, str]] = []
-        self.born: list[tuple[int, int]] = []
-        self.died: list[tuple[int, int, str]] = []
-        self.death_event: dict[int, int] = {}
-        self.groom_of = dict(fates.couples)
-        self.next_id = int(everyone.ids.max()) + 1 if everyone.ids.size else 0
+    spouse: Int
+    profession: list[str]
+    births: list[tuple[int, int, int, str, str]]
+    born: list[tuple[int, int]]
+    died: list[tuple[int, int, str]]
+    death_event: dict[int, int]
 
-    def write(self, kind: str, row: int, *, tick: int) -> None:
-        s = int(self.people.settlement[row])
-        place = {"settlement_id": s, "region_id": int(self.region_of[s])}
-        {
-            "death": self._death,
-            "marriage": self._marriage,
-            "birth": self._birth,
-            "coming_of_age": self._coming_of_age,
-        }[kind](row, tick, place)
 
-    def _death(self, row: int, tick: int, place: dict[str, int]) -> None:
-        people = self.people
-        why = CAUSES[int(self.fates.cause[row])]
-        if why == "natural":
-            why = "old_age" if people.age[row] >= 60 else "sickness"
-        cause = self.causes.get(("famine" if why == "hunger" else why, place["settlement_id"]))
-        npc = int(people.ids[row])
-        self.death_event[npc] = self.log.add(
+def _write_year(
+    people: _People,
+    fates: _Fates,
+    *,
+    day: Int,
+    first_tick: int,
+    log: EventLog,
+    region_of: Int,
+    causes: Mapping[tuple[str, int], tuple[int, int]],
+    everyone: Everyone,
+    names: Mapping[tuple[int, str], tuple[str, ...]],
+    name_rng: np.random.Generator,
+    sex_rng: np.random.Generator,
+) -> _Written:
+    """The year's happenings as events in the order of their days (deaths, marriages, births,
+    then comings of age on a day; by row within each), and the changes of state they make."""
+    ids, settlement = people.ids, people.settlement
+    dead = np.flatnonzero(fates.dies)
+    brides = np.array([b for b, _ in fates.couples], dtype=np.int64)
+    grooms = np.array([g for _, g in fates.couples], dtype=np.int64)
+    # Births in their events' order: the names and sexes are drawn in it, the ids given in it.
+    mothers = fates.mothers[np.lexsort((fates.mothers, day[2, fates.mothers]))]
+    rows = (dead, brides, mothers, fates.of_age)
+    ticks = [first_tick + day[k, r] for k, r in enumerate(rows)]
+
+    def place(r: Int) -> dict[str, Int]:
+        return {"settlement_id": settlement[r], "region_id": region_of[settlement[r]]}
+
+    # Deaths, each of its cause where that cause's event came first.
+    ages = people.age[dead].tolist()
+    why = [_death_cause(c, a) for c, a in zip(fates.cause[dead].tolist(), ages, strict=True)]
+    after = [
+        causes.get(("famine" if w == "hunger" else w, s))
+        for w, s in zip(why, settlement[dead].tolist(), strict=True)
+    ]
+    death_causes = [
+        [] if c is None or c[1] > tick else [c[0]]
+        for c, tick in zip(after, ticks[0].tolist(), strict=True)
+    ]
+    # Births: a child of the mother's culture, a given name in use there.
+    sex = np.where(sex_rng.random(mothers.size) < 0.5, "female", "male").tolist()
+    cultures = people.culture[mothers].tolist()
+    pools = [
+        names.get((c, x)) or names.get((c, "any")) or ("",)
+        for c, x in zip(cultures, sex, strict=True)
+    ]
+    drawn = name_rng.integers(0, [len(p) for p in pools]).tolist() if pools else []
+    given = [pool[d] for pool, d in zip(pools, drawn, strict=True)]
+    fathers = np.searchsorted(ids, people.spouse[mothers])
+    next_id = int(everyone.ids.max()) + 1 if everyone.ids.size else 0
+    children = next_id + np.arange(mothers.size, dtype=np.int64)
+    # Coming of age: the trade of the parent of one's sex (a laborer's, for none or a child).
+    parents = np.where(people.female, people.mother, people.father)[fates.of_age]
+    trades = [_trade_of(everyone.profession(p)) for p in parents.tolist()]
+    batches = [
+        log.batch(
             "death",
-            tick=tick,
-            payload={"cause": why, "age": int(people.age[row])},
-            causes=() if cause is None or cause[1] > tick else (cause[0],),
-            npc_id=npc,
-            actors=place,
-        )
-        self.died.append((npc, tick, why))
-
-    def _marriage(self, row: int, tick: int, place: dict[str, int]) -> None:
-        groom = self.groom_of[row]
-        ids = self.people.ids
-        self.spouse[row], self.spouse[groom] = ids[groom], ids[row]
-        self.log.add(
+            ticks=ticks[0],
+            payload={"cause": why, "age": ages},
+            causes=death_causes,
+            actors={"npc_id": ids[dead], **place(dead)},
+        ),
+        log.batch(
             "marriage",
-            tick=tick,
-            payload={"groom_id": int(ids[groom])},
-            npc_id=int(ids[row]),
-            actors=place,
-        )
-
-    def _birth(self, row: int, tick: int, place: dict[str, int]) -> None:
-        people = self.people
-        dad = people.row(int(people.spouse[row]))
-        sex = "female" if self.sex_rng.random() < 0.5 else "male"
-        culture = int(people.culture[row])
-        pool = self.names.get((culture, sex)) or self.names.get((culture, "any")) or ("",)
-        name = pool[int(self.name_rng.integers(0, len(pool)))]
-        self.births.append((row, dad, self.next_id, name, sex))
-        self.born.append((self.next_id, tick))
-        self.log.add(
+            ticks=ticks[1],
+            payload={"groom_id": ids[grooms].tolist()},
+            actors={"npc_id": ids[brides], **place(brides)},
+        ),
+        log.batch(
             "birth",
-            tick=tick,
+            ticks=ticks[2],
             payload={
-                "mother_id": int(people.ids[row]),
-                "father_id": int(people.ids[dad]),
-                "name": name,
+                "mother_id": ids[mothers].tolist(),
+                "father_id": ids[fathers].tolist(),
+                "name": given,
                 "sex": sex,
             },
-            npc_id=self.next_id,
-            actors=place,
-        )
-        self.next_id += 1
-
-    def _coming_of_age(self, row: int, tick: int, place: dict[str, int]) -> None:
-        people = self.people
-        parent = int(people.mother[row] if people.female[row] else people.father[row])
-        trade = self.everyone.profession(parent)
-        trade = "laborer" if trade is None or trade == "child" else trade
-        self.profession[row] = trade
-        self.log.add(
+            actors={"npc_id": children, **place(mothers)},
+        ),
+        log.batch(
             "coming_of_age",
-            tick=tick,
-            payload={"profession": trade},
-            npc_id=int(people.ids[row]),
-            actors=place,
+            ticks=ticks[3],
+            payload={"profession": trades},
+            actors={"npc_id": ids[fates.of_age], **place(fates.of_age)},
+        ),
+    ]
+    order = np.lexsort(
+        (
+            np.concatenate(rows),
+            np.repeat(np.arange(4), [r.size for r in rows]),
+            np.concatenate(ticks),
         )
+    )
+    death_ids = log.add_batches(batches, order)[0]
+    spouse = people.spouse.copy()
+    spouse[brides], spouse[grooms] = ids[grooms], ids[brides]
+    profession = list(people.profession)
+    for r, trade in zip(fates.of_age.tolist(), trades, strict=True):
+        profession[r] = trade
+    by_event = np.argsort(death_ids)
+    died = [(int(ids[dead[i]]), int(ticks[0][i]), why[i]) for i in by_event.tolist()]
+    return _Written(
+        spouse=spouse,
+        profession=profession,
+        births=list(
+            zip(mothers.tolist(), fathers.tolist(), children.tolist(), given, sex, strict=True)
+        ),
+        born=list(zip(children.tolist(), ticks[2].tolist(), strict=True)),
+        died=died,
+        death_event={
+            npc: int(death_ids[i]) for i, (npc, _, _) in zip(by_event.tolist(), died, strict=True)
+        },
+    )
+
+
+def _death_cause(index: int, age: int) -> str:
+    """A death's cause by `CAUSES` index (a natural one is old age from 60, else sickness)."""
+    why = CAUSES[index]
+    return ("old_age" if age >= 60 else "sickness") if why == "natural" else why
+
+
+def _trade_of(parent: str | None) -> str:
+    """The trade a child takes up: its parent's, a laborer's for none or a child's."""
+    return "laborer" if parent is None or parent == "child" else parent
 
 
 def _name_pools(npcs: pl.DataFrame) -> dict[tuple[int, str], tuple[str, ...]]:
