@@ -12,10 +12,11 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from prefect import task
@@ -36,6 +37,7 @@ from worldloom.infrastructure.store import TABLES, open_store
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
+from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.stories import tell_year_stories
 
@@ -384,6 +386,62 @@ def test_the_economy_run_after_simulate_continues_the_clock(
     shutil.copytree(lived[0], home)
     economy_flow(str(home), world[1].world_id, 2)
     assert int(tables_of(home, world[1].world_id)["worlds"]["tick"][0]) == END + 2
+
+
+def test_a_year_s_markets_are_those_the_economy_was_seeded_with_at_today_s_danger_and_tolls(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    """A year takes the stored markets and links (towns and roads stay), not the route
+    searches again: the layout is the one they give, with the regions' danger and holders of
+    now (here a market's region changed hands and grew dangerous)."""
+    home, world_id = tmp_path / "home", world[1].world_id
+    shutil.copytree(lived[0], home)
+    with open_store(Settings(home=home).world_db(world_id)) as store:
+        markets = store.read("markets", world_id)
+        region = int(markets["region_id"][0])
+        provinces, regions = store.read("provinces", world_id), store.read("regions", world_id)
+        holder = provinces.filter(pl.col("region_id") == region)["faction_id"][0]
+        taker = provinces.filter(pl.col("faction_id") != holder)["faction_id"][0]
+        on_region = pl.col("region_id") == region
+        store.replace_rows(
+            world_id,
+            {
+                "provinces": provinces.with_columns(
+                    faction_id=pl.when(on_region).then(taker).otherwise("faction_id")
+                ),
+                "regions": regions.with_columns(
+                    danger_level=pl.when(on_region).then(0.9).otherwise("danger_level")
+                ),
+            },
+        )
+        searched = with_stored_agents(market_layout(store, world_id), markets)
+        stored = stored_layout(store, world_id)
+    assert stored.links.toll.tolist() != lived_tolls(lived[0], world_id)
+    _assert_same(stored, searched)
+
+
+def lived_tolls(home: Path, world_id: str) -> list[float]:
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        return stored_layout(store, world_id).links.toll.tolist()
+
+
+def _assert_same(a: object, b: object, at: str = "layout") -> None:
+    if is_dataclass(a):
+        for field in fields(a):
+            _assert_same(getattr(a, field.name), getattr(b, field.name), f"{at}.{field.name}")
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray), at
+        assert a.dtype == b.dtype, at
+        assert np.array_equal(a, b), at
+    elif isinstance(a, tuple):
+        assert isinstance(b, tuple), at
+        assert len(a) == len(b), at
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _assert_same(x, y, f"{at}[{i}]")
+    else:
+        assert a == b, at
 
 
 def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(

@@ -31,7 +31,7 @@ from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, si
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.economy import market_layout, with_stored_agents
+from worldloom.tasks.economy import stored_layout
 from worldloom.tasks.economy_tables import (
     archived_changes,
     market_goods_rows,
@@ -218,7 +218,7 @@ def _load_economy(
             "people and economy stages) before simulating"
         )
     stored_markets = store.read("markets", world_id)
-    layout = with_stored_agents(market_layout(store, world_id), stored_markets)
+    layout = stored_layout(store, world_id)
     state = state_from_rows(saved, store.read("economy_books", world_id), stored_markets)
     hooks = _standing_hooks(store, world_id, tick=_year_start(end_tick - 1) - 1)
     return _Economy(

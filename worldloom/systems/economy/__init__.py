@@ -16,6 +16,7 @@ from worldloom.systems.economy.market_site import (
     MarketLayout,
     RouteChains,
     SettlementSites,
+    linked,
     locate_markets,
 )
 from worldloom.systems.economy.rules import EconomyRules, Tuning, compile_rules
@@ -47,6 +48,7 @@ __all__ = [
     "build_slots",
     "clear_books",
     "compile_rules",
+    "linked",
     "locate_markets",
     "seed_economy",
     "simulate_economy",

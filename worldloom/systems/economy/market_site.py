@@ -190,14 +190,22 @@ def _links(
         return TradeLinks.none()
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
+    origin, destination = reachable[a].astype(np.int64), reachable[b].astype(np.int64)
+    days = np.maximum(np.ceil(between[a, b]), 1).astype(np.int64)
+    return linked(origin, destination, days, danger=danger, realm=realm)
+
+
+def linked(src: Int, dst: Int, days: Int, *, danger: list[float], realm: list[int]) -> TradeLinks:
+    """Links between markets (positions) and their travel days, with the danger and tolls of
+    the markets' regions now: the mean of the two regions' danger, and `BORDER_TOLL` into a
+    market of another realm (`realm`: each market's region's holder, -1 for none)."""
     risk = np.asarray(danger, dtype=np.float64)
     owner = np.asarray(realm, dtype=np.int64)
-    origin, destination = reachable[a], reachable[b]
-    border = (owner[origin] != owner[destination]) & (owner[destination] >= 0)
+    border = (owner[src] != owner[dst]) & (owner[dst] >= 0)
     return TradeLinks(
-        src=origin.astype(np.int64),
-        dst=destination.astype(np.int64),
-        days=np.maximum(np.ceil(between[a, b]), 1).astype(np.int64),
-        danger=(risk[origin] + risk[destination]) / 2,
+        src=src,
+        dst=dst,
+        days=days,
+        danger=(risk[src] + risk[dst]) / 2,
         toll=np.where(border, BORDER_TOLL, 0.0),
     )
