@@ -16,6 +16,9 @@ import numpy.typing as npt
 from worldloom.systems.kernel import kernel, kernel_helper
 
 Int = npt.NDArray[np.int64]
+_DENSE_BOOKS = 1 << 22
+"""Up to this many book ids, which books trade is marked in an array a flag per book (4 MB at
+most); above, looked up in the other side's sorted books."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,21 +160,31 @@ def _packed_keys(  # noqa: PLR0917 - a kernel takes its arrays positionally (num
 ) -> tuple[Int, Int, Int, Int, bool, bool]:
     """Each side's live orders and its key: book, then rank (a bid's distance below the top
     price, an ask's price), then its priority in the bits left, packed in one int64."""
-    n_books = max(bid_book.max(), ask_book.max()) + 1
-    has_bid = np.zeros(n_books, dtype=np.bool_)
-    has_ask = np.zeros(n_books, dtype=np.bool_)
-    for book in bid_book:
-        has_bid[book] = True
-    for book in ask_book:
-        has_ask[book] = True
-    bid_live = np.flatnonzero(has_ask[bid_book])
-    ask_live = np.flatnonzero(has_bid[ask_book])
+    bid_live = np.flatnonzero(_among(bid_book, ask_book))
+    ask_live = np.flatnonzero(_among(ask_book, bid_book))
     top = max(bid_price.max(), ask_price.max())
     bid_key, bid_packed = _pack(
         bid_book[bid_live], top - bid_price[bid_live], bid_priority[bid_live]
     )
     ask_key, ask_packed = _pack(ask_book[ask_live], ask_price[ask_live], ask_priority[ask_live])
     return bid_live, ask_live, bid_key, ask_key, bid_packed, ask_packed
+
+
+@kernel_helper
+def _among(books: Int, others: Int) -> npt.NDArray[np.bool_]:
+    """Which of `books` are among `others`: by a flag per book where the books are a world's
+    (markets x goods), by a sorted search where ids are sparse (a flag per book up to 2^30
+    was 2 GB a call)."""
+    n_books = max(books.max(), others.max()) + 1
+    if n_books <= _DENSE_BOOKS:
+        held = np.zeros(n_books, dtype=np.bool_)
+        for book in others:
+            held[book] = True
+        return held[books]
+    sorted_others = np.sort(others)
+    at = np.minimum(np.searchsorted(sorted_others, books), sorted_others.size - 1)
+    found: npt.NDArray[np.bool_] = sorted_others[at] == books
+    return found
 
 
 @kernel_helper
