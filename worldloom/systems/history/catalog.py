@@ -16,12 +16,9 @@ _KINDS: Mapping[str, type | tuple[type, ...]] = {
 SYSTEMS = ("population", "economy", "tension_war", "chaos", "religion")
 """The systems that raise events (an event type names one)."""
 _TYPES: Mapping[str, set[type]] = {
-    "int": {int},
-    "float": {int, float},
-    "str": {str},
-    "bool": {bool},
+    kind: set(types) if isinstance(types, tuple) else {types} for kind, types in _KINDS.items()
 }
-"""The Python types a field's values may have, by kind (exactly: a bool is no int here)."""
+"""`_KINDS` as the exact types a batch's values may have (`encode_many`: a bool is no int)."""
 _SAMPLE: Mapping[str, object] = {"int": 0, "float": 0.0, "str": "", "bool": False}
 """A value of each kind: the fields of a batch of no events are checked with these."""
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))

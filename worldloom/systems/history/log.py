@@ -70,13 +70,7 @@ class EventLog:
             raise ValueError(f"event {kind}: unknown actor columns {sorted(unknown)}")
         encoded = self.catalog.encode(kind, payload)
         event_id = self.first_id + len(self._ticks)
-        for cause in causes:
-            if cause >= event_id or cause < 0:
-                raise ValueError(f"event {kind}: cause {cause} is not an earlier event")
-            local = cause - self.first_id
-            cause_tick = self._ticks[local] if local >= 0 else self.earlier_tick - 1
-            if cause_tick > tick:
-                raise ValueError(f"event {kind} at tick {tick}: cause {cause} is later")
+        self._check_causes(kind, tick=tick, causes=causes, event_id=event_id)
         level = self.catalog[kind].importance if importance is None else importance
         if not 1 <= level <= 10:
             raise ValueError(f"event {kind}: importance {level} outside 1..10")
@@ -146,26 +140,23 @@ class EventLog:
         ticks = np.concatenate([batch.ticks for batch in batches])[order]
         causes = [cause for batch in batches for cause in batch.causes]
         ordered_causes = [causes[i] for i in order.tolist()]
-        # A cause must be an earlier event, of no later tick: an earlier segment's, this
-        # log's, or one of these placed before it.
-        for at, (tick, caused) in enumerate(zip(ticks.tolist(), ordered_causes, strict=True)):
-            for cause in caused:
-                local = cause - self.first_id
-                if cause >= first + at or cause < 0:
-                    raise ValueError(f"event at tick {tick}: cause {cause} is not an earlier event")
-                if local < len(self._ticks):
-                    cause_tick = self._ticks[local] if local >= 0 else self.earlier_tick - 1
-                else:
-                    cause_tick = int(ticks[cause - first])
-                if cause_tick > tick:
-                    raise ValueError(f"event at tick {tick}: cause {cause} is later")
         kinds = [
             batch.kind for batch, size in zip(batches, sizes, strict=True) for _ in range(size)
         ]
+        placed = ticks.tolist()
+        for at, i in enumerate(order.tolist()):
+            if ordered_causes[at]:
+                self._check_causes(
+                    kinds[i],
+                    tick=placed[at],
+                    causes=ordered_causes[at],
+                    event_id=first + at,
+                    placed=placed,
+                )
         levels = np.repeat([batch.importance for batch in batches], sizes)
-        self._ticks.extend(ticks.tolist())
+        self._ticks.extend(placed)
         self.rows["event_id"].extend(range(first, first + total))
-        self.rows["tick"].extend(ticks.tolist())
+        self.rows["tick"].extend(placed)
         self.rows["type"].extend(kinds[i] for i in order.tolist())
         self.rows["importance"].extend(levels[order].tolist())
         for name in ACTORS:
@@ -175,6 +166,31 @@ class EventLog:
         payloads = [text for batch in batches for text in batch.payloads]
         self.rows["payload"].extend(payloads[i] for i in order.tolist())
         return np.split(ids, np.cumsum(sizes)[:-1])
+
+    def _check_causes(
+        self,
+        kind: str,
+        *,
+        tick: int,
+        causes: Sequence[int],
+        event_id: int,
+        placed: Sequence[int] = (),
+    ) -> None:
+        """Raise `ValueError` unless every cause of event `event_id` is an earlier event of no
+        later tick: an earlier segment's, this log's, or one of `placed` (the ticks of events
+        being added, in id order after this log's)."""
+        for cause in causes:
+            if cause >= event_id or cause < 0:
+                raise ValueError(f"event {kind}: cause {cause} is not an earlier event")
+            local = cause - self.first_id
+            if local < 0:
+                cause_tick = self.earlier_tick - 1
+            elif local < len(self._ticks):
+                cause_tick = self._ticks[local]
+            else:
+                cause_tick = placed[local - len(self._ticks)]
+            if cause_tick > tick:
+                raise ValueError(f"event {kind} at tick {tick}: cause {cause} is later")
 
     def __len__(self) -> int:
         return len(self._ticks)
