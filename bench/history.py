@@ -58,7 +58,7 @@ class _Peak:
             children = (
                 int(pid)
                 for listed in glob.glob(f"/proc/{os.getpid()}/task/*/children")
-                for pid in Path(listed).read_text().split()
+                for pid in _children(listed)
             )
             self.bytes = max(self.bytes, sum(_resident(p) for p in (os.getpid(), *children)))
 
@@ -68,6 +68,13 @@ def _resident(pid: int) -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
     except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
         return 0
+
+
+def _children(listed: str) -> list[str]:
+    try:
+        return Path(listed).read_text().split()
+    except FileNotFoundError:  # the thread ended meanwhile
+        return []
 
 
 def _generate(home: Path, preset: str) -> str:
@@ -100,6 +107,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     from worldloom.flows.simulate import stories_beside
     from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
+    from worldloom.tasks.history_ahead import EconomyAhead
     from worldloom.tasks.stories import tell_year_stories
     from worldloom.tasks.world import load_world, world_db
 
@@ -114,6 +122,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         tell_year_stories.fn(home=home, world_id=world_id, beside=beside)
         stories.append(time.perf_counter() - began)
 
+    ahead = EconomyAhead()
     peak = _Peak()
     began = time.perf_counter()
     # As simulate does: the world's file kept open for the run, and each year's stories told
@@ -131,7 +140,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
             t = time.perf_counter()
             after = None if telling is None else telling.result
             tick = simulate_segment.fn(
-                home=home, world_id=world_id, until_tick=until, after=after
+                home=home, world_id=world_id, until_tick=until, after=after, ahead=ahead
             ).end_tick
             telling = stories_thread.submit(tell)
             seconds.append(time.perf_counter() - t)
@@ -150,6 +159,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "total_s": round(total, 1),
         "stories_s": round(sum(stories), 1),
         "slowest_year_s": round(max(seconds), 2),
+        "economies_ahead": [ahead.taken, ahead.refused],
         "peak_gb": round(peak.stop() / 1e9, 2),
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,

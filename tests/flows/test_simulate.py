@@ -39,6 +39,7 @@ from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
 from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
 from worldloom.tasks.history import simulate_segment
+from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.stories import tell_year_stories
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
@@ -133,6 +134,33 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     simulate(str(home), world_id, until_tick=END)  # three
     assert told_from == [Settings(home=home).world_db(world_id)] * 3
     assert not (home / "staging" / f"{world_id}.stories").exists()
+    split = tables_of(home, world_id)
+    for name, frame in lived[1].items():
+        assert split[name].equals(frame), name
+
+
+def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A segment that ends a year runs the next one's economy while it is stored, and the next
+    segment, reading its world back from the store, starts from exactly that economy: every
+    run made ahead is taken (a mid-year end included), none refused. The tables are those of
+    segments run one at a time (the test after next)."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    made: list[EconomyAhead] = []
+
+    def counted() -> EconomyAhead:
+        made.append(EconomyAhead())
+        return made[-1]
+
+    monkeypatch.setattr(simulate_flow, "EconomyAhead", counted)
+    simulate(str(home), world_id, days=200)  # no year's end: nothing to run ahead
+    simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
+    simulate(str(home), world_id, until_tick=END)  # two years' ends
+    assert [(one.taken, one.refused) for one in made] == [(0, 0), (1, 0), (1, 0)]
     split = tables_of(home, world_id)
     for name, frame in lived[1].items():
         assert split[name].equals(frame), name

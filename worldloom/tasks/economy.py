@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -16,6 +17,7 @@ from worldloom.systems.economy import (
     Markets,
     RouteChains,
     SettlementSites,
+    TradeLinks,
     build_slots,
     linked,
     locate_markets,
@@ -35,6 +37,8 @@ from worldloom.tasks.economy_tables import (
 )
 from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.world import load_world, world_db
+
+Int = npt.NDArray[np.int64]
 
 REGION_DANGER = ("region_id", "danger_level")
 """The regions' columns a market layout reads of them now."""
@@ -136,8 +140,6 @@ def stored_layout(store: WorldStore, world_id: str) -> MarketLayout:
     if markets.height == 0:
         raise StoreError(f"world {world_id!r} has no markets yet: run its economy stage first")
     links = store.read("market_links", world_id)
-    danger_of = dict(store.read("regions", world_id, columns=REGION_DANGER).rows())
-    realm_of = dict(store.read("provinces", world_id).select("region_id", "faction_id").rows())
     region = markets["region_id"].to_numpy().astype(np.int64)
     ids = markets["settlement_id"].to_numpy().astype(np.int64)
     return MarketLayout(
@@ -151,13 +153,37 @@ def stored_layout(store: WorldStore, world_id: str) -> MarketLayout:
         region_id=region,
         names=tuple(markets["name"]),
         served=tuple(np.asarray(s, dtype=np.int64) for s in markets["served"].to_list()),
-        links=linked(
+        links=links_now(
             links["src_market"].to_numpy().astype(np.int64),
             links["dst_market"].to_numpy().astype(np.int64),
             links["travel_days"].to_numpy().astype(np.int64),
-            danger=[float(danger_of.get(int(r), 0.0)) for r in region],
-            realm=[int(realm_of.get(int(r), -1)) for r in region],
+            region=region,
+            regions=store.read("regions", world_id, columns=REGION_DANGER),
+            provinces=store.read("provinces", world_id),
         ),
+    )
+
+
+def links_now(
+    src: Int,
+    dst: Int,
+    days: Int,
+    *,
+    region: Int,
+    regions: pl.DataFrame,
+    provinces: pl.DataFrame,
+) -> TradeLinks:
+    """Links between markets (positions; the markets' regions are `region`) and their travel
+    days, with the danger and tolls their regions have in `regions` (`danger_level`) and
+    `provinces` (holders)."""
+    danger_of = dict(regions.select(REGION_DANGER).rows())
+    realm_of = dict(provinces.select("region_id", "faction_id").rows())
+    return linked(
+        src,
+        dst,
+        days,
+        danger=[float(danger_of.get(int(r), 0.0)) for r in region],
+        realm=[int(realm_of.get(int(r), -1)) for r in region],
     )
 
 

@@ -12,6 +12,7 @@ uninterrupted one (every stream is keyed by the world seed and the tick or year)
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,11 +28,11 @@ from worldloom.infrastructure.store import (
     open_store,
     table_revision,
 )
-from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout, simulate_economy
+from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.economy import stored_layout
+from worldloom.tasks.economy import links_now, stored_layout
 from worldloom.tasks.economy_tables import (
     archived_changes,
     market_goods_rows,
@@ -40,6 +41,7 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
+from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy
 from worldloom.tasks.history_economy import count_agents, pay_war
 from worldloom.tasks.history_rows import year_frames
 from worldloom.tasks.history_year import YearWorld, live_year, load_year
@@ -77,13 +79,18 @@ def simulate_segment(
     until_tick: int,
     personality: str | None = None,
     after: Callable[[], object] | None = None,
+    ahead: EconomyAhead | None = None,
 ) -> Segment:
     """Advance the world to the end of its year or `until_tick`, whichever comes first.
 
     `after` is waited for before the segment is stored: what must be stored first (the last
     year's stories, told meanwhile from the world as that year ended, which the segment
     neither reads nor writes), so the file only ever holds what a run one step at a time
-    would have left."""
+    would have left.
+
+    With `ahead` (a run's, kept from segment to segment), a segment that ends a year before
+    `until_tick` runs the next year's economy beside its write, from the world it is writing,
+    and the next segment takes that economy if it starts from the same one (`EconomyAhead`)."""
     rules = catalog.economy_rules()
     # One open of the world a segment: its reads, then its one transaction.
     with open_store(world_db(home, world_id)) as opened, opened.remembering() as store:
@@ -93,20 +100,34 @@ def simulate_segment(
         if end <= tick:
             raise ValueError(f"nothing to simulate: the world is at tick {tick}")
         economy = _load_economy(store, world_id, rules, end_tick=end)
+        start = EconomyStart(
+            world.config.seed,
+            economy.state,
+            economy.hooked.markets,
+            economy.hooked.links,
+            end - tick,
+        )
+        run = None if ahead is None else ahead.take(start)
         year_ended = end % catalog.calendar().days_per_year == 0
         loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
         lived = _live(
             economy,
             loaded,
+            run or run_economy(start, rules),
             rules,
             Seeds(world.config.seed),
-            start=tick,
             end=end,
             personality=personality,
         )
-        if after is not None:
-            after()
-        store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
+        following = segment_end(end, until_tick) - end
+        with (
+            ahead.running(replace(lived.next_start, ticks=following), rules)
+            if ahead is not None and lived.next_start is not None and following > 0
+            else nullcontext()
+        ):
+            if after is not None:
+                after()
+            store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
     get_run_logger().info(
         "simulate: ticks %d-%d%s: %d events, %d people",
         tick,
@@ -127,27 +148,21 @@ class _Lived:
     revise: dict[str, Revision]
     events: int
     population: int
+    next_start: EconomyStart | None = None
+    """Where the next year's economy starts (its days to be set), when a year ended."""
 
 
 def _live(
     economy: _Economy,
     loaded: YearWorld | None,
+    run: EconomyRun,
     rules: EconomyRules,
     seeds: Seeds,
     *,
-    start: int,
     end: int,
     personality: str | None,
 ) -> _Lived:
-    """The economy's days from `start` to `end`, then (with `loaded`, at a year's end) the year."""
-    run = simulate_economy(
-        economy.state,
-        rules,
-        economy.hooked.markets,
-        economy.hooked.links,
-        seeds=seeds,
-        ticks=end - start,
-    )
+    """The economy's days to `end` (`run`), then (with `loaded`, at a year's end) the year."""
     revise = archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
     # The world's clock is its economy's (a day a tick): its one row re-dated, not rewritten.
     revise["worlds"] = Revision(pl.DataFrame(), economy.worlds.clear(), {"tick": run.state.tick})
@@ -175,12 +190,32 @@ def _live(
     )
     # The year's bankruptcies are told (merchant_ruined): the next year counts its own.
     state = replace(state, bankrupt=np.zeros_like(state.bankrupt))
+    # The next year's economy: these markets with the links' danger and tolls of the year's
+    # end, under the hooks its last day's events leave (as the next segment reads them).
+    provinces = history_frames["provinces"]
+    links = layout.links
+    now = replace(
+        layout,
+        links=links_now(
+            links.src,
+            links.dst,
+            links.days,
+            region=layout.region_id,
+            regions=loaded["regions"],
+            provinces=provinces,
+        ),
+    )
+    last_day = append["events"].filter(pl.col("tick") == end - 1)
+    following = _hooked(now, hooks_at(last_day), provinces)
     return _Lived(
         frames=_economy_frames(replace(economy, layout=layout), replace(run, state=state), rules),
         append=append,
         revise=revise | _year_changes(loaded, history_frames),
         events=len(record.events["event_id"]),
         population=int(record.tally.end.sum()),
+        next_start=EconomyStart(
+            seeds.world_seed, state, following.markets, following.links, ticks=0
+        ),
     )
 
 
@@ -239,7 +274,11 @@ def _standing_hooks(store: WorldStore, world_id: str, *, tick: int) -> Hooks:
     """The hooks the events of last year's end left for this year's economy."""
     if tick < 0:
         return Hooks((), (), ())
-    ends = store.read("events", world_id, where={"tick": tick})
+    return hooks_at(store.read("events", world_id, where={"tick": tick}))
+
+
+def hooks_at(ends: pl.DataFrame) -> Hooks:
+    """The hooks a year's last day's events (`ends`) leave for the next year's economy."""
     cut = ends.filter(pl.col("type") == "trade_route_cut")
     return Hooks(
         cut_realms=tuple(

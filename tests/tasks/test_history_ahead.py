@@ -1,0 +1,86 @@
+"""The next year's economy run ahead: taken only by a segment that starts from the very economy
+it was run from, and never kept when its run failed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tests.economies import markets, ring_links, village_rules
+from tests.tasks.test_economy_tables import WEIGHTS
+from worldloom.systems.economy import seed_economy
+from worldloom.systems.rng import Seeds
+from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy
+
+
+@pytest.fixture(scope="module")
+def start() -> EconomyStart:
+    rules, places, links = village_rules(), markets(3), ring_links(3)
+    state = seed_economy(rules, places, links=links, seeds=Seeds(5), profession_weights=WEIGHTS)
+    return EconomyStart(5, state, places, links, ticks=20)
+
+
+def test_a_segment_takes_the_run_made_from_its_start_once(start: EconomyStart) -> None:
+    ahead = EconomyAhead()
+    assert ahead.take(start) is None  # nothing run yet
+    with ahead.running(start, village_rules()):
+        pass
+    # An equal start, not the same objects: the next segment reads its own from the store.
+    copied = replace(start, state=start.state.copy())
+    taken = ahead.take(copied)
+    assert taken is not None
+    assert np.array_equal(taken.state.money, run_economy(start, village_rules()).state.money)
+    assert taken.state.tick == start.state.tick + start.ticks
+    assert ahead.take(copied) is None  # given once
+    assert (ahead.taken, ahead.refused) == (1, 0)
+
+
+def _changed(start: EconomyStart) -> list[EconomyStart]:
+    """Starts that each differ from `start` in one thing a run depends on."""
+    money = start.state.money.copy()
+    money[0] += 1
+    danger = start.links.danger.copy()
+    danger[0] += 0.5
+    agents = start.markets.agents.astype(np.int32)  # the same values, another dtype
+    resources = (frozenset(), *start.markets.resources[1:])
+    return [
+        replace(start, seed=6),
+        replace(start, ticks=21),
+        replace(start, state=replace(start.state, money=money)),
+        replace(start, state=replace(start.state, tick=start.state.tick + 1)),
+        replace(start, links=replace(start.links, danger=danger)),
+        replace(start, markets=replace(start.markets, agents=agents)),  # type: ignore[arg-type]
+        replace(start, markets=replace(start.markets, resources=resources)),
+    ]
+
+
+@pytest.mark.parametrize("which", range(7))
+def test_a_run_made_from_another_start_is_refused(start: EconomyStart, which: int) -> None:
+    ahead = EconomyAhead()
+    with ahead.running(start, village_rules()):
+        pass
+    assert ahead.take(_changed(start)[which]) is None
+    assert (ahead.taken, ahead.refused) == (0, 1)
+
+
+def test_a_price_never_set_is_the_same_on_both_sides(start: EconomyStart) -> None:
+    """NaN equals NaN here: an economy's unset float is not a different economy."""
+    price = start.state.price.copy()
+    price[0, 0] = np.nan
+    unset = replace(start, state=replace(start.state, price=price))
+    again = replace(unset, state=replace(unset.state, price=price.copy()))
+    assert unset.same(again)
+
+
+def test_a_failed_run_or_a_failed_write_keeps_nothing(start: EconomyStart) -> None:
+    ahead = EconomyAhead()
+    broken = replace(start, ticks=-1)  # the economy refuses it in its thread
+    with ahead.running(broken, village_rules()):
+        pass
+    assert ahead.take(broken) is None
+    with pytest.raises(OSError, match="disk full"), ahead.running(start, village_rules()):
+        raise OSError("disk full")  # the segment's write failed: its next year is not next
+    assert ahead.take(start) is None
+    assert (ahead.taken, ahead.refused) == (0, 0)

@@ -1,0 +1,106 @@
+"""A simulate run's next year's economy, run while the year before is stored.
+
+A segment's write (DuckDB's work, ~a third of a small world's year) and the next year's
+economy (compiled kernels and numpy) need not wait for each other: the economy's days depend
+only on the world as the year began, which the segment that ends the year the before holds in
+memory. So that segment runs them in a thread beside its write, and the next segment takes
+them if it starts from the very same economy: its state, markets and links as read from the
+store are compared with those the run was made from, field by field. The shortcut can only
+ever be taken or refused, never give another economy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from worldloom.systems.economy import (
+    EconomyRules,
+    EconomyRun,
+    EconomyState,
+    Markets,
+    TradeLinks,
+    simulate_economy,
+)
+from worldloom.systems.rng import Seeds
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyStart:
+    """What a segment's economy runs from: the world's seed, its economy's state, the markets
+    and links under the year's hooks, and the days to run."""
+
+    seed: int
+    state: EconomyState
+    markets: Markets
+    links: TradeLinks
+    ticks: int
+
+    def same(self, other: EconomyStart) -> bool:
+        """Whether both give the same economy run: equal seeds, days and every field."""
+        return (
+            (self.seed, self.ticks) == (other.seed, other.ticks)
+            and _same_fields(self.state, other.state)
+            and _same_fields(self.markets, other.markets)
+            and _same_fields(self.links, other.links)
+        )
+
+
+def run_economy(start: EconomyStart, rules: EconomyRules) -> EconomyRun:
+    """The economy's days from `start` (which it leaves untouched)."""
+    return simulate_economy(
+        start.state, rules, start.markets, start.links, seeds=Seeds(start.seed), ticks=start.ticks
+    )
+
+
+class EconomyAhead:
+    """The economy run ahead for a simulate run's next segment, if any (one at a time)."""
+
+    def __init__(self) -> None:
+        self._ahead: tuple[EconomyStart, EconomyRun] | None = None
+        self.taken = 0
+        """Segments that took the run made for them."""
+        self.refused = 0
+        """Runs made ahead that their segment did not start from (and ran its own)."""
+
+    def take(self, start: EconomyStart) -> EconomyRun | None:
+        """The run made ahead from `start`, if there is one (it is given once)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        made_from, run = ahead
+        if not made_from.same(start):
+            self.refused += 1
+            return None
+        self.taken += 1
+        return run
+
+    @contextmanager
+    def running(self, start: EconomyStart, rules: EconomyRules) -> Iterator[None]:
+        """Run the economy from `start` in a thread while the block runs, and keep it for the
+        next segment if the block ends well (a failed run is not kept: the segment that needs
+        it runs it again, and fails there)."""
+        self._ahead = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="economy-ahead") as thread:
+            made = thread.submit(run_economy, start, rules)
+            yield  # leaving the with block waits for the run, whatever the block did
+        if made.exception() is None:
+            self._ahead = (start, made.result())
+
+
+def _same_fields(a: object, b: object) -> bool:
+    """Field by field (dataclasses of one kind): arrays equal in dtype, shape and values."""
+    for field in fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)) or x.dtype != y.dtype:
+                return False
+            if not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+                return False
+        elif x != y:
+            return False
+    return True
