@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +40,35 @@ def _probe(**env: str) -> list[str]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_tunes_glibc_and_turns_numpys_huge_page_advice_off() -> None:
     assert _probe()[:3] == ["True", "0", "False"]
+
+
+ARENAS = (
+    "import sys\n"
+    "if sys.argv[1] == 'tuned':\n"
+    "    from worldloom.infrastructure.runtime import tune_memory\n"
+    "    tune_memory()\n"
+    "import ctypes, threading, numpy\n"
+    "thread = threading.Thread(target=lambda: numpy.ones(1 << 24).sum())\n"
+    "thread.start()\n"
+    "thread.join()\n"
+    "libc = ctypes.CDLL('libc.so.6')\n"
+    "libc.fopen.restype = ctypes.c_void_p\n"
+    "out = libc.fopen(sys.argv[2].encode(), b'w')\n"
+    "libc.malloc_info(0, ctypes.c_void_p(out))\n"
+    "libc.fclose(ctypes.c_void_p(out))\n"
+)
+"""Allocates 128 MB in a thread beside the main one, then writes glibc's heaps as XML."""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
+def test_threads_share_one_heap(tmp_path: Path) -> None:
+    """Each heap keeps its high-water memory: a thread's arena of its own would keep another."""
+    heaps = {}
+    for how in ("tuned", "untuned"):
+        out = tmp_path / f"{how}.xml"
+        subprocess.run([sys.executable, "-c", ARENAS, how, str(out)], check=True)
+        heaps[how] = out.read_text().count("<heap nr=")
+    assert heaps == {"tuned": 1, "untuned": 2}
 
 
 def test_the_users_own_setting_wins() -> None:

@@ -107,13 +107,14 @@ def simulate_segment(
             economy.hooked.links,
             end - tick,
         )
-        run = None if ahead is None else ahead.take(start)
         year_ended = end % catalog.calendar().days_per_year == 0
         loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
         lived = _live(
             economy,
             loaded,
-            run or run_economy(start, rules),
+            # Not kept here: the year's run (~120 MB in a medium world) goes once its rows are
+            # made, before the next one is run beside their write.
+            (None if ahead is None else ahead.take(start)) or run_economy(start, rules),
             rules,
             Seeds(world.config.seed),
             end=end,
