@@ -243,6 +243,8 @@ def main() -> None:
           f"{figures['slowest_year_s']} s; target for 100 years <= {target}), "
           f"peak {figures['peak_gb']} GB with the side process (target < {TARGETS['peak_gb']}; "
           f"the simulation's own {figures['own_peak_gb']} GB)")  # fmt: skip
+    taken, refused = figures["economies_ahead"]
+    print(f"years whose economy ran beside the last one's write: {taken} taken, {refused} refused")
     print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,}; "
           f"{figures['events']:,} events")  # fmt: skip
     print("events per type per century:")
