@@ -32,7 +32,7 @@ from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
 from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.economy import links_now, stored_layout
+from worldloom.tasks.economy import stored_layout
 from worldloom.tasks.economy_tables import (
     archived_changes,
     market_goods_rows,
@@ -41,15 +41,12 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
-from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy
-from worldloom.tasks.history_economy import count_agents, pay_war
+from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy, start_of_next
+from worldloom.tasks.history_economy import count_agents, hooked_layout, hooks_at, pay_war
 from worldloom.tasks.history_rows import year_frames
 from worldloom.tasks.history_year import YearWorld, live_year, load_year
 from worldloom.tasks.world import load_world, world_db
 
-CUT_TOLL = 1.0
-"""A link between realms at war, or to a besieged market, takes the whole cargo's worth at
-its gate (and the highest danger): no merchant plans such a trip; one already on it loses it."""
 DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
 """The year's tables whose every row carries the day it describes (the next year's first)."""
 
@@ -118,13 +115,13 @@ def simulate_segment(
             rules,
             Seeds(world.config.seed),
             end=end,
+            next_days=0 if ahead is None else segment_end(end, until_tick) - end,
             personality=personality,
         )
-        following = segment_end(end, until_tick) - end
         with (
-            ahead.running(replace(lived.next_start, ticks=following), rules)
-            if ahead is not None and lived.next_start is not None and following > 0
-            else nullcontext()
+            nullcontext()
+            if ahead is None or lived.next_start is None
+            else ahead.running(lived.next_start, rules)
         ):
             if after is not None:
                 after()
@@ -150,7 +147,7 @@ class _Lived:
     events: int
     population: int
     next_start: EconomyStart | None = None
-    """Where the next year's economy starts (its days to be set), when a year ended."""
+    """Where the next segment's economy starts, when a year ended and it was asked for."""
 
 
 def _live(
@@ -161,9 +158,11 @@ def _live(
     seeds: Seeds,
     *,
     end: int,
+    next_days: int,
     personality: str | None,
 ) -> _Lived:
-    """The economy's days to `end` (`run`), then (with `loaded`, at a year's end) the year."""
+    """The economy's days to `end` (`run`), then (with `loaded`, at a year's end) the year,
+    and where the next `next_days` days' economy starts (if any)."""
     revise = archived_changes(run, rules, rolling=economy.rolling, calendar=catalog.calendar())
     # The world's clock is its economy's (a day a tick): its one row re-dated, not rewritten.
     revise["worlds"] = Revision(pl.DataFrame(), economy.worlds.clear(), {"tick": run.state.tick})
@@ -191,32 +190,23 @@ def _live(
     )
     # The year's bankruptcies are told (merchant_ruined): the next year counts its own.
     state = replace(state, bankrupt=np.zeros_like(state.bankrupt))
-    # The next year's economy: these markets with the links' danger and tolls of the year's
-    # end, under the hooks its last day's events leave (as the next segment reads them).
-    provinces = history_frames["provinces"]
-    links = layout.links
-    now = replace(
-        layout,
-        links=links_now(
-            links.src,
-            links.dst,
-            links.days,
-            region=layout.region_id,
-            regions=loaded["regions"],
-            provinces=provinces,
-        ),
-    )
-    last_day = append["events"].filter(pl.col("tick") == end - 1)
-    following = _hooked(now, hooks_at(last_day), provinces)
     return _Lived(
         frames=_economy_frames(replace(economy, layout=layout), replace(run, state=state), rules),
         append=append,
         revise=revise | _year_changes(loaded, history_frames),
         events=len(record.events["event_id"]),
         population=int(record.tally.end.sum()),
-        next_start=EconomyStart(
-            seeds.world_seed, state, following.markets, following.links, ticks=0
-        ),
+        next_start=start_of_next(
+            state,
+            layout,
+            seed=seeds.world_seed,
+            days=next_days,
+            regions=loaded["regions"],
+            provinces=history_frames["provinces"],
+            last_day=append["events"].filter(pl.col("tick") == end - 1),
+        )
+        if next_days > 0
+        else None,
     )
 
 
@@ -259,7 +249,7 @@ def _load_economy(
     hooks = _standing_hooks(store, world_id, tick=_year_start(end_tick - 1) - 1)
     return _Economy(
         layout=layout,
-        hooked=_hooked(layout, hooks, store.read("provinces", world_id)),
+        hooked=hooked_layout(layout, hooks, store.read("provinces", world_id)),
         state=state,
         rolling=read_rolling(store, world_id, next_tick=end_tick, calendar=catalog.calendar()),
         worlds=store.read("worlds", world_id),
@@ -276,52 +266,6 @@ def _standing_hooks(store: WorldStore, world_id: str, *, tick: int) -> Hooks:
     if tick < 0:
         return Hooks((), (), ())
     return hooks_at(store.read("events", world_id, where={"tick": tick}))
-
-
-def hooks_at(ends: pl.DataFrame) -> Hooks:
-    """The hooks a year's last day's events (`ends`) leave for the next year's economy."""
-    cut = ends.filter(pl.col("type") == "trade_route_cut")
-    return Hooks(
-        cut_realms=tuple(
-            (int(a), int(b)) for a, b in cut.select("faction_id", "other_faction_id").rows()
-        ),
-        closed_settlements=tuple(
-            (int(s), "standing")
-            for s in ends.filter(pl.col("type") == "market_closed")["settlement_id"]
-        ),
-        failed_regions=tuple(
-            int(r) for r in ends.filter(pl.col("type") == "harvest_failed")["region_id"]
-        ),
-    )
-
-
-def _hooked(layout: MarketLayout, hooks: Hooks, provinces: pl.DataFrame) -> MarketLayout:
-    """The layout the economy runs this year: links between realms at war and to closed
-    markets priced out of use; grain gone from the markets of regions whose harvest failed.
-    Links keep their positions (merchants on the road name theirs by position)."""
-    if not (hooks.cut_realms or hooks.closed_settlements or hooks.failed_regions):
-        return layout
-    realm_of = dict(provinces.select("region_id", "faction_id").rows())
-    realm = np.array([realm_of.get(int(r), -1) for r in layout.region_id], dtype=np.int64)
-    links = layout.links
-    at_war = {frozenset(pair) for pair in hooks.cut_realms}
-    pairs = zip(realm[links.src], realm[links.dst], strict=True)
-    cut = np.array([frozenset((int(a), int(b))) in at_war for a, b in pairs], dtype=bool)
-    shut = np.array([s for s, _ in hooks.closed_settlements], dtype=np.int64)
-    closed = np.isin(layout.settlement_id, shut)
-    cut |= closed[links.src] | closed[links.dst]
-    hooked_links = replace(
-        links,
-        toll=np.where(cut, CUT_TOLL, links.toll),
-        danger=np.where(cut, 10.0, links.danger),
-    )
-    failed = set(hooks.failed_regions)
-    resources = tuple(
-        res - {"grain"} if int(r) in failed else res
-        for res, r in zip(layout.markets.resources, layout.region_id, strict=True)
-    )
-    markets = replace(layout.markets, resources=resources)
-    return replace(layout, markets=markets, links=hooked_links)
 
 
 def _economy_frames(economy: _Economy, run: EconomyRun, rules: EconomyRules) -> dict[str, Any]:

@@ -14,19 +14,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
+import polars as pl
 
 from worldloom.systems.economy import (
     EconomyRules,
     EconomyRun,
     EconomyState,
+    MarketLayout,
     Markets,
     TradeLinks,
     simulate_economy,
 )
 from worldloom.systems.rng import Seeds
+from worldloom.tasks.economy import links_now
+from worldloom.tasks.history_economy import hooked_layout, hooks_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,35 @@ class EconomyAhead:
             yield  # leaving the with block waits for the run, whatever the block did
         if made.exception() is None:
             self._ahead = (start, made.result())
+
+
+def start_of_next(
+    state: EconomyState,
+    layout: MarketLayout,
+    *,
+    seed: int,
+    days: int,
+    regions: pl.DataFrame,
+    provinces: pl.DataFrame,
+    last_day: pl.DataFrame,
+) -> EconomyStart:
+    """Where the next `days` days' economy starts, as the next segment will read it back: the
+    economy's `state`, the markets of `layout` with the links' danger and tolls of the year's
+    end (`regions`, `provinces`), under the hooks the year's `last_day`'s events leave."""
+    links = layout.links
+    now = replace(
+        layout,
+        links=links_now(
+            links.src,
+            links.dst,
+            links.days,
+            region=layout.region_id,
+            regions=regions,
+            provinces=provinces,
+        ),
+    )
+    hooked = hooked_layout(now, hooks_at(last_day), provinces)
+    return EconomyStart(seed, state, hooked.markets, hooked.links, days)
 
 
 def _same_fields(a: object, b: object) -> bool:
