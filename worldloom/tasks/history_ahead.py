@@ -2,7 +2,7 @@
 
 A segment's write (DuckDB's work, ~a third of a small world's year) and the next year's
 economy (compiled kernels and numpy) need not wait for each other: the economy's days depend
-only on the world as the year began, which the segment that ends the year the before holds in
+only on the world as the year began, which the segment that ends the year before holds in
 memory. So that segment runs them in a thread beside its write, and the next segment takes
 them if it starts from the very same economy: its state, markets and links as read from the
 store are compared with those the run was made from, field by field. The shortcut can only
