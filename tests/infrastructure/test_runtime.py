@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from worldloom.flows import cli
 from worldloom.infrastructure.runtime import COLLECTOR_THRESHOLDS
 
 PROBE = (
@@ -44,9 +45,9 @@ def test_tunes_glibc_and_turns_numpys_huge_page_advice_off() -> None:
 
 ARENAS = (
     "import sys\n"
-    "if sys.argv[1] == 'tuned':\n"
+    "if sys.argv[1] != 'untuned':\n"
     "    from worldloom.infrastructure.runtime import tune_memory\n"
-    "    tune_memory()\n"
+    "    tune_memory(one_heap=sys.argv[1] == 'one heap')\n"
     "import ctypes, threading, numpy\n"
     "thread = threading.Thread(target=lambda: numpy.ones(1 << 24).sum())\n"
     "thread.start()\n"
@@ -61,14 +62,35 @@ ARENAS = (
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
-def test_threads_share_one_heap(tmp_path: Path) -> None:
-    """Each heap keeps its high-water memory: a thread's arena of its own would keep another."""
+def test_threads_share_one_heap_unless_a_server_asks_for_one_each(tmp_path: Path) -> None:
+    """Each heap keeps its high-water memory: a thread's arena of its own would keep another;
+    a server answering on many threads keeps them (one heap's lock slows its answers)."""
     heaps = {}
-    for how in ("tuned", "untuned"):
+    for how in ("one heap", "a heap a thread", "untuned"):
         out = tmp_path / f"{how}.xml"
         subprocess.run([sys.executable, "-c", ARENAS, how, str(out)], check=True)
         heaps[how] = out.read_text().count("<heap nr=")
-    assert heaps == {"tuned": 1, "untuned": 2}
+    assert heaps == {"one heap": 1, "a heap a thread": 2, "untuned": 2}
+
+
+@pytest.mark.parametrize(
+    ("command", "one_heap"), [("simulate", True), ("generate", True), ("api", False)]
+)
+def test_the_command_line_keeps_a_heap_a_thread_for_the_api_alone(
+    command: str, one_heap: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+
+    def tune(*, one_heap: bool) -> bool:
+        asked.append(one_heap)
+        raise SystemExit(0)  # the command itself is not run
+
+    monkeypatch.setattr(cli, "handle_interrupts", lambda: None)
+    monkeypatch.setattr(cli, "tune_memory", tune)
+    monkeypatch.setattr(sys, "argv", ["worldloom", command, "--help"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert asked == [one_heap]
 
 
 def test_the_users_own_setting_wins() -> None:

@@ -20,11 +20,14 @@ from worldloom.flows.warm_server import defer_server
 from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
 from worldloom.infrastructure.runtime import tune_memory
 
+SERVERS = frozenset({"api"})
+"""Commands that answer requests on many threads: those keep a heap per thread (`tune_memory`)."""
+
 
 def main() -> None:
     """Entry point of the `worldloom` console script."""
     handle_interrupts()
-    tune_memory()  # before numpy is first imported
+    tune_memory(one_heap=command_of(sys.argv[1:]) not in SERVERS)  # before numpy is imported
     home = Path(os.environ.get("WORLDLOOM_HOME", Path.home() / ".worldloom")).expanduser()
     if "--home" in sys.argv[:-1]:
         home = Path(sys.argv[sys.argv.index("--home") + 1]).expanduser()

@@ -19,7 +19,7 @@ COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 700), the older ones after this many younger runs (10 and 10)."""
 
 
-def tune_memory() -> bool:
+def tune_memory(*, one_heap: bool = True) -> bool:
     """Reuse freed array memory instead of handing it back to the kernel.
 
     An economy tick allocates and frees hundreds of temporaries of a few megabytes. With
@@ -28,11 +28,15 @@ def tune_memory() -> bool:
     numpy's huge-page advice makes every fresh one fault in 2 MB pages. Keeping them in the
     heap and dropping the advice made that run ~18 % faster (bench/economy.py). The cost: the
     process keeps its high-water memory until it exits, which suits a command that runs one
-    world and ends. Its threads share one heap (glibc gives each thread that allocates
+    world and ends.
+
+    With `one_heap` its threads share one heap (glibc gives each thread that allocates
     alongside another an arena of its own, up to 8 per core, and each would keep its own
     high-water): a simulate run's economy, run in a thread beside the store's write, held
     ~0.5 GB more in an arena of its own (a small world) at the same speed; a medium world's
-    generation took as long with one heap.
+    generation took as long with one heap. Not for a server answering on many threads: with one
+    heap the runtime API's reads p95 was 13.5-20 ms against 10-15 ms and its CPU 0.48-0.55
+    against 0.40-0.51 cores (bench/api.py, 50 users, three and four runs).
 
     The cycle collector runs less often (`tune_collector`).
 
@@ -54,7 +58,7 @@ def tune_memory() -> bool:
         (_M_MMAP_THRESHOLD, _HEAP_BYTES, "MALLOC_MMAP_THRESHOLD_"),
         (_M_TRIM_THRESHOLD, _HEAP_BYTES, "MALLOC_TRIM_THRESHOLD_"),
         (_M_TOP_PAD, _TOP_PAD_BYTES, "MALLOC_TOP_PAD_"),
-        (_M_ARENA_MAX, 1, "MALLOC_ARENA_MAX"),
+        *([(_M_ARENA_MAX, 1, "MALLOC_ARENA_MAX")] if one_heap else []),
     ):
         if variable not in os.environ:
             tuned = bool(mallopt(ctypes.c_int(parameter), ctypes.c_int(value))) and tuned
