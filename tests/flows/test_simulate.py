@@ -84,6 +84,13 @@ def tables_of(home: Path, world_id: str) -> dict[str, pl.DataFrame]:
         return {name: store.read(name, world_id) for name in TABLES if name not in NOT_COMPARED}
 
 
+def assert_same_tables(home: Path, world_id: str, expected: dict[str, pl.DataFrame]) -> None:
+    """The world's tables in `home` are `expected`, each to the row."""
+    tables = tables_of(home, world_id)
+    for name, frame in expected.items():
+        assert tables[name].equals(frame), name
+
+
 @pytest.fixture(scope="module")
 def lived(
     world: tuple[Path, GeneratedWorld], tmp_path_factory: pytest.TempPathFactory
@@ -105,9 +112,7 @@ def test_runs_split_anywhere_end_with_the_tables_of_one_run(
     assert simulate(str(home), world_id, days=200).tick == 203
     assert simulate(str(home), world_id, days=400).tick == 603
     assert simulate(str(home), world_id, until_tick=END).tick == END
-    split = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert split[name].equals(frame), name
+    assert_same_tables(home, world_id, lived[1])
 
 
 def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
@@ -134,9 +139,7 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     simulate(str(home), world_id, until_tick=END)  # three
     assert told_from == [Settings(home=home).world_db(world_id)] * 3
     assert not (home / "staging" / f"{world_id}.stories").exists()
-    split = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert split[name].equals(frame), name
+    assert_same_tables(home, world_id, lived[1])
 
 
 def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
@@ -161,9 +164,7 @@ def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
     simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
     simulate(str(home), world_id, until_tick=END)  # two years' ends
     assert [(one.taken, one.refused) for one in made] == [(0, 0), (1, 0), (1, 0)]
-    split = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert split[name].equals(frame), name
+    assert_same_tables(home, world_id, lived[1])
 
 
 @task(name="tell-year-stories")
@@ -189,15 +190,11 @@ def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(
             tell_year_stories.fn(home=str(home), world_id=world_id)
     gear_flow(str(home), world_id)
     stories_flow(str(home), world_id)
-    one_at_a_time = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert one_at_a_time[name].equals(frame), name
+    assert_same_tables(home, world_id, lived[1])
     slow_home = copy_of(world, tmp_path, "slow")
     monkeypatch.setattr("worldloom.flows.simulate.tell_year_stories", _slow_stories)
     simulate(str(slow_home), world_id, until_tick=END)
-    slow = tables_of(slow_home, world_id)
-    for name, frame in lived[1].items():
-        assert slow[name].equals(frame), name
+    assert_same_tables(slow_home, world_id, lived[1])
 
 
 def test_the_event_log_explains_every_year_and_refers_only_to_what_exists(
@@ -527,9 +524,7 @@ def test_a_killed_run_loses_at_most_its_segment_and_a_rerun_ends_the_same(
         app, ["simulate", world_id, "--days", str(END - 3), "--home", str(home)]
     )
     assert result.exit_code == 0, result.output
-    resumed = tables_of(home, world_id)
-    for name, frame in lived[1].items():
-        assert resumed[name].equals(frame), name
+    assert_same_tables(home, world_id, lived[1])
     with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
         runs = store.read("runs", world_id).filter(pl.col("flow") == "simulate")
     assert sorted(runs["status"]) == ["aborted", "completed"]
