@@ -13,6 +13,15 @@ from worldloom.flows.generate import generate_world, people_flow, pois_flow, reg
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
 from worldloom.infrastructure.snapshot import open_snapshot, verify_snapshot
 from worldloom.infrastructure.store import open_store
+from worldloom.tasks import people_npcs
+from worldloom.tasks.people import as_made, read_stored
+from worldloom.tasks.people_npcs import (
+    DRAWN_FROM,
+    clear_staging,
+    draw_npc_batch,
+    plan_npc_batches,
+    staged_inputs,
+)
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -107,6 +116,42 @@ def test_people_stand_in_the_places_and_add_up(world: tuple[Path, GeneratedWorld
     assert (shares["share"] - 1.0).abs().max() < 1e-9
     factions = read["factions"].height
     assert read["diplomacy"].height == factions * (factions - 1) // 2
+
+
+def test_npc_batches_draw_the_stored_npcs_from_staged_files_however_many_they_are(
+    world: tuple[Path, GeneratedWorld], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, result = world
+    where = {"home": str(home), "world_id": result.world_id}
+    with open_store(Path(result.database), read_only=True) as store:
+        stored_npcs = store.read("npcs", result.world_id)
+    monkeypatch.setattr(people_npcs, "NPCS_PER_BATCH", 100)  # the tiny world's 2,000 in many
+    counts = []
+    try:
+        for most in (1, 3, 32):
+            batches = plan_npc_batches.fn(**where, most=most)
+            counts.append(len(batches))
+            assert 1 <= len(batches) <= most
+            assert sorted(r for b in batches for r in b) == sorted(
+                stored_npcs.join(
+                    read_stored(str(home), result.world_id, ()).places(), on="settlement_id"
+                )["region_id"].unique()
+            )
+            staged = staged_inputs(**where)
+            read = read_stored(str(home), result.world_id, DRAWN_FROM[1:])
+            assert staged.world == read.world
+            for name in DRAWN_FROM:
+                assert staged.rows[name].equals(read.rows[name]), name
+            drawn = pl.concat(
+                pl.read_parquet(str(draw_npc_batch.fn(**where, regions=b)["path"]))
+                for b in batches
+            ).sort("npc_id")
+            assert drawn.equals(as_made("npcs", stored_npcs).select(drawn.columns)), most
+    finally:
+        clear_staging(**where)
+    assert counts[0] == 1 < counts[1] < counts[2]
+    with pytest.raises(FileNotFoundError):
+        staged_inputs(**where)
 
 
 def test_generation_publishes_a_summary_and_a_region_table(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 
 import pytest
+from distributed import Client
 from hypothesis import given
 from hypothesis import strategies as st
 from prefect import flow, unmapped
@@ -140,8 +143,9 @@ def test_local_threads_default_to_the_cores() -> None:
 
 
 def test_a_runner_started_early_is_made_when_asked() -> None:
-    with runner_started_early("local", workers=3) as make:
-        runner = make()
+    with runner_started_early("local", workers=3) as early:
+        runner = early.runner()
+        early.close()  # nothing to close
     assert isinstance(runner, ThreadPoolTaskRunner)
     assert runner._max_workers == 3
     with (
@@ -153,14 +157,45 @@ def test_a_runner_started_early_is_made_when_asked() -> None:
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_server")
-def test_a_dask_cluster_started_early_runs_the_flow_and_is_closed_after() -> None:
+@pytest.mark.parametrize("closed", ["by the stage", "with the block"])
+def test_a_dask_cluster_started_early_runs_the_flow_and_is_closed_after(closed: str) -> None:
     seeds = list(range(30, 36))
-    with runner_started_early("dask", workers=1) as make:
-        runner = make()
+    with runner_started_early("dask", workers=1) as early:
+        runner = early.runner()
         assert isinstance(runner, DaskTaskRunner)
         assert runner.address is not None
         assert runner.address.startswith("tcp://127.0.0.1:")
-        assert plan_worlds.with_options(task_runner=make())(seeds) == plan_worlds(seeds)
-    with socket.socket() as probe:  # its scheduler is gone
-        host, port = runner.address.removeprefix("tcp://").split(":")
-        assert probe.connect_ex((host, int(port))) != 0
+        assert plan_worlds.with_options(task_runner=early.runner())(seeds) == plan_worlds(seeds)
+        if closed == "by the stage":
+            early.close()
+            assert not _listening(runner.address)
+            early.close()  # a second time: nothing
+    assert not _listening(runner.address)
+
+
+def _listening(address: str) -> bool:
+    """Whether a scheduler listens at `address` (tcp://host:port)."""
+    host, port = address.removeprefix("tcp://").split(":")
+    with socket.socket() as probe:
+        return probe.connect_ex((host, int(port))) == 0
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_server")
+def test_a_local_cluster_s_workers_are_forked_from_one_server_with_the_pipeline_imported() -> None:
+    with runner_started_early("dask", workers=2) as early:
+        address = early.runner().address
+        assert address is not None
+        with Client(address) as client:
+            parents = client.run(os.getppid)
+            nannies = client.run(os.getpid, nanny=True)
+            imported = client.run(_imported, "worldloom.flows.generate")
+    assert len(parents) == 2
+    assert len(set(parents.values())) == 1  # one server forked them both
+    assert set(parents.values()).isdisjoint(nannies.values())  # not spawned by their nannies
+    assert all(imported.values())
+
+
+def _imported(module: str) -> bool:
+    """Whether this process has imported `module` (asked of a worker)."""
+    return module in sys.modules

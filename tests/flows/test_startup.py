@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+from worldloom.flows import cli, runners
+
 
 def printed_by(probe: str) -> str:
     """What `probe` prints, run in a fresh interpreter (nothing imported yet)."""
@@ -32,3 +36,30 @@ def test_a_worlds_neighbour_lists_are_built_without_pandas() -> None:
         "print(s.to_list(), 'pandas' in sys.modules)"
     )
     assert printed_by(probe) == "[[1], [], [2, 3]] False"
+
+
+@pytest.mark.parametrize(
+    ("args", "api", "started"),
+    [
+        (["generate", "--seed", "1", "--runner", "dask"], True, True),
+        (["generate", "--runner=Dask", "--seed", "1"], True, True),
+        (["batch", "--seeds", "1-3", "--home", "/h", "--runner", "dask"], True, True),
+        (["generate", "--seed", "1", "--runner", "dask"], False, False),  # no API yet
+        (["generate", "--seed", "1"], True, False),
+        (["generate", "--seed", "1", "--runner", "local"], True, False),
+        (["generate", "--seed", "1", "--runner", "tcp://10.0.0.5:8786"], True, False),
+        (["generate", "--runner"], True, False),  # the command says what is missing
+        (["simulate", "w", "--runner", "dask"], True, False),
+    ],
+)
+def test_a_local_cluster_s_worker_server_starts_as_the_command_begins(
+    args: list[str], api: bool, started: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[None] = []
+    monkeypatch.setattr(runners, "start_worker_server", lambda: calls.append(None))
+    if api:
+        monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    else:
+        monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    cli.start_dask_workers_early(args)
+    assert len(calls) == int(started)

@@ -36,6 +36,7 @@ def main() -> None:
     hosted = run_hosted(sys.argv[1:])
     if hosted is not None:
         raise SystemExit(hosted)
+    start_dask_workers_early(sys.argv[1:])
     # Prefect fixes its settings when first imported, so the commands (which import it) are
     # loaded only after the environment above is in place.
     try:
@@ -62,6 +63,32 @@ FLOW_COMMANDS = frozenset(
 EAGER_COMMANDS = frozenset({"serve"})
 """Flow commands that start the local server before anything else (the others start it just
 before their first flow runs: `flow_api`)."""
+
+
+LOCAL_CLUSTER_COMMANDS = frozenset({"generate", "batch"})
+"""The commands that start a Dask LocalCluster on `--runner dask`."""
+
+
+def start_dask_workers_early(args: list[str]) -> None:
+    """For a command that will start a LocalCluster (`generate` or `batch` on `--runner dask`),
+    start the server its workers are forked from now, while the command imports the pipeline
+    (`runners.start_worker_server`) — once Prefect's API is known, as the workers keep the
+    environment they start with; without one (a server still starting) the cluster starts it."""
+    if command_of(args) not in LOCAL_CLUSTER_COMMANDS or not os.environ.get("PREFECT_API_URL"):
+        return
+    runner = next(
+        (
+            value
+            for option, value in zip(args, [*args[1:], ""], strict=True)
+            if option == "--runner"
+        ),
+        next((arg.partition("=")[2] for arg in args if arg.startswith("--runner=")), "local"),
+    )
+    if runner.strip().lower() != "dask":
+        return
+    from worldloom.flows.runners import start_worker_server  # noqa: PLC0415  # imports Prefect
+
+    start_worker_server()
 
 
 def use_local_server(args: list[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import ParamSpec, TypeVar
 
 from prefect import Task, flow, unmapped
@@ -10,8 +9,13 @@ from prefect.runtime import flow_run
 
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.params import GeneratedWorld, GenerateWorldParams
-from worldloom.flows.runners import LOCAL, runner_started_early
-from worldloom.infrastructure.store import keep_open_letting_go
+from worldloom.flows.runners import (
+    BATCHES_PER_WORKER,
+    DASK,
+    default_workers,
+    runner_started_early,
+)
+from worldloom.infrastructure.store import keep_open
 from worldloom.reader.remote import is_remote, local_path
 from worldloom.systems.world import ConfigError
 from worldloom.tasks.economy import run_economy_stage as _economy_stage
@@ -28,7 +32,13 @@ from worldloom.tasks.people import (
     generate_religions_step,
     write_people_prose_step,
 )
-from worldloom.tasks.people_npcs import clear_staging, draw_npc_batch, plan_npc_batches, save_npcs
+from worldloom.tasks.people_npcs import (
+    MAX_BATCHES,
+    clear_staging,
+    draw_npc_batch,
+    plan_npc_batches,
+    save_npcs,
+)
 from worldloom.tasks.plan import plan_world
 from worldloom.tasks.plan import plan_world_task as _plan_world_task
 from worldloom.tasks.pois import generate_places_stage as _places_stage
@@ -108,9 +118,11 @@ def pois_flow(home: str, world_id: str, generation: str | None = None) -> dict[s
 
 
 @flow(name="people", flow_run_name="{world_id} · people")
-def people_flow(home: str, world_id: str, generation: str | None = None) -> dict[str, int]:
+def people_flow(
+    home: str, world_id: str, generation: str | None = None, batches: int = MAX_BATCHES
+) -> dict[str, int]:
     """People stage: cultures, religions, population, NPCs (by batches of regions, side by side
-    on the flow's task runner), factions, diplomacy and their prose."""
+    on the flow's task runner; about `batches` at most), factions, diplomacy and their prose."""
     with recorded_run(home=home, world_id=world_id, flow="people", parameters={}):
         where = {"home": home, "world_id": world_id}
 
@@ -120,9 +132,9 @@ def people_flow(home: str, world_id: str, generation: str | None = None) -> dict
         written = step(people_cultures)(**where)
         written |= step(people_religions)(**where)
         written |= step(people_population)(**where)
-        batches = step(people_npc_batches)(**where)
+        regions = step(people_npc_batches)(**where, most=batches)
         drawn = step(people_npcs).map(
-            home=unmapped(home), world_id=unmapped(world_id), regions=batches
+            home=unmapped(home), world_id=unmapped(world_id), regions=regions
         )
         written |= step(people_save_npcs)(**where, batches=drawn.result())
         written |= step(people_factions)(**where)
@@ -220,6 +232,13 @@ def generate_run_name() -> str:
     return f"{plan.world_id} · {what}"
 
 
+def _npc_batches(runner: str) -> int:
+    """How many NPC batches (at most, about) the people stage draws on `runner`: a few per
+    worker of the LocalCluster `dask` starts, the usual number on threads or a scheduler's
+    workers (how many there are is not known when the batches are planned)."""
+    return BATCHES_PER_WORKER * default_workers() if runner == DASK else MAX_BATCHES
+
+
 @flow(name="generate-world", flow_run_name=generate_run_name)
 def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     """Generate a world end to end: terrain, regions, places, people, economy burn-in, gear,
@@ -229,10 +248,10 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
     )
     home, world_id = params.home, plan.world_id
     # One run at a time per world, from the first write: a second run waits, then says who runs.
-    # The world's file is then kept open (its tasks' ~100 opens cost nothing), and let go for
-    # the people stage when its NPC batches run in other processes, which open it too. Other
-    # processes wait meanwhile (a simulate, which runs for minutes, lets them in between years).
-    local = params.runner == LOCAL
+    # The world's file is then kept open (its tasks' ~100 opens cost nothing), on any runner:
+    # the NPC batches, which may run in other processes, read staged files, not the database.
+    # Other processes wait meanwhile (a simulate, which runs for minutes, lets them in between
+    # years).
     with (
         held_world(home=home, world_id=world_id, what="generate-world"),
         subflows_without_heartbeats(),
@@ -242,7 +261,7 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
         )
         recorded = params.model_dump() | {"generation": generation}
         with (
-            keep_open_letting_go(world_db(home, world_id)) as kept,
+            keep_open(world_db(home, world_id)),
             # A Dask cluster starts while the stages before the NPC batches run.
             runner_started_early(params.runner) as batch_runner,
             recorded_run(home=home, world_id=world_id, flow="generate-world", parameters=recorded),
@@ -253,9 +272,11 @@ def generate_world(params: GenerateWorldParams) -> GeneratedWorld:
             terrain_flow(home, world_id, generation)
             regions_flow(home, world_id, generation)
             pois_flow(home, world_id, generation)
-            # The NPC batches run side by side on the chosen runner.
-            with nullcontext() if local else kept.let_go():
-                people_flow.with_options(task_runner=batch_runner())(home, world_id, generation)
+            # The NPC batches run side by side on the chosen runner, the last of its work.
+            people_flow.with_options(task_runner=batch_runner.runner())(
+                home, world_id, generation, _npc_batches(params.runner)
+            )
+            batch_runner.close()
             economy_flow(home, world_id, params.economy_ticks, generation)
             gear_flow(home, world_id, generation)
             if params.llm != "none":

@@ -139,7 +139,7 @@ def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
     already writes the file.
 
     Other processes cannot open the file meanwhile (DuckDB's file lock): keep a world open
-    only where one process does the work (not around a Dask runner's batches).
+    only where one process does the work with it (a Dask runner's batches read staged files).
 
     Raises:
         StoreError: the file cannot be opened (see `open_store`; `wait_s` as there).
@@ -212,8 +212,8 @@ class KeptFile:
 @contextmanager
 def keep_open_letting_go(path: Path, *, wait_s: float = 60.0) -> Iterator[KeptFile]:
     """`keep_open` for a run of many steps that other processes may want the file during:
-    readers between simulate's years (a report, a recall: `KeptFile.give_way`), or the
-    workers of a stage run on Dask (`KeptFile.let_go`).
+    readers between simulate's years (a report, a recall: `KeptFile.give_way`), or a block
+    whose work other processes do (`KeptFile.let_go`).
 
     Raises:
         StoreError: the file cannot be opened (see `open_store`).
