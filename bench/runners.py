@@ -9,7 +9,7 @@ second command runs, in the host (`hosted`) and in a process of its own (`WORLDL
 stage's NPC batches (how many, and how long from the first one's start to the last one's end)
 and whether every run made the same tables.
 
-    .venv/bin/python bench/runners.py      # BENCH_RUNS=3 BENCH_PRESET=medium
+    .venv/bin/python bench/runners.py      # BENCH_RUNS=3 BENCH_PRESET=medium BENCH_MODES=hosted,own
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PRESET = os.environ.get("BENCH_PRESET", "medium")
+CHOSEN = os.environ.get("BENCH_MODES", "hosted,own").split(",")
 RUNNERS = ("local", "dask")
 MODES: dict[str, dict[str, str]] = {"hosted": {}, "own": {"WORLDLOOM_HOST": "off"}}
 """How the measured command runs: what its environment adds (the host refuses a command whose
@@ -112,14 +113,14 @@ def main() -> None:
     timings: dict[tuple[str, str], list[float]] = {}
     checksums: list[dict[str, str]] = []
     for run in range(RUNS):
-        for mode in MODES:
+        for mode in CHOSEN:
             for runner in RUNNERS if run % 2 == 0 else reversed(RUNNERS):
                 elapsed, sums, batches = _round(runner, mode, base)
                 timings.setdefault((runner, mode), []).append(elapsed)
                 checksums.append(sums)
                 print(f"run {run + 1} {mode:<6} {runner:<5} {elapsed:6.2f} s  ({batches})")
     print()
-    for mode in MODES:
+    for mode in CHOSEN:
         local = statistics.median(timings[("local", mode)])
         dask = statistics.median(timings[("dask", mode)])
         print(

@@ -143,8 +143,7 @@ def test_npc_batches_draw_the_stored_npcs_from_staged_files_however_many_they_ar
             for name in DRAWN_FROM:
                 assert staged.rows[name].equals(read.rows[name]), name
             drawn = pl.concat(
-                pl.read_parquet(str(draw_npc_batch.fn(**where, regions=b)["path"]))
-                for b in batches
+                pl.read_parquet(str(draw_npc_batch.fn(**where, regions=b)["path"])) for b in batches
             ).sort("npc_id")
             assert drawn.equals(as_made("npcs", stored_npcs).select(drawn.columns)), most
     finally:

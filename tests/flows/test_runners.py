@@ -189,7 +189,7 @@ def test_a_local_cluster_s_workers_are_forked_from_one_server_with_the_pipeline_
         with Client(address) as client:
             parents = client.run(os.getppid)
             nannies = client.run(os.getpid, nanny=True)
-            imported = client.run(_imported, "worldloom.flows.generate")
+            imported = client.run(_imported, "worldloom.tasks.people_npcs")
     assert len(parents) == 2
     assert len(set(parents.values())) == 1  # one server forked them both
     assert set(parents.values()).isdisjoint(nannies.values())  # not spawned by their nannies

@@ -20,15 +20,17 @@ SCHEDULER_SCHEMES = ("tcp", "tls")
 """Dask's network protocols a scheduler address may name (`tcp://host:8786`)."""
 RUNNER_HELP = "local (threads), dask (a LocalCluster here) or a tcp://HOST:PORT scheduler"
 
-WORKER_MODULES = ("distributed", "prefect_dask.task_runners", "worldloom.flows.generate")
+WORKER_MODULES = ("distributed", "prefect_dask.task_runners", "worldloom.tasks.people_npcs")
 """What a LocalCluster's worker process has imported before it is forked: Dask's worker, Prefect's
-task engine for Dask and the pipeline's tasks (~2.5 s of imports a process, paid once)."""
+task engine for Dask and the NPC batches' task (~2.9 s of CPU once, against ~3.4 s for the whole
+pipeline's flows: the import runs beside the stages before the batches). A worker given other
+tasks (a `batch` command's whole generations) imports the rest with its first."""
 
 BATCHES_PER_WORKER = 2
 """How many of a stage's batches a LocalCluster's worker takes: each batch sent to a worker
-process pays a Prefect task run and an open of the world there (~0.2 s), so a few large ones
-per worker (a medium world's NPCs: 4 batches in 1.0 s on two workers, 17 in 2.9 s) rather
-than the many small ones the local threads share at no such cost."""
+process pays a Prefect task run there and its own reads (~0.2 s), so a few large ones per
+worker (a medium world's NPCs: 4 batches in 1.0 s on two workers, 17 in 2.9 s) rather than the
+many small ones the local threads share at no such cost."""
 
 LOCAL_WORKERS_MAX = 4
 """A LocalCluster gets one single-threaded worker process per core, up to this many: the
