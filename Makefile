@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/economy.py
 	$(BIN)/python bench/gear.py
 	$(BIN)/python bench/history.py
+	$(BIN)/python bench/runners.py
 	$(BIN)/python bench/llm.py
 
 clean:
