@@ -189,13 +189,9 @@ def test_a_local_cluster_s_workers_are_forked_from_one_server_with_the_pipeline_
         with Client(address) as client:
             parents = client.run(os.getppid)
             nannies = client.run(os.getpid, nanny=True)
-            imported = client.run(_imported, "worldloom.tasks.people_npcs")
+            # A lambda travels by value: a worker cannot import this test module.
+            imported = client.run(lambda: "worldloom.tasks.people_npcs" in sys.modules)
     assert len(parents) == 2
     assert len(set(parents.values())) == 1  # one server forked them both
     assert set(parents.values()).isdisjoint(nannies.values())  # not spawned by their nannies
     assert all(imported.values())
-
-
-def _imported(module: str) -> bool:
-    """Whether this process has imported `module` (asked of a worker)."""
-    return module in sys.modules
