@@ -74,9 +74,10 @@ def test_threads_share_one_heap_unless_a_server_asks_for_one_each(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("command", "one_heap"), [("simulate", True), ("generate", True), ("api", False)]
+    ("command", "one_heap"),
+    [("simulate", True), ("generate", True), ("api", False), ("batch", False)],
 )
-def test_the_command_line_keeps_a_heap_a_thread_for_the_api_alone(
+def test_the_command_line_keeps_a_heap_a_thread_for_the_api_and_batch_alone(
     command: str, one_heap: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[bool] = []
