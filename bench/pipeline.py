@@ -33,7 +33,8 @@ ANCHOR = "Azgaar's generator: 2-8 s per map in a browser (terrain to economy, no
 WORLDLOOM = Path(sys.executable).with_name("worldloom")
 
 
-def _wait_for_host(home: str) -> None:
+def wait_for_host(home: str) -> None:
+    """Wait (up to 2 min) until the command host of `home`'s Prefect server listens."""
     from worldloom.flows.command_host import socket_path
 
     deadline = time.monotonic() + 120
@@ -85,7 +86,7 @@ def main() -> None:
             try:
                 for kind in TARGETS:
                     if kind == "hosted":
-                        _wait_for_host(home)
+                        wait_for_host(home)
                     host = "off" if kind == "warm" else "on"
                     run_env = env | {"WORLDLOOM_HOST": host}
                     if kind == "first":

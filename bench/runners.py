@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline import wait_for_host  # a sibling script: bench/ is on the path
+
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PRESET = os.environ.get("BENCH_PRESET", "medium")
 CHOSEN = os.environ.get("BENCH_MODES", "hosted,own").split(",")
@@ -40,16 +42,6 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     if result.returncode != 0:
         sys.exit(f"worldloom {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
-
-
-def _wait_for_host(home: str) -> None:
-    from worldloom.flows.command_host import socket_path
-
-    deadline = time.monotonic() + 120
-    while not socket_path(Path(home) / "prefect").exists():
-        if time.monotonic() > deadline:
-            sys.exit("the command host did not start (see its log in the home's prefect folder)")
-        time.sleep(0.2)
 
 
 def _npc_batches(env: dict[str, str]) -> tuple[int, float]:
@@ -80,7 +72,7 @@ def _round(runner: str, mode: str, base: dict[str, str]) -> tuple[float, dict[st
         env = base | {"WORLDLOOM_HOME": home, "WORLDLOOM_SERVER": "auto"}
         try:
             _run(["generate", "--seed", "3", "--preset", "tiny", "--llm", "none"], env)
-            _wait_for_host(home)
+            wait_for_host(home)
             started = time.perf_counter()
             args = ["generate", "--seed", "7", "--preset", PRESET, "--llm", "none"]
             out = _run([*args, "--runner", runner], env | MODES[mode])
