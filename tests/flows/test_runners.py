@@ -182,7 +182,7 @@ def _listening(address: str) -> bool:
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_server")
-def test_a_local_cluster_s_workers_are_forked_from_one_server_with_the_pipeline_imported() -> None:
+def test_local_cluster_workers_are_forked_from_one_server_with_the_batches_task_imported() -> None:
     with runner_started_early("dask", workers=2) as early:
         address = early.runner().address
         assert address is not None

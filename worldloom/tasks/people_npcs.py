@@ -30,7 +30,6 @@ from worldloom.systems.people import (
 )
 from worldloom.systems.people.culture import Culture
 from worldloom.systems.rng import Seeds
-from worldloom.systems.world import WorldConfig
 from worldloom.tasks.people import (
     CULTURE_TABLES,
     GENERATED,
@@ -129,14 +128,8 @@ def _stage_inputs(home: str, world_id: str, stored: Stored) -> None:
         partial = folder / f"{name}.partial"
         stored.rows[name].write_parquet(partial)
         os.replace(partial, folder / f"{name}.parquet")
-    record = {
-        "world_id": stored.world.world_id,
-        "name": stored.world.name,
-        "config": stored.world.config.model_dump(mode="json"),
-        "tick": stored.world.tick,
-    }
     partial = folder / "world.partial"
-    partial.write_text(json.dumps(record))
+    partial.write_text(json.dumps(stored.world.as_row()))
     os.replace(partial, folder / "world.json")
 
 
@@ -148,13 +141,7 @@ def staged_inputs(home: str, world_id: str) -> Stored:
             this generation).
     """
     folder = _inputs_dir(home, world_id)
-    record = json.loads((folder / "world.json").read_text())
-    world = WorldRecord(
-        world_id=record["world_id"],
-        name=record["name"],
-        config=WorldConfig.model_validate(record["config"]),
-        tick=record["tick"],
-    )
+    world = WorldRecord.from_row(json.loads((folder / "world.json").read_text()))
     return Stored(world, {name: pl.read_parquet(folder / f"{name}.parquet") for name in DRAWN_FROM})
 
 

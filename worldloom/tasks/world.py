@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import get_run_logger, task
@@ -32,6 +34,26 @@ class WorldRecord:
     config: WorldConfig
     tick: int
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> WorldRecord:
+        """The record a `worlds` row (with its `world_id`, which the store's reads leave out) or
+        `as_row`'s copy of one holds."""
+        return cls(
+            world_id=row["world_id"],
+            name=row["name"],
+            config=WorldConfig.model_validate_json(row["config_json"]),
+            tick=row["tick"],
+        )
+
+    def as_row(self) -> dict[str, Any]:
+        """The record as a `worlds` row's fields (`from_row` reads it back)."""
+        return {
+            "world_id": self.world_id,
+            "name": self.name,
+            "config_json": self.config.model_dump_json(),
+            "tick": self.tick,
+        }
+
 
 def world_db(home: str, world_id: str) -> Path:
     return Settings(home=Path(home)).world_db(world_id)
@@ -46,13 +68,7 @@ def load_world(store: WorldStore, world_id: str) -> WorldRecord:
     rows = store.read("worlds", world_id)
     if rows.height == 0:
         raise UnknownWorldError(f"no world {world_id!r} in {store.path}")
-    row = rows.row(0, named=True)
-    return WorldRecord(
-        world_id=world_id,
-        name=row["name"],
-        config=WorldConfig.model_validate_json(row["config_json"]),
-        tick=row["tick"],
-    )
+    return WorldRecord.from_row(rows.row(0, named=True) | {"world_id": world_id})
 
 
 def load_terrain(store: WorldStore, world: WorldRecord) -> Terrain:
