@@ -112,3 +112,51 @@ def test_a_person_is_found_by_a_number_only() -> None:
     assert "1" not in people
     assert 1.5 not in people
     assert 1 in people
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    frame=families(),
+    died=st.dictionaries(st.integers(-5, 65), st.integers(-100, 100), max_size=10),
+    tick=st.integers(-600, 600),
+)
+def test_alive_is_born_and_not_yet_dead(
+    frame: pl.DataFrame, died: dict[int, int], tick: int
+) -> None:
+    """Whoever the ids (numbered from 0 or not), alive means: one of the people, born by the
+    tick (or with no birth recorded) and not dead by it; deaths of no one's id are ignored.
+    Checked at a drawn tick and on every day someone was born or died."""
+    dead = pl.DataFrame(
+        {"npc_id": list(died), "died_tick": list(died.values())},
+        schema={"npc_id": pl.Int64, "died_tick": pl.Int64},
+    )
+    people = People(frame, dead)
+    born = dict(zip(frame["npc_id"].to_list(), frame["born_tick"].to_list(), strict=True))
+    days = {tick, *died.values(), *(b for b in born.values() if b is not None)}
+    for day in days:
+        for npc in range(-2, 62):
+            first = born.get(npc)
+            expected = (
+                npc in born and (first is None or first <= day) and died.get(npc, day + 1) > day
+            )
+            assert people.alive(npc, day) == expected, (npc, day)
+        assert not people.alive(None, day)
+        assert not people.alive("3", day)
+
+
+def test_people_numbered_from_zero_are_found_by_their_number() -> None:
+    people = People(
+        _frame([
+            (0, 10, "smith", True, None, 5, 0, None, None, None),
+            (1, 10, "child", False, None, 0, 30, 0, None, None),
+        ]),
+        pl.DataFrame({"npc_id": [0], "died_tick": [40]}),
+    )  # fmt: skip
+    assert list(people) == [0, 1]
+    assert 2 not in people
+    assert -1 not in people
+    assert people[0].kin == (1,)
+    assert people.alive(0, 39)
+    assert not people.alive(0, 40)
+    assert not people.alive(1, 29)
+    assert people.alive(1, 40)

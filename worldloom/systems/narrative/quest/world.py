@@ -92,8 +92,7 @@ class Poi:
 class Atlas:
     """Lookups by id over a `QuestWorld`, built once per call."""
 
-    people: Mapping[int, Person]
-    died: Mapping[int, int]
+    people: People
     residents: Mapping[tuple[int, str], tuple[int, ...]]
     """(settlement, role or profession) -> people, notables first, then richest, then id."""
     notables: Mapping[int, tuple[int, ...]]
@@ -112,11 +111,7 @@ class Atlas:
 
     def alive(self, npc_id: int | None, tick: int) -> bool:
         """Whether `npc_id` is a person of the world who was born and not dead at `tick`."""
-        if npc_id is None or npc_id not in self.people:
-            return False
-        born = self.people[npc_id].born_tick
-        died = self.died.get(npc_id)
-        return (born is None or born <= tick) and (died is None or died > tick)
+        return self.people.alive(npc_id, tick)
 
     def price(self, settlement_id: int, good: str) -> float:
         """The good's price in the settlement's market, else its items' mean value, else 1."""
@@ -132,7 +127,7 @@ def build_atlas(
     """Index the world's frames by id (people, places, POIs with their monsters, items, prices);
     `levels` rates an encounter's difficulty band 1..10; `keys` are the roles and professions
     whose residents are indexed (None: every one)."""
-    people, residents, notables = _index_people(world.npcs, keys=keys)
+    people, residents, notables = _index_people(world.npcs, world.dead, keys=keys)
     places = world.settlements.sort(["population", "settlement_id"], descending=[True, False])
     region_settlements: dict[int, list[int]] = defaultdict(list)
     for settlement, region in places.select("settlement_id", "region_id").iter_rows():
@@ -160,8 +155,6 @@ def build_atlas(
     names = world.monsters.select("monster", "name") if "name" in world.monsters.columns else None
     return Atlas(
         people=people,
-        # Zipped from columns: the dead are most of an old world's people.
-        died=dict(zip(*_columns(world.dead, "npc_id", "died_tick"), strict=True)),
         residents=residents,
         notables=notables,
         settlement_region=dict(world.settlements.select("settlement_id", "region_id").iter_rows()),
@@ -195,6 +188,10 @@ def build_atlas(
 _PERSON = ("settlement_id", "profession", "notable", "notable_role", "wealth", "born_tick")
 """The columns a `Person` is built from (its kin besides)."""
 _KIN = ("father_id", "mother_id", "spouse_id")
+_ALWAYS = -(2**62)
+"""The first day of someone whose birth no one recorded (born before every tick)."""
+_NEVER = 2**62
+"""The day of death of someone alive."""
 
 
 class People(Mapping[int, Person]):
@@ -202,15 +199,28 @@ class People(Mapping[int, Person]):
     a hundred thousand, a year's boards ask for under a thousand, and turning every column
     into Python values cost more than the boards themselves."""
 
-    __slots__ = ("_built", "_child", "_ids", "_parent", "_rows")
+    __slots__ = ("_born", "_built", "_child", "_died", "_ids", "_parent", "_rows")
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame, dead: pl.DataFrame | None = None) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
-        father_id, mother_id, spouse_id."""
-        # Sorted ids, searched by bisection: a dict of a hundred thousand cost more than the
-        # year's ~10k lookups.
-        self._ids: list[int] = frame["npc_id"].to_list()
+        father_id, mother_id, spouse_id; `dead`: npc_id, died_tick of those who died."""
+        ids = frame["npc_id"].to_numpy()
+        # Ids numbered from 0 without a gap, as a world numbers its people, are their rows;
+        # others are searched by bisection (a dict of a hundred thousand cost more than the
+        # lookups of a year).
+        dense = ids.size == 0 or (ids[0] == 0 and ids[-1] == ids.size - 1)
+        self._ids: range | list[int] = range(ids.size) if dense else ids.tolist()
         self._rows = frame.select(*_PERSON, *_KIN)
+        # Each row's first and last day, as Python lists: boards ask who is alive ~10^5 times
+        # a year, mostly about people never built.
+        self._born: list[int] = frame["born_tick"].fill_null(_ALWAYS).to_list()
+        died = np.full(ids.size, _NEVER, dtype=np.int64)
+        if dead is not None and dead.height and ids.size:
+            dead_ids = dead["npc_id"].to_numpy()
+            rows = np.minimum(np.searchsorted(ids, dead_ids), ids.size - 1)
+            known = ids[rows] == dead_ids
+            died[rows[known]] = dead["died_tick"].to_numpy()[known]
+        self._died: list[int] = died.tolist()
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
         # the person is built).
         fathers = frame.select("npc_id", "father_id").drop_nulls()
@@ -222,6 +232,11 @@ class People(Mapping[int, Person]):
         self._child = children[order]
         self._built: dict[int, Person] = {}
 
+    def alive(self, npc_id: object, tick: int) -> bool:
+        """Whether `npc_id` is one of the people, born and not dead at `tick`."""
+        row = self._row(npc_id)
+        return row is not None and self._born[row] <= tick < self._died[row]
+
     def _children(self, npc_id: int) -> tuple[int, ...]:
         low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
         return tuple(sorted(self._child[low:high].tolist()))
@@ -230,6 +245,8 @@ class People(Mapping[int, Person]):
         """The row of `npc_id`, or None when it is no one's id."""
         if not isinstance(npc_id, int):
             return None
+        if isinstance(self._ids, range):
+            return npc_id if 0 <= npc_id < len(self._ids) else None
         row = bisect_left(self._ids, npc_id)
         return row if row < len(self._ids) and self._ids[row] == npc_id else None
 
@@ -256,10 +273,11 @@ class People(Mapping[int, Person]):
 
 
 def _index_people(
-    npcs: pl.DataFrame, *, keys: Collection[str] | None = None
+    npcs: pl.DataFrame, dead: pl.DataFrame | None = None, *, keys: Collection[str] | None = None
 ) -> tuple[People, dict[tuple[int, str], tuple[int, ...]], dict[int, tuple[int, ...]]]:
-    """People by id with their kin; residents by (settlement, role or profession), best first,
-    for `keys` only (None: every one); notables by settlement, by id."""
+    """People by id with their kin and days (`dead`: npc_id, died_tick); residents by
+    (settlement, role or profession), best first, for `keys` only (None: every one); notables
+    by settlement, by id."""
     born = (
         npcs["born_tick"]
         if "born_tick" in npcs.columns
@@ -268,7 +286,7 @@ def _index_people(
     frame = npcs.with_columns(born_tick=born, wealth=pl.col("wealth").fill_null(0).cast(pl.Int64))
     # The store reads people in id order: sorting a hundred thousand rows again costs.
     frame = frame if frame["npc_id"].is_sorted() else frame.sort("npc_id")
-    people = People(frame)
+    people = People(frame, dead)
     housed = pl.col("settlement_id").is_not_null()
     named = pl.col("key").is_not_null() & (pl.col("key") != "")
     if keys is not None:
