@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_SCHEMA
+from worldloom.systems.order import stable_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,7 @@ class People(Mapping[int, Person]):
         mothers = frame.select("npc_id", "mother_id").drop_nulls()
         parents = np.concatenate([fathers["father_id"].to_numpy(), mothers["mother_id"].to_numpy()])
         children = np.concatenate([fathers["npc_id"].to_numpy(), mothers["npc_id"].to_numpy()])
-        order = np.argsort(parents)
+        order = stable_order(parents)
         self._parent = parents[order]
         self._child = children[order]
         self._built: dict[int, Person] = {}
