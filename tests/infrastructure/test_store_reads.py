@@ -91,3 +91,21 @@ def test_a_distinct_read_returns_each_row_once_in_column_order(tmp_path: Path) -
         )
         assert distinct.rows() == [(8, "plague"), (9, "war")]
         assert store.read("npc_vitals", "a", columns=("died_tick",)).height == 3
+
+
+@pytest.mark.parametrize("columns", [None, ("died_tick",), ("death_cause", "npc_id")])
+def test_rows_keyed_by_one_column_come_in_key_order_however_written(
+    tmp_path: Path, columns: tuple[str, ...] | None
+) -> None:
+    """A table keyed by one column is sorted after the read, not by DuckDB: rows written out
+    of order (appended, or rewritten in place) still come by key, with only the columns
+    asked for, the key among them or not."""
+    ids = [5, 1, 4, 2, 3]
+    with open_store(tmp_path / "w.duckdb") as store:
+        for npc in ids:
+            store.append_rows("a", "npc_vitals", _vitals([(npc, npc, 10 * npc, f"c{npc}")]))
+        store.append_rows("b", "npc_vitals", _vitals([(0, 0, 0, "other world")]))
+        frame = store.read("npc_vitals", "a", columns=columns)
+        assert frame.columns == list(columns or ("npc_id", "born_tick", "died_tick", "death_cause"))
+        expected = _vitals([(n, n, 10 * n, f"c{n}") for n in sorted(ids)])
+        assert frame.rows() == expected.select(frame.columns).rows()

@@ -213,7 +213,10 @@ class WorldStore:
             params=params,
         ).pl()
         if by_polars:
-            frame = frame.sort(table.world_key).select(wanted)
+            # Rows read as written are often in order already (a sort costs small reads most).
+            if not frame[table.world_key[0]].is_sorted():
+                frame = frame.sort(table.world_key)
+            frame = frame.drop(key) if key else frame
         if self._remembered is not None:
             self._remembered[asked] = frame
         return frame
