@@ -324,6 +324,10 @@ def _run_child(
     connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
     threading.Thread(target=_end_with_client, args=(connection,), daemon=True).start()
     handle_interrupts(unless_ignored=False)  # the command's own process passes them on
+    # As `cli.main` does before it loads the commands (a hosted command has them loaded).
+    from worldloom.flows.cli import start_dask_workers_early  # noqa: PLC0415
+
+    start_dask_workers_early(request["argv"])
     code = _exit_code(app)
     with contextlib.suppress(Exception):
         atexit._run_exitfuncs()  # what the process would run at its end (Prefect drains here)

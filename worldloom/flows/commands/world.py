@@ -3,7 +3,6 @@ world is named on the command line (an id or a unique prefix)."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -39,7 +38,7 @@ from worldloom.flows.generate import (
 )
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.flows.progress import stage_progress
-from worldloom.flows.runners import DASK, LOCAL, RUNNER_HELP, parse_runner, start_worker_server
+from worldloom.flows.runners import LOCAL, RUNNER_HELP, parse_runner
 from worldloom.flows.warm_server import flow_api
 from worldloom.infrastructure.llm import parse_provider
 from worldloom.infrastructure.settings import Settings
@@ -112,8 +111,6 @@ def generate(
         runner=chosen,
         fresh=fresh,
     )
-    if chosen == DASK and os.environ.get("PREFECT_API_URL"):
-        start_worker_server()  # its imports overlap the stages before the NPC batches
     title = f"Generating a {preset} world, seed {seed}"
     with flow_api(chosen), stage_progress(Consoles.err, title):
         result = finished(generate_world(params, return_state=True))
