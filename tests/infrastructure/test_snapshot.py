@@ -297,6 +297,31 @@ def test_bad_map_or_geojson_is_refused(tmp_path: Path) -> None:
         export(tmp_path, geojson={**GEOJSON, "bbox": [float("nan"), 0, 1, 1]})
 
 
+def test_a_map_and_geojson_drawn_meanwhile_give_the_same_snapshot(tmp_path: Path) -> None:
+    """Given as what gives them (a drawing still under way), the GeoJSON and map are taken
+    once the tables are written: the same snapshot as with the values."""
+    calls: list[str] = []
+
+    def drawn_geojson() -> dict[str, Any]:
+        calls.append("geojson")
+        return GEOJSON
+
+    def drawn_map() -> bytes:
+        calls.append("map")
+        return png_bytes()
+
+    assert export(tmp_path / "b", geojson=drawn_geojson, map_png=drawn_map).name == (
+        export(tmp_path / "a").name
+    )
+    assert sorted(calls) == ["geojson", "map"]
+
+
+def test_a_bad_map_drawn_meanwhile_publishes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotInputError, match=r"map\.png"):
+        export(tmp_path, map_png=lambda: b"GIF89a")
+    assert list((tmp_path / "w7-small").iterdir()) == []  # the tables written were removed
+
+
 def test_unknown_table_lists_the_known_ones(tmp_path: Path) -> None:
     snapshot = open_snapshot(export(tmp_path))
 

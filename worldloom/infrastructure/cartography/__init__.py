@@ -14,10 +14,11 @@ from worldloom.infrastructure.cartography.geometry import (
 )
 from worldloom.infrastructure.cartography.projection import MapProjection
 from worldloom.infrastructure.cartography.render import Marker, River, render_map
-from worldloom.infrastructure.cartography.world_map import world_geojson, world_map_png
+from worldloom.infrastructure.cartography.world_map import MAP_TABLES, world_geojson, world_map_png
 
 __all__ = [
     "FEATURE_KINDS",
+    "MAP_TABLES",
     "MapProjection",
     "Marker",
     "River",

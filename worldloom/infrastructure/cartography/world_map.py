@@ -19,6 +19,11 @@ _ROAD_WIDTH_PX = {"road": 2.0, "trail": 1.0}
 _MARKER_SIZE = {"capital": 2.2, "city": 1.7, "town": 1.2, "village": 0.8, "hamlet": 0.5}
 _NAMED_TIERS = ("capital", "city")
 """Only the largest places are named on the map; the rest would bury it in text."""
+MAP_TABLES = (
+    "cells", "regions", "biomes", "lakes", "rivers", "routes", "settlements", "pois",
+    "poi_loot", "encounters",
+)  # fmt: skip
+"""The tables `world_geojson` and `world_map_png` draw from."""
 
 
 def world_geojson(

@@ -8,10 +8,10 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,6 +46,7 @@ from worldloom.reader.manifest import (
 )
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+T = TypeVar("T")
 _ASSEMBLY: Final = "snapshot"
 """The folder inside a staging folder where a snapshot is assembled and verified (under a name
 the reader accepts) before it is renamed into place."""
@@ -82,8 +83,8 @@ def write_snapshot(
     snapshots_dir: Path,
     meta: SnapshotMeta,
     tables: Mapping[str, TableData],
-    geojson: Mapping[str, Any],
-    map_png: bytes,
+    geojson: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    map_png: bytes | Callable[[], bytes],
 ) -> Path:
     """Export a snapshot to ``<snapshots_dir>/<world_id>/<snapshot_id>/`` and return its path.
 
@@ -98,8 +99,10 @@ def write_snapshot(
         meta: World identity and provenance recorded in the manifest.
         tables: Table name (lowercase, ``[a-z0-9_]``) to its rows, primary key and
             documentation. Rows are written sorted by the key.
-        geojson: A GeoJSON FeatureCollection (see ``cartography.build_geojson``).
-        map_png: The rendered map as PNG bytes.
+        geojson: A GeoJSON FeatureCollection (see ``cartography.build_geojson``), or what
+            gives it once the tables are written (a drawing still under way, e.g. a future's
+            ``result``).
+        map_png: The rendered map as PNG bytes, or what gives them once the tables are written.
 
     Returns:
         The snapshot folder.
@@ -111,10 +114,9 @@ def write_snapshot(
         SnapshotCorruptError: A folder with this snapshot id exists but fails verification.
     """
     prepared = prepare_tables(tables)
-    geojson_bytes = _encode_geojson(geojson)
-    if not map_png.startswith(_PNG_SIGNATURE):
-        raise SnapshotInputError(f"{MAP_FILE}: the map bytes are not a PNG image")
-
+    # Given as values, the GeoJSON and map are checked before anything is written; given as
+    # what gives them (drawings under way), once the tables are.
+    drawn = None if callable(geojson) or callable(map_png) else _map_files(geojson, map_png)
     world_dir = snapshots_dir / meta.world_id
     world_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(world_dir)
@@ -123,9 +125,10 @@ def write_snapshot(
         folder = staging / _ASSEMBLY
         (folder / TABLES_DIR).mkdir(parents=True)
         entries = {name: _write_table(folder, name, table) for name, table in prepared.items()}
+        geojson_bytes, png = drawn or _map_files(_given(geojson), _given(map_png))
         files = {
             GEOJSON_FILE: _write_file(folder / GEOJSON_FILE, geojson_bytes),
-            MAP_FILE: _write_file(folder / MAP_FILE, map_png),
+            MAP_FILE: _write_file(folder / MAP_FILE, png),
         }
         snapshot_id = snapshot_id_for(meta=meta, tables=entries, files=files)
         manifest = Manifest(
@@ -247,6 +250,21 @@ def _verify_written(folder: Path) -> None:
         raise SnapshotCorruptError(
             f"the snapshot just written does not verify ({error}); nothing was published"
         ) from error
+
+
+def _given(value: T | Callable[[], T]) -> T:
+    return value() if callable(value) else value
+
+
+def _map_files(geojson: Mapping[str, Any], map_png: bytes) -> tuple[bytes, bytes]:
+    """The GeoJSON's bytes and the map's, checked.
+
+    Raises:
+        SnapshotInputError: the GeoJSON is not serialisable or the map is not a PNG.
+    """
+    if not map_png.startswith(_PNG_SIGNATURE):
+        raise SnapshotInputError(f"{MAP_FILE}: the map bytes are not a PNG image")
+    return _encode_geojson(geojson), map_png
 
 
 def _encode_geojson(geojson: Mapping[str, Any]) -> bytes:
