@@ -46,7 +46,6 @@ from worldloom.reader.manifest import (
 )
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
-T = TypeVar("T")
 _ASSEMBLY: Final = "snapshot"
 """The folder inside a staging folder where a snapshot is assembled and verified (under a name
 the reader accepts) before it is renamed into place."""
@@ -252,7 +251,11 @@ def _verify_written(folder: Path) -> None:
         ) from error
 
 
+T = TypeVar("T")
+
+
 def _given(value: T | Callable[[], T]) -> T:
+    """`value`, or what it gives when it is a callable (a drawing's `result`)."""
     return value() if callable(value) else value
 
 
