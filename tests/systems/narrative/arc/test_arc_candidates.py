@@ -38,7 +38,13 @@ def _logs(draw: st.DrawFn, catalog: EventCatalog, patterns: ArcPatterns) -> list
         tick = max(0, tick + draw(st.integers(min_value=-40, max_value=900)))
         columns = ("npc_id", "faction_id", "other_faction_id", "settlement_id", "region_id")
         actors: dict[str, Any] = {c: draw(small) for c in columns}
-        actors["cause_ids"] = draw(st.lists(st.integers(0, max(0, event_id - 1)), max_size=2))
+        # Causes are earlier events. (Not `integers(0, 0)`: a draw of one possible value, which
+        # the first events' causes were, is the one kind of draw here Hypothesis's record of
+        # runs treats apart; a clean run once failed on "inconsistent data generation".)
+        earlier = (
+            st.lists(st.sampled_from(range(event_id)), max_size=2) if event_id else st.just([])
+        )
+        actors["cause_ids"] = draw(earlier)
         payload = {f.name: draw(values[f.kind]) for f in catalog[kind].payload}
         events.append((tick, kind, actors, payload))
     return events
