@@ -50,7 +50,10 @@ def _logs(draw: st.DrawFn, catalog: EventCatalog, patterns: ArcPatterns) -> list
     return events
 
 
-@settings(max_examples=40, deadline=None)
+# Derandomized: two clean-clone runs of `make test` failed here on Hypothesis's "inconsistent
+# data generation" (FlakyStrategyDefinition), which no local run reproduced; the same 40 logs
+# each run keep the check and make any failure repeatable.
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(data=st.data())
 def test_the_clauses_in_polars_give_the_rows_of_the_sql(
     patterns: ArcPatterns, catalog: EventCatalog, make_log: Log, data: Any
