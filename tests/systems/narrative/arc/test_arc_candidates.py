@@ -38,9 +38,7 @@ def _logs(draw: st.DrawFn, catalog: EventCatalog, patterns: ArcPatterns) -> list
         tick = max(0, tick + draw(st.integers(min_value=-40, max_value=900)))
         columns = ("npc_id", "faction_id", "other_faction_id", "settlement_id", "region_id")
         actors: dict[str, Any] = {c: draw(small) for c in columns}
-        # Causes are earlier events. (Not `integers(0, 0)`: a draw of one possible value, which
-        # the first events' causes were, is the one kind of draw here Hypothesis's record of
-        # runs treats apart; a clean run once failed on "inconsistent data generation".)
+        # Causes are earlier events: the first event has none.
         earlier = (
             st.lists(st.sampled_from(range(event_id)), max_size=2) if event_id else st.just([])
         )
