@@ -5,7 +5,9 @@ an ephemeral Prefect server each): a whole run; a run whose process group SIGKIL
 the people stage's factions step starts (cultures, religions, population and the NPCs are
 saved); and the same command run again, which resumes. Prints each run's wall time and the
 generate-world flow's own time from the world's `runs` table (without the process and Prefect
-server start), and the resumed run's share of the whole one.
+server start), and the resumed run's share of the whole one; then each stage's time in the whole
+run and in the resumed one (the people stage resumed against the whole people stage: what the
+resume itself saves, apart from the stages after it, which run again in full).
 
     .venv/bin/python bench/resume.py [--preset medium] [--seed 7]
 """
@@ -56,12 +58,17 @@ def run(script: str, arguments: list[str], home: Path) -> tuple[float, int]:
     return time.perf_counter() - started, done.returncode
 
 
-def flow_seconds(home: Path, world_id: str) -> float:
-    """The last generate-world run's own time, from its `runs` row."""
+def stage_seconds(home: Path, world_id: str) -> dict[str, float]:
+    """The last generate-world run's own time and its stages' (`runs` rows from its start on),
+    by flow name."""
     with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
-        runs = store.read("runs", world_id).filter(pl.col("flow") == "generate-world")
-    last = runs.sort("started_at").row(-1, named=True)
-    return float((last["finished_at"] - last["started_at"]).total_seconds())
+        runs = store.read("runs", world_id).filter(pl.col("status") == "completed")
+    first = runs.filter(pl.col("flow") == "generate-world")["started_at"].max()
+    last = runs.filter(pl.col("started_at") >= first).sort("started_at")
+    return {
+        row["flow"]: float((row["finished_at"] - row["started_at"]).total_seconds())
+        for row in last.iter_rows(named=True)
+    }
 
 
 def main() -> None:
@@ -79,13 +86,19 @@ def main() -> None:
         assert code == -9, f"the run to kill ended by itself ({code})"
         resumed, code = run(RUN, command, cut_home)
         assert code == 0, f"the resumed run failed ({code})"
-        whole_flow = flow_seconds(whole_home, world_id)
-        resumed_flow = flow_seconds(cut_home, world_id)
+        whole_stages = stage_seconds(whole_home, world_id)
+        resumed_stages = stage_seconds(cut_home, world_id)
+    whole_flow, resumed_flow = whole_stages["generate-world"], resumed_stages["generate-world"]
     print(f"{args.preset} world {world_id}")
     print(f"whole run        {whole:7.1f} s wall   {whole_flow:7.1f} s generate-world flow")
     print(f"killed at people {killed:7.1f} s wall")
     print(f"resumed          {resumed:7.1f} s wall   {resumed_flow:7.1f} s generate-world flow")
     print(f"resumed / whole  {resumed / whole:7.0%} wall   {resumed_flow / whole_flow:7.0%} flow")
+    print("stage              whole  resumed")
+    for stage, seconds in whole_stages.items():
+        again = resumed_stages.get(stage)
+        shown = "  (not run)" if again is None else f"{again:7.1f} s {again / seconds:5.0%}"
+        print(f"{stage:16s} {seconds:7.1f} s {shown}")
 
 
 if __name__ == "__main__":
