@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -31,6 +32,7 @@ from worldloom.infrastructure.local_server import (
     abandon_server,
     database_template,
     ensure_server,
+    guard_server,
     healthy,
     keep_database_template,
     launch_server,
@@ -147,6 +149,70 @@ def test_a_background_server_is_started_once_reused_and_stopped(
         assert healthy(other.api_url)
     finally:
         stop_server(tmp_path / "other")
+
+
+def live_members(group: int) -> list[int]:
+    """The processes of a process group that still run (not zombies waiting to be reaped)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while listed
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def test_a_guard_returns_its_server_s_exit_code(tmp_path: Path) -> None:
+    assert guard_server(tmp_path, ["sh", "-c", "exit 3"], watch_s=0.05) == 3
+    assert guard_server(tmp_path, ["true"], watch_s=0.05) == 0
+
+
+def test_a_guard_ends_its_server_s_group_when_the_home_is_deleted(tmp_path: Path) -> None:
+    # The server's stand-in ignores SIGTERM, as a server slow to stop would: the guard's SIGKILL
+    # ends it, and the guard itself last.
+    home = tmp_path / "prefect"
+    home.mkdir()
+    stubborn = "trap '' TERM; sleep 600 & wait"
+    guard = subprocess.Popen(
+        [sys.executable, "-m", local_server.__name__, str(home), "sh", "-c", stubborn],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(live_members(guard.pid)) < 3:  # the guard, its shell and the shell's sleep
+            assert time.monotonic() < deadline, "the guarded command did not start"
+            time.sleep(0.05)
+        time.sleep(2 * local_server.GUARD_WATCH_S)
+        assert guard.poll() is None  # the home is there: the guard waits on
+        shutil.rmtree(home)
+        assert guard.wait(timeout=60) == -signal.SIGKILL
+        assert live_members(guard.pid) == []
+    finally:
+        if live_members(guard.pid):
+            os.killpg(guard.pid, signal.SIGKILL)
+            guard.wait()
+
+
+def test_a_background_server_whose_home_is_deleted_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    prefect_home = tmp_path / "home" / "prefect"
+    server = ensure_server(prefect_home, prefect=PREFECT)
+    try:
+        assert healthy(server.api_url)
+        shutil.rmtree(prefect_home.parent)  # nothing could find or stop it any more
+        deadline = time.monotonic() + 60
+        while live_members(server.pid):
+            assert time.monotonic() < deadline, "the server outlived its home"
+            time.sleep(0.25)
+        assert not healthy(server.api_url)
+        assert servers_on(server.port) == []
+    finally:
+        if live_members(server.pid):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def test_a_template_database_seeds_new_homes_only(

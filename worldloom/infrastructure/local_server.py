@@ -1,6 +1,7 @@
 """A local Prefect server kept warm between commands: started once (in the foreground by
 `worldloom server`, or in the background on a command's first use), found again by the next
-command through a record in Prefect's home, and stopped as a whole process group.
+command through a record in Prefect's home, and stopped as a whole process group. A background
+server runs under a guard (`guard_server`) that stops it if its Prefect home is deleted.
 
 Starting a Prefect server costs 10-20 s on 2 cores; a command that finds one running pays
 nothing. The server listens on 127.0.0.1 only.
@@ -14,9 +15,11 @@ import importlib.metadata
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,12 +28,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from worldloom.infrastructure.processes import end_process_group, process_alive
+from worldloom.infrastructure.processes import STOP_WAIT_S, end_process_group, process_alive
 
 DEFAULT_PORT = 4200
 _RECORD = "worldloom-server.json"
 _LOG = "worldloom-server.log"
 _HEALTH_TIMEOUT_S = 1.0
+GUARD_WATCH_S = 2.0
+"""How often a background server's guard looks for its Prefect home."""
 
 
 class LocalServerError(RuntimeError):
@@ -110,7 +115,7 @@ def launch_server(prefect_home: Path, *, prefect: Path) -> LocalServer | Launch:
         seeded = seed_database(prefect_home)
         with (prefect_home / _LOG).open("ab") as log:
             process = subprocess.Popen(
-                server_command(prefect, port),
+                guarded(prefect_home, server_command(prefect, port)),
                 env={**os.environ, **server_environment(port), "PREFECT_HOME": str(prefect_home)},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -226,6 +231,37 @@ def keep_database_template(prefect_home: Path) -> None:
         copying.unlink(missing_ok=True)
 
 
+def guarded(prefect_home: Path, command: list[str]) -> list[str]:
+    """`command` run under `guard_server` for `prefect_home`, in a Python process of its own."""
+    return [sys.executable, "-m", __name__, str(prefect_home), *command]
+
+
+def guard_server(prefect_home: Path, command: list[str], *, watch_s: float = GUARD_WATCH_S) -> int:
+    """Run `command` (a server) as a child and wait for it; if `prefect_home` is deleted
+    meanwhile, end the process group (the guard's, which the server and its children are in).
+    Returns the server's exit code, when it ends by itself.
+
+    A background server outlives the command that started it, and is found again only through
+    its home's record: with the home deleted, nothing could find it or stop it, and it would
+    listen on until the machine stops. (The warm command host stops it then too, but commands
+    run with `WORLDLOOM_HOST=off` start no host.)"""
+    server = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    while True:
+        try:
+            return server.wait(timeout=watch_s)
+        except subprocess.TimeoutExpired:
+            if not prefect_home.is_dir():
+                break
+    # The group's SIGTERM is for the server: the guard stays to make sure of it.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.killpg(0, signal.SIGTERM)
+    try:
+        server.wait(timeout=STOP_WAIT_S)
+    finally:
+        os.killpg(0, signal.SIGKILL)  # whatever is left of the group, this guard last
+    return server.returncode  # pragma: no cover - the SIGKILL ends the guard first
+
+
 def stop_server(prefect_home: Path) -> LocalServer | None:
     """Stop the background server this home runs (its whole process group); returns it, or
     None when none was running."""
@@ -261,3 +297,7 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+if __name__ == "__main__":
+    sys.exit(guard_server(Path(sys.argv[1]), sys.argv[2:]))
