@@ -115,7 +115,7 @@ def launch_server(prefect_home: Path, *, prefect: Path) -> LocalServer | Launch:
         seeded = seed_database(prefect_home)
         with (prefect_home / _LOG).open("ab") as log:
             process = subprocess.Popen(
-                guarded(prefect_home, server_command(prefect, port)),
+                _guarded(prefect_home, server_command(prefect, port)),
                 env={**os.environ, **server_environment(port), "PREFECT_HOME": str(prefect_home)},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -231,11 +231,6 @@ def keep_database_template(prefect_home: Path) -> None:
         copying.unlink(missing_ok=True)
 
 
-def guarded(prefect_home: Path, command: list[str]) -> list[str]:
-    """`command` run under `guard_server` for `prefect_home`, in a Python process of its own."""
-    return [sys.executable, "-m", __name__, str(prefect_home), *command]
-
-
 def guard_server(prefect_home: Path, command: list[str], *, watch_s: float = GUARD_WATCH_S) -> int:
     """Run `command` (a server) as a child and wait for it; if `prefect_home` is deleted
     meanwhile, end the process group (the guard's, which the server and its children are in).
@@ -280,6 +275,11 @@ def healthy(api_url: str) -> bool:
             return bool(answer.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def _guarded(prefect_home: Path, command: list[str]) -> list[str]:
+    """`command` run under `guard_server` for `prefect_home`, in a Python process of its own."""
+    return [sys.executable, "-m", __name__, str(prefect_home), *command]
 
 
 def _port_free(port: int) -> bool:
