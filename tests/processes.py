@@ -1,5 +1,5 @@
-"""Other processes a test needs beside it: one holding a world's DuckDB file open for writing,
-as a running flow does."""
+"""Other processes a test needs beside it (one holding a world's DuckDB file open for writing,
+as a running flow does), and whether the ones a test started still run."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+_STATE, _GROUP = 0, 2
+"""Positions in `/proc/<pid>/stat` after the command's name: its state (Z: a zombie) and its
+process group."""
 
 
 @contextmanager
@@ -35,3 +39,29 @@ def held_for_writing(path: Path) -> Iterator[int]:
         yield holder.pid
     finally:
         holder.communicate("\n", timeout=30)
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` still runs: a zombie is gone for a test's purposes (its parent
+    reaps it, or it is init's to reap once its parent has ended)."""
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return fields is not None and fields[_STATE] != "Z"
+
+
+def live_members(group: int) -> list[int]:
+    """The processes of process group `group` that still run (see `running`)."""
+    listed = {int(stat.parent.name): _stat(stat) for stat in Path("/proc").glob("[0-9]*/stat")}
+    return [
+        pid
+        for pid, fields in listed.items()
+        if fields is not None and int(fields[_GROUP]) == group and fields[_STATE] != "Z"
+    ]
+
+
+def _stat(path: Path) -> list[str] | None:
+    """The fields of a `/proc/<pid>/stat` after the command's name; None once the process is
+    gone (it may end while listed)."""
+    try:
+        return path.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None

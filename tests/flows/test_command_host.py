@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import running
 from worldloom.flows import command_host
 from worldloom.flows.command_host import run_hosted, socket_path
 from worldloom.infrastructure.local_server import running_server, stop_server
@@ -190,7 +191,7 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
         stopped = long.communicate(timeout=300)[1]  # within the grace, should it hang
         assert long.returncode == 130, stopped
         assert "interrupted: " in stopped  # stopped cleanly, or after the grace
-        wait_for(lambda: not _alive(child), "the child to end", 120)
+        wait_for(lambda: not running(child), "the child to end", 120)
 
         # A command killed outright takes its child with it.
         killed = _worldloom(home, "simulate", world_id, "--years", "500")
@@ -198,22 +199,9 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
         child = int(log_of(prefect_home).rsplit("child ", 1)[1].split(":")[0])
         killed.kill()
         killed.communicate(timeout=60)
-        wait_for(lambda: not _alive(child), "the orphaned child to end", 120)
+        wait_for(lambda: not running(child), "the orphaned child to end", 120)
     finally:
         server = running_server(prefect_home)
         stop_server(prefect_home)
     assert server is not None
     wait_for(lambda: "ended" in log_of(prefect_home), "the host to end with its server", 60)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is gone for our purposes (its parent, the host, reaps it within a second).
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().split(")")[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False

@@ -21,6 +21,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
+from tests.processes import live_members
 from worldloom.flows import warm_server
 from worldloom.flows.commands import app
 from worldloom.flows.warm_server import defer_server, flow_api
@@ -149,19 +150,6 @@ def test_a_background_server_is_started_once_reused_and_stopped(
         assert healthy(other.api_url)
     finally:
         stop_server(tmp_path / "other")
-
-
-def live_members(group: int) -> list[int]:
-    """The processes of a process group that still run (not zombies waiting to be reaped)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended while listed
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
 
 
 def test_a_guard_returns_its_server_s_exit_code(tmp_path: Path) -> None:
