@@ -108,11 +108,13 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
     from worldloom.tasks.history_ahead import EconomyAhead
+    from worldloom.tasks.history_year import DEAD
     from worldloom.tasks.stories import tell_year_stories
     from worldloom.tasks.world import load_world, world_db
 
     with open_store(world_db(home, world_id), read_only=True) as store:
         start = load_world(store, world_id).tick
+        named_before = store.read("npcs", world_id, columns=("npc_id",), unless_in=DEAD).height
     until = (start // 365 + years) * 365
     seconds: list[float] = []
     stories: list[float] = []
@@ -150,6 +152,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     with open_store(world_db(home, world_id), read_only=True) as store:
         events = store.read("events", world_id)
         people = store.read("population_history", world_id)
+        named_after = store.read("npcs", world_id, columns=("npc_id",), unless_in=DEAD).height
     century = (events["tick"] // (365 * 100)).alias("century")
     counts = events.group_by(century, "type").len().sort("century", "len", descending=[False, True])
     first = people.filter(people["tick"] == people["tick"].min())["population_start"].sum()
@@ -164,6 +167,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,
         "population": [int(first), int(last)],
+        "named": [named_before, named_after],
         "per_century": [
             {"century": int(c), "type": str(k), "count": int(n)} for c, k, n in counts.iter_rows()
         ],
@@ -245,7 +249,8 @@ def main() -> None:
           f"the simulation's own {figures['own_peak_gb']} GB)")  # fmt: skip
     taken, refused = figures["economies_ahead"]
     print(f"years whose economy ran beside the last one's write: {taken} taken, {refused} refused")
-    print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,}; "
+    print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,} (named NPCs "
+          f"alive {figures['named'][0]:,} -> {figures['named'][1]:,}); "
           f"{figures['events']:,} events")  # fmt: skip
     print("events per type per century:")
     for row in figures["per_century"]:

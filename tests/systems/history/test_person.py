@@ -7,8 +7,16 @@ import json
 
 import numpy as np
 import polars as pl
+import pytest
 
-from worldloom.systems.history import VITALS_SCHEMA, Conditions, EventLog, Leaders, advance_people
+from worldloom.systems.history import (
+    VITALS_SCHEMA,
+    Conditions,
+    EventLog,
+    Leaders,
+    Tally,
+    advance_people,
+)
 from worldloom.systems.people import npc_schema
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
@@ -42,13 +50,34 @@ def _village(couples: int = 40) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
+def village_year(people: int, *, births: int, deaths: int) -> Tally:
+    """The cohorts' year of a village (settlement 0) of `people`."""
+    none = np.zeros(1, np.int64)
+    end = np.array([people + births - deaths])
+    return Tally(np.array([people]), np.array([births]), np.array([deaths]), none, none, end)
+
+
+def living(npcs: pl.DataFrame, vitals: pl.DataFrame) -> int:
+    """How many of `npcs` have not died."""
+    dead = vitals.filter(pl.col("died_tick") >= 0)["npc_id"].implode()
+    return npcs.filter(~pl.col("npc_id").is_in(dead)).height
+
+
 def _year(npcs: pl.DataFrame, vitals: pl.DataFrame, *, hard: float, year: int, log: EventLog):  # type: ignore[no-untyped-def]
+    # Every villager is an NPC: theirs are the village's births and deaths (fewer births
+    # and more deaths in a hard year).
+    people = living(npcs, vitals)
     return advance_people(
         npcs,
         vitals,
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
         conditions=Conditions(
             np.array([hard]), np.zeros(1), np.array([hard]), np.zeros(1, np.int64)
+        ),
+        cohorts=village_year(
+            people,
+            births=round(people * 0.08 * (1 - hard / 2)),
+            deaths=round(people * 0.02 * (1 + 4 * hard)),
         ),
         region_of=np.array([4]),
         rules=catalog.history_rules(),
@@ -115,3 +144,51 @@ def test_a_ruler_s_death_is_a_succession_caused_by_it() -> None:
     assert "plague" in causes or "hunger" in causes
     # The dead keep their rows and stop ageing.
     assert npcs.height >= _village().height
+
+
+def _lives(cohorts: Tally, *, seed: int = 11) -> tuple[int, int, set[int]]:
+    """The deaths and births a year of the village logs under `cohorts`, and who died."""
+    log = EventLog(catalog.event_catalog(), 1, earlier_tick=365)
+    year = advance_people(
+        _village(),
+        pl.DataFrame(schema=VITALS_SCHEMA),
+        leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
+        conditions=Conditions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, np.int64)),
+        cohorts=cohorts,
+        region_of=np.array([4]),
+        rules=catalog.history_rules(),
+        seeds=Seeds(seed),
+        year=1,
+        first_tick=365,
+        days=365,
+        log=log,
+    )
+    kinds = log.rows["type"]
+    dead = set(year.vitals.filter(pl.col("died_tick") >= 0)["npc_id"].to_list())
+    return kinds.count("death"), kinds.count("birth"), dead
+
+
+def test_a_village_of_npcs_has_its_cohorts_births_and_deaths() -> None:
+    people = _village().height
+    for seed in (1, 2, 3):
+        assert _lives(village_year(people, births=3, deaths=7), seed=seed)[:2] == (7, 3)
+
+
+def test_a_town_s_npcs_have_their_share_of_its_births_and_deaths() -> None:
+    # The village's people are a quarter of the town's.
+    town = village_year(4 * _village().height, births=20, deaths=40)
+    assert _lives(town)[:2] == (10, 5)
+    # A share that is not whole is rounded either way, to the share on average.
+    odd = village_year(4 * _village().height, births=2, deaths=6)
+    counts = [_lives(odd, seed=seed)[:2] for seed in range(40)]
+    assert {d for d, _ in counts} == {1, 2}
+    assert {b for _, b in counts} == {0, 1}
+    assert sum(d for d, _ in counts) / len(counts) == pytest.approx(1.5, abs=0.25)
+
+
+def test_the_likelier_to_die_die_first() -> None:
+    # Five deaths among 108 villagers: the two elders (80 and 75) are among them far more
+    # often than their share of the village (~5 %).
+    quota = village_year(_village().height, births=0, deaths=5)
+    elders = sum(len(_lives(quota, seed=seed)[2] & {0, 1}) for seed in range(20))
+    assert elders >= 3 * 2 * 20 * 5 / _village().height

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.systems.history.test_person import _person, _village
+from tests.systems.history.test_person import _person, _village, living, village_year
 from worldloom.systems.history import (
     VITALS_SCHEMA,
     Conditions,
@@ -32,6 +32,7 @@ def _year(
         vitals,
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
         conditions=Conditions(np.array([0.6]), np.zeros(1), np.array([0.3]), np.zeros(1, np.int64)),
+        cohorts=village_year(living(npcs, vitals), births=6, deaths=9),
         region_of=np.array([4]),
         rules=catalog.history_rules(),
         seeds=Seeds(seed),

@@ -131,6 +131,7 @@ def chronicle_year(
         world.vitals,
         leaders=world.leaders,
         conditions=conditions,
+        cohorts=cohort_year.tally,
         region_of=region,
         rules=rules,
         seeds=seeds,

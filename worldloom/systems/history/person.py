@@ -2,11 +2,15 @@
 succession.
 
 Everything is drawn from the people alive when the year begins, each from its own stream
-keyed by the year: who dies (the band's rate, raised by the settlement's hardship, war and
-plague), which couples form (willing brides and grooms of one settlement and culture, paired
-in id order), which married women bear a child, and the day of the year each happens on. The
-dead keep their rows (stories and gear still name them); `Vitals` say who was born and who
-died when.
+keyed by the year: who dies, which couples form (willing brides and grooms of one settlement
+and culture, paired in id order), which married women bear a child, and the day of the year
+each happens on. How many die and how many are born in a settlement follow its cohorts' year
+(`Tally`): the tier-2 people are some or all of its people, so they have their share of its
+deaths and births, and the two tiers keep their proportion (a village whose every person is an
+NPC stays so). Who dies is drawn by each one's rate (the band's, raised by the settlement's
+hardship, war and plague: the likelier first); who bears a child among the married women of
+age. The dead keep their rows (stories and gear still name them); `Vitals` say who was born
+and who died when.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from worldloom.systems.history.cohort import Conditions
+from worldloom.systems.history.cohort import Conditions, Tally
 from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.person_log import Fates, People, write_year
 from worldloom.systems.history.populace import Everyone
@@ -54,6 +58,7 @@ def advance_people(
     *,
     leaders: Leaders,
     conditions: Conditions,
+    cohorts: Tally,
     region_of: Int,
     rules: HistoryRules,
     seeds: Seeds,
@@ -70,6 +75,8 @@ def advance_people(
     Args:
         npcs: the npcs table's rows, in npc_id order.
         vitals: births and deaths so far (`VITALS_SCHEMA`).
+        cohorts: the cohorts' year per settlement id (`advance_cohorts`): its people as it
+            began, their births and deaths, which the settlement's tier-2 people share.
         region_of: region id per settlement id (an event's place).
         first_tick: the year's first day; `days` its length.
         causes: ("plague" | "war" | "famine", settlement id) -> (event, tick): a death there
@@ -86,7 +93,14 @@ def advance_people(
     # Draws are made for everyone and each person takes theirs: the living alone draw alike.
     place, total = everyone.places(people.ids), everyone.ids.size
     fates = _draw_fates(
-        people, conditions=conditions, rules=rules, seeds=seeds, year=year, place=place, total=total
+        people,
+        conditions=conditions,
+        cohorts=cohorts,
+        rules=rules,
+        seeds=seeds,
+        year=year,
+        place=place,
+        total=total,
     )
     day = seeds.stream("history.person.day", year).integers(0, days, (4, total))[:, place]
     survives = people.alive & ~fates.dies
@@ -131,6 +145,7 @@ def _draw_fates(
     people: People,
     *,
     conditions: Conditions,
+    cohorts: Tally,
     rules: HistoryRules,
     seeds: Seeds,
     year: int,
@@ -152,7 +167,15 @@ def _draw_fates(
     )
     rate = parts.sum(axis=0).clip(0, mod["max_death_rate"])
     draw = seeds.stream("history.person.death", year).random((2, total))[:, place]
-    dies = people.alive & (draw[0] < rate)
+    deaths, births = _shares(people, cohorts, seeds.stream("history.person.share", year))
+    # Each one's death comes at an exponential time of its rate: the first `deaths` of a
+    # settlement die (a settlement without cohorts: those whose draw falls under their rate).
+    clock = -np.log1p(-draw[0]) / np.maximum(rate, 1e-12)
+    dies = np.where(
+        cohorts.start[s] > 0,
+        _first(clock, s, deaths, among=people.alive),
+        people.alive & (draw[0] < rate),
+    )
     share = np.cumsum(parts, axis=0) / np.maximum(parts.sum(axis=0), 1e-12)
     cause = (draw[1][None, :] > share).sum(axis=0).clip(0, 3).astype(np.int64)
     survives = people.alive & ~dies
@@ -174,17 +197,45 @@ def _draw_fates(
         queue = waiting.get((int(s[row]), int(people.culture[row])))
         if queue:
             couples.append((row, queue.pop(0)))
-    # Births: married women whose husband lived to see the year begin.
+    # Births: the settlement's share, to married women whose husband lived to see the year
+    # begin (fewer, when it has fewer such women), in the order of their draws.
     fertile = survives & female & np.isin(people.spouse, people.ids[people.alive])
     fertile &= (age >= p["marriage_min_age"]) & (age <= p["mother_max_age"])
-    want = mod["hardship_births"] * hardship + mod["dearth_births"] * dearth
-    chance = p["birth_chance"] * (1 - want).clip(0, 1)
-    mothers = np.flatnonzero(
-        fertile & (seeds.stream("history.person.birth", year).random(total)[place] < chance)
-    )
+    drawn = seeds.stream("history.person.birth", year).random(total)[place]
+    mothers = np.flatnonzero(_first(drawn, s, births, among=fertile))
     child = np.array([trade == "child" for trade in people.profession], dtype=bool)
     of_age = np.flatnonzero(survives & (age + 1 == p["coming_of_age"]) & child)
     return Fates(dies, cause, couples, mothers, of_age)
+
+
+def _shares(people: People, cohorts: Tally, rng: np.random.Generator) -> tuple[Int, Int]:
+    """Per settlement id: the tier-2 people's deaths and births, their share (living people
+    of the settlement's cohorts as the year began) of the cohorts', rounded up or down at
+    random so that they are the share on average."""
+    n = cohorts.start.size
+    living = np.bincount(people.settlement[people.alive], minlength=n)[:n]
+    share = living / np.maximum(cohorts.start, 1)
+    expected = share[None, :] * np.stack([cohorts.deaths, cohorts.births])
+    rounded = np.floor(expected + rng.random((2, n))).astype(np.int64)
+    return rounded[0], rounded[1]
+
+
+def _first(
+    key: np.ndarray[Any, Any],
+    settlement: Int,
+    quota: Int,
+    *,
+    among: np.ndarray[Any, np.dtype[np.bool_]],
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows `among` that are within the first `quota[settlement]` of their settlement by
+    `key` (ties in row order)."""
+    rows = np.flatnonzero(among)
+    ordered = rows[np.lexsort((key[rows], settlement[rows]))]
+    home = settlement[ordered]
+    rank = np.arange(ordered.size) - np.searchsorted(home, home, side="left")
+    chosen = np.zeros(among.size, dtype=bool)
+    chosen[ordered[rank < quota[home]]] = True
+    return chosen
 
 
 def _name_pools(npcs: pl.DataFrame) -> dict[tuple[int, str], tuple[str, ...]]:

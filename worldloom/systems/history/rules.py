@@ -26,7 +26,7 @@ FAITH_RULES = (
 @dataclass(frozen=True, slots=True)
 class HistoryRules:
     """Yearly rates by age band and how hardship, war and plague move them; migration; tier-2
-    people's marriage and birth chances."""
+    people's marriage chance and ages."""
 
     bands: tuple[str, ...]
     years_in_band: tuple[int, ...]
