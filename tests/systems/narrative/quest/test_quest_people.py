@@ -1,14 +1,19 @@
 """The quest room's people index: a person built when asked for is the one a full index held
-(home, trade, standing, wealth, birth, and kin: father, mother, spouse, then children by id)."""
+(home, trade, standing, wealth, birth, and kin: father, mother, spouse, then children by id);
+the long dead are left out of a board's givers."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.systems.narrative.quest.world import People, Person, _index_people
+from tests.systems.narrative.quest.quest_fixtures import RULES, world
+from worldloom.systems.narrative.quest.motive import residents
+from worldloom.systems.narrative.quest.world import People, Person, _index_people, build_atlas
 
 SCHEMA = {
     "npc_id": pl.Int64,
@@ -160,3 +165,34 @@ def test_people_numbered_from_zero_are_found_by_their_number() -> None:
     assert not people.alive(0, 40)
     assert not people.alive(1, 29)
     assert people.alive(1, 40)
+
+
+def test_the_long_dead_leave_the_givers_places_to_the_living() -> None:
+    # Twelve merchants of town 0, all richer than its living merchant (2), died on day 10:
+    # a board on day 300 asks the living; one on day 5 still finds the richest of them.
+    base = world()
+    ghosts = pl.DataFrame(
+        {
+            "npc_id": range(100, 112),
+            "settlement_id": 0,
+            "profession": "merchant",
+            "notable_role": "merchant",
+            "wealth": range(1000, 1012),
+            "father_id": None,
+            "mother_id": None,
+            "spouse_id": None,
+            "born_tick": -9000,
+            "notable": True,
+        },
+        schema=base.npcs.schema,
+    )
+    died = pl.DataFrame({"npc_id": range(100, 112), "died_tick": 10}, schema=base.dead.schema)
+    haunted = dataclasses.replace(
+        base, npcs=pl.concat([base.npcs, ghosts]), dead=pl.concat([base.dead, died])
+    )
+    later = build_atlas(haunted, levels=RULES.encounter_levels, since=300)
+    assert residents(later, [0], ["merchant"], 300) == (2,)
+    assert 111 not in later.people
+    assert not later.alive(111, 300)
+    earlier = build_atlas(haunted, levels=RULES.encounter_levels, since=5)
+    assert residents(earlier, [0], ["merchant"], 5)[0] == 111

@@ -73,11 +73,12 @@ def offer_quests(
     """
     # Residents are looked up by the roles that give quests only (triggers' and arcs').
     keys = {key for trigger in rules.triggers for key in trigger.givers} | set(rules.arc_givers)
-    atlas = build_atlas(world, levels=rules.encounter_levels, keys=keys)
+    start = first_board(book.tick, rules)
+    # Every board asks about its own day: those who died before the first are of no board's.
+    atlas = build_atlas(world, levels=rules.encounter_levels, keys=keys, since=start)
     desk = _Desk.of(book)
     days = rules.board.days
     relevant = {t.event for t in rules.triggers} | set(_UNDOING)
-    start = first_board(book.tick, rules)
     recent = events.filter(
         (pl.col("tick") > start - days)
         & (pl.col("tick") <= until_tick)

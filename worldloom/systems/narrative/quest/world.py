@@ -123,12 +123,24 @@ class Atlas:
 
 
 def build_atlas(
-    world: QuestWorld, *, levels: Mapping[str, int], keys: Collection[str] | None = None
+    world: QuestWorld,
+    *,
+    levels: Mapping[str, int],
+    keys: Collection[str] | None = None,
+    since: int | None = None,
 ) -> Atlas:
     """Index the world's frames by id (people, places, POIs with their monsters, items, prices);
     `levels` rates an encounter's difficulty band 1..10; `keys` are the roles and professions
-    whose residents are indexed (None: every one)."""
-    people, residents, notables = _index_people(world.npcs, world.dead, keys=keys)
+    whose residents are indexed (None: every one); `since`: the first day the atlas is asked
+    about, before which the people who died are left out (no one asks after them: they are
+    neither alive nor anyone's giver, and they would crowd the living out of the residents'
+    first places)."""
+    npcs, dead = world.npcs, world.dead
+    if since is not None:
+        gone = dead.filter(pl.col("died_tick") < since)["npc_id"].implode()
+        npcs = npcs.filter(~pl.col("npc_id").is_in(gone))
+        dead = dead.filter(pl.col("died_tick") >= since)
+    people, residents, notables = _index_people(npcs, dead, keys=keys)
     places = world.settlements.sort(["population", "settlement_id"], descending=[True, False])
     region_settlements: dict[int, list[int]] = defaultdict(list)
     for settlement, region in places.select("settlement_id", "region_id").iter_rows():
