@@ -21,7 +21,7 @@ from worldloom.systems.narrative.memory import MemoryRules
 from worldloom.systems.narrative.motif import MotifTable
 from worldloom.systems.narrative.quest import QuestRules
 from worldloom.systems.narrative.rumor import RumorRules
-from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules
+from worldloom.systems.people import CULTURE_TYPES, CharacterTable, CultureRules, NotableRole
 from worldloom.systems.places import PlaceRules
 from worldloom.systems.prose import ProseTemplates
 from worldloom.systems.religion import ReligionTable
@@ -93,6 +93,12 @@ def culture_rules() -> CultureRules:
 @cache
 def character_table() -> CharacterTable:
     return CharacterTable.from_mapping(read_toml("characters.toml"))
+
+
+@cache
+def notable_roles() -> Mapping[str, NotableRole]:
+    """The notable roles of `characters.toml` by name."""
+    return {notable.role: notable for notable in character_table().notables}
 
 
 @cache

@@ -164,6 +164,7 @@ def live_year(
         struck=rolled.struck,
         hooks=rolled.hooks,
         rules=catalog.history_rules(),
+        roles=catalog.notable_roles(),
         seeds=seeds,
         first_event_id=world.next_event,
     )

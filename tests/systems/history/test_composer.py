@@ -74,6 +74,7 @@ def _chronicle(world: WorldYear, **extra: Any):  # type: ignore[no-untyped-def]
         "killed": {2: 12},
         "hooks": Hooks(((1, 2),), ((2, "siege"),), (6,)),
         "rules": catalog.history_rules(),
+        "roles": catalog.notable_roles(),
         "seeds": Seeds(4),
         "first_event_id": 10,
     } | extra

@@ -71,6 +71,7 @@ def _year(npcs: pl.DataFrame, vitals: pl.DataFrame, *, hard: float, year: int, l
         npcs,
         vitals,
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
+        roles=catalog.notable_roles(),
         conditions=Conditions(
             np.array([hard]), np.zeros(1), np.array([hard]), np.zeros(1, np.int64)
         ),
@@ -153,6 +154,7 @@ def _lives(cohorts: Tally, *, seed: int = 11) -> tuple[int, int, set[int]]:
         _village(),
         pl.DataFrame(schema=VITALS_SCHEMA),
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
+        roles=catalog.notable_roles(),
         conditions=Conditions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, np.int64)),
         cohorts=cohorts,
         region_of=np.array([4]),

@@ -31,6 +31,7 @@ def _year(
         npcs,
         vitals,
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
+        roles=catalog.notable_roles(),
         conditions=Conditions(np.array([0.6]), np.zeros(1), np.array([0.3]), np.zeros(1, np.int64)),
         cohorts=village_year(living(npcs, vitals), births=6, deaths=9),
         region_of=np.array([4]),

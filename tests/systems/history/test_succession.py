@@ -1,7 +1,10 @@
 """Who inherits a dead ruler's seat: an adult child (the eldest, then the smaller id), else the
-living spouse, else the seat's eldest grown notable, else its eldest grown person, else no one."""
+living spouse, else the seat's eldest grown notable, else its eldest grown person, else no one;
+and who takes another notable's place: an adult child at home, else the richest of the trade."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import polars as pl
@@ -9,7 +12,7 @@ import pytest
 
 from tests.systems.history.test_person import SCHEMA, _person
 from worldloom.systems.history import EventLog, Leaders
-from worldloom.systems.history.succession import Succession, succeed
+from worldloom.systems.history.succession import Succession, pass_roles, succeed, vacancies
 from worldloom.tasks import catalog
 
 RULER = _person(0, 70, "male", notable=True, notable_role="ruler", spouse_id=1)
@@ -116,3 +119,98 @@ def test_only_the_seats_of_dead_rulers_change_hands() -> None:
     )
     assert after.leader.tolist() == [0, 5]
     assert (succession.faction_id, succession.npc_id, succession.relation) == (5, 5, "child")
+
+
+PRIEST = _person(20, 60, "female", notable=True, notable_role="priest", profession="priest")
+"""The priest of settlement 0, who dies (her death: event 9, day 400)."""
+
+
+def _passed(
+    people: list[dict[str, object]],
+    *,
+    dead: dict[int, int] | None = None,
+    successions: tuple[Succession, ...] = (),
+) -> tuple[pl.DataFrame, EventLog]:
+    """The npcs after the year's places passed on, and the log of it; everyone but the dead
+    lives to the year's end."""
+    npcs = pl.DataFrame([RULER, PRIEST, *people], schema=SCHEMA)
+    dead = {20: 9} if dead is None else dead
+    log = EventLog(catalog.event_catalog(), 10, earlier_tick=400)
+    left = vacancies(
+        npcs,
+        dead=dead,
+        died_tick=dict.fromkeys(dead, 400),
+        leaders=Leaders(np.array([3]), np.array([0]), np.array([0])),
+        successions=successions,
+    )
+    after = pass_roles(
+        npcs,
+        left,
+        roles=catalog.notable_roles(),
+        alive_after=set(npcs["npc_id"]) - set(dead),
+        region_of=np.array([6, 7]),
+        log=log,
+    )
+    return after, log
+
+
+def _role(npcs: pl.DataFrame, npc_id: int) -> tuple[bool, str | None]:
+    row = npcs.filter(pl.col("npc_id") == npc_id).row(0, named=True)
+    return row["notable"], row["notable_role"]
+
+
+def test_a_dead_notable_s_place_goes_to_her_eldest_child_at_home() -> None:
+    after, log = _passed([
+        _person(21, 30, "male", mother_id=20),
+        _person(22, 34, "female", mother_id=20, settlement_id=1),  # lives elsewhere
+        _person(23, 50, "female", profession="priest", wealth=900),
+    ])  # fmt: skip
+    assert _role(after, 21) == (True, "priest")
+    assert _role(after, 23) == (False, None)
+    (kind,), (cause,) = log.rows["type"], log.rows["cause_ids"]
+    assert (kind, cause, log.rows["npc_id"][0], log.rows["tick"][0]) == (
+        "role_passed",
+        [9],
+        21,
+        400,
+    )
+    assert json.loads(log.rows["payload"][0]) == {"previous_id": 20, "role": "priest",
+                                                  "relation": "child"}  # fmt: skip
+
+
+def test_without_a_child_the_richest_of_the_trade_of_age_takes_it() -> None:
+    after, log = _passed([
+        _person(21, 12, "male", mother_id=20),  # too young
+        _person(23, 40, "female", profession="priest", wealth=50),
+        _person(24, 41, "male", profession="priest", wealth=80),
+        _person(25, 20, "male", profession="priest", wealth=999),  # under the priests' 25
+        _person(26, 50, "male", profession="priest", wealth=999, settlement_id=1),
+        _person(27, 50, "male", profession="priest", wealth=999, notable=True,
+                notable_role="merchant"),
+        _person(28, 50, "male", profession="farmer", wealth=999),
+    ])  # fmt: skip
+    assert _role(after, 24) == (True, "priest")
+    assert json.loads(log.rows["payload"][0])["relation"] == "trade"
+    assert after.filter(pl.col("notable_role") == "priest").height == 2  # the dead keeps hers
+
+
+def test_with_no_one_to_take_it_the_place_stays_empty() -> None:
+    people = [_person(28, 50, "male", profession="farmer")]
+    after, log = _passed(people)
+    assert after.equals(pl.DataFrame([RULER, PRIEST, *people], schema=SCHEMA))
+    assert log.rows["type"] == []
+
+
+def test_a_faction_leader_s_seat_is_a_succession_not_a_place_passed() -> None:
+    after, log = _passed([_person(21, 30, "male", father_id=0)], dead={0: 9})
+    assert _role(after, 21) == (False, None)
+    assert log.rows["type"] == []
+
+
+def test_a_notable_who_takes_a_seat_leaves_her_place_to_another() -> None:
+    seated = Succession(3, 20, 0, 400, 9, "notable")
+    after, log = _passed(
+        [_person(23, 40, "female", profession="priest")], dead={0: 8}, successions=(seated,)
+    )
+    assert _role(after, 23) == (True, "priest")
+    assert log.rows["cause_ids"] == [[9]]

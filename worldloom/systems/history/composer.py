@@ -28,6 +28,7 @@ from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.person import advance_people
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.history.schism import split_faiths
+from worldloom.systems.people import NotableRole
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
@@ -53,6 +54,7 @@ def chronicle_year(
     hooks: Hooks,
     struck: Mapping[int, int] | None = None,
     rules: HistoryRules,
+    roles: Mapping[str, NotableRole],
     seeds: Seeds,
     first_event_id: int,
 ) -> YearRecord:
@@ -66,6 +68,7 @@ def chronicle_year(
         struck: settlement id -> people killed there by disasters, raids and plague
             (everyone alike).
         hooks: the next year's economy hooks the war and chaos rooms ask for.
+        roles: the notable roles by name, whose places pass on (`pass_roles`).
         first_event_id: the next free event id.
     """
     last = world.first_tick + world.days - 1
@@ -130,6 +133,7 @@ def chronicle_year(
         world.npcs,
         world.vitals,
         leaders=world.leaders,
+        roles=roles,
         conditions=conditions,
         cohorts=cohort_year.tally,
         region_of=region,

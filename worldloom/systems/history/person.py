@@ -1,5 +1,5 @@
 """Tier-2 people over a year: they age, marry, have children and die; a ruler's death is a
-succession.
+succession, another notable's place passes to an heir or one of the trade.
 
 Everything is drawn from the people alive when the year begins, each from its own stream
 keyed by the year: who dies, which couples form (willing brides and grooms of one settlement
@@ -27,7 +27,15 @@ from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.person_log import Fates, People, write_year
 from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.rules import HistoryRules
-from worldloom.systems.history.succession import Leaders, Succession, crown, succeed
+from worldloom.systems.history.succession import (
+    Leaders,
+    Succession,
+    crown,
+    pass_roles,
+    succeed,
+    vacancies,
+)
+from worldloom.systems.people import NotableRole
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
@@ -57,6 +65,7 @@ def advance_people(
     vitals: pl.DataFrame,
     *,
     leaders: Leaders,
+    roles: Mapping[str, NotableRole],
     conditions: Conditions,
     cohorts: Tally,
     region_of: Int,
@@ -70,11 +79,13 @@ def advance_people(
     everyone: Everyone | None = None,
 ) -> PeopleYear:
     """One year of the tier-2 people; events go to `log` (births, deaths, marriages, coming
-    of age, successions).
+    of age, successions, notables' places passed on).
 
     Args:
         npcs: the npcs table's rows, in npc_id order.
         vitals: births and deaths so far (`VITALS_SCHEMA`).
+        roles: the notable roles by name (`data/characters.toml`): a notable's place passes
+            to someone of the role's age and trade (`pass_roles`).
         cohorts: the cohorts' year per settlement id (`advance_cohorts`): its people as it
             began, their births and deaths, which the settlement's tier-2 people share.
         region_of: region id per settlement id (an event's place).
@@ -127,16 +138,31 @@ def advance_people(
     born_ids = {b[2] for b in written.births}
     if written.births:
         updated = pl.concat([updated, _children(npcs, written.births)])
+    alive_after = set(people.ids[survives].tolist()) | born_ids
+    died_tick = {i: t for i, t, _ in written.died}
     leaders_after, successions = succeed(
         updated,
         leaders,
         dead=written.death_event,
-        alive_after=set(people.ids[survives].tolist()) | born_ids,
-        died_tick={i: t for i, t, _ in written.died},
+        alive_after=alive_after,
+        died_tick=died_tick,
         region_of=region_of,
         log=log,
     )
-    updated = crown(updated, successions)
+    updated = pass_roles(
+        crown(updated, successions),
+        vacancies(
+            npcs,
+            dead=written.death_event,
+            died_tick=died_tick,
+            leaders=leaders,
+            successions=successions,
+        ),
+        roles=roles,
+        alive_after=alive_after,
+        region_of=region_of,
+        log=log,
+    )
     vitals_after = _vitals(vitals, written.born, written.died)
     return PeopleYear(updated, vitals_after, leaders_after, successions, written.death_event)
 

@@ -1,6 +1,11 @@
 """Successions: when a ruler dies in the year, the seat passes to an heir (an adult child,
 else the spouse, else the seat's oldest grown notable, else its oldest grown person) or stands
-empty, each with its event caused by the death; heirs become notables with the ruler's role."""
+empty, each with its event caused by the death; heirs become notables with the ruler's role.
+
+Every other notable's place (a priest's, a merchant's, a guild master's, a town's ruler who
+leads no faction) passes too when they die or leave it for a seat (`pass_roles`): to their
+eldest adult child at home, else to the richest grown person there of the role's trade; else
+it stays empty until the role is written again."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from worldloom.systems.history.log import EventLog
+from worldloom.systems.people import NotableRole
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -127,4 +133,116 @@ def crown(npcs: pl.DataFrame, successions: tuple[Succession, ...]) -> pl.DataFra
         .then(pl.lit("ruler"))
         .otherwise(pl.col("notable_role"))
         .alias("notable_role"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    """A notable's place left in their settlement, by a death or a seat taken (`cause`)."""
+
+    previous_id: int
+    role: str
+    settlement_id: int
+    tick: int
+    cause: int
+
+
+def vacancies(
+    npcs: pl.DataFrame,
+    *,
+    dead: Mapping[int, int],
+    died_tick: Mapping[int, int],
+    leaders: Leaders,
+    successions: tuple[Succession, ...],
+) -> tuple[Vacancy, ...]:
+    """The notables' places left during the year (`npcs` as it began, `dead`: npc -> death
+    event): those of the notables who died, but for the factions' leaders (theirs is a
+    succession), and those of the notables who took a seat; by day, then previous id."""
+    holders = {
+        int(npc): (str(role), int(home))
+        for npc, role, home in npcs.filter(
+            pl.col("notable").fill_null(False)
+            & pl.col("notable_role").is_not_null()
+            & pl.col("settlement_id").is_not_null()
+        )
+        .select("npc_id", "notable_role", "settlement_id")
+        .iter_rows()
+    }
+    seated = {int(leader) for leader in leaders.leader}
+    left = [
+        Vacancy(npc, *holders[npc], died_tick[npc], event)
+        for npc, event in dead.items()
+        if npc in holders and npc not in seated
+    ]
+    left += [
+        Vacancy(s.npc_id, *holders[s.npc_id], s.tick, s.event_id)
+        for s in successions
+        if s.npc_id in holders and holders[s.npc_id][0] != "ruler"
+    ]
+    return tuple(sorted(left, key=lambda v: (v.tick, v.previous_id)))
+
+
+def pass_roles(
+    npcs: pl.DataFrame,
+    left: tuple[Vacancy, ...],
+    *,
+    roles: Mapping[str, NotableRole],
+    alive_after: set[int],
+    region_of: Int,
+    log: EventLog,
+) -> pl.DataFrame:
+    """`npcs` with each place `left` taken, in its order, by someone of its settlement alive at
+    the year's end, of the role's age and no notable yet: the previous holder's eldest child,
+    else the richest of the role's trade (the eldest, then the smaller id, among equals); each
+    with a `role_passed` event caused by the death or succession. A role `roles` does not
+    know asks for age 16 and no trade."""
+    if not left:
+        return npcs
+    ids = npcs["npc_id"].to_numpy().astype(np.int64)
+    age = npcs["age"].fill_null(0).to_numpy().astype(np.int64)
+    parents = np.stack([npcs[c].fill_null(-1).to_numpy().astype(np.int64)
+                        for c in ("father_id", "mother_id")])  # fmt: skip
+    home = npcs["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
+    trade = npcs["profession"].fill_null("").to_numpy()
+    wealth = npcs["wealth"].fill_null(0).to_numpy().astype(np.int64)
+    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
+    free = np.isin(ids, alive) & ~npcs["notable"].fill_null(False).to_numpy().astype(bool)
+    # Each settlement's rows, eldest first (then the smaller id).
+    by_home = np.lexsort((ids, -age, home))
+    starts = np.searchsorted(home[by_home], [v.settlement_id for v in left], side="left")
+    ends = np.searchsorted(home[by_home], [v.settlement_id for v in left], side="right")
+    taken: dict[int, str] = {}
+    for vacancy, start, end in zip(left, starts.tolist(), ends.tolist(), strict=True):
+        role = roles.get(vacancy.role)
+        rows = by_home[start:end]
+        rows = rows[free[rows] & (age[rows] >= (role.min_age if role else 16))]
+        child = rows[(parents[:, rows] == vacancy.previous_id).any(axis=0)]
+        skilled = rows[trade[rows] == role.profession] if role else rows[:0]
+        if child.size:
+            heir, relation = int(child[0]), "child"
+        elif skilled.size:
+            # The richest; stable, so the eldest (then the smaller id) among equals.
+            heir, relation = int(skilled[np.argsort(-wealth[skilled], kind="stable")[0]]), "trade"
+        else:
+            continue
+        free[heir] = False
+        taken[int(ids[heir])] = vacancy.role
+        s = vacancy.settlement_id
+        log.add(
+            "role_passed",
+            tick=vacancy.tick,
+            payload={"previous_id": vacancy.previous_id, "role": vacancy.role,
+                     "relation": relation},
+            causes=(vacancy.cause,),
+            npc_id=int(ids[heir]),
+            actors={"settlement_id": s, "region_id": int(region_of[s])},
+        )  # fmt: skip
+    if not taken:
+        return npcs
+    heirs = pl.Series(list(taken), dtype=npcs["npc_id"].dtype)
+    role_of = pl.col("npc_id").replace_strict(heirs, list(taken.values()), default=None)
+    is_heir = pl.col("npc_id").is_in(heirs.implode())
+    return npcs.with_columns(
+        pl.when(is_heir).then(True).otherwise(pl.col("notable")).alias("notable"),
+        pl.when(is_heir).then(role_of).otherwise(pl.col("notable_role")).alias("notable_role"),
     )

@@ -8,6 +8,7 @@ from worldloom.systems.people.character import (
     ATTRIBUTE_MIN,
     SKILL_MAX,
     CharacterTable,
+    NotableRole,
     draw_characters,
 )
 from worldloom.systems.people.composer import (
@@ -47,6 +48,7 @@ __all__ = [
     "CultureRules",
     "Cultures",
     "NamePool",
+    "NotableRole",
     "People",
     "PeopleTables",
     "batch_regions",
