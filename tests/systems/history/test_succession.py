@@ -214,3 +214,18 @@ def test_a_notable_who_takes_a_seat_leaves_her_place_to_another() -> None:
     )
     assert _role(after, 23) == (True, "priest")
     assert log.rows["cause_ids"] == [[9]]
+
+
+def test_a_notable_seated_twice_leaves_one_place() -> None:
+    # Two factions seated in her town took her as their leader the same day.
+    seats = (Succession(3, 20, 0, 400, 9, "notable"), Succession(4, 20, 5, 400, 8, "notable"))
+    after, log = _passed(
+        [
+            _person(23, 40, "female", profession="priest"),
+            _person(24, 40, "male", profession="priest"),
+        ],
+        dead={0: 7},
+        successions=seats,
+    )
+    assert after.filter(pl.col("notable_role") == "priest").height == 2  # 20's, and one heir
+    assert log.rows["cause_ids"] == [[8]]

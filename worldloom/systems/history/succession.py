@@ -157,7 +157,8 @@ def vacancies(
 ) -> tuple[Vacancy, ...]:
     """The notables' places left during the year (`npcs` as it began, `dead`: npc -> death
     event): those of the notables who died, but for the factions' leaders (theirs is a
-    succession), and those of the notables who took a seat; by day, then previous id."""
+    succession), and those of the notables who took a seat (one place, however many seats:
+    the first); by day, then previous id."""
     holders = {
         int(npc): (str(role), int(home))
         for npc, role, home in npcs.filter(
@@ -179,7 +180,8 @@ def vacancies(
         for s in successions
         if s.npc_id in holders and holders[s.npc_id][0] != "ruler"
     ]
-    return tuple(sorted(left, key=lambda v: (v.tick, v.previous_id)))
+    first = {v.previous_id: v for v in sorted(left, key=lambda v: (v.tick, v.cause), reverse=True)}
+    return tuple(sorted(first.values(), key=lambda v: (v.tick, v.previous_id)))
 
 
 def pass_roles(
