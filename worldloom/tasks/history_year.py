@@ -162,6 +162,7 @@ def live_year(
         at_war_realms=rolled.at_war_realms,
         killed=rolled.killed,
         struck=rolled.struck,
+        killings=rolled.killings,
         hooks=rolled.hooks,
         rules=catalog.history_rules(),
         roles=catalog.notable_roles(),

@@ -4,6 +4,7 @@ them, and every hook for the next year is an event."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -173,3 +174,20 @@ def test_a_market_whose_agents_went_bankrupt_saw_its_merchants_ruined() -> None:
     # Seven of twenty agents is not two in five.
     fewer = _events(_chronicle(_world(hardship=0.0, food=1.0, ruined=7), **calm))
     assert "merchant_ruined" not in set(fewer["type"])
+
+
+def test_the_killed_in_battle_die_of_war_after_the_happening_that_killed_them() -> None:
+    # The village's people live in settlement 2, where 300 are killed; the year's first
+    # happening (event 10) is the one that killed them.
+    world = _world(hardship=0.0, food=1.0)
+    moved = world.npcs.with_columns(pl.lit(2, world.npcs["settlement_id"].dtype).alias(
+        "settlement_id"))  # fmt: skip
+    record = _chronicle(replace(world, npcs=moved), killed={2: 300}, killings={2: 0})
+    deaths = _events(record).filter(pl.col("type") == "death")
+    cause = pl.col("payload").str.json_decode(pl.Struct({"cause": pl.String})).struct.field("cause")
+    war = deaths.filter(cause == "war")
+    assert war.height >= 10
+    after = war.filter(pl.col("tick") >= 800)["cause_ids"].to_list()
+    assert after
+    assert after == [[10]] * len(after)
+    assert war.filter(pl.col("tick") < 800)["cause_ids"].list.len().sum() == 0

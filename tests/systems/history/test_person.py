@@ -14,6 +14,7 @@ from worldloom.systems.history import (
     Conditions,
     EventLog,
     Leaders,
+    PeopleYear,
     Tally,
     advance_people,
 )
@@ -147,15 +148,15 @@ def test_a_ruler_s_death_is_a_succession_caused_by_it() -> None:
     assert npcs.height >= _village().height
 
 
-def _lives(cohorts: Tally, *, seed: int = 11) -> tuple[int, int, set[int]]:
-    """The deaths and births a year of the village logs under `cohorts`, and who died."""
+def _year_of(cohorts: Tally, *, seed: int = 11, killed: int = 0) -> tuple[PeopleYear, EventLog]:
+    """A year of the village under `cohorts`, `killed` of its people killed in battle."""
     log = EventLog(catalog.event_catalog(), 1, earlier_tick=365)
     year = advance_people(
         _village(),
         pl.DataFrame(schema=VITALS_SCHEMA),
         leaders=Leaders(np.array([7]), np.array([0]), np.array([0])),
         roles=catalog.notable_roles(),
-        conditions=Conditions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, np.int64)),
+        conditions=Conditions(np.zeros(1), np.zeros(1), np.zeros(1), np.array([killed])),
         cohorts=cohorts,
         region_of=np.array([4]),
         rules=catalog.history_rules(),
@@ -165,6 +166,12 @@ def _lives(cohorts: Tally, *, seed: int = 11) -> tuple[int, int, set[int]]:
         days=365,
         log=log,
     )
+    return year, log
+
+
+def _lives(cohorts: Tally, *, seed: int = 11) -> tuple[int, int, set[int]]:
+    """The deaths and births a year of the village logs under `cohorts`, and who died."""
+    year, log = _year_of(cohorts, seed=seed)
     kinds = log.rows["type"]
     dead = set(year.vitals.filter(pl.col("died_tick") >= 0)["npc_id"].to_list())
     return kinds.count("death"), kinds.count("birth"), dead
@@ -194,3 +201,16 @@ def test_the_likelier_to_die_die_first() -> None:
     quota = village_year(_village().height, births=0, deaths=5)
     elders = sum(len(_lives(quota, seed=seed)[2] & {0, 1}) for seed in range(20))
     assert elders >= 3 * 2 * 20 * 5 / _village().height
+
+
+def test_the_killed_in_battle_are_its_men_of_fighting_age_dead_of_war() -> None:
+    # Twelve die in a village of NPCs, ten of them killed in battle.
+    for seed in (1, 2, 3):
+        year, _ = _year_of(village_year(_village().height, births=0, deaths=12), seed=seed,
+                           killed=10)  # fmt: skip
+        dead = year.vitals.filter(pl.col("died_tick") >= 0)
+        assert dead.height == 12
+        slain = year.npcs.join(dead.filter(pl.col("death_cause") == "war"), on="npc_id")
+        assert slain.height == 10
+        assert (slain["sex"] == "male").all()
+        assert slain["age"].is_between(16, 44).all()

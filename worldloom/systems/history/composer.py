@@ -53,6 +53,7 @@ def chronicle_year(
     killed: Mapping[int, int],
     hooks: Hooks,
     struck: Mapping[int, int] | None = None,
+    killings: Mapping[int, int] | None = None,
     rules: HistoryRules,
     roles: Mapping[str, NotableRole],
     seeds: Seeds,
@@ -67,6 +68,8 @@ def chronicle_year(
             age first).
         struck: settlement id -> people killed there by disasters, raids and plague
             (everyone alike).
+        killings: settlement id -> the position in `happenings` of the first that killed
+            its people (`killed`): their deaths follow from it.
         hooks: the next year's economy hooks the war and chaos rooms ask for.
         roles: the notable roles by name, whose places pass on (`pass_roles`).
         first_event_id: the next free event id.
@@ -125,6 +128,8 @@ def chronicle_year(
     )
     # A death follows from the plague there (when it came first) or the lost harvest.
     death_causes = {("plague", s): (e, log.tick_of(e)) for s, e in plague_event.items()}
+    for settlement, position in (killings or {}).items():
+        death_causes[("war", settlement)] = (ids[position], log.tick_of(ids[position]))
     for settlement, home in enumerate(region.tolist()):
         failed = world.harvest_failures.get(home)
         if failed is not None:

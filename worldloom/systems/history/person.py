@@ -24,7 +24,7 @@ import polars as pl
 
 from worldloom.systems.history.cohort import Conditions, Tally
 from worldloom.systems.history.log import EventLog
-from worldloom.systems.history.person_log import Fates, People, write_year
+from worldloom.systems.history.person_log import CAUSES, Fates, People, write_year
 from worldloom.systems.history.populace import Everyone
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.history.succession import (
@@ -39,6 +39,8 @@ from worldloom.systems.people import NotableRole
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
+FIGHTING_AGES = (16, 44)
+"""The ages battles kill first (the cohorts' bands 16-29 and 30-44)."""
 VITALS_SCHEMA = pl.Schema(
     {
         "npc_id": pl.Int64(),
@@ -193,17 +195,27 @@ def _draw_fates(
     )
     rate = parts.sum(axis=0).clip(0, mod["max_death_rate"])
     draw = seeds.stream("history.person.death", year).random((2, total))[:, place]
-    deaths, births = _shares(people, cohorts, seeds.stream("history.person.share", year))
+    deaths, births, killed = _shares(
+        people, cohorts, conditions.killed, seeds.stream("history.person.share", year)
+    )
     # Each one's death comes at an exponential time of its rate: the first `deaths` of a
-    # settlement die (a settlement without cohorts: those whose draw falls under their rate).
+    # settlement die (a settlement without cohorts: those whose draw falls under their rate),
+    # its killed in battle first, from its men of fighting age (then anyone left), as the
+    # cohorts lose theirs.
     clock = -np.log1p(-draw[0]) / np.maximum(rate, 1e-12)
+    fighting = people.alive & ~people.female & (age >= FIGHTING_AGES[0]) & (age <= FIGHTING_AGES[1])
+    slain = _first(clock, s, np.minimum(killed, deaths), among=fighting)
+    left = np.minimum(killed, deaths) - np.bincount(s[slain], minlength=killed.size)
+    slain |= _first(clock, s, left, among=people.alive & ~slain)
+    rest = deaths - np.bincount(s[slain], minlength=deaths.size)
     dies = np.where(
         cohorts.start[s] > 0,
-        _first(clock, s, deaths, among=people.alive),
+        slain | _first(clock, s, rest, among=people.alive & ~slain),
         people.alive & (draw[0] < rate),
     )
     share = np.cumsum(parts, axis=0) / np.maximum(parts.sum(axis=0), 1e-12)
     cause = (draw[1][None, :] > share).sum(axis=0).clip(0, 3).astype(np.int64)
+    cause[slain] = CAUSES.index("war")
     survives = people.alive & ~dies
     # Marriages: willing brides and grooms of one settlement and culture, paired in id order.
     unwed = (people.spouse < 0) | ~np.isin(people.spouse, people.ids[survives])
@@ -234,16 +246,18 @@ def _draw_fates(
     return Fates(dies, cause, couples, mothers, of_age)
 
 
-def _shares(people: People, cohorts: Tally, rng: np.random.Generator) -> tuple[Int, Int]:
-    """Per settlement id: the tier-2 people's deaths and births, their share (living people
-    of the settlement's cohorts as the year began) of the cohorts', rounded up or down at
-    random so that they are the share on average."""
+def _shares(
+    people: People, cohorts: Tally, killed: Int, rng: np.random.Generator
+) -> tuple[Int, Int, Int]:
+    """Per settlement id: the tier-2 people's deaths, births and killed in battle (of the
+    deaths), their share (living people of the settlement's cohorts as the year began) of the
+    cohorts', rounded up or down at random so that they are the share on average."""
     n = cohorts.start.size
     living = np.bincount(people.settlement[people.alive], minlength=n)[:n]
     share = living / np.maximum(cohorts.start, 1)
-    expected = share[None, :] * np.stack([cohorts.deaths, cohorts.births])
-    rounded = np.floor(expected + rng.random((2, n))).astype(np.int64)
-    return rounded[0], rounded[1]
+    expected = share[None, :] * np.stack([cohorts.deaths, cohorts.births, killed])
+    rounded = np.floor(expected + rng.random((3, n))).astype(np.int64)
+    return rounded[0], rounded[1], rounded[2]
 
 
 def _first(

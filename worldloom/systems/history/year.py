@@ -68,6 +68,9 @@ class RolledYear:
     """Realm -> settlement its soldiers came from -> copper their year under arms cost."""
     tributes: tuple[tuple[int, int, float], ...] = ()
     """(payer, payee, copper) of the year's tributes, as paid."""
+    killings: Mapping[int, int] = field(default_factory=dict)
+    """Settlement id -> the position of the year's first happening that killed its people in
+    battle or a sack (their deaths follow from it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ def roll_year(
     chaos_at: dict[int, int] = {}
     war_at: dict[int, int] = {}
     killed: dict[int, int] = {}
+    killings: dict[int, int] = {}
     struck: dict[int, int] = {}
     failed: set[int] = set()
     closed: dict[int, str] = {}
@@ -162,7 +166,14 @@ def roll_year(
             if isinstance(war_record.payload, TributePaid):
                 payer, payee = war_record.faction_id, war_record.other_faction_id
                 tributes.append((payer, payee, war_record.payload.copper))
-            _war(war_record, position, killed=killed, sieges=sieges, borders=borders)
+            _war(
+                war_record,
+                position,
+                killed=killed,
+                killings=killings,
+                sieges=sieges,
+                borders=borders,
+            )
         at_war.update(war_state.faction_ids[war_state.war_of >= 0].tolist())
         _pay_soldiers(war_state, army, days=month.days, upkeep=upkeep)
         tick += month.days
@@ -178,6 +189,7 @@ def roll_year(
         chaos_records=tuple(chaos_at.items()),
         war_records=tuple(war_at.items()),
         killed=killed,
+        killings=killings,
         struck=struck,
         at_war_realms=frozenset(at_war),
         hooks=Hooks(cut, tuple(sorted(closed.items())), tuple(sorted(failed))),
@@ -221,12 +233,14 @@ def _war(
     position: int,
     *,
     killed: dict[int, int],
+    killings: dict[int, int],
     sieges: dict[int, int],
     borders: list[Border],
 ) -> None:
     effects = war_effects(record)
     for settlement, people in effects.get("killed", ()):
         killed[settlement] = killed.get(settlement, 0) + int(people)
+        killings.setdefault(settlement, position)
     if "siege" in effects:
         settlement, siege, begun = effects["siege"]
         if begun:
