@@ -140,7 +140,12 @@ def live_year(
         year=year,
         first_tick=year * days,
         days=days,
-        places=Places(region=region, realm=realm, neighbours=_neighbours(world["routes"], n)),
+        places=Places(
+            region=region,
+            realm=realm,
+            neighbours=_neighbours(world["routes"], n),
+            tier=tuple(settlements["tier"].to_list()),
+        ),
         cohorts=cohorts,
         npcs=world["npcs"],
         vitals=_vitals_in(world["npc_vitals"]),

@@ -12,7 +12,13 @@ import pytest
 
 from tests.systems.history.test_person import SCHEMA, _person
 from worldloom.systems.history import EventLog, Leaders
-from worldloom.systems.history.succession import Succession, pass_roles, succeed, vacancies
+from worldloom.systems.history.succession import (
+    Succession,
+    empty_places,
+    pass_roles,
+    succeed,
+    vacancies,
+)
 from worldloom.tasks import catalog
 
 RULER = _person(0, 70, "male", notable=True, notable_role="ruler", spouse_id=1)
@@ -229,3 +235,33 @@ def test_a_notable_seated_twice_leaves_one_place() -> None:
     )
     assert after.filter(pl.col("notable_role") == "priest").height == 2  # 20's, and one heir
     assert log.rows["cause_ids"] == [[8]]
+
+
+def test_a_town_s_empty_places_go_to_the_richest_of_their_trades() -> None:
+    # Town 0 keeps a priest, a merchant, a guild master and an adventurer; it has a merchant
+    # and two priests who are not notables. Village 1 keeps none.
+    npcs = pl.DataFrame(
+        [
+            RULER,
+            _person(30, 40, "female", profession="priest", wealth=5),
+            _person(31, 45, "male", profession="priest", wealth=9),
+            _person(32, 35, "male", profession="merchant", notable=True, notable_role="merchant"),
+        ],
+        schema=SCHEMA,
+    )
+    alive, roles = set(npcs["npc_id"]), catalog.notable_roles()
+    empty = empty_places(npcs, ("town", "village"), roles=roles, alive_after=alive, tick=729)
+    assert sorted(v.role for v in empty) == ["adventurer", "guild_master", "priest"]
+    assert {(v.previous_id, v.settlement_id, v.tick, v.cause) for v in empty} == {(-1, 0, 729, -1)}
+    log = EventLog(catalog.event_catalog(), 10, earlier_tick=400)
+    after = pass_roles(
+        npcs, empty, roles=roles, alive_after=alive, region_of=np.array([6, 7]), log=log
+    )
+    assert _role(after, 31) == (True, "priest")
+    # No artisan or adventurer is there to take the other two.
+    assert (log.rows["type"], log.rows["cause_ids"]) == (["role_passed"], [[]])
+    assert json.loads(log.rows["payload"][0])["previous_id"] == -1
+    # A dead holder holds no place.
+    gone = empty_places(npcs, ("town",), roles=roles, alive_after=alive - {32}, tick=729)
+    assert "merchant" in {v.role for v in gone}
+    assert empty_places(npcs, (), roles=roles, alive_after=alive, tick=729) == ()

@@ -45,6 +45,9 @@ class Places:
     region: Int
     realm: Int
     neighbours: tuple[tuple[int, ...], ...]
+    tier: tuple[str, ...] = ()
+    """Each one's tier, which says how many of each notable it keeps (`empty_places`); none:
+    no empty place is filled."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,7 @@ def chronicle_year(
         world.vitals,
         leaders=world.leaders,
         roles=roles,
+        tiers=world.places.tier,
         conditions=conditions,
         cohorts=cohort_year.tally,
         region_of=region,

@@ -15,7 +15,7 @@ and who died when.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from worldloom.systems.history.succession import (
     Leaders,
     Succession,
     crown,
+    empty_places,
     pass_roles,
     succeed,
     vacancies,
@@ -68,6 +69,7 @@ def advance_people(
     *,
     leaders: Leaders,
     roles: Mapping[str, NotableRole],
+    tiers: Sequence[str] = (),
     conditions: Conditions,
     cohorts: Tally,
     region_of: Int,
@@ -88,6 +90,8 @@ def advance_people(
         vitals: births and deaths so far (`VITALS_SCHEMA`).
         roles: the notable roles by name (`data/characters.toml`): a notable's place passes
             to someone of the role's age and trade (`pass_roles`).
+        tiers: each settlement's tier: the places of its tier's notables still empty at the
+            year's end are filled the same way (`empty_places`); none: they are not.
         cohorts: the cohorts' year per settlement id (`advance_cohorts`): its people as it
             began, their births and deaths, which the settlement's tier-2 people share.
         region_of: region id per settlement id (an event's place).
@@ -159,6 +163,16 @@ def advance_people(
             died_tick=died_tick,
             leaders=leaders,
             successions=successions,
+        ),
+        roles=roles,
+        alive_after=alive_after,
+        region_of=region_of,
+        log=log,
+    )
+    updated = pass_roles(
+        updated,
+        empty_places(
+            updated, tiers, roles=roles, alive_after=alive_after, tick=first_tick + days - 1
         ),
         roles=roles,
         alive_after=alive_after,

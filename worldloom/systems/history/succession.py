@@ -4,12 +4,13 @@ empty, each with its event caused by the death; heirs become notables with the r
 
 Every other notable's place (a priest's, a merchant's, a guild master's, a town's ruler who
 leads no faction) passes too when they die or leave it for a seat (`pass_roles`): to their
-eldest adult child at home, else to the richest grown person there of the role's trade; else
-it stays empty until the role is written again."""
+eldest adult child at home, else to the richest grown person there of the role's trade; a
+place still empty at a year's end (no one could take it, or the settlement grew into a tier
+that keeps more) goes to the richest of the trade then (`empty_places`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,8 @@ def crown(npcs: pl.DataFrame, successions: tuple[Succession, ...]) -> pl.DataFra
 
 @dataclass(frozen=True, slots=True)
 class Vacancy:
-    """A notable's place left in their settlement, by a death or a seat taken (`cause`)."""
+    """A notable's place left in their settlement, by a death or a seat taken (`cause`), or
+    found empty (no previous holder, no cause: -1)."""
 
     previous_id: int
     role: str
@@ -184,6 +186,38 @@ def vacancies(
     return tuple(sorted(first.values(), key=lambda v: (v.tick, v.previous_id)))
 
 
+def empty_places(
+    npcs: pl.DataFrame,
+    tiers: Sequence[str],
+    *,
+    roles: Mapping[str, NotableRole],
+    alive_after: set[int],
+    tick: int,
+) -> tuple[Vacancy, ...]:
+    """The places of each settlement's tier's notables (`roles`' counts; a ruler's is a
+    faction's seat, not counted) that no one alive at the year's end holds, found on `tick`:
+    a place whose holder could not be followed, or that has none since the settlement grew;
+    by settlement, then role."""
+    if not tiers:
+        return ()
+    held = (
+        npcs.filter(
+            pl.col("notable").fill_null(False)
+            & pl.col("npc_id").is_in(pl.Series(list(alive_after), dtype=pl.Int64).implode())
+        )
+        .group_by("settlement_id", "notable_role")
+        .len()
+    )
+    holders = {(int(s), str(r)): int(n) for s, r, n in held.iter_rows() if s is not None}
+    return tuple(
+        Vacancy(-1, name, settlement, tick, -1)
+        for settlement, tier in enumerate(tiers)
+        for name, role in sorted(roles.items())
+        if name != "ruler"
+        for _ in range(role.counts.get(tier, 0) - holders.get((settlement, name), 0))
+    )
+
+
 def pass_roles(
     npcs: pl.DataFrame,
     left: tuple[Vacancy, ...],
@@ -218,7 +252,11 @@ def pass_roles(
         role = roles.get(vacancy.role)
         rows = by_home[start:end]
         rows = rows[free[rows] & (age[rows] >= (role.min_age if role else 16))]
-        child = rows[(parents[:, rows] == vacancy.previous_id).any(axis=0)]
+        child = (
+            rows[(parents[:, rows] == vacancy.previous_id).any(axis=0)]
+            if vacancy.previous_id >= 0
+            else rows[:0]
+        )
         skilled = rows[trade[rows] == role.profession] if role else rows[:0]
         if child.size:
             heir, relation = int(child[0]), "child"
@@ -235,7 +273,7 @@ def pass_roles(
             tick=vacancy.tick,
             payload={"previous_id": vacancy.previous_id, "role": vacancy.role,
                      "relation": relation},
-            causes=(vacancy.cause,),
+            causes=(vacancy.cause,) if vacancy.cause >= 0 else (),
             npc_id=int(ids[heir]),
             actors={"settlement_id": s, "region_id": int(region_of[s])},
         )  # fmt: skip
