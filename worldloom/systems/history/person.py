@@ -218,8 +218,9 @@ def _draw_fates(
     # cohorts lose theirs.
     clock = -np.log1p(-draw[0]) / np.maximum(rate, 1e-12)
     fighting = people.alive & ~people.female & (age >= FIGHTING_AGES[0]) & (age <= FIGHTING_AGES[1])
-    slain = _first(clock, s, np.minimum(killed, deaths), among=fighting)
-    left = np.minimum(killed, deaths) - np.bincount(s[slain], minlength=killed.size)
+    killed = np.minimum(killed, deaths)
+    slain = _first(clock, s, killed, among=fighting)
+    left = killed - np.bincount(s[slain], minlength=killed.size)
     slain |= _first(clock, s, left, among=people.alive & ~slain)
     rest = deaths - np.bincount(s[slain], minlength=deaths.size)
     dies = np.where(

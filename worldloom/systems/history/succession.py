@@ -182,7 +182,9 @@ def vacancies(
         for s in successions
         if s.npc_id in holders and holders[s.npc_id][0] != "ruler"
     ]
-    first = {v.previous_id: v for v in sorted(left, key=lambda v: (v.tick, v.cause), reverse=True)}
+    first: dict[int, Vacancy] = {}
+    for vacancy in sorted(left, key=lambda v: (v.tick, v.cause)):
+        first.setdefault(vacancy.previous_id, vacancy)
     return tuple(sorted(first.values(), key=lambda v: (v.tick, v.previous_id)))
 
 
