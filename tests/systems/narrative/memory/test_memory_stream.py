@@ -290,3 +290,15 @@ def test_people_who_became_kin_this_year_keep_their_later_events() -> None:
     # read again until no one joins: some may be kept that name no kin when read, none lost).
     kept = _maybe_known(LOW, events, _Circles.of(homes, {}))["event_id"].to_list()
     assert kept == [0, 1, 2]
+
+
+def test_a_rumor_heard_twice_is_remembered_once_as_first_heard() -> None:
+    heard = heard_frame(
+        [
+            (99, "plague", 7, 1, 45, "Plague in S2: 600 dead."),
+            (99, "plague", 7, 1, 40, "Plague in S2: 500 dead."),
+        ]
+    ).sort("heard_tick")
+    book = _remember(EVENTS.clear(), heard)
+    got = book.memories.select("npc_id", "event_id", "tick", "how", "text").rows()
+    assert got == [(11, 99, 40, "heard", "Word reached S1: Plague in S2: 500 dead.")]

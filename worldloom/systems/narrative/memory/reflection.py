@@ -53,9 +53,19 @@ def reflect(
     (at most `max_memories`). The last reflection's highest memory id marks where it stopped.
     """
     done = reflections.group_by("npc_id").agg(pl.col("memory_ids").list.max().max().alias("done"))
+    since = memories.join(done, on="npc_id", how="left").filter(
+        pl.col("done").is_null() | (pl.col("memory_id") > pl.col("done"))
+    )
+    # Importance is positive: a notable whose memories since their last reflection add up to
+    # less than the threshold cannot reflect now (most of them, every year), so only the
+    # others' memories are walked one by one.
+    due = (
+        since.group_by("npc_id")
+        .agg(pl.col("importance").sum())
+        .filter(pl.col("importance") >= rules.threshold)
+    )
     stream = (
-        memories.join(done, on="npc_id", how="left")
-        .filter(pl.col("done").is_null() | (pl.col("memory_id") > pl.col("done")))
+        since.filter(pl.col("npc_id").is_in(due["npc_id"].implode()))
         .sort("memory_id")
         .select("memory_id", "npc_id", "tick", "importance", "topics")
     )

@@ -93,13 +93,18 @@ def remember(
     fresh = events.filter(pl.col("tick") <= until_tick).sort("event_id")
     found = _events_known(rules, fresh, circles, names)
     heard = beliefs.filter(pl.col("heard_tick") <= until_tick)
-    found += _rumors_heard(rules, heard.cast(HEARD_SCHEMA), circles, names)
+    # A rumor of an event a notable knows closer (took part, witnessed: on or before the day
+    # it was heard, so they outlive it if they outlive the rumor) or remembers already adds
+    # no memory: most rumors heard, which are so left out before they are told.
+    closer = pl.DataFrame(
+        {"npc_id": [c.npc_id for c in found], "event_id": [c.event_id for c in found]},
+        schema={"npc_id": pl.Int64(), "event_id": pl.Int64()},
+    )
+    known_before = pl.concat([book.memories.select("npc_id", "event_id"), closer])
+    found += _rumors_heard(rules, heard.cast(HEARD_SCHEMA), circles, names, known=known_before)
     best: dict[tuple[int, int], _Candidate] = {}
     for candidate in found:
         key = (candidate.npc_id, candidate.event_id)
-        died = homes[candidate.npc_id]["died_tick"]
-        if died is not None and candidate.tick >= died:
-            continue
         held = best.get(key)
         if held is None or HOWS.index(candidate.how) < HOWS.index(held.how):
             best[key] = candidate
@@ -132,7 +137,9 @@ def remember(
     )
     # Diagonal: a book read without how and text gets the new rows' after its own.
     memories = pl.concat([book.memories, added], how="diagonal")
-    reflections = reflect(rules=rules, memories=memories, reflections=book.reflections, names=names)
+    # A reflection is tipped by a memory: only the notables given one now may reflect.
+    tipping = memories.filter(pl.col("npc_id").is_in(added["npc_id"].unique().implode()))
+    reflections = reflect(rules=rules, memories=tipping, reflections=book.reflections, names=names)
     return MemoryBook(memories=memories, reflections=reflections)
 
 
@@ -193,6 +200,11 @@ class _Circles:
                 relatives[person].add(notable)
         return cls(homes, by_home, by_faction, relatives)
 
+    def alive(self, npc_id: int, tick: int) -> bool:
+        """Whether the notable `npc_id` lives on day `tick`."""
+        died = self.homes[npc_id]["died_tick"]
+        return died is None or tick < died
+
     def knowers(
         self, rules: MemoryRules, event: Mapping[str, Any], people: set[int]
     ) -> tuple[dict[int, str], set[int]]:
@@ -225,6 +237,9 @@ def _events_known(
         payload = event_payload(event)
         people = _people(event, payload)
         hows, close = circles.knowers(rules, event, people)
+        # The dead remember nothing from their death day on (most notables a town has had).
+        tick = int(event["tick"])
+        hows = {npc_id: how for npc_id, how in hows.items() if circles.alive(npc_id, tick)}
         if hows:
             told = tell_event(
                 event,
@@ -296,20 +311,43 @@ def _rumors_heard(
     heard: pl.DataFrame,
     circles: _Circles,
     names: Names,
+    *,
+    known: pl.DataFrame,
 ) -> list[_Candidate]:
-    found = []
-    for row in heard.filter(pl.col("importance") >= rules.floors["heard"]).iter_rows(named=True):
-        place = names.of("settlement", row["settlement_id"]) or "my home"
-        for npc_id in circles.by_home.get(row["settlement_id"], ()):
-            found.append(
-                _Candidate(
-                    npc_id=npc_id,
-                    event_id=int(row["event_id"]),
-                    tick=int(row["heard_tick"]),
-                    how="heard",
-                    importance=max(1, min(10, int(row["importance"]) + rules.bonus["heard"])),
-                    topics=rules.topics_of(str(row["type"])),
-                    text=rules.texts["heard"].format(rumor=row["text"], settlement=place),
-                )
-            )
-    return found
+    """The notables at home where a rumor at or above the heard floor reached, alive that day,
+    in the order the rumors were heard (then by notable), but for the (npc_id, event_id) pairs
+    in `known`; a notable who heard of one event twice, the first time."""
+    homes = pl.DataFrame(
+        [
+            (npc_id, settlement, circles.homes[npc_id]["died_tick"])
+            for settlement, ids in circles.by_home.items()
+            for npc_id in ids
+        ],
+        schema={"npc_id": pl.Int64(), "settlement_id": pl.Int32(), "died_tick": pl.Int64()},
+        orient="row",
+    )
+    told = (
+        heard.filter(pl.col("importance") >= rules.floors["heard"])
+        .with_row_index("order")
+        .join(homes, on="settlement_id")
+        # Most notables a town has had are dead, and the dead hear nothing.
+        .filter(pl.col("died_tick").is_null() | (pl.col("heard_tick") < pl.col("died_tick")))
+        .join(known, on=["npc_id", "event_id"], how="anti")
+        .sort("order", "npc_id")
+        .unique(["npc_id", "event_id"], keep="first", maintain_order=True)
+    )
+    return [
+        _Candidate(
+            npc_id=row["npc_id"],
+            event_id=int(row["event_id"]),
+            tick=int(row["heard_tick"]),
+            how="heard",
+            importance=max(1, min(10, int(row["importance"]) + rules.bonus["heard"])),
+            topics=rules.topics_of(str(row["type"])),
+            text=rules.texts["heard"].format(
+                rumor=row["text"],
+                settlement=names.of("settlement", row["settlement_id"]) or "my home",
+            ),
+        )
+        for row in told.iter_rows(named=True)
+    ]
