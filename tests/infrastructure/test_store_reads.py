@@ -109,3 +109,19 @@ def test_rows_keyed_by_one_column_come_in_key_order_however_written(
         assert frame.columns == list(columns or ("npc_id", "born_tick", "died_tick", "death_cause"))
         expected = _vitals([(n, n, 10 * n, f"c{n}") for n in sorted(ids)])
         assert frame.rows() == expected.select(frame.columns).rows()
+
+
+def test_a_read_among_values_returns_the_rows_holding_one_of_them(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows(
+            "a",
+            {"npc_vitals": _vitals([(1, 5, 9, "war"), (2, 6, 9, "war"), (3, 7, 8, "plague")])},
+        )
+        store.replace_rows("b", {"npc_vitals": _vitals([(4, 5, 8, "war")])})
+        among = store.read("npc_vitals", "a", among={"npc_id": [3, 1, 4, 7]})
+        assert among["npc_id"].to_list() == [1, 3]  # world a's, in key order
+        both = store.read("npc_vitals", "a", among={"npc_id": [1, 2], "born_tick": [6]})
+        assert both["npc_id"].to_list() == [2]
+        assert store.read("npc_vitals", "a", among={"npc_id": []}).height == 0
+        with pytest.raises(KeyError, match="no column 'alive'"):
+            store.read("npc_vitals", "a", among={"alive": [1]})

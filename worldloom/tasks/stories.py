@@ -257,17 +257,27 @@ def _remember(
             rumors.shared["new_versions"],
         ]
     )
+    notables = notables_of(
+        shelf.npcs, shelf.settlements, shelf.factions, shelf.provinces, shelf.vitals
+    )
+    # Only the notables alive on the first day of the unread events and rumors (heard after
+    # `since`) can remember more: the book is theirs (the long dead's memories are most of an
+    # old world's, and never change).
+    ticks = unread.events["tick"]
+    opens = min(since + 1, int(ticks.min())) if ticks.len() else since + 1  # type: ignore[arg-type]
+    alive = notables.filter(pl.col("died_tick").is_null() | (pl.col("died_tick") > opens))
     book = MemoryBook(
-        memories=store.read("memories", world_id, columns=REMEMBERED),
+        memories=store.read(
+            "memories", world_id, columns=REMEMBERED, among={"npc_id": alive["npc_id"].to_list()}
+        ),
         reflections=store.read("reflections", world_id),
+        next_memory_id=store.next_id("memories", world_id, "memory_id"),
     )
     after = remember(
         rules=catalog.memory_rules(),
         book=book,
         events=unread.events,
-        notables=notables_of(
-            shelf.npcs, shelf.settlements, shelf.factions, shelf.provinces, shelf.vitals
-        ),
+        notables=notables,
         beliefs=heard_rumors(
             beliefs=beliefs, rumors=rumors.shared["rumors"], versions=versions, events=told
         ),
@@ -282,7 +292,11 @@ def _remember(
             "memories": after.memories.slice(book.memories.height),
             "reflections": after.reflections.slice(book.reflections.height),
         },
-        holds={"memories": after.memories.height},
+        holds={
+            "memories": store.read("memories", world_id, columns=("memory_id",)).height
+            + after.memories.height
+            - book.memories.height
+        },
     )
 
 

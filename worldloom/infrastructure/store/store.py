@@ -157,6 +157,7 @@ class WorldStore:
         within: Sequence[RowRange] = (),
         columns: Sequence[str] | None = None,
         unless_in: tuple[str, RowRange] | None = None,
+        among: Mapping[str, Sequence[int]] | None = None,
         distinct: bool = False,
     ) -> pl.DataFrame:
         """`world_id`'s rows of a table, in primary-key order, without `world_id`.
@@ -176,6 +177,8 @@ class WorldStore:
                 other table's rows in the range are left out (the people not among the dead
                 of `npc_vitals`). The table's key, but for `world_id`, must be one column,
                 and the other table must have a column of that name.
+            among: Column -> values; only rows whose column holds one of the values (the
+                memories of some notables of many).
             distinct: Only distinct rows, ordered by their columns (the names in use,
                 not each row that uses one).
 
@@ -184,7 +187,9 @@ class WorldStore:
             KeyError: If a bounded or named column is not one of the table's, or the key
                 of `unless_in` is not one column of both.
         """
-        asked = repr((name, world_id, where, after, before, within, columns, unless_in, distinct))
+        asked = repr(
+            (name, world_id, where, after, before, within, columns, unless_in, among, distinct)
+        )
         if self._remembered is not None and asked in self._remembered:
             return self._remembered[asked]
         table = _table(name)
@@ -204,6 +209,13 @@ class WorldStore:
         conditions += [f"(({') OR ('.join(ranges)}))"] if ranges else []
         if unless_in is not None:
             conditions.append(_not_among(table, *unless_in, params))
+        for column, values in (among or {}).items():
+            if column not in table.column_names:
+                raise KeyError(f"table {name!r} has no column {column!r}")
+            # A list parameter unnested: DuckDB joins it as a set (a list's contains was
+            # measured scanning the list for every row).
+            conditions.append(f"{column} IN (SELECT unnest($p{len(params)}))")
+            params[f"p{len(params)}"] = [int(v) for v in values]
         # One world's rows: ordering by its id too would double a big read's sort.
         by = selected if distinct else ", ".join(table.world_key) or "world_id"
         order = "" if by_polars else f" ORDER BY {by}"

@@ -239,6 +239,24 @@ def test_windows_give_the_same_memories_as_one_pass(
     added = leaner.memories.slice(first.memories.height).select(whole.memories.columns)
     assert added.equals(whole.memories.slice(first.memories.height))
     assert leaner.reflections.equals(whole.reflections)
+    # So does a book of the memories of those alive as the second window opens alone.
+    alive = notables.filter(pl.col("died_tick").is_null() | (pl.col("died_tick") > cut + 1))
+    theirs = MemoryBook(
+        memories=first.memories.filter(pl.col("npc_id").is_in(alive["npc_id"].implode())),
+        reflections=first.reflections,
+        next_memory_id=first.memories.height,
+    )
+    living = _remember(
+        events.filter(pl.col("tick") > cut),
+        heard.filter(pl.col("heard_tick") > cut),
+        until=end,
+        book=theirs,
+        rules=LOW,
+        notables=notables,
+    )
+    assert living.memories.slice(theirs.memories.height).equals(added)
+    assert living.reflections.equals(whole.reflections)
+    assert living.next_memory_id == whole.memories.height
     # The book's rows come first, unchanged: what follows them is what the call added.
     assert split.memories.head(first.memories.height).equals(first.memories)
     assert split.reflections.head(first.reflections.height).equals(first.reflections)

@@ -38,12 +38,18 @@ _FAMILY_EVENTS = frozenset({"birth", "marriage", "death", "coming_of_age"})
 class MemoryBook:
     """The memories and reflections tables as of a tick (`remember` reads every column of the
     memories but `how` and `text`: those may be left out, as an old world's text costs more to
-    read than the rest)."""
+    read than the rest).
+
+    The memories may be those of the notables who can remember anything more alone (alive on
+    the first day of the events and rumors `remember` is given): the dead's never change, and
+    they are most of an old world's. Such a book says which id the next memory takes."""
 
     memories: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MEMORY_SCHEMA))
     reflections: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=REFLECTION_SCHEMA)
     )
+    next_memory_id: int | None = None
+    """The id of the table's next memory (None: past the book's own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,9 @@ def remember(
     for key in zip(known["npc_id"], known["event_id"], strict=True):
         del best[key]
     ordered = sorted(best.values(), key=lambda c: (c.tick, c.event_id, c.npc_id))
-    start = _next_id(book.memories["memory_id"])
+    start = (
+        _next_id(book.memories["memory_id"]) if book.next_memory_id is None else book.next_memory_id
+    )
     added = pl.DataFrame(
         {
             "memory_id": range(start, start + len(ordered)),
@@ -140,7 +148,9 @@ def remember(
     # A reflection is tipped by a memory: only the notables given one now may reflect.
     tipping = memories.filter(pl.col("npc_id").is_in(added["npc_id"].unique().implode()))
     reflections = reflect(rules=rules, memories=tipping, reflections=book.reflections, names=names)
-    return MemoryBook(memories=memories, reflections=reflections)
+    return MemoryBook(
+        memories=memories, reflections=reflections, next_memory_id=start + len(ordered)
+    )
 
 
 def _next_id(ids: pl.Series) -> int:
