@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,11 +103,7 @@ def spread_rumors(
         What the call adds (`RumorNews.added_to(book)` is the book after it).
     """
     known = set(book.rumors["rumor_id"].to_list())
-    pools = {
-        "npc": tuple(sorted(names.npc)),
-        "faction": tuple(sorted(names.faction)),
-        "poi": tuple(sorted(names.poi)),
-    }
+    pools = {"npc": sorted(names.npc), "faction": sorted(names.faction), "poi": sorted(names.poi)}
     new_rumors: list[dict[str, Any]] = []
     new_versions: list[dict[str, Any]] = []
     new_beliefs: list[dict[str, Any]] = []
@@ -181,7 +177,7 @@ def _travel(
     rules: RumorRules,
     places: RumorPlaces,
     names: Names,
-    pools: Mapping[str, tuple[int, ...]],
+    pools: Mapping[str, Sequence[int]],
     seeds: Seeds,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A rumor's whole journey: earliest arrival first (Dijkstra on whole days)."""
