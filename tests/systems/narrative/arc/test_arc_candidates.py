@@ -12,7 +12,13 @@ import pytest
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.history import EventCatalog
 from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, compile_candidates, sift_arcs
-from worldloom.systems.narrative.arc.query import _cast, candidates, compile_log, parse_log
+from worldloom.systems.narrative.arc.query import (
+    _cast,
+    candidate_rows,
+    candidates,
+    compile_log,
+    parse_log,
+)
 from worldloom.systems.narrative.names import Names
 from worldloom.systems.rng import Seeds
 
@@ -65,6 +71,16 @@ def test_the_clauses_in_polars_give_the_rows_of_the_sql(
     found = candidates(patterns, parsed)
     assert found.schema == expected.schema
     assert found.equals(expected)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_candidate_rows_hold_the_frames_values(
+    patterns: ArcPatterns, catalog: EventCatalog, make_log: Log, seed: int
+) -> None:
+    rows = candidates(patterns, parse_log(patterns, make_log(_log(seed, catalog, patterns))))
+    made = [(*row[:-2], list(row.cause_ids), list(row.vals)) for row in candidate_rows(rows)]
+    assert made == rows.rows()
+    assert any(row.cause_ids for row in candidate_rows(rows))
 
 
 def test_a_log_without_payload_fields_read_is_parsed_as_in_sql(

@@ -83,24 +83,6 @@ def anchors(pattern: Pattern) -> dict[tuple[str, int], tuple[str, int] | None]:
     return found
 
 
-def lookups(pattern: Pattern, rows: Iterable[Candidate]) -> set[str] | None:
-    """The `var=id` bindings (as arc_partials encodes them) by which `rows` (one pattern's
-    candidate rows) look open matches up; None when a row looks at every open match.
-
-    An open match no row looks up by one of its bindings, and whose window stays open, ends
-    the call as it began: a run needs only the others (a world waits on thousands of matches).
-    """
-    by_clause = anchors(pattern)
-    found: set[str] = set()
-    for row in rows:
-        anchor = by_clause[row.kind, row.clause]
-        if anchor is None:
-            return None
-        # A candidate row has every term set (`compile_candidates`).
-        found.add(f"{anchor[0]}={row.vals[anchor[1]]}")
-    return found
-
-
 class PatternRun:
     """One pattern's open matches, indexed by key and by bound values, with their deadlines."""
 

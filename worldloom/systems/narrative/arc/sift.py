@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 import polars as pl
@@ -18,9 +18,9 @@ from worldloom.systems.narrative.arc.book import (
     load_matches,
     partial_rows,
 )
-from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
+from worldloom.systems.narrative.arc.matcher import Match, PatternRun, anchors, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
-from worldloom.systems.narrative.arc.query import Candidate, candidate_rows, candidates, parse_log
+from worldloom.systems.narrative.arc.query import candidate_rows, candidates, parse_log
 from worldloom.systems.narrative.names import Names
 
 
@@ -48,14 +48,12 @@ def sift_arcs(
         return book
     rows = candidates(patterns, parse_log(patterns, fresh))
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
-    by_pattern: dict[int, list[Candidate]] = {}
-    for row in candidate_rows(rows):
-        by_pattern.setdefault(row.pattern, []).append(row)
-    loaded = load_matches(_waking(patterns, book.partials, by_pattern, clock=window_clock))
+    loaded = load_matches(_waking(patterns, book.partials, rows, clock=window_clock))
     runs = []
     for index, pattern in enumerate(patterns.patterns):
         machine = PatternRun(pattern, index, loaded.get(pattern.name, []))
-        for _, group in groupby(by_pattern.get(index, []), key=lambda r: r.event_id):
+        mine = candidate_rows(rows.filter(pl.col("pattern") == index))
+        for _, group in groupby(mine, key=attrgetter("event_id")):
             event = list(group)
             machine.expire(max(book.tick, event[0].clock))
             machine.feed(event)
@@ -64,35 +62,50 @@ def sift_arcs(
     return _book(patterns, book=book, runs=runs, names=names, fresh=fresh, clock=window_clock)
 
 
+_ANCHORS = pl.Schema(
+    {"index": pl.Int32, "pattern": pl.String, "kind": pl.String, "clause": pl.Int32}
+    | {"var": pl.String, "term": pl.Int64}
+)
+"""Each clause's anchor (`anchors`: none, var and term null) by pattern index, kind, clause."""
+
+
 def _waking(
-    patterns: ArcPatterns,
-    partials: pl.DataFrame,
-    by_pattern: Mapping[int, list[Candidate]],
-    *,
-    clock: int,
+    patterns: ArcPatterns, partials: pl.DataFrame, rows: pl.DataFrame, *, clock: int
 ) -> pl.DataFrame:
-    """The open matches a call can change: those its rows look up (`lookups`) and those whose
-    window closes before `clock`; every other one stays as `partials` holds it."""
-    everything: list[str] = []
-    wanted: dict[str, list[str]] = {"pattern": [], "binding": []}
+    """The open matches a call can change: those its `rows` (`candidates`') look up and those
+    whose window closes before `clock`; every other one stays as `partials` holds it.
+
+    A row looks open matches up by the binding its clause anchors on (`anchors`), as
+    arc_partials encodes it (`var=id`), or at every open match of its pattern when its clause
+    has no anchor. An open match no row looks up by one of its bindings, and whose window
+    stays open, ends the call as it began: a run needs only the others (a world waits on
+    thousands of matches).
+    """
+    anchored: list[tuple[int, str, str, int, str | None, int | None]] = []
     deadlines: dict[str, list[Any]] = {"pattern": [], "pos": [], "window": []}
     for index, pattern in enumerate(patterns.patterns):
-        look = lookups(pattern, by_pattern.get(index, []))
-        if look is None:
-            everything.append(pattern.name)
-        else:
-            wanted["pattern"] += [pattern.name] * len(look)
-            wanted["binding"] += sorted(look)
+        for (kind, clause), anchor in anchors(pattern).items():
+            var, term = anchor if anchor is not None else (None, None)
+            anchored.append((index, pattern.name, kind, clause, var, term))
         for pos, window in enumerate(windows(pattern)):
             deadlines["pattern"].append(pattern.name)
             deadlines["pos"].append(pos)
             deadlines["window"].append(window)
+    looks = (
+        rows.select("kind", "clause", "vals", index="pattern")
+        .join(pl.DataFrame(anchored, schema=_ANCHORS, orient="row"), on=["index", "kind", "clause"])
+    )  # fmt: skip
+    everything = looks.filter(pl.col("var").is_null())["pattern"].unique()
+    # A candidate row has every term set (`compile_candidates`).
+    value = pl.col("vals").list.get(pl.col("term")).cast(pl.String)
+    wanted = looks.filter(pl.col("var").is_not_null()).select(
+        "pattern", binding=pl.concat_str(pl.col("var"), pl.lit("="), value)
+    )
     bound = (
         partials.select("arc_id", "pattern", binding=pl.col("bindings").str.split(" "))
         .explode("binding")
-        .join(pl.DataFrame(wanted, schema={"pattern": pl.String, "binding": pl.String}),
-              on=["pattern", "binding"], how="semi")
-    )  # fmt: skip
+        .join(wanted, on=["pattern", "binding"], how="semi")
+    )
     # A match sits at its last event's stage (see load_matches).
     due = partials.select(
         "arc_id",
@@ -107,7 +120,7 @@ def _waking(
         [bound["arc_id"], due.filter(pl.col("last") + pl.col("window") < clock)["arc_id"]]
     )
     return partials.filter(
-        pl.col("pattern").is_in(everything) | pl.col("arc_id").is_in(ids.implode())
+        pl.col("pattern").is_in(everything.implode()) | pl.col("arc_id").is_in(ids.implode())
     )
 
 
