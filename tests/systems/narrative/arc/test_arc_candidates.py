@@ -11,7 +11,13 @@ import pytest
 
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.history import EventCatalog
-from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, compile_candidates, sift_arcs
+from worldloom.systems.narrative.arc import (
+    ArcBook,
+    ArcPatterns,
+    compile_candidates,
+    sift,
+    sift_arcs,
+)
 from worldloom.systems.narrative.arc.query import (
     _cast,
     candidate_rows,
@@ -149,3 +155,40 @@ def test_open_matches_of_a_pattern_no_longer_sifted_are_dropped_and_named(
     )
     assert not after.partials["pattern"].is_in(["retired_pattern"]).any()
     assert set(gone["arc_id"]) <= set(after.rewritten)
+
+
+def test_the_rows_left_out_as_finding_no_match_change_nothing(
+    patterns: ArcPatterns,
+    catalog: EventCatalog,
+    make_log: Log,
+    names: Names,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def books(log: pl.DataFrame, cut: int) -> list[ArcBook]:
+        first = sift_arcs(patterns=patterns, book=ArcBook(), events=log[:cut], names=names)
+        return [first, sift_arcs(patterns=patterns, book=first, events=log[cut:], names=names)]
+
+    logs = [make_log(_log(seed, catalog, patterns)) for seed in range(30)]
+    cuts = [
+        int(Seeds(seed).stream("test.arc.cut").integers(log.height + 1))
+        for seed, log in enumerate(logs)
+    ]
+    left_out = 0
+    live = sift._live
+
+    def counted(patterns: ArcPatterns, rows: pl.DataFrame, waking: pl.DataFrame) -> pl.DataFrame:
+        nonlocal left_out
+        kept = live(patterns, rows, waking)
+        left_out += rows.height - kept.height
+        return kept
+
+    monkeypatch.setattr(sift, "_live", counted)
+    lean = [books(log, cut) for log, cut in zip(logs, cuts, strict=True)]
+    monkeypatch.setattr(sift, "_live", lambda patterns, rows, waking: rows)
+    full = [books(log, cut) for log, cut in zip(logs, cuts, strict=True)]
+    assert left_out
+    for ours, every in zip(lean, full, strict=True):
+        for one, other in zip(ours, every, strict=True):
+            for frame in ("arcs", "arc_events", "arc_roles", "partials"):
+                assert getattr(one, frame).equals(getattr(other, frame)), frame
+            assert (one.rewritten, one.tick) == (other.rewritten, other.tick)
