@@ -278,15 +278,10 @@ def _version_row(
 
 def _frontier(versions: list[dict[str, Any]], beliefs: list[dict[str, Any]]) -> pl.DataFrame:
     """Beliefs with the version first told at each, in rumor_frontier's schema."""
-    told = {(v["rumor_id"], v["settlement_id"], v["version"]): v for v in versions}
-    rows = []
-    for belief in beliefs:
-        version = told.get((belief["rumor_id"], belief["settlement_id"], belief["version"]))
-        extra: dict[str, Any] = dict.fromkeys(
-            ("parent_version", "distortion", "field", "true_value")
-        )
-        extra |= {"told_value": None, "is_true": None, "text": None}
-        if version is not None:
-            extra = {k: version[k] for k in extra}
-        rows.append({**belief, "new_version": version is not None, **extra})
-    return pl.DataFrame(rows, schema=FRONTIER_SCHEMA)
+    told = pl.DataFrame(versions, schema=VERSION_SCHEMA).with_columns(new_version=True)
+    return (
+        pl.DataFrame(beliefs, schema=BELIEF_SCHEMA)
+        .join(told, on=["rumor_id", "settlement_id", "version"], how="left", maintain_order="left")
+        .with_columns(pl.col("new_version").fill_null(False))
+        .select(FRONTIER_SCHEMA.names())
+    )
