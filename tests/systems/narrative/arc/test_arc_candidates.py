@@ -11,8 +11,20 @@ import pytest
 
 from worldloom.infrastructure.store.frames import run_sql
 from worldloom.systems.history import EventCatalog
-from worldloom.systems.narrative.arc import ArcBook, ArcPatterns, compile_candidates, sift_arcs
-from worldloom.systems.narrative.arc.query import _cast, candidates, compile_log, parse_log
+from worldloom.systems.narrative.arc import (
+    ArcBook,
+    ArcPatterns,
+    compile_candidates,
+    sift,
+    sift_arcs,
+)
+from worldloom.systems.narrative.arc.query import (
+    _cast,
+    candidate_rows,
+    candidates,
+    compile_log,
+    parse_log,
+)
 from worldloom.systems.narrative.names import Names
 from worldloom.systems.rng import Seeds
 
@@ -65,6 +77,16 @@ def test_the_clauses_in_polars_give_the_rows_of_the_sql(
     found = candidates(patterns, parsed)
     assert found.schema == expected.schema
     assert found.equals(expected)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_candidate_rows_hold_the_frames_values(
+    patterns: ArcPatterns, catalog: EventCatalog, make_log: Log, seed: int
+) -> None:
+    rows = candidates(patterns, parse_log(patterns, make_log(_log(seed, catalog, patterns))))
+    made = [(*row[:-2], list(row.cause_ids), list(row.vals)) for row in candidate_rows(rows)]
+    assert made == rows.rows()
+    assert any(row.cause_ids for row in candidate_rows(rows))
 
 
 def test_a_log_without_payload_fields_read_is_parsed_as_in_sql(
@@ -133,3 +155,40 @@ def test_open_matches_of_a_pattern_no_longer_sifted_are_dropped_and_named(
     )
     assert not after.partials["pattern"].is_in(["retired_pattern"]).any()
     assert set(gone["arc_id"]) <= set(after.rewritten)
+
+
+def test_the_rows_left_out_as_finding_no_match_change_nothing(
+    patterns: ArcPatterns,
+    catalog: EventCatalog,
+    make_log: Log,
+    names: Names,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def books(log: pl.DataFrame, cut: int) -> list[ArcBook]:
+        first = sift_arcs(patterns=patterns, book=ArcBook(), events=log[:cut], names=names)
+        return [first, sift_arcs(patterns=patterns, book=first, events=log[cut:], names=names)]
+
+    logs = [make_log(_log(seed, catalog, patterns)) for seed in range(30)]
+    cuts = [
+        int(Seeds(seed).stream("test.arc.cut").integers(log.height + 1))
+        for seed, log in enumerate(logs)
+    ]
+    left_out = 0
+    live = sift._live
+
+    def counted(patterns: ArcPatterns, rows: pl.DataFrame, waking: pl.DataFrame) -> pl.DataFrame:
+        nonlocal left_out
+        kept = live(patterns, rows, waking)
+        left_out += rows.height - kept.height
+        return kept
+
+    monkeypatch.setattr(sift, "_live", counted)
+    lean = [books(log, cut) for log, cut in zip(logs, cuts, strict=True)]
+    monkeypatch.setattr(sift, "_live", lambda patterns, rows, waking: rows)
+    full = [books(log, cut) for log, cut in zip(logs, cuts, strict=True)]
+    assert left_out
+    for ours, every in zip(lean, full, strict=True):
+        for one, other in zip(ours, every, strict=True):
+            for frame in ("arcs", "arc_events", "arc_roles", "partials"):
+                assert getattr(one, frame).equals(getattr(other, frame)), frame
+            assert (one.rewritten, one.tick) == (other.rewritten, other.tick)

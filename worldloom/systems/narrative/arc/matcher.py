@@ -83,24 +83,6 @@ def anchors(pattern: Pattern) -> dict[tuple[str, int], tuple[str, int] | None]:
     return found
 
 
-def lookups(pattern: Pattern, rows: Iterable[Candidate]) -> set[str] | None:
-    """The `var=id` bindings (as arc_partials encodes them) by which `rows` (one pattern's
-    candidate rows) look open matches up; None when a row looks at every open match.
-
-    An open match no row looks up by one of its bindings, and whose window stays open, ends
-    the call as it began: a run needs only the others (a world waits on thousands of matches).
-    """
-    by_clause = anchors(pattern)
-    found: set[str] = set()
-    for row in rows:
-        anchor = by_clause[row.kind, row.clause]
-        if anchor is None:
-            return None
-        # A candidate row has every term set (`compile_candidates`).
-        found.add(f"{anchor[0]}={row.vals[anchor[1]]}")
-    return found
-
-
 class PatternRun:
     """One pattern's open matches, indexed by key and by bound values, with their deadlines."""
 
@@ -109,7 +91,9 @@ class PatternRun:
         self.index = index
         self.open: dict[int, Match] = {}
         self.keys: dict[tuple[int, ...], int] = {}
-        self.by_value: dict[tuple[str, int], set[int]] = {}
+        # Arc ids as the keys of dicts, not sets: a dict of ints only is no garbage collector's
+        # to track, and a year's runs hold ~12,000 of them.
+        self.by_value: dict[tuple[str, int], dict[int, None]] = {}
         self.heap: list[tuple[int, int]] = []
         self.closed: list[Match] = []
         stage0 = pattern.stages[0].clause
@@ -135,14 +119,14 @@ class PatternRun:
 
     def _index(self, match: Match) -> None:
         for item in match.bindings.items():
-            self.by_value.setdefault(item, set()).add(match.arc_id)
+            self.by_value.setdefault(item, {})[match.arc_id] = None
 
     def close(self, match: Match, status: str) -> None:
         """End or complete an open match."""
         del self.open[match.arc_id]
         del self.keys[self.key_of(match)]
         for item in match.bindings.items():
-            self.by_value[item].discard(match.arc_id)
+            self.by_value[item].pop(match.arc_id, None)
         match.status, match.touched = status, True
         self.closed.append(match)
 
@@ -169,9 +153,10 @@ class PatternRun:
                 self._unless(row)
         stage_rows = [row for row in event if row.kind == "s"]
         best: tuple[int, int, dict[str, int]] | None = None
+        furthest_first = sorted(stage_rows, key=lambda r: -r.clause)
         for arc_id in sorted({a for row in stage_rows for a in self._rows_candidates(row)}):
             match = self.open[arc_id]
-            for row in sorted(stage_rows, key=lambda r: -r.clause):
+            for row in furthest_first:
                 bindings = self._advance(match, row)
                 if bindings is not None:
                     best = (arc_id, row.clause, bindings)

@@ -3,7 +3,8 @@ the parsed log in SQL and the clauses in Polars)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import NamedTuple
 
 import polars as pl
@@ -36,15 +37,34 @@ class Candidate(NamedTuple):
     tick: int
     clock: int
     importance: int
-    cause_ids: list[int]
-    vals: list[int | None]
+    cause_ids: Sequence[int]
+    vals: Sequence[int | None]
 
 
-def candidate_rows(rows: pl.DataFrame) -> list[Candidate]:
-    """`rows` (`candidates`') as `Candidate`s, converted column by column: row by row, its two
-    list columns cost ~5x as much, and a year's tens of thousands of rows most of a sifting."""
-    columns = [rows[name].to_list() for name in Candidate._fields]
-    return list(map(Candidate._make, zip(*columns, strict=True)))
+_PLAIN = Candidate._fields[:-2]
+"""The fields that are one value a row: the others are lists."""
+
+
+def candidate_rows(rows: pl.DataFrame) -> Iterator[Candidate]:
+    """`rows` (`candidates`') as `Candidate`s, made as they are read.
+
+    The columns are converted whole (row by row, the two list columns cost ~5x as much), but
+    into no list a row: `vals` are tuples, built from a column per term, and `cause_ids` an
+    empty tuple for the rows without causes (most). A year's tens of thousands of rows held
+    at once, each with its two lists, set off most of a sifting's full garbage collections.
+    """
+    plain = [rows[name].to_list() for name in _PLAIN]
+    widths = rows["vals"].list.len().to_list()
+    terms = [
+        rows["vals"].list.get(i, null_on_oob=True).to_list() for i in range(max(widths, default=0))
+    ]
+    values = zip(*terms, strict=True) if terms else repeat((), rows.height)
+    caused = rows.with_row_index("row").filter(pl.col("cause_ids").list.len() > 0)
+    causes = dict(zip(caused["row"].to_list(), caused["cause_ids"].to_list(), strict=True))
+    for row, (head, width, vals) in enumerate(
+        zip(zip(*plain, strict=True), widths, values, strict=True)
+    ):
+        yield Candidate._make((*head, causes.get(row, ()), vals[:width]))
 
 
 def compile_candidates(patterns: ArcPatterns) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 import polars as pl
@@ -18,9 +18,9 @@ from worldloom.systems.narrative.arc.book import (
     load_matches,
     partial_rows,
 )
-from worldloom.systems.narrative.arc.matcher import Match, PatternRun, lookups, windows
+from worldloom.systems.narrative.arc.matcher import Match, PatternRun, anchors, windows
 from worldloom.systems.narrative.arc.pattern import ArcPatterns
-from worldloom.systems.narrative.arc.query import Candidate, candidate_rows, candidates, parse_log
+from worldloom.systems.narrative.arc.query import candidate_rows, candidates, parse_log
 from worldloom.systems.narrative.names import Names
 
 
@@ -46,16 +46,16 @@ def sift_arcs(
     fresh = events.filter(pl.col("event_id") > book.last_event_id)
     if fresh.is_empty():
         return book
-    rows = candidates(patterns, parse_log(patterns, fresh))
+    rows = _looking_up(patterns, candidates(patterns, parse_log(patterns, fresh)))
     window_clock = max(book.tick, int(fresh["tick"].max()))  # type: ignore[arg-type]
-    by_pattern: dict[int, list[Candidate]] = {}
-    for row in candidate_rows(rows):
-        by_pattern.setdefault(row.pattern, []).append(row)
-    loaded = load_matches(_waking(patterns, book.partials, by_pattern, clock=window_clock))
+    waking = _waking(patterns, book.partials, rows, clock=window_clock)
+    loaded = load_matches(waking)
+    live = _live(patterns, rows, waking)
     runs = []
     for index, pattern in enumerate(patterns.patterns):
         machine = PatternRun(pattern, index, loaded.get(pattern.name, []))
-        for _, group in groupby(by_pattern.get(index, []), key=lambda r: r.event_id):
+        mine = candidate_rows(live.filter(pl.col("pattern") == index))
+        for _, group in groupby(mine, key=attrgetter("event_id")):
             event = list(group)
             machine.expire(max(book.tick, event[0].clock))
             machine.feed(event)
@@ -64,35 +64,60 @@ def sift_arcs(
     return _book(patterns, book=book, runs=runs, names=names, fresh=fresh, clock=window_clock)
 
 
+_ANCHORS = pl.Schema(
+    {"pattern": pl.Int32, "name": pl.String, "kind": pl.String, "clause": pl.Int32}
+    | {"var": pl.String, "term": pl.Int64}
+)
+"""Each clause's anchor (`anchors`; none: var and term null), by pattern index, kind, clause."""
+_BINDS = pl.Schema({"pattern": pl.Int32, "clause": pl.Int32, "var": pl.String, "term": pl.Int64})
+"""Each stage's bound variables and their terms, by pattern index and stage."""
+
+
+def _looking_up(patterns: ArcPatterns, rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` (`candidates`') with their pattern's `name` and the `binding` each looks open
+    matches up by (its clause's anchor, `anchors`), as arc_partials encodes it (`var=id`);
+    null when the row looks at every open match of its pattern."""
+    anchored = [
+        (index, pattern.name, kind, clause, *(anchor or (None, None)))
+        for index, pattern in enumerate(patterns.patterns)
+        for (kind, clause), anchor in anchors(pattern).items()
+    ]
+    return rows.join(
+        pl.DataFrame(anchored, schema=_ANCHORS, orient="row"),
+        on=["pattern", "kind", "clause"],
+        how="left",
+        maintain_order="left",
+    ).select(*rows.columns, "name", binding=_encoded("var", "term"))
+
+
+def _encoded(var: str, term: str) -> pl.Expr:
+    """`var=id`, the id a row's term (a candidate row has every term set)."""
+    value = pl.col("vals").list.get(pl.col(term)).cast(pl.String)
+    return pl.concat_str(pl.col(var), pl.lit("="), value)
+
+
 def _waking(
-    patterns: ArcPatterns,
-    partials: pl.DataFrame,
-    by_pattern: Mapping[int, list[Candidate]],
-    *,
-    clock: int,
+    patterns: ArcPatterns, partials: pl.DataFrame, rows: pl.DataFrame, *, clock: int
 ) -> pl.DataFrame:
-    """The open matches a call can change: those its rows look up (`lookups`) and those whose
-    window closes before `clock`; every other one stays as `partials` holds it."""
-    everything: list[str] = []
-    wanted: dict[str, list[str]] = {"pattern": [], "binding": []}
+    """The open matches a call can change: those its `rows` (`_looking_up`'s) look up and
+    those whose window closes before `clock`; every other one stays as `partials` holds it.
+
+    An open match no row looks up by one of its bindings, and whose window stays open, ends
+    the call as it began: a run needs only the others (a world waits on thousands of matches).
+    """
     deadlines: dict[str, list[Any]] = {"pattern": [], "pos": [], "window": []}
-    for index, pattern in enumerate(patterns.patterns):
-        look = lookups(pattern, by_pattern.get(index, []))
-        if look is None:
-            everything.append(pattern.name)
-        else:
-            wanted["pattern"] += [pattern.name] * len(look)
-            wanted["binding"] += sorted(look)
+    for pattern in patterns.patterns:
         for pos, window in enumerate(windows(pattern)):
             deadlines["pattern"].append(pattern.name)
             deadlines["pos"].append(pos)
             deadlines["window"].append(window)
+    everything = rows.filter(pl.col("binding").is_null())["name"].unique()
+    wanted = rows.filter(pl.col("binding").is_not_null()).select("binding", pattern="name")
     bound = (
         partials.select("arc_id", "pattern", binding=pl.col("bindings").str.split(" "))
         .explode("binding")
-        .join(pl.DataFrame(wanted, schema={"pattern": pl.String, "binding": pl.String}),
-              on=["pattern", "binding"], how="semi")
-    )  # fmt: skip
+        .join(wanted, on=["pattern", "binding"], how="semi")
+    )
     # A match sits at its last event's stage (see load_matches).
     due = partials.select(
         "arc_id",
@@ -107,7 +132,42 @@ def _waking(
         [bound["arc_id"], due.filter(pl.col("last") + pl.col("window") < clock)["arc_id"]]
     )
     return partials.filter(
-        pl.col("pattern").is_in(everything) | pl.col("arc_id").is_in(ids.implode())
+        pl.col("pattern").is_in(everything.implode()) | pl.col("arc_id").is_in(ids.implode())
+    )
+
+
+def _live(patterns: ArcPatterns, rows: pl.DataFrame, waking: pl.DataFrame) -> pl.DataFrame:
+    """The `rows` (`_looking_up`'s) that may change a match: a first stage's (it may start
+    one), those that look at every open match, and those that look up a binding a match may
+    hold by then, a woken one's (`waking`) or one a stage row of an earlier event binds (an
+    event looks matches up before it binds anything). The others, most of a year's, find no
+    match and are left out: the windows closing at their events close at the next one read."""
+    binds = [
+        (index, number, var, stage.clause.terms.index(source))
+        for index, pattern in enumerate(patterns.patterns)
+        for number, stage in enumerate(pattern.stages)
+        for var, source in stage.clause.bind
+    ]
+    bound = rows.filter(pl.col("kind") == "s").join(
+        pl.DataFrame(binds, schema=_BINDS, orient="row"), on=["pattern", "clause"]
+    )
+    woken = waking.select(
+        name="pattern", binding=pl.col("bindings").str.split(" "), since=pl.lit(-1, pl.Int64)
+    )
+    # Each binding a match may hold, from the first event that binds it (-1: before the call).
+    held = (
+        pl.concat(
+            [
+                bound.select("name", binding=_encoded("var", "term"), since="event_id"),
+                woken.explode("binding"),
+            ]
+        )
+        .group_by("name", "binding")
+        .agg(pl.col("since").min())
+    )
+    first = (pl.col("kind") == "s") & (pl.col("clause") == 0)
+    return rows.join(held, on=["name", "binding"], how="left", maintain_order="left").filter(
+        first | pl.col("binding").is_null() | (pl.col("event_id") > pl.col("since"))
     )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from worldloom.systems.narrative.names import Names
@@ -103,14 +104,9 @@ def spread_rumors(
         What the call adds (`RumorNews.added_to(book)` is the book after it).
     """
     known = set(book.rumors["rumor_id"].to_list())
-    pools = {
-        "npc": tuple(sorted(names.npc)),
-        "faction": tuple(sorted(names.faction)),
-        "poi": tuple(sorted(names.poi)),
-    }
+    pools = {"npc": sorted(names.npc), "faction": sorted(names.faction), "poi": sorted(names.poi)}
     new_rumors: list[dict[str, Any]] = []
-    new_versions: list[dict[str, Any]] = []
-    new_beliefs: list[dict[str, Any]] = []
+    journeys: list[_Journey] = []
     # A year's few thousand events, most too small to tell: the rule asked once per kind.
     kinds = events.select("type", "importance").unique()
     telling = [rules.starts_rumor(t, i) for t, i in kinds.iter_rows()]
@@ -131,21 +127,21 @@ def spread_rumors(
                 "start_tick": int(event["tick"]),
             }
         )
-        truth = tell_event(event, texts=rules.texts, names=names, numbers=rules.number_fields)
-        told, reached = _travel(
-            rumor_id,
-            origin=origin,
-            start=int(event["tick"]),
-            hops=rules.hops(int(event["importance"])),
-            truth=truth,
-            rules=rules,
-            places=places,
-            names=names,
-            pools=pools,
-            seeds=seeds,
+        journeys.append(
+            _Journey(
+                rumor_id,
+                origin=origin,
+                start=int(event["tick"]),
+                hops=rules.hops(int(event["importance"])),
+                truth=tell_event(
+                    event, texts=rules.texts, names=names, numbers=rules.number_fields
+                ),
+                names=names,
+            )
         )
-        new_versions += told
-        new_beliefs += reached
+    _travel(journeys, rules=rules, places=places, pools=pools, seeds=seeds)
+    new_versions = [row for journey in journeys for row in journey.versions]
+    new_beliefs = [row for journey in journeys for row in journey.beliefs()]
     frontier = pl.concat([book.frontier, _frontier(new_versions, new_beliefs)], how="vertical")
     due_versions, due_beliefs, frontier = split_at(frontier, until_tick)
     return RumorNews(
@@ -171,87 +167,123 @@ def _origin(event: Mapping[str, Any], places: RumorPlaces) -> int | None:
     return None
 
 
-def _travel(
-    rumor_id: int,
-    *,
-    origin: int,
-    start: int,
-    hops: int,
-    truth: Telling,
-    rules: RumorRules,
-    places: RumorPlaces,
-    names: Names,
-    pools: Mapping[str, tuple[int, ...]],
-    seeds: Seeds,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A rumor's whole journey: earliest arrival first (Dijkstra on whole days)."""
-    tellings = [truth]
-    versions = [
-        _version_row(
-            rumor_id,
-            0,
-            parent=None,
-            settlement=origin,
-            tick=start,
-            change=None,
-            telling=truth,
-            names=names,
-        )
-    ]
-    reached: dict[int, _Reach] = {}
-    heap: list[tuple[int, int, int]] = [(start, -1, origin)]
-    while heap:
-        tick, sender, settlement = heapq.heappop(heap)
-        if settlement in reached:
-            continue
-        # one stream per arrival (a settlement is reached once): first the days it holds the
-        # rumor, then the retelling's change
-        rng = seeds.stream("rumor-hop", rumor_id, sender, settlement)
+class _Journey:
+    """A rumor's journey, earliest arrival first (Dijkstra on whole days), taken an arrival at a
+    time: each draws from its own stream (a settlement is reached once), first the days it
+    holds the rumor, then the retelling's change."""
+
+    __slots__ = ("heap", "hop_limit", "names", "reached", "rumor_id", "start", "tellings", "truth",
+                 "versions")  # fmt: skip
+
+    def __init__(
+        self, rumor_id: int, *, origin: int, start: int, hops: int, truth: Telling, names: Names
+    ) -> None:
+        self.rumor_id, self.start, self.hop_limit, self.names = rumor_id, start, hops, names
+        self.truth = truth
+        self.tellings = [truth]
+        self.versions = [
+            _version_row(
+                rumor_id,
+                0,
+                parent=None,
+                settlement=origin,
+                tick=start,
+                change=None,
+                telling=truth,
+                names=names,
+            )
+        ]
+        self.reached: dict[int, _Reach] = {}
+        self.heap: list[tuple[int, int, int]] = [(start, -1, origin)]
+
+    def next_arrival(self) -> tuple[int, int, int] | None:
+        """The key of the next arrival's stream (rumor, sender, settlement); None at the end."""
+        while self.heap and self.heap[0][2] in self.reached:
+            heapq.heappop(self.heap)
+        return (self.rumor_id, self.heap[0][1], self.heap[0][2]) if self.heap else None
+
+    def arrive(
+        self,
+        rng: np.random.Generator,
+        *,
+        rules: RumorRules,
+        places: RumorPlaces,
+        pools: Mapping[str, Sequence[int]],
+    ) -> None:
+        """The next arrival (`next_arrival`'s), drawn from its stream `rng`."""
+        tick, sender, settlement = heapq.heappop(self.heap)
         leaves = tick + rules.relay_days + int(rng.integers(rules.relay_jitter_days + 1))
         if sender < 0:
             reach = _Reach(version=0, tick=tick, confidence=1.0, hops=0)
         else:
-            heard = reached[sender]
-            told = tellings[heard.version]
+            heard = self.reached[sender]
+            told = self.tellings[heard.version]
             change = draw_change(
-                rng, told=told, truth=truth, rules=rules, places=places, names=names, pools=pools
+                rng,
+                told=told,
+                truth=self.truth,
+                rules=rules,
+                places=places,
+                names=self.names,
+                pools=pools,
             )
             confidence = heard.confidence * rules.per_hop
             version = heard.version
             if change is not None:
-                version = len(tellings)
-                tellings.append(apply_change(told, change))
-                versions.append(
+                version = len(self.tellings)
+                self.tellings.append(apply_change(told, change))
+                self.versions.append(
                     _version_row(
-                        rumor_id,
+                        self.rumor_id,
                         version,
                         parent=heard.version,
                         settlement=settlement,
                         tick=tick,
                         change=change,
-                        telling=tellings[-1],
-                        names=names,
+                        telling=self.tellings[-1],
+                        names=self.names,
                     )
                 )
                 confidence *= rules.per_distortion
             reach = _Reach(version=version, tick=tick, confidence=confidence, hops=heard.hops + 1)
-        reached[settlement] = reach
-        if reach.hops >= hops or reach.confidence < rules.fade_below:
-            continue
+        self.reached[settlement] = reach
+        if reach.hops >= self.hop_limit or reach.confidence < rules.fade_below:
+            return
         for neighbour, days in places.neighbours.get(settlement, ()):
-            if neighbour not in reached and leaves + days - start <= rules.max_days:
-                heapq.heappush(heap, (leaves + days, settlement, neighbour))
-    beliefs = [
-        {
-            "rumor_id": rumor_id,
-            "settlement_id": s,
-            "version": r.version,
-            "heard_tick": r.tick,
-            "confidence": r.confidence,
-        }
-        for s, r in reached.items()
-    ]
-    return versions, beliefs
+            if neighbour not in self.reached and leaves + days - self.start <= rules.max_days:
+                heapq.heappush(self.heap, (leaves + days, settlement, neighbour))
+
+    def beliefs(self) -> list[dict[str, Any]]:
+        """rumor_beliefs rows of the settlements reached, in the order they were."""
+        return [
+            {
+                "rumor_id": self.rumor_id,
+                "settlement_id": s,
+                "version": r.version,
+                "heard_tick": r.tick,
+                "confidence": r.confidence,
+            }
+            for s, r in self.reached.items()
+        ]
+
+
+def _travel(
+    journeys: list[_Journey],
+    *,
+    rules: RumorRules,
+    places: RumorPlaces,
+    pools: Mapping[str, Sequence[int]],
+    seeds: Seeds,
+) -> None:
+    """Every journey to its end, in rounds of one arrival per rumor still moving, whose
+    streams are seeded together (`Seeds.streams`): made one by one, ~22 us each, they were
+    most of a year's spreading."""
+    moving = journeys
+    while arrivals := [(j, key) for j in moving if (key := j.next_arrival()) is not None]:
+        streams = seeds.streams("rumor-hop", [key for _, key in arrivals])
+        for index, (journey, _) in enumerate(arrivals):
+            journey.arrive(streams[index], rules=rules, places=places, pools=pools)
+        moving = [journey for journey, _ in arrivals]
 
 
 def _version_row(
@@ -282,15 +314,10 @@ def _version_row(
 
 def _frontier(versions: list[dict[str, Any]], beliefs: list[dict[str, Any]]) -> pl.DataFrame:
     """Beliefs with the version first told at each, in rumor_frontier's schema."""
-    told = {(v["rumor_id"], v["settlement_id"], v["version"]): v for v in versions}
-    rows = []
-    for belief in beliefs:
-        version = told.get((belief["rumor_id"], belief["settlement_id"], belief["version"]))
-        extra: dict[str, Any] = dict.fromkeys(
-            ("parent_version", "distortion", "field", "true_value")
-        )
-        extra |= {"told_value": None, "is_true": None, "text": None}
-        if version is not None:
-            extra = {k: version[k] for k in extra}
-        rows.append({**belief, "new_version": version is not None, **extra})
-    return pl.DataFrame(rows, schema=FRONTIER_SCHEMA)
+    told = pl.DataFrame(versions, schema=VERSION_SCHEMA).with_columns(new_version=True)
+    return (
+        pl.DataFrame(beliefs, schema=BELIEF_SCHEMA)
+        .join(told, on=["rumor_id", "settlement_id", "version"], how="left", maintain_order="left")
+        .with_columns(pl.col("new_version").fill_null(False))
+        .select(FRONTIER_SCHEMA.names())
+    )

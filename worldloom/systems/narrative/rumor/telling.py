@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -115,7 +115,7 @@ def draw_change(
     rules: RumorRules,
     places: RumorPlaces,
     names: Names,
-    pools: Mapping[str, tuple[int, ...]],
+    pools: Mapping[str, Sequence[int]],
 ) -> Change | None:
     """Whether this retelling changes a detail, and how; None when it is passed on as heard.
 
@@ -147,10 +147,10 @@ def draw_change(
         entity: Kind = _kind(chosen)
         taken = {v for k, v in told.values.items() if k in ENTITY_FIELDS and _kind(k) == entity}
         bound = max(v for k, v in truth.values.items() if k in ENTITY_FIELDS and _kind(k) == entity)
-        candidates = _candidates(
+        pool, count = _candidates(
             entity, told.values[chosen], bound=bound, places=places, names=names, pools=pools
         )
-        picked = _pick(rng, candidates, taken | {true_value})
+        picked = _pick(rng, pool, count, taken | {true_value})
         if picked is None:
             return None
         told_value = picked
@@ -181,13 +181,16 @@ def _candidates(
     bound: int,
     places: RumorPlaces,
     names: Names,
-    pools: Mapping[str, tuple[int, ...]],
-) -> tuple[int, ...]:
-    """Entities a detail may become: neighbours for places; for actors, any named entity whose
-    id is at most the highest the true event names of that kind.
+    pools: Mapping[str, Sequence[int]],
+) -> tuple[Sequence[int], int]:
+    """Entities a detail may become, as a pool and how many of its first entries: neighbours
+    for places; for actors, any named entity whose id is at most the highest the true event
+    names of that kind.
 
     Ids are given in order of appearance, so every such entity already existed when the event
     happened: a later run, whose `Names` holds people born since, draws from the same pool.
+    An actor's pool is its kind's whole pool, not a copy of its first entries: a century's
+    pool of people holds a million ids.
     """
     if entity == "settlement":
         near = tuple(s for s, _ in places.neighbours.get(current, ()))
@@ -195,17 +198,19 @@ def _candidates(
         near = places.region_neighbours(current)
     else:
         pool = pools[entity]
-        return pool[: bisect.bisect_right(pool, bound)]
-    return tuple(c for c in near if names.of(entity, c) is not None)
+        return pool, bisect.bisect_right(pool, bound)
+    named = tuple(c for c in near if names.of(entity, c) is not None)
+    return named, len(named)
 
 
-def _pick(rng: np.random.Generator, candidates: tuple[int, ...], taken: set[int]) -> int | None:
-    """A candidate not taken, drawn uniformly (a few tries: the pools are large)."""
-    free = [c for c in candidates if c not in taken] if len(candidates) <= 64 else None
+def _pick(rng: np.random.Generator, pool: Sequence[int], count: int, taken: set[int]) -> int | None:
+    """One of the first `count` entries of `pool` not taken, drawn uniformly (a few tries: the
+    pools are large)."""
+    free = [c for c in pool[:count] if c not in taken] if count <= 64 else None
     if free is not None:
         return free[int(rng.integers(len(free)))] if free else None
     for _ in range(8):
-        pick = candidates[int(rng.integers(len(candidates)))]
+        pick = pool[int(rng.integers(count))]
         if pick not in taken:
             return pick
     return None
