@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from tests.systems.narrative.quest.quest_fixtures import RULES, world
 from worldloom.systems.narrative.quest.motive import residents
-from worldloom.systems.narrative.quest.world import People, Person, _index_people, build_atlas
+from worldloom.systems.narrative.quest.world import (
+    People,
+    Person,
+    _index_people,
+    build_atlas,
+    living,
+)
 
 SCHEMA = {
     "npc_id": pl.Int64,
@@ -129,8 +135,9 @@ def test_alive_is_born_and_not_yet_dead(
     frame: pl.DataFrame, died: dict[int, int], tick: int
 ) -> None:
     """Whoever the ids (numbered from 0 or not), alive means: one of the people, born by the
-    tick (or with no birth recorded) and not dead by it; deaths of no one's id are ignored.
-    Checked at a drawn tick and on every day someone was born or died."""
+    tick (or with no birth recorded) and not dead by it; deaths of no one's id are ignored;
+    a life read once answers the same. Checked at a drawn tick and on every day someone was
+    born or died."""
     dead = pl.DataFrame(
         {"npc_id": list(died), "died_tick": list(died.values())},
         schema={"npc_id": pl.Int64, "died_tick": pl.Int64},
@@ -145,6 +152,8 @@ def test_alive_is_born_and_not_yet_dead(
                 npc in born and (first is None or first <= day) and died.get(npc, day + 1) > day
             )
             assert people.alive(npc, day) == expected, (npc, day)
+            life = people.life(npc)
+            assert (life is not None and living([life], day) == [npc]) == expected, (npc, day)
         assert not people.alive(None, day)
         assert not people.alive("3", day)
 

@@ -14,6 +14,7 @@ from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_
 from worldloom.systems.narrative.quest.motive import (
     ArcsOnBoard,
     Motive,
+    Standing,
     arc_motives,
     event_motives,
     standing_motives,
@@ -92,15 +93,17 @@ def offer_quests(
         .items()
     }
     empty = events.clear()
-    board = ArcsOnBoard.of(arcs, arc_roles)
-    for tick in range(start, until_tick + 1, days):
+    boards = range(start, until_tick + 1, days)
+    board = ArcsOnBoard.of(arcs, arc_roles, boards=boards, atlas=atlas, rules=rules)
+    standing = Standing.of(rules, atlas)
+    for tick in boards:
         window = by_board.get(tick, empty)
-        running = {arc_id for arc_id, _ in board.running(tick)}
+        running = {arc.arc_id for arc in board.running(tick)}
         desk.close(tick, window=window, running=running, atlas=atlas, rules=rules)
         motives = [
             *event_motives(rules=rules, atlas=atlas, events=window, tick=tick),
-            *arc_motives(rules=rules, atlas=atlas, board=board, tick=tick),
-            *standing_motives(rules=rules, atlas=atlas, tick=tick, seeds=seeds),
+            *arc_motives(board=board, tick=tick),
+            *standing_motives(rules=rules, atlas=atlas, standing=standing, tick=tick, seeds=seeds),
         ]
         for motive in motives:
             desk.post(motive, tick, rules=rules, atlas=atlas, names=names, seeds=seeds)

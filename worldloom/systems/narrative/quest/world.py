@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -77,6 +77,20 @@ class Person(NamedTuple):
     wealth: int
     kin: tuple[int, ...]
     born_tick: int | None
+
+
+class Life(NamedTuple):
+    """Someone's id and days: alive on the ticks in [born, died)."""
+
+    npc_id: int
+    born: int
+    died: int
+
+
+def living(lives: Iterable[Life], tick: int) -> list[int]:
+    """The ids of `lives` alive on `tick`, in their order (what `People.alive` says, without
+    finding each one's row again: boards ask about the same people every month)."""
+    return [npc for npc, born, died in lives if born <= tick < died]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +263,11 @@ class People(Mapping[int, Person]):
         """Whether `npc_id` is one of the people, born and not dead at `tick`."""
         row = self._row(npc_id)
         return row is not None and self._born[row] <= tick < self._died[row]
+
+    def life(self, npc_id: int) -> Life | None:
+        """`npc_id`'s days (died far in the future while alive), or None when it is no one's id."""
+        row = self._row(npc_id)
+        return None if row is None else Life(npc_id, self._born[row], self._died[row])
 
     def _children(self, npc_id: int) -> tuple[int, ...]:
         low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
