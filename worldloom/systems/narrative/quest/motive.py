@@ -107,8 +107,8 @@ def _givers(
             ]
         return tuple(found)
     if trigger.where == "kin":
-        person = atlas.people.get(event["npc_id"])
-        kin = sorted(set(person.kin)) if person is not None else []
+        actor = event["npc_id"]
+        kin = sorted(set(atlas.people.kin(actor))) if actor in atlas.people else []
         return tuple(
             k for k in kin if atlas.alive(k, tick) and atlas.people[k].profession != "child"
             and atlas.people[k].settlement_id is not None

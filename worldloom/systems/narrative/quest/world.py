@@ -67,15 +67,16 @@ class QuestBook:
 
 
 class Person(NamedTuple):
-    """One person's row: where they live, what they do, their kin (a tuple, not a frozen
-    dataclass: tens of thousands are built per call, and frozen __init__ is ~10x slower)."""
+    """One person's row: where they live, what they do (a tuple, not a frozen dataclass: tens
+    of thousands are built per call, and frozen __init__ is ~10x slower). Their kin are
+    `People.kin`: only an event's actor's are asked for, and finding children cost more than
+    the rest of the row."""
 
     settlement_id: int | None
     profession: str
     notable: bool
     role: str | None
     wealth: int
-    kin: tuple[int, ...]
     born_tick: int | None
 
 
@@ -249,7 +250,7 @@ class People(Mapping[int, Person]):
             died[rows[known]] = dead["died_tick"].to_numpy()[known]
         self._died: list[int] = died.tolist()
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
-        # the person is built).
+        # their kin are asked for).
         fathers = frame.select("npc_id", "father_id").drop_nulls()
         mothers = frame.select("npc_id", "mother_id").drop_nulls()
         parents = np.concatenate([fathers["father_id"].to_numpy(), mothers["mother_id"].to_numpy()])
@@ -285,14 +286,25 @@ class People(Mapping[int, Person]):
     def __getitem__(self, npc_id: int) -> Person:
         person = self._built.get(npc_id)
         if person is None:
-            row = self._row(npc_id)
-            if row is None:
-                raise KeyError(npc_id)
-            home, job, notable, role, wealth, born, *family = self._rows.row(row)
-            kin = (*(p for p in family if p is not None), *self._children(npc_id))
-            person = Person(home, job or "", bool(notable), role, wealth, kin, born)
+            home, job, notable, role, wealth, born, *_ = self._rows.row(self._found(npc_id))
+            person = Person(home, job or "", bool(notable), role, wealth, born)
             self._built[npc_id] = person
         return person
+
+    def kin(self, npc_id: int) -> tuple[int, ...]:
+        """`npc_id`'s father, mother and spouse (those recorded), then children by id.
+
+        Raises:
+            KeyError: `npc_id` is no one's id.
+        """
+        family = self._rows.row(self._found(npc_id))[len(_PERSON) :]
+        return (*(p for p in family if p is not None), *self._children(npc_id))
+
+    def _found(self, npc_id: int) -> int:
+        row = self._row(npc_id)
+        if row is None:
+            raise KeyError(npc_id)
+        return row
 
     def __contains__(self, npc_id: object) -> bool:
         return self._row(npc_id) is not None
