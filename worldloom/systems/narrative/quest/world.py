@@ -121,7 +121,7 @@ class Atlas:
     items: Mapping[int, tuple[str, str, float]]
     """item_id -> good, category, value."""
     by_category: Mapping[str, tuple[int, ...]]
-    prices: Mapping[tuple[int, str], float]
+    prices: Prices
     seats: Mapping[int, int]
     leaders: Mapping[int, int]
 
@@ -131,10 +131,38 @@ class Atlas:
 
     def price(self, settlement_id: int, good: str) -> float:
         """The good's price in the settlement's market, else its items' mean value, else 1."""
-        if (settlement_id, good) in self.prices:
-            return self.prices[(settlement_id, good)]
+        market = self.prices.of(settlement_id)
+        if good in market:
+            return market[good]
         values = [v for g, _, v in self.items.values() if g == good]
         return sum(values) / len(values) if values else 1.0
+
+
+class Prices:
+    """Prices by settlement and good, each settlement's read the first time it is asked about:
+    a world prices every good in every settlement, and a call asks about a few hundred."""
+
+    __slots__ = ("_frame", "_read", "_settlements")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        """`frame`: settlement_id, good, price (a good priced twice in a place: the last)."""
+        frame = frame.filter(pl.col("settlement_id").is_not_null())
+        if not frame["settlement_id"].is_sorted():
+            frame = frame.sort("settlement_id", maintain_order=True)
+        self._settlements = frame["settlement_id"].to_numpy()
+        self._frame = frame.select("good", pl.col("price").cast(pl.Float64))
+        self._read: dict[int, dict[str, float]] = {}
+
+    def of(self, settlement_id: int) -> Mapping[str, float]:
+        """The settlement's prices by good (none for a place the frame does not price)."""
+        market = self._read.get(settlement_id)
+        if market is None:
+            low = int(self._settlements.searchsorted(settlement_id, side="left"))
+            high = int(self._settlements.searchsorted(settlement_id, side="right"))
+            rows = self._frame.slice(low, high - low)
+            market = dict(zip(rows["good"].to_list(), rows["price"].to_list(), strict=True))
+            self._read[settlement_id] = market
+        return market
 
 
 def build_atlas(
@@ -192,14 +220,7 @@ def build_atlas(
         monster_names=dict(names.iter_rows()) if names is not None else {},
         items=items,
         by_category={k: tuple(v) for k, v in by_category.items()},
-        # Columns zipped, not rows iterated: a world prices every good in every settlement.
-        prices=dict(
-            zip(
-                zip(*_columns(world.prices, "settlement_id", "good"), strict=True),
-                world.prices["price"].cast(pl.Float64).to_list(),
-                strict=True,
-            )
-        ),
+        prices=Prices(world.prices),
         seats={
             f: s
             for f, s in world.factions.select("faction_id", "seat_settlement_id").iter_rows()
