@@ -142,14 +142,19 @@ class Prices:
     """Prices by settlement and good, each settlement's read the first time it is asked about:
     a world prices every good in every settlement, and a call asks about a few hundred."""
 
-    __slots__ = ("_frame", "_read", "_settlements")
+    __slots__ = ("_frame", "_read", "_rows")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         """`frame`: settlement_id, good, price (a good priced twice in a place: the last)."""
         frame = frame.filter(pl.col("settlement_id").is_not_null())
         if not frame["settlement_id"].is_sorted():
             frame = frame.sort("settlement_id", maintain_order=True)
-        self._settlements = frame["settlement_id"].to_numpy()
+        places, first, count = np.unique(
+            frame["settlement_id"].to_numpy(), return_index=True, return_counts=True
+        )
+        # Settlement -> its first row and how many it has.
+        spans = zip(first.tolist(), count.tolist(), strict=True)
+        self._rows: dict[int, tuple[int, int]] = dict(zip(places.tolist(), spans, strict=True))
         self._frame = frame.select("good", pl.col("price").cast(pl.Float64))
         self._read: dict[int, dict[str, float]] = {}
 
@@ -157,9 +162,7 @@ class Prices:
         """The settlement's prices by good (none for a place the frame does not price)."""
         market = self._read.get(settlement_id)
         if market is None:
-            low = int(self._settlements.searchsorted(settlement_id, side="left"))
-            high = int(self._settlements.searchsorted(settlement_id, side="right"))
-            rows = self._frame.slice(low, high - low)
+            rows = self._frame.slice(*self._rows.get(settlement_id, (0, 0)))
             market = dict(zip(rows["good"].to_list(), rows["price"].to_list(), strict=True))
             self._read[settlement_id] = market
         return market
