@@ -58,6 +58,14 @@ def event_motives(
     motives = []
     for event in rows.iter_rows(named=True):
         payload: dict[str, Any] = json.loads(event["payload"] or "{}")
+        fired = [
+            trigger
+            for trigger in triggers[event["type"]]
+            if all(str(payload.get(k)) == v for k, v in trigger.payload.items())
+        ]
+        if not fired:
+            # Most of a board's events fire nothing (a death moves the kin in war only).
+            continue
         region = event["region_id"]
         if region is None and event["settlement_id"] is not None:
             region = atlas.settlement_region.get(event["settlement_id"])
@@ -71,9 +79,7 @@ def event_motives(
             ),
             resource=str(payload["resource"]) if payload.get("resource") else None,
         )
-        for trigger in triggers[event["type"]]:
-            if any(str(payload.get(k)) != v for k, v in trigger.payload.items()):
-                continue
+        for trigger in fired:
             givers = _givers(trigger, event, region, atlas, tick)
             if givers:
                 motives.append(
