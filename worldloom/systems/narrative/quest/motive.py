@@ -263,6 +263,8 @@ def arc_motives(*, board: ArcsOnBoard, tick: int) -> list[Motive]:
     """The next step of every arc in progress on `tick`, for a notable its roles touch."""
     motives = []
     for arc in board.running(tick):
+        if not arc.notables and not arc.residents:
+            continue  # no one to give it on any board (most arcs, a commoner widowed in war)
         people = living(arc.notables, tick)
         givers = tuple(dict.fromkeys([*people, *living(arc.residents, tick)[:_CANDIDATES]]))
         if givers:
