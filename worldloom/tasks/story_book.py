@@ -206,7 +206,7 @@ def quest_world(store: WorldStore, world_id: str, shelf: Shelf) -> QuestWorld:
     """The frames quests are built on (see `QuestWorld`)."""
     vitals = shelf.vitals
     return QuestWorld(
-        npcs=shelf.npcs.join(vitals.select("npc_id", "born_tick"), on="npc_id", how="left"),
+        npcs=_with_births(shelf.npcs, vitals),
         dead=vitals.filter(pl.col("died_tick").is_not_null()).select("npc_id", "died_tick"),
         settlements=shelf.settlements,
         pois=shelf.pois,
@@ -217,6 +217,18 @@ def quest_world(store: WorldStore, world_id: str, shelf: Shelf) -> QuestWorld:
         regions=shelf.regions,
         factions=shelf.factions,
     )
+
+
+def _with_births(npcs: pl.DataFrame, vitals: pl.DataFrame) -> pl.DataFrame:
+    """`npcs` in id order with their vitals' born_tick (null for one without vitals): an as-of
+    join on the ids the store reads in order (a hash join of a million people cost ~0.2 s)."""
+    people = npcs if npcs["npc_id"].is_sorted() else npcs.sort("npc_id")
+    births = vitals.select("npc_id", "born_tick", vitals_id="npc_id")
+    births = births if births["npc_id"].is_sorted() else births.sort("npc_id")
+    # The nearest vitals at or below each id: the person's own, or someone else's (no birth).
+    nearest = people.join_asof(births, on="npc_id", strategy="backward")
+    own = pl.col("vitals_id") == pl.col("npc_id")
+    return nearest.with_columns(born_tick=pl.when(own).then("born_tick")).drop("vitals_id")
 
 
 def _local_prices(store: WorldStore, world_id: str, settlements: pl.DataFrame) -> pl.DataFrame:

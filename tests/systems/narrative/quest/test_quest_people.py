@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from tests.systems.narrative.quest.quest_fixtures import RULES, world
 from worldloom.systems.narrative.quest.motive import residents
-from worldloom.systems.narrative.quest.world import People, Person, _index_people, build_atlas
+from worldloom.systems.narrative.quest.world import (
+    People,
+    Person,
+    _index_people,
+    build_atlas,
+    living,
+)
 
 SCHEMA = {
     "npc_id": pl.Int64,
@@ -42,9 +48,11 @@ def test_a_person_with_kin_and_the_mapping_protocol() -> None:
             (3, 11, "child", False, None, 0, 5, 1, 2, None),
         ])
     )  # fmt: skip
-    assert people[1] == Person(10, "smith", True, "mayor", 50, (2, 3, 5), -300)
-    assert people[2] == Person(10, "", False, None, 0, (1, 3, 5), None)
-    assert people[5].kin == (1, 2)
+    assert people[1] == Person(10, "smith", True, "mayor", 50, -300)
+    assert people.kin(1) == (2, 3, 5)
+    assert people[2] == Person(10, "", False, None, 0, None)
+    assert people.kin(2) == (1, 3, 5)
+    assert people.kin(5) == (1, 2)
     assert people[1] is people[1]  # built once
     assert len(people) == 4
     assert list(people) == [1, 2, 3, 5]
@@ -53,6 +61,8 @@ def test_a_person_with_kin_and_the_mapping_protocol() -> None:
     assert people.get(4) is None
     with pytest.raises(KeyError):
         people[4]
+    with pytest.raises(KeyError):
+        people.kin(4)
 
 
 @st.composite
@@ -94,9 +104,9 @@ def test_people_match_a_full_index(frame: pl.DataFrame) -> None:
             row["notable"],
             row["notable_role"],
             row["wealth"],
-            (*family, *children),
             row["born_tick"],
         )
+        assert people.kin(row["npc_id"]) == (*family, *children)
 
 
 @settings(max_examples=60, deadline=None)
@@ -129,8 +139,9 @@ def test_alive_is_born_and_not_yet_dead(
     frame: pl.DataFrame, died: dict[int, int], tick: int
 ) -> None:
     """Whoever the ids (numbered from 0 or not), alive means: one of the people, born by the
-    tick (or with no birth recorded) and not dead by it; deaths of no one's id are ignored.
-    Checked at a drawn tick and on every day someone was born or died."""
+    tick (or with no birth recorded) and not dead by it; deaths of no one's id are ignored;
+    a life read once answers the same. Checked at a drawn tick and on every day someone was
+    born or died."""
     dead = pl.DataFrame(
         {"npc_id": list(died), "died_tick": list(died.values())},
         schema={"npc_id": pl.Int64, "died_tick": pl.Int64},
@@ -145,6 +156,8 @@ def test_alive_is_born_and_not_yet_dead(
                 npc in born and (first is None or first <= day) and died.get(npc, day + 1) > day
             )
             assert people.alive(npc, day) == expected, (npc, day)
+            life = people.life(npc)
+            assert (life is not None and living([life], day) == [npc]) == expected, (npc, day)
         assert not people.alive(None, day)
         assert not people.alive("3", day)
 
@@ -160,7 +173,7 @@ def test_people_numbered_from_zero_are_found_by_their_number() -> None:
     assert list(people) == [0, 1]
     assert 2 not in people
     assert -1 not in people
-    assert people[0].kin == (1,)
+    assert people.kin(0) == (1,)
     assert people.alive(0, 39)
     assert not people.alive(0, 40)
     assert not people.alive(1, 29)

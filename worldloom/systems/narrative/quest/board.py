@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +15,20 @@ from worldloom.systems.narrative.quest.frames import QUEST_STEPS_SCHEMA, QUESTS_
 from worldloom.systems.narrative.quest.motive import (
     ArcsOnBoard,
     Motive,
+    Standing,
     arc_motives,
     event_motives,
     standing_motives,
 )
 from worldloom.systems.narrative.quest.rules import QuestRules
-from worldloom.systems.narrative.quest.world import Atlas, QuestBook, QuestWorld, build_atlas
+from worldloom.systems.narrative.quest.world import (
+    Atlas,
+    Life,
+    QuestBook,
+    QuestWorld,
+    build_atlas,
+    living,
+)
 from worldloom.systems.rng import Seeds
 
 _UNDOING = ("settlement_occupied", "settlement_abandoned", "peace")
@@ -92,19 +101,26 @@ def offer_quests(
         .items()
     }
     empty = events.clear()
-    board = ArcsOnBoard.of(arcs, arc_roles)
-    for tick in range(start, until_tick + 1, days):
+    boards = range(start, until_tick + 1, days)
+    board = ArcsOnBoard.of(arcs, arc_roles, boards=boards, atlas=atlas, rules=rules)
+    standing = Standing.of(rules, atlas)
+    for tick in boards:
         window = by_board.get(tick, empty)
-        running = {arc_id for arc_id, _ in board.running(tick)}
+        running = {arc.arc_id for arc in board.running(tick)}
         desk.close(tick, window=window, running=running, atlas=atlas, rules=rules)
         motives = [
             *event_motives(rules=rules, atlas=atlas, events=window, tick=tick),
-            *arc_motives(rules=rules, atlas=atlas, board=board, tick=tick),
-            *standing_motives(rules=rules, atlas=atlas, tick=tick, seeds=seeds),
+            *arc_motives(board=board, tick=tick),
+            *standing_motives(rules=rules, atlas=atlas, standing=standing, tick=tick, seeds=seeds),
         ]
         for motive in motives:
             desk.post(motive, tick, rules=rules, atlas=atlas, names=names, seeds=seeds)
     return desk.book(max(book.tick, until_tick))
+
+
+def _lives_of(npcs: Iterable[int], atlas: Atlas) -> tuple[Life, ...]:
+    """The days of those of `npcs` who are someone."""
+    return tuple(life for npc in npcs if (life := atlas.people.life(npc)) is not None)
 
 
 @dataclass(slots=True)
@@ -121,6 +137,9 @@ class _Desk:
     open: dict[int, dict[str, Any]] = field(default_factory=dict)
     targets: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
     """Open quest -> the people and settlements its steps name."""
+    lives: dict[int, tuple[tuple[Life, ...], tuple[Life, ...]]] = field(default_factory=dict)
+    """Open quest -> its giver's and its target people's days, read on the first board that
+    asks (every board asks whether they are alive); no one's ids are left out."""
     by_giver: dict[int, dict[int, None]] = field(default_factory=dict)
     by_place: dict[int | None, dict[int, None]] = field(default_factory=dict)
     """The open quests of each giver and of each settlement, in the order of `open`."""
@@ -150,21 +169,27 @@ class _Desk:
     def close(
         self, tick: int, *, window: pl.DataFrame, running: set[int], atlas: Atlas, rules: QuestRules
     ) -> None:
-        lost = {
-            kind: set(window.filter(pl.col("type") == kind)["settlement_id"].drop_nulls().to_list())
-            for kind in ("settlement_occupied", "settlement_abandoned")
-        }
-        peace = window.filter(pl.col("type") == "peace")
-        factions = set(peace["faction_id"].drop_nulls().to_list()) | set(
-            peace["other_faction_id"].drop_nulls().to_list()
-        )
+        lost: dict[str, set[int]] = {"settlement_occupied": set(), "settlement_abandoned": set()}
+        factions: set[int] = set()
+        for kind, settlement, *sides in (
+            window.filter(pl.col("type").is_in(list(_UNDOING)))
+            .select("type", "settlement_id", "faction_id", "other_faction_id")
+            .iter_rows()
+        ):
+            if kind == "peace":
+                factions.update(f for f in sides if f is not None)
+            elif settlement is not None:
+                lost[kind].add(settlement)
         at_peace = {atlas.leaders[f] for f in factions if f in atlas.leaders}
         for quest in sorted(self.open):
             row = self.open[quest]
             people, places = self.targets[quest]
+            giver, targets = self._lives(quest, atlas)
+            # The giver is alive if their life is living, the targets if all of theirs are
+            # (no one's ids have none, and count as dead, as `Atlas.alive` says).
             reason = (
-                "giver_died" if not atlas.alive(row["giver_npc_id"], tick)
-                else "target_died" if any(not atlas.alive(n, tick) for n in people)
+                "giver_died" if not living(giver, tick)
+                else "target_died" if len(living(targets, tick)) < len(people)
                 else "arc_ended" if row["arc_id"] is not None and row["arc_id"] not in running
                 else "settlement_occupied" if places & lost["settlement_occupied"]
                 else "settlement_abandoned" if places & lost["settlement_abandoned"]
@@ -174,6 +199,15 @@ class _Desk:
             )  # fmt: skip
             if reason is not None:
                 self._close(quest, tick, reason)
+
+    def _lives(self, quest: int, atlas: Atlas) -> tuple[tuple[Life, ...], tuple[Life, ...]]:
+        lives = self.lives.get(quest)
+        if lives is None:
+            people, _ = self.targets[quest]
+            giver = [self.open[quest]["giver_npc_id"]]
+            lives = (_lives_of(giver, atlas), _lives_of(people, atlas))
+            self.lives[quest] = lives
+        return lives
 
     def post(
         self,
@@ -239,6 +273,7 @@ class _Desk:
         row = self.open.pop(quest)
         row.update(status="closed", closed_tick=tick, closed_reason=reason)
         del self.targets[quest]
+        self.lives.pop(quest, None)
         del self.by_giver[row["giver_npc_id"]][quest], self.by_place[row["settlement_id"]][quest]
         if row["arc_id"] is not None:
             self.open_arcs[row["arc_id"]] -= 1

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from worldloom.systems.narrative.quest.rules import QuestRules, Trigger
-from worldloom.systems.narrative.quest.world import Atlas
+from worldloom.systems.narrative.quest.world import Atlas, Life, living
 from worldloom.systems.rng import Key, Seeds
 
 _CANDIDATES = 8
@@ -58,6 +58,14 @@ def event_motives(
     motives = []
     for event in rows.iter_rows(named=True):
         payload: dict[str, Any] = json.loads(event["payload"] or "{}")
+        fired = [
+            trigger
+            for trigger in triggers[event["type"]]
+            if all(str(payload.get(k)) == v for k, v in trigger.payload.items())
+        ]
+        if not fired:
+            # Most of a board's events fire nothing (a death moves the kin in war only).
+            continue
         region = event["region_id"]
         if region is None and event["settlement_id"] is not None:
             region = atlas.settlement_region.get(event["settlement_id"])
@@ -71,9 +79,7 @@ def event_motives(
             ),
             resource=str(payload["resource"]) if payload.get("resource") else None,
         )
-        for trigger in triggers[event["type"]]:
-            if any(str(payload.get(k)) != v for k, v in trigger.payload.items()):
-                continue
+        for trigger in fired:
             givers = _givers(trigger, event, region, atlas, tick)
             if givers:
                 motives.append(
@@ -107,8 +113,8 @@ def _givers(
             ]
         return tuple(found)
     if trigger.where == "kin":
-        person = atlas.people.get(event["npc_id"])
-        kin = sorted(set(person.kin)) if person is not None else []
+        actor = event["npc_id"]
+        kin = sorted(set(atlas.people.kin(actor))) if actor in atlas.people else []
         return tuple(
             k for k in kin if atlas.alive(k, tick) and atlas.people[k].profession != "child"
             and atlas.people[k].settlement_id is not None
@@ -125,93 +131,186 @@ def residents(
 ) -> tuple[int, ...]:
     """Living people of `places` whose notable_role or profession is one of `keys`: notables
     first, then the richest, then by id."""
+    return tuple(living(ranked_residents(atlas, places, keys), tick)[:_CANDIDATES])
+
+
+def ranked_residents(atlas: Atlas, places: Sequence[int], keys: Sequence[str]) -> tuple[Life, ...]:
+    """Whom `residents` chooses from on any tick, in its order (the first of each place and
+    key, living or not)."""
     found = {
         npc
         for place in places
         for key in keys
         for npc in atlas.residents.get((place, key), ())[:_CANDIDATES]
     }
-    alive = [n for n in found if atlas.alive(n, tick)]
     people = atlas.people
-    alive.sort(key=lambda n: (not people[n].notable, -people[n].wealth, n))
-    return tuple(alive[:_CANDIDATES])
+    lives = [life for npc in found if (life := people.life(npc)) is not None]
+    lives.sort(
+        key=lambda life: (not people[life.npc_id].notable, -people[life.npc_id].wealth, life.npc_id)
+    )
+    return tuple(lives)
+
+
+@dataclass(frozen=True, slots=True)
+class ArcOnBoard:
+    """An arc that may run on a call's boards, with what its quests need that no board changes."""
+
+    arc_id: int
+    start: int
+    until: int | None
+    """The tick it no longer runs on (its last tick once over); None while in progress."""
+    notables: tuple[Life, ...]
+    """Its people, then its factions' leaders, who are notables (the first givers)."""
+    residents: tuple[Life, ...]
+    """Its settlements' residents of the arc givers' roles (`ranked_residents`)."""
+    context: Context
+    strategies: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ArcsOnBoard:
-    """The arcs as the boards read them, gathered once per call (a board each month filtered
-    and sorted the frames anew): each arc's id, pattern, start, status and last tick in id
-    order, and each arc's roles' rows in role order."""
+    """The arcs that may run on a call's boards, in id order, gathered once per call: a board
+    each month read every arc the world has had and every role bound in it."""
 
-    arcs: tuple[tuple[int, str, int | None, str | None, int | None], ...]
-    roles: Mapping[int, tuple[dict[str, Any], ...]]
+    arcs: tuple[ArcOnBoard, ...]
 
     @classmethod
-    def of(cls, arcs: pl.DataFrame, arc_roles: pl.DataFrame) -> ArcsOnBoard:
-        """From the arc room's arcs and arc_roles tables."""
-        heads = arcs.sort("arc_id").select("arc_id", "pattern", "start_tick", "status", "last_tick")
-        roles: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in arc_roles.sort("arc_id", "role").iter_rows(named=True):
-            roles[row["arc_id"]].append(row)
-        return cls(tuple(heads.iter_rows()), {k: tuple(v) for k, v in roles.items()})
+    def of(
+        cls,
+        arcs: pl.DataFrame,
+        arc_roles: pl.DataFrame,
+        *,
+        boards: range,
+        atlas: Atlas,
+        rules: QuestRules,
+    ) -> ArcsOnBoard:
+        """From the arc room's arcs and arc_roles tables, for the board ticks `boards`."""
+        if not boards:
+            return cls(())
+        in_progress = pl.col("status") == "in_progress"
+        heads = (
+            arcs.filter(
+                pl.col("start_tick") <= boards[-1], in_progress | (pl.col("last_tick") > boards[0])
+            )
+            .sort("arc_id")
+            .select(
+                "arc_id",
+                "pattern",
+                "start_tick",
+                until=pl.when(in_progress).then(None).otherwise(pl.col("last_tick")),
+            )
+        )
+        bound: dict[int, list[tuple[int | None, ...]]] = defaultdict(list)
+        for arc_id, *ids in (
+            arc_roles.filter(pl.col("arc_id").is_in(heads["arc_id"].implode()))
+            .sort("arc_id", "role")
+            .select("arc_id", "npc_id", "faction_id", "settlement_id", "region_id", "poi_id")
+            .iter_rows()
+        ):
+            bound[arc_id].append(tuple(ids))
+        return cls(
+            tuple(_arc_on_board(head, bound[head[0]], atlas, rules) for head in heads.iter_rows())
+        )
 
-    def running(self, tick: int) -> list[tuple[int, str]]:
-        """Arcs (id, pattern) in progress on `tick`: started, and not over before it."""
+    def running(self, tick: int) -> list[ArcOnBoard]:
+        """Arcs in progress on `tick` (one of the boards): started, and not over before it."""
         return [
-            (arc_id, pattern)
-            for arc_id, pattern, start, status, last in self.arcs
-            if start is not None
-            and start <= tick
-            and (status == "in_progress" or (last is not None and last > tick))
+            arc
+            for arc in self.arcs
+            if arc.start <= tick and (arc.until is None or tick < arc.until)
         ]
 
 
-def arc_motives(*, rules: QuestRules, atlas: Atlas, board: ArcsOnBoard, tick: int) -> list[Motive]:
+def _arc_on_board(
+    head: tuple[int, str, int, int | None],
+    bound: Sequence[tuple[int | None, ...]],
+    atlas: Atlas,
+    rules: QuestRules,
+) -> ArcOnBoard:
+    """The arc (id, pattern, start, until) with its roles' ids (npc, faction, settlement,
+    region, poi) read."""
+    arc_id, pattern, start, until = head
+    npcs, factions, places, regions, pois = (
+        [bound_id for ids in bound if (bound_id := ids[column]) is not None] for column in range(5)
+    )
+    leaders = [atlas.leaders[f] for f in factions if f in atlas.leaders]
+    people = atlas.people
+    notables = tuple(
+        life
+        for npc in dict.fromkeys([*npcs, *leaders])
+        if (life := people.life(npc)) is not None and people[npc].notable
+    )
+    region = regions[0] if regions else atlas.settlement_region.get(places[0]) if places else None
+    context = Context(
+        settlement_id=places[0] if places else None,
+        region_id=region,
+        poi_id=pois[0] if pois else None,
+        npc_id=npcs[0] if npcs else None,
+        factions=tuple(factions),
+    )
+    return ArcOnBoard(
+        arc_id,
+        start,
+        until,
+        notables,
+        ranked_residents(atlas, places, rules.arc_givers),
+        context,
+        rules.arc_strategies.get(pattern, rules.arc_strategies["default"]),
+    )
+
+
+def arc_motives(*, board: ArcsOnBoard, tick: int) -> list[Motive]:
     """The next step of every arc in progress on `tick`, for a notable its roles touch."""
-    roles = board.roles
     motives = []
-    for arc_id, pattern in board.running(tick):
-        bound = roles.get(arc_id, ())
-        npcs = [r["npc_id"] for r in bound if r["npc_id"] is not None]
-        factions = tuple(r["faction_id"] for r in bound if r["faction_id"] is not None)
-        places = [r["settlement_id"] for r in bound if r["settlement_id"] is not None]
-        pois = [r["poi_id"] for r in bound if r["poi_id"] is not None]
-        regions = [r["region_id"] for r in bound if r["region_id"] is not None]
-        leaders = [atlas.leaders[f] for f in factions if f in atlas.leaders]
-        people = [
-            n
-            for n in dict.fromkeys([*npcs, *leaders])
-            if atlas.alive(n, tick) and atlas.people[n].notable
-        ]
-        givers = tuple(dict.fromkeys([*people, *residents(atlas, places, rules.arc_givers, tick)]))
-        if not givers:
-            continue
-        region = (
-            regions[0] if regions else atlas.settlement_region.get(places[0]) if places else None
-        )
-        context = Context(
-            settlement_id=places[0] if places else None,
-            region_id=region,
-            poi_id=pois[0] if pois else None,
-            npc_id=npcs[0] if npcs else None,
-            factions=factions,
-        )
-        strategies = rules.arc_strategies.get(pattern, rules.arc_strategies["default"])
-        motives.append(Motive(strategies, givers, 1, ("arc", arc_id), context, arc_id=arc_id))
+    for arc in board.running(tick):
+        if not arc.notables and not arc.residents:
+            continue  # no one to give it on any board (most arcs, a commoner widowed in war)
+        people = living(arc.notables, tick)
+        givers = tuple(dict.fromkeys([*people, *living(arc.residents, tick)[:_CANDIDATES]]))
+        if givers:
+            motives.append(
+                Motive(
+                    arc.strategies, givers, 1, ("arc", arc.arc_id), arc.context, arc_id=arc.arc_id
+                )
+            )
     return motives
 
 
-def standing_motives(*, rules: QuestRules, atlas: Atlas, tick: int, seeds: Seeds) -> list[Motive]:
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """The notables whose role wants something when nothing happens, by settlement then id,
+    gathered once per call (each board read every notable's row)."""
+
+    wants: tuple[tuple[int, Life, str], ...]
+    """Settlement, the notable's days, role."""
+
+    @classmethod
+    def of(cls, rules: QuestRules, atlas: Atlas) -> Standing:
+        """The atlas's notables whose role is one of `rules.standing`."""
+        people = atlas.people
+        return cls(
+            tuple(
+                (settlement, life, role)
+                for settlement in sorted(atlas.notables)
+                for npc in atlas.notables[settlement]
+                if (role := people[npc].role or "") in rules.standing
+                and (life := people.life(npc)) is not None
+            )
+        )
+
+
+def standing_motives(
+    *, rules: QuestRules, atlas: Atlas, standing: Standing, tick: int, seeds: Seeds
+) -> list[Motive]:
     """Notables who, with nothing happening, want what their role wants (a roll per board)."""
-    standing = [
+    wanting = [
         (settlement, npc, role)
-        for settlement in sorted(atlas.notables)
-        for npc in atlas.notables[settlement]
-        if (role := atlas.people[npc].role or "") in rules.standing and atlas.alive(npc, tick)
+        for settlement, (npc, born, died), role in standing.wants
+        if born <= tick < died
     ]
-    rolls = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in standing])
+    rolls = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in wanting])
     motives = []
-    for index, (settlement, npc, role) in enumerate(standing):
+    for index, (settlement, npc, role) in enumerate(wanting):
         if rolls[index].random() >= rules.board.standing_chance:
             continue
         region = atlas.settlement_region.get(settlement)

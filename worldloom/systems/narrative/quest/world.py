@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -67,16 +67,31 @@ class QuestBook:
 
 
 class Person(NamedTuple):
-    """One person's row: where they live, what they do, their kin (a tuple, not a frozen
-    dataclass: tens of thousands are built per call, and frozen __init__ is ~10x slower)."""
+    """One person's row: where they live, what they do (a tuple, not a frozen dataclass: tens
+    of thousands are built per call, and frozen __init__ is ~10x slower). Their kin are
+    `People.kin`: only an event's actor's are asked for, and finding children cost more than
+    the rest of the row."""
 
     settlement_id: int | None
     profession: str
     notable: bool
     role: str | None
     wealth: int
-    kin: tuple[int, ...]
     born_tick: int | None
+
+
+class Life(NamedTuple):
+    """Someone's id and days: alive on the ticks in [born, died)."""
+
+    npc_id: int
+    born: int
+    died: int
+
+
+def living(lives: Iterable[Life], tick: int) -> list[int]:
+    """The ids of `lives` alive on `tick`, in their order (what `People.alive` says, without
+    finding each one's row again: boards ask about the same people every month)."""
+    return [npc for npc, born, died in lives if born <= tick < died]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +121,7 @@ class Atlas:
     items: Mapping[int, tuple[str, str, float]]
     """item_id -> good, category, value."""
     by_category: Mapping[str, tuple[int, ...]]
-    prices: Mapping[tuple[int, str], float]
+    prices: Prices
     seats: Mapping[int, int]
     leaders: Mapping[int, int]
 
@@ -116,10 +131,41 @@ class Atlas:
 
     def price(self, settlement_id: int, good: str) -> float:
         """The good's price in the settlement's market, else its items' mean value, else 1."""
-        if (settlement_id, good) in self.prices:
-            return self.prices[(settlement_id, good)]
+        market = self.prices.of(settlement_id)
+        if good in market:
+            return market[good]
         values = [v for g, _, v in self.items.values() if g == good]
         return sum(values) / len(values) if values else 1.0
+
+
+class Prices:
+    """Prices by settlement and good, each settlement's read the first time it is asked about:
+    a world prices every good in every settlement, and a call asks about a few hundred."""
+
+    __slots__ = ("_frame", "_read", "_rows")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        """`frame`: settlement_id, good, price (a good priced twice in a place: the last)."""
+        frame = frame.filter(pl.col("settlement_id").is_not_null())
+        if not frame["settlement_id"].is_sorted():
+            frame = frame.sort("settlement_id", maintain_order=True)
+        places, first, count = np.unique(
+            frame["settlement_id"].to_numpy(), return_index=True, return_counts=True
+        )
+        # Settlement -> its first row and how many it has.
+        spans = zip(first.tolist(), count.tolist(), strict=True)
+        self._rows: dict[int, tuple[int, int]] = dict(zip(places.tolist(), spans, strict=True))
+        self._frame = frame.select("good", pl.col("price").cast(pl.Float64))
+        self._read: dict[int, dict[str, float]] = {}
+
+    def of(self, settlement_id: int) -> Mapping[str, float]:
+        """The settlement's prices by good (none for a place the frame does not price)."""
+        market = self._read.get(settlement_id)
+        if market is None:
+            rows = self._frame.slice(*self._rows.get(settlement_id, (0, 0)))
+            market = dict(zip(rows["good"].to_list(), rows["price"].to_list(), strict=True))
+            self._read[settlement_id] = market
+        return market
 
 
 def build_atlas(
@@ -177,14 +223,7 @@ def build_atlas(
         monster_names=dict(names.iter_rows()) if names is not None else {},
         items=items,
         by_category={k: tuple(v) for k, v in by_category.items()},
-        # Columns zipped, not rows iterated: a world prices every good in every settlement.
-        prices=dict(
-            zip(
-                zip(*_columns(world.prices, "settlement_id", "good"), strict=True),
-                world.prices["price"].cast(pl.Float64).to_list(),
-                strict=True,
-            )
-        ),
+        prices=Prices(world.prices),
         seats={
             f: s
             for f, s in world.factions.select("faction_id", "seat_settlement_id").iter_rows()
@@ -235,7 +274,7 @@ class People(Mapping[int, Person]):
             died[rows[known]] = dead["died_tick"].to_numpy()[known]
         self._died: list[int] = died.tolist()
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
-        # the person is built).
+        # their kin are asked for).
         fathers = frame.select("npc_id", "father_id").drop_nulls()
         mothers = frame.select("npc_id", "mother_id").drop_nulls()
         parents = np.concatenate([fathers["father_id"].to_numpy(), mothers["mother_id"].to_numpy()])
@@ -249,6 +288,11 @@ class People(Mapping[int, Person]):
         """Whether `npc_id` is one of the people, born and not dead at `tick`."""
         row = self._row(npc_id)
         return row is not None and self._born[row] <= tick < self._died[row]
+
+    def life(self, npc_id: int) -> Life | None:
+        """`npc_id`'s days (died far in the future while alive), or None when it is no one's id."""
+        row = self._row(npc_id)
+        return None if row is None else Life(npc_id, self._born[row], self._died[row])
 
     def _children(self, npc_id: int) -> tuple[int, ...]:
         low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
@@ -266,14 +310,25 @@ class People(Mapping[int, Person]):
     def __getitem__(self, npc_id: int) -> Person:
         person = self._built.get(npc_id)
         if person is None:
-            row = self._row(npc_id)
-            if row is None:
-                raise KeyError(npc_id)
-            home, job, notable, role, wealth, born, *family = self._rows.row(row)
-            kin = (*(p for p in family if p is not None), *self._children(npc_id))
-            person = Person(home, job or "", bool(notable), role, wealth, kin, born)
+            home, job, notable, role, wealth, born, *_ = self._rows.row(self._found(npc_id))
+            person = Person(home, job or "", bool(notable), role, wealth, born)
             self._built[npc_id] = person
         return person
+
+    def kin(self, npc_id: int) -> tuple[int, ...]:
+        """`npc_id`'s father, mother and spouse (those recorded), then children by id.
+
+        Raises:
+            KeyError: `npc_id` is no one's id.
+        """
+        family = self._rows.row(self._found(npc_id))[len(_PERSON) :]
+        return (*(p for p in family if p is not None), *self._children(npc_id))
+
+    def _found(self, npc_id: int) -> int:
+        row = self._row(npc_id)
+        if row is None:
+            raise KeyError(npc_id)
+        return row
 
     def __contains__(self, npc_id: object) -> bool:
         return self._row(npc_id) is not None
