@@ -140,7 +140,8 @@ def make_alliances(turn: Turn, border: BoolArray) -> None:
     # Only states make treaties: their pairs, in the order of all pairs (the draws are keyed
     # by the pair, so leaving out the others' changes none; a world's ~300 guilds, orders and
     # bandits made the pairs ~400 times more).
-    a, b = a[states[a] & states[b]], b[states[a] & states[b]]
+    of_states = states[a] & states[b]
+    a, b = a[of_states], b[of_states]
     broken = np.flatnonzero(turn.allied[a, b] & (turn.tension[a, b] >= war["alliance_breaks"]))
     for i in broken.tolist():
         x, y = int(a[i]), int(b[i])

@@ -226,16 +226,20 @@ def test_windows_give_the_same_memories_as_one_pass(
     )
     assert split.memories.equals(whole.memories)
     assert split.reflections.equals(whole.reflections)
+
+    def then(book: MemoryBook) -> MemoryBook:
+        return _remember(
+            events.filter(pl.col("tick") > cut),
+            heard.filter(pl.col("heard_tick") > cut),
+            until=end,
+            book=book,
+            rules=LOW,
+            notables=notables,
+        )
+
     # A book read without its texts adds the same rows.
     lean = MemoryBook(memories=first.memories.drop("how", "text"), reflections=first.reflections)
-    leaner = _remember(
-        events.filter(pl.col("tick") > cut),
-        heard.filter(pl.col("heard_tick") > cut),
-        until=end,
-        book=lean,
-        rules=LOW,
-        notables=notables,
-    )
+    leaner = then(lean)
     added = leaner.memories.slice(first.memories.height).select(whole.memories.columns)
     assert added.equals(whole.memories.slice(first.memories.height))
     assert leaner.reflections.equals(whole.reflections)
@@ -246,14 +250,7 @@ def test_windows_give_the_same_memories_as_one_pass(
         reflections=first.reflections,
         next_memory_id=first.memories.height,
     )
-    living = _remember(
-        events.filter(pl.col("tick") > cut),
-        heard.filter(pl.col("heard_tick") > cut),
-        until=end,
-        book=theirs,
-        rules=LOW,
-        notables=notables,
-    )
+    living = then(theirs)
     assert living.memories.slice(theirs.memories.height).equals(added)
     assert living.reflections.equals(whole.reflections)
     assert living.next_memory_id == whole.memories.height

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,11 +117,6 @@ def offer_quests(
     return desk.book(max(book.tick, until_tick))
 
 
-def _lives_of(npcs: Iterable[int], atlas: Atlas) -> tuple[Life, ...]:
-    """The days of those of `npcs` who are someone."""
-    return tuple(life for npc in npcs if (life := atlas.people.life(npc)) is not None)
-
-
 @dataclass(slots=True)
 class _Desk:
     """The quests being written: every row, the open ones' targets, and the open counts."""
@@ -205,7 +199,7 @@ class _Desk:
         if lives is None:
             people, _ = self.targets[quest]
             giver = [self.open[quest]["giver_npc_id"]]
-            lives = (_lives_of(giver, atlas), _lives_of(people, atlas))
+            lives = (atlas.people.lives(giver), atlas.people.lives(people))
             self.lives[quest] = lives
         return lives
 

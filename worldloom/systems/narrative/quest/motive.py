@@ -144,7 +144,7 @@ def ranked_residents(atlas: Atlas, places: Sequence[int], keys: Sequence[str]) -
         for npc in atlas.residents.get((place, key), ())[:_CANDIDATES]
     }
     people = atlas.people
-    lives = [life for npc in found if (life := people.life(npc)) is not None]
+    lives = list(people.lives(found))
     lives.sort(
         key=lambda life: (not people[life.npc_id].notable, -people[life.npc_id].wealth, life.npc_id)
     )

@@ -294,6 +294,10 @@ class People(Mapping[int, Person]):
         row = self._row(npc_id)
         return None if row is None else Life(npc_id, self._born[row], self._died[row])
 
+    def lives(self, npc_ids: Iterable[int]) -> tuple[Life, ...]:
+        """The days of those of `npc_ids` who are someone, in their order."""
+        return tuple(life for npc in npc_ids if (life := self.life(npc)) is not None)
+
     def _children(self, npc_id: int) -> tuple[int, ...]:
         low, high = np.searchsorted(self._parent, [npc_id, npc_id + 1])
         return tuple(sorted(self._child[low:high].tolist()))
