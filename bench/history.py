@@ -108,6 +108,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
     from worldloom.tasks.history_ahead import EconomyAhead
+    from worldloom.tasks.history_kept import KeptYears
     from worldloom.tasks.history_year import DEAD
     from worldloom.tasks.stories import tell_year_stories
     from worldloom.tasks.world import load_world, world_db
@@ -124,7 +125,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         tell_year_stories.fn(home=home, world_id=world_id, beside=beside)
         stories.append(time.perf_counter() - began)
 
-    ahead = EconomyAhead()
+    ahead, kept = EconomyAhead(), KeptYears()
     peak = _Peak()
     began = time.perf_counter()
     # As simulate does: the world's file kept open for the run, and each year's stories told
@@ -142,7 +143,12 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
             t = time.perf_counter()
             after = None if telling is None else telling.result
             tick = simulate_segment.fn(
-                home=home, world_id=world_id, until_tick=until, after=after, ahead=ahead
+                home=home,
+                world_id=world_id,
+                until_tick=until,
+                after=after,
+                ahead=ahead,
+                kept=kept,
             ).end_tick
             telling = stories_thread.submit(tell)
             seconds.append(time.perf_counter() - t)
@@ -163,6 +169,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "stories_s": round(sum(stories), 1),
         "slowest_year_s": round(max(seconds), 2),
         "economies_ahead": [ahead.taken, ahead.refused],
+        "rows_kept": kept.taken,
         "peak_gb": round(peak.stop() / 1e9, 2),
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,
@@ -249,6 +256,7 @@ def main() -> None:
           f"the simulation's own {figures['own_peak_gb']} GB)")  # fmt: skip
     taken, refused = figures["economies_ahead"]
     print(f"years whose economy ran beside the last one's write: {taken} taken, {refused} refused")
+    print(f"years that took the rows the year before kept in memory: {figures['rows_kept']}")
     print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,} (named NPCs "
           f"alive {figures['named'][0]:,} -> {figures['named'][1]:,}); "
           f"{figures['events']:,} events")  # fmt: skip

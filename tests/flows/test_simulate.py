@@ -33,13 +33,14 @@ from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.side_process import SideProcess
 from worldloom.infrastructure.snapshot import verify_snapshot
-from worldloom.infrastructure.store import TABLES, open_store
+from worldloom.infrastructure.store import TABLES, Revision, open_store
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
 from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_ahead import EconomyAhead
+from worldloom.tasks.history_kept import KeptYears, daily_rows
 from worldloom.tasks.stories import tell_year_stories
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
@@ -165,6 +166,106 @@ def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
     simulate(str(home), world_id, until_tick=END)  # two years' ends
     assert [(one.taken, one.refused) for one in made] == [(0, 0), (1, 0), (1, 0)]
     assert_same_tables(home, world_id, lived[1])
+
+
+def test_each_segment_reads_the_rows_the_segment_before_kept(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within a run, every segment after the first takes the rows the one before kept (a
+    mid-year end and a year's end alike); a run starts with none. The tables are those of
+    segments run one at a time (the test after next)."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    made: list[KeptYears] = []
+
+    def counted() -> KeptYears:
+        made.append(KeptYears())
+        return made[-1]
+
+    monkeypatch.setattr(simulate_flow, "KeptYears", counted)
+    simulate(str(home), world_id, days=200)
+    simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
+    simulate(str(home), world_id, until_tick=END)  # two years' ends
+    assert [one.taken for one in made] == [0, 1, 1]
+    assert_same_tables(home, world_id, lived[1])
+
+
+@pytest.mark.parametrize(
+    ("days", "one_run", "expected"),
+    [
+        ([200, 163, 100, 265, 365], True, [(False, True)] + [(True, True)] * 4),
+        ([200, 20], False, [(False, True), None]),
+    ],
+)
+def test_the_rows_a_segment_keeps_are_those_the_store_then_returns(
+    world: tuple[Path, GeneratedWorld],
+    tmp_path: Path,
+    days: list[int],
+    one_run: bool,
+    expected: list[tuple[bool, bool] | None],
+) -> None:
+    """What a segment keeps for the next is what reading them back would give: the living's
+    npcs and npc_vitals rows once a year has ended in the run (a run's first segments read
+    them), all the daily history's rows once known (read whole by a segment from a world's
+    start or a year's, then kept from segment to segment). A run of its own begun mid-year
+    knows the daily rows only in part, and keeps nothing. Taken or not, the next segment's
+    tables are the same (the tests above)."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    path = Settings(home=home).world_db(world_id)
+    kept, tick, known = KeptYears(), 3, []
+    with disable_run_logger():
+        for segment_days in days:
+            kept = kept if one_run else KeptYears()
+            segment = simulate_segment.fn(
+                home=str(home), world_id=world_id, until_tick=tick + segment_days, kept=kept
+            )
+            tick = segment.end_tick
+            with open_store(path) as store:
+                rows = kept.take(store, world_id, tick=tick)
+                known.append(
+                    None if rows is None else (rows.living is not None, rows.daily is not None)
+                )
+                if rows is None:
+                    continue
+                for name, frame in (rows.living or {}).items():
+                    assert frame.equals(store.read(name, world_id, unless_in=history_year.DEAD))
+                for name, frame in (rows.daily or {}).items():
+                    assert frame.equals(store.read(name, world_id)), name
+                # Given once, and only to a segment starting where they end.
+                kept.keep(store, world_id, tick=tick, living=rows.living, daily=rows.daily)
+                assert kept.take(store, world_id, tick=tick - 1) is None
+                assert kept.take(store, world_id, tick=tick) is None
+                kept.keep(store, world_id, tick=tick, living=rows.living, daily=rows.daily)
+    assert known == expected
+    # A segment ending a year's days as asked, not at the asked tick past it.
+    assert tick == 3 + sum(days) - (1 if one_run else 0)
+
+
+def test_rows_kept_are_refused_once_the_tables_changed_and_daily_rows_are_only_added(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    """A world whose kept tables another writer changed reads them again; a daily table's
+    revision that takes rows out by key is not one the rows kept can follow."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    kept = KeptYears()
+    with disable_run_logger():
+        tick = simulate_segment.fn(home=str(home), world_id=world_id, until_tick=365, kept=kept)
+    with open_store(Settings(home=home).world_db(world_id)) as store:
+        trades = store.read("trades", world_id)
+        store.replace_rows(
+            world_id, {}, revise={"trades": Revision(trades.head(1), trades.head(0))}
+        )
+        assert kept.take(store, world_id, tick=tick.end_tick) is None
+        daily = {name: store.read(name, world_id) for name in ("market_prices", "trades")}
+    taken_out = Revision(daily["trades"].head(1).select("trade_id"), daily["trades"].head(0))
+    added = Revision(pl.DataFrame(), daily["market_prices"].head(0))
+    with pytest.raises(ValueError, match="trades: a daily table's revision"):
+        daily_rows(daily, {"market_prices": added, "trades": taken_out})
+    none_added = Revision(pl.DataFrame(), daily["trades"].head(0))
+    after = daily_rows(daily, {"market_prices": added, "trades": none_added})
+    assert after["trades"].equals(daily["trades"])
 
 
 @task(name="tell-year-stories")

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tests.infrastructure.test_store_revision import _money
-from worldloom.infrastructure.store import RowRange, open_store
+from worldloom.infrastructure.store import RowRange, StoreError, open_store, stored_rows
 
 
 def test_a_read_of_some_columns_returns_those_in_that_order(tmp_path: Path) -> None:
@@ -125,3 +125,50 @@ def test_a_read_among_values_returns_the_rows_holding_one_of_them(tmp_path: Path
         assert store.read("npc_vitals", "a", among={"npc_id": []}).height == 0
         with pytest.raises(KeyError, match="no column 'alive'"):
             store.read("npc_vitals", "a", among={"alive": [1]})
+
+
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        (),
+        (RowRange(),),
+        (RowRange(before={"tick": 2}),),
+        (RowRange(where={"market_id": 1}, after={"tick": 1}), RowRange(before={"tick": 1})),
+        (RowRange(where={"market_id": 0}, after={"tick": 1}, before={"tick": 4}),),
+        (RowRange(after={"tick": 9}),),
+    ],
+)
+def test_ranges_hold_in_memory_the_rows_a_read_within_them_returns(
+    tmp_path: Path, ranges: tuple[RowRange, ...]
+) -> None:
+    """Rows kept in memory are read as the store reads them: in any of the ranges, each
+    bounding its columns by =, > and <; no range at all holds every row."""
+    rows = [(t, m, 10 * t + m) for t in range(5) for m in (1, 0)]
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"money_supply": _money(rows)})
+        read = store.read("money_supply", "a", within=ranges)
+        kept = store.read("money_supply", "a")
+    assert kept.filter(RowRange.any_of(ranges)).equals(read)
+
+
+def test_rows_stored_are_those_a_read_returns_in_its_types_and_order(tmp_path: Path) -> None:
+    """`stored_rows` says what a write leaves, as a read returns it: the table's types and
+    column order, keys in order, a system's -1 for "none" as null."""
+    written = _vitals([(3, 7, -1, None), (1, 5, 9, "war"), (2, -1, 0, "plague")]).select(
+        "death_cause", "npc_id", "died_tick", "born_tick"
+    )
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"npc_vitals": written, "money_supply": _money([(1, 1, 5)])})
+        store.append_rows("a", "money_supply", _money([(0, 1, 6), (1, 0, 7)]))
+        read = {name: store.read(name, "a") for name in ("npc_vitals", "money_supply")}
+        assert store.row_counts("a", ["money_supply", "npc_vitals"]) == {
+            "money_supply": 3,
+            "npc_vitals": 3,
+        }
+        with pytest.raises(StoreError, match="unknown table"):
+            store.row_counts("a", ["memoirs"])
+    assert stored_rows("npc_vitals", written).equals(read["npc_vitals"])
+    money = pl.concat([_money([(1, 1, 5)]), _money([(0, 1, 6), (1, 0, 7)])])
+    assert stored_rows("money_supply", money).equals(read["money_supply"])
+    with pytest.raises(StoreError, match="unexpected"):
+        stored_rows("npc_vitals", written.with_columns(pl.lit(1).alias("alive")))

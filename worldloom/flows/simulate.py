@@ -22,6 +22,7 @@ from worldloom.tasks import catalog
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_ahead import EconomyAhead
+from worldloom.tasks.history_kept import KeptYears
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
 from worldloom.tasks.stories import tell_year_stories, year_stories_of
@@ -70,7 +71,8 @@ def simulate(
     between years while another process waits to read it. A run of `STORIES_BESIDE_YEARS`
     years or more tells each year's stories in a side process, from a copy of the file taken
     as the year ended: the same stories, told on another core. Each year's economy runs while
-    the year before is stored (`EconomyAhead`)."""
+    the year before is stored (`EconomyAhead`), and each year's biggest reads are the rows
+    the year before kept in memory (`KeptYears`)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(
@@ -87,7 +89,7 @@ def simulate(
             stories_beside(home, world_id, years=_years_ended(first, until)) as beside,
         ):
             tick, segments, years, events, population = first, 0, 0, 0, 0
-            ahead = EconomyAhead()
+            ahead, carried = EconomyAhead(), KeptYears()
             # A run killed between a year's end and its stories left them untold: tell them
             # against the world as that year ended, before the next year changes it.
             tell_year_stories(home=home, world_id=world_id)
@@ -105,6 +107,7 @@ def simulate(
                         personality=storyteller,
                         after=told,
                         ahead=ahead,
+                        kept=carried,
                     )
                     tick, segments = segment.end_tick, segments + 1
                     # The segment is stored: its wars and disasters go out as Prefect events.

@@ -262,11 +262,19 @@ def read_rolling(
     next_tick: int,
     calendar: Calendar,
     policy: HistoryPolicy | None = None,
+    known: Mapping[str, pl.DataFrame] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The stored history rows a run ending before `next_tick` rolls up or drops (`rolling_ranges`;
-    the others stay as they are): from them alone `archived_changes` makes the rows to add."""
+    the others stay as they are): from them alone `archived_changes` makes the rows to add.
+    Tables in `known` (all their rows, as read) are not read again."""
     ranges = rolling_ranges(next_tick, calendar=calendar, policy=policy)
-    return {name: store.read(name, world_id, within=within) for name, within in ranges.items()}
+    known = known or {}
+    return {
+        name: known[name].filter(RowRange.any_of(within))
+        if name in known
+        else store.read(name, world_id, within=within)
+        for name, within in ranges.items()
+    }
 
 
 def rolling_ranges(

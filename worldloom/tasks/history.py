@@ -43,8 +43,9 @@ from worldloom.tasks.economy_tables import (
 )
 from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy, start_of_next
 from worldloom.tasks.history_economy import count_agents, hooked_layout, hooks_at, pay_war
+from worldloom.tasks.history_kept import DAILY, KeptRows, KeptYears, daily_rows, living_rows
 from worldloom.tasks.history_rows import year_frames
-from worldloom.tasks.history_year import YearWorld, live_year, load_year
+from worldloom.tasks.history_year import DEAD, YearWorld, live_year, load_year
 from worldloom.tasks.world import load_world, world_db
 
 DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
@@ -77,6 +78,7 @@ def simulate_segment(
     personality: str | None = None,
     after: Callable[[], object] | None = None,
     ahead: EconomyAhead | None = None,
+    kept: KeptYears | None = None,
 ) -> Segment:
     """Advance the world to the end of its year or `until_tick`, whichever comes first.
 
@@ -87,7 +89,9 @@ def simulate_segment(
 
     With `ahead` (a run's, kept from segment to segment), a segment that ends a year before
     `until_tick` runs the next year's economy beside its write, from the world it is writing,
-    and the next segment takes that economy if it starts from the same one (`EconomyAhead`)."""
+    and the next segment takes that economy if it starts from the same one (`EconomyAhead`).
+    With `kept` (a run's too), a segment keeps the rows of its biggest reads as its write left
+    them, and the next one takes them instead of reading them back (`KeptYears`)."""
     rules = catalog.economy_rules()
     # One open of the world a segment: its reads, then its one transaction.
     with open_store(world_db(home, world_id)) as opened, opened.remembering() as store:
@@ -96,7 +100,10 @@ def simulate_segment(
         end = segment_end(tick, until_tick)
         if end <= tick:
             raise ValueError(f"nothing to simulate: the world is at tick {tick}")
-        economy = _load_economy(store, world_id, rules, end_tick=end)
+        held = None if kept is None else kept.take(store, world_id, tick=tick)
+        economy = _load_economy(
+            store, world_id, rules, end_tick=end, daily=None if held is None else held.daily
+        )
         start = EconomyStart(
             world.config.seed,
             economy.state,
@@ -105,7 +112,16 @@ def simulate_segment(
             end - tick,
         )
         year_ended = end % catalog.calendar().days_per_year == 0
-        loaded = load_year(store, world_id, year_start=_year_start(end - 1)) if year_ended else None
+        loaded = (
+            load_year(
+                store,
+                world_id,
+                year_start=_year_start(end - 1),
+                living=None if held is None else held.living,
+            )
+            if year_ended
+            else None
+        )
         lived = _live(
             economy,
             loaded,
@@ -125,7 +141,16 @@ def simulate_segment(
         ):
             if after is not None:
                 after()
+            daily = _daily_before(store, world_id, economy, held) if kept is not None else None
             store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
+            if kept is not None:
+                kept.keep(
+                    store,
+                    world_id,
+                    tick=end,
+                    living=lived.living if year_ended else None if held is None else held.living,
+                    daily=None if daily is None else daily_rows(daily, lived.revise),
+                )
     get_run_logger().info(
         "simulate: ticks %d-%d%s: %d events, %d people",
         tick,
@@ -148,6 +173,8 @@ class _Lived:
     population: int
     next_start: EconomyStart | None = None
     """Where the next segment's economy starts, when a year ended and it was asked for."""
+    living: dict[str, pl.DataFrame] | None = None
+    """The living's npcs and npc_vitals rows once stored, when a year ended."""
 
 
 def _live(
@@ -196,6 +223,7 @@ def _live(
         revise=revise | _year_changes(loaded, history_frames),
         events=len(record.events["event_id"]),
         population=int(record.tally.end.sum()),
+        living=living_rows(history_frames, dead=DEAD[1]),
         next_start=start_of_next(
             state,
             layout,
@@ -231,11 +259,18 @@ class _Economy:
     state: Any
     rolling: dict[str, pl.DataFrame]
     """The stored history rows the segment rolls up or drops (`read_rolling`)."""
+    daily: dict[str, pl.DataFrame] | None
+    """All the stored rows of the daily history tables, if the run kept them."""
     worlds: pl.DataFrame
 
 
 def _load_economy(
-    store: WorldStore, world_id: str, rules: EconomyRules, *, end_tick: int
+    store: WorldStore,
+    world_id: str,
+    rules: EconomyRules,
+    *,
+    end_tick: int,
+    daily: dict[str, pl.DataFrame] | None = None,
 ) -> _Economy:
     saved = store.read("economy_agents", world_id)
     if saved.height == 0 or store.read("population_groups", world_id).height == 0:
@@ -251,9 +286,24 @@ def _load_economy(
         layout=layout,
         hooked=hooked_layout(layout, hooks, store.read("provinces", world_id)),
         state=state,
-        rolling=read_rolling(store, world_id, next_tick=end_tick, calendar=catalog.calendar()),
+        rolling=read_rolling(
+            store, world_id, next_tick=end_tick, calendar=catalog.calendar(), known=daily
+        ),
+        daily=daily,
         worlds=store.read("worlds", world_id),
     )
+
+
+def _daily_before(
+    store: WorldStore, world_id: str, economy: _Economy, held: KeptRows | None
+) -> dict[str, pl.DataFrame] | None:
+    """All the daily history tables' rows before the segment's write, if known: kept by the
+    run, or all read as the rows to roll up (the first segment of a run, most years)."""
+    if held is not None and held.daily is not None:
+        return held.daily
+    counts = store.row_counts(world_id, DAILY)
+    rolled = {name: economy.rolling[name] for name in DAILY}
+    return rolled if all(rolled[name].height == counts[name] for name in DAILY) else None
 
 
 def _year_start(tick: int) -> int:

@@ -4,6 +4,7 @@ people) and the year lived (`roll_year`, then `chronicle_year`); its rows to sto
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from worldloom.systems.history.year import RolledYear, Rooms, roll_year
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import WarInputs, WarState, start_war_state
 from worldloom.tasks import catalog
+from worldloom.tasks.history_kept import LIVING
 
 CHAOS_TABLES = ("chaos_state", "chaos_load", "chaos_recent", "chaos_discovered")
 WAR_TABLES = (
@@ -63,8 +65,15 @@ class YearWorld:
         return self.tables[name]
 
 
-def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld:
-    """What the year starting at `year_start` ends with, read from the store."""
+def load_year(
+    store: WorldStore,
+    world_id: str,
+    *,
+    year_start: int,
+    living: Mapping[str, pl.DataFrame] | None = None,
+) -> YearWorld:
+    """What the year starting at `year_start` ends with, read from the store (but the
+    `living`'s npcs and npc_vitals rows, if the run kept them: `history_kept`)."""
     names = (
         "settlements", "regions", "provinces", "factions", "population_groups", "pois",
         "routes", "cells", "diplomacy", "religion_relations", "religions", "chaos_events",
@@ -74,11 +83,12 @@ def load_year(store: WorldStore, world_id: str, *, year_start: int) -> YearWorld
     ends = store.read("events", world_id, where={"tick": year_start - 1})
     failed = ends.filter(pl.col("type") == "harvest_failed").select("region_id", "event_id")
     # The dead keep their rows as they are: a year reads and revises the living's alone.
-    living = {name: store.read(name, world_id, unless_in=DEAD) for name in ("npcs", "npc_vitals")}
+    if living is None:
+        living = {name: store.read(name, world_id, unless_in=DEAD) for name in LIVING}
     known = store.read("npcs", world_id, columns=("npc_id", "profession"))
     return YearWorld(
         tables={name: store.read(name, world_id, columns=SOME_COLUMNS.get(name)) for name in names}
-        | living,
+        | dict(living),
         next_event=store.next_id("events", world_id, "event_id"),
         harvest_failures={int(r): int(e) for r, e in failed.rows()},
         everyone=Everyone(

@@ -18,6 +18,7 @@ from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
     WorldStore,
     describe_tables,
+    stored_rows,
     table_frame,
     table_revision,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "keep_open_letting_go",
     "open_store",
     "remove_database",
+    "stored_rows",
     "table_frame",
     "table_revision",
 ]

@@ -3,7 +3,7 @@ and the rows it puts in, so a yearly write costs what changed, not the whole tab
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -39,6 +39,22 @@ class RowRange:
                 conditions.append(f"{column} {operator} $p{len(params)}")
                 params[f"p{len(params)}"] = value
         return conditions
+
+    def holds(self) -> pl.Expr:
+        """The range as a Polars predicate (the rows of a frame in it: a read of rows kept
+        in memory, as `conditions` reads them from the store)."""
+        bounds = [
+            *(pl.col(column) == value for column, value in self.where.items()),
+            *(pl.col(column) > value for column, value in self.after.items()),
+            *(pl.col(column) < value for column, value in self.before.items()),
+        ]
+        return pl.all_horizontal(bounds) if bounds else pl.lit(True)
+
+    @staticmethod
+    def any_of(ranges: Sequence[RowRange]) -> pl.Expr:
+        """Rows in at least one of `ranges`, as a Polars predicate (as
+        `WorldStore.read(within=ranges)` reads them: every row when there are none)."""
+        return pl.any_horizontal([r.holds() for r in ranges]) if ranges else pl.lit(True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,10 +257,14 @@ class WorldStore:
         rows = self._con.execute("SELECT world_id FROM worlds ORDER BY world_id").fetchall()
         return [str(row[0]) for row in rows]
 
-    def row_counts(self, world_id: str) -> dict[str, int]:
-        """Rows per table for one world (every table, including empty ones)."""
+    def row_counts(self, world_id: str, names: Sequence[str] | None = None) -> dict[str, int]:
+        """Rows per table for one world (every table, including empty ones; or those named).
+
+        Raises:
+            StoreError: a named table does not exist.
+        """
         counts: dict[str, int] = {}
-        for table in TABLES.values():
+        for table in TABLES.values() if names is None else map(_table, names):
             count = scalar(
                 self._con, f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
             )
@@ -341,6 +345,22 @@ def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def stored_rows(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows `frame` (as `replace_rows` takes them) leaves in table `name`, as
+    `WorldStore.read` returns them: the table's columns, in its order and types, in key order
+    (what a writer keeps in memory for its next reads, instead of reading its rows back).
+
+    Raises:
+        StoreError: unknown table, columns not exactly the table's, or a value that does not fit.
+    """
+    table = _table(name)
+    try:
+        rows = table_rows(table, frame)
+    except ValueError as error:
+        raise StoreError(str(error)) from None
+    return rows.sort(table.world_key) if table.world_key else rows
 
 
 def table_frame(name: str, columns: Mapping[str, Any]) -> pl.DataFrame:
