@@ -110,7 +110,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     from worldloom.tasks.history_ahead import EconomyAhead
     from worldloom.tasks.history_kept import KeptYears
     from worldloom.tasks.history_year import DEAD
-    from worldloom.tasks.stories import tell_year_stories
+    from worldloom.tasks.stories import YearStories, tell_year_stories_beside, write_year_stories
     from worldloom.tasks.world import load_world, world_db
 
     with open_store(world_db(home, world_id), read_only=True) as store:
@@ -120,17 +120,18 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     seconds: list[float] = []
     stories: list[float] = []
 
-    def tell() -> None:
+    def tell() -> YearStories:
         began = time.perf_counter()
-        tell_year_stories.fn(home=home, world_id=world_id, beside=beside)
+        told = tell_year_stories_beside.fn(home=home, world_id=world_id, beside=beside)
         stories.append(time.perf_counter() - began)
+        return told
 
     ahead, kept = EconomyAhead(), KeptYears()
     peak = _Peak()
     began = time.perf_counter()
     # As simulate does: the world's file kept open for the run, and each year's stories told
     # as it ends (in a side process, for a run of a few years or more), while the next year
-    # runs (which is stored once they are).
+    # runs (which is stored with them once they are).
     with (
         disable_run_logger(),
         keep_open(world_db(home, world_id)),
@@ -138,22 +139,22 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         ThreadPoolExecutor(max_workers=1) as stories_thread,
     ):
         tick = start
-        telling: Future[None] | None = None
+        telling: Future[YearStories] | None = None
         while tick < until:
             t = time.perf_counter()
-            after = None if telling is None else telling.result
             tick = simulate_segment.fn(
                 home=home,
                 world_id=world_id,
                 until_tick=until,
-                after=after,
+                stories=None if telling is None else telling.result,
                 ahead=ahead,
                 kept=kept,
             ).end_tick
             telling = stories_thread.submit(tell)
             seconds.append(time.perf_counter() - t)
         if telling is not None:
-            telling.result()
+            with open_store(world_db(home, world_id)) as store:
+                write_year_stories(store, world_id, telling.result())
     total = time.perf_counter() - began
     with open_store(world_db(home, world_id), read_only=True) as store:
         events = store.read("events", world_id)

@@ -41,7 +41,7 @@ from worldloom.tasks.economy import market_layout, stored_layout, with_stored_ag
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears, daily_rows
-from worldloom.tasks.stories import tell_year_stories
+from worldloom.tasks.stories import YearStories, tell_year_stories, tell_year_stories_beside
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -268,10 +268,10 @@ def test_rows_kept_are_refused_once_the_tables_changed_and_daily_rows_are_only_a
     assert after["trades"].equals(daily["trades"])
 
 
-@task(name="tell-year-stories")
-def _slow_stories(*, home: str, world_id: str, beside: SideProcess | None = None) -> dict[str, int]:
+@task(name="tell-year-stories-beside")
+def _slow_stories(*, home: str, world_id: str, beside: SideProcess | None) -> YearStories:
     time.sleep(1.5)  # longer than a tiny world's next year: its segment must wait to be stored
-    return tell_year_stories.fn(home=home, world_id=world_id, beside=beside)
+    return tell_year_stories_beside.fn(home=home, world_id=world_id, beside=beside)
 
 
 def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(
@@ -280,9 +280,9 @@ def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The flow tells a year's stories while the next year runs, however long they take: its
-    tables are those of the tasks run one at a time (each year, then its stories), then the
-    run's last stages."""
+    """The flow tells a year's stories while the next year runs, however long they take, and
+    stores them with it: its tables are those of the tasks run one at a time (each year, then
+    its stories), then the run's last stages."""
     home, world_id = copy_of(world, tmp_path), world[1].world_id
     with disable_run_logger():
         tick = 3
@@ -293,7 +293,7 @@ def test_a_year_s_stories_told_beside_the_next_year_are_those_told_before_it(
     stories_flow(str(home), world_id)
     assert_same_tables(home, world_id, lived[1])
     slow_home = copy_of(world, tmp_path, "slow")
-    monkeypatch.setattr("worldloom.flows.simulate.tell_year_stories", _slow_stories)
+    monkeypatch.setattr("worldloom.flows.simulate.tell_year_stories_beside", _slow_stories)
     simulate(str(slow_home), world_id, until_tick=END)
     assert_same_tables(slow_home, world_id, lived[1])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from prefect import flow
@@ -17,7 +18,7 @@ from worldloom.flows.generate import gear_flow
 from worldloom.flows.heartbeats import subflows_without_heartbeats
 from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.side_process import SideProcess
-from worldloom.infrastructure.store import keep_open_letting_go
+from worldloom.infrastructure.store import keep_open_letting_go, open_store
 from worldloom.tasks import catalog
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
@@ -25,7 +26,13 @@ from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
-from worldloom.tasks.stories import tell_year_stories, year_stories_of
+from worldloom.tasks.stories import (
+    YearStories,
+    tell_year_stories,
+    tell_year_stories_beside,
+    write_year_stories,
+    year_stories_of,
+)
 from worldloom.tasks.world import world_db
 
 STORIES_BESIDE_YEARS = 3
@@ -70,7 +77,8 @@ def simulate(
     The world's file is kept open for the run (a year's tasks open it ~10 times), and let go
     between years while another process waits to read it. A run of `STORIES_BESIDE_YEARS`
     years or more tells each year's stories in a side process, from a copy of the file taken
-    as the year ended: the same stories, told on another core. Each year's economy runs while
+    as the year ended, and stores them with the next year: the same stories, told on another
+    core. Each year's economy runs while
     the year before is stored (`EconomyAhead`), and each year's biggest reads are the rows
     the year before kept in memory (`KeptYears`)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
@@ -94,21 +102,21 @@ def simulate(
             # against the world as that year ended, before the next year changes it.
             tell_year_stories(home=home, world_id=world_id)
             announced = history_mark(home=home, world_id=world_id)
-            telling: PrefectFuture[dict[str, int]] | None = None
+            telling: PrefectFuture[YearStories] | None = None
             try:
                 while tick < until:
-                    # The next year runs while the last one's stories are told; it is stored
-                    # once they are, so they are told from the world as that year ended.
-                    told = None if telling is None else telling.result
+                    # The next year runs while the last one's stories are told, and is stored
+                    # with them once they are: they are told from the world as that year ended.
                     segment = simulate_segment(
                         home=home,
                         world_id=world_id,
                         until_tick=until,
                         personality=storyteller,
-                        after=told,
+                        stories=None if telling is None else telling.result,
                         ahead=ahead,
                         kept=carried,
                     )
+                    telling = None
                     tick, segments = segment.end_tick, segments + 1
                     # The segment is stored: its wars and disasters go out as Prefect events.
                     announce_history(home=home, world_id=world_id, after_event_id=announced)
@@ -117,18 +125,21 @@ def simulate(
                     # Each year's stories are told against the world as that year ended,
                     # however the years are split into runs.
                     telling = (
-                        tell_year_stories.submit(home=home, world_id=world_id, beside=beside)
+                        tell_year_stories_beside.submit(home=home, world_id=world_id, beside=beside)
                         if segment.year_ended
                         else None
                     )
-                    kept.give_way(finish=None if telling is None else telling.result)
+                    # Another process waiting for the file gets it once the stories are stored.
+                    told = None if telling is None else partial(_store, home, world_id, telling)
+                    if kept.give_way(finish=told):
+                        telling = None
                     events += segment.events
                     population = segment.population or population
             finally:
                 if telling is not None:
-                    telling.wait()  # not left writing as the run ends
+                    telling.wait()  # not left reading the world as the run ends
             if telling is not None:
-                telling.result()
+                _store(home, world_id, telling)
             if segments:
                 gear_flow(home, world_id)
                 stories_flow(home, world_id)
@@ -142,6 +153,12 @@ def simulate(
         events=events,
         population=population,
     )
+
+
+def _store(home: str, world_id: str, telling: PrefectFuture[YearStories]) -> None:
+    """Store a year's stories told beside, once they are, in a transaction of their own."""
+    with open_store(world_db(home, world_id)) as store:
+        write_year_stories(store, world_id, telling.result())
 
 
 def _years_ended(first: int, until: int) -> int:

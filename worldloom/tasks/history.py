@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -46,7 +46,10 @@ from worldloom.tasks.history_economy import count_agents, hooked_layout, hooks_a
 from worldloom.tasks.history_kept import DAILY, KeptRows, KeptYears, daily_rows, living_rows
 from worldloom.tasks.history_rows import year_frames
 from worldloom.tasks.history_year import DEAD, YearWorld, live_year, load_year
+from worldloom.tasks.stories import YearStories
 from worldloom.tasks.world import load_world, world_db
+
+T = TypeVar("T")
 
 DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
 """The year's tables whose every row carries the day it describes (the next year's first)."""
@@ -76,16 +79,16 @@ def simulate_segment(
     world_id: str,
     until_tick: int,
     personality: str | None = None,
-    after: Callable[[], object] | None = None,
+    stories: Callable[[], YearStories] | None = None,
     ahead: EconomyAhead | None = None,
     kept: KeptYears | None = None,
 ) -> Segment:
     """Advance the world to the end of its year or `until_tick`, whichever comes first.
 
-    `after` is waited for before the segment is stored: what must be stored first (the last
-    year's stories, told meanwhile from the world as that year ended, which the segment
-    neither reads nor writes), so the file only ever holds what a run one step at a time
-    would have left.
+    `stories` are the last year's, told meanwhile from the world as that year ended (whose
+    tables the segment neither reads nor writes): waited for before the segment is stored,
+    and stored with it in its one transaction, so the file only ever holds what a run one
+    step at a time would have left (and the stories' own commit is not on the run's path).
 
     With `ahead` (a run's, kept from segment to segment), a segment that ends a year before
     `until_tick` runs the next year's economy beside its write, from the world it is writing,
@@ -139,10 +142,14 @@ def simulate_segment(
             if ahead is None or lived.next_start is None
             else ahead.running(lived.next_start, rules)
         ):
-            if after is not None:
-                after()
+            told = None if stories is None else stories()
             daily = _daily_before(store, world_id, economy, held) if kept is not None else None
-            store.replace_rows(world_id, lived.frames, append=lived.append, revise=lived.revise)
+            store.replace_rows(
+                world_id,
+                _with(lived.frames, None if told is None else told.rewritten),
+                append=_with(lived.append, None if told is None else told.appended),
+                revise=_with(lived.revise, None if told is None else told.revised),
+            )
             if kept is not None:
                 kept.keep(
                     store,
@@ -236,6 +243,16 @@ def _live(
         if next_days > 0
         else None,
     )
+
+
+def _with(segment: dict[str, T], stories: dict[str, T] | None) -> dict[str, T]:
+    """A segment's tables with the stories' (none of the same name: the stories write only
+    their own tables)."""
+    if not stories:
+        return segment
+    if both := set(segment) & set(stories):
+        raise ValueError(f"the segment and the stories both write {sorted(both)}")
+    return segment | stories
 
 
 def _year_changes(loaded: YearWorld, frames: dict[str, pl.DataFrame]) -> dict[str, Revision]:

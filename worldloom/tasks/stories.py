@@ -1,9 +1,10 @@
 """The stories stage's tasks.
 
-At every year's end (`tell_year_stories`) the systems that read the event log as it grows —
-arcs sifted from it, rumors travelling, notables' memories, quest boards — read the events
-recorded since they last read, with their own tables as their memory, and write what changed
-with their read positions in one transaction. Their clock is the world's last year's end, so
+At every year's end (`tell_year_stories`, or `tell_year_stories_beside` in a run's side
+process) the systems that read the event log as it grows — arcs sifted from it, rumors
+travelling, notables' memories, quest boards — read the events recorded since they last read,
+with their own tables as their memory, and write what changed with their read positions in
+one transaction. Their clock is the world's last year's end, so
 however the years were split into simulate runs, each year is read against the world as that
 year ended. Then, from the whole history and the world as it is: motifs (`score_motifs_stage`)
 and what each notable says (`write_dialogue_stage`).
@@ -58,26 +59,41 @@ def story_clock(tick: int) -> int:
     cache_policy=NO_CACHE,
     task_run_name="tell-year-stories · {world_id}",
 )
-def tell_year_stories(
-    *, home: str, world_id: str, beside: SideProcess | None = None
-) -> dict[str, int]:
+def tell_year_stories(*, home: str, world_id: str) -> dict[str, int]:
     """Sift arcs, spread rumors, remember and post quest boards up to the world's last year's
     end (`year_stories`), and write them; returns the rows the arcs, rumors, rumor_beliefs,
-    memories and quests tables hold.
+    memories and quests tables hold."""
+    # One connection reads and writes: a second open costs more than the year's appends.
+    with open_store(world_db(home, world_id)) as store:
+        told = year_stories(store, world_id)
+        write_year_stories(store, world_id, told)
+    return _told(told)
 
-    With `beside` they are told in that process, from a copy of the world's file taken now (a
-    run's next year may then run beside them on another core), and written here.
-    """
+
+@task(
+    name="tell-year-stories-beside",
+    cache_policy=NO_CACHE,
+    task_run_name="tell-year-stories · {world_id} · beside",
+)
+def tell_year_stories_beside(
+    *, home: str, world_id: str, beside: SideProcess | None
+) -> YearStories:
+    """The stories up to the world's last year's end (`year_stories`), told beside a run's
+    next year: in the side process `beside`, from a copy of the world's file taken now (on
+    another core), or without one from the file here. Not written: the caller stores them
+    (the next year's segment, in its own transaction)."""
     path = world_db(home, world_id)
     if beside is None:
-        # One connection reads and writes: a second open costs more than the year's appends.
         with open_store(path) as store:
             told = year_stories(store, world_id)
-            write_year_stories(store, world_id, told)
     else:
         told = beside.read_copy(year_stories_of, path, world_id)
-        with open_store(path) as store:
-            write_year_stories(store, world_id, told)
+    _told(told)
+    return told
+
+
+def _told(told: YearStories) -> dict[str, int]:
+    """Log what a year's stories leave the tables holding; returns those counts."""
     holds = told.holds
     get_run_logger().info(
         "stories to tick %d: %d arcs, %d rumors (%d beliefs), %d memories, %d quests",
