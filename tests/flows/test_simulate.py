@@ -268,6 +268,28 @@ def test_rows_kept_are_refused_once_the_tables_changed_and_daily_rows_are_only_a
     assert after["trades"].equals(daily["trades"])
 
 
+def test_stories_that_would_write_a_segment_s_table_are_refused_and_nothing_is_stored(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path
+) -> None:
+    """Stories stored with a segment write their own tables only: a frame of the segment's
+    own table would be written twice, so the segment stores nothing."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    before = tables_of(home, world_id)
+    clashing = YearStories(
+        clock=0,
+        rewritten={},
+        appended={"events": before["events"]},
+        revised={},
+        holds={},
+    )
+    with disable_run_logger(), pytest.raises(ValueError, match=r"both write \['events'\]"):
+        simulate_segment.fn(
+            home=str(home), world_id=world_id, until_tick=YEAR, stories=lambda: clashing
+        )
+    after = tables_of(home, world_id)
+    assert all(after[name].equals(frame) for name, frame in before.items())
+
+
 @task(name="tell-year-stories-beside")
 def _slow_stories(*, home: str, world_id: str, beside: SideProcess | None) -> YearStories:
     time.sleep(1.5)  # longer than a tiny world's next year: its segment must wait to be stored
