@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     assert_same_tables(home, world_id, lived[1])
 
 
-def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
+def test_each_year_s_economy_run_ahead_and_the_rows_kept_are_taken(
     world: tuple[Path, GeneratedWorld],
     lived: tuple[Path, dict[str, pl.DataFrame]],
     tmp_path: Path,
@@ -151,44 +152,26 @@ def test_each_year_s_economy_run_beside_the_last_year_s_write_is_taken(
 ) -> None:
     """A segment that ends a year runs the next one's economy while it is stored, and the next
     segment, reading its world back from the store, starts from exactly that economy: every
-    run made ahead is taken (a mid-year end included), none refused. The tables are those of
-    segments run one at a time (the test after next)."""
+    run made ahead is taken (a mid-year end included), none refused. Within a run, every
+    segment after the first takes the rows the one before kept (`KeptYears`); a run starts
+    with none. The tables are those of segments run one at a time (the test after next)."""
     home, world_id = copy_of(world, tmp_path), world[1].world_id
-    made: list[EconomyAhead] = []
+    made: dict[type, list[Any]] = {EconomyAhead: [], KeptYears: []}
 
-    def counted() -> EconomyAhead:
-        made.append(EconomyAhead())
-        return made[-1]
+    def counted(kind: type) -> Callable[[], Any]:
+        def make() -> Any:
+            made[kind].append(kind())
+            return made[kind][-1]
 
-    monkeypatch.setattr(simulate_flow, "EconomyAhead", counted)
+        return make
+
+    for kind in made:
+        monkeypatch.setattr(simulate_flow, kind.__name__, counted(kind))
     simulate(str(home), world_id, days=200)  # no year's end: nothing to run ahead
     simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
     simulate(str(home), world_id, until_tick=END)  # two years' ends
-    assert [(one.taken, one.refused) for one in made] == [(0, 0), (1, 0), (1, 0)]
-    assert_same_tables(home, world_id, lived[1])
-
-
-def test_each_segment_reads_the_rows_the_segment_before_kept(
-    world: tuple[Path, GeneratedWorld],
-    lived: tuple[Path, dict[str, pl.DataFrame]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Within a run, every segment after the first takes the rows the one before kept (a
-    mid-year end and a year's end alike); a run starts with none. The tables are those of
-    segments run one at a time (the test after next)."""
-    home, world_id = copy_of(world, tmp_path), world[1].world_id
-    made: list[KeptYears] = []
-
-    def counted() -> KeptYears:
-        made.append(KeptYears())
-        return made[-1]
-
-    monkeypatch.setattr(simulate_flow, "KeptYears", counted)
-    simulate(str(home), world_id, days=200)
-    simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
-    simulate(str(home), world_id, until_tick=END)  # two years' ends
-    assert [one.taken for one in made] == [0, 1, 1]
+    assert [(one.taken, one.refused) for one in made[EconomyAhead]] == [(0, 0), (1, 0), (1, 0)]
+    assert [one.taken for one in made[KeptYears]] == [0, 1, 1]
     assert_same_tables(home, world_id, lived[1])
 
 
