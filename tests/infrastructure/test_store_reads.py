@@ -170,5 +170,10 @@ def test_rows_stored_are_those_a_read_returns_in_its_types_and_order(tmp_path: P
     assert stored_rows("npc_vitals", written).equals(read["npc_vitals"])
     money = pl.concat([_money([(1, 1, 5)]), _money([(0, 1, 6), (1, 0, 7)])])
     assert stored_rows("money_supply", money).equals(read["money_supply"])
+    # Rows in key order are taken as they are; a tie on the first column is ordered by the next.
+    in_order = _money([(0, 1, 6), (1, 0, 7), (1, 1, 5)])
+    assert stored_rows("money_supply", in_order).equals(read["money_supply"])
+    tied = _money([(0, 1, 6), (1, 1, 5), (1, 0, 7)])
+    assert stored_rows("money_supply", tied).equals(read["money_supply"])
     with pytest.raises(StoreError, match="unexpected"):
         stored_rows("npc_vitals", written.with_columns(pl.lit(1).alias("alive")))

@@ -8,6 +8,7 @@ from typing import Final
 
 import polars as pl
 
+from worldloom.infrastructure.store import strictly_ascending
 from worldloom.reader import ReferenceEntry, SnapshotInputError, UnsupportedTypeError
 from worldloom.reader.column_type import schema_types
 from worldloom.reader.manifest import TABLE_NAME_PATTERN
@@ -137,33 +138,11 @@ def _prepare_table(name: str, data: TableData, names: frozenset[str]) -> Prepare
     # already sorted frame keeps its chunks; a single chunk plus a pinned row-group size keeps
     # the bytes independent of how the frame was assembled. Rows read from the store come in
     # key order: one pass finds that out and spares the sort (seconds at millions of rows).
-    if _strictly_ascending(frame, key):
+    if strictly_ascending(frame, key):
         return PreparedTable(frame.rechunk(), data, columns, references)
     ordered = frame.sort(key).rechunk()
     _check_unique(name, ordered, key)
     return PreparedTable(ordered, data, columns, references)
-
-
-_ORDERED_TYPES: Final = (pl.String, pl.Boolean, pl.Datetime)
-"""Key types whose comparisons order rows as `sort` does (besides integers): only keys of
-these are checked for order, other keys are sorted."""
-
-
-def _strictly_ascending(frame: pl.DataFrame, key: tuple[str, ...]) -> bool:
-    """Whether every row's key is greater than the previous row's (so sorting would keep the
-    rows where they are, and no two rows share a key)."""
-    schema = frame.schema
-    if frame.height < 2 or not all(
-        schema[column].is_integer() or isinstance(schema[column], _ORDERED_TYPES) for column in key
-    ):
-        return frame.height < 2
-    # Later than the previous row: greater in some column, the same in every column before it.
-    later, tied = pl.lit(False), pl.lit(True)
-    for column in key:
-        value, previous = pl.col(column), pl.col(column).shift()
-        later = later | (tied & (value > previous))
-        tied = tied & (value == previous)
-    return bool(frame.select(later.slice(1).all()).item())
 
 
 def _check_name(name: str) -> None:

@@ -19,6 +19,7 @@ from worldloom.infrastructure.store.store import (
     WorldStore,
     describe_tables,
     stored_rows,
+    strictly_ascending,
     table_frame,
     table_revision,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "open_store",
     "remove_database",
     "stored_rows",
+    "strictly_ascending",
     "table_frame",
     "table_revision",
 ]
