@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.infrastructure.test_store import calendar
@@ -156,15 +156,26 @@ _TABLE = st.dictionaries(st.integers(0, 12), _VITAL, max_size=10)
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(before=_TABLE, after=_TABLE)
+@given(before=_TABLE, after=_TABLE, kept_in_place=st.booleans())
+@example(  # a year's people: one aged, one unchanged, one born
+    before={1: (1, -1, ""), 4: (2, -1, "")},
+    after={1: (1, 3, "plague"), 4: (2, -1, ""), 9: (3, -1, "")},
+    kept_in_place=True,
+)
 def test_the_revision_between_two_tables_turns_the_stored_one_into_the_other(
-    before: dict[int, tuple[int, int, str]], after: dict[int, tuple[int, int, str]]
+    before: dict[int, tuple[int, int, str]],
+    after: dict[int, tuple[int, int, str]],
+    kept_in_place: bool,
 ) -> None:
+    """Rows in any order (joined by key), or every stored row in its place and the new ones
+    after them (compared row by row): the same revision."""
     old = _vitals([(k, *v) for k, v in sorted(before.items())])
     new = _vitals([(k, *v) for k, v in sorted(after.items())])
-    revision = Revision.between(old, new.reverse(), key=("npc_id",))
+    in_place = sorted(after, key=lambda k: (k not in before, k))
+    given = _vitals([(k, *after[k]) for k in in_place]) if kept_in_place else new.reverse()
+    revision = Revision.between(old, given, key=("npc_id",))
     # Only what differs is written: an unchanged row is neither removed nor added.
     same = {k for k in before if after.get(k) == before[k]}
     assert set(revision.add["npc_id"]) == set(after) - set(before)
