@@ -284,7 +284,9 @@ def _first(
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Rows `among` that are within the first `quota[settlement]` of their settlement by
     `key` (ties in row order)."""
-    rows = np.flatnonzero(among)
+    # A settlement with no quota chooses no one: its rows need no sorting (in peace no one is
+    # killed in battle, and the sort by key is most of a year's fates).
+    rows = np.flatnonzero(among & (quota[settlement] > 0))
     ordered = rows[np.lexsort((key[rows], settlement[rows]))]
     home = settlement[ordered]
     rank = np.arange(ordered.size) - np.searchsorted(home, home, side="left")
