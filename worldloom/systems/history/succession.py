@@ -236,15 +236,18 @@ def pass_roles(
     know asks for age 16 and no trade."""
     if not left:
         return npcs
-    ids = npcs["npc_id"].to_numpy().astype(np.int64)
-    age = npcs["age"].fill_null(0).to_numpy().astype(np.int64)
-    parents = np.stack([npcs[c].fill_null(-1).to_numpy().astype(np.int64)
+    # Only the places' settlements' people can take them: a year's places are in a tenth of
+    # the settlements or fewer, and the rest of the table need not be read or sorted.
+    near = npcs.filter(pl.col("settlement_id").fill_null(-1).is_in([v.settlement_id for v in left]))
+    ids = near["npc_id"].to_numpy().astype(np.int64)
+    age = near["age"].fill_null(0).to_numpy().astype(np.int64)
+    parents = np.stack([near[c].fill_null(-1).to_numpy().astype(np.int64)
                         for c in ("father_id", "mother_id")])  # fmt: skip
-    home = npcs["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
-    trade = npcs["profession"].fill_null("").to_numpy()
-    wealth = npcs["wealth"].fill_null(0).to_numpy().astype(np.int64)
-    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
-    free = np.isin(ids, alive) & ~npcs["notable"].fill_null(False).to_numpy().astype(bool)
+    home = near["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
+    trade = near["profession"].fill_null("").to_numpy()
+    wealth = near["wealth"].fill_null(0).to_numpy().astype(np.int64)
+    alive = np.fromiter((i in alive_after for i in ids.tolist()), dtype=bool, count=ids.size)
+    free = alive & ~near["notable"].fill_null(False).to_numpy().astype(bool)
     # Each settlement's rows, eldest first (then the smaller id).
     by_home = np.lexsort((ids, -age, home))
     starts = np.searchsorted(home[by_home], [v.settlement_id for v in left], side="left")
