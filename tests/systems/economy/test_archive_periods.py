@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.systems.economy.archive import _book_day_partials
+from worldloom.systems.economy.archive import _book_day_partials, _monthly
 from worldloom.systems.economy.periods import (
     PERIOD_KEYS,
     PERIOD_RULES,
@@ -142,3 +142,22 @@ def test_stored_days_roll_up_alike_as_a_grid_or_one_by_one() -> None:
     gappy = days.filter(~((pl.col("tick") == 50) & (pl.col("good") == "ale")))
     assert _book_day_partials(gappy, SPANS).height == gappy.height  # not a grid: day by day
     assert _book_day_partials(days.head(0), SPANS).height == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(1, 31), min_size=1, max_size=12),
+    st.integers(1, 5),
+    st.integers(0, 2**31 - 1),
+)
+def test_months_reduce_as_reduceat_does(lengths: list[int], books: int, seed: int) -> None:
+    # `_monthly` reduces each month's block of days where reduceat walked down the rows.
+    rng = np.random.default_rng(seed)
+    first = np.cumsum([0, *lengths[:-1]])
+    volume = rng.integers(0, 2**31 - 1, (sum(lengths), books), dtype=np.int32)
+    price = rng.normal(50.0, 20.0, (sum(lengths), books)).astype(np.float32)
+    summed = _monthly(np.add, volume, first, dtype=np.int64)
+    assert summed.dtype == np.int64
+    assert np.array_equal(summed, np.add.reduceat(volume, first, dtype=np.int64))
+    for ufunc in (np.maximum, np.minimum):
+        assert np.array_equal(_monthly(ufunc, price, first), ufunc.reduceat(price, first))
