@@ -69,12 +69,14 @@ def succeed(
     spouse_of = npcs["spouse_id"]
     alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
     living = np.isin(ids, alive) & (age >= 16)
-    # Candidates are taken eldest first, the smaller id first among the same age.
-    eldest = np.lexsort((ids, -age))
+    # Candidates are taken eldest first, the smaller id first among the same age: each row's
+    # rank in that order, so that a few candidates are ranked without reordering everyone.
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[np.lexsort((ids, -age))] = np.arange(ids.size)
 
     def first(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
-        rows = eldest[mask[eldest]]
-        return int(ids[rows[0]]) if rows.size else -1
+        rows = np.flatnonzero(mask)
+        return int(ids[rows[np.argmin(rank[rows])]]) if rows.size else -1
 
     for i, (faction, previous, seat) in enumerate(
         zip(leaders.faction_id, leaders.leader, leaders.seat, strict=True)
