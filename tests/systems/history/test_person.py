@@ -218,12 +218,13 @@ def test_the_killed_in_battle_are_its_men_of_fighting_age_dead_of_war() -> None:
 
 
 def test_the_first_of_each_settlement_are_those_a_plain_sort_finds() -> None:
-    # `_first` skips the settlements without a quota; the choice is a plain sort's: each
-    # settlement's rows among the chosen by key, ties in row order, the first `quota` taken.
+    # `_first` skips the settlements without a quota and sorts by key, then by settlement;
+    # the choice is a plain sort's: each settlement's rows among the chosen by key, ties in
+    # row order, the first `quota` taken (keys with ties and without).
     rng = np.random.default_rng(5)
-    for _ in range(20):
+    for trial in range(40):
         n = int(rng.integers(0, 60))
-        key = rng.integers(0, 6, n).astype(np.float64)
+        key = rng.integers(0, 6, n).astype(np.float64) if trial % 2 else rng.random(n)
         settlement = rng.integers(0, 4, n)
         quota = rng.integers(-1, 5, 4)
         among = rng.random(n) < 0.8

@@ -36,6 +36,7 @@ from worldloom.systems.history.succession import (
     succeed,
     vacancies,
 )
+from worldloom.systems.order import stable_order
 from worldloom.systems.people import NotableRole
 from worldloom.systems.rng import Seeds
 
@@ -287,12 +288,25 @@ def _first(
     # A settlement with no quota chooses no one: its rows need no sorting (in peace no one is
     # killed in battle, and the sort by key is most of a year's fates).
     rows = np.flatnonzero(among & (quota[settlement] > 0))
-    ordered = rows[np.lexsort((key[rows], settlement[rows]))]
+    # Sorted by key, then grouped by settlement in a stable radix sort: the lexical sort of
+    # both at once took twice as long.
+    by_key = rows[_key_order(key[rows])]
+    ordered = by_key[stable_order(settlement[by_key])]
     home = settlement[ordered]
     rank = np.arange(ordered.size) - np.searchsorted(home, home, side="left")
     chosen = np.zeros(among.size, dtype=bool)
     chosen[ordered[rank < quota[home]]] = True
     return chosen
+
+
+def _key_order(key: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """The order that sorts `key`, ties in row order: a quicksort's, which is that order when
+    no two keys are equal (the draws' clocks never are), else a stable sort's."""
+    order = np.argsort(key)
+    ranked = key[order]
+    if not (ranked[1:] > ranked[:-1]).all():
+        order = np.argsort(key, kind="stable")
+    return order
 
 
 def _name_pools(npcs: pl.DataFrame) -> dict[tuple[int, str], tuple[str, ...]]:
