@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from worldloom.systems.economy.periods import sort_order
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.rng import Seeds
 
@@ -293,7 +294,8 @@ def merge_cohorts(parts: list[tuple[Int, ...]], professions: tuple[str, ...]) ->
     keep = count > 0
     keys = [k[keep] for k in keys]
     count = count[keep]
-    order = np.lexsort(tuple(reversed(keys)))
+    # One sort of the keys packed in an int64 (a lexical sort of six keys took twice as long).
+    order = sort_order(keys)
     keys = [k[order] for k in keys]
     count = count[order]
     if count.size:
