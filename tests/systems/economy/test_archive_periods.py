@@ -139,6 +139,8 @@ def test_stored_days_roll_up_alike_as_a_grid_or_one_by_one() -> None:
     months = np.unique(SPANS.month_start(np.arange(20, 95, dtype=np.int64))).size
     assert as_grid.height == months * 3 * len(GOODS)  # one row per month touched and book
     assert _months_of(as_grid).equals(_months_of(one_by_one.cast(as_grid.schema)))
+    in_order = _book_day_partials(days.sort("tick", "market_id", "good"), SPANS)
+    assert in_order.equals(as_grid)  # stored in its cells' order: no scatter, the same grid
     gappy = days.filter(~((pl.col("tick") == 50) & (pl.col("good") == "ale")))
     assert _book_day_partials(gappy, SPANS).height == gappy.height  # not a grid: day by day
     assert _book_day_partials(days.head(0), SPANS).height == 0

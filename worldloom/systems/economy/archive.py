@@ -261,7 +261,12 @@ def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
     lows = [int(axis.min()) for axis in axes]
     shape = [int(axis.max()) - low + 1 for axis, low in zip(axes, lows, strict=True)]
     cell = ((axes[0] - lows[0]) * shape[1] + axes[1] - lows[1]) * shape[2] + axes[2]
-    if days.height != np.prod(shape) or (np.bincount(cell) != 1).any():
+    if days.height != np.prod(shape):
+        return day_partials(days, "market_price_periods")
+    # Days read back as a run stored them are in their cells' order: each one once, and each
+    # column already the grid (no scatter of a million values per column).
+    in_order = bool(np.array_equal(cell, np.arange(cell.size)))
+    if not in_order and (np.bincount(cell) != 1).any():
         return day_partials(days, "market_price_periods")
     ticks = np.arange(lows[0], lows[0] + shape[0], dtype=np.int64)
     starts, first, _ = _months(ticks, spans)
@@ -270,6 +275,8 @@ def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
 
     def grid(column: str) -> npt.NDArray[np.generic]:
         values = days[column].to_numpy()
+        if in_order:
+            return values.reshape(shape[0], books)
         placed = np.empty(cell.size, dtype=values.dtype)
         placed[cell] = values
         return placed.reshape(shape[0], books)
