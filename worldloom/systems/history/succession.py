@@ -204,14 +204,11 @@ def empty_places(
     by settlement, then role."""
     if not tiers:
         return ()
-    held = (
-        npcs.filter(
-            pl.col("notable").fill_null(False)
-            & pl.col("npc_id").is_in(pl.Series(list(alive_after), dtype=pl.Int64).implode())
-        )
-        .group_by("settlement_id", "notable_role")
-        .len()
-    )
+    # The few thousand notables are looked up among the living, not the living (a quarter of
+    # a million ids) made into a column to look them up in.
+    notables = npcs.filter(pl.col("notable").fill_null(False))
+    living = pl.Series([i in alive_after for i in notables["npc_id"].to_list()], dtype=pl.Boolean)
+    held = notables.filter(living).group_by("settlement_id", "notable_role").len()
     holders = {(int(s), str(r)): int(n) for s, r, n in held.iter_rows() if s is not None}
     return tuple(
         Vacancy(-1, name, settlement, tick, -1)
