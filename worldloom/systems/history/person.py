@@ -243,12 +243,17 @@ def _draw_fates(
         survives & female & unwed & grown & (age <= p["bride_max_age"]) & willing
     )
     grooms = np.flatnonzero(survives & ~female & unwed & grown & (age <= p["groom_max_age"]))
+    # Each one's settlement and culture as Python ints at once, not numpy scalars one by one.
     waiting: dict[tuple[int, int], list[int]] = {}
-    for row in grooms.tolist():
-        waiting.setdefault((int(s[row]), int(people.culture[row])), []).append(row)
+    for row, home, culture in zip(
+        grooms.tolist(), s[grooms].tolist(), people.culture[grooms].tolist(), strict=True
+    ):
+        waiting.setdefault((home, culture), []).append(row)
     couples: list[tuple[int, int]] = []
-    for row in brides.tolist():
-        queue = waiting.get((int(s[row]), int(people.culture[row])))
+    for row, home, culture in zip(
+        brides.tolist(), s[brides].tolist(), people.culture[brides].tolist(), strict=True
+    ):
+        queue = waiting.get((home, culture))
         if queue:
             couples.append((row, queue.pop(0)))
     # Births: the settlement's share, to married women whose husband lived to see the year
@@ -257,8 +262,7 @@ def _draw_fates(
     fertile &= (age >= p["marriage_min_age"]) & (age <= p["mother_max_age"])
     drawn = seeds.stream("history.person.birth", year).random(total)[place]
     mothers = np.flatnonzero(_first(drawn, s, births, among=fertile))
-    child = np.array([trade == "child" for trade in people.profession], dtype=bool)
-    of_age = np.flatnonzero(survives & (age + 1 == p["coming_of_age"]) & child)
+    of_age = np.flatnonzero(survives & (age + 1 == p["coming_of_age"]) & people.child)
     return Fates(dies, cause, couples, mothers, of_age)
 
 

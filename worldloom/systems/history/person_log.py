@@ -35,6 +35,8 @@ class People:
     father: Int
     mother: Int
     profession: list[str]
+    child: np.ndarray[Any, np.dtype[np.bool_]]
+    """Whose profession is a child's."""
 
     @classmethod
     def of(cls, npcs: pl.DataFrame, vitals: pl.DataFrame) -> People:
@@ -55,6 +57,7 @@ class People:
             father=ints("father_id"),
             mother=ints("mother_id"),
             profession=npcs["profession"].to_list(),
+            child=(npcs["profession"] == "child").fill_null(False).to_numpy(),
         )
 
 
