@@ -142,10 +142,10 @@ def advance_people(
         .cast(npcs["spouse_id"].dtype),
         pl.Series("profession", written.profession),
     )
-    born_ids = {b[2] for b in written.births}
     if written.births:
         updated = pl.concat([updated, _children(npcs, written.births)])
-    alive_after = set(people.ids[survives].tolist()) | born_ids
+    born = np.array([b[2] for b in written.births], dtype=np.int64)
+    alive_after = np.concatenate([people.ids[survives], born])
     died_tick = {i: t for i, t, _ in written.died}
     leaders_after, successions = succeed(
         updated,

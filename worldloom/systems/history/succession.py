@@ -49,7 +49,7 @@ def succeed(
     leaders: Leaders,
     *,
     dead: Mapping[int, int],
-    alive_after: set[int],
+    alive_after: Int,
     died_tick: Mapping[int, int],
     region_of: Int,
     log: EventLog,
@@ -67,8 +67,7 @@ def succeed(
     settlement = npcs["settlement_id"].to_numpy().astype(np.int64)
     notable = npcs["notable"].fill_null(False).to_numpy().astype(bool)
     spouse_of = npcs["spouse_id"]
-    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
-    living = np.isin(ids, alive) & (age >= 16)
+    living = np.isin(ids, alive_after) & (age >= 16)
     # Candidates are taken eldest first, the smaller id first among the same age: each row's
     # rank in that order, so that a few candidates are ranked without reordering everyone.
     rank = np.empty(ids.size, dtype=np.int64)
@@ -91,7 +90,7 @@ def succeed(
         heir, relation = -1, "none"
         if child >= 0:
             heir, relation = child, "child"
-        elif spouse is not None and int(spouse) in alive_after:
+        elif spouse is not None and np.isin(int(spouse), alive_after):
             heir, relation = int(spouse), "spouse"
         elif noble >= 0:
             heir, relation = noble, "notable"
@@ -195,7 +194,7 @@ def empty_places(
     tiers: Sequence[str],
     *,
     roles: Mapping[str, NotableRole],
-    alive_after: set[int],
+    alive_after: Int,
     tick: int,
 ) -> tuple[Vacancy, ...]:
     """The places of each settlement's tier's notables (`roles`' counts; a ruler's is a
@@ -205,9 +204,9 @@ def empty_places(
     if not tiers:
         return ()
     # The few thousand notables are looked up among the living, not the living (a quarter of
-    # a million ids) made into a column to look them up in.
+    # a million ids) made into a frame's column to look them up in.
     notables = npcs.filter(pl.col("notable").fill_null(False))
-    living = pl.Series([i in alive_after for i in notables["npc_id"].to_list()], dtype=pl.Boolean)
+    living = np.isin(notables["npc_id"].to_numpy(), alive_after)
     held = notables.filter(living).group_by("settlement_id", "notable_role").len()
     holders = {(int(s), str(r)): int(n) for s, r, n in held.iter_rows() if s is not None}
     return tuple(
@@ -224,7 +223,7 @@ def pass_roles(
     left: tuple[Vacancy, ...],
     *,
     roles: Mapping[str, NotableRole],
-    alive_after: set[int],
+    alive_after: Int,
     region_of: Int,
     log: EventLog,
 ) -> pl.DataFrame:
@@ -245,8 +244,7 @@ def pass_roles(
     home = near["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
     trade = near["profession"].fill_null("").to_numpy()
     wealth = near["wealth"].fill_null(0).to_numpy().astype(np.int64)
-    alive = np.fromiter((i in alive_after for i in ids.tolist()), dtype=bool, count=ids.size)
-    free = alive & ~near["notable"].fill_null(False).to_numpy().astype(bool)
+    free = np.isin(ids, alive_after) & ~near["notable"].fill_null(False).to_numpy().astype(bool)
     # Each settlement's rows, eldest first (then the smaller id).
     by_home = np.lexsort((ids, -age, home))
     starts = np.searchsorted(home[by_home], [v.settlement_id for v in left], side="left")
