@@ -271,6 +271,7 @@ def _trades_for(
     shares = weights / weights.sum(axis=1, keepdims=True)
     fallback = np.zeros(n_prof)
     fallback[cohorts.professions.index("laborer") if "laborer" in cohorts.professions else 0] = 1
+    fallback /= fallback.sum()
     where = np.minimum(np.searchsorted(pairs, pair[rows]), max(pairs.size - 1, 0))
     known = pairs[where] == pair[rows] if pairs.size else np.zeros(rows.size, dtype=bool)
     rng = seeds.stream("history.cohort.trades", year)
@@ -280,7 +281,7 @@ def _trades_for(
     for i, (taking, share, has) in enumerate(
         zip(grown[rows].tolist(), where.tolist(), known.tolist(), strict=True)
     ):
-        odds = shares[share] if has else fallback / fallback.sum()
+        odds = shares[share] if has else fallback
         out_count[i * n_prof : (i + 1) * n_prof] = rng.multinomial(taking, odds)
     return (
         cohorts.settlement[out_rows],

@@ -49,7 +49,7 @@ class Everyone:
 
     def professions_of(self, ids: Int) -> list[str | None]:
         """Each of `ids`' profession, None for an id no one holds (looked up at once: one by
-        one, the year's thousands of children coming of age took a tenth of its people)."""
+        one, the thousands of children coming of age took a tenth of a year's people)."""
         if not self.ids.size:
             return [None] * ids.size
         at = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
