@@ -3,6 +3,9 @@ year begins) and the log rows it appends (events, accounts, rulers, borders)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -117,16 +120,20 @@ def _splinters(
 
 
 def _groups_out(cohorts: Cohorts) -> pl.DataFrame:
-    bands = catalog.history_rules().bands
+    def named(names: Sequence[str], codes: np.ndarray[Any, np.dtype[np.int64]]) -> pl.Series:
+        # Gathered by code: a name per row looked up one numpy scalar at a time was most of
+        # the frame's making.
+        return pl.Series(list(names), dtype=pl.String).gather(codes)
+
     return table_frame(
         "population_groups",
         {
             "settlement_id": cohorts.settlement.astype(np.int32),
-            "age_band": [bands[b] for b in cohorts.band],
-            "sex": [SEXES[s] for s in cohorts.sex],
+            "age_band": named(catalog.history_rules().bands, cohorts.band),
+            "sex": named(SEXES, cohorts.sex),
             "culture_id": cohorts.culture.astype(np.int32),
             "religion_id": cohorts.religion.astype(np.int32),
-            "profession": [cohorts.professions[p] for p in cohorts.profession],
+            "profession": named(cohorts.professions, cohorts.profession),
             "count": cohorts.count,
             "tick": np.zeros(cohorts.count.size, dtype=np.int64),
         },

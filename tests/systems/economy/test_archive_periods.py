@@ -8,14 +8,14 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.systems.economy.archive import _book_day_partials
+from worldloom.systems.economy.archive import _book_day_partials, _monthly
 from worldloom.systems.economy.periods import (
     PERIOD_KEYS,
     PERIOD_RULES,
     Spans,
-    _order,
     day_partials,
     roll_up,
+    sort_order,
 )
 from worldloom.tasks import catalog
 
@@ -98,10 +98,10 @@ def test_a_ledger_rolls_up_as_a_sort_and_group_by(days: list[tuple[int, str]]) -
 def test_rows_sort_by_their_columns_even_when_no_key_packs_them() -> None:
     wide = np.array([2**61, 0, 2**61, -(2**61)], dtype=np.int64)
     second = np.array([1, 5, 0, 9], dtype=np.int64)
-    assert _order([wide, second]).tolist() == [3, 1, 2, 0]
+    assert sort_order([wide, second]).tolist() == [3, 1, 2, 0]
     tied = np.array([3, 1, 3, 1], dtype=np.int64)
-    assert _order([tied]).tolist() == [1, 3, 0, 2]  # ties keep their order
-    assert _order([np.zeros(0, dtype=np.int64)]).size == 0
+    assert sort_order([tied]).tolist() == [1, 3, 0, 2]  # ties keep their order
+    assert sort_order([np.zeros(0, dtype=np.int64)]).size == 0
 
 
 def _grid(ticks: range, markets: int) -> pl.DataFrame:
@@ -139,6 +139,27 @@ def test_stored_days_roll_up_alike_as_a_grid_or_one_by_one() -> None:
     months = np.unique(SPANS.month_start(np.arange(20, 95, dtype=np.int64))).size
     assert as_grid.height == months * 3 * len(GOODS)  # one row per month touched and book
     assert _months_of(as_grid).equals(_months_of(one_by_one.cast(as_grid.schema)))
+    in_order = _book_day_partials(days.sort("tick", "market_id", "good"), SPANS)
+    assert in_order.equals(as_grid)  # stored in its cells' order: no scatter, the same grid
     gappy = days.filter(~((pl.col("tick") == 50) & (pl.col("good") == "ale")))
     assert _book_day_partials(gappy, SPANS).height == gappy.height  # not a grid: day by day
     assert _book_day_partials(days.head(0), SPANS).height == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(1, 31), min_size=1, max_size=12),
+    st.integers(1, 5),
+    st.integers(0, 2**31 - 1),
+)
+def test_months_reduce_as_reduceat_does(lengths: list[int], books: int, seed: int) -> None:
+    # `_monthly` reduces each month's block of days where reduceat walked down the rows.
+    rng = np.random.default_rng(seed)
+    first = np.cumsum([0, *lengths[:-1]])
+    volume = rng.integers(0, 2**31 - 1, (sum(lengths), books), dtype=np.int32)
+    price = rng.normal(50.0, 20.0, (sum(lengths), books)).astype(np.float32)
+    summed = _monthly(np.add, volume, first, dtype=np.int64)
+    assert summed.dtype == np.int64
+    assert np.array_equal(summed, np.add.reduceat(volume, first, dtype=np.int64))
+    for ufunc in (np.maximum, np.minimum):
+        assert np.array_equal(_monthly(ufunc, price, first), ufunc.reduceat(price, first))

@@ -181,3 +181,35 @@ def test_cohorts_need_the_child_trade_and_sorted_trades() -> None:
             seeds=Seeds(1),
             year=0,
         )
+
+
+def _plain_trades(
+    groups: Cohorts, grown: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+) -> list[int]:
+    """`_trades_for`'s draws as written row by row: each row's weights a dict entry."""
+    n_prof, weights = len(groups.professions), {}
+    for row in np.flatnonzero((groups.band == 1) & (counts > 0)):
+        key = (int(groups.settlement[row]), int(groups.sex[row]))
+        weights.setdefault(key, np.zeros(n_prof))[groups.profession[row]] += counts[row]
+    fallback = np.zeros(n_prof)
+    fallback[groups.professions.index("laborer")] = 1
+    drawn: list[int] = []
+    for row in np.flatnonzero(grown):
+        w = weights.get((int(groups.settlement[row]), int(groups.sex[row])), fallback)
+        drawn += rng.multinomial(int(grown[row]), w / w.sum()).tolist()
+    return drawn
+
+
+@settings(max_examples=40, deadline=None)
+@given(cohorts(settlements=4), st.integers(0, 2**31 - 1))
+def test_children_take_up_trades_as_drawn_row_by_row(groups: Cohorts, seed: int) -> None:
+    # `_trades_for` sums each settlement and sex's young adults at once; its draws are the
+    # row-by-row sums' (a settlement without young adults of a sex: labourers).
+    from worldloom.systems.history.cohort import _trades_for
+
+    rng = np.random.default_rng(seed)
+    counts = groups.count - rng.integers(0, 2, groups.count.size) * groups.count
+    grown = rng.integers(0, 3, groups.count.size) * (groups.band == 0)
+    rows = _trades_for(groups, grown, counts, seeds=Seeds(seed), year=7)
+    plain = _plain_trades(groups, grown, counts, Seeds(seed).stream("history.cohort.trades", 7))
+    assert rows[-1].tolist() == plain

@@ -305,3 +305,21 @@ def test_bad_faith_rules_are_refused(change: dict[str, float], message: str) -> 
     del table["faith"]["reconsecrate_years"]
     with pytest.raises(ValueError, match="lacks reconsecrate_years"):
         HistoryRules.from_mapping(table, events=catalog.event_catalog())
+
+
+def test_a_conversion_is_from_the_faith_most_of_its_converts_left() -> None:
+    # Settlements 0 and 1 are held by a state of faith 2; their converts leave faiths 0 and 1,
+    # the event names the one most left (the first of equals), as counted settlement by
+    # settlement from the cohorts before and after.
+    start = cohorts([(0, 0, 30_000), (0, 1, 5_000), (1, 0, 5_000), (1, 1, 30_000), (2, 1, 9)])
+    world = Faiths(
+        ruler=np.array([7, 7, 7]), state_faith=np.array([2, 2, 2]), hostility=np.zeros((3, 3)),
+        sites=holy_sites([]),
+    )  # fmt: skip
+    year, log = keep(start, world)
+    before, after = by_faith(start), by_faith(year.cohorts)
+    for event in events(log, "conversion"):
+        s = event["settlement_id"]
+        left = [before.get((s, r), 0) - after.get((s, r), 0) for r in (0, 1)]
+        assert event["payload"]["from_religion_id"] == int(np.argmax(left))
+    assert {e["payload"]["from_religion_id"] for e in events(log, "conversion")} == {0, 1}

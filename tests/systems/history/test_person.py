@@ -18,6 +18,7 @@ from worldloom.systems.history import (
     Tally,
     advance_people,
 )
+from worldloom.systems.history.person import _first
 from worldloom.systems.people import npc_schema
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
@@ -214,3 +215,21 @@ def test_the_killed_in_battle_are_its_men_of_fighting_age_dead_of_war() -> None:
         assert slain.height == 10
         assert (slain["sex"] == "male").all()
         assert slain["age"].is_between(16, 44).all()
+
+
+def test_the_first_of_each_settlement_are_those_a_plain_sort_finds() -> None:
+    # `_first` skips the settlements without a quota and sorts by key, then by settlement;
+    # the choice is a plain sort's: each settlement's rows among the chosen by key, ties in
+    # row order, the first `quota` taken (keys with ties and without).
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        n = int(rng.integers(0, 60))
+        key = rng.integers(0, 6, n).astype(np.float64) if trial % 2 else rng.random(n)
+        settlement = rng.integers(0, 4, n)
+        quota = rng.integers(-1, 5, 4)
+        among = rng.random(n) < 0.8
+        plain = np.zeros(n, dtype=bool)
+        for s in range(4):
+            rows = sorted(np.flatnonzero(among & (settlement == s)).tolist(), key=lambda r: key[r])
+            plain[rows[: max(int(quota[s]), 0)]] = True
+        assert (_first(key, settlement, quota, among=among) == plain).all()

@@ -120,4 +120,5 @@ def test_a_person_not_among_everyone_is_refused() -> None:
     )
     with pytest.raises(ValueError, match=r"npc ids \[5000\]"):
         _year(pl.concat([npcs, stranger]), vitals, seed=1, year=1, everyone=Everyone.of(npcs))
-    assert Everyone.of(npcs).profession(12345) is None
+    known, trade = int(npcs["npc_id"][0]), str(npcs["profession"][0])
+    assert Everyone.of(npcs).professions_of(np.array([12345, known, -1])) == [None, trade, None]

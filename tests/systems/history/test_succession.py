@@ -25,6 +25,11 @@ RULER = _person(0, 70, "male", notable=True, notable_role="ruler", spouse_id=1)
 """The ruler who dies (npc 0, seat settlement 0)."""
 
 
+def _ids(living: set[int]) -> np.ndarray:
+    """The ids of the living, as `succeed`, `pass_roles` and `empty_places` take them."""
+    return np.array(sorted(living), dtype=np.int64)
+
+
 def _heir(people: list[dict[str, object]], *, dead: set[int]) -> tuple[Succession, str, int]:
     """The succession to the ruler, the event it wrote and the faction's leader after it."""
     npcs = pl.DataFrame([RULER, *people], schema=SCHEMA)
@@ -33,7 +38,7 @@ def _heir(people: list[dict[str, object]], *, dead: set[int]) -> tuple[Successio
         npcs,
         Leaders(np.array([3]), np.array([0]), np.array([0])),
         dead={0: 9},
-        alive_after=set(npcs["npc_id"]) - dead - {0},
+        alive_after=_ids(set(npcs["npc_id"]) - dead - {0}),
         died_tick={0: 400},
         region_of=np.array([6, 7]),
         log=log,
@@ -99,7 +104,7 @@ def test_a_living_ruler_keeps_the_seat() -> None:
         npcs,
         leaders,
         dead={4: 9},
-        alive_after={0},
+        alive_after=_ids({0}),
         died_tick={4: 400},
         region_of=np.array([6]),
         log=log,
@@ -118,7 +123,7 @@ def test_only_the_seats_of_dead_rulers_change_hands() -> None:
         npcs,
         leaders,
         dead={4: 9},
-        alive_after={0, 5},
+        alive_after=_ids({0, 5}),
         died_tick={4: 401},
         region_of=np.array([6]),
         log=log,
@@ -153,7 +158,7 @@ def _passed(
         npcs,
         left,
         roles=catalog.notable_roles(),
-        alive_after=set(npcs["npc_id"]) - set(dead),
+        alive_after=_ids(set(npcs["npc_id"]) - set(dead)),
         region_of=np.array([6, 7]),
         log=log,
     )
@@ -249,7 +254,7 @@ def test_a_town_s_empty_places_go_to_the_richest_of_their_trades() -> None:
         ],
         schema=SCHEMA,
     )
-    alive, roles = set(npcs["npc_id"]), catalog.notable_roles()
+    alive, roles = npcs["npc_id"].to_numpy(), catalog.notable_roles()
     empty = empty_places(npcs, ("town", "village"), roles=roles, alive_after=alive, tick=729)
     assert sorted(v.role for v in empty) == ["adventurer", "guild_master", "priest"]
     assert {(v.previous_id, v.settlement_id, v.tick, v.cause) for v in empty} == {(-1, 0, 729, -1)}
@@ -262,6 +267,6 @@ def test_a_town_s_empty_places_go_to_the_richest_of_their_trades() -> None:
     assert (log.rows["type"], log.rows["cause_ids"]) == (["role_passed"], [[]])
     assert json.loads(log.rows["payload"][0])["previous_id"] == -1
     # A dead holder holds no place.
-    gone = empty_places(npcs, ("town",), roles=roles, alive_after=alive - {32}, tick=729)
+    gone = empty_places(npcs, ("town",), roles=roles, alive_after=alive[alive != 32], tick=729)
     assert "merchant" in {v.role for v in gone}
     assert empty_places(npcs, (), roles=roles, alive_after=alive, tick=729) == ()

@@ -3,6 +3,8 @@ causes first, effects gathered, the same seed the same year, and a split run equ
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from tests.wars import grid_world
 from worldloom.infrastructure.seed_data import read_toml
 from worldloom.systems.chaos import ChaosInputs, ChaosState, ChaosTable
 from worldloom.systems.history import EventLog
-from worldloom.systems.history.year import RolledYear, Rooms, roll_year
+from worldloom.systems.history.year import RolledYear, Rooms, _pay_soldiers, roll_year
 from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war import WarState, start_war_state
 from worldloom.systems.world import Calendar
@@ -121,3 +123,27 @@ def test_the_same_seed_lives_the_same_years() -> None:
         assert a.war_state == b.war_state
         assert a.chaos_state == b.chaos_state
     assert _years(6, 3)[-1].happenings != one[-1].happenings
+
+
+def test_soldiers_are_paid_as_the_whole_grid_of_wages_says() -> None:
+    # `_pay_soldiers` works out the wages of the cells with soldiers alone: the same sums, in
+    # the same order, as the wage of every cell of the realms-by-settlements grid.
+    _, war = _rooms(2)
+    rng = np.random.default_rng(8)
+    shape = war.levies.shape
+    army = {"upkeep_levy": 0.37, "upkeep_professional": 1.9}
+    upkeep: dict[int, dict[int, float]] = {}
+    plain: dict[int, dict[int, float]] = {}
+    for days in (31, 28, 30):
+        levies = np.where(rng.random(shape) < 0.3, rng.integers(0, 40, shape), 0)
+        professionals = np.where(rng.random(shape) < 0.2, rng.integers(0, 9, shape), 0)
+        month = replace(war, levies=levies, professionals=professionals)
+        _pay_soldiers(month, army, days=days, upkeep=upkeep)
+        cost = army["upkeep_levy"] * levies + army["upkeep_professional"] * professionals
+        for row, column in zip(*np.nonzero(cost), strict=True):
+            realm = plain.setdefault(int(war.faction_ids[row]), {})
+            home = int(war.settlement_ids[column])
+            realm[home] = realm.get(home, 0.0) + float(cost[row, column]) * days
+    assert upkeep == plain
+    assert [list(realm) for realm in upkeep.values()] == [list(realm) for realm in plain.values()]
+    assert list(upkeep) == list(plain)

@@ -13,6 +13,7 @@ N + M days of history are the history of N + M days.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +56,7 @@ def book_partials(
     flat = (ticks.size, n_markets * n_goods)
     price = history.price[keep].reshape(flat)
     sums = {
-        name: np.add.reduceat(getattr(history, name)[keep].reshape(flat), first, dtype=np.int64)
+        name: _monthly(np.add, getattr(history, name)[keep].reshape(flat), first, dtype=np.int64)
         for name in ("volume", "supply", "demand")
     }
     fills = history.fills
@@ -77,8 +78,8 @@ def book_partials(
                 np.tile(np.arange(n_goods), n_markets * n)
             ),
             "open": price[first].ravel().astype(np.float64),
-            "high": np.maximum.reduceat(price, first).ravel().astype(np.float64),
-            "low": np.minimum.reduceat(price, first).ravel().astype(np.float64),
+            "high": _monthly(np.maximum, price, first).ravel().astype(np.float64),
+            "low": _monthly(np.minimum, price, first).ravel().astype(np.float64),
             "close": price[last].ravel().astype(np.float64),
             **{name: values.ravel() for name, values in sums.items()},
             "trades": trades.astype(np.int64),
@@ -260,7 +261,12 @@ def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
     lows = [int(axis.min()) for axis in axes]
     shape = [int(axis.max()) - low + 1 for axis, low in zip(axes, lows, strict=True)]
     cell = ((axes[0] - lows[0]) * shape[1] + axes[1] - lows[1]) * shape[2] + axes[2]
-    if days.height != np.prod(shape) or (np.bincount(cell) != 1).any():
+    if days.height != np.prod(shape):
+        return day_partials(days, "market_price_periods")
+    # Days read back as a run stored them are in their cells' order: each one once, and each
+    # column already the grid (no scatter of a million values per column).
+    in_order = bool(np.array_equal(cell, np.arange(cell.size)))
+    if not in_order and (np.bincount(cell) != 1).any():
         return day_partials(days, "market_price_periods")
     ticks = np.arange(lows[0], lows[0] + shape[0], dtype=np.int64)
     starts, first, _ = _months(ticks, spans)
@@ -269,6 +275,8 @@ def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
 
     def grid(column: str) -> npt.NDArray[np.generic]:
         values = days[column].to_numpy()
+        if in_order:
+            return values.reshape(shape[0], books)
         placed = np.empty(cell.size, dtype=values.dtype)
         placed[cell] = values
         return placed.reshape(shape[0], books)
@@ -284,11 +292,11 @@ def _book_day_partials(days: pl.DataFrame, spans: Spans) -> pl.DataFrame:
                 np.tile(np.arange(shape[2]), n * shape[1])
             ),
             "open": price[first].ravel(),
-            "high": np.maximum.reduceat(price, first).ravel(),
-            "low": np.minimum.reduceat(price, first).ravel(),
+            "high": _monthly(np.maximum, price, first).ravel(),
+            "low": _monthly(np.minimum, price, first).ravel(),
             "close": price[last].ravel(),
             **{
-                name: np.add.reduceat(grid(name).astype(np.int64), first).ravel()
+                name: _monthly(np.add, grid(name).astype(np.int64), first).ravel()
                 for name in ("volume", "supply", "demand")
             },
             "trades": np.zeros(n * books, dtype=np.int64),
@@ -334,6 +342,22 @@ def _concat(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
 def _days_before(history: EconomyHistory, before: int) -> slice:
     """The run's days before tick `before` (its ticks ascend, so they come first)."""
     return slice(0, int(np.searchsorted(history.ticks, before)))
+
+
+def _monthly(
+    ufunc: np.ufunc, days: npt.NDArray[Any], first: Int, dtype: type | None = None
+) -> npt.NDArray[Any]:
+    """`ufunc.reduceat(days, first, dtype=dtype)`: `days` (a row a day, a column a book)
+    reduced over each month (its first row in `first`, ascending). Reducing each month's
+    rows as one block is several times faster than reduceat down the rows of so wide an
+    array, and adds (or compares) the rows in the same order."""
+    ends = np.r_[first[1:], len(days)].tolist()
+    return np.stack(
+        [
+            ufunc.reduce(days[start:end], axis=0, dtype=dtype)
+            for start, end in zip(first.tolist(), ends, strict=True)
+        ]
+    )
 
 
 def _months(ticks: Int, spans: Spans) -> tuple[Int, Int, Int]:

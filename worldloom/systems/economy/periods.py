@@ -147,7 +147,7 @@ def roll_up(
     rules, keys = PERIOD_RULES[table], PERIOD_KEYS[table]
     codes = [_codes(partials[key]) for key in keys]
     offset = np.asarray(partials["first"].to_numpy(), dtype=np.int64) - starts
-    order = _order([starts, *codes, offset])
+    order = sort_order([starts, *codes, offset])
     group = [starts[order], *(code[order] for code in codes)]
     change = np.zeros(order.size, dtype=np.bool_)
     change[:1] = True
@@ -184,7 +184,7 @@ def _codes(column: pl.Series) -> Int:
     return np.asarray(column.to_numpy(), dtype=np.int64)
 
 
-def _order(columns: list[Int]) -> npt.NDArray[np.intp]:
+def sort_order(columns: list[Int]) -> npt.NDArray[np.intp]:
     """The row order that sorts by `columns` (the first foremost): one sort of a key packed
     from them when it fits an int64 (stable when two rows tie), else a lexical sort."""
     if columns[0].size == 0:

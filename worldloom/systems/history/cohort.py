@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from worldloom.systems.economy.periods import sort_order
 from worldloom.systems.history.rules import HistoryRules
 from worldloom.systems.rng import Seeds
 
@@ -260,20 +261,28 @@ def _trades_for(
     (drawn in proportion; labourers where there are none)."""
     rows = np.flatnonzero(grown)
     n_prof = len(cohorts.professions)
-    young = (cohorts.band == 1) & (counts > 0)
-    weights: dict[tuple[int, int], np.ndarray[Any, Any]] = {}
-    for row in np.flatnonzero(young):
-        key = (int(cohorts.settlement[row]), int(cohorts.sex[row]))
-        weights.setdefault(key, np.zeros(n_prof))[cohorts.profession[row]] += counts[row]
+    young = np.flatnonzero((cohorts.band == 1) & (counts > 0))
+    # The young adults of each settlement and sex by trade, summed at once (whole numbers: the
+    # same sums in any order; row by row, they took most of the cohorts' year).
+    pair = cohorts.settlement * len(SEXES) + cohorts.sex
+    pairs, at = np.unique(pair[young], return_inverse=True)
+    weights = np.zeros((pairs.size, n_prof))
+    np.add.at(weights, (at, cohorts.profession[young]), counts[young])
+    shares = weights / weights.sum(axis=1, keepdims=True)
     fallback = np.zeros(n_prof)
     fallback[cohorts.professions.index("laborer") if "laborer" in cohorts.professions else 0] = 1
+    fallback /= fallback.sum()
+    where = np.minimum(np.searchsorted(pairs, pair[rows]), max(pairs.size - 1, 0))
+    known = pairs[where] == pair[rows] if pairs.size else np.zeros(rows.size, dtype=bool)
     rng = seeds.stream("history.cohort.trades", year)
     out_rows = np.repeat(rows, n_prof)
     out_prof = np.tile(np.arange(n_prof, dtype=np.int64), rows.size)
     out_count = np.zeros(rows.size * n_prof, dtype=np.int64)
-    for i, row in enumerate(rows):
-        w = weights.get((int(cohorts.settlement[row]), int(cohorts.sex[row])), fallback)
-        out_count[i * n_prof : (i + 1) * n_prof] = rng.multinomial(int(grown[row]), w / w.sum())
+    for i, (taking, share, has) in enumerate(
+        zip(grown[rows].tolist(), where.tolist(), known.tolist(), strict=True)
+    ):
+        odds = shares[share] if has else fallback
+        out_count[i * n_prof : (i + 1) * n_prof] = rng.multinomial(taking, odds)
     return (
         cohorts.settlement[out_rows],
         np.ones(out_rows.size, dtype=np.int64),
@@ -293,7 +302,8 @@ def merge_cohorts(parts: list[tuple[Int, ...]], professions: tuple[str, ...]) ->
     keep = count > 0
     keys = [k[keep] for k in keys]
     count = count[keep]
-    order = np.lexsort(tuple(reversed(keys)))
+    # One sort of the keys packed in an int64 (a lexical sort of six keys took twice as long).
+    order = sort_order(keys)
     keys = [k[order] for k in keys]
     count = count[order]
     if count.size:

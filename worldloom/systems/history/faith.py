@@ -196,12 +196,16 @@ def _convert(
     after = merge_cohorts([stayed, moved], cohorts.professions)
     n = faiths.state_faith.size
     people = np.bincount(cohorts.settlement, weights=converts, minlength=n).astype(np.int64)
+    # Each settlement's converts by the faith they left, counted at once (not a pass over
+    # every cohort for each settlement that converted).
+    moving = np.flatnonzero(converts)
+    by_faith = np.zeros((people.size, int(cohorts.religion[moving].max()) + 1))
+    np.add.at(by_faith, (cohorts.settlement[moving], cohorts.religion[moving]), converts[moving])
+    left = by_faith.argmax(axis=1)
     for s in np.flatnonzero(people).tolist():
-        here = (cohorts.settlement == s) & (converts > 0)
-        left = np.bincount(cohorts.religion[here], weights=converts[here])
         _log_conversion(
             log, faiths, struck, region_of, settlement=s, faith=int(faiths.state_faith[s]),
-            people=int(people[s]), left=int(left.argmax()), tick=tick,
+            people=int(people[s]), left=int(left[s]), tick=tick,
             # A handful of converts is a footnote; the type's importance from `event_people`.
             importance=None if people[s] >= rules["event_people"] else 1,
         )  # fmt: skip

@@ -35,6 +35,8 @@ class People:
     father: Int
     mother: Int
     profession: list[str]
+    child: np.ndarray[Any, np.dtype[np.bool_]]
+    """Whose profession is a child's."""
 
     @classmethod
     def of(cls, npcs: pl.DataFrame, vitals: pl.DataFrame) -> People:
@@ -55,6 +57,7 @@ class People:
             father=ints("father_id"),
             mother=ints("mother_id"),
             profession=npcs["profession"].to_list(),
+            child=(npcs["profession"] == "child").fill_null(False).to_numpy(),
         )
 
 
@@ -141,7 +144,7 @@ def write_year(
     children = next_id + np.arange(mothers.size, dtype=np.int64)
     # Coming of age: the trade of the parent of one's sex (a laborer's, for none or a child).
     parents = np.where(people.female, people.mother, people.father)[fates.of_age]
-    trades = [_trade_of(everyone.profession(p)) for p in parents.tolist()]
+    trades = [_trade_of(p) for p in everyone.professions_of(parents)]
     batches = [
         log.batch(
             "death",
@@ -188,7 +191,10 @@ def write_year(
     for r, trade in zip(fates.of_age.tolist(), trades, strict=True):
         profession[r] = trade
     by_event = np.argsort(death_ids)
-    died = [(int(ids[dead[i]]), int(ticks[0][i]), why[i]) for i in by_event.tolist()]
+    died_ids = ids[dead][by_event].tolist()
+    died = list(
+        zip(died_ids, ticks[0][by_event].tolist(), [why[i] for i in by_event.tolist()], strict=True)
+    )
     return WrittenYear(
         spouse=spouse,
         profession=profession,
@@ -197,9 +203,7 @@ def write_year(
         ),
         born=list(zip(children.tolist(), ticks[2].tolist(), strict=True)),
         died=died,
-        death_event={
-            npc: int(death_ids[i]) for i, (npc, _, _) in zip(by_event.tolist(), died, strict=True)
-        },
+        death_event=dict(zip(died_ids, death_ids[by_event].tolist(), strict=True)),
     )
 
 

@@ -47,9 +47,12 @@ class Everyone:
             raise ValueError(f"npc ids {ids[~found][:5].tolist()} are not among everyone's")
         return np.asarray(at, dtype=np.int64)
 
-    def profession(self, npc_id: int) -> str | None:
-        """`npc_id`'s profession, None for an id no one holds."""
-        at = int(np.searchsorted(self.ids, npc_id))
-        if at < self.ids.size and int(self.ids[at]) == npc_id:
-            return str(self.professions[at])
-        return None
+    def professions_of(self, ids: Int) -> list[str | None]:
+        """Each of `ids`' profession, None for an id no one holds (looked up at once: one by
+        one, the thousands of children coming of age took a tenth of a year's people)."""
+        if not self.ids.size:
+            return [None] * ids.size
+        at = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
+        held = self.ids[at] == ids
+        found = self.professions.gather(at).to_list()
+        return [p if h else None for p, h in zip(found, held.tolist(), strict=True)]

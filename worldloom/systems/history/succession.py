@@ -49,7 +49,7 @@ def succeed(
     leaders: Leaders,
     *,
     dead: Mapping[int, int],
-    alive_after: set[int],
+    alive_after: Int,
     died_tick: Mapping[int, int],
     region_of: Int,
     log: EventLog,
@@ -67,14 +67,15 @@ def succeed(
     settlement = npcs["settlement_id"].to_numpy().astype(np.int64)
     notable = npcs["notable"].fill_null(False).to_numpy().astype(bool)
     spouse_of = npcs["spouse_id"]
-    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
-    living = np.isin(ids, alive) & (age >= 16)
-    # Candidates are taken eldest first, the smaller id first among the same age.
-    eldest = np.lexsort((ids, -age))
+    living = np.isin(ids, alive_after) & (age >= 16)
+    # Candidates are taken eldest first, the smaller id first among the same age: each row's
+    # rank in that order, so that a few candidates are ranked without reordering everyone.
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[np.lexsort((ids, -age))] = np.arange(ids.size)
 
     def first(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
-        rows = eldest[mask[eldest]]
-        return int(ids[rows[0]]) if rows.size else -1
+        rows = np.flatnonzero(mask)
+        return int(ids[rows[np.argmin(rank[rows])]]) if rows.size else -1
 
     for i, (faction, previous, seat) in enumerate(
         zip(leaders.faction_id, leaders.leader, leaders.seat, strict=True)
@@ -89,7 +90,7 @@ def succeed(
         heir, relation = -1, "none"
         if child >= 0:
             heir, relation = child, "child"
-        elif spouse is not None and int(spouse) in alive_after:
+        elif spouse is not None and np.isin(int(spouse), alive_after):
             heir, relation = int(spouse), "spouse"
         elif noble >= 0:
             heir, relation = noble, "notable"
@@ -193,7 +194,7 @@ def empty_places(
     tiers: Sequence[str],
     *,
     roles: Mapping[str, NotableRole],
-    alive_after: set[int],
+    alive_after: Int,
     tick: int,
 ) -> tuple[Vacancy, ...]:
     """The places of each settlement's tier's notables (`roles`' counts; a ruler's is a
@@ -202,14 +203,11 @@ def empty_places(
     by settlement, then role."""
     if not tiers:
         return ()
-    held = (
-        npcs.filter(
-            pl.col("notable").fill_null(False)
-            & pl.col("npc_id").is_in(pl.Series(list(alive_after), dtype=pl.Int64).implode())
-        )
-        .group_by("settlement_id", "notable_role")
-        .len()
-    )
+    # The few thousand notables are looked up among the living, not the living (a quarter of
+    # a million ids) made into a frame's column to look them up in.
+    notables = npcs.filter(pl.col("notable").fill_null(False))
+    living = np.isin(notables["npc_id"].to_numpy(), alive_after)
+    held = notables.filter(living).group_by("settlement_id", "notable_role").len()
     holders = {(int(s), str(r)): int(n) for s, r, n in held.iter_rows() if s is not None}
     return tuple(
         Vacancy(-1, name, settlement, tick, -1)
@@ -225,7 +223,7 @@ def pass_roles(
     left: tuple[Vacancy, ...],
     *,
     roles: Mapping[str, NotableRole],
-    alive_after: set[int],
+    alive_after: Int,
     region_of: Int,
     log: EventLog,
 ) -> pl.DataFrame:
@@ -236,15 +234,17 @@ def pass_roles(
     know asks for age 16 and no trade."""
     if not left:
         return npcs
-    ids = npcs["npc_id"].to_numpy().astype(np.int64)
-    age = npcs["age"].fill_null(0).to_numpy().astype(np.int64)
-    parents = np.stack([npcs[c].fill_null(-1).to_numpy().astype(np.int64)
+    # Only the places' settlements' people can take them: a year's places are in a tenth of
+    # the settlements or fewer, and the rest of the table need not be read or sorted.
+    near = npcs.filter(pl.col("settlement_id").fill_null(-1).is_in([v.settlement_id for v in left]))
+    ids = near["npc_id"].to_numpy().astype(np.int64)
+    age = near["age"].fill_null(0).to_numpy().astype(np.int64)
+    parents = np.stack([near[c].fill_null(-1).to_numpy().astype(np.int64)
                         for c in ("father_id", "mother_id")])  # fmt: skip
-    home = npcs["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
-    trade = npcs["profession"].fill_null("").to_numpy()
-    wealth = npcs["wealth"].fill_null(0).to_numpy().astype(np.int64)
-    alive = np.fromiter(alive_after, dtype=np.int64, count=len(alive_after))
-    free = np.isin(ids, alive) & ~npcs["notable"].fill_null(False).to_numpy().astype(bool)
+    home = near["settlement_id"].fill_null(-1).to_numpy().astype(np.int64)
+    trade = near["profession"].fill_null("").to_numpy()
+    wealth = near["wealth"].fill_null(0).to_numpy().astype(np.int64)
+    free = np.isin(ids, alive_after) & ~near["notable"].fill_null(False).to_numpy().astype(bool)
     # Each settlement's rows, eldest first (then the smaller id).
     by_home = np.lexsort((ids, -age, home))
     starts = np.searchsorted(home[by_home], [v.settlement_id for v in left], side="left")

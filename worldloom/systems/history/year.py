@@ -204,11 +204,22 @@ def _pay_soldiers(
     state: WarState, army: Mapping[str, float], *, days: int, upkeep: dict[int, dict[int, float]]
 ) -> None:
     """A month's wages of the soldiers under arms as it ends, by realm and home settlement."""
-    cost = army["upkeep_levy"] * state.levies + army["upkeep_professional"] * state.professionals
-    for row, column in zip(*np.nonzero(cost), strict=True):
-        realm = upkeep.setdefault(int(state.faction_ids[row]), {})
-        home = int(state.settlement_ids[column])
-        realm[home] = realm.get(home, 0.0) + float(cost[row, column]) * days
+    # Only the few hundred cells of the realms-by-settlements grid with soldiers can cost
+    # anything: their wages alone are worked out (the whole grid's took most of the month).
+    rows, columns = np.nonzero((state.levies != 0) | (state.professionals != 0))
+    cost = (
+        army["upkeep_levy"] * state.levies[rows, columns]
+        + army["upkeep_professional"] * state.professionals[rows, columns]
+    )
+    paid = cost != 0
+    for faction, home, wage in zip(
+        state.faction_ids[rows[paid]].tolist(),
+        state.settlement_ids[columns[paid]].tolist(),
+        cost[paid].tolist(),
+        strict=True,
+    ):
+        realm = upkeep.setdefault(faction, {})
+        realm[home] = realm.get(home, 0.0) + wage * days
 
 
 def _gather(
