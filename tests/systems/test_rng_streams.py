@@ -62,3 +62,14 @@ def test_a_seeded_state_is_only_for_pcg64() -> None:
     seed_sequence = generator.bit_generator.seed_seq
     with pytest.raises(ValueError, match="4 uint64 words"):
         seed_sequence.generate_state(8, np.uint32)
+
+
+@given(
+    seed=st.integers(0, 2**96),
+    keys=st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 2**20)), max_size=40),
+)
+def test_first_randoms_are_each_streams_first_draw(seed: int, keys: list[tuple[int, int]]) -> None:
+    series = Seeds(seed).streams("quest.standing", keys)
+    drawn = series.first_randoms()
+    assert drawn.dtype == np.float64
+    assert drawn.tolist() == [series[index].random() for index in range(len(keys))]

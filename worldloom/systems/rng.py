@@ -21,6 +21,12 @@ _INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38
 _MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
 """The constants of numpy's `SeedSequence` (O'Neill's seed_seq alternative), whose hashing
 `_pcg_seeds` repeats over many seeds at once (pool of 4 words)."""
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+"""PCG64's 128-bit multiplier (numpy's `PCG_DEFAULT_MULTIPLIER_128`)."""
+_LOW_HALF = np.uint64(0xFFFFFFFF)
+"""The low 32 bits of a uint64."""
+_DOUBLE_BITS = 53
+"""A uniform double is the top 53 bits of a 64-bit output, scaled by 2^-53."""
 
 
 def stable_key(*parts: Key) -> tuple[int, ...]:
@@ -69,13 +75,14 @@ class Seeds:
         each made one by one, most of it numpy's seed hashing in Python-sized steps."""
         prefix = _hashed(hashlib.blake2b(digest_size=4 * _WORDS), (system,))
         seed = _seed_words(self.world_seed)
-        entropy = np.array(
-            [
-                (*_words(_hashed(prefix.copy(), key if isinstance(key, tuple) else (key,))), *seed)
-                for key in keys
-            ],
-            dtype=np.uint32,
-        ).reshape(len(keys), _WORDS + len(seed))
+        # The digests' bytes read at once as little-endian words (`_words`, one key at a time).
+        digests = b"".join(
+            _hashed(prefix.copy(), key if isinstance(key, tuple) else (key,)).digest()
+            for key in keys
+        )
+        entropy = np.empty((len(keys), _WORDS + len(seed)), dtype=np.uint32)
+        entropy[:, :_WORDS] = np.frombuffer(digests, dtype="<u4").reshape(len(keys), _WORDS)
+        entropy[:, _WORDS:] = seed
         return StreamSeries(_pcg_seeds(entropy))
 
 
@@ -94,6 +101,24 @@ class StreamSeries:
         seeded = cast(np.random.SeedSequence, _SeededState(self.seeds[index]))
         return np.random.Generator(np.random.PCG64(seeded))
 
+    def first_randoms(self) -> npt.NDArray[np.float64]:
+        """Each stream's first `random()`, the very doubles `series[i].random()` gives, drawn
+        for all at once: PCG64 seeded from each state and stepped once, its 128-bit numbers as
+        uint64 halves (one draw per stream made a generator each, ~2 us, most of the cost)."""
+        start_high, start_low, seq_high, seq_low = self.seeds.T
+        one = np.uint64(1)
+        # numpy's pcg64_set_seed: the increment is the second half shifted in a 1; the state,
+        # 0 stepped (the increment), plus the first half, stepped.
+        increment = ((seq_high << one) | (seq_low >> np.uint64(63)), (seq_low << one) | one)
+        state = _step(_add(increment, (start_high, start_low)), increment)
+        # The draw: a step, then the output (xor-shift-low, random rotation) of the new state.
+        high, low = _step(state, increment)
+        rotation = high >> np.uint64(58)
+        mixed = high ^ low
+        output = (mixed >> rotation) | (mixed << ((np.uint64(64) - rotation) & np.uint64(63)))
+        top = (output >> np.uint64(64 - _DOUBLE_BITS)).astype(np.float64)
+        return top * 2.0**-_DOUBLE_BITS
+
 
 class _SeededState(ISeedSequence):
     """A seed sequence whose state is already generated (by `_pcg_seeds`): PCG64 asks it for
@@ -108,6 +133,29 @@ class _SeededState(ISeedSequence):
         if n_words != _WORDS or np.dtype(dtype) != np.uint64:
             raise ValueError("a seeded state holds 4 uint64 words only")
         return self._state.copy()
+
+
+_U128 = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
+"""128-bit numbers as their high and low uint64 words (each array wraps)."""
+
+
+def _add(x: _U128, y: _U128) -> _U128:
+    low = x[1] + y[1]
+    return x[0] + y[0] + (low < x[1]).astype(np.uint64), low
+
+
+def _step(state: _U128, increment: _U128) -> _U128:
+    """PCG64's step: state * multiplier + increment (mod 2^128)."""
+    high, low = state
+    mult_high, mult_low = np.uint64(_PCG_MULT >> 64), np.uint64(_PCG_MULT & (2**64 - 1))
+    # The high word of low * mult_low (64 x 64 bits) from its 32-bit halves' products.
+    a1, a0 = low >> np.uint64(32), low & _LOW_HALF
+    b1, b0 = mult_low >> np.uint64(32), mult_low & _LOW_HALF
+    p00, p01, p10 = a0 * b0, a0 * b1, a1 * b0
+    middle = (p00 >> np.uint64(32)) + (p01 & _LOW_HALF) + (p10 & _LOW_HALF)
+    carried = a1 * b1 + (p01 >> np.uint64(32)) + (p10 >> np.uint64(32)) + (middle >> np.uint64(32))
+    product = (carried + high * mult_low + low * mult_high, low * mult_low)
+    return _add(product, increment)
 
 
 def _seed_words(seed: int) -> tuple[int, ...]:

@@ -308,10 +308,11 @@ def standing_motives(
         for settlement, (npc, born, died), role in standing.wants
         if born <= tick < died
     ]
-    rolls = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in wanting])
+    # Each roll is its stream's first draw, drawn for the board at once (`first_randoms`).
+    series = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in wanting])
     motives = []
-    for index, (settlement, npc, role) in enumerate(wanting):
-        if rolls[index].random() >= rules.board.standing_chance:
+    for (settlement, npc, role), roll in zip(wanting, series.first_randoms().tolist(), strict=True):
+        if roll >= rules.board.standing_chance:
             continue
         region = atlas.settlement_region.get(settlement)
         motives.append(
