@@ -183,11 +183,13 @@ def notables_of(
         .rename({"leader_npc_id": "npc_id"})
     )
     holders = provinces.select("region_id", "faction_id")
-    died = vitals.select("npc_id", "died_tick")
+    notables = npcs.filter(pl.col("notable")).select("npc_id", "settlement_id")
+    # The notables' vitals found first: a join hashed every person's (~50 ms in a million).
+    died = vitals.filter(pl.col("npc_id").is_in(notables["npc_id"].implode())).select(
+        "npc_id", "died_tick"
+    )
     return (
-        npcs.filter(pl.col("notable"))
-        .select("npc_id", "settlement_id")
-        .join(homes, on="settlement_id", how="left")
+        notables.join(homes, on="settlement_id", how="left")
         .join(leads, on="npc_id", how="left")
         .join(holders, on="region_id", how="left")
         .join(died, on="npc_id", how="left")
