@@ -71,31 +71,54 @@ def reflect(
     )
     rows: list[dict[str, Any]] = []
     pending: dict[int, list[tuple[int, int, int, list[str]]]] = {}
+    # Each notable's importance since their last reflection: their pending batch's sum.
+    summed: dict[int, int] = {}
+    words = _Words(names)
     for memory_id, npc_id, tick, importance, topics in stream.iter_rows():
         batch = pending.setdefault(npc_id, [])
         batch.append((memory_id, tick, importance, topics))
-        if sum(m[2] for m in batch) >= rules.threshold:
-            rows.append(_reflection(rules, npc_id, batch, names))
-            pending[npc_id] = []
+        summed[npc_id] = summed.get(npc_id, 0) + importance
+        if summed[npc_id] >= rules.threshold:
+            rows.append(_reflection(rules, npc_id, batch, words))
+            pending[npc_id], summed[npc_id] = [], 0
     start = 0 if reflections.height == 0 else int(cast(int, reflections["reflection_id"].max())) + 1
     rows.sort(key=lambda r: (r["tick"], r["npc_id"]))
+    # By columns: Polars reads a list of dicts row by row, its list column slowest.
+    columns = {name: [row[name] for row in rows] for name in REFLECTION_SCHEMA.names()[1:]}
     added = pl.DataFrame(
-        [{"reflection_id": start + i, **row} for i, row in enumerate(rows)],
-        schema=REFLECTION_SCHEMA,
+        {"reflection_id": range(start, start + len(rows)), **columns}, schema=REFLECTION_SCHEMA
     )
     return pl.concat([reflections, added])
+
+
+class _Words(dict[str, bool | None]):
+    """Topic words as `_dominant` reads them, each read once per call (a year's reflections
+    read ~70k, mostly the same few thousand): None for a subject, else whether the entity it
+    names has a name."""
+
+    def __init__(self, names: Names) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, word: str) -> bool | None:
+        kind, _, ident = word.partition(":")
+        named = None
+        if kind in _ENTITY_KINDS and ident.isdigit():
+            named = bool(self.names.of(cast(Kind, kind), int(ident)))
+        self[word] = named
+        return named
 
 
 def _reflection(
     rules: MemoryRules,
     npc_id: int,
     batch: Sequence[tuple[int, int, int, list[str]]],
-    names: Names,
+    words: _Words,
 ) -> dict[str, Any]:
     trigger = batch[-1]
     others = sorted(batch[:-1], key=lambda m: (-m[2], -m[0]))[: rules.max_memories - 1]
     drawn = sorted([trigger, *others])
-    topic, entity = _dominant(npc_id, drawn, names)
+    topic, entity = _dominant(npc_id, drawn, words)
     options = rules.reflections.get(topic, rules.reflections["default"])
     # the rules make sure the last template names no entity, so one always fits
     template = next(t for t in options if entity is not None or "entity" not in placeholders(t))
@@ -110,25 +133,26 @@ def _reflection(
 
 
 def _dominant(
-    npc_id: int, drawn: Sequence[tuple[int, int, int, list[str]]], names: Names
+    npc_id: int, drawn: Sequence[tuple[int, int, int, list[str]]], words: _Words
 ) -> tuple[str, str | None]:
     """The topic and the named entity the memories weigh most on (importance-weighted)."""
     topics: Counter[str] = Counter()
     entities: Counter[str] = Counter()
-    for _, _, importance, words in drawn:
-        for position, word in enumerate(words):
-            kind, _, ident = word.partition(":")
-            if kind in _ENTITY_KINDS and ident.isdigit():
-                if word != f"npc:{npc_id}" and names.of(cast(Kind, kind), int(ident)):
-                    entities[word] += importance
-            elif word not in _PLAIN:
-                topics[word] += importance * (2 if position == 0 else 1)
+    me = f"npc:{npc_id}"
+    for _, _, importance, said in drawn:
+        for position, word in enumerate(said):
+            named = words[word]
+            if named is None:
+                if word not in _PLAIN:
+                    topics[word] += importance * (2 if position == 0 else 1)
+            elif named and word != me:
+                entities[word] += importance
     topic = min(topics.items(), key=lambda kv: (-kv[1], kv[0]))[0] if topics else "the past"
     if not entities:
         return topic, None
     best = min(entities.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     kind, _, ident = best.partition(":")
-    return topic, names.of(cast(Kind, kind), int(ident))
+    return topic, words.names.of(cast(Kind, kind), int(ident))
 
 
 def reflection_facts(
