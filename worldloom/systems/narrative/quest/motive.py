@@ -238,7 +238,7 @@ def _arc_on_board(
     notables = tuple(
         life
         for npc in dict.fromkeys([*npcs, *leaders])
-        if (life := people.life(npc)) is not None and people[npc].notable
+        if people.is_notable(npc) and (life := people.life(npc)) is not None
     )
     region = regions[0] if regions else atlas.settlement_region.get(places[0]) if places else None
     context = Context(

@@ -251,7 +251,7 @@ class People(Mapping[int, Person]):
     a hundred thousand, a year's boards ask for under a thousand, and turning every column
     into Python values cost more than the boards themselves."""
 
-    __slots__ = ("_born", "_built", "_child", "_died", "_ids", "_parent", "_rows")
+    __slots__ = ("_born", "_built", "_child", "_died", "_ids", "_notables", "_parent", "_rows")
 
     def __init__(self, frame: pl.DataFrame, dead: pl.DataFrame | None = None) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
@@ -283,6 +283,9 @@ class People(Mapping[int, Person]):
         self._parent = parents[order]
         self._child = children[order]
         self._built: dict[int, Person] = {}
+        # The notables (a few thousand of a hundred thousand): an arc asks whether its people
+        # are, most of them commoners whose rows are never read otherwise.
+        self._notables = frozenset(frame.filter(pl.col("notable"))["npc_id"].to_list())
 
     def alive(self, npc_id: object, tick: int) -> bool:
         """Whether `npc_id` is one of the people, born and not dead at `tick`."""
@@ -293,6 +296,10 @@ class People(Mapping[int, Person]):
         """`npc_id`'s days (died far in the future while alive), or None when it is no one's id."""
         row = self._row(npc_id)
         return None if row is None else Life(npc_id, self._born[row], self._died[row])
+
+    def is_notable(self, npc_id: object) -> bool:
+        """Whether `npc_id` is one of the people and notable (their `Person`'s `notable`)."""
+        return npc_id in self._notables
 
     def lives(self, npc_ids: Iterable[int]) -> tuple[Life, ...]:
         """The days of those of `npc_ids` who are someone, in their order."""
