@@ -53,6 +53,9 @@ def reflect(
     notable's last reflection reaches the threshold, they reflect on the day of the memory that
     tipped it, drawing on that memory and the most important others since the last reflection
     (at most `max_memories`). The last reflection's highest memory id marks where it stopped.
+
+    Of `reflections` only reflection_id, npc_id and memory_ids are read (the others may be left
+    out: the rows added have every column, in `REFLECTION_SCHEMA`'s order).
     """
     done = reflections.group_by("npc_id").agg(pl.col("memory_ids").list.max().max().alias("done"))
     since = memories.join(done, on="npc_id", how="left").filter(
@@ -119,7 +122,9 @@ def reflect(
         .sort("tick", "npc_id", maintain_order=True)
         .select(pl.int_range(start, start + pl.len()).alias("reflection_id"), pl.all())
     )
-    return pl.concat([reflections, added.cast(REFLECTION_SCHEMA)])
+    # Diagonal: reflections read without their texts get the new rows' after their own.
+    both = pl.concat([reflections, added.cast(REFLECTION_SCHEMA)], how="diagonal")
+    return both.select(REFLECTION_SCHEMA.names())
 
 
 def _drawn(rules: MemoryRules, batch: Sequence[_Memory]) -> list[_Memory]:

@@ -37,8 +37,9 @@ _FAMILY_EVENTS = frozenset({"birth", "marriage", "death", "coming_of_age"})
 @dataclass(frozen=True, slots=True)
 class MemoryBook:
     """The memories and reflections tables as of a tick (`remember` reads every column of the
-    memories but `how` and `text`: those may be left out, as an old world's text costs more to
-    read than the rest).
+    memories but `how` and `text`, and of the reflections `reflection_id`, `npc_id` and
+    `memory_ids`: the others may be left out, as an old world's text costs more to read than
+    the rest).
 
     The memories may be those of the notables who can remember anything more alone (alive on
     the first day of the events and rumors `remember` is given): the dead's never change, and
