@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldloom.tasks.story_book import _with_births, notables_of
+from worldloom.tasks.story_book import _local_prices, _with_births, notables_of
 
 IDS = st.lists(st.integers(0, 40), unique=True, max_size=15)
 
@@ -72,3 +72,28 @@ def test_notables_get_their_own_death_day_or_none(
     joined = npcs.filter(pl.col("notable")).join(vitals, on="npc_id", how="left")
     assert found["npc_id"].to_list() == sorted(joined["npc_id"].to_list())
     assert found["died_tick"].equals(joined.sort("npc_id")["died_tick"])
+
+
+class _Markets:
+    """A store holding markets and their goods alone (what `_local_prices` reads)."""
+
+    def read(self, name: str, world_id: str) -> pl.DataFrame:
+        assert world_id == "w"
+        if name == "markets":
+            return pl.DataFrame({"market_id": [7, 8], "settlement_id": [3, 1], "region_id": [0, 0]})
+        return pl.DataFrame(
+            {"market_id": [7, 7, 8], "good": ["salt", "grain", "grain"], "price": [4.0, 1.0, 3.0]}
+        )
+
+
+def test_local_prices_by_place_then_good_fall_back_to_the_region_then_the_world() -> None:
+    settlements = pl.DataFrame({"settlement_id": [5, 3, 1], "region_id": [1, 0, 0]})
+    prices = _local_prices(_Markets(), "w", settlements)  # type: ignore[arg-type]
+    assert prices.rows() == [
+        (1, "grain", 3.0),
+        (1, "salt", 4.0),  # its region's mean
+        (3, "grain", 1.0),
+        (3, "salt", 4.0),
+        (5, "grain", 2.0),  # the world's mean
+        (5, "salt", 4.0),
+    ]
