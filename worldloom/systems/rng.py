@@ -67,7 +67,10 @@ class Seeds:
         The same (world seed, system, keys) always yields the same sequence, whatever else
         was drawn before: adding a system or an entity never shifts another one's output.
         """
-        return np.random.default_rng([*stable_key(system, *keys), self.world_seed])
+        # The key's words and the seed's as one uint32 array: the entropy numpy reads from
+        # [*stable_key(system, *keys), world_seed], without coercing each number (~4 us).
+        words = (*stable_key(system, *keys), *_seed_words(self.world_seed))
+        return np.random.default_rng(np.array(words, dtype=np.uint32))
 
     def streams(self, system: str, keys: Sequence[Key | tuple[Key, ...]]) -> StreamSeries:
         """`stream(system, key)` (or `stream(system, *key)` for a tuple) for each of `keys`,
