@@ -172,15 +172,24 @@ def _seed_words(seed: int) -> tuple[int, ...]:
 
 def _pcg_seeds(entropy: Words) -> npt.NDArray[np.uint64]:
     """[row, word] entropy -> [row, 4]: numpy's `SeedSequence(row).generate_state(4, uint64)`
-    for every row at once, its hash repeated step for step on uint32 columns (which wrap)."""
+    for every row at once, its hash repeated on uint32 columns (which wrap).
+
+    Each hash step uses the next of a sequence of constants; the steps that mix one word into
+    the others (or one state word out) are independent, so they run side by side, each column
+    with its constant: a rumor's round seeds a few dozen streams, and numpy's fixed cost per
+    operation, not the rows, was most of the call."""
     rows, width = entropy.shape
-    constant = _INIT_A
+    extra = max(0, width - _WORDS)
+    # Hash steps: one per pool word, per ordered pair of pool words, per extra word and pool word.
+    steps = _WORDS + _WORDS * (_WORDS - 1) + _WORDS * extra
+    xors, mults = _constants(_INIT_A, _MULT_A, steps)
+    used = 0
 
     def hash_mix(value: Words) -> Words:
-        nonlocal constant
-        value = value ^ np.uint32(constant)
-        constant = (constant * _MULT_A) & _MASK
-        value = value * np.uint32(constant)
+        nonlocal used
+        count = value.shape[1]
+        value = (value ^ xors[used : used + count]) * mults[used : used + count]
+        used += count
         mixed: Words = value ^ (value >> np.uint32(16))
         return mixed
 
@@ -189,22 +198,25 @@ def _pcg_seeds(entropy: Words) -> npt.NDArray[np.uint64]:
         mixed: Words = result ^ (result >> np.uint32(16))
         return mixed
 
-    zero = np.zeros(rows, dtype=np.uint32)
-    pool = [hash_mix(entropy[:, i] if i < width else zero) for i in range(_WORDS)]
+    pool = np.zeros((rows, _WORDS), dtype=np.uint32)
+    pool[:, : min(width, _WORDS)] = entropy[:, :_WORDS]
+    pool = hash_mix(pool)
     for src in range(_WORDS):
-        for dst in range(_WORDS):
-            if src != dst:
-                pool[dst] = mix(pool[dst], hash_mix(pool[src]))
+        others = [dst for dst in range(_WORDS) if dst != src]
+        pool[:, others] = mix(pool[:, others], hash_mix(pool[:, [src] * len(others)]))
     for src in range(_WORDS, width):
-        for dst in range(_WORDS):
-            pool[dst] = mix(pool[dst], hash_mix(entropy[:, src]))
-    state = []
-    constant = _INIT_B
-    for i in range(2 * _WORDS):
-        value = pool[i % _WORDS] ^ np.uint32(constant)
-        constant = (constant * _MULT_B) & _MASK
-        value = value * np.uint32(constant)
-        state.append((value ^ (value >> np.uint32(16))).astype(np.uint64))
-    return np.stack(
-        [state[2 * i] | (state[2 * i + 1] << np.uint64(32)) for i in range(_WORDS)], axis=1
-    )
+        pool = mix(pool, hash_mix(entropy[:, [src] * _WORDS]))
+    xors, mults = _constants(_INIT_B, _MULT_B, 2 * _WORDS)
+    value = (pool[:, [i % _WORDS for i in range(2 * _WORDS)]] ^ xors) * mults
+    state = (value ^ (value >> np.uint32(16))).astype(np.uint64)
+    return state[:, 0::2] | (state[:, 1::2] << np.uint64(32))
+
+
+def _constants(first: int, multiplier: int, steps: int) -> tuple[Words, Words]:
+    """The constant each of `steps` hash steps xors in, and the one it multiplies by (the
+    next): first, first * multiplier, ... (32 bits)."""
+    sequence = [first]
+    for _ in range(steps):
+        sequence.append((sequence[-1] * multiplier) & _MASK)
+    constants = np.array(sequence, dtype=np.uint32)
+    return constants[:-1], constants[1:]
