@@ -266,13 +266,16 @@ class People(Mapping[int, Person]):
         # Each row's first and last day, as Python lists: boards ask who is alive ~10^5 times
         # a year, mostly about people never built.
         self._born: list[int] = frame["born_tick"].fill_null(_ALWAYS).to_list()
-        died = np.full(ids.size, _NEVER, dtype=np.int64)
+        # One shared "never" but for the dead (a board's people died after its first day, a
+        # few percent of them): a list of the numbers made a Python number for each person.
+        self._died: list[int] = [_NEVER] * ids.size
         if dead is not None and dead.height and ids.size:
             dead_ids = dead["npc_id"].to_numpy()
             rows = np.minimum(np.searchsorted(ids, dead_ids), ids.size - 1)
             known = ids[rows] == dead_ids
-            died[rows[known]] = dead["died_tick"].to_numpy()[known]
-        self._died: list[int] = died.tolist()
+            days = dead["died_tick"].to_numpy()[known]
+            for row, day in zip(rows[known].tolist(), days.tolist(), strict=True):
+                self._died[row] = day
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
         # their kin are asked for).
         fathers = frame.select("npc_id", "father_id").drop_nulls()
