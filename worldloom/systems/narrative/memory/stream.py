@@ -55,7 +55,7 @@ class MemoryBook:
 
 class _Candidate(NamedTuple):
     """A memory a notable may keep (a tuple, not a frozen dataclass: a year's notables hear
-    tens of thousands of rumors, and a frozen dataclass's __init__ is several times slower)."""
+    some ten thousand rumors, and a frozen dataclass's __init__ is several times slower)."""
 
     npc_id: int
     event_id: int

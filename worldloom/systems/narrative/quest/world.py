@@ -266,8 +266,8 @@ class People(Mapping[int, Person]):
         # Each row's first and last day, as Python lists: boards ask who is alive ~10^5 times
         # a year, mostly about people never built.
         self._born: list[int] = frame["born_tick"].fill_null(_ALWAYS).to_list()
-        # One shared "never" but for the dead (a board's people died after its first day, a
-        # few percent of them): a list of the numbers made a Python number for each person.
+        # One shared "never" for all but the dead (those who died after the first board, a few
+        # percent): a column of days made into a list made a Python number for each person.
         self._died: list[int] = [_NEVER] * ids.size
         if dead is not None and dead.height and ids.size:
             dead_ids = dead["npc_id"].to_numpy()
