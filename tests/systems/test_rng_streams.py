@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worldloom.systems.rng import Seeds
+from worldloom.systems.rng import Seeds, stable_key
 
 _KEYS = st.lists(st.one_of(st.integers(0, 2**70), st.text(max_size=8)), min_size=1, max_size=6)
 
@@ -62,3 +62,23 @@ def test_a_seeded_state_is_only_for_pcg64() -> None:
     seed_sequence = generator.bit_generator.seed_seq
     with pytest.raises(ValueError, match="4 uint64 words"):
         seed_sequence.generate_state(8, np.uint32)
+
+
+@given(
+    seed=st.integers(0, 2**96),
+    keys=st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 2**20)), max_size=40),
+)
+def test_first_randoms_are_each_streams_first_draw(seed: int, keys: list[tuple[int, int]]) -> None:
+    series = Seeds(seed).streams("quest.standing", keys)
+    drawn = series.first_randoms()
+    assert drawn.dtype == np.float64
+    assert drawn.tolist() == [series[index].random() for index in range(len(keys))]
+
+
+@given(seed=st.integers(0, 2**96), system=st.text(max_size=12), keys=_KEYS)
+def test_a_stream_is_seeded_by_its_key_words_then_the_seed(
+    seed: int, system: str, keys: list[int | str]
+) -> None:
+    made = Seeds(seed).stream(system, *keys)
+    expected = np.random.default_rng([*stable_key(system, *keys), seed])
+    assert made.bit_generator.state == expected.bit_generator.state

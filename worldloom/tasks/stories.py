@@ -250,6 +250,8 @@ HEARD_OF = ("event_id", "type", "importance")
 """The events columns a rumor heard of is remembered by (`heard_rumors`)."""
 REMEMBERED = ("memory_id", "npc_id", "event_id", "tick", "importance", "topics")
 """The memories columns `remember` reads of the book (not the texts: most of the table)."""
+REFLECTED = ("reflection_id", "npc_id", "memory_ids")
+"""The reflections columns `remember` reads of the book (not the texts)."""
 
 
 def _remember(
@@ -286,7 +288,7 @@ def _remember(
         memories=store.read(
             "memories", world_id, columns=REMEMBERED, among={"npc_id": alive["npc_id"].to_list()}
         ),
-        reflections=store.read("reflections", world_id),
+        reflections=store.read("reflections", world_id, columns=REFLECTED),
         next_memory_id=store.next_id("memories", world_id, "memory_id"),
     )
     after = remember(

@@ -46,20 +46,26 @@ class Names:
 
 class Roster(Mapping[int, str]):
     """Names by id over a column of ids and one of names, an id found by bisection: a world's
-    hundred thousand people made into a dict each year cost more than the year's lookups."""
+    hundred thousand people made into a dict each year cost more than the year's lookups. A
+    name found is kept (a year's texts name a few thousand people, each about three times)."""
 
-    __slots__ = ("_ids", "_names")
+    __slots__ = ("_found", "_ids", "_names")
 
     def __init__(self, ids: pl.Series, names: pl.Series) -> None:
         """`ids` ascending and unique; `names` theirs, in the same order."""
         self._ids: list[int] = ids.to_list()
         self._names = names
+        self._found: dict[int, str] = {}
 
     def __getitem__(self, entity_id: int) -> str:
         if isinstance(entity_id, int):
+            name = self._found.get(entity_id)
+            if name is not None:
+                return name
             row = bisect_left(self._ids, entity_id)
             if row < len(self._ids) and self._ids[row] == entity_id:
-                return str(self._names[row])
+                name = self._found[entity_id] = str(self._names[row])
+                return name
         raise KeyError(entity_id)
 
     def __iter__(self) -> Iterator[int]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.systems.narrative.memory.memory_world import memory_rules
 from tests.systems.narrative.rumor.rumor_world import world_names
@@ -115,3 +119,66 @@ def test_reflection_facts_for_a_prompt() -> None:
     assert facts.entities == ("F1", "S0", "S2")
     with pytest.raises(KeyError, match="no reflection 5"):
         reflection_facts(reflection_id=5, reflections=reflections, memories=memories, names=NAMES)
+
+
+def _reflected_one_by_one(rows: list[tuple[int, int, int, list[str]]]) -> list[tuple[int, str]]:
+    """(npc_id, text) of each reflection `reflect` makes of a first run's memories, weighed
+    memory by memory with counters (what `reflect` weighs for every reflection at once)."""
+    made: list[tuple[int, int, str]] = []
+    pending: dict[int, list[tuple[int, int, list[str]]]] = {}
+    for memory_id, (npc_id, tick, importance, topics) in enumerate(rows):
+        batch = pending.setdefault(npc_id, [])
+        batch.append((memory_id, importance, topics))
+        if sum(m[1] for m in batch) < RULES.threshold:
+            continue
+        pending[npc_id] = []
+        others = sorted(batch[:-1], key=lambda m: (-m[1], -m[0]))[: RULES.max_memories - 1]
+        subjects: Counter[str] = Counter()
+        entities: Counter[str] = Counter()
+        for _, weight, words in [batch[-1], *others]:
+            for position, word in enumerate(words):
+                kind, _, ident = word.partition(":")
+                if kind in {"npc", "faction", "settlement", "region", "poi"} and ident.isdigit():
+                    if word != f"npc:{npc_id}" and NAMES.of(kind, int(ident)):  # type: ignore[arg-type]
+                        entities[word] += weight
+                elif word != "kin":
+                    subjects[word] += weight * (2 if position == 0 else 1)
+        topic = min(subjects.items(), key=lambda kv: (-kv[1], kv[0]))[0] if subjects else "the past"
+        entity = None
+        if entities:
+            kind, _, ident = min(entities.items(), key=lambda kv: (-kv[1], kv[0]))[0].partition(":")
+            entity = NAMES.of(kind, int(ident))  # type: ignore[arg-type]
+        options = RULES.reflections.get(topic, RULES.reflections["default"])
+        template = next(t for t in options if entity is not None or "{entity}" not in t)
+        made.append((tick, npc_id, template.format(topic=topic, entity=entity)))
+    return [(npc_id, text) for _, npc_id, text in sorted(made, key=lambda m: m[:2])]
+
+
+_WORDS = ["war", "battle", "omen", "fire", "kin", "npc:3", "npc:10", "npc:11", "faction:1",
+          "faction:99", "settlement:0", "settlement:2", "region:1", "poi:0", "npc:x"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([10, 11, 12]),
+            st.integers(1, 10),
+            st.lists(st.sampled_from(_WORDS), max_size=5),
+        ),
+        max_size=30,
+    )
+)
+def test_reflections_weigh_their_memories_as_one_by_one(
+    rows: list[tuple[int, int, list[str]]],
+) -> None:
+    memories = [
+        (npc_id, tick, importance, topics) for tick, (npc_id, importance, topics) in enumerate(rows)
+    ]
+    got = reflect(
+        rules=RULES,
+        memories=_memories(memories),
+        reflections=pl.DataFrame(schema=REFLECTION_SCHEMA),
+        names=NAMES,
+    )
+    assert got.select("npc_id", "text").rows() == _reflected_one_by_one(memories)

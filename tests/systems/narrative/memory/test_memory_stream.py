@@ -238,11 +238,15 @@ def test_windows_give_the_same_memories_as_one_pass(
         )
 
     # A book read without its texts adds the same rows.
-    lean = MemoryBook(memories=first.memories.drop("how", "text"), reflections=first.reflections)
+    lean = MemoryBook(
+        memories=first.memories.drop("how", "text"),
+        reflections=first.reflections.select("reflection_id", "npc_id", "memory_ids"),
+    )
     leaner = then(lean)
     added = leaner.memories.slice(first.memories.height).select(whole.memories.columns)
     assert added.equals(whole.memories.slice(first.memories.height))
-    assert leaner.reflections.equals(whole.reflections)
+    reflected = leaner.reflections.slice(first.reflections.height)
+    assert reflected.equals(whole.reflections.slice(first.reflections.height))
     # So does a book of the memories of those alive as the second window opens alone.
     alive = notables.filter(pl.col("died_tick").is_null() | (pl.col("died_tick") > cut + 1))
     theirs = MemoryBook(

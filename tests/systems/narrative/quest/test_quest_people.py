@@ -107,6 +107,8 @@ def test_people_match_a_full_index(frame: pl.DataFrame) -> None:
             row["born_tick"],
         )
         assert people.kin(row["npc_id"]) == (*family, *children)
+        assert people.is_notable(row["npc_id"]) is people[row["npc_id"]].notable
+    assert not any(people.is_notable(npc) for npc in (-1, 61, None, "1"))
 
 
 @settings(max_examples=60, deadline=None)

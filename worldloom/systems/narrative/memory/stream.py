@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -37,8 +37,9 @@ _FAMILY_EVENTS = frozenset({"birth", "marriage", "death", "coming_of_age"})
 @dataclass(frozen=True, slots=True)
 class MemoryBook:
     """The memories and reflections tables as of a tick (`remember` reads every column of the
-    memories but `how` and `text`: those may be left out, as an old world's text costs more to
-    read than the rest).
+    memories but `how` and `text`, and of the reflections `reflection_id`, `npc_id` and
+    `memory_ids`: the others may be left out, as an old world's text costs more to read than
+    the rest).
 
     The memories may be those of the notables who can remember anything more alone (alive on
     the first day of the events and rumors `remember` is given): the dead's never change, and
@@ -52,8 +53,10 @@ class MemoryBook:
     """The id of the table's next memory (None: past the book's own)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A memory a notable may keep (a tuple, not a frozen dataclass: a year's notables hear
+    some ten thousand rumors, and a frozen dataclass's __init__ is several times slower)."""
+
     npc_id: int
     event_id: int
     tick: int
@@ -346,18 +349,21 @@ def _rumors_heard(
         .sort("order", "npc_id")
         .unique(["npc_id", "event_id"], keep="first", maintain_order=True)
     )
+    # Rows as tuples: as dicts by name, they cost twice as much.
+    rows = told.select(
+        "npc_id", "event_id", "heard_tick", "importance", "type", "text", "settlement_id"
+    ).iter_rows()
     return [
         _Candidate(
-            npc_id=row["npc_id"],
-            event_id=int(row["event_id"]),
-            tick=int(row["heard_tick"]),
+            npc_id=npc_id,
+            event_id=int(event_id),
+            tick=int(tick),
             how="heard",
-            importance=max(1, min(10, int(row["importance"]) + rules.bonus["heard"])),
-            topics=rules.topics_of(str(row["type"])),
+            importance=max(1, min(10, int(importance) + rules.bonus["heard"])),
+            topics=rules.topics_of(str(kind)),
             text=rules.texts["heard"].format(
-                rumor=row["text"],
-                settlement=names.of("settlement", row["settlement_id"]) or "my home",
+                rumor=text, settlement=names.of("settlement", settlement) or "my home"
             ),
         )
-        for row in told.iter_rows(named=True)
+        for npc_id, event_id, tick, importance, kind, text, settlement in rows
     ]

@@ -238,7 +238,7 @@ def _arc_on_board(
     notables = tuple(
         life
         for npc in dict.fromkeys([*npcs, *leaders])
-        if (life := people.life(npc)) is not None and people[npc].notable
+        if people.is_notable(npc) and (life := people.life(npc)) is not None
     )
     region = regions[0] if regions else atlas.settlement_region.get(places[0]) if places else None
     context = Context(
@@ -308,10 +308,11 @@ def standing_motives(
         for settlement, (npc, born, died), role in standing.wants
         if born <= tick < died
     ]
-    rolls = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in wanting])
+    # Each roll is its stream's first draw, drawn for the board at once (`first_randoms`).
+    series = seeds.streams("quest.standing", [(npc, tick) for _, npc, _ in wanting])
     motives = []
-    for index, (settlement, npc, role) in enumerate(wanting):
-        if rolls[index].random() >= rules.board.standing_chance:
+    for (settlement, npc, role), roll in zip(wanting, series.first_randoms().tolist(), strict=True):
+        if roll >= rules.board.standing_chance:
             continue
         region = atlas.settlement_region.get(settlement)
         motives.append(

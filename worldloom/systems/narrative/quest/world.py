@@ -251,7 +251,7 @@ class People(Mapping[int, Person]):
     a hundred thousand, a year's boards ask for under a thousand, and turning every column
     into Python values cost more than the boards themselves."""
 
-    __slots__ = ("_born", "_built", "_child", "_died", "_ids", "_parent", "_rows")
+    __slots__ = ("_born", "_built", "_child", "_died", "_ids", "_notables", "_parent", "_rows")
 
     def __init__(self, frame: pl.DataFrame, dead: pl.DataFrame | None = None) -> None:
         """`frame`: npcs sorted by npc_id, with `_PERSON`'s columns (wealth without nulls) and
@@ -266,13 +266,16 @@ class People(Mapping[int, Person]):
         # Each row's first and last day, as Python lists: boards ask who is alive ~10^5 times
         # a year, mostly about people never built.
         self._born: list[int] = frame["born_tick"].fill_null(_ALWAYS).to_list()
-        died = np.full(ids.size, _NEVER, dtype=np.int64)
+        # One shared "never" for all but the dead (those who died after the first board, a few
+        # percent): a column of days made into a list made a Python number for each person.
+        self._died: list[int] = [_NEVER] * ids.size
         if dead is not None and dead.height and ids.size:
             dead_ids = dead["npc_id"].to_numpy()
             rows = np.minimum(np.searchsorted(ids, dead_ids), ids.size - 1)
             known = ids[rows] == dead_ids
-            died[rows[known]] = dead["died_tick"].to_numpy()[known]
-        self._died: list[int] = died.tolist()
+            days = dead["died_tick"].to_numpy()[known]
+            for row, day in zip(rows[known].tolist(), days.tolist(), strict=True):
+                self._died[row] = day
         # (parent, child) pairs by parent, so a parent's children are one slice (sorted when
         # their kin are asked for).
         fathers = frame.select("npc_id", "father_id").drop_nulls()
@@ -283,6 +286,9 @@ class People(Mapping[int, Person]):
         self._parent = parents[order]
         self._child = children[order]
         self._built: dict[int, Person] = {}
+        # The notables (a few thousand of a hundred thousand): an arc asks whether its people
+        # are, most of them commoners whose rows are never read otherwise.
+        self._notables = frozenset(frame.filter(pl.col("notable"))["npc_id"].to_list())
 
     def alive(self, npc_id: object, tick: int) -> bool:
         """Whether `npc_id` is one of the people, born and not dead at `tick`."""
@@ -293,6 +299,10 @@ class People(Mapping[int, Person]):
         """`npc_id`'s days (died far in the future while alive), or None when it is no one's id."""
         row = self._row(npc_id)
         return None if row is None else Life(npc_id, self._born[row], self._died[row])
+
+    def is_notable(self, npc_id: object) -> bool:
+        """Whether `npc_id` is one of the people and notable (their `Person`'s `notable`)."""
+        return npc_id in self._notables
 
     def lives(self, npc_ids: Iterable[int]) -> tuple[Life, ...]:
         """The days of those of `npc_ids` who are someone, in their order."""
