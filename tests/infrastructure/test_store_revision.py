@@ -156,7 +156,7 @@ _TABLE = st.dictionaries(st.integers(0, 12), _VITAL, max_size=10)
 
 
 @settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(before=_TABLE, after=_TABLE, kept_in_place=st.booleans())
 @example(  # a year's people: one aged, one unchanged, one born
