@@ -276,8 +276,6 @@ class _Economy:
     state: Any
     rolling: dict[str, pl.DataFrame]
     """The stored history rows the segment rolls up or drops (`read_rolling`)."""
-    daily: dict[str, pl.DataFrame] | None
-    """All the stored rows of the daily history tables, if the run kept them."""
     worlds: pl.DataFrame
 
 
@@ -306,7 +304,6 @@ def _load_economy(
         rolling=read_rolling(
             store, world_id, next_tick=end_tick, calendar=catalog.calendar(), known=daily
         ),
-        daily=daily,
         worlds=store.read("worlds", world_id),
     )
 
