@@ -311,7 +311,7 @@ def _remember(
             "reflections": after.reflections.slice(book.reflections.height),
         },
         holds={
-            "memories": store.read("memories", world_id, columns=("memory_id",)).height
+            "memories": store.row_counts(world_id, ["memories"])["memories"]
             + after.memories.height
             - book.memories.height
         },
@@ -337,7 +337,7 @@ def _post_quests(
         world_id,
         within=[RowRange(where={"status": "open"}), RowRange(after={"quest_id": numbered - 2})],
     )
-    offered = store.read("quests", world_id, columns=("quest_id",)).height
+    offered = store.row_counts(world_id, ["quests"])["quests"]
     opened = quests.filter(pl.col("status") == "open")["quest_id"]
     # Only the open quests' steps are read (`offer_quests`): from the oldest open one on.
     first_open = int(opened.min()) if opened.len() else numbered  # type: ignore[arg-type]
