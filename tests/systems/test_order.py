@@ -1,5 +1,6 @@
 """`stable_order` is numpy's stable argsort, whatever the keys' type and span (by radix over
-16-bit digits when the span fits 32 bits, by numpy's own sort otherwise)."""
+16-bit digits when the span fits 32 bits, by numpy's own sort otherwise); `sort_order` sorts rows
+by several columns, packed or not."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from worldloom.systems.order import stable_order
+from worldloom.systems.order import sort_order, stable_order
 
 DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint32, np.uint64]
 
@@ -38,3 +39,12 @@ def test_the_order_of_numpys_stable_sort(data: st.DataObject, dtype: type, size:
 )
 def test_wide_and_extreme_keys(keys: np.ndarray) -> None:
     assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+def test_rows_sort_by_their_columns_even_when_no_key_packs_them() -> None:
+    wide = np.array([2**61, 0, 2**61, -(2**61)], dtype=np.int64)
+    second = np.array([1, 5, 0, 9], dtype=np.int64)
+    assert sort_order([wide, second]).tolist() == [3, 1, 2, 0]
+    tied = np.array([3, 1, 3, 1], dtype=np.int64)
+    assert sort_order([tied]).tolist() == [1, 3, 0, 2]  # ties keep their order
+    assert sort_order([np.zeros(0, dtype=np.int64)]).size == 0

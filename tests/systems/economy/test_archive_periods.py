@@ -15,7 +15,6 @@ from worldloom.systems.economy.periods import (
     Spans,
     day_partials,
     roll_up,
-    sort_order,
 )
 from worldloom.tasks import catalog
 
@@ -93,15 +92,6 @@ def test_a_ledger_rolls_up_as_a_sort_and_group_by(days: list[tuple[int, str]]) -
         partials, table="economy_ledger", starts=starts, days=SPANS.month_days(starts), sparse=False
     )
     assert months.equals(_reference(partials, "economy_ledger", starts))
-
-
-def test_rows_sort_by_their_columns_even_when_no_key_packs_them() -> None:
-    wide = np.array([2**61, 0, 2**61, -(2**61)], dtype=np.int64)
-    second = np.array([1, 5, 0, 9], dtype=np.int64)
-    assert sort_order([wide, second]).tolist() == [3, 1, 2, 0]
-    tied = np.array([3, 1, 3, 1], dtype=np.int64)
-    assert sort_order([tied]).tolist() == [1, 3, 0, 2]  # ties keep their order
-    assert sort_order([np.zeros(0, dtype=np.int64)]).size == 0
 
 
 def _grid(ticks: range, markets: int) -> pl.DataFrame:

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from worldloom.systems.order import sort_order
 from worldloom.systems.world import Calendar
 
 Int = npt.NDArray[np.int64]
@@ -51,8 +52,6 @@ PERIOD_KEYS: Mapping[str, tuple[str, ...]] = {
 }
 """Per period table, what a row is about besides its period."""
 _REDUCE = {"max": np.maximum, "min": np.minimum, "sum": np.add}
-_BITS = 62
-"""Room in an int64 for a sort key packed from several columns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,22 +181,3 @@ def _codes(column: pl.Series) -> Int:
     if column.dtype == pl.String:
         column = column.cast(pl.Enum(sorted(column.unique().to_list()))).to_physical()
     return np.asarray(column.to_numpy(), dtype=np.int64)
-
-
-def sort_order(columns: list[Int]) -> npt.NDArray[np.intp]:
-    """The row order that sorts by `columns` (the first foremost): one sort of a key packed
-    from them when it fits an int64 (stable when two rows tie), else a lexical sort."""
-    if columns[0].size == 0:
-        return np.zeros(0, dtype=np.intp)
-    lows = [int(column.min()) for column in columns]
-    widths = [int(column.max()) - low + 1 for column, low in zip(columns, lows, strict=True)]
-    if sum(width.bit_length() for width in widths) > _BITS:
-        return np.lexsort(columns[::-1])
-    packed = np.zeros(columns[0].size, dtype=np.int64)
-    for column, low, width in zip(columns, lows, widths, strict=True):
-        packed = packed * width + (column - low)
-    order = np.argsort(packed)
-    ordered = packed[order]
-    if (ordered[1:] == ordered[:-1]).any():
-        return np.argsort(packed, kind="stable")
-    return order

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from worldloom.systems.economy.periods import sort_order
 from worldloom.systems.history.rules import HistoryRules
+from worldloom.systems.order import sort_order
 from worldloom.systems.rng import Seeds
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
