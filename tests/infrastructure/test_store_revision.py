@@ -116,10 +116,13 @@ def test_a_failed_revision_leaves_every_table_of_the_write_as_it_was(tmp_path: P
         store.replace_rows(
             "a", {}, revise={"money_supply": Revision(_money([]), _money([(0, 0, 1)]))}
         )
-        clash = Revision(remove=_money([]), add=_money([(0, 0, 2)]))  # the key is stored
+        # Rows appended under keys stored (appends come after the revisions): all undone.
         with pytest.raises(duckdb.ConstraintException, match="uplicate key"):
             store.replace_rows(
-                "a", {"calendar_months": calendar(3)}, revise={"money_supply": clash}
+                "a",
+                {},
+                revise={"money_supply": Revision(_money([]), _money([(1, 0, 2)]))},
+                append={"calendar_months": calendar(3)},
             )
         bad = Revision(remove=_money([]), add=_money([(1, 0, 2)]).drop("days"))
         with pytest.raises(StoreError, match="missing columns"):

@@ -125,6 +125,7 @@ MARKET_GOODS = declare(
         "market_id": "markets",
         "good": "goods",
     },
+    indexed=False,
 )
 MARKET_PRICES = declare(
     "market_prices",
@@ -247,6 +248,7 @@ ROLE_STATS = declare(
         "agent's earnings are its sales and wages less what its trade buys, smoothed (0.05 "
         "weight on the latest tick)."
     ),
+    indexed=False,
 )
 ECONOMY_LEDGER = declare(
     "economy_ledger",
@@ -266,6 +268,7 @@ ECONOMY_LEDGER = declare(
     references={
         "good": "goods",
     },
+    indexed=False,
 )
 MONEY_SUPPLY = declare(
     "money_supply",
@@ -283,6 +286,7 @@ MONEY_SUPPLY = declare(
     references={
         "market_id": "markets",
     },
+    indexed=False,
 )
 ECONOMY_HEALTH = declare(
     "economy_health",
@@ -308,6 +312,7 @@ ECONOMY_HEALTH = declare(
         "/ produced, price index = turnover / base_turnover, money velocity = turnover / "
         "money)."
     ),
+    indexed=False,
 )
 ECONOMY_AGENTS = declare(
     "economy_agents",

@@ -80,6 +80,7 @@ NPC_VITALS = declare(
     references={
         "npc_id": "npcs",
     },
+    indexed=False,
 )
 RULER_HISTORY = declare(
     "ruler_history",

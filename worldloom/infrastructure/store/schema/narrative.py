@@ -26,6 +26,7 @@ ARCS = declare(
         "first incident to peace, a succession crisis, a famine that drove a migration... An "
         "arc in progress is a partial match that later events may complete."
     ),
+    indexed=False,
 )
 ARC_EVENTS = declare(
     "arc_events",
@@ -38,6 +39,7 @@ ARC_EVENTS = declare(
     """,
     description="The events each arc is made of, stage by stage.",
     references={"arc_id": "arcs", "event_id": "events"},
+    indexed=False,
 )
 ARC_ROLES = declare(
     "arc_roles",
@@ -60,6 +62,7 @@ ARC_ROLES = declare(
         "region_id": "regions",
         "poi_id": "pois",
     },
+    indexed=False,
 )
 ARC_PARTIALS = declare(
     "arc_partials",
@@ -112,6 +115,7 @@ QUESTS = declare(
         "cause_event_id": "events.event_id",
         "reward_item_id": "items.item_id",
     },
+    indexed=False,
 )
 QUEST_STEPS = declare(
     "quest_steps",
@@ -136,6 +140,7 @@ QUEST_STEPS = declare(
         "poi_id": "pois",
         "item_id": "items",
     },
+    indexed=False,
 )
 RUMORS = declare(
     "rumors",
@@ -148,6 +153,7 @@ RUMORS = declare(
     """,
     description="Rumors: each starts from an important event and travels along routes.",
     references={"event_id": "events", "origin_settlement_id": "settlements.settlement_id"},
+    indexed=False,
 )
 RUMOR_VERSIONS = declare(
     "rumor_versions",
@@ -167,6 +173,7 @@ RUMOR_VERSIONS = declare(
     """,
     description="Every version of every rumor, with the distortion that made it.",
     references={"rumor_id": "rumors", "settlement_id": "settlements"},
+    indexed=False,
 )
 RUMOR_BELIEFS = declare(
     "rumor_beliefs",
@@ -180,6 +187,7 @@ RUMOR_BELIEFS = declare(
     """,
     description="Who believes what, where: the version of each rumor each settlement holds.",
     references={"rumor_id": "rumors", "settlement_id": "settlements"},
+    indexed=False,
 )
 RUMOR_FRONTIER = declare(
     "rumor_frontier",
@@ -225,6 +233,7 @@ MEMORIES = declare(
         "recency (exponential decay), importance and relevance to a topic."
     ),
     references={"npc_id": "npcs", "event_id": "events"},
+    indexed=False,
 )
 REFLECTIONS = declare(
     "reflections",
@@ -242,6 +251,7 @@ REFLECTIONS = declare(
         "a threshold."
     ),
     references={"npc_id": "npcs"},
+    indexed=False,
 )
 MOTIFS = declare(
     "motifs",

@@ -84,7 +84,10 @@ class Table:
     indexed: bool = True
     """False: the key orders rows and is checked unique at export, but the database keeps no
     index on it — for big derived tables whose keys cost seconds per write (wide composite
-    keys, or a million rows)."""
+    keys, or a million rows), and the exported tables a simulated year adds to or revises,
+    whose indexes the year's write updated and its commit wrote out again (a medium world's
+    100th year: its stories' write 0.24 -> 0.10-0.16 s, the economy's and vitals' ~0.15 s
+    less)."""
     references: tuple[Reference, ...] = ()
     description: str = ""
     """What one row is, for the snapshot's reference."""
