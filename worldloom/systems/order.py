@@ -39,7 +39,7 @@ def stable_order(keys: npt.NDArray[np.integer]) -> npt.NDArray[np.intp]:
 
 def sort_order(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.intp]:
     """The row order that sorts by `columns` (the first foremost): one sort of a key packed
-    from them when it fits an int64 (stable when two rows tie), else a lexical sort."""
+    from them when it fits an int64 (`stable_order` when two rows tie), else a lexical sort."""
     if columns[0].size == 0:
         return np.zeros(0, dtype=np.intp)
     lows = [int(column.min()) for column in columns]
@@ -52,5 +52,5 @@ def sort_order(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.intp]:
     order = np.argsort(packed)
     ordered = packed[order]
     if (ordered[1:] == ordered[:-1]).any():
-        return np.argsort(packed, kind="stable")
+        return stable_order(packed)
     return order
