@@ -32,9 +32,9 @@ from worldloom.flows.simulate import simulate
 from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
-from worldloom.infrastructure.side_process import SideProcess
+from worldloom.infrastructure.side_process import SideProcess, resident
 from worldloom.infrastructure.snapshot import verify_snapshot
-from worldloom.infrastructure.store import TABLES, Revision, open_store
+from worldloom.infrastructure.store import TABLES, Revision, copy_database, open_store
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
@@ -42,7 +42,16 @@ from worldloom.tasks.economy import market_layout, stored_layout, with_stored_ag
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears, daily_rows
-from worldloom.tasks.stories import YearStories, tell_year_stories, tell_year_stories_beside
+from worldloom.tasks.stories import (
+    REFLECTED,
+    REMEMBERED,
+    YearStories,
+    tell_year_stories,
+    tell_year_stories_beside,
+    write_year_stories,
+    year_stories_of,
+)
+from worldloom.tasks.story_kept import KEPT, KeptBooks
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 
@@ -246,6 +255,55 @@ def test_rows_kept_are_refused_once_the_tables_changed_and_daily_rows_are_only_a
     none_added = Revision(pl.DataFrame(), trades.head(0))
     after = daily_rows(daily, {"market_prices": added, "trades": none_added})
     assert after["trades"].equals(trades)
+
+
+def test_the_stories_rows_a_side_process_keeps_are_those_the_store_then_returns(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    """A year's stories told in a side process (`year_stories_of`, from a copy of the file)
+    keep their own rows for the next year's, which takes them, in place of reading them, only
+    while the store holds exactly those: the kept tables and every notable's memories are
+    what reads return, and a year after another writer changed a table, or whose position is
+    not the one kept, reads them. The tables are those of one run (which told them so too)."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    path, copy = Settings(home=home).world_db(world_id), tmp_path / "copy.duckdb"
+    books = resident(KeptBooks)
+    tick, taken = 3, books.taken
+    with disable_run_logger():
+        while tick < END:
+            tick = simulate_segment.fn(home=str(home), world_id=world_id, until_tick=END).end_tick
+            with open_store(path) as store:
+                state = store.read("narrative_state", world_id)
+                kept = books.take(store, world_id, state=state)
+                if kept is not None:
+                    for name in KEPT:
+                        columns = REFLECTED if name == "reflections" else None
+                        assert kept.tables[name].equals(store.read(name, world_id, columns=columns))
+                    notables = store.read("npcs", world_id, where={"notable": True})["npc_id"]
+                    among = {"npc_id": notables.to_list()}
+                    memories = store.read("memories", world_id, columns=REMEMBERED, among=among)
+                    assert kept.memories_of(store, world_id, notables).equals(memories)
+                    books.keep(world_id, kept)
+            copy_database(path, copy)
+            told = year_stories_of(str(copy), world_id)
+            with open_store(path) as store:
+                write_year_stories(store, world_id, told)
+    # The years after the first: taken here to be checked, then by their stories.
+    assert books.taken - taken == 4
+    gear_flow(str(home), world_id)
+    stories_flow(str(home), world_id)
+    assert_same_tables(home, world_id, lived[1])
+    with open_store(path) as store:
+        arcs, state = store.read("arcs", world_id), store.read("narrative_state", world_id)
+        assert arcs.height
+        assert kept is not None
+        books.keep(world_id, kept := replace(kept, state=state))
+        assert books.take(store, world_id, state=state.head(1)) is None  # another position
+        books.keep(world_id, kept)
+        store.replace_rows(world_id, {}, revise={"arcs": Revision(arcs.head(1), arcs.head(0))})
+        assert books.take(store, world_id, state=state) is None  # a table changed
 
 
 def test_stories_that_would_write_a_segment_s_table_are_refused_and_nothing_is_stored(

@@ -37,6 +37,16 @@ HELPERS = textwrap.dedent(
 
     def die(copy):
         os._exit(3)
+
+    class Tally:
+        def __init__(self):
+            self.calls = []
+
+    def tally(copy):
+        from worldloom.infrastructure.side_process import resident
+        calls = resident(Tally).calls
+        calls.append(os.path.basename(copy))
+        return list(calls)
     """
 )
 """What the tests ask the side process to do, in a module it can import (its `sys.path` is
@@ -108,6 +118,20 @@ def test_each_call_reads_a_copy_taken_as_it_is_made(tmp_path: Path, helpers: Mod
     assert first == second != os.getpid()  # one process, not this one
     assert (_count(tmp_path / "first.duckdb"), _count(tmp_path / "second.duckdb")) == (15, 18)
     assert not scratch.exists()
+
+
+def test_the_calls_of_one_side_process_share_what_they_keep(
+    tmp_path: Path, helpers: ModuleType
+) -> None:
+    """`resident` is one object per kind for all the calls a side process makes, and a new
+    side process (a new run) starts with none."""
+    source = tmp_path / "w.duckdb"
+    _world(source, rows=1)
+    with SideProcess(tmp_path / "scratch") as side:
+        assert side.read_copy(helpers.tally, source) == ["0-w.duckdb"]
+        assert side.read_copy(helpers.tally, source) == ["0-w.duckdb", "1-w.duckdb"]
+    with SideProcess(tmp_path / "scratch") as side:
+        assert side.read_copy(helpers.tally, source) == ["0-w.duckdb"]
 
 
 def test_what_the_side_process_raised_reaches_the_caller(

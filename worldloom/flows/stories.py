@@ -5,8 +5,9 @@ from __future__ import annotations
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from worldloom.tasks.motifs_dialogue import score_motifs_stage, write_dialogue_stage
 from worldloom.tasks.provenance import recorded_run
-from worldloom.tasks.stories import score_motifs_stage, tell_year_stories, write_dialogue_stage
+from worldloom.tasks.stories import tell_year_stories
 from worldloom.tasks.story_prose import retell_stories
 from worldloom.tasks.story_report import publish_story_report
 

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from worldloom.infrastructure.runtime import tune_collector
 from worldloom.infrastructure.store import copy_database, remove_database
@@ -31,6 +31,10 @@ ORPHAN_CHECK_S = 0.5
 """How often the side process checks that the run that started it is still there."""
 P = ParamSpec("P")
 T = TypeVar("T")
+
+_RESIDENTS: dict[type[Any], Any] = {}
+"""What the calls made in this process keep for the next ones (`resident`): in a side process,
+its memory for the one run it serves; nothing in any other process."""
 
 
 class SideProcessError(RuntimeError):
@@ -102,6 +106,17 @@ class SideProcess:
             raise SideProcessError(f"the side process ended before it answered ({error})") from None
         finally:
             remove_database(copy)
+
+
+def resident(kind: type[T]) -> T:
+    """The one `kind` that the calls made in this side process share (made, `kind()`, at the
+    first ask): what a call keeps for the next (the rows a year's stories left, which the next
+    year reads). A side process serves one run and ends with it, so nothing outlives the run;
+    what is kept must still be checked against the copy each call reads."""
+    kept = _RESIDENTS.get(kind)
+    if kept is None:
+        kept = _RESIDENTS[kind] = kind()
+    return kept
 
 
 def _settle(warm: tuple[str, ...]) -> None:

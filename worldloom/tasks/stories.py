@@ -6,8 +6,8 @@ travelling, notables' memories, quest boards — read the events recorded since 
 with their own tables as their memory, and write what changed with their read positions in
 one transaction. Their clock is the world's last year's end, so
 however the years were split into simulate runs, each year is read against the world as that
-year ended. Then, from the whole history and the world as it is: motifs (`score_motifs_stage`)
-and what each notable says (`write_dialogue_stage`).
+year ended. Then, from the whole history and the world as it is, the motifs and what each
+notable says (`tasks.motifs_dialogue`).
 """
 
 from __future__ import annotations
@@ -19,19 +19,18 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from worldloom.infrastructure.side_process import SideProcess
+from worldloom.infrastructure.side_process import SideProcess, resident
 from worldloom.infrastructure.store import (
     Revision,
     RowRange,
     WorldStore,
     open_store,
+    stored_rows,
     table_revision,
 )
 from worldloom.systems.narrative import Names
 from worldloom.systems.narrative.arc import ArcBook, sift_arcs
-from worldloom.systems.narrative.dialogue import write_dialogue
 from worldloom.systems.narrative.memory import MemoryBook, heard_rumors, remember
-from worldloom.systems.narrative.motif import MotifScores, score_motifs
 from worldloom.systems.narrative.quest import QuestBook, events_needed_after, offer_quests
 from worldloom.systems.narrative.rumor import RumorBook, rumor_places, spread_rumors
 from worldloom.systems.rng import Seeds
@@ -43,8 +42,8 @@ from worldloom.tasks.story_book import (
     quest_world,
     read_shelf,
     state_rows,
-    world_names,
 )
+from worldloom.tasks.story_kept import KEPT, KeptBooks, StoryBooks
 from worldloom.tasks.world import load_world, world_db
 
 
@@ -130,33 +129,87 @@ def year_stories(store: WorldStore, world_id: str) -> YearStories:
     Tables that only ever gain rows (rumors with their versions and beliefs, memories,
     reflections, quest steps) get the year's rows appended; the others are rewritten.
     """
+    return _tell(store, world_id, None)
+
+
+def year_stories_of(copy: str, world_id: str) -> YearStories:
+    """`year_stories` from the world's file at `copy` (a copy no one writes), in a run's side
+    process: the stories' own rows the year before left are taken from its memory rather than
+    read, and this year's kept for the next (`KeptBooks`)."""
+    with open_store(Path(copy), read_only=True) as store:
+        return _tell(store, world_id, resident(KeptBooks))
+
+
+def _tell(store: WorldStore, world_id: str, books: KeptBooks | None) -> YearStories:
+    """`year_stories`; with `books`, taking the stories' rows kept there and keeping them."""
     world = load_world(store, world_id)
     clock = story_clock(world.tick)
     shelf = read_shelf(store, world_id)
-    names = shelf.names()
-    seeds = Seeds(world.config.seed)
-    arcs = _sift(store, world_id, shelf, clock=clock, names=names)
-    rumors = _spread(store, world_id, shelf, clock=clock, names=names, seeds=seeds)
-    memories = _remember(store, world_id, shelf, clock=clock, names=names, rumors=rumors)
-    quests = _post_quests(store, world_id, shelf, clock=clock, names=names, seeds=seeds, arcs=arcs)
+    year = _Year(
+        store,
+        world_id,
+        shelf,
+        clock,
+        shelf.names(),
+        Seeds(world.config.seed),
+        kept=None if books is None else books.take(store, world_id, state=shelf.state),
+    )
+    arcs = _sift(year)
+    rumors = _spread(year)
+    memories = _remember(year, rumors)
+    quests = _post_quests(year, arcs)
     told = {"arcs": arcs, "rumors": rumors, "memories": memories, "quests": quests}
     rewritten = {name: frame for one in told.values() for name, frame in one.replace.items()}
     rewritten["narrative_state"] = state_rows(
         shelf.state, {system: one.unread for system, one in told.items()}
     )
+    holds = {name: rows for one in told.values() for name, rows in one.holds.items()}
+    if books is not None:
+        books.keep(world_id, _books_after(told, rewritten["narrative_state"], holds))
     return YearStories(
         clock=clock,
         rewritten=rewritten,
         appended={name: frame for one in told.values() for name, frame in one.append.items()},
         revised={name: change for one in told.values() for name, change in one.revise.items()},
-        holds={name: rows for one in told.values() for name, rows in one.holds.items()},
+        holds=holds,
     )
 
 
-def year_stories_of(copy: str, world_id: str) -> YearStories:
-    """`year_stories` from the world's file at `copy` (a copy no one writes)."""
-    with open_store(Path(copy), read_only=True) as store:
-        return year_stories(store, world_id)
+def _books_after(told: dict[str, _Told], state: pl.DataFrame, holds: dict[str, int]) -> StoryBooks:
+    """The stories' own rows once the year's `told` stories are stored, as reads return them."""
+    rows = {name: frame for one in told.values() for name, frame in one.kept.items()}
+    tables = {
+        name: rows[name] if name == "reflections" else stored_rows(name, rows[name])
+        for name in KEPT
+    }
+    return StoryBooks(
+        state=stored_rows("narrative_state", state),
+        counts={name: frame.height for name, frame in tables.items()}
+        | {"memories": holds["memories"]},
+        tables=tables,
+        memories=rows["memories"],
+        remembered=rows["remembered"]["npc_id"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    """What each narrative system's year starts from: the world's store and its frames read
+    once, the day the stories are told up to, the names, the seeds, and the stories' own rows
+    the year before kept (if taken)."""
+
+    store: WorldStore
+    world_id: str
+    shelf: Shelf
+    clock: int
+    names: Names
+    seeds: Seeds
+    kept: StoryBooks | None
+
+    def own(self, name: str) -> pl.DataFrame:
+        """The stories' table `name`'s rows: kept by the year before, else read."""
+        kept = self.kept
+        return self.store.read(name, self.world_id) if kept is None else kept.tables[name]
 
 
 def write_year_stories(store: WorldStore, world_id: str, told: YearStories) -> None:
@@ -176,20 +229,22 @@ class _Told:
     holds: dict[str, int]
     shared: Frames = field(default_factory=dict)
     revise: dict[str, Revision] = field(default_factory=dict)
+    kept: Frames = field(default_factory=dict)
+    """The system's own rows once the year's are stored, for the next year (`StoryBooks`)."""
 
 
-def _sift(store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names) -> _Told:
-    unread = shelf.unread("arcs", tick=clock)
+def _sift(year: _Year) -> _Told:
+    unread = year.shelf.unread("arcs", tick=year.clock)
     before = ArcBook(
-        arcs=store.read("arcs", world_id),
-        arc_events=store.read("arc_events", world_id),
-        arc_roles=store.read("arc_roles", world_id),
-        partials=store.read("arc_partials", world_id),
+        arcs=year.own("arcs"),
+        arc_events=year.own("arc_events"),
+        arc_roles=year.own("arc_roles"),
+        partials=year.own("arc_partials"),
         last_event_id=unread.after,
-        tick=shelf.state_tick("arcs"),
+        tick=year.shelf.state_tick("arcs"),
     )
     book = sift_arcs(
-        patterns=catalog.arc_patterns(), book=before, events=unread.events, names=names
+        patterns=catalog.arc_patterns(), book=before, events=unread.events, names=year.names
     )
     # Only the arcs the year changed are written: the others' rows stay as they are.
     rewritten = pl.col("arc_id").is_in(pl.Series(book.rewritten, dtype=pl.Int64).implode())
@@ -205,26 +260,39 @@ def _sift(store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: 
     # The sifting's clock is the latest day its log has reached (windows close by it).
     read = Unread(events=unread.events, after=unread.after, tick=book.tick)
     shared = {"arcs": book.arcs, "arc_roles": book.arc_roles}
-    return _Told(read, {}, {}, {"arcs": book.arcs.height}, shared=shared, revise=revise)
+    return _Told(
+        read,
+        {},
+        {},
+        {"arcs": book.arcs.height},
+        shared=shared,
+        revise=revise,
+        kept={
+            "arcs": book.arcs,
+            "arc_events": book.arc_events,
+            "arc_roles": book.arc_roles,
+            "arc_partials": book.partials,
+        },
+    )
 
 
-def _spread(
-    store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names, seeds: Seeds
-) -> _Told:
-    unread = shelf.unread("rumors", tick=clock)
+def _spread(year: _Year) -> _Told:
+    unread = year.shelf.unread("rumors", tick=year.clock)
     # Rumors and beliefs are only numbers: read whole, they are counted and heard of.
-    rumors = store.read("rumors", world_id)
-    beliefs = store.read("rumor_beliefs", world_id)
+    rumors = year.own("rumors")
+    beliefs = year.own("rumor_beliefs")
     news = spread_rumors(
         rules=catalog.rumor_rules(),
-        book=RumorBook(rumors=rumors, frontier=store.read("rumor_frontier", world_id)),
+        book=RumorBook(rumors=rumors, frontier=year.own("rumor_frontier")),
         events=unread.events,
         places=rumor_places(
-            shelf.settlements, store.read("routes", world_id), factions=shelf.factions
+            year.shelf.settlements,
+            year.store.read("routes", year.world_id),
+            factions=year.shelf.factions,
         ),
-        names=names,
-        until_tick=clock,
-        seeds=seeds,
+        names=year.names,
+        until_tick=year.clock,
+        seeds=year.seeds,
     )
     return _Told(
         unread,
@@ -243,6 +311,11 @@ def _spread(
             "rumor_beliefs": pl.concat([beliefs, news.beliefs]),
             "new_versions": news.versions,
         },
+        kept={
+            "rumors": pl.concat([rumors, news.rumors]),
+            "rumor_beliefs": pl.concat([beliefs, news.beliefs]),
+            "rumor_frontier": news.frontier,
+        },
     )
 
 
@@ -254,29 +327,31 @@ REFLECTED = ("reflection_id", "npc_id", "memory_ids")
 """The reflections columns `remember` reads of the book (not the texts)."""
 
 
-def _remember(
-    store: WorldStore, world_id: str, shelf: Shelf, *, clock: int, names: Names, rumors: _Told
-) -> _Told:
-    unread = shelf.unread("memories", tick=clock)
-    since = shelf.state_tick("memories")
+def _remember(year: _Year, rumors: _Told) -> _Told:
+    unread = year.shelf.unread("memories", tick=year.clock)
+    since = year.shelf.state_tick("memories")
     beliefs = rumors.shared["rumor_beliefs"].filter(pl.col("heard_tick") > since)
     # A rumor's id is its event's: the events heard of are those from the oldest one on.
     first = int(beliefs["rumor_id"].min()) if beliefs.height else unread.after + 1  # type: ignore[arg-type]
     bound = min(first - 1, unread.after)
     told = (
-        shelf.log
-        if bound >= shelf.log_after
-        else store.read("events", world_id, after={"event_id": bound}, columns=HEARD_OF)
+        year.shelf.log
+        if bound >= year.shelf.log_after
+        else year.store.read("events", year.world_id, after={"event_id": bound}, columns=HEARD_OF)
     )
     # The versions heard of: those stored of the rumors heard, and the year's new ones.
     versions = pl.concat(
         [
-            store.read("rumor_versions", world_id, after={"rumor_id": first - 1}),
+            year.store.read("rumor_versions", year.world_id, after={"rumor_id": first - 1}),
             rumors.shared["new_versions"],
         ]
     )
     notables = notables_of(
-        shelf.npcs, shelf.settlements, shelf.factions, shelf.provinces, shelf.vitals
+        year.shelf.npcs,
+        year.shelf.settlements,
+        year.shelf.factions,
+        year.shelf.provinces,
+        year.shelf.vitals,
     )
     # Only the notables alive on the first day of the unread events and rumors (heard after
     # `since`) can remember more: the book is theirs (the long dead's memories are most of an
@@ -285,11 +360,18 @@ def _remember(
     opens = min(since + 1, int(ticks.min())) if ticks.len() else since + 1  # type: ignore[arg-type]
     alive = notables.filter(pl.col("died_tick").is_null() | (pl.col("died_tick") > opens))
     book = MemoryBook(
-        memories=store.read(
-            "memories", world_id, columns=REMEMBERED, among={"npc_id": alive["npc_id"].to_list()}
-        ),
-        reflections=store.read("reflections", world_id, columns=REFLECTED),
-        next_memory_id=store.next_id("memories", world_id, "memory_id"),
+        memories=year.store.read(
+            "memories",
+            year.world_id,
+            columns=REMEMBERED,
+            among={"npc_id": alive["npc_id"].to_list()},
+        )
+        if year.kept is None
+        else year.kept.memories_of(year.store, year.world_id, alive["npc_id"]),
+        reflections=year.store.read("reflections", year.world_id, columns=REFLECTED)
+        if year.kept is None
+        else year.kept.tables["reflections"],
+        next_memory_id=year.store.next_id("memories", year.world_id, "memory_id"),
     )
     after = remember(
         rules=catalog.memory_rules(),
@@ -299,8 +381,8 @@ def _remember(
         beliefs=heard_rumors(
             beliefs=beliefs, rumors=rumors.shared["rumors"], versions=versions, events=told
         ),
-        names=names,
-        until_tick=clock,
+        names=year.names,
+        until_tick=year.clock,
     )
     # `remember` returns the book's rows first: what follows them is the year's.
     return _Told(
@@ -311,142 +393,64 @@ def _remember(
             "reflections": after.reflections.slice(book.reflections.height),
         },
         holds={
-            "memories": store.row_counts(world_id, ["memories"])["memories"]
+            "memories": year.store.row_counts(year.world_id, ["memories"])["memories"]
             + after.memories.height
             - book.memories.height
+        },
+        # The book's columns, in its types: the year's rows follow the book's in id order.
+        kept={
+            "memories": after.memories.select(book.memories.columns).cast(book.memories.schema),
+            "remembered": alive.select("npc_id"),
+            "reflections": after.reflections.select(book.reflections.columns).cast(
+                book.reflections.schema
+            ),
         },
     )
 
 
-def _post_quests(
-    store: WorldStore,
-    world_id: str,
-    shelf: Shelf,
-    *,
-    clock: int,
-    names: Names,
-    seeds: Seeds,
-    arcs: _Told,
-) -> _Told:
+def _post_quests(year: _Year, arcs: _Told) -> _Told:
     rules = catalog.quest_rules()
-    numbered = store.next_id("quests", world_id, "quest_id")
+    numbered = year.store.next_id("quests", year.world_id, "quest_id")
     # Closed quests never change: the book holds the open ones, and the latest (its id numbers
     # the next quests), not every quest the world has offered.
-    quests = store.read(
+    quests = year.store.read(
         "quests",
-        world_id,
+        year.world_id,
         within=[RowRange(where={"status": "open"}), RowRange(after={"quest_id": numbered - 2})],
     )
-    offered = store.row_counts(world_id, ["quests"])["quests"]
+    offered = year.store.row_counts(year.world_id, ["quests"])["quests"]
     opened = quests.filter(pl.col("status") == "open")["quest_id"]
     # Only the open quests' steps are read (`offer_quests`): from the oldest open one on.
     first_open = int(opened.min()) if opened.len() else numbered  # type: ignore[arg-type]
     book = QuestBook(
         quests=quests,
-        quest_steps=store.read("quest_steps", world_id, after={"quest_id": first_open - 1}),
-        tick=shelf.state_tick("quests"),
+        quest_steps=year.store.read(
+            "quest_steps", year.world_id, after={"quest_id": first_open - 1}
+        ),
+        tick=year.shelf.state_tick("quests"),
     )
     # A board reads its whole period's events, even those a previous run read.
     since = events_needed_after(book, rules)
-    events = store.read("events", world_id, after={"tick": since})
+    events = year.store.read("events", year.world_id, after={"tick": since})
     book = offer_quests(
         rules=rules,
         book=book,
-        world=quest_world(store, world_id, shelf),
+        world=quest_world(year.store, year.world_id, year.shelf),
         events=events,
         arcs=arcs.shared["arcs"],
         arc_roles=arcs.shared["arc_roles"],
-        names=names,
-        until_tick=clock,
-        seeds=seeds,
+        names=year.names,
+        until_tick=year.clock,
+        seeds=year.seeds,
     )
     # New quests are numbered past the book's: their steps are the year's.
     steps = book.quest_steps.filter(pl.col("quest_id") >= numbered)
     return _Told(
         # Its position is an event's id like the others' (not `since`, a tick): the log's end.
-        Unread(events=events, after=shelf.last_event_id, tick=clock),
+        Unread(events=events, after=year.shelf.last_event_id, tick=year.clock),
         replace={},
         append={"quest_steps": steps},
         holds={"quests": offered + book.quests.height - quests.height},
         # Closed quests never change: the open ones closed and the new ones are written.
         revise={"quests": table_revision("quests", quests, book.quests)},
     )
-
-
-@task(name="score-motifs", cache_policy=NO_CACHE, task_run_name="score-motifs · {world_id}")
-def score_motifs_stage(*, home: str, world_id: str) -> int:
-    """Score the themes of the whole history, per world, region and arc; returns how many
-    motifs the world carries."""
-    path = world_db(home, world_id)
-    with open_store(path, read_only=True) as store:
-        events = store.read("events", world_id)
-        arcs, arc_events = store.read("arcs", world_id), store.read("arc_events", world_id)
-    scores = score_motifs(
-        table=catalog.motif_table(), events=events, arcs=arcs, arc_events=arc_events
-    )
-    with open_store(path) as store:
-        store.replace_rows(
-            world_id,
-            {"motifs": scores.world, "region_motifs": scores.regions, "arcs": scores.arcs},
-        )
-    get_run_logger().info("motifs: %s", ", ".join(scores.world["motif"].head(3)))
-    return scores.world.height
-
-
-@task(name="write-dialogue", cache_policy=NO_CACHE, task_run_name="write-dialogue · {world_id}")
-def write_dialogue_stage(*, home: str, world_id: str) -> int:
-    """Write what each living notable says: greetings, rumors, quest offers, memories; returns
-    the lines written."""
-    path = world_db(home, world_id)
-    with open_store(path, read_only=True) as store:
-        world = load_world(store, world_id)
-        lines = write_dialogue(
-            rules=catalog.dialogue_rules(),
-            motifs=MotifScores(
-                world=store.read("motifs", world_id),
-                regions=store.read("region_motifs", world_id),
-                arcs=store.read("arcs", world_id),
-                table=catalog.motif_table(),
-            ),
-            names=world_names(store, world_id),
-            tick=story_clock(world.tick),
-            seeds=Seeds(world.config.seed),
-            **dialogue_inputs(store, world_id),
-        )
-    with open_store(path) as store:
-        store.replace_rows(world_id, {"dialogue_lines": lines})
-    get_run_logger().info("dialogue: %d lines", lines.height)
-    return lines.height
-
-
-def dialogue_inputs(store: WorldStore, world_id: str) -> dict[str, pl.DataFrame]:
-    """What notables speak of (`write_dialogue`'s and `line_facts`' frames): the living
-    notables, the rumors believed where each lives, quests and their steps, memories."""
-    people = store.read("npcs", world_id, where={"notable": True}).select(
-        "npc_id",
-        pl.concat_str("name", "family_name", separator=" ").alias("name"),
-        pl.col("notable_role").fill_null("notable"),
-        "trait_1",
-        "trait_2",
-        "trait_3",
-    )
-    speakers = (
-        _notables(store, world_id).filter(pl.col("died_tick").is_null()).join(people, on="npc_id")
-    )
-    believed = store.read("rumor_beliefs", world_id).join(
-        store.read("rumor_versions", world_id).select("rumor_id", "version", "text"),
-        on=["rumor_id", "version"],
-    )
-    return {
-        "speakers": speakers,
-        "rumors": believed.select("settlement_id", "rumor_id", "version", "text", "confidence"),
-        "quests": store.read("quests", world_id),
-        "quest_steps": store.read("quest_steps", world_id),
-        "memories": store.read("memories", world_id),
-    }
-
-
-def _notables(store: WorldStore, world_id: str) -> pl.DataFrame:
-    """Notables as `notables_of` gives them, read from the store."""
-    tables = ("npcs", "settlements", "factions", "provinces", "npc_vitals")
-    return notables_of(*(store.read(table, world_id) for table in tables))

@@ -28,8 +28,8 @@ from worldloom.systems.narrative.motif import MotifScores, surface_arcs, tone
 from worldloom.systems.narrative.rumor import tell_event
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
+from worldloom.tasks.motifs_dialogue import dialogue_inputs
 from worldloom.tasks.prose import CallLog, gateway_for
-from worldloom.tasks.stories import dialogue_inputs
 from worldloom.tasks.story_book import world_names
 from worldloom.tasks.world import load_world, world_db
 
