@@ -177,7 +177,9 @@ def _tell(store: WorldStore, world_id: str, books: KeptBooks | None) -> YearStor
 
 def _books_after(told: dict[str, _Told], state: pl.DataFrame, holds: dict[str, int]) -> StoryBooks:
     """The stories' own rows once the year's `told` stories are stored, as reads return them."""
-    rows = {name: frame for one in told.values() for name, frame in one.kept.items()}
+    # In one chunk each, as a read returns them: frames concatenated year after year would
+    # carry ever more chunks, and the next year's joins and filters slow down on them.
+    rows = {name: frame.rechunk() for one in told.values() for name, frame in one.kept.items()}
     tables = {
         name: rows[name] if name == "reflections" else stored_rows(name, rows[name])
         for name in KEPT

@@ -62,7 +62,7 @@ class StoryBooks:
         read = store.read(
             "memories", world_id, columns=tuple(kept.columns), among={"npc_id": missing.to_list()}
         )
-        return pl.concat([kept, read]).sort("memory_id")
+        return pl.concat([kept, read], rechunk=True).sort("memory_id")
 
 
 class KeptBooks:
