@@ -119,11 +119,13 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     until = (start // 365 + years) * 365
     seconds: list[float] = []
     stories: list[float] = []
+    books_taken: list[bool] = []
 
     def tell() -> YearStories:
         began = time.perf_counter()
         told = tell_year_stories_beside.fn(home=home, world_id=world_id, beside=beside)
         stories.append(time.perf_counter() - began)
+        books_taken.append(told.kept_taken)
         return told
 
     ahead, kept = EconomyAhead(), KeptYears()
@@ -171,6 +173,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "slowest_year_s": round(max(seconds), 2),
         "economies_ahead": [ahead.taken, ahead.refused],
         "rows_kept": kept.taken,
+        "stories_rows_kept": sum(books_taken),
         "peak_gb": round(peak.stop() / 1e9, 2),
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,
@@ -258,6 +261,8 @@ def main() -> None:
     taken, refused = figures["economies_ahead"]
     print(f"years whose economy ran beside the last one's write: {taken} taken, {refused} refused")
     print(f"years that took the rows the year before kept in memory: {figures['rows_kept']}")
+    print(f"years whose stories took their own rows the side process kept: "
+          f"{figures['stories_rows_kept']}")  # fmt: skip
     print(f"people {figures['population'][0]:,} -> {figures['population'][1]:,} (named NPCs "
           f"alive {figures['named'][0]:,} -> {figures['named'][1]:,}); "
           f"{figures['events']:,} events")  # fmt: skip

@@ -134,14 +134,18 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
 ) -> None:
     """A short run tells its years' stories here; a run through `STORIES_BESIDE_YEARS` years'
     ends or more in a side process, from copies of the file taken as each year ended (and
-    removed). Stories told either way are the same: the next test tells them one at a time."""
+    removed), the years after the first from the stories' own rows it kept. Stories told either
+    way are the same: the next test tells them one at a time."""
     home, world_id = copy_of(world, tmp_path), world[1].world_id
     told_from: list[Path] = []
+    kept_taken: list[bool] = []
     read_copy = SideProcess.read_copy
 
     def spied(side: SideProcess, function: Any, path: Path, *args: Any) -> Any:
         told_from.append(path)
-        return read_copy(side, function, path, *args)
+        told = read_copy(side, function, path, *args)
+        kept_taken.append(told.kept_taken)
+        return told
 
     monkeypatch.setattr(SideProcess, "read_copy", spied)
     assert simulate_flow.STORIES_BESIDE_YEARS == 3
@@ -149,6 +153,8 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     assert told_from == []
     simulate(str(home), world_id, until_tick=END)  # three
     assert told_from == [Settings(home=home).world_db(world_id)] * 3
+    # After the first, each year's stories took the rows the side process kept from the last.
+    assert kept_taken == [False, True, True]
     assert not (home / "staging" / f"{world_id}.stories").exists()
     assert_same_tables(home, world_id, lived[1])
 

@@ -120,6 +120,9 @@ class YearStories:
     appended: Frames
     revised: dict[str, Revision]
     holds: dict[str, int]
+    kept_taken: bool = False
+    """Whether the stories' own rows were those a side process kept from the year before
+    (`KeptBooks`), not read."""
 
 
 def year_stories(store: WorldStore, world_id: str) -> YearStories:
@@ -172,6 +175,7 @@ def _tell(store: WorldStore, world_id: str, books: KeptBooks | None) -> YearStor
         appended={name: frame for one in told.values() for name, frame in one.append.items()},
         revised={name: change for one in told.values() for name, change in one.revise.items()},
         holds=holds,
+        kept_taken=year.kept is not None,
     )
 
 
