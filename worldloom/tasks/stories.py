@@ -300,6 +300,8 @@ def _spread(year: _Year) -> _Told:
         until_tick=year.clock,
         seeds=year.seeds,
     )
+    told_rumors = pl.concat([rumors, news.rumors])
+    told_beliefs = pl.concat([beliefs, news.beliefs])
     return _Told(
         unread,
         replace={"rumor_frontier": news.frontier},
@@ -313,13 +315,13 @@ def _spread(year: _Year) -> _Told:
             "rumor_beliefs": beliefs.height + news.beliefs.height,
         },
         shared={
-            "rumors": pl.concat([rumors, news.rumors]),
-            "rumor_beliefs": pl.concat([beliefs, news.beliefs]),
+            "rumors": told_rumors,
+            "rumor_beliefs": told_beliefs,
             "new_versions": news.versions,
         },
         kept={
-            "rumors": pl.concat([rumors, news.rumors]),
-            "rumor_beliefs": pl.concat([beliefs, news.beliefs]),
+            "rumors": told_rumors,
+            "rumor_beliefs": told_beliefs,
             "rumor_frontier": news.frontier,
         },
     )
@@ -365,18 +367,25 @@ def _remember(year: _Year, rumors: _Told) -> _Told:
     ticks = unread.events["tick"]
     opens = min(since + 1, int(ticks.min())) if ticks.len() else since + 1  # type: ignore[arg-type]
     alive = notables.filter(pl.col("died_tick").is_null() | (pl.col("died_tick") > opens))
-    book = MemoryBook(
-        memories=year.store.read(
-            "memories",
-            year.world_id,
-            columns=REMEMBERED,
-            among={"npc_id": alive["npc_id"].to_list()},
+    memories, reflections = (
+        (
+            year.store.read(
+                "memories",
+                year.world_id,
+                columns=REMEMBERED,
+                among={"npc_id": alive["npc_id"].to_list()},
+            ),
+            year.store.read("reflections", year.world_id, columns=REFLECTED),
         )
         if year.kept is None
-        else year.kept.memories_of(year.store, year.world_id, alive["npc_id"]),
-        reflections=year.store.read("reflections", year.world_id, columns=REFLECTED)
-        if year.kept is None
-        else year.kept.tables["reflections"],
+        else (
+            year.kept.memories_of(year.store, year.world_id, alive["npc_id"]),
+            year.kept.tables["reflections"],
+        )
+    )
+    book = MemoryBook(
+        memories=memories,
+        reflections=reflections,
         next_memory_id=year.store.next_id("memories", year.world_id, "memory_id"),
     )
     after = remember(
