@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from worldloom.flows import cli
-from worldloom.infrastructure.runtime import COLLECTOR_THRESHOLDS
+from worldloom.infrastructure.runtime import (
+    COLLECTOR_THRESHOLDS,
+    POLARS_ALLOCATOR,
+    POLARS_ALLOCATOR_SETTINGS,
+)
 
 PROBE = (
     "from worldloom.infrastructure.runtime import tune_memory\n"
@@ -19,14 +23,16 @@ PROBE = (
     "import gc, numpy, os\n"
     "from numpy._core.multiarray import _set_madvise_hugepage\n"
     "print(tuned, os.environ['NUMPY_MADVISE_HUGEPAGE'], _set_madvise_hugepage(False),\n"
-    "      *gc.get_threshold())\n"
+    "      *gc.get_threshold(), os.environ['_RJEM_MALLOC_CONF'])\n"
 )
-"""Prints whether glibc was tuned, numpy's huge-page variable, numpy's setting at import, and
-the collector's thresholds."""
+"""Prints whether glibc was tuned, numpy's huge-page variable, numpy's setting at import, the
+collector's thresholds and polars' allocator's settings."""
 
 
 def _probe(**env: str) -> list[str]:
-    clean = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("NUMPY_MADVISE_HUGEPAGE", POLARS_ALLOCATOR)
+    }
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         check=False,
@@ -96,7 +102,23 @@ def test_the_command_line_keeps_a_heap_a_thread_for_the_api_and_batch_alone(
 
 def test_the_users_own_setting_wins() -> None:
     assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1:3] == ["1", "True"]
+    assert _probe(**{POLARS_ALLOCATOR: "narenas:2"})[-1] == "narenas:2"
 
 
 def test_the_cycle_collector_runs_less_often() -> None:
-    assert [int(n) for n in _probe()[3:]] == list(COLLECTOR_THRESHOLDS)
+    assert [int(n) for n in _probe()[3:6]] == list(COLLECTOR_THRESHOLDS)
+
+
+def test_polars_allocator_keeps_freed_pages_and_reads_the_variable_set_for_it() -> None:
+    """The setting is made, and polars' allocator reads that variable as it loads: it warns of
+    a setting it does not know (had a new polars renamed it, the setting would do nothing)."""
+    assert _probe()[-1] == POLARS_ALLOCATOR_SETTINGS
+    result = subprocess.run(
+        [sys.executable, "-c", "import polars; polars.DataFrame({'a': [1]}).sum()"],
+        check=False,
+        env={**os.environ, POLARS_ALLOCATOR: "no_such_setting:1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no_such_setting" in result.stderr
