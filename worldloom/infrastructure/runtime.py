@@ -47,11 +47,13 @@ def tune_memory(*, one_heap: bool = True) -> bool:
 
     Polars' frames come from its own allocator, which hands freed pages back to the kernel
     within seconds (`POLARS_ALLOCATOR_SETTINGS` keeps them 20 s): a medium world's simulate,
-    whose every year makes and drops frames of millions of rows, faulted a third fewer pages
-    and took ~9 % less time (four years from year 100, eight runs each way: 18.5 against 20.3 s
-    on average, system time 4.5-5.1 against 6.2-7.0 s), for ~0.25 GB more at its peak (3.06
-    against 2.82 GB); a small world's ten years took as long, within their noise (13.0 against
-    12.5 s, six runs each). The setting is an environment variable, so
+    whose every year makes and drops frames of millions of rows, faulted a third to two fifths
+    fewer pages and spent a quarter less time in the kernel; four years from year 100 took
+    ~9 % less time (eight runs each way: 18.5 against 20.3 s on average), eight years ~4 %,
+    eight from year 10 ~7 % (most of it the first year's, whose reads are the biggest), for
+    ~0.25 GB more at the peak (3.06 against 2.82 GB). A whole century (350.0 and 373.0 s
+    against 350.5 and 353.6 s), a small world's ten years and a medium world's generate showed
+    no difference through this machine's noise. The setting is an environment variable, so
     the run's side process and Dask workers, started from this one, have it too.
 
     The cycle collector runs less often (`tune_collector`).

@@ -120,11 +120,11 @@ def resident(kind: type[T]) -> T:
 
 
 def _settle(warm: tuple[str, ...]) -> None:
-    """The side process's settings: the command's cycle collector, but not its allocator (the
-    side process is off the run's critical path, and the memory it would keep adds to the
-    run's peak); Ctrl-C is the run's to handle (the run stops the side process as it ends); and
-    it ends with the run, however that ends (a run killed alone leaves its side process waiting
-    for calls forever)."""
+    """The side process's settings: the command's cycle collector, but not its glibc allocator
+    settings (the memory it would keep adds to the run's peak; polars' allocator's, an
+    environment variable, it inherits); Ctrl-C is the run's to handle (the run stops the side
+    process as it ends); and it ends with the run, however that ends (a run killed alone leaves
+    its side process waiting for calls forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_collector()
     for module in warm:
