@@ -16,11 +16,11 @@ _TOP_PAD_BYTES = 1 << 28
 """Extra heap asked for at a time, so growing it is rare."""
 POLARS_ALLOCATOR = "_RJEM_MALLOC_CONF"
 """The variable polars' own allocator (jemalloc, its symbols prefixed `_rjem_`) reads its
-settings from as it loads."""
+settings from as it loads (polars puts its own first, a user's after them: the later win)."""
 POLARS_ALLOCATOR_SETTINGS = "dirty_decay_ms:20000,muzzy_decay_ms:20000"
-"""Freed pages polars' allocator keeps for 20 s before handing them back (its defaults hand the
-"muzzy" ones back at once), so a stage's next frames reuse them instead of faulting in fresh
-zeroed pages."""
+"""Freed pages polars' allocator keeps for 20 s before handing them back (polars' own settings
+hand them back after 0.5 and 1 s), so a stage's next frames reuse them instead of faulting in
+fresh zeroed pages."""
 COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 """Python's cycle collector runs its young generation every this many allocations (its default
 700), the older ones after this many younger runs (10 and 10)."""
@@ -45,16 +45,16 @@ def tune_memory(*, one_heap: bool = True) -> bool:
     heap the runtime API's reads p95 was 13.5-20 ms against 10-15 ms and its CPU 0.48-0.55
     against 0.40-0.51 cores (bench/api.py, 50 users, three and four runs).
 
-    Polars' frames come from its own allocator, which hands freed pages back to the kernel
-    within seconds (`POLARS_ALLOCATOR_SETTINGS` keeps them 20 s): a medium world's simulate,
-    whose every year makes and drops frames of millions of rows, faulted a third to two fifths
-    fewer pages and spent a quarter less time in the kernel; four years from year 100 took
-    ~9 % less time (eight runs each way: 18.5 against 20.3 s on average), eight years ~4 %,
+    Polars' frames come from its own allocator, which polars sets to hand freed pages back to
+    the kernel within a second (`POLARS_ALLOCATOR_SETTINGS` keeps them 20 s): a medium world's
+    simulate, whose every year makes and drops frames of millions of rows, faulted a third to
+    two fifths fewer pages and spent a quarter less time in the kernel; four years from year 100
+    took ~9 % less time (eight runs each way: 18.5 against 20.3 s on average), eight years ~4 %,
     eight from year 10 ~7 % (most of it the first year's, whose reads are the biggest), for
-    ~0.25 GB more at the peak (3.06 against 2.82 GB). A whole century (350.0 and 373.0 s
-    against 350.5 and 353.6 s), a small world's ten years and a medium world's generate showed
-    no difference through this machine's noise. The setting is an environment variable, so
-    the run's side process and Dask workers, started from this one, have it too.
+    ~0.25 GB more at the peak (3.06 against 2.82 GB). A whole century (350.0 and 373.0 s against
+    350.5 and 353.6 s), a small world's ten years and a medium world's generate showed no
+    difference through this machine's noise. The setting is an environment variable, so the
+    run's side process and Dask workers, started from this one, have it too.
 
     The cycle collector runs less often (`tune_collector`).
 
