@@ -23,7 +23,7 @@ PROBE = (
     "import gc, numpy, os\n"
     "from numpy._core.multiarray import _set_madvise_hugepage\n"
     "print(tuned, os.environ['NUMPY_MADVISE_HUGEPAGE'], _set_madvise_hugepage(False),\n"
-    "      *gc.get_threshold(), os.environ['_RJEM_MALLOC_CONF'])\n"
+    f"      *gc.get_threshold(), os.environ[{POLARS_ALLOCATOR!r}])\n"
 )
 """Prints whether glibc was tuned, numpy's huge-page variable, numpy's setting at import, the
 collector's thresholds and polars' allocator's settings."""
