@@ -34,16 +34,16 @@ def test_migration_12_adds_the_tick_to_exactly_the_timed_tables() -> None:
 
 
 def test_migration_13_times_the_faiths_and_lets_holy_sites_remember_desecration() -> None:
-    last = MIGRATIONS[-1]
-    assert (last.version, SCHEMA_VERSION) == (13, 13)
-    assert sorted((c.table.name, c.column) for c in last.columns) == [
+    thirteen = MIGRATIONS[12]
+    assert thirteen.version == 13
+    assert sorted((c.table.name, c.column) for c in thirteen.columns) == [
         ("holy_sites", "desecrated_event_id"),
         ("holy_sites", "desecrated_tick"),
         ("holy_sites", "tick"),
         ("markets", "bankrupt"),
         ("religion_shares", "tick"),
     ]
-    assert last.tables == ()
+    assert thirteen.tables == ()
 
 
 def test_a_schema_12_file_s_holy_sites_are_kept_at_tick_0(tmp_path: Path) -> None:

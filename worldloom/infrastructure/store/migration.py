@@ -1,5 +1,5 @@
-"""A world file's schema: additive migrations to the current version, and the data dictionary
-kept as DuckDB comments."""
+"""A world file's schema: migrations to the current version (additive, but for one that drops
+key indexes older files kept), and the data dictionary kept as DuckDB comments."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ _DOCS = "Schema versions applied; data dictionary "
 
 
 def migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Bring a writable world file to the current schema (additive migrations, each in one
-    transaction) and its data dictionary up to date.
+    """Bring a writable world file to the current schema (migrations, each in one transaction)
+    and its data dictionary up to date.
 
     Raises:
         SchemaTooNewError: the file's schema is newer than this code knows.
@@ -31,24 +31,30 @@ def migrate(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
     current = scalar(connection, "SELECT max(version) FROM schema_version")
     if current > SCHEMA_VERSION:
         raise SchemaTooNewError(too_new(path, current))
-    for migration in MIGRATIONS:
-        if migration.version <= current:
-            continue
+    pending = [migration for migration in MIGRATIONS if migration.version > current]
+    for migration in pending:
         existing = {
             (str(table), str(column))
             for table, column in connection.execute(
                 "SELECT table_name, column_name FROM information_schema.columns"
             ).fetchall()
         }
+        indexed = frozenset(
+            str(table)
+            for (table,) in connection.execute(
+                "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        )
         connection.execute("BEGIN TRANSACTION")
-        for statement in migration.statements(existing):
+        for statement in migration.statements(existing, indexed):
             connection.execute(statement)
         connection.execute(
             "INSERT INTO schema_version VALUES (?, ?, ?)",
             [migration.version, migration.description, datetime.now(UTC)],
         )
         connection.execute("COMMIT")
-    _document(connection)
+    # A migration may rebuild a table, which comes back without its comments.
+    _document(connection, recheck=bool(pending))
 
 
 @cache  # the schema's, the same for every open (~7 ms to build and digest)
@@ -63,16 +69,16 @@ def _dictionary() -> tuple[tuple[tuple[str, str | None, str], ...], str]:
     return tuple(wanted), _DOCS + hashlib.sha256(repr(wanted).encode()).hexdigest()
 
 
-def _document(connection: duckdb.DuckDBPyConnection) -> None:
+def _document(connection: duckdb.DuckDBPyConnection, *, recheck: bool = False) -> None:
     """Keep every table's and column's description (and unit) as DuckDB comments, so a
     DuckDB client sees the data dictionary; only comments that differ are written. The
     dictionary's digest, kept as the comment of `schema_version`, spares a file already
-    documented by this code the comparison (~0.1 s on every writable open)."""
+    documented by this code the comparison (~0.1 s on every writable open), unless `recheck`."""
     wanted, digest = _dictionary()
     documented = connection.execute(
         "SELECT comment FROM duckdb_tables() WHERE table_name = 'schema_version'"
     ).fetchall()
-    if documented and documented[0][0] == digest:
+    if documented and documented[0][0] == digest and not recheck:
         return
     stored: dict[tuple[str, str | None], str | None] = {
         (str(table), None): comment

@@ -1,4 +1,5 @@
-"""The world database schema: every table, its primary key, and the additive migrations.
+"""The world database schema: every table, its primary key, and the migrations (additive, but
+for one that drops key indexes older files kept).
 
 One package owns it: tables are declared per stage in the modules beside this one; the
 migrations below say in which version each table (or added column) appeared.
@@ -130,7 +131,7 @@ class AddedColumn:
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One additive schema step; applied once, in version order, recorded in schema_version.
+    """One schema step; applied once, in version order, recorded in schema_version.
 
     Tables are always created with their newest definition, so on a new file the columns a
     later migration adds already exist and are skipped; on an older file they are added.
@@ -143,9 +144,16 @@ class Migration:
     nulls: tuple[Table, ...] = ()
     """Tables whose nullable integer columns once said "none" with a negative id: the step
     lets them hold null and turns the negative ids already stored into nulls."""
+    unindexed: tuple[Table, ...] = ()
+    """Tables declared without a key index (`Table.indexed` false) that an older file may still
+    index: the step rebuilds each one the file indexes as declared, keeping its rows (DuckDB
+    cannot drop a primary key in place)."""
 
-    def statements(self, existing: set[tuple[str, str]]) -> list[str]:
-        """DDL to run, given the (table, column) pairs the file already has."""
+    def statements(
+        self, existing: set[tuple[str, str]], indexed: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """DDL to run, given the (table, column) pairs the file already has and the tables it
+        keeps a primary key index on."""
         added = [c.ddl() for c in self.columns if (c.table.name, c.column) not in existing]
         nulls = [
             statement
@@ -157,10 +165,21 @@ class Migration:
                 f"UPDATE {table.name} SET {column.name} = NULL WHERE {column.name} < 0",
             )
         ]
-        return [table.ddl() for table in self.tables] + added + nulls
+        rebuilt = [
+            statement
+            for table in self.unindexed
+            if table.name in indexed
+            for statement in (
+                f"ALTER TABLE {table.name} RENAME TO {table.name}__indexed",
+                table.ddl(),
+                f"INSERT INTO {table.name} BY NAME SELECT * FROM {table.name}__indexed",
+                f"DROP TABLE {table.name}__indexed",
+            )
+        ]
+        return [table.ddl() for table in self.tables] + added + nulls + rebuilt
 
 
-MIGRATIONS: tuple[Migration, ...] = (
+_EARLIER: tuple[Migration, ...] = (
     Migration(
         1,
         "foundation: worlds, biomes, calendar, terrain, regions, locations, runs",
@@ -340,6 +359,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             AddedColumn(RELIGION_SHARES, "tick"),
             AddedColumn(MARKETS, "bankrupt"),
         ),
+    ),
+)
+"""Steps 1-13: they declare every table (step 14 rebuilds those declared unindexed)."""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    *_EARLIER,
+    Migration(
+        14,
+        "keys without indexes: the big tables and those a simulated year revises keep their "
+        "keys unindexed (checked unique at export) in files made before they did too",
+        unindexed=tuple(table for m in _EARLIER for table in m.tables if not table.indexed),
     ),
 )
 
