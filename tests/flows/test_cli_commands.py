@@ -13,9 +13,11 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
+import typer
 from prefect.deployments.runner import RunnerDeployment
 from prefect.settings import PREFECT_API_URL
 from rich.console import Console
+from typer.core import TyperGroup
 from typer.testing import CliRunner, Result
 
 from tests.processes import held_for_writing
@@ -180,6 +182,27 @@ def test_version_names_the_package_and_the_code(home: Path) -> None:
         r"worldloom \d+\.\d+\.\d+\+(git\.[0-9a-f]{12}\.)?src\.[0-9a-f]{8}\.lock\.[0-9a-f]{8}\n",
         result.stdout,
     )
+
+
+def test_every_command_s_summary_in_the_help_is_on_one_line() -> None:
+    # `--help` lists each command with its docstring's first paragraph, and Typer's rich mode
+    # keeps that paragraph's line breaks (which then cut its sentences mid-line).
+    def summaries(group: TyperGroup, path: str) -> dict[str, str]:
+        found = {}
+        for name, command in group.commands.items():
+            if isinstance(command, TyperGroup):
+                found |= summaries(command, f"{path}{name} ")
+            else:
+                found[path + name] = (command.help or "").split("\n\n")[0]
+        return found
+
+    listed = summaries(typer.main.get_group(app), "")
+    assert {"generate", "simulate", "report", "server stop", "snapshot verify"} <= set(listed)
+    assert {name: text for name, text in listed.items() if not text or "\n" in text} == {}
+    # The paragraphs after the first keep their lines (they are the command's own help).
+    generate = typer.main.get_group(app).commands["generate"]
+    assert generate.help is not None
+    assert generate.help.startswith("Generate a world and export its snapshot")
 
 
 def test_generate_help_names_every_provider() -> None:

@@ -14,8 +14,10 @@ from worldloom.flows.commands import (
     user,
     world,
 )
-from worldloom.flows.commands.app import app
+from worldloom.flows.commands.app import app, summaries_on_one_line
 from worldloom.flows.commands.world import parse_overrides, resolve_world
+
+summaries_on_one_line(app)  # every command is registered by now
 
 __all__ = [
     "api",

@@ -4,6 +4,7 @@ that turns errors into one line and an exit code, and the options many commands 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 import traceback
@@ -40,6 +41,21 @@ snapshot_app = typer.Typer(help="Check and describe exported snapshots.", no_arg
 app.add_typer(snapshot_app, name="snapshot")
 llm_app = typer.Typer(help="The LLM provider and the calls worlds made.", no_args_is_help=True)
 app.add_typer(llm_app, name="llm")
+
+
+def summaries_on_one_line(commands: typer.Typer) -> None:
+    """Give each command of `commands` (and of its groups) its docstring as help, with the
+    first paragraph on one line. That paragraph is the command's summary in `--help`'s list,
+    where Typer's rich mode keeps its line breaks: the docstring's, mid-sentence, not the
+    terminal's. A command given its own help keeps it."""
+    for info in commands.registered_commands:
+        doc = inspect.getdoc(info.callback) if info.help is None and info.callback else None
+        if doc:
+            summary, gap, rest = doc.partition("\n\n")
+            info.help = " ".join(summary.split("\n")) + gap + rest
+    for group in commands.registered_groups:
+        if group.typer_instance is not None:
+            summaries_on_one_line(group.typer_instance)
 
 
 class Consoles:
