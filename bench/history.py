@@ -104,7 +104,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     process) and event counts."""
     from prefect.logging import disable_run_logger
 
-    from worldloom.flows.simulate import stories_beside
+    from worldloom.flows.simulate import STORE_THREADS, stories_beside
     from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
     from worldloom.tasks.history_ahead import EconomyAhead
@@ -136,7 +136,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     # runs (which is stored with them once they are).
     with (
         disable_run_logger(),
-        keep_open(world_db(home, world_id)),
+        keep_open(world_db(home, world_id), threads=STORE_THREADS),
         stories_beside(home, world_id, years=years) as beside,
         ThreadPoolExecutor(max_workers=1) as stories_thread,
     ):

@@ -34,7 +34,13 @@ from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.side_process import SideProcess, resident
 from worldloom.infrastructure.snapshot import verify_snapshot
-from worldloom.infrastructure.store import TABLES, Revision, copy_database, open_store
+from worldloom.infrastructure.store import (
+    TABLES,
+    Revision,
+    WorldStore,
+    copy_database,
+    open_store,
+)
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
@@ -182,11 +188,21 @@ def test_each_year_s_economy_run_ahead_and_the_rows_kept_are_taken(
 
     for kind in made:
         monkeypatch.setattr(simulate_flow, kind.__name__, counted(kind))
+    # The world's file is kept on DuckDB's one thread through each run (`STORE_THREADS`).
+    threads: list[int] = []
+    use_threads = WorldStore.use_threads
+
+    def used(store: WorldStore, count: int) -> None:
+        threads.append(count)
+        use_threads(store, count)
+
+    monkeypatch.setattr(WorldStore, "use_threads", used)
     simulate(str(home), world_id, days=200)  # no year's end: nothing to run ahead
     simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
     simulate(str(home), world_id, until_tick=END)  # two years' ends
     assert [(one.taken, one.refused) for one in made[EconomyAhead]] == [(0, 0), (1, 0), (1, 0)]
     assert [one.taken for one in made[KeptYears]] == [0, 1, 1]
+    assert threads == [simulate_flow.STORE_THREADS] * 3 == [1, 1, 1]
     assert_same_tables(home, world_id, lived[1])
 
 

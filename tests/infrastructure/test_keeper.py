@@ -54,6 +54,32 @@ def test_a_kept_world_opens_for_reading_and_writing_in_its_process(tmp_path: Pat
     assert _runs(path) == ["a", "b"]
 
 
+def _threads(path: Path) -> int:
+    with open_store(path, read_only=True) as store:
+        return store.threads()
+
+
+def test_a_world_kept_on_some_threads_runs_every_open_on_them_until_let_go(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    default = _threads(path)  # DuckDB's own choice, one a core
+    wanted = default + 1  # any other count (a run asks for one thread)
+    with keep_open(path, threads=wanted):
+        assert _threads(path) == wanted  # the opens joining the kept instance
+    assert _threads(path) == default  # a new instance, as DuckDB makes it
+    with keep_open_letting_go(path, threads=wanted) as held, held.let_go():
+        assert _threads(path) == default  # let go: another open makes its own instance
+    with keep_open_letting_go(path, threads=wanted) as held:
+        with held.let_go():
+            pass
+        assert _threads(path) == wanted  # kept again as it was
+    with open_store(path) as store, pytest.raises(ValueError, match="at least one thread"):
+        store.use_threads(0)
+
+
 def test_other_processes_wait_for_a_kept_world(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     probe = textwrap.dedent(f"""

@@ -128,8 +128,9 @@ def _check_version(store: WorldStore) -> None:
 
 
 @contextmanager
-def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
-    """Keep the world database at `path` open in this process for the block.
+def keep_open(path: Path, *, wait_s: float = 10.0, threads: int | None = None) -> Iterator[None]:
+    """Keep the world database at `path` open in this process for the block (on `threads` of
+    DuckDB's worker threads, if given: `WorldStore.use_threads`).
 
     A run's tasks each open the world (a generate ~100 times): every open loads DuckDB's
     catalogue of ~150 tables and every last close checkpoints, ~40 ms an open. While the file
@@ -145,7 +146,10 @@ def keep_open(path: Path, *, wait_s: float = 10.0) -> Iterator[None]:
         StoreError: the file cannot be opened (see `open_store`; `wait_s` as there).
     """
     key = path.resolve()
-    with open_store(path, wait_s=wait_s):  # creates and migrates it once, and holds the instance
+    # Creates and migrates it once, and holds the instance.
+    with open_store(path, wait_s=wait_s) as store:
+        if threads is not None:
+            store.use_threads(threads)
         with _KEPT_LOCK:
             _KEPT[key] += 1
         try:
@@ -162,12 +166,12 @@ class KeptFile:
     steps for a process waiting to read it (`give_way`), or for a block whose work other
     processes do (`let_go`)."""
 
-    def __init__(self, path: Path, *, wait_s: float) -> None:
-        self._path, self._wait_s = path, wait_s
+    def __init__(self, path: Path, *, wait_s: float, threads: int | None = None) -> None:
+        self._path, self._wait_s, self._threads = path, wait_s, threads
         # Within another keep of the file, the outer block holds it: never let go here.
         self._nested = kept(path)
         self._stack = ExitStack()
-        self._stack.enter_context(keep_open(path))
+        self._stack.enter_context(keep_open(path, threads=threads))
 
     def give_way(self, finish: Callable[[], object] | None = None) -> bool:
         """If another process is waiting for the file (its open marks `<file>.wanted`):
@@ -203,22 +207,27 @@ class KeptFile:
         try:
             yield
         finally:
-            self._stack.enter_context(keep_open(self._path, wait_s=self._wait_s))
+            self._stack.enter_context(
+                keep_open(self._path, wait_s=self._wait_s, threads=self._threads)
+            )
 
     def close(self) -> None:
         self._stack.close()
 
 
 @contextmanager
-def keep_open_letting_go(path: Path, *, wait_s: float = 60.0) -> Iterator[KeptFile]:
+def keep_open_letting_go(
+    path: Path, *, wait_s: float = 60.0, threads: int | None = None
+) -> Iterator[KeptFile]:
     """`keep_open` for a run of many steps that other processes may want the file during:
     readers between simulate's years (a report, a recall: `KeptFile.give_way`), or a block
-    whose work other processes do (`KeptFile.let_go`).
+    whose work other processes do (`KeptFile.let_go`); `threads` as for `keep_open`, each
+    time the file is kept again.
 
     Raises:
         StoreError: the file cannot be opened (see `open_store`).
     """
-    held = KeptFile(path, wait_s=wait_s)
+    held = KeptFile(path, wait_s=wait_s, threads=threads)
     try:
         yield held
     finally:

@@ -297,6 +297,21 @@ class WorldStore:
     def schema_version(self) -> int:
         return scalar(self._con, "SELECT max(version) FROM schema_version")
 
+    def use_threads(self, threads: int) -> None:
+        """Have DuckDB run this file's statements on `threads` worker threads, in this process
+        (its instance of the file: every store open on it here) until the file is closed.
+
+        Raises:
+            ValueError: `threads` is below one.
+        """
+        if threads < 1:
+            raise ValueError(f"DuckDB needs at least one thread, not {threads}")
+        self._con.execute(f"SET threads = {int(threads)}")
+
+    def threads(self) -> int:
+        """DuckDB's worker threads for this file in this process."""
+        return scalar(self._con, "SELECT current_setting('threads')")
+
     def close(self) -> None:
         self._con.close()
 
