@@ -18,8 +18,10 @@ from worldloom.infrastructure.store import (
     StoreError,
     UnknownWorldError,
     WorldLockedError,
+    Writes,
     describe_tables,
     open_store,
+    table_revision,
 )
 
 
@@ -71,6 +73,86 @@ def test_a_failed_stage_write_leaves_the_previous_rows(tmp_path: Path) -> None:
         duplicate = pl.concat([calendar(2), calendar(2)])
         with pytest.raises(duckdb.ConstraintException):
             store.replace_rows("a", {"calendar_months": duplicate})
+        assert store.read("calendar_months", "a").height == 12
+
+
+def chaos_loads(*regions: int) -> pl.DataFrame:
+    return pl.DataFrame({"region_id": list(regions), "load": [1.0] * len(regions)})
+
+
+def test_the_last_writes_are_asked_for_once_the_others_are_written_and_share_their_commit(
+    tmp_path: Path,
+) -> None:
+    """`last` is called inside the transaction, after the other writes: another connection
+    still sees the rows before, and afterwards sees both parts (appended and revised too)."""
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12), "chaos_load": chaos_loads(1)})
+        seen: list[int] = []
+
+        def last() -> Writes:
+            outside = store._con.cursor()  # its own transaction: only what is committed
+            count = "SELECT count(*) FROM calendar_months WHERE world_id = 'a'"
+            seen.append(outside.execute(count).fetchall()[0][0])
+            outside.close()
+            loads = store.read("chaos_load", "a")
+            return Writes(
+                frames={"chaos_discovered": pl.DataFrame({"poi_id": [7]})},
+                append={"chaos_events": pl.DataFrame({"record_id": [1], "event_id": [9]})},
+                revise={"chaos_load": table_revision("chaos_load", loads, chaos_loads(1, 2))},
+            )
+
+        written = store.replace_rows("a", {"calendar_months": calendar(3)}, last=last)
+        assert seen == [12]
+        assert written == {
+            "calendar_months": 3,
+            "chaos_discovered": 1,
+            "chaos_events": 1,
+            "chaos_load": 1,
+        }
+        assert store.read("calendar_months", "a").height == 3
+        assert store.read("chaos_discovered", "a")["poi_id"].to_list() == [7]
+        assert store.read("chaos_events", "a")["event_id"].to_list() == [9]
+        assert store.read("chaos_load", "a")["region_id"].to_list() == [1, 2]
+        # Nothing more to write: the others alone.
+        store.replace_rows("a", {"calendar_months": calendar(4)}, last=lambda: None)
+        assert store.read("calendar_months", "a").height == 4
+
+
+@pytest.mark.parametrize("clash", ["calendar_months", "chaos_load"])
+def test_last_writes_of_a_table_already_written_or_cleared_store_nothing(
+    tmp_path: Path, clash: str
+) -> None:
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12), "chaos_load": chaos_loads(1)})
+        frame = calendar(2) if clash == "calendar_months" else chaos_loads(5)
+        with pytest.raises(ValueError, match=rf"both write \['{clash}'\]"):
+            store.replace_rows(
+                "a",
+                {"calendar_months": calendar(3)},
+                clear=["chaos_load"],
+                last=lambda: Writes(frames={clash: frame}),
+            )
+        assert store.read("calendar_months", "a").height == 12
+        assert store.read("chaos_load", "a").height == 1
+
+
+def test_last_writes_that_fail_to_come_leave_the_previous_rows(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def last() -> Writes:
+        asked.append("last")
+        raise RuntimeError("the side process ended")
+
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows("a", {"calendar_months": calendar(12)})
+        with pytest.raises(RuntimeError, match="side process ended"):
+            store.replace_rows("a", {"calendar_months": calendar(3)}, last=last)
+        assert store.read("calendar_months", "a").height == 12
+        # The others fail first: the last writes are not waited for.
+        duplicate = pl.concat([calendar(2), calendar(2)])
+        with pytest.raises(duckdb.ConstraintException):
+            store.replace_rows("a", {"calendar_months": duplicate}, last=last)
+        assert asked == ["last"]
         assert store.read("calendar_months", "a").height == 12
 
 

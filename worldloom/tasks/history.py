@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -48,8 +48,6 @@ from worldloom.tasks.history_rows import year_frames
 from worldloom.tasks.history_year import DEAD, YearWorld, live_year, load_year
 from worldloom.tasks.stories import YearStories
 from worldloom.tasks.world import load_world, world_db
-
-T = TypeVar("T")
 
 DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
 """The year's tables whose every row carries the day it describes (the next year's first)."""
@@ -86,9 +84,10 @@ def simulate_segment(
     """Advance the world to the end of its year or `until_tick`, whichever comes first.
 
     `stories` are the last year's, told meanwhile from the world as that year ended (whose
-    tables the segment neither reads nor writes): waited for before the segment is stored,
-    and stored with it in its one transaction, so the file only ever holds what a run one
-    step at a time would have left (and the stories' own commit is not on the run's path).
+    tables the segment neither reads nor writes): waited for once the segment's own rows are
+    written, and stored with them in its one transaction, so the file only ever holds what a
+    run one step at a time would have left (and neither the stories' own commit nor the wait
+    for their last part is on the run's path: the year's statements run meanwhile).
 
     With `ahead` (a run's, kept from segment to segment), a segment that ends a year before
     `until_tick` runs the next year's economy beside its write, from the world it is writing,
@@ -142,13 +141,13 @@ def simulate_segment(
             if ahead is None or lived.next_start is None
             else ahead.running(lived.next_start, rules)
         ):
-            told = None if stories is None else stories()
             daily = _daily_before(store, world_id, economy, held) if kept is not None else None
             store.replace_rows(
                 world_id,
-                _with(lived.frames, None if told is None else told.rewritten),
-                append=_with(lived.append, None if told is None else told.appended),
-                revise=_with(lived.revise, None if told is None else told.revised),
+                lived.frames,
+                append=lived.append,
+                revise=lived.revise,
+                last=None if stories is None else lambda: stories().writes(),
             )
             if kept is not None:
                 kept.keep(
@@ -243,16 +242,6 @@ def _live(
         if next_days > 0
         else None,
     )
-
-
-def _with(segment: dict[str, T], stories: dict[str, T] | None) -> dict[str, T]:
-    """A segment's tables with the stories' (none of the same name: the stories write only
-    their own tables)."""
-    if not stories:
-        return segment
-    if both := set(segment) & set(stories):
-        raise ValueError(f"the segment and the stories both write {sorted(both)}")
-    return segment | stories
 
 
 def _year_changes(loaded: YearWorld, frames: dict[str, pl.DataFrame]) -> dict[str, Revision]:

@@ -24,6 +24,7 @@ from worldloom.infrastructure.store import (
     Revision,
     RowRange,
     WorldStore,
+    Writes,
     open_store,
     stored_rows,
     table_revision,
@@ -123,6 +124,10 @@ class YearStories:
     kept_taken: bool = False
     """Whether the stories' own rows were those a side process kept from the year before
     (`KeptBooks`), not read."""
+
+    def writes(self) -> Writes:
+        """The stories as the store writes them."""
+        return Writes(self.rewritten, self.appended, self.revised)
 
 
 def year_stories(store: WorldStore, world_id: str) -> YearStories:

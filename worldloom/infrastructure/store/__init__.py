@@ -17,6 +17,7 @@ from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
     WorldStore,
+    Writes,
     describe_tables,
     stored_rows,
     strictly_ascending,
@@ -35,6 +36,7 @@ __all__ = [
     "UnknownWorldError",
     "WorldLockedError",
     "WorldStore",
+    "Writes",
     "copy_database",
     "describe_tables",
     "keep_open",

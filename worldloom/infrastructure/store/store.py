@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -53,6 +54,7 @@ class WorldStore:
         clear: Iterable[str] = (),
         append: Mapping[str, pl.DataFrame] | None = None,
         revise: Mapping[str, Revision] | None = None,
+        last: Callable[[], Writes | None] | None = None,
     ) -> dict[str, int]:
         """Replace `world_id`'s rows in each named table, all in one transaction.
 
@@ -63,9 +65,15 @@ class WorldStore:
         their log tables (e.g. a year's `events`) in the same transaction, and each table in
         `revise` loses the rows its `Revision` removes by key and gains those it adds, so a
         segment of a simulation is stored whole or not at all, writing only what it changed.
+        `last`, once all that is written, gives more `Writes` for the same transaction, of
+        tables nothing else here names: rows made meanwhile elsewhere (a year's stories, told
+        in another process while the year's own rows are written), waited for only then.
 
         Returns:
             Rows written per table.
+
+        Raises:
+            ValueError: `last` gives a table the other writes name (nothing is stored).
         """
         written: dict[str, int] = {}
         self._forget()
@@ -74,22 +82,12 @@ class WorldStore:
             cursor.execute("BEGIN TRANSACTION")
             for name in _holding(cursor, [_table(name).name for name in clear], world_id):
                 cursor.execute(f"DELETE FROM {name} WHERE world_id = ?", [world_id])
-            for name, frame in frames.items():
-                table = _table(name)
-                incoming = _incoming(table, frame, world_id)
-                cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
-                insert_rows(cursor, table, incoming)
-                written[name] = incoming.height
-            for name, revision in (revise or {}).items():
-                table = _table(name)
-                written[name] = apply_revision(
-                    cursor, table, world_id, revision, add=_incoming(table, revision.add, world_id)
-                )
-            for name, frame in (append or {}).items():
-                incoming = _incoming(_table(name), frame, world_id)
-                if incoming.height:  # a year without successions appends none
-                    insert_rows(cursor, _table(name), incoming)
-                written[name] = written.get(name, 0) + incoming.height
+            _write(cursor, world_id, Writes(frames, append or {}, revise or {}), written)
+            more = None if last is None else last()
+            if more is not None:
+                if both := sorted((set(clear) | set(written)) & more.tables()):
+                    raise ValueError(f"the last writes and the others both write {both}")
+                _write(cursor, world_id, more, written)
             cursor.execute("COMMIT")
         except BaseException:
             with suppress(duckdb.TransactionException):  # an interrupt ended it already
@@ -343,6 +341,41 @@ def _holding(cursor: duckdb.DuckDBPyConnection, names: list[str], world_id: str)
     )
     found = {i for (i,) in cursor.execute(query, {"world": world_id}).fetchall()}
     return [name for i, name in enumerate(names) if i in found]
+
+
+@dataclass(frozen=True, slots=True)
+class Writes:
+    """Rows for `WorldStore.replace_rows`: tables replaced, rows appended, tables revised."""
+
+    frames: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+    append: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+    revise: Mapping[str, Revision] = field(default_factory=dict)
+
+    def tables(self) -> set[str]:
+        """The tables these writes name."""
+        return {*self.frames, *self.append, *self.revise}
+
+
+def _write(
+    cursor: duckdb.DuckDBPyConnection, world_id: str, writes: Writes, written: dict[str, int]
+) -> None:
+    """`writes` inside the caller's transaction, counting rows written per table in `written`."""
+    for name, frame in writes.frames.items():
+        table = _table(name)
+        incoming = _incoming(table, frame, world_id)
+        cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
+        insert_rows(cursor, table, incoming)
+        written[name] = incoming.height
+    for name, revision in writes.revise.items():
+        table = _table(name)
+        written[name] = apply_revision(
+            cursor, table, world_id, revision, add=_incoming(table, revision.add, world_id)
+        )
+    for name, frame in writes.append.items():
+        incoming = _incoming(_table(name), frame, world_id)
+        if incoming.height:  # a year without successions appends none
+            insert_rows(cursor, _table(name), incoming)
+        written[name] = written.get(name, 0) + incoming.height
 
 
 def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
