@@ -34,6 +34,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import worldloom  # noqa: F401 (first: it pins numpy's float math as numpy loads)
+
+# isort: split
 import numpy as np
 
 from worldloom.infrastructure.settings import Settings

@@ -21,6 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import worldloom  # noqa: F401 (first: it pins numpy's float math as numpy loads)
+
+# isort: split
 import numpy as np
 
 from worldloom.systems.economy import SPARE_SLOTS, build_slots

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
+import worldloom  # noqa: F401  (before any test module imports numpy: it pins numpy's float math)
+
 # instructor logs each exhausted re-ask as an ERROR with a traceback; the gateway records and
 # tests assert those outcomes, so the log lines are noise here (the CLI silences them too).
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
