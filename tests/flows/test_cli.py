@@ -136,7 +136,11 @@ def check_the_world_as_a_user_would(
     assert "ok" in verified.stdout
 
     listed = cli("worlds")
-    assert fields["world"] in listed.stdout
+    # Read through a pipe, a table's row stays on one line (rich would wrap it at 80 columns).
+    [row] = [line for line in listed.stdout.splitlines() if fields["world"] in line]
+    assert "Smoke Test" in row, listed.stdout
+    assert "export-snapshot completed" in row, listed.stdout
+    assert len(row) > 80
     reported = cli("report", "smoke")
     assert reported.returncode == 0, reported.stderr
     assert "Area by biome" in reported.stdout

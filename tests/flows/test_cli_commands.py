@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import re
 import shutil
@@ -16,14 +17,14 @@ import pytest
 import typer
 from prefect.deployments.runner import RunnerDeployment
 from prefect.settings import PREFECT_API_URL
-from rich.console import Console
+from rich.table import Table
 from typer.core import TyperGroup
 from typer.testing import CliRunner, Result
 
 from tests.processes import held_for_writing
 from worldloom.flows import commands
 from worldloom.flows.commands import app, parse_overrides, resolve_world
-from worldloom.flows.commands.app import Consoles
+from worldloom.flows.commands.app import ResultConsole
 from worldloom.flows.generate import generate_world
 from worldloom.flows.params import GenerateWorldParams
 from worldloom.infrastructure.settings import Settings
@@ -70,12 +71,6 @@ def world_copy(world: World, home: Path) -> str:
     target.parent.mkdir(parents=True)
     shutil.copyfile(world.database, target)
     return world.world_id
-
-
-@pytest.fixture
-def wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables printed 1,000 columns wide, so no cell is wrapped or cut while a test reads it."""
-    monkeypatch.setattr(Consoles, "out", Console(width=1000))
 
 
 def invoke(*args: str) -> Result:
@@ -281,9 +276,7 @@ def test_economy_advances_a_world_remakes_its_gear_and_prints_the_rows_it_now_ho
     assert not per_market(stock).equals(per_market(stock_before))
 
 
-def test_worlds_lists_a_world_with_its_figures_and_last_run(
-    world: World, wide_tables: None
-) -> None:
+def test_worlds_lists_a_world_with_its_figures_and_last_run(world: World) -> None:
     result = invoke("worlds", "--home", str(world.home))
     with open_store(world.database, read_only=True) as store:
         counts = store.row_counts(world.world_id)
@@ -301,8 +294,25 @@ def test_worlds_lists_a_world_with_its_figures_and_last_run(
     ]
 
 
+def test_results_to_a_pipe_or_file_keep_each_row_on_one_line() -> None:
+    def printed(console: ResultConsole) -> list[str]:
+        table = Table("world", "last run")
+        table.add_row("a-world", "unavailable: " + "locked by another process " * 4)
+        console.print(table)
+        assert isinstance(console.file, io.StringIO)
+        return console.file.getvalue().splitlines()
+
+    [row] = table_rows("\n".join(printed(ResultConsole(file=io.StringIO()))))
+    assert row == ["a-world", "unavailable: " + ("locked by another process " * 4).strip()]
+    assert len(table_rows("\n".join(printed(ResultConsole(file=io.StringIO(), width=40))))) > 1
+    sized = ResultConsole(file=io.StringIO())
+    sized.size = (40, 10)
+    assert sized.size == (40, 10)
+    assert max(len(line) for line in printed(sized)) == 40
+
+
 def test_worlds_marks_a_world_another_process_holds_as_unavailable(
-    world_copy: str, home: Path, world: World, wide_tables: None
+    world_copy: str, home: Path, world: World
 ) -> None:
     database = Settings(home=home.resolve()).world_db(world_copy)
     with held_for_writing(database) as pid:
@@ -317,7 +327,7 @@ def test_worlds_marks_a_world_another_process_holds_as_unavailable(
     assert [row[:2] for row in table_rows(free.stdout)] == [[world_copy, world.name]]
 
 
-def test_report_shows_the_land_the_people_and_the_economy(world: World, wide_tables: None) -> None:
+def test_report_shows_the_land_the_people_and_the_economy(world: World) -> None:
     result = invoke("report", world.world_id[:4], "--home", str(world.home))
     assert result.exit_code == 0, result.output
     titles = [
@@ -356,7 +366,7 @@ def test_report_shows_the_land_the_people_and_the_economy(world: World, wide_tab
 
 
 def test_report_of_a_world_without_people_or_economy_shows_only_the_land(
-    world_copy: str, home: Path, wide_tables: None
+    world_copy: str, home: Path
 ) -> None:
     """As a generation that failed in the people stage leaves it."""
     with duckdb.connect(str(Settings(home=home).world_db(world_copy))) as connection:
@@ -398,9 +408,7 @@ def recorded_call(seq: int, **fields: Any) -> dict[str, Any]:
     }
 
 
-def test_llm_status_sums_the_calls_of_every_world_it_can_read(
-    home: Path, wide_tables: None
-) -> None:
+def test_llm_status_sums_the_calls_of_every_world_it_can_read(home: Path) -> None:
     calls = {
         "alpha-0001": [
             recorded_call(0, latency_ms=100.0, prompt_tokens=10, completion_tokens=4),
@@ -436,7 +444,7 @@ def test_llm_status_sums_the_calls_of_every_world_it_can_read(
 
 
 def test_snapshot_inspect_describes_the_manifest_without_checking_the_files(
-    world: World, tmp_path: Path, wide_tables: None
+    world: World, tmp_path: Path
 ) -> None:
     snapshot = tmp_path / world.snapshot.name
     shutil.copytree(world.snapshot, snapshot)

@@ -8,23 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.runtime.servers import RuntimeWorld, copy_home, free_port
 from worldloom.flows.commands import api as api_command
 from worldloom.flows.commands import app
-from worldloom.flows.commands.app import Consoles
 from worldloom.runtime.auth import UserBook, users_path
 from worldloom.runtime.usage import RequestRecord, TalkRecord, UsageLog, now, usage_path
 from worldloom.runtime.usage_report import usage_report
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Consoles, "out", Console(width=1000))
 
 
 def test_user_add_list_revoke(home: Path) -> None:

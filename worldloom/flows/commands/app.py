@@ -15,7 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from prefect.client.schemas.objects import State
 from prefect.settings import PREFECT_UI_URL
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -58,11 +58,33 @@ def summaries_on_one_line(commands: typer.Typer) -> None:
             summaries_on_one_line(group.typer_instance)
 
 
+PIPED_WIDTH = 10_000
+"""Columns a result printed to a pipe or a file is laid out in: as wide as its rows are."""
+
+
+class ResultConsole(Console):
+    """Rich's console for results: on a terminal, laid out to its width; to a pipe or a file
+    (a script reading it), as wide as each row is, where rich would lay it out in 80 columns
+    and wrap a table's long row over lines a script cannot put back together. A width given
+    (`width=`, `size =`) is kept."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        measured = super().size
+        if self.is_terminal or self._width is not None:
+            return measured
+        return ConsoleDimensions(PIPED_WIDTH, measured.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self.width, self.height = new_size
+
+
 class Consoles:
     """Where commands print: `out` for results (scripts read it), `err` for progress and errors.
     Attributes, not module constants, so tests can swap in consoles of their own."""
 
-    out = Console()
+    out: Console = ResultConsole()
     err = Console(stderr=True)
 
 
