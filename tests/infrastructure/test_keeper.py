@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import held_for_writing
 from worldloom.infrastructure.store import StoreError, WorldLockedError, open_store
 from worldloom.infrastructure.store.opening import (
     WANTED_FRESH_S,
@@ -214,6 +215,23 @@ def test_a_reader_holding_the_file_too_long_is_named(tmp_path: Path) -> None:
         assert not kept(path)
         reader.kill()
         reader.wait()
+
+
+def test_a_file_held_elsewhere_is_waited_for_as_long_as_asked_at_first_too(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_store(path):
+        pass
+    with held_for_writing(path) as pid:
+        began = time.monotonic()
+        with (
+            pytest.raises(WorldLockedError, match=f"PID {pid}"),
+            keep_open_letting_go(path, wait_s=0.5),
+        ):
+            pass
+        assert time.monotonic() - began < 5  # not open_store's default 10 s
+    assert not kept(path)
 
 
 def test_a_block_let_go_is_open_to_other_processes_then_kept_again(tmp_path: Path) -> None:

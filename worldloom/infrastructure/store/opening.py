@@ -171,7 +171,7 @@ class KeptFile:
         # Within another keep of the file, the outer block holds it: never let go here.
         self._nested = kept(path)
         self._stack = ExitStack()
-        self._stack.enter_context(keep_open(path, threads=threads))
+        self._stack.enter_context(keep_open(path, wait_s=wait_s, threads=threads))
 
     def give_way(self, finish: Callable[[], object] | None = None) -> bool:
         """If another process is waiting for the file (its open marks `<file>.wanted`):
@@ -221,8 +221,9 @@ def keep_open_letting_go(
 ) -> Iterator[KeptFile]:
     """`keep_open` for a run of many steps that other processes may want the file during:
     readers between simulate's years (a report, a recall: `KeptFile.give_way`), or a block
-    whose work other processes do (`KeptFile.let_go`); `threads` as for `keep_open`, each
-    time the file is kept again.
+    whose work other processes do (`KeptFile.let_go`); `threads` as for `keep_open`, and
+    another process holding the file waited for up to `wait_s`, each time the file is kept
+    (at first too).
 
     Raises:
         StoreError: the file cannot be opened (see `open_store`).
