@@ -294,7 +294,9 @@ def test_worlds_lists_a_world_with_its_figures_and_last_run(world: World) -> Non
     ]
 
 
-def test_results_to_a_pipe_or_file_keep_each_row_on_one_line() -> None:
+def test_results_to_a_pipe_or_file_keep_each_row_on_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def printed(console: ResultConsole) -> list[str]:
         table = Table("world", "last run")
         table.add_row("a-world", "unavailable: " + "locked by another process " * 4)
@@ -302,6 +304,7 @@ def test_results_to_a_pipe_or_file_keep_each_row_on_one_line() -> None:
         assert isinstance(console.file, io.StringIO)
         return console.file.getvalue().splitlines()
 
+    monkeypatch.setenv("COLUMNS", "40")  # a terminal's width: not a pipe's
     [row] = table_rows("\n".join(printed(ResultConsole(file=io.StringIO()))))
     assert row == ["a-world", "unavailable: " + ("locked by another process " * 4).strip()]
     assert len(table_rows("\n".join(printed(ResultConsole(file=io.StringIO(), width=40))))) > 1
