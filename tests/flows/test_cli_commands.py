@@ -312,6 +312,10 @@ def test_results_to_a_pipe_or_file_keep_each_row_on_one_line(
     sized.size = (40, 10)
     assert sized.size == (40, 10)
     assert max(len(line) for line in printed(sized)) == 40
+    narrowed = ResultConsole(file=io.StringIO())
+    narrowed.width = 40
+    assert narrowed.size == (40, narrowed.height)
+    assert max(len(line) for line in printed(narrowed)) == 40
 
 
 def test_worlds_marks_a_world_another_process_holds_as_unavailable(

@@ -66,24 +66,31 @@ class ResultConsole(Console):
     """Rich's console for results: on a terminal, laid out to its width; to a pipe or a file
     (a script reading it), as wide as each row is, where rich would lay it out in 80 columns
     and wrap a table's long row over lines a script cannot put back together. A width asked
-    for (`width=`, `size =`) is kept; `$COLUMNS`, which rich takes as one too, is a terminal's
-    and left to terminals (pytest-xdist's workers, for one, set it to 80)."""
+    for (`width=`, `width =`, `size =`) is kept; `$COLUMNS`, which rich takes as one too, is a
+    terminal's and left to terminals (pytest-xdist's workers, for one, set it to 80)."""
 
     def __init__(self, *, width: int | None = None, **options: Any) -> None:
-        super().__init__(width=width, **options)
+        super().__init__(**options)
         self._asked_width = width
 
     @property
     def size(self) -> ConsoleDimensions:
         measured = super().size
-        if self.is_terminal or self._asked_width is not None:
-            return measured
-        return ConsoleDimensions(PIPED_WIDTH, measured.height)
+        if self._asked_width is not None:
+            return ConsoleDimensions(self._asked_width, measured.height)
+        return measured if self.is_terminal else ConsoleDimensions(PIPED_WIDTH, measured.height)
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
-        self._asked_width = new_size[0]
-        self.width, self.height = new_size
+        self._asked_width, self.height = new_size
+
+    @property
+    def width(self) -> int:
+        return self.size.width
+
+    @width.setter
+    def width(self, width: int) -> None:
+        self._asked_width = width
 
 
 class Consoles:
