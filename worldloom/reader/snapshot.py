@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from worldloom.reader.checksum import read_file, sha256_bytes
+from worldloom.reader.checksum import read_buffer, sha256_bytes
 from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError
 from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest
 from worldloom.reader.remote import fetch_snapshot, is_remote, local_path
@@ -53,7 +53,7 @@ class Snapshot:
             UnknownTableError: The snapshot has no table of that name.
             SnapshotCorruptError: The file changed since the snapshot was verified.
         """
-        data = self._table_bytes(name)
+        data = self._table_buffer(name)
         try:
             return pq.read_table(pa.BufferReader(data))
         except (pa.ArrowException, OSError) as error:
@@ -75,30 +75,32 @@ class Snapshot:
                 "Snapshot.polars needs polars (pip install polars); "
                 "Snapshot.table returns the same rows as a pyarrow Table"
             ) from error
-        return pl.read_parquet(io.BytesIO(self._table_bytes(name)))
+        return pl.read_parquet(io.BytesIO(self._table_buffer(name).to_pybytes()))
 
     def geojson(self) -> dict[str, Any]:
         """Return the world's GeoJSON FeatureCollection."""
         data = self._read_verified(GEOJSON_FILE, self._manifest.files[GEOJSON_FILE].sha256)
-        loaded: dict[str, Any] = json.loads(data)
+        loaded: dict[str, Any] = json.loads(data.to_pybytes())
         return loaded
 
     def map_png(self) -> bytes:
         """Return the rendered map as PNG bytes."""
-        return self._read_verified(MAP_FILE, self._manifest.files[MAP_FILE].sha256)
+        data = self._read_verified(MAP_FILE, self._manifest.files[MAP_FILE].sha256)
+        png: bytes = data.to_pybytes()
+        return png
 
-    def _table_bytes(self, name: str) -> bytes:
+    def _table_buffer(self, name: str) -> pa.Buffer:
         entry = self._manifest.tables.get(name)
         if entry is None:
             known = ", ".join(self.table_names) or "none"
             raise UnknownTableError(f"{self._path}: no table {name!r}; tables are: {known}")
         return self._read_verified(entry.file, entry.sha256)
 
-    def _read_verified(self, relative: str, sha256: str) -> bytes:
+    def _read_verified(self, relative: str, sha256: str) -> pa.Buffer:
         # Reading and checking the same bytes leaves no window for a swap after verification.
         path = self._path / relative
         try:
-            data = read_file(path)
+            data = read_buffer(path)
         except FileNotFoundError as error:
             raise SnapshotCorruptError(f"{path}: file is missing") from error
         except OSError as error:
