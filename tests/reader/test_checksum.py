@@ -43,3 +43,15 @@ def test_a_file_cut_short_while_read_gives_what_was_there(
     monkeypatch.setattr(os, "fstat", fstat_before_the_cut)
 
     assert read_buffer(path).to_pybytes() == b"parquet rows"
+
+
+def test_a_folder_in_a_file_s_place_is_refused_by_its_path(tmp_path: Path) -> None:
+    folder = tmp_path / "table.parquet"
+    folder.mkdir()
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+    with pytest.raises(IsADirectoryError, match=r"table\.parquet"):
+        read_buffer(folder)
+
+    if before is not None:  # and its descriptor is closed
+        assert len(os.listdir("/proc/self/fd")) == before

@@ -56,4 +56,10 @@ def read_buffer(path: Path) -> pa.Buffer:
 
 def open_file(path: Path) -> io.FileIO:
     """Open a file for reading, refusing (OSError) a symbolic link where the OS can."""
-    return io.FileIO(os.open(path, _FLAGS), "rb")
+    descriptor = os.open(path, _FLAGS)
+    try:
+        return io.FileIO(descriptor, "rb")
+    except OSError as error:
+        # A folder opens, and is refused only here: by its path, not its descriptor's number.
+        os.close(descriptor)
+        raise type(error)(error.errno, error.strerror, str(path)) from None
