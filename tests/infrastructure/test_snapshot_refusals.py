@@ -146,8 +146,20 @@ def test_a_file_swapped_for_a_link_after_opening_is_refused(tmp_path: Path) -> N
     snapshot = open_snapshot(export(tmp_path))
     _link_table_outside(snapshot.path)
 
-    with pytest.raises(SnapshotCorruptError, match=r"regions\.parquet: cannot read the file"):
+    with pytest.raises(SnapshotCorruptError, match=r"regions\.parquet: .* it is a symbolic link$"):
         snapshot.table("regions")
+
+
+def test_a_folder_swapped_in_after_opening_is_refused_naming_the_file_once(tmp_path: Path) -> None:
+    snapshot = open_snapshot(export(tmp_path))
+    table = snapshot.path / "tables/regions.parquet"
+    table.unlink()
+    table.mkdir()
+
+    with pytest.raises(SnapshotCorruptError) as refused:
+        snapshot.table("regions")
+
+    assert str(refused.value) == f"{table}: cannot read the file: Is a directory"
 
 
 def test_inspect_reads_only_the_manifest(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class SnapshotError(Exception):
     """Base class: every snapshot problem a caller may want to catch in one place."""
@@ -25,3 +28,10 @@ class SnapshotInputError(SnapshotError, ValueError):
 
 class UnknownTableError(SnapshotError, LookupError):
     """A table was requested that the snapshot does not contain."""
+
+
+def unreadable(path: str | os.PathLike[str], error: OSError) -> SnapshotCorruptError:
+    """The error for a snapshot file the OS would not read, naming the file once."""
+    # Opened without following links (O_NOFOLLOW), a link fails as a loop of links.
+    why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror or error
+    return SnapshotCorruptError(f"{path}: cannot read the file: {why}")

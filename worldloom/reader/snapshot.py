@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from worldloom.reader.checksum import read_buffer, sha256_bytes
-from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError
+from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError, unreadable
 from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest
 from worldloom.reader.remote import fetch_snapshot, is_remote, local_path
 from worldloom.reader.verification import verify_snapshot
@@ -104,7 +104,7 @@ class Snapshot:
         except FileNotFoundError as error:
             raise SnapshotCorruptError(f"{path}: file is missing") from error
         except OSError as error:
-            raise SnapshotCorruptError(f"{path}: cannot read the file: {error}") from error
+            raise unreadable(path, error) from error
         if sha256_bytes(data) != sha256:
             raise SnapshotCorruptError(f"{path}: checksum does not match the manifest (tampered?)")
         return data

@@ -16,6 +16,7 @@ from worldloom.reader.errors import (
     SnapshotCorruptError,
     SnapshotMissingError,
     SnapshotVersionError,
+    unreadable,
 )
 from worldloom.reader.manifest import (
     FORMAT,
@@ -185,4 +186,4 @@ def _checksum(path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as error:
-        raise SnapshotCorruptError(f"{path}: cannot read the file: {error}") from error
+        raise unreadable(path, error) from error
