@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from tests.infrastructure.test_store_revision import _money
-from worldloom.infrastructure.store import RowRange, StoreError, open_store, stored_rows
+from worldloom.infrastructure.store import (
+    RowRange,
+    StoreError,
+    open_store,
+    stored_rows,
+    table_frame,
+)
 
 
 def test_a_read_of_some_columns_returns_those_in_that_order(tmp_path: Path) -> None:
@@ -177,3 +184,37 @@ def test_rows_stored_are_those_a_read_returns_in_its_types_and_order(tmp_path: P
     assert stored_rows("money_supply", tied).equals(read["money_supply"])
     with pytest.raises(StoreError, match="unexpected"):
         stored_rows("npc_vitals", written.with_columns(pl.lit(1).alias("alive")))
+
+
+@pytest.mark.parametrize("stored", ["in key order", "out of key order"])
+def test_a_read_by_a_key_of_several_columns_is_in_duckdb_s_order(
+    tmp_path: Path, stored: str
+) -> None:
+    """Rows are read as stored and sorted by Polars only when out of order: the order is
+    DuckDB's own ORDER BY, strings by their bytes (capitals first, accents last)."""
+    goods = ["Zinc", "apple", "bread", "Ale", "éclair", "Éclair"]
+    rows = [(market, good) for market in (2, 0, 1) for good in goods]
+    if stored == "in key order":
+        rows.sort(key=lambda row: (row[0], row[1].encode()))
+    frame = table_frame(
+        "market_goods",
+        {
+            "market_id": [m for m, _ in rows],
+            "good": [g for _, g in rows],
+            "price": [1.0] * len(rows),
+            "stock": list(range(len(rows))),
+            "supply": [0] * len(rows),
+            "demand": [0] * len(rows),
+        },
+    )
+    path = tmp_path / "w.duckdb"
+    with open_store(path) as store:
+        store.replace_rows("a", {"market_goods": frame})
+        read = store.read("market_goods", "a")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        ordered = connection.execute(
+            "SELECT market_id, good, stock FROM market_goods ORDER BY market_id, good"
+        ).fetchall()
+
+    assert read.select("market_id", "good", "stock").rows() == ordered
+    assert read["good"].head(6).to_list() == ["Ale", "Zinc", "apple", "bread", "Éclair", "éclair"]
