@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import world_seeds
 from worldloom.infrastructure.seed_data import read_toml
+from worldloom.infrastructure.store import strictly_ascending
 from worldloom.systems.economy import TIER_STRIDE
 from worldloom.systems.gear import GearTable, ItemMaker, Pricing
 from worldloom.systems.gear.equipment import Wearers, dress, equipment_rows, fighting_gear
@@ -78,6 +79,17 @@ def test_gear_goes_only_in_legal_slots_and_within_capacity() -> None:
     for npc, load, capacity in zip(wearers.npc_id, worn.load_kg, worn.capacity_kg, strict=True):
         assert load <= capacity + 1e-9
         assert load == pytest.approx(carried.get(npc, 0.0))
+
+
+def test_worn_rows_come_in_the_table_s_key_order() -> None:
+    """By NPC, then slot by name (not the table's slot order): stored so, and read back
+    without a sort."""
+    wearers, worn = outfit(people(2000))
+    rows = equipment_rows(wearers, worn, table=GEAR, maker=MAKER, pricing=PRICING)
+
+    assert [slot.key for slot in GEAR.slots] != sorted(slot.key for slot in GEAR.slots)
+    assert rows["slot"].n_unique() > 2
+    assert strictly_ascending(rows, ("npc_id", "slot"))
 
 
 def test_guards_are_armed_and_armoured_and_nobles_wear_finery() -> None:

@@ -190,8 +190,11 @@ def equipment_rows(
 ) -> pl.DataFrame:
     """The worn items as rows: npc_id, slot, item_id, material, condition, value (copper at
     their market's prices), enchantment, bonus, artifact_id (-1: none)."""
-    # NPC-major, so the rows come out in (npc_id, slot order) without a sort.
-    npc, slot_index = np.nonzero(outfit.good.T >= 0)
+    # NPC-major, and each NPC's slots by name: the rows come out in the table's key order
+    # (npc_id, slot) without a sort, so they are stored in it and read without one.
+    by_name = np.argsort(np.array([slot.key for slot in table.slots]), kind="stable")
+    npc, rank = np.nonzero(outfit.good[by_name].T >= 0)
+    slot_index = by_name[rank]
     good = outfit.good[slot_index, npc]
     tier = outfit.tier[slot_index, npc]
     value = maker.value(
