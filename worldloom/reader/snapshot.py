@@ -5,20 +5,25 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from worldloom.reader.checksum import read_buffer, sha256_bytes
+from worldloom.reader.checksum import read_buffer, read_file, sha256_bytes
 from worldloom.reader.errors import SnapshotCorruptError, UnknownTableError, unreadable
-from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest
+from worldloom.reader.manifest import GEOJSON_FILE, MAP_FILE, Manifest, TableEntry
 from worldloom.reader.remote import fetch_snapshot, is_remote, local_path
 from worldloom.reader.verification import verify_snapshot
 
 if TYPE_CHECKING:
     import polars as pl
+
+
+_Read = TypeVar("_Read")
+"""What a file is read as: bytes, or a buffer Arrow allocated (a table's)."""
 
 
 class Snapshot:
@@ -53,7 +58,9 @@ class Snapshot:
             UnknownTableError: The snapshot has no table of that name.
             SnapshotCorruptError: The file changed since the snapshot was verified.
         """
-        data = self._table_buffer(name)
+        # Into memory Arrow owns (`read_buffer`): Arrow's threads may be the last to let go of it.
+        entry = self._table_entry(name)
+        data = self._read_verified(entry.file, entry.sha256, read_buffer)
         try:
             return pq.read_table(pa.BufferReader(data))
         except (pa.ArrowException, OSError) as error:
@@ -75,32 +82,31 @@ class Snapshot:
                 "Snapshot.polars needs polars (pip install polars); "
                 "Snapshot.table returns the same rows as a pyarrow Table"
             ) from error
-        return pl.read_parquet(io.BytesIO(self._table_buffer(name).to_pybytes()))
+        entry = self._table_entry(name)
+        return pl.read_parquet(io.BytesIO(self._read_verified(entry.file, entry.sha256, read_file)))
 
     def geojson(self) -> dict[str, Any]:
         """Return the world's GeoJSON FeatureCollection."""
-        data = self._read_verified(GEOJSON_FILE, self._manifest.files[GEOJSON_FILE].sha256)
-        loaded: dict[str, Any] = json.loads(data.to_pybytes())
+        sha256 = self._manifest.files[GEOJSON_FILE].sha256
+        loaded: dict[str, Any] = json.loads(self._read_verified(GEOJSON_FILE, sha256, read_file))
         return loaded
 
     def map_png(self) -> bytes:
         """Return the rendered map as PNG bytes."""
-        data = self._read_verified(MAP_FILE, self._manifest.files[MAP_FILE].sha256)
-        png: bytes = data.to_pybytes()
-        return png
+        return self._read_verified(MAP_FILE, self._manifest.files[MAP_FILE].sha256, read_file)
 
-    def _table_buffer(self, name: str) -> pa.Buffer:
+    def _table_entry(self, name: str) -> TableEntry:
         entry = self._manifest.tables.get(name)
         if entry is None:
             known = ", ".join(self.table_names) or "none"
             raise UnknownTableError(f"{self._path}: no table {name!r}; tables are: {known}")
-        return self._read_verified(entry.file, entry.sha256)
+        return entry
 
-    def _read_verified(self, relative: str, sha256: str) -> pa.Buffer:
+    def _read_verified(self, relative: str, sha256: str, read: Callable[[Path], _Read]) -> _Read:
         # Reading and checking the same bytes leaves no window for a swap after verification.
         path = self._path / relative
         try:
-            data = read_buffer(path)
+            data = read(path)
         except FileNotFoundError as error:
             raise SnapshotCorruptError(f"{path}: file is missing") from error
         except OSError as error:
