@@ -141,6 +141,20 @@ def test_table_read_rechecks_the_file_after_opening(tmp_path: Path) -> None:
             read("regions")
 
 
+def test_the_geojson_is_rechecked_on_every_read_and_given_as_written(tmp_path: Path) -> None:
+    snapshot = open_snapshot(export(tmp_path))
+    geojson = snapshot.path / "world.geojson"
+    assert snapshot.geojson_bytes() == geojson.read_bytes()
+
+    flip_byte(geojson)
+    for read in (snapshot.geojson, snapshot.geojson_bytes):
+        with pytest.raises(SnapshotCorruptError, match=r"world\.geojson: checksum"):
+            read()
+    geojson.unlink()
+    with pytest.raises(SnapshotCorruptError, match=r"world\.geojson: file is missing"):
+        snapshot.geojson_bytes()
+
+
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="the OS cannot refuse to follow links")
 def test_a_file_swapped_for_a_link_after_opening_is_refused(tmp_path: Path) -> None:
     snapshot = open_snapshot(export(tmp_path))

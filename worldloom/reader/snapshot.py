@@ -87,9 +87,13 @@ class Snapshot:
 
     def geojson(self) -> dict[str, Any]:
         """Return the world's GeoJSON FeatureCollection."""
-        sha256 = self._manifest.files[GEOJSON_FILE].sha256
-        loaded: dict[str, Any] = json.loads(self._read_verified(GEOJSON_FILE, sha256, read_file))
+        loaded: dict[str, Any] = json.loads(self.geojson_bytes())
         return loaded
+
+    def geojson_bytes(self) -> bytes:
+        """Return the world's GeoJSON as its file's bytes (to serve them as they are)."""
+        sha256 = self._manifest.files[GEOJSON_FILE].sha256
+        return self._read_verified(GEOJSON_FILE, sha256, read_file)
 
     def map_png(self) -> bytes:
         """Return the rendered map as PNG bytes."""

@@ -17,15 +17,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from worldloom.reader import (
-    Manifest,
-    Snapshot,
-    SnapshotCorruptError,
-    TableEntry,
-    open_snapshot,
-)
-from worldloom.reader.checksum import read_file, sha256_bytes
-from worldloom.reader.manifest import GEOJSON_FILE, TABLE_NAME_PATTERN
+from worldloom.reader import Manifest, Snapshot, TableEntry, open_snapshot
+from worldloom.reader.manifest import TABLE_NAME_PATTERN
 
 T = TypeVar("T")
 
@@ -64,7 +57,7 @@ class SnapshotEngine:
         self._cache_lock = threading.Lock()
         self._memo: dict[object, Any] = {}
         self._memo_lock = threading.Lock()
-        self.geojson_bytes = _verified_file(snapshot, GEOJSON_FILE)
+        self.geojson_bytes = snapshot.geojson_bytes()
         self.map_png = snapshot.map_png()
 
     @classmethod
@@ -195,11 +188,3 @@ class SnapshotEngine:
         if cursor is None:
             cursor = self._local.cursor = self._database.cursor()
         return cursor
-
-
-def _verified_file(snapshot: Snapshot, name: str) -> bytes:
-    """A file's bytes, checked against the manifest as they are kept (no window for a swap)."""
-    data = read_file(snapshot.path / name)
-    if sha256_bytes(data) != snapshot.manifest.files[name].sha256:
-        raise SnapshotCorruptError(f"{name}: checksum does not match the manifest (tampered?)")
-    return data
