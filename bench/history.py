@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,9 +27,12 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from worldloom.infrastructure.runtime import tune_memory
+
+if TYPE_CHECKING:
+    from worldloom.tasks.history import SegmentTimes
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
@@ -118,6 +122,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         named_before = store.read("npcs", world_id, columns=("npc_id",), unless_in=DEAD).height
     until = (start // 365 + years) * 365
     seconds: list[float] = []
+    times: list[SegmentTimes] = []
     stories: list[float] = []
     books_taken: list[bool] = []
 
@@ -130,6 +135,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
 
     ahead, kept = EconomyAhead(), KeptYears()
     peak = _Peak()
+    cpu_began = _cpu_seconds()
     began = time.perf_counter()
     # As simulate does: the world's file kept open for the run, and each year's stories told
     # as it ends (in a side process, for a run of a few years or more), while the next year
@@ -144,20 +150,23 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         telling: Future[YearStories] | None = None
         while tick < until:
             t = time.perf_counter()
-            tick = simulate_segment.fn(
+            segment = simulate_segment.fn(
                 home=home,
                 world_id=world_id,
                 until_tick=until,
                 stories=None if telling is None else telling.result,
                 ahead=ahead,
                 kept=kept,
-            ).end_tick
+            )
+            tick = segment.end_tick
+            times.append(segment.times)
             telling = stories_thread.submit(tell)
             seconds.append(time.perf_counter() - t)
         if telling is not None:
             with open_store(world_db(home, world_id)) as store:
                 write_year_stories(store, world_id, telling.result())
     total = time.perf_counter() - began
+    cpu = _cpu_seconds() - cpu_began  # the side process's too: it has ended
     with open_store(world_db(home, world_id), read_only=True) as store:
         events = store.read("events", world_id)
         people = store.read("population_history", world_id)
@@ -174,6 +183,8 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "economies_ahead": [ahead.taken, ahead.refused],
         "rows_kept": kept.taken,
         "stories_rows_kept": sum(books_taken),
+        "cpu_s": round(cpu, 1),
+        "year_s": _typical_year(times[1:], ahead.seconds, stories[1:]),
         "peak_gb": round(peak.stop() / 1e9, 2),
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
         "events": events.height,
@@ -182,6 +193,33 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "per_century": [
             {"century": int(c), "type": str(k), "count": int(n)} for c, k, n in counts.iter_rows()
         ],
+    }
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    own, ended = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+
+
+def _typical_year(
+    times: list[SegmentTimes], economies: list[float], stories: list[float]
+) -> dict[str, float]:
+    """Median seconds a year of each part of it (a run's first year left out: its reads are the
+    whole world's and its stories start the side process)."""
+
+    def median(values: list[float]) -> float:
+        return round(statistics.median(values), 3) if values else 0.0
+
+    return {
+        "reads": median([t.reads for t in times]),
+        "end": median([t.end for t in times]),
+        "write": median([t.write for t in times]),
+        "economy_ahead": median(economies),
+        "stories": median(stories),
     }
 
 
@@ -258,6 +296,13 @@ def main() -> None:
           f"{figures['slowest_year_s']} s; target for 100 years <= {target}), "
           f"peak {figures['peak_gb']} GB with the side process (target < {TARGETS['peak_gb']}; "
           f"the simulation's own {figures['own_peak_gb']} GB)")  # fmt: skip
+    year = figures["year_s"]
+    print(f"where a year goes (median, the first left out): reads {year['reads']} s, end "
+          f"{year['end']} s, write {year['write']} s (the next year's economy, "
+          f"{year['economy_ahead']} s, beside it); its stories {year['stories']} s beside the "
+          f"next year; the run's CPU "
+          f"{figures['cpu_s']} s, {figures['cpu_s'] / figures['total_s']:.2f} cores busy on "
+          f"average")  # fmt: skip
     taken, refused = figures["economies_ahead"]
     print(f"years whose economy ran beside the last one's write: {taken} taken, {refused} refused")
     print(f"years that took the rows the year before kept in memory: {figures['rows_kept']}")

@@ -201,6 +201,9 @@ def test_each_year_s_economy_run_ahead_and_the_rows_kept_are_taken(
     simulate(str(home), world_id, days=400)  # a year's end, then 238 days of the next year
     simulate(str(home), world_id, until_tick=END)  # two years' ends
     assert [(one.taken, one.refused) for one in made[EconomyAhead]] == [(0, 0), (1, 0), (1, 0)]
+    ran = [one.seconds for one in made[EconomyAhead]]
+    assert [len(seconds) for seconds in ran] == [0, 1, 1]
+    assert min(ran[1] + ran[2]) > 0
     assert [one.taken for one in made[KeptYears]] == [0, 1, 1]
     assert threads == [simulate_flow.STORE_THREADS] * 3 == [1, 1, 1]
     assert_same_tables(home, world_id, lived[1])
@@ -236,6 +239,10 @@ def test_the_rows_a_segment_keeps_are_those_the_store_then_returns(
                 home=str(home), world_id=world_id, until_tick=tick + segment_days, kept=kept
             )
             tick = segment.end_tick
+            # With no run ahead, each segment runs its own economy's days.
+            times = segment.times
+            assert min(times.reads, times.write) >= 0
+            assert min(times.economy, times.end) > 0
             with open_store(path) as store:
                 rows = kept.take(store, world_id, tick=tick)
                 known.append(

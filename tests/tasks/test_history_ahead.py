@@ -35,6 +35,8 @@ def test_a_segment_takes_the_run_made_from_its_start_once(start: EconomyStart) -
     assert taken.state.tick == start.state.tick + start.ticks
     assert ahead.take(copied) is None  # given once
     assert (ahead.taken, ahead.refused) == (1, 0)
+    assert len(ahead.seconds) == 1
+    assert ahead.seconds[0] > 0
 
 
 def _changed(start: EconomyStart) -> list[EconomyStart]:
@@ -84,3 +86,4 @@ def test_a_failed_run_or_a_failed_write_keeps_nothing(start: EconomyStart) -> No
         raise OSError("disk full")  # the segment's write failed: its next year is not next
     assert ahead.take(start) is None
     assert (ahead.taken, ahead.refused) == (0, 0)
+    assert ahead.seconds == []  # nor timed

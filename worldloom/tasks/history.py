@@ -11,6 +11,7 @@ uninterrupted one (every stream is keyed by the world seed and the tick or year)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -54,6 +55,24 @@ DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinc
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentTimes:
+    """Where a segment's time went (wall seconds on its thread): its reads of the world, the
+    economy's days (none when run ahead, beside the write before), the year's end (`_live`)
+    and its write (with the wait for the last year's stories and the next year's economy)."""
+
+    reads: float
+    economy: float
+    end: float
+    write: float
+
+    def __str__(self) -> str:
+        return (
+            f"reads {self.reads:.2f} s, economy {self.economy:.2f} s, end {self.end:.2f} s, "
+            f"write {self.write:.2f} s"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     """What one segment did (small: a Prefect result)."""
 
@@ -62,6 +81,7 @@ class Segment:
     year_ended: bool
     events: int
     population: int
+    times: SegmentTimes
 
 
 def segment_end(tick: int, until_tick: int) -> int:
@@ -95,6 +115,7 @@ def simulate_segment(
     With `kept` (a run's too), a segment keeps the rows of its biggest reads as its write left
     them, and the next one takes them instead of reading them back (`KeptYears`)."""
     rules = catalog.economy_rules()
+    began = time.perf_counter()
     # One open of the world a segment: its reads, then its one transaction.
     with open_store(world_db(home, world_id)) as opened, opened.remembering() as store:
         world = load_world(store, world_id)
@@ -124,18 +145,23 @@ def simulate_segment(
             if year_ended
             else None
         )
+        read = time.perf_counter()
+        run = (None if ahead is None else ahead.take(start)) or run_economy(start, rules)
+        ran = time.perf_counter()
         lived = _live(
             economy,
             loaded,
-            # Not kept here: the year's run (~120 MB in a medium world) goes once its rows are
-            # made, before the next one is run beside their write.
-            (None if ahead is None else ahead.take(start)) or run_economy(start, rules),
+            run,
             rules,
             Seeds(world.config.seed),
             end=end,
             next_days=0 if ahead is None else segment_end(end, until_tick) - end,
             personality=personality,
         )
+        # The year's run (~120 MB in a medium world) goes once its rows are made, before the
+        # next one is run beside their write.
+        del run
+        lived_at = time.perf_counter()
         with (
             nullcontext()
             if ahead is None or lived.next_start is None
@@ -157,15 +183,17 @@ def simulate_segment(
                     living=lived.living if year_ended else None if held is None else held.living,
                     daily=None if daily is None else daily_rows(daily, lived.revise),
                 )
+    times = SegmentTimes(read - began, ran - read, lived_at - ran, time.perf_counter() - lived_at)
     get_run_logger().info(
-        "simulate: ticks %d-%d%s: %d events, %d people",
+        "simulate: ticks %d-%d%s: %d events, %d people (%s)",
         tick,
         end,
         " (year's end)" if year_ended else "",
         lived.events,
         lived.population,
+        times,
     )
-    return Segment(tick, end, year_ended, lived.events, lived.population)
+    return Segment(tick, end, year_ended, lived.events, lived.population, times)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ ever be taken or refused, never give another economy.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -70,6 +71,8 @@ class EconomyAhead:
         """Segments that took the run made for them."""
         self.refused = 0
         """Runs made ahead that their segment did not start from (and ran its own)."""
+        self.seconds: list[float] = []
+        """The wall seconds of each run kept, in its thread (beside a segment's write)."""
 
     def take(self, start: EconomyStart) -> EconomyRun | None:
         """The run made ahead from `start`, if there is one (it is given once)."""
@@ -90,10 +93,18 @@ class EconomyAhead:
         it runs it again, and fails there)."""
         self._ahead = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="economy-ahead") as thread:
-            made = thread.submit(run_economy, start, rules)
+            made = thread.submit(_timed_run, start, rules)
             yield  # leaving the with block waits for the run, whatever the block did
         if made.exception() is None:
-            self._ahead = (start, made.result())
+            run, seconds = made.result()
+            self._ahead = (start, run)
+            self.seconds.append(seconds)
+
+
+def _timed_run(start: EconomyStart, rules: EconomyRules) -> tuple[EconomyRun, float]:
+    began = time.perf_counter()
+    run = run_economy(start, rules)
+    return run, time.perf_counter() - began
 
 
 def start_of_next(
