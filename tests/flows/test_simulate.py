@@ -17,6 +17,7 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -40,12 +41,13 @@ from worldloom.infrastructure.store import (
     WorldStore,
     copy_database,
     open_store,
+    strictly_ascending,
 )
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
 from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
-from worldloom.tasks.history import simulate_segment
+from worldloom.tasks.history import WRITTEN_WHOLE, simulate_segment, written_whole
 from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears, daily_rows
 from worldloom.tasks.stories import (
@@ -117,6 +119,31 @@ def lived(
     result = simulate(str(home), world[1].world_id, until_tick=END)
     assert (result.first_tick, result.tick, result.years_ended) == (3, END, 3)
     return home, tables_of(home, world[1].world_id)
+
+
+def test_the_tables_a_year_writes_whole_are_stored_in_key_order(
+    world: tuple[Path, GeneratedWorld], lived: tuple[Path, dict[str, pl.DataFrame]]
+) -> None:
+    """Rows read as stored (no ORDER BY) are in key order, so reads need no sort; their
+    content is the run's (the tests below compare every table)."""
+    home, world_id = lived[0], world[1].world_id
+    for name in WRITTEN_WHOLE:
+        key = TABLES[name].world_key
+        path = Settings(home=home).world_db(world_id)
+        with duckdb.connect(str(path), read_only=True) as connection:
+            query = f"SELECT {', '.join(key)} FROM {name} WHERE world_id = ?"
+            stored = connection.sql(query, params=[world_id]).pl()
+        assert stored.height > 1
+        assert strictly_ascending(stored, key), name
+
+
+def test_tables_written_whole_are_put_in_key_order(
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+) -> None:
+    """Made in another order (age bands whose names sort otherwise), they are sorted."""
+    frames = {name: lived[1][name].reverse() for name in WRITTEN_WHOLE}
+    for name, frame in written_whole(frames).items():
+        assert frame.equals(lived[1][name]), name
 
 
 def test_runs_split_anywhere_end_with_the_tables_of_one_run(
