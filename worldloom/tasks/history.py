@@ -23,12 +23,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from worldloom.infrastructure.store import (
-    TABLES,
     Revision,
     StoreError,
     WorldStore,
     open_store,
-    strictly_ascending,
+    stored_rows,
     table_revision,
 )
 from worldloom.systems.economy import EconomyRules, EconomyRun, MarketLayout
@@ -295,13 +294,10 @@ def _year_changes(loaded: YearWorld, frames: dict[str, pl.DataFrame]) -> dict[st
 
 
 def written_whole(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The year's tables `WRITTEN_WHOLE`, in their key order (the population groups are made
-    in it, as long as the age bands' names sort as the bands do: checked in one pass)."""
-    whole = {}
-    for name in WRITTEN_WHOLE:
-        frame, key = frames[name], TABLES[name].world_key
-        whole[name] = frame if strictly_ascending(frame, key) else frame.sort(key)
-    return whole
+    """The year's tables `WRITTEN_WHOLE` as the store will hold them, in key order
+    (`stored_rows`: the population groups are made in it as long as the age bands' names sort
+    as the bands do, which it checks in one pass, and sorts them if not)."""
+    return {name: stored_rows(name, frames[name]) for name in WRITTEN_WHOLE}
 
 
 # -- the economy under history ---------------------------------------------------------------
