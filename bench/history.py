@@ -4,10 +4,11 @@ per type).
 
 A world is generated (`worldloom generate`, no LLM) in a subprocess, then simulated year by
 year with the simulate stage's task bodies, as the flow runs them (the file kept open, a year's
-stories told in a side process while the next year runs) but with no Prefect run around them
-(the figure is the simulation's), in a subprocess of its own so its peak RSS is its own, with
-the worldloom command's process settings (`tune_memory`). Its peak is sampled with its side
-process's at once. Event writes are timed on synthetic rows through the store's append path.
+stories told in a side process while the next year runs, the next year's economy in another
+beside the year's write) but with no Prefect run around them (the figure is the simulation's),
+in a subprocess of its own so its peak RSS is its own, with the worldloom command's process
+settings (`tune_memory`). Its peak is sampled with its side processes' at once. Event writes
+are timed on synthetic rows through the store's append path.
 
     .venv/bin/python bench/history.py [--preset small] [--years 100] [--events 1000000]
 """
@@ -104,11 +105,11 @@ def _generate(home: Path, preset: str) -> str:
 
 
 def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
-    """In a subprocess: simulate `years` years; timings, peak RSS (with the stories' side
-    process) and event counts."""
+    """In a subprocess: simulate `years` years; timings, peak RSS (with the side processes'
+    of the stories and the economies) and event counts."""
     from prefect.logging import disable_run_logger
 
-    from worldloom.flows.simulate import STORE_THREADS, stories_beside
+    from worldloom.flows.simulate import STORE_THREADS, economy_beside, stories_beside
     from worldloom.infrastructure.store import keep_open, open_store
     from worldloom.tasks.history import simulate_segment
     from worldloom.tasks.history_ahead import EconomyAhead
@@ -133,20 +134,22 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         books_taken.append(told.kept_taken)
         return told
 
-    ahead, kept = EconomyAhead(), KeptYears()
+    kept = KeptYears()
     peak = _Peak()
     cpu_began = _cpu_seconds()
     began = time.perf_counter()
     # As simulate does: the world's file kept open for the run, and each year's stories told
     # as it ends (in a side process, for a run of a few years or more), while the next year
-    # runs (which is stored with them once they are).
+    # runs (which is stored with them once they are); each next year's economy run beside the
+    # year's write (in another side process).
     with (
         disable_run_logger(),
         keep_open(world_db(home, world_id), threads=STORE_THREADS),
         stories_beside(home, world_id, years=years) as beside,
+        economy_beside(home, world_id, years=years) as economies,
         ThreadPoolExecutor(max_workers=1) as stories_thread,
     ):
-        tick = start
+        ahead, tick = EconomyAhead(economies), start
         telling: Future[YearStories] | None = None
         while tick < until:
             t = time.perf_counter()
@@ -166,7 +169,7 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
             with open_store(world_db(home, world_id)) as store:
                 write_year_stories(store, world_id, telling.result())
     total = time.perf_counter() - began
-    cpu = _cpu_seconds() - cpu_began  # the side process's too: it has ended
+    cpu = _cpu_seconds() - cpu_began  # the side processes' too: they have ended
     with open_store(world_db(home, world_id), read_only=True) as store:
         events = store.read("events", world_id)
         people = store.read("population_history", world_id)

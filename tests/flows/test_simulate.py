@@ -48,7 +48,7 @@ from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
 from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
 from worldloom.tasks.history import WRITTEN_WHOLE, simulate_segment, written_whole
-from worldloom.tasks.history_ahead import EconomyAhead
+from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart
 from worldloom.tasks.history_kept import KeptYears, daily_rows
 from worldloom.tasks.stories import (
     REFLECTED,
@@ -165,14 +165,16 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A short run tells its years' stories here; a run through `STORIES_BESIDE_YEARS` years'
-    ends or more in a side process, from copies of the file taken as each year ended (and
-    removed), the years after the first from the stories' own rows it kept. Stories told either
-    way are the same: the next test tells them one at a time."""
+    """A short run tells its years' stories here; a run through `BESIDE_YEARS` years' ends or
+    more in a side process, from copies of the file taken as each year ended (and removed), the
+    years after the first from the stories' own rows it kept; and runs each next year's economy
+    in another. Stories told and economies run either way are the same: the next tests run
+    them here, one year at a time."""
     home, world_id = copy_of(world, tmp_path), world[1].world_id
     told_from: list[Path] = []
     kept_taken: list[bool] = []
-    read_copy = SideProcess.read_copy
+    economies: list[tuple[str, int]] = []
+    read_copy, submit = SideProcess.read_copy, SideProcess.submit
 
     def spied(side: SideProcess, function: Any, path: Path, *args: Any) -> Any:
         told_from.append(path)
@@ -180,15 +182,23 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
         kept_taken.append(told.kept_taken)
         return told
 
+    def submitted(side: SideProcess, function: Any, start: EconomyStart, rules: Any) -> Any:
+        economies.append((f"{function.__module__}.{function.__name__}", start.ticks))
+        return submit(side, function, start, rules)
+
     monkeypatch.setattr(SideProcess, "read_copy", spied)
-    assert simulate_flow.STORIES_BESIDE_YEARS == 3
+    monkeypatch.setattr(SideProcess, "submit", submitted)
+    assert simulate_flow.BESIDE_YEARS == 3
     simulate(str(home), world_id, days=200)  # no year's end
     assert told_from == []
     simulate(str(home), world_id, until_tick=END)  # three
     assert told_from == [Settings(home=home).world_db(world_id)] * 3
     # After the first, each year's stories took the rows the side process kept from the last.
     assert kept_taken == [False, True, True]
+    # The second and third years' economies, run beside the years before's writes.
+    assert economies == [("worldloom.tasks.history_ahead._timed_run", 365)] * 2
     assert not (home / "staging" / f"{world_id}.stories").exists()
+    assert not (home / "staging" / f"{world_id}.economy").exists()
     assert_same_tables(home, world_id, lived[1])
 
 
@@ -206,9 +216,9 @@ def test_each_year_s_economy_run_ahead_and_the_rows_kept_are_taken(
     home, world_id = copy_of(world, tmp_path), world[1].world_id
     made: dict[type, list[Any]] = {EconomyAhead: [], KeptYears: []}
 
-    def counted(kind: type) -> Callable[[], Any]:
-        def make() -> Any:
-            made[kind].append(kind())
+    def counted(kind: type) -> Callable[..., Any]:
+        def make(*args: Any) -> Any:
+            made[kind].append(kind(*args))
             return made[kind][-1]
 
         return make

@@ -5,6 +5,7 @@ what the side process raised, or its death, reaches the caller."""
 from __future__ import annotations
 
 import importlib
+import mmap
 import os
 import subprocess
 import sys
@@ -15,10 +16,16 @@ from pathlib import Path
 from types import ModuleType
 
 import duckdb
+import numpy as np
 import pytest
 
 from worldloom.infrastructure.processes import process_alive
-from worldloom.infrastructure.side_process import ORPHAN_CHECK_S, SideProcess, SideProcessError
+from worldloom.infrastructure.side_process import (
+    MAPPED_BYTES,
+    ORPHAN_CHECK_S,
+    SideProcess,
+    SideProcessError,
+)
 from worldloom.infrastructure.store import UnknownWorldError, copy_database
 
 HELPERS = textwrap.dedent(
@@ -47,6 +54,21 @@ HELPERS = textwrap.dedent(
         calls = resident(Tally).calls
         calls.append(os.path.basename(copy))
         return list(calls)
+
+    def arrays(size, *, fill):
+        import numpy as np
+        return {
+            "big": np.full(size, fill, dtype=np.int64),
+            "tall": np.arange(size * 2, dtype=np.float32).reshape(-1, 2, order="F"),
+            "small": np.arange(3),
+            "pid": os.getpid(),
+        }
+
+    def refuse(what):
+        raise LookupError(f"no {what}")
+
+    def end(code):
+        os._exit(code)
     """
 )
 """What the tests ask the side process to do, in a module it can import (its `sys.path` is
@@ -211,3 +233,56 @@ def test_the_side_process_starts_with_the_run_and_its_modules_imported(
 def test_a_side_process_is_used_within_with(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="within `with`"):
         SideProcess(tmp_path).read_copy(os.path.getsize, tmp_path / "w.duckdb")
+
+
+def test_a_call_s_big_arrays_come_back_through_a_mapped_file(
+    tmp_path: Path, helpers: ModuleType
+) -> None:
+    """`submit` runs in the side process and gives its result as a future: arrays of
+    `MAPPED_BYTES` or more through a file in the scratch folder (gone once the result is
+    there), mapped copy-on-write, so they may be written without touching anything else; the
+    smaller ones, and the rest, in the pickle."""
+    scratch = tmp_path / "scratch"
+    count = MAPPED_BYTES // 8
+    with SideProcess(scratch) as side:
+        first = side.submit(helpers.arrays, count, fill=7).result()
+        second = side.submit(helpers.arrays, count + 1, fill=8).result()
+        assert list(scratch.iterdir()) == []
+    assert first["pid"] == second["pid"] != os.getpid()
+    assert np.array_equal(first["big"], np.full(count, 7))
+    assert np.array_equal(second["big"], np.full(count + 1, 8))
+    assert np.array_equal(
+        first["tall"], np.arange(count * 2, dtype=np.float32).reshape(-1, 2, order="F")
+    )
+    assert first["tall"].flags.f_contiguous
+    assert first["tall"].dtype == np.float32
+    assert np.array_equal(first["small"], np.arange(3))
+    # Mapped (a view of the file's pages); the small one came in the pickle.
+    assert _mapped(first["big"])
+    assert _mapped(first["tall"])
+    assert not _mapped(first["small"])
+    first["big"][0] = -1  # writable, and written only here
+    assert (first["big"][0], first["big"][1], second["big"][0]) == (-1, 7, 8)
+
+
+def test_what_a_submitted_call_raised_or_its_death_reaches_the_caller(
+    tmp_path: Path, helpers: ModuleType
+) -> None:
+    scratch = tmp_path / "scratch"
+    with SideProcess(scratch) as side:
+        with pytest.raises(LookupError, match="no prices"):
+            side.submit(helpers.refuse, "prices").result()
+        assert side.submit(helpers.arrays, 1, fill=1).result()["small"].size == 3
+        with pytest.raises(SideProcessError, match="ended before it answered"):
+            side.submit(helpers.end, 3).result()
+        assert list(scratch.iterdir()) == []
+    with pytest.raises(RuntimeError, match="within `with`"):
+        SideProcess(scratch).submit(helpers.arrays, 1, fill=1)
+
+
+def _mapped(array: np.ndarray) -> bool:
+    """Whether `array` is a view of a mapped file's pages."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)

@@ -1,16 +1,19 @@
-"""The next year's economy run ahead: taken only by a segment that starts from the very economy
-it was run from, and never kept when its run failed."""
+"""The next year's economy run ahead, in a thread or in a run's side process: the same run
+either way, taken only by a segment that starts from the very economy it was run from, and
+never kept when its run failed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
 
 from tests.economies import markets, ring_links, village_rules
 from tests.tasks.test_economy_tables import WEIGHTS
-from worldloom.systems.economy import seed_economy
+from worldloom.infrastructure.side_process import SideProcess
+from worldloom.systems.economy import EconomyRun, seed_economy
 from worldloom.systems.rng import Seeds
 from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy
 
@@ -22,8 +25,42 @@ def start() -> EconomyStart:
     return EconomyStart(5, state, places, links, ticks=20)
 
 
-def test_a_segment_takes_the_run_made_from_its_start_once(start: EconomyStart) -> None:
-    ahead = EconomyAhead()
+@pytest.fixture(scope="module")
+def side(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideProcess]:
+    """A side process as a run's economies get (`flows.simulate.economy_beside`)."""
+    scratch = tmp_path_factory.mktemp("economy") / "scratch"
+    with SideProcess(scratch, warm=(EconomyAhead.__module__,), tuned_heap=True) as process:
+        yield process
+
+
+@pytest.fixture(params=["thread", "side process"])
+def ahead(request: pytest.FixtureRequest) -> EconomyAhead:
+    """An empty keep whose runs go to a thread, or to the side process."""
+    return EconomyAhead(request.getfixturevalue("side") if request.param != "thread" else None)
+
+
+def _same_run(a: EconomyRun, b: EconomyRun) -> bool:
+    """Every array of both runs' states and histories equal (in dtype too), and the rest."""
+    for one, other in ((a.state, b.state), (a.history, b.history)):
+        for field in fields(one):
+            x, y = getattr(one, field.name), getattr(other, field.name)
+            if isinstance(x, dict):
+                if x.keys() != y.keys() or not all(_equal(x[k], y[k]) for k in x):
+                    return False
+            elif not _equal(x, y):
+                return False
+    return True
+
+
+def _equal(x: object, y: object) -> bool:
+    if isinstance(x, np.ndarray):
+        return isinstance(y, np.ndarray) and x.dtype == y.dtype and np.array_equal(x, y, True)
+    return x == y
+
+
+def test_a_segment_takes_the_run_made_from_its_start_once(
+    start: EconomyStart, ahead: EconomyAhead
+) -> None:
     assert ahead.take(start) is None  # nothing run yet
     with ahead.running(start, village_rules()):
         pass
@@ -31,7 +68,7 @@ def test_a_segment_takes_the_run_made_from_its_start_once(start: EconomyStart) -
     copied = replace(start, state=start.state.copy())
     taken = ahead.take(copied)
     assert taken is not None
-    assert np.array_equal(taken.state.money, run_economy(start, village_rules()).state.money)
+    assert _same_run(taken, run_economy(start, village_rules()))
     assert taken.state.tick == start.state.tick + start.ticks
     assert ahead.take(copied) is None  # given once
     assert (ahead.taken, ahead.refused) == (1, 0)
@@ -76,9 +113,10 @@ def test_a_price_never_set_is_the_same_on_both_sides(start: EconomyStart) -> Non
     assert unset.same(again)
 
 
-def test_a_failed_run_or_a_failed_write_keeps_nothing(start: EconomyStart) -> None:
-    ahead = EconomyAhead()
-    broken = replace(start, ticks=-1)  # the economy refuses it in its thread
+def test_a_failed_run_or_a_failed_write_keeps_nothing(
+    start: EconomyStart, ahead: EconomyAhead
+) -> None:
+    broken = replace(start, ticks=-1)  # the economy refuses it where it runs
     with ahead.running(broken, village_rules()):
         pass
     assert ahead.take(broken) is None

@@ -37,15 +37,16 @@ from worldloom.tasks.world import world_db
 
 STORE_THREADS = 1
 """DuckDB's worker threads for the world's file through a run. A run keeps both cores busy (the
-year in this process, the next year's economy in a thread, the stories in a side process), and
+year in this process, the next year's economy and the stories in side processes), and
 a second DuckDB thread only contends with them, woken for statements of a few milliseconds:
 twenty small years from the start took 21.5 s on one thread against 22.4 s on two (six runs
 each, alternating; five of six pairs faster), four medium years from year 100 the same (20.4
 s, five runs each)."""
-STORIES_BESIDE_YEARS = 3
+BESIDE_YEARS = 3
 """A run through this many years' ends or more tells their stories in a side process, beside
-the next year on another core; starting it costs ~2 s of CPU (an interpreter and the
-pipeline's imports), which a shorter run would not win back."""
+the next year on another core, and runs each next year's economy in another, beside the year's
+write; starting one costs ~2 s of CPU (an interpreter and the pipeline's imports), which a
+shorter run would not win back."""
 
 
 class SimulatedWorld(BaseModel):
@@ -82,11 +83,12 @@ def simulate(
     counts them from now).
 
     The world's file is kept open for the run (a year's tasks open it ~10 times), and let go
-    between years while another process waits to read it. A run of `STORIES_BESIDE_YEARS`
-    years or more tells each year's stories in a side process, from a copy of the file taken
-    as the year ended, and stores them with the next year: the same stories, told on another
-    core. Each year's economy runs while the year before is stored (`EconomyAhead`), and each
-    year's biggest reads are the rows the year before kept in memory (`KeptYears`)."""
+    between years while another process waits to read it. A run of `BESIDE_YEARS` years or
+    more tells each year's stories in a side process, from a copy of the file taken as the year
+    ended, and stores them with the next year: the same stories, told on another core. Each
+    year's economy runs while the year before is stored (`EconomyAhead`; in a side process of
+    its own in such a run), and each year's biggest reads are the rows the year before kept in
+    memory (`KeptYears`)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(
@@ -101,9 +103,10 @@ def simulate(
                 home=home, world_id=world_id, flow="simulate", parameters=params | {"target": until}
             ),
             stories_beside(home, world_id, years=_years_ended(first, until)) as beside,
+            economy_beside(home, world_id, years=_years_ended(first, until)) as economies,
         ):
             tick, segments, years, events, population = first, 0, 0, 0, 0
-            ahead, carried = EconomyAhead(), KeptYears()
+            ahead, carried = EconomyAhead(economies), KeptYears()
             # A run killed between a year's end and its stories left them untold: tell them
             # against the world as that year ended, before the next year changes it.
             tell_year_stories(home=home, world_id=world_id)
@@ -178,11 +181,31 @@ def stories_beside(
 ) -> AbstractContextManager[SideProcess | None]:
     """The side process a run of `years` years' ends tells their stories in, if it is worth
     starting: the run is long enough and the machine has another core."""
-    if years < STORIES_BESIDE_YEARS or (os.cpu_count() or 1) < 2:
+    if not _worth_beside(years):
         return nullcontext()
     return SideProcess(
         Path(home) / "staging" / f"{world_id}.stories", warm=(year_stories_of.__module__,)
     )
+
+
+def economy_beside(
+    home: str, world_id: str, *, years: int
+) -> AbstractContextManager[SideProcess | None]:
+    """The side process a run of `years` years' ends runs each next year's economy in (beside
+    the year's write), if it is worth starting: as `stories_beside`. Its heap keeps freed
+    memory for the next day's arrays, as the command's does (`tune_memory`)."""
+    if not _worth_beside(years):
+        return nullcontext()
+    return SideProcess(
+        Path(home) / "staging" / f"{world_id}.economy",
+        warm=(EconomyAhead.__module__,),
+        tuned_heap=True,
+    )
+
+
+def _worth_beside(years: int) -> bool:
+    """Whether a run of `years` years' ends wins back a side process's start."""
+    return years >= BESIDE_YEARS and (os.cpu_count() or 1) >= 2
 
 
 def _cut_short(*, home: str, world_id: str, params: Mapping[str, object]) -> int | None:

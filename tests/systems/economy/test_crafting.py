@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 from collections.abc import Callable
 from typing import Any
@@ -232,3 +233,19 @@ def test_shipped_recipes_pay_labour_for_the_value_they_add() -> None:
         added -= sum(value[g] * n for g, n in recipe.inputs)
         assert recipe.labor == pytest.approx(added, abs=0.5), recipe.key
         assert 5 <= recipe.labor / recipe.time <= 40, recipe.key
+
+
+def test_a_book_pickles_whole_and_its_yields_stay_read_only() -> None:
+    """The rules go to the process a simulate run's economy runs in: the book comes back equal,
+    its yields as read-only as the one read from the tables."""
+    book = catalog.recipe_book()
+    again = pickle.loads(pickle.dumps(book))
+    assert again == book
+    assert again.yields == book.yields
+    assert again.yields  # the shipped book has yields to carry
+    biome = next(iter(again.yields))
+    with pytest.raises(TypeError):
+        again.yields[biome] = {}  # type: ignore[index]
+    with pytest.raises(TypeError):
+        again.yields[biome]["grain"] = 2.0  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(catalog.economy_rules())).book == book

@@ -113,6 +113,24 @@ class RecipeBook:
         """The recipes with `good` among their outputs, in table order."""
         return tuple(r for r in self.recipes if any(g == good for g, _ in r.outputs))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its yields as plain tables (a read-only mapping does not pickle), read-only
+        again once loaded: the economy's rules go to the process a simulate run's economy runs
+        in."""
+        plain = {biome: dict(goods) for biome, goods in self.yields.items()}
+        return _loaded_book, (self.recipes, self.needs, plain, self.consumption)
+
+
+def _loaded_book(
+    recipes: tuple[Recipe, ...],
+    needs: tuple[Need, ...],
+    yields: dict[str, dict[str, float]],
+    consumption: Consumption,
+) -> RecipeBook:
+    """A pickled `RecipeBook` again (`RecipeBook.__reduce__`)."""
+    read_only = {biome: MappingProxyType(goods) for biome, goods in yields.items()}
+    return RecipeBook(recipes, needs, MappingProxyType(read_only), consumption)
+
 
 def yield_multiplier(book: RecipeBook, biome: str, good: str) -> float:
     """How much more (or less) of gathered `good` a batch brings in `biome`; 1 by default."""
