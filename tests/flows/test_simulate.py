@@ -47,8 +47,9 @@ from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
 from worldloom.tasks.economy import market_layout, stored_layout, with_stored_agents
+from worldloom.tasks.economy_start import EconomyStart
 from worldloom.tasks.history import WRITTEN_WHOLE, simulate_segment, written_whole
-from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart
+from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears, daily_rows
 from worldloom.tasks.stories import (
     REFLECTED,
@@ -196,7 +197,7 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     # After the first, each year's stories took the rows the side process kept from the last.
     assert kept_taken == [False, True, True]
     # The second and third years' economies, run beside the years before's writes.
-    assert economies == [("worldloom.tasks.history_ahead._timed_run", 365)] * 2
+    assert economies == [("worldloom.tasks.economy_start.timed_run", 365)] * 2
     assert not (home / "staging" / f"{world_id}.stories").exists()
     assert not (home / "staging" / f"{world_id}.economy").exists()
     assert_same_tables(home, world_id, lived[1])

@@ -175,6 +175,8 @@ def test_a_side_process_that_dies_is_named(tmp_path: Path, helpers: ModuleType) 
         with pytest.raises(SideProcessError, match="ended before it answered"):
             side.read_copy(helpers.die, source)
         assert not list((tmp_path / "scratch").iterdir())
+        with pytest.raises(SideProcessError, match="ended before it answered"):  # and stays so
+            side.read_copy(helpers.keep, source, str(tmp_path / "k.duckdb"))
 
 
 RUN = textwrap.dedent(
@@ -275,6 +277,9 @@ def test_what_a_submitted_call_raised_or_its_death_reaches_the_caller(
         assert side.submit(helpers.arrays, 1, fill=1).result()["small"].size == 3
         with pytest.raises(SideProcessError, match="ended before it answered"):
             side.submit(helpers.end, 3).result()
+        later = side.submit(helpers.arrays, 1, fill=1)  # a call after it died fails the same
+        with pytest.raises(SideProcessError, match="ended before it answered"):
+            later.result()
         assert list(scratch.iterdir()) == []
     with pytest.raises(RuntimeError, match="within `with`"):
         SideProcess(scratch).submit(helpers.arrays, 1, fill=1)

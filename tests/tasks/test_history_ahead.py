@@ -4,8 +4,11 @@ never kept when its run failed."""
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from dataclasses import fields, replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +18,8 @@ from tests.tasks.test_economy_tables import WEIGHTS
 from worldloom.infrastructure.side_process import SideProcess
 from worldloom.systems.economy import EconomyRun, seed_economy
 from worldloom.systems.rng import Seeds
-from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy
+from worldloom.tasks.economy_start import EconomyStart, run_economy, timed_run
+from worldloom.tasks.history_ahead import EconomyAhead
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,7 @@ def start() -> EconomyStart:
 def side(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideProcess]:
     """A side process as a run's economies get (`flows.simulate.economy_beside`)."""
     scratch = tmp_path_factory.mktemp("economy") / "scratch"
-    with SideProcess(scratch, warm=(EconomyAhead.__module__,), tuned_heap=True) as process:
+    with SideProcess(scratch, warm=(timed_run.__module__,), tuned_heap=True) as process:
         yield process
 
 
@@ -125,3 +129,17 @@ def test_a_failed_run_or_a_failed_write_keeps_nothing(
     assert ahead.take(start) is None
     assert (ahead.taken, ahead.refused) == (0, 0)
     assert ahead.seconds == []  # nor timed
+
+
+def test_a_side_process_that_died_keeps_nothing_and_the_run_goes_on(
+    start: EconomyStart, tmp_path: Path
+) -> None:
+    """An economy's side process killed (or out of memory) fails its runs, which are then not
+    kept: each next segment runs its own economy, as without one."""
+    with SideProcess(tmp_path / "scratch") as side:
+        os.kill(side.submit(os.getpid).result(), signal.SIGKILL)
+        ahead = EconomyAhead(side)
+        with ahead.running(start, village_rules()):
+            pass
+        assert ahead.take(start) is None
+        assert ahead.seconds == []

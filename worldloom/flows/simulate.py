@@ -20,6 +20,7 @@ from worldloom.flows.stories import stories_flow
 from worldloom.infrastructure.side_process import SideProcess
 from worldloom.infrastructure.store import keep_open_letting_go, open_store
 from worldloom.tasks import catalog
+from worldloom.tasks.economy_start import timed_run
 from worldloom.tasks.events import announce_history, history_mark
 from worldloom.tasks.history import simulate_segment
 from worldloom.tasks.history_ahead import EconomyAhead
@@ -198,7 +199,7 @@ def economy_beside(
         return nullcontext()
     return SideProcess(
         Path(home) / "staging" / f"{world_id}.economy",
-        warm=(EconomyAhead.__module__,),
+        warm=(timed_run.__module__,),
         tuned_heap=True,
     )
 

@@ -113,7 +113,7 @@ class SideProcess:
         pool = self._running()
         copy_database(path, copy)
         try:
-            return _answer(pool.submit(function, str(copy), *args, **kwargs))
+            return _answer(_sent(pool, function, str(copy), *args, **kwargs))
         finally:
             remove_database(copy)
 
@@ -134,7 +134,7 @@ class SideProcess:
         """
         path = self._scratch / f"{next(self._calls)}-result"
         pool = self._running()
-        sent = pool.submit(_mapped_call, str(path), function, args, kwargs)
+        sent = _sent(pool, _mapped_call, str(path), function, args, kwargs)
         answer: Future[T] = Future()
 
         def received(done: Future[tuple[bytes, list[int]]]) -> None:
@@ -151,6 +151,19 @@ class SideProcess:
         if self._pool is None:
             raise RuntimeError("the side process is not running: use it within `with`")
         return self._pool
+
+
+def _sent(
+    pool: ProcessPoolExecutor, function: Callable[..., T], *args: Any, **kwargs: Any
+) -> Future[T]:
+    """`function`'s call sent to the pool's process; a process that has died already fails the
+    call's future, as one that dies while it runs does."""
+    try:
+        return pool.submit(function, *args, **kwargs)
+    except BrokenProcessPool as error:
+        failed: Future[T] = Future()
+        failed.set_exception(error)
+        return failed
 
 
 def _answer(call: Future[T]) -> T:

@@ -35,6 +35,7 @@ from worldloom.systems.history import Hooks
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.economy import stored_layout
+from worldloom.tasks.economy_start import EconomyStart, run_economy
 from worldloom.tasks.economy_tables import (
     archived_changes,
     market_goods_rows,
@@ -43,7 +44,7 @@ from worldloom.tasks.economy_tables import (
     state_from_rows,
     state_rows,
 )
-from worldloom.tasks.history_ahead import EconomyAhead, EconomyStart, run_economy, start_of_next
+from worldloom.tasks.history_ahead import EconomyAhead, start_of_next
 from worldloom.tasks.history_economy import count_agents, hooked_layout, hooks_at, pay_war
 from worldloom.tasks.history_kept import DAILY, KeptRows, KeptYears, daily_rows, living_rows
 from worldloom.tasks.history_rows import year_frames

@@ -18,56 +18,18 @@ small years took 87.5 s against 109.1 s, fifteen medium ones from year 100 56.3 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 
-import numpy as np
 import polars as pl
 
 from worldloom.infrastructure.side_process import SideProcess
-from worldloom.systems.economy import (
-    EconomyRules,
-    EconomyRun,
-    EconomyState,
-    MarketLayout,
-    Markets,
-    TradeLinks,
-    simulate_economy,
-)
-from worldloom.systems.rng import Seeds
+from worldloom.systems.economy import EconomyRules, EconomyRun, EconomyState, MarketLayout
 from worldloom.tasks.economy import links_now
+from worldloom.tasks.economy_start import EconomyStart, timed_run
 from worldloom.tasks.history_economy import hooked_layout, hooks_at
-
-
-@dataclass(frozen=True, slots=True)
-class EconomyStart:
-    """What a segment's economy runs from: the world's seed, its economy's state, the markets
-    and links under the year's hooks, and the days to run."""
-
-    seed: int
-    state: EconomyState
-    markets: Markets
-    links: TradeLinks
-    ticks: int
-
-    def same(self, other: EconomyStart) -> bool:
-        """Whether both give the same economy run: equal seeds, days and every field."""
-        return (
-            (self.seed, self.ticks) == (other.seed, other.ticks)
-            and _same_fields(self.state, other.state)
-            and _same_fields(self.markets, other.markets)
-            and _same_fields(self.links, other.links)
-        )
-
-
-def run_economy(start: EconomyStart, rules: EconomyRules) -> EconomyRun:
-    """The economy's days from `start` (which it leaves untouched)."""
-    return simulate_economy(
-        start.state, rules, start.markets, start.links, seeds=Seeds(start.seed), ticks=start.ticks
-    )
 
 
 class EconomyAhead:
@@ -106,22 +68,16 @@ class EconomyAhead:
         if self._beside is not None:
             # A block that fails leaves the run to end in the side process, which the run's
             # end stops.
-            made = self._beside.submit(_timed_run, start, rules)
+            made = self._beside.submit(timed_run, start, rules)
             yield
         else:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="economy-ahead") as thread:
-                made = thread.submit(_timed_run, start, rules)
+                made = thread.submit(timed_run, start, rules)
                 yield  # leaving the with block waits for the run, whatever the block did
         if made.exception() is None:
             run, seconds = made.result()
             self._ahead = (start, run)
             self.seconds.append(seconds)
-
-
-def _timed_run(start: EconomyStart, rules: EconomyRules) -> tuple[EconomyRun, float]:
-    began = time.perf_counter()
-    run = run_economy(start, rules)
-    return run, time.perf_counter() - began
 
 
 def start_of_next(
@@ -151,17 +107,3 @@ def start_of_next(
     )
     hooked = hooked_layout(now, hooks_at(last_day), provinces)
     return EconomyStart(seed, state, hooked.markets, hooked.links, days)
-
-
-def _same_fields(a: object, b: object) -> bool:
-    """Field by field (dataclasses of one kind): arrays equal in dtype, shape and values."""
-    for field in fields(a):  # type: ignore[arg-type]
-        x, y = getattr(a, field.name), getattr(b, field.name)
-        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)) or x.dtype != y.dtype:
-                return False
-            if not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
-                return False
-        elif x != y:
-            return False
-    return True
