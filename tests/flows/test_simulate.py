@@ -203,6 +203,25 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     assert_same_tables(home, world_id, lived[1])
 
 
+def test_only_a_small_economy_runs_its_years_in_a_side_process(
+    world: tuple[Path, GeneratedWorld], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long run's economy of up to `ECONOMY_BESIDE_AGENTS` agents runs in a side process (the
+    test above), a bigger one in a thread beside the write; a short run's always in a thread."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    with open_store(Settings(home=home).world_db(world_id), read_only=True) as store:
+        agents = store.read("economy_agents", world_id).height
+    assert 0 < agents <= simulate_flow.ECONOMY_BESIDE_AGENTS
+    assert isinstance(simulate_flow.economy_beside(str(home), world_id, years=3), SideProcess)
+    assert isinstance(
+        simulate_flow.economy_beside(str(home), world_id, years=2), contextlib.nullcontext
+    )
+    monkeypatch.setattr(simulate_flow, "ECONOMY_BESIDE_AGENTS", agents - 1)
+    assert isinstance(
+        simulate_flow.economy_beside(str(home), world_id, years=3), contextlib.nullcontext
+    )
+
+
 def test_each_year_s_economy_run_ahead_and_the_rows_kept_are_taken(
     world: tuple[Path, GeneratedWorld],
     lived: tuple[Path, dict[str, pl.DataFrame]],

@@ -38,11 +38,19 @@ from worldloom.tasks.world import world_db
 
 STORE_THREADS = 1
 """DuckDB's worker threads for the world's file through a run. A run keeps both cores busy (the
-year in this process, the next year's economy and the stories in side processes), and
+year in this process, the next year's economy beside it, the stories in a side process), and
 a second DuckDB thread only contends with them, woken for statements of a few milliseconds:
 twenty small years from the start took 21.5 s on one thread against 22.4 s on two (six runs
 each, alternating; five of six pairs faster), four medium years from year 100 the same (20.4
 s, five runs each)."""
+ECONOMY_BESIDE_AGENTS = 2_000
+"""An economy of up to this many agents runs a long run's next years' days in a side process
+of its own (`economy_beside`): a small one's days are mostly the Python between short compiled
+kernels, which in a thread shares the interpreter's lock with the year's write (a small world's
+568 agents: a hundred years 85.9 s in a process against 109.2 s in a thread). A bigger one's
+days are mostly kernels that leave the lock, and a process gains it nothing measurable (a medium
+world's 3,650: fifteen years from year 100 61.1 against 61.6 s, six 24.2 against 23.3 s) for
+~0.5 GB more at the run's peak (3.58 against 2.96 GB; a century's 3.83 GB, the target 4)."""
 BESIDE_YEARS = 3
 """A run through this many years' ends or more tells their stories in a side process, beside
 the next year on another core, and runs each next year's economy in another, beside the year's
@@ -193,15 +201,21 @@ def economy_beside(
     home: str, world_id: str, *, years: int
 ) -> AbstractContextManager[SideProcess | None]:
     """The side process a run of `years` years' ends runs each next year's economy in (beside
-    the year's write), if it is worth starting: as `stories_beside`. Its heap keeps freed
-    memory for the next day's arrays, as the command's does (`tune_memory`)."""
-    if not _worth_beside(years):
+    the year's write), if it is worth starting: as `stories_beside`, for an economy of up to
+    `ECONOMY_BESIDE_AGENTS` agents. Its heap keeps freed memory for the next day's arrays, as
+    the command's does (`tune_memory`)."""
+    if not _worth_beside(years) or _economy_agents(home, world_id) > ECONOMY_BESIDE_AGENTS:
         return nullcontext()
     return SideProcess(
         Path(home) / "staging" / f"{world_id}.economy",
         warm=(timed_run.__module__,),
         tuned_heap=True,
     )
+
+
+def _economy_agents(home: str, world_id: str) -> int:
+    with open_store(world_db(home, world_id), read_only=True) as store:
+        return store.row_counts(world_id, ("economy_agents",))["economy_agents"]
 
 
 def _worth_beside(years: int) -> bool:
