@@ -95,9 +95,9 @@ def simulate(
     between years while another process waits to read it. A run of `BESIDE_YEARS` years or
     more tells each year's stories in a side process, from a copy of the file taken as the year
     ended, and stores them with the next year: the same stories, told on another core. Each
-    year's economy runs while the year before is stored (`EconomyAhead`; in a side process of
-    its own in such a run), and each year's biggest reads are the rows the year before kept in
-    memory (`KeptYears`)."""
+    year's economy runs while the year before is stored (`EconomyAhead`; a small economy in a
+    side process of its own in such a run), and each year's biggest reads are the rows the
+    year before kept in memory (`KeptYears`)."""
     params = {"days": days, "until_tick": until_tick, "storyteller": storyteller}
     with held_world(home=home, world_id=world_id, what="simulate"), subflows_without_heartbeats():
         first, until = simulation_target(

@@ -50,8 +50,9 @@ class SideProcessError(RuntimeError):
 
 
 class SideProcess:
-    """One worker process, started by `with` and stopped at its end. The copies it reads are
-    made in `scratch`, which is emptied at both ends (a killed run leaves its copies there)."""
+    """One worker process, started by `with` and stopped at its end. The copies it reads, and
+    the files its results' arrays come back through, are made in `scratch`, which is emptied at
+    both ends (a killed run leaves its files there)."""
 
     def __init__(
         self, scratch: Path, *, warm: tuple[str, ...] = (), tuned_heap: bool = False

@@ -49,6 +49,7 @@ def run_economy(start: EconomyStart, rules: EconomyRules) -> EconomyRun:
 
 
 def timed_run(start: EconomyStart, rules: EconomyRules) -> tuple[EconomyRun, float]:
+    """`run_economy`, and its wall seconds where it ran (a thread, or the side process)."""
     began = time.perf_counter()
     run = run_economy(start, rules)
     return run, time.perf_counter() - began
