@@ -47,7 +47,7 @@ ECONOMY_BESIDE_AGENTS = 2_000
 """An economy of up to this many agents runs a long run's next years' days in a side process
 of its own (`economy_beside`): a small one's days are mostly the Python between short compiled
 kernels, which in a thread shares the interpreter's lock with the year's write (a small world's
-568 agents: a hundred years 85.9 s in a process against 109.2 s in a thread). A bigger one's
+568 agents: a hundred years 71.6 s in a process against 87.3 s in a thread). A bigger one's
 days are mostly kernels that leave the lock, and a process gains it nothing measurable (a medium
 world's 3,650: fifteen years from year 100 61.1 against 61.6 s, six 24.2 against 23.3 s) for
 ~0.5 GB more at the run's peak (3.58 against 2.96 GB; a century's 3.83 GB, the target 4)."""
