@@ -4,7 +4,7 @@ call is given.
 
 Two threads of one process share its interpreter lock: a year's stories told beside the next
 year in a thread overlapped ~7 % (both are Python-heavy), and a small world's economy run beside
-its year's write took 0.54-0.61 s against 0.31 s alone, the write 0.56-0.66 s against 0.27 s.
+its year's write took 0.54-0.62 s against 0.31 s alone, the write 0.56-0.67 s against 0.27 s.
 A process of its own has a core of its own. DuckDB lets no process open a file that another
 writes, so it reads a copy taken between the run's transactions and sends back what to write;
 the run writes it.
@@ -181,20 +181,21 @@ def _mapped_call(
     """In the side process: `function`'s result pickled, its big buffers written one after
     another to `path` instead (`SideProcess.submit`); the pickle and the buffers' sizes."""
     result = function(*args, **kwargs)
-    mapped: list[pickle.PickleBuffer] = []
+    mapped: list[memoryview] = []
 
     def in_band(buffer: pickle.PickleBuffer) -> bool:
-        if buffer.raw().nbytes < MAPPED_BYTES:
+        raw = buffer.raw()
+        if raw.nbytes < MAPPED_BYTES:
             return True
-        mapped.append(buffer)
+        mapped.append(raw)
         return False
 
     pickled = pickle.dumps(result, protocol=5, buffer_callback=in_band)
     if mapped:
         with open(path, "wb") as file:
-            for buffer in mapped:
-                file.write(buffer.raw())
-    return pickled, [buffer.raw().nbytes for buffer in mapped]
+            for raw in mapped:
+                file.write(raw)
+    return pickled, [raw.nbytes for raw in mapped]
 
 
 def _mapped_result(path: Path, pickled: bytes, sizes: list[int]) -> Any:

@@ -10,8 +10,8 @@ from, field by field. The shortcut can only ever be taken or refused, never give
 economy.
 
 In a thread, the economy and the write share the interpreter lock, and each took about as long
-as both alone (a small world's year: the economy 0.54-0.61 s against 0.31 s alone, the write
-0.56-0.66 s against 0.27 s); in a process of its own, 0.31-0.37 s and 0.35-0.44 s. A hundred
+as both alone (a small world's year: the economy 0.54-0.62 s against 0.31 s alone, the write
+0.56-0.67 s against 0.27 s); in a process of its own, 0.31-0.37 s and 0.35-0.44 s. A hundred
 small years took 71.6 s against 87.3 s back to back (the economy's arrays come back through a
 mapped file: `SideProcess.submit`); a medium economy gains nothing from it and stays in the
 thread (`flows.simulate.ECONOMY_BESIDE_AGENTS`).
