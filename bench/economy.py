@@ -170,7 +170,7 @@ def _markets_of(source: str) -> tuple[Any, Any, int]:
         return markets, links, SEED
     from worldloom.infrastructure.store import open_store
     from worldloom.tasks.economy import market_layout
-    from worldloom.tasks.world import load_world, world_db
+    from worldloom.tasks.world_record import load_world, world_db
 
     home, _, world_id = rest.rpartition(":")
     with open_store(world_db(home, world_id), read_only=True) as store:

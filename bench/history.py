@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from worldloom.infrastructure.runtime import tune_memory
 
 if TYPE_CHECKING:
+    from worldloom.infrastructure.store import WorldStore
     from worldloom.tasks.history import SegmentTimes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,8 +116,9 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     from worldloom.tasks.history_ahead import EconomyAhead
     from worldloom.tasks.history_kept import KeptYears
     from worldloom.tasks.history_year import DEAD
-    from worldloom.tasks.stories import YearStories, tell_year_stories_beside, write_year_stories
-    from worldloom.tasks.world import load_world, world_db
+    from worldloom.tasks.stories import tell_year_stories_beside
+    from worldloom.tasks.story_year import YearStories, write_year_stories
+    from worldloom.tasks.world_record import load_world, world_db
 
     with open_store(world_db(home, world_id), read_only=True) as store:
         start = load_world(store, world_id).tick
@@ -171,13 +173,8 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
     total = time.perf_counter() - began
     cpu = _cpu_seconds() - cpu_began  # the side processes' too: they have ended
     with open_store(world_db(home, world_id), read_only=True) as store:
-        events = store.read("events", world_id)
-        people = store.read("population_history", world_id)
+        held = _history_held(store, world_id)
         named_after = store.read("npcs", world_id, columns=("npc_id",), unless_in=DEAD).height
-    century = (events["tick"] // (365 * 100)).alias("century")
-    counts = events.group_by(century, "type").len().sort("century", "len", descending=[False, True])
-    first = people.filter(people["tick"] == people["tick"].min())["population_start"].sum()
-    last = people.filter(people["tick"] == people["tick"].max())["population_end"].sum()
     return {
         "years": len(seconds),
         "total_s": round(total, 1),
@@ -190,9 +187,25 @@ def _simulate(home: str, world_id: str, years: int) -> dict[str, Any]:
         "year_s": _typical_year(times[1:], ahead.seconds, stories[1:]),
         "peak_gb": round(peak.stop() / 1e9, 2),
         "own_peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
+        "events": held["events"],
+        "population": held["population"],
+        "named": [named_before, named_after],
+        "per_century": held["per_century"],
+    }
+
+
+def _history_held(store: WorldStore, world_id: str) -> dict[str, Any]:
+    """What the world's history holds: its events (and their count per century and type) and
+    its population at the first and last year's ends."""
+    events = store.read("events", world_id)
+    people = store.read("population_history", world_id)
+    century = (events["tick"] // (365 * 100)).alias("century")
+    counts = events.group_by(century, "type").len().sort("century", "len", descending=[False, True])
+    first = people.filter(people["tick"] == people["tick"].min())["population_start"].sum()
+    last = people.filter(people["tick"] == people["tick"].max())["population_end"].sum()
+    return {
         "events": events.height,
         "population": [int(first), int(last)],
-        "named": [named_before, named_after],
         "per_century": [
             {"century": int(c), "type": str(k), "count": int(n)} for c, k, n in counts.iter_rows()
         ],

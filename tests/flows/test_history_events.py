@@ -26,7 +26,7 @@ from worldloom.tasks.events import (
     announce_history,
     history_mark,
 )
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 

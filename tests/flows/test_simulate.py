@@ -51,16 +51,15 @@ from worldloom.tasks.economy_start import EconomyStart
 from worldloom.tasks.history import WRITTEN_WHOLE, simulate_segment, written_whole
 from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears, daily_rows
-from worldloom.tasks.stories import (
+from worldloom.tasks.stories import tell_year_stories, tell_year_stories_beside
+from worldloom.tasks.story_kept import KEPT, KeptBooks
+from worldloom.tasks.story_year import (
     REFLECTED,
     REMEMBERED,
     YearStories,
-    tell_year_stories,
-    tell_year_stories_beside,
     write_year_stories,
     year_stories_of,
 )
-from worldloom.tasks.story_kept import KEPT, KeptBooks
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_server")]
 

@@ -15,7 +15,7 @@ from worldloom.infrastructure.provenance import code_version
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks.generation import GenerationCache, open_generation, results_dir
 from worldloom.tasks.provenance import code_identity, unfinished_run
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 WORLD = "w"
 PARAMETERS = {"seed": 1, "preset": "tiny", "runner": "local", "fresh": False}

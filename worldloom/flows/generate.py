@@ -54,7 +54,7 @@ from worldloom.tasks.report import (
 )
 from worldloom.tasks.terrain import generate_terrain_stage as _terrain_stage
 from worldloom.tasks.world import create_world as _create_world
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 P = ParamSpec("P")
 R = TypeVar("R")

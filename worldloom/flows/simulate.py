@@ -27,14 +27,9 @@ from worldloom.tasks.history_ahead import EconomyAhead
 from worldloom.tasks.history_kept import KeptYears
 from worldloom.tasks.history_report import publish_history_report, simulation_target
 from worldloom.tasks.provenance import held_world, recorded_run, unfinished_run
-from worldloom.tasks.stories import (
-    YearStories,
-    tell_year_stories,
-    tell_year_stories_beside,
-    write_year_stories,
-    year_stories_of,
-)
-from worldloom.tasks.world import world_db
+from worldloom.tasks.stories import tell_year_stories, tell_year_stories_beside
+from worldloom.tasks.story_year import YearStories, write_year_stories, year_stories_of
+from worldloom.tasks.world_record import world_db
 
 STORE_THREADS = 1
 """DuckDB's worker threads for the world's file through a run. A run keeps both cores busy (the

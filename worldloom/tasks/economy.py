@@ -36,7 +36,7 @@ from worldloom.tasks.economy_tables import (
     state_rows,
 )
 from worldloom.tasks.stages import downstream_tables
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 Int = npt.NDArray[np.int64]
 

@@ -17,7 +17,7 @@ from prefect.events import emit_event
 from worldloom.infrastructure.snapshot import Manifest, inspect_snapshot
 from worldloom.infrastructure.store import open_store
 from worldloom.tasks import catalog
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 GENERATED: Final = "worldloom.world.generated"
 EXPORTED: Final = "worldloom.snapshot.exported"

@@ -21,7 +21,7 @@ from worldloom.infrastructure.snapshot import (
     write_snapshot,
 )
 from worldloom.infrastructure.store import TABLES, Table, describe_tables, open_store
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 
 @task(name="export-snapshot", cache_policy=NO_CACHE, task_run_name="export-snapshot · {world_id}")

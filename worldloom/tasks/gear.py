@@ -12,7 +12,7 @@ from worldloom.systems.gear import Gear, GearTables, GearWorld, generate_gear
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.stages import STAGE_TABLES, downstream_tables
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 _READS = (
     "npcs",

@@ -22,7 +22,7 @@ from worldloom.tasks.economy import run_economy_stage
 from worldloom.tasks.people_npcs import clear_staging
 from worldloom.tasks.provenance import code_identity, unfinished_run
 from worldloom.tasks.stages import STAGE_TABLES
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -49,8 +49,8 @@ from worldloom.tasks.history_economy import count_agents, hooked_layout, hooks_a
 from worldloom.tasks.history_kept import DAILY, KeptRows, KeptYears, daily_rows, living_rows
 from worldloom.tasks.history_rows import year_frames
 from worldloom.tasks.history_year import DEAD, YearWorld, live_year, load_year
-from worldloom.tasks.stories import YearStories
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.story_year import YearStories
+from worldloom.tasks.world_record import load_world, world_db
 
 DATED_TABLES = ("settlements", "population_groups", "npcs", "factions", "provinces", "diplomacy")
 """The year's tables whose every row carries the day it describes (the next year's first)."""

@@ -15,7 +15,7 @@ from worldloom.infrastructure.cartography.history_chart import render_timeline_c
 from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.tasks import catalog
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 MAX_DAYS = 365 * 10_000
 """The longest run asked for at once (ten thousand years): beyond it is a typo."""

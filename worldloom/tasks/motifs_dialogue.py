@@ -13,9 +13,9 @@ from worldloom.systems.narrative.dialogue import write_dialogue
 from worldloom.systems.narrative.motif import MotifScores, score_motifs
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
-from worldloom.tasks.stories import story_clock
 from worldloom.tasks.story_book import notables_of, world_names
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.story_year import story_clock
+from worldloom.tasks.world_record import load_world, world_db
 
 
 @task(name="score-motifs", cache_policy=NO_CACHE, task_run_name="score-motifs · {world_id}")

@@ -29,7 +29,7 @@ from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
 from worldloom.tasks.stages import STAGE_TABLES, downstream_tables
 from worldloom.tasks.tables import region_map_from_rows
-from worldloom.tasks.world import WorldRecord, load_world, world_db
+from worldloom.tasks.world_record import WorldRecord, load_world, world_db
 
 GENERATED = pl.lit(0, dtype=pl.Int64).alias("tick")
 """The tick the generated world's rows describe: its first day (simulate moves it on)."""

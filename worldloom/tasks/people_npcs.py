@@ -38,7 +38,7 @@ from worldloom.tasks.people import (
     read_stored,
     save,
 )
-from worldloom.tasks.world import WorldRecord
+from worldloom.tasks.world_record import WorldRecord
 
 NPCS_PER_BATCH = 2_000
 """A batch closes once its regions plan this many NPCs (or a `MAX_BATCHES`th of the world's):

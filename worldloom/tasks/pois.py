@@ -19,7 +19,7 @@ from worldloom.tasks.tables import (
     settlement_rows,
     sublocation_rows,
 )
-from worldloom.tasks.world import load_terrain, load_world, world_db
+from worldloom.tasks.world_record import load_terrain, load_world, world_db
 
 
 @task(name="generate-places", cache_policy=NO_CACHE)

@@ -57,7 +57,7 @@ from worldloom.tasks.people_prose import (
     colour_texts,
     people_asks,
 )
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 _LISTED = 12
 """The prompts take at most this many names per list (their facts models bound them)."""

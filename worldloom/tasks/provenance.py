@@ -19,7 +19,7 @@ from worldloom.infrastructure.settings import Settings
 from worldloom.infrastructure.snapshot import remove_stale_staging
 from worldloom.infrastructure.store import open_store
 from worldloom.infrastructure.world_lock import hold_world
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 
 @contextmanager

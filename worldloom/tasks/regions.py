@@ -22,7 +22,7 @@ from worldloom.tasks.tables import (
     prose_baseline_rows,
     region_rows,
 )
-from worldloom.tasks.world import load_terrain, load_world, world_db
+from worldloom.tasks.world_record import load_terrain, load_world, world_db
 
 
 @task(name="generate-regions", cache_policy=NO_CACHE)

@@ -36,7 +36,7 @@ from worldloom.systems.gear import (
     loot_rooms,
 )
 from worldloom.tasks import catalog
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 _WORLD_READS: dict[str, tuple[str, ...] | None] = {
     "cells": ("cell_id", "area_km2", "is_land", "biome_id"),

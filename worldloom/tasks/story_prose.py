@@ -31,7 +31,7 @@ from worldloom.tasks import catalog
 from worldloom.tasks.motifs_dialogue import dialogue_inputs
 from worldloom.tasks.prose import CallLog, gateway_for
 from worldloom.tasks.story_book import world_names
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 ARCS = 8
 """Arcs summarised: those a reader of the world sees first."""

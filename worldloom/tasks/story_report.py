@@ -15,7 +15,7 @@ from worldloom.infrastructure.analytics.markdown import markdown_table
 from worldloom.infrastructure.store import open_store
 from worldloom.systems.narrative.motif import MotifScores, surface_arcs
 from worldloom.tasks import catalog
-from worldloom.tasks.world import world_db
+from worldloom.tasks.world_record import world_db
 
 TOP = 8
 """Rows per list."""

@@ -12,7 +12,7 @@ from worldloom.systems.world_generation import generate_terrain
 from worldloom.tasks import catalog
 from worldloom.tasks.stages import downstream_tables
 from worldloom.tasks.tables import cell_rows, lake_rows, river_rows
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 
 @task(name="generate-terrain", cache_policy=NO_CACHE)

@@ -17,7 +17,7 @@ from worldloom.infrastructure.store import open_store
 from worldloom.systems.gear import GearWorld, generate_gear
 from worldloom.systems.rng import Seeds
 from worldloom.tasks.gear import _READS, gear_tables
-from worldloom.tasks.world import load_world, world_db
+from worldloom.tasks.world_record import load_world, world_db
 
 pytestmark = [pytest.mark.flow]
 

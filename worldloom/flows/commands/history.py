@@ -21,7 +21,7 @@ from worldloom.infrastructure.store import StoreError, open_store
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog
 from worldloom.tasks.history_report import check_duration, check_years
-from worldloom.tasks.world import load_world
+from worldloom.tasks.world_record import load_world
 
 STORYTELLERS = ("calm", "classic", "chaotic")
 

@@ -30,8 +30,8 @@ from worldloom.systems.narrative.arc import why_not
 from worldloom.systems.narrative.memory import recall as recall_memories
 from worldloom.systems.world import ConfigError
 from worldloom.tasks import catalog
-from worldloom.tasks.stories import story_clock
-from worldloom.tasks.world import load_world
+from worldloom.tasks.story_year import story_clock
+from worldloom.tasks.world_record import load_world
 
 WorldArgument = Annotated[str, typer.Argument(help="World id (or a unique prefix of one).")]
 

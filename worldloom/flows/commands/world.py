@@ -48,7 +48,7 @@ from worldloom.runtime.export.rows import export_copy
 from worldloom.systems.world import ConfigError, check_world_name
 from worldloom.tasks import catalog
 from worldloom.tasks.report import economy_summary, gear_summary, people_summary, world_summary
-from worldloom.tasks.world import load_world
+from worldloom.tasks.world_record import load_world
 from worldloom.tasks.yarn_scripts import verify_yarn, write_yarn
 
 
