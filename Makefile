@@ -31,7 +31,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check worldloom tests bench
-	$(BIN)/ruff format --check worldloom tests bench
+	$(BIN)/ruff format --check worldloom tests bench README.md
 
 types: $(STAMP)
 	$(BIN)/mypy
