@@ -282,7 +282,8 @@ def test_the_rows_a_segment_keeps_are_those_the_store_then_returns(
     """What a segment keeps for the next is what reading them back would give: the living's
     npcs and npc_vitals rows once a year has ended in the run (a run's first segments read
     them), all the daily history's rows once known (read whole by a segment from a world's
-    start or a year's, then kept from segment to segment). A run of its own begun mid-year
+    start or a year's, then kept from segment to segment), and its reads of tables it did not
+    write. A run of its own begun mid-year
     knows the daily rows only in part, and keeps nothing. Taken or not, the next segment's
     tables are the same (the tests above)."""
     home, world_id = copy_of(world, tmp_path), world[1].world_id
@@ -310,6 +311,11 @@ def test_the_rows_a_segment_keeps_are_those_the_store_then_returns(
                     assert frame.equals(store.read(name, world_id, unless_in=history_year.DEAD))
                 for name, frame in (rows.daily or {}).items():
                     assert frame.equals(store.read(name, world_id)), name
+                # With them, the segment's reads its write left true: of what a year reads and
+                # never writes (the market links, every segment), none of what it wrote.
+                carried = {table for read in rows.reads.values() for table in read.tables}
+                assert "market_links" in carried
+                assert not carried & {"worlds", "npcs", "npc_vitals", "market_prices", "trades"}
                 # Given once, and only to a segment starting where they end.
                 kept.keep(store, world_id, tick=tick, living=rows.living, daily=rows.daily)
                 assert kept.take(store, world_id, tick=tick - 1) is None

@@ -1,8 +1,9 @@
 """Reads of a world's table: only some columns, only rows in any of some ranges, and reads
-remembered within a stage until it writes."""
+remembered within a stage until it writes their tables (and handed to the next stage)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -59,6 +60,68 @@ def test_reads_are_remembered_within_until_a_write(tmp_path: Path) -> None:
             remembering.replace_rows("a", {"money_supply": _money([(2, 0, 9)])})
             assert remembering.read("money_supply", "a")["money"].to_list() == [9]
         assert store.read("money_supply", "a") is not store.read("money_supply", "a")
+
+
+def test_a_write_forgets_the_reads_of_the_tables_it_wrote_only(tmp_path: Path) -> None:
+    """Reads of tables a write left alone are still true and stay remembered; those of a
+    table it wrote, or read as rows not among another table's that it wrote, are read again."""
+    dead = ("npc_vitals", RowRange(after={"died_tick": -1}))
+    bios = table_frame("notable_bios", {"npc_id": [1, 2], "text": ["one", "two"]})
+    with open_store(tmp_path / "w.duckdb") as store:
+        store.replace_rows(
+            "a",
+            {
+                "money_supply": _money([(0, 0, 5)]),
+                "npc_vitals": _vitals([(1, 5, None, None), (2, 6, None, None)]),
+                "notable_bios": bios,
+            },
+        )
+        with store.remembering() as remembering:
+            money = remembering.read("money_supply", "a")
+            living = remembering.read("notable_bios", "a", unless_in=dead)
+            assert living["npc_id"].to_list() == [1, 2]
+            remembering.replace_rows(
+                "a", {"npc_vitals": _vitals([(1, 5, 9, "war"), (2, 6, None, None)])}
+            )
+            assert remembering.read("money_supply", "a") is money
+            assert remembering.read("notable_bios", "a", unless_in=dead)["npc_id"].to_list() == [2]
+            assert remembering.read("notable_bios", "a")["npc_id"].to_list() == [1, 2]
+            # A write that fails forgets every read: what it did is undone, but not known.
+            with pytest.raises(RuntimeError, match="no stories"):
+                remembering.replace_rows(
+                    "a", {"npc_vitals": _vitals([])}, last=_fails("no stories")
+                )
+            assert remembering.read("money_supply", "a") is not money
+            assert remembering.read("npc_vitals", "a").height == 2  # rolled back
+
+
+def _fails(message: str) -> Callable[[], None]:
+    def fail() -> None:
+        raise RuntimeError(message)
+
+    return fail
+
+
+def test_remembered_reads_go_to_another_store_of_the_file(tmp_path: Path) -> None:
+    """A store hands the reads it remembers to the next one that opens the file (a simulate
+    run's next segment); that store's own reads stay, and outside `remembering` nothing is."""
+    path = tmp_path / "w.duckdb"
+    with open_store(path) as store:
+        store.replace_rows("a", {"money_supply": _money([(0, 0, 5)])})
+        assert store.remembered() == {}
+        with store.remembering() as remembering:
+            money = remembering.read("money_supply", "a")
+            early = remembering.read("money_supply", "a", before={"tick": 1})
+            memory = remembering.remembered()
+    with open_store(path) as again, again.remembering() as remembering:
+        mine = remembering.read("money_supply", "a", before={"tick": 1})
+        remembering.recall(memory)
+        assert remembering.read("money_supply", "a") is money
+        assert remembering.read("money_supply", "a", before={"tick": 1}) is mine
+        assert mine is not early
+    with open_store(path) as outside:
+        outside.recall(memory)
+        assert outside.read("money_supply", "a") is not money
 
 
 def _vitals(rows: list[tuple[int, int | None, int | None, str | None]]) -> pl.DataFrame:

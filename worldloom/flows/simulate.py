@@ -146,6 +146,7 @@ def simulate(
                     told = None if telling is None else partial(_store, home, world_id, telling)
                     if kept.give_way(finish=told):
                         telling = None
+                        carried.drop()  # the stories were stored, the file held by another
                     events += segment.events
                     population = segment.population or population
             finally:

@@ -121,7 +121,8 @@ def simulate_segment(
     `until_tick` runs the next year's economy beside its write, from the world it is writing,
     and the next segment takes that economy if it starts from the same one (`EconomyAhead`).
     With `kept` (a run's too), a segment keeps the rows of its biggest reads as its write left
-    them, and the next one takes them instead of reading them back (`KeptYears`)."""
+    them, and its reads of the tables it did not write, and the next one takes them instead of
+    reading them back (`KeptYears`)."""
     rules = catalog.economy_rules()
     began = time.perf_counter()
     # One open of the world a segment: its reads, then its one transaction.
@@ -132,6 +133,8 @@ def simulate_segment(
         if end <= tick:
             raise ValueError(f"nothing to simulate: the world is at tick {tick}")
         held = None if kept is None else kept.take(store, world_id, tick=tick)
+        if held is not None:
+            store.recall(held.reads)
         economy = _load_economy(
             store, world_id, rules, end_tick=end, daily=None if held is None else held.daily
         )

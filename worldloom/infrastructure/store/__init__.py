@@ -16,6 +16,7 @@ from worldloom.infrastructure.store.opening import (
 from worldloom.infrastructure.store.revision import Revision, RowRange
 from worldloom.infrastructure.store.schema import SCHEMA_VERSION, TABLES, Table
 from worldloom.infrastructure.store.store import (
+    ReadMemory,
     WorldStore,
     Writes,
     describe_tables,
@@ -28,6 +29,7 @@ from worldloom.infrastructure.store.store import (
 __all__ = [
     "SCHEMA_VERSION",
     "TABLES",
+    "ReadMemory",
     "Revision",
     "RowRange",
     "SchemaTooNewError",

@@ -26,23 +26,49 @@ from worldloom.infrastructure.store.revision import (
 from worldloom.infrastructure.store.schema import TABLES, Table
 
 
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A read's rows (frames are immutable) and the tables they were read from."""
+
+    tables: frozenset[str]
+    rows: pl.DataFrame
+
+
+ReadMemory = Mapping[str, Remembered]
+"""Reads a store remembers, by what was asked (`WorldStore.remembering`)."""
+
+
 class WorldStore:
     """A world's DuckDB file. One writing process at a time (DuckDB's rule); use `open_store`."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._con = connection
         self.path = path
-        self._remembered: dict[str, pl.DataFrame] | None = None
+        self._remembered: dict[str, Remembered] | None = None
 
     @contextmanager
     def remembering(self) -> Iterator[WorldStore]:
-        """Within: a read repeated returns the rows it read first (frames are immutable), so
-        a stage whose parts read the same table reads it once; a write forgets them all."""
+        """Within: a read repeated returns the rows it read first, so a stage whose parts
+        read the same table reads it once; a write forgets the reads of the tables it wrote
+        (a read of rows not among another table's, of both). What is remembered when a write
+        ends may be handed to another store of the file (`remembered`, `recall`: a simulate
+        run's next segment), if nothing else writes the file meanwhile."""
         self._remembered = {}
         try:
             yield self
         finally:
             self._remembered = None
+
+    def remembered(self) -> ReadMemory:
+        """The reads remembered now (none outside `remembering`)."""
+        return dict(self._remembered or {})
+
+    def recall(self, memory: ReadMemory) -> None:
+        """Remember `memory`'s reads too (within `remembering`; a read made here already
+        stays), as if they were made here: the caller vouches that nothing wrote their
+        tables since."""
+        if self._remembered is not None:
+            self._remembered = dict(memory) | self._remembered
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -76,11 +102,11 @@ class WorldStore:
             ValueError: `last` gives a table the other writes name (nothing is stored).
         """
         written: dict[str, int] = {}
-        self._forget()
+        cleared = [_table(name).name for name in clear]
         cursor = self._con.cursor()
         try:
             cursor.execute("BEGIN TRANSACTION")
-            for name in _holding(cursor, [_table(name).name for name in clear], world_id):
+            for name in _holding(cursor, cleared, world_id):
                 cursor.execute(f"DELETE FROM {name} WHERE world_id = ?", [world_id])
             _write(cursor, world_id, Writes(frames, append or {}, revise or {}), written)
             more = None if last is None else last()
@@ -92,21 +118,23 @@ class WorldStore:
         except BaseException:
             with suppress(duckdb.TransactionException):  # an interrupt ended it already
                 cursor.execute("ROLLBACK")
+            self._forget()  # whatever was read during the transaction
             raise
         finally:
             cursor.close()
+        self._forget({*cleared, *written})
         return written
 
     def append_rows(self, world_id: str, name: str, frame: pl.DataFrame) -> int:
         """Add rows to a log table (e.g. `llm_calls`); the primary key refuses duplicates."""
         table = _table(name)
         incoming = _incoming(table, frame, world_id)
-        self._forget()
         cursor = self._con.cursor()
         try:
             insert_rows(cursor, table, incoming)
         finally:
             cursor.close()
+            self._forget({table.name})
         return incoming.height
 
     def start_run(
@@ -120,6 +148,7 @@ class WorldStore:
         code_version: str,
     ) -> None:
         """Record that a flow run began (provenance: what ran, with what, by which code)."""
+        self._forget({"runs"})
         self._con.execute(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', NULL)",
             [world_id, run_id, flow, parameters_hash, parameters_json, code_version, _now()],
@@ -127,6 +156,7 @@ class WorldStore:
 
     def finish_run(self, run_id: str, *, status: str, error: str | None = None) -> None:
         """Close a run record with its final status."""
+        self._forget({"runs"})
         self._con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE run_id = ?",
             [_now(), status, error, run_id],
@@ -135,6 +165,7 @@ class WorldStore:
     def abort_unfinished_runs(self, world_id: str, *, reason: str) -> int:
         """Mark the world's runs still `running` as `aborted` with `reason` (call only while
         holding the world's lock, when no run of it can be alive); returns how many."""
+        self._forget({"runs"})
         rows = self._con.execute(
             "UPDATE runs SET finished_at = ?, status = 'aborted', error = ? "
             "WHERE world_id = ? AND status = 'running' RETURNING run_id",
@@ -189,7 +220,7 @@ class WorldStore:
             (name, world_id, where, after, before, within, columns, unless_in, among, distinct)
         )
         if self._remembered is not None and asked in self._remembered:
-            return self._remembered[asked]
+            return self._remembered[asked].rows
         table = _table(name)
         for column in columns or ():
             if column not in table.column_names:
@@ -230,12 +261,23 @@ class WorldStore:
                 frame = frame.sort(table.world_key)
             frame = frame.drop(key) if key else frame
         if self._remembered is not None:
-            self._remembered[asked] = frame
+            read = {table.name} if unless_in is None else {table.name, _table(unless_in[0]).name}
+            self._remembered[asked] = Remembered(frozenset(read), frame)
         return frame
 
-    def _forget(self) -> None:
-        if self._remembered is not None:
+    def _forget(self, tables: Iterable[str] | None = None) -> None:
+        """Forget the reads of `tables` (of every table: None)."""
+        if self._remembered is None:
+            return
+        if tables is None:
             self._remembered.clear()
+            return
+        written = set(tables)
+        self._remembered = {
+            asked: read
+            for asked, read in self._remembered.items()
+            if read.tables.isdisjoint(written)
+        }
 
     def next_id(self, name: str, world_id: str, column: str) -> int:
         """One past the largest `column` of `world_id`'s rows in a table (0 when it has none):
