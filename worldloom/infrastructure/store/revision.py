@@ -216,9 +216,10 @@ def insert_rows(cursor: duckdb.DuckDBPyConnection, table: Table, rows: pl.DataFr
     cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
 
 
-def table_rows(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` as the table's rows (without `world_id`): exactly its columns, in its order and
-    types, and a negative id in a nullable integer column (a system's "none") as null.
+def table_rows(table: Table, frame: pl.DataFrame, *, world_id: str | None = None) -> pl.DataFrame:
+    """`frame` as the table's rows (without `world_id`, or with it first if given): exactly
+    its columns, in its order and types, and a negative id in a nullable integer column (a
+    system's "none") as null.
 
     Raises:
         ValueError: a column is missing or unexpected, or a value does not fit its type.
@@ -228,14 +229,20 @@ def table_rows(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
         missing = sorted(set(expected) - set(frame.columns))
         extra = sorted(set(frame.columns) - set(expected))
         raise ValueError(f"table {table.name}: missing columns {missing}, unexpected {extra}")
-    try:
-        rows = frame.cast(expected, strict=True)
-    except pl.exceptions.PolarsError as error:
-        raise ValueError(f"table {table.name}: a value does not fit its column: {error}") from None
+    # Most frames come in the table's types already: only the others are cast (a cast to the
+    # same types is a pass of its own; a year writes ~50 frames, a few ms each).
+    if any(frame.schema[name] != dtype for name, dtype in expected.items()):
+        try:
+            frame = frame.cast(expected, strict=True)
+        except pl.exceptions.PolarsError as error:
+            message = f"table {table.name}: a value does not fit its column: {error}"
+            raise ValueError(message) from None
     # Systems say "none" with -1 in their integer arrays; the tables say it with null.
-    nones = [
-        pl.when(pl.col(c.name) >= 0).then(pl.col(c.name)).alias(c.name)
-        for c in table.columns
-        if c.nullable and c.dtype.is_integer()
-    ]
-    return rows.with_columns(nones).select(*expected)
+    nones = {c.name for c in table.columns if c.nullable and c.dtype.is_integer()}
+    return frame.select(
+        *([] if world_id is None else [pl.lit(world_id).alias("world_id")]),
+        *(
+            pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) if name in nones else name
+            for name in expected
+        ),
+    )

@@ -429,10 +429,9 @@ def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
         StoreError: a column is missing or unexpected, or a value does not fit its type.
     """
     try:
-        rows = table_rows(table, frame)
+        return table_rows(table, frame, world_id=world_id)
     except ValueError as error:
         raise StoreError(str(error)) from None
-    return rows.select(pl.lit(world_id).alias("world_id"), *rows.columns)
 
 
 def _now() -> datetime:
