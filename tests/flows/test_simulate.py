@@ -43,6 +43,7 @@ from worldloom.infrastructure.store import (
     open_store,
     strictly_ascending,
 )
+from worldloom.infrastructure.store.opening import KeptFile
 from worldloom.systems.history.schism import Strife
 from worldloom.systems.history.year import RolledYear
 from worldloom.tasks import catalog, history_year
@@ -199,6 +200,39 @@ def test_a_run_through_three_year_ends_tells_their_stories_in_a_side_process(
     assert economies == [("worldloom.tasks.economy_start.timed_run", 365)] * 2
     assert not (home / "staging" / f"{world_id}.stories").exists()
     assert not (home / "staging" / f"{world_id}.economy").exists()
+    assert_same_tables(home, world_id, lived[1])
+
+
+def test_a_run_letting_a_waiting_process_in_stores_the_stories_and_reads_its_rows_again(
+    world: tuple[Path, GeneratedWorld],
+    lived: tuple[Path, dict[str, pl.DataFrame]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process waiting for the file between years gets it once the year's stories are stored
+    (in a transaction of their own); the next segment then takes nothing the last one kept
+    (the file was another's meanwhile), and the run ends with the same tables."""
+    home, world_id = copy_of(world, tmp_path), world[1].world_id
+    stored: list[bool] = []
+    taken: list[bool] = []
+    take = KeptYears.take
+
+    def give_way(_: KeptFile, finish: Callable[[], object] | None = None) -> bool:
+        if finish is not None:
+            finish()
+        stored.append(finish is not None)
+        return True
+
+    def spied(kept: KeptYears, store: WorldStore, world_id: str, *, tick: int) -> Any:
+        rows = take(kept, store, world_id, tick=tick)
+        taken.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(KeptFile, "give_way", give_way)
+    monkeypatch.setattr(KeptYears, "take", spied)
+    simulate(str(home), world_id, until_tick=END)
+    assert stored == [True, True, True]  # each year's end
+    assert taken == [False] * 3  # the three years, none from the year before
     assert_same_tables(home, world_id, lived[1])
 
 
