@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -87,24 +87,25 @@ class EconomyRules:
     comfort_every: int
     book: RecipeBook
     tuning: Tuning
+    # Derived from the fields above once, not at each use: a tick asks for them ~10 times,
+    # and working them out each time was a twentieth of a small world's economy day.
+    guard: int = field(init=False)
+    merchant: int = field(init=False)
+    crafts: Bool = field(init=False)
+    """Roles that run a recipe (every role but guards and merchants)."""
+    gathers: Bool = field(init=False)
+    """Recipes that take nothing and draw on a resource of the land."""
 
-    @property
-    def guard(self) -> int:
-        return self.roles.index(GUARD)
-
-    @property
-    def merchant(self) -> int:
-        return self.roles.index(MERCHANT)
-
-    @property
-    def crafts(self) -> Bool:
-        """Roles that run a recipe (every role but guards and merchants)."""
-        return self.rate > 0
-
-    @property
-    def gathers(self) -> Bool:
-        """Recipes that take nothing and draw on a resource of the land."""
-        return np.asarray(self.crafts & (self.inputs.sum(axis=1) == 0), dtype=np.bool_)
+    def __post_init__(self) -> None:
+        crafts = self.rate > 0
+        derived = {
+            "guard": self.roles.index(GUARD),
+            "merchant": self.roles.index(MERCHANT),
+            "crafts": crafts,
+            "gathers": np.asarray(crafts & (self.inputs.sum(axis=1) == 0), dtype=np.bool_),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     def producers_of(self, good: int) -> Int:
         return np.flatnonzero(self.outputs[:, good] > 0)
