@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from worldloom.systems.combat.stat_block import StatBlocks
+from worldloom.systems.draw import mix, step_uniform
 from worldloom.systems.kernel import kernel, kernel_helper
 from worldloom.systems.rng import Seeds
 
@@ -33,9 +34,6 @@ EMPTY = -1
 _EXACT_ATTACKS = 64
 """Up to this many attacks a round are rolled one by one; more are drawn from the normal
 approximation of their binomial count (armies)."""
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +143,7 @@ def _fight(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     scorch_a = np.zeros(a_count.shape, dtype=np.float64)
     scorch_b = np.zeros(b_count.shape, dtype=np.float64)
     for f in range(fights):
-        state = _mix(base ^ keys[f])
+        state = mix(base ^ keys[f])
         for turn in range(max_rounds):
             if left_a[f].sum() == 0 or left_b[f].sum() == 0:
                 break
@@ -275,29 +273,13 @@ def _hits(swings: int, chance: float, state: np.uint64) -> tuple[float, np.uint6
     if swings <= _EXACT_ATTACKS:
         hits = 0
         for _ in range(swings):
-            roll, state = _uniform(state)
+            roll, state = step_uniform(state)
             if roll < chance:
                 hits += 1
         return float(hits), state
-    first, state = _uniform(state)
-    second, state = _uniform(state)
+    first, state = step_uniform(state)
+    second, state = step_uniform(state)
     normal = math.sqrt(-2.0 * math.log(1.0 - first)) * math.cos(2.0 * math.pi * second)
     mean = swings * chance
     spread = math.sqrt(swings * chance * (1.0 - chance))
     return float(min(swings, max(0, round(mean + normal * spread)))), state
-
-
-@kernel_helper
-def _uniform(state: np.uint64) -> tuple[float, np.uint64]:
-    """The next uniform number in [0, 1) of a fight's dice, and the state after it."""
-    state = state + _GOLDEN
-    return float(_mix(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0), state
-
-
-@kernel_helper
-def _mix(value: np.uint64) -> np.uint64:
-    """SplitMix64's finaliser (as in `systems.draw`)."""
-    z = value
-    z = (z ^ (z >> np.uint64(30))) * _MIX_1
-    z = (z ^ (z >> np.uint64(27))) * _MIX_2
-    return z ^ (z >> np.uint64(31))

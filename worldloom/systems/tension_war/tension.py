@@ -4,12 +4,14 @@ and crossing a band upwards is news."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from worldloom.systems.draw import keyed_uniform
+from worldloom.systems.kernel import kernel
 from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray, WarInputs
 from worldloom.systems.tension_war.record import NONE, BorderIncident, Incident, TensionRose
 from worldloom.systems.tension_war.turn import Turn
@@ -70,33 +72,95 @@ def pressures(turn: Turn, border: BoolArray) -> FloatArray:
 
 
 def drift_tension(turn: Turn, border: BoolArray) -> None:
-    """Move every pair towards its equilibrium and let it wander; fade old wars' memory."""
-    weights, war = turn.table.tension, turn.table.war
+    """Move every pair towards its equilibrium (what divides it, `pressures`; allies, vassals
+    and their suzerains no higher than `ally_tension`) and let it wander; fade old wars'
+    memory. Pairs at war stay at the war threshold at least."""
+    weights, war, inputs = turn.table.tension, turn.table.war, turn.inputs
     half_life = weights["memory_half_life_years"] * 365.0
     turn.memory *= 0.5 ** (turn.days / half_life) if half_life > 0 else 0.0
-    push = pressures(turn, border).sum(axis=0)
-    equilibrium = weights["baseline"] + np.where(border, push, 0.5 * push)
-    friends = turn.allied | _bound(turn)
-    equilibrium = np.where(friends, np.minimum(equilibrium, war["ally_tension"]), equilibrium)
-    closed = 1.0 - np.exp(-weights["reversion_per_year"] * turn.days / 365.0)
-    a, b = np.triu_indices(turn.ids.size, 1)
+    a, b = _pairs(turn.ids.size)
     noise = weights["noise_per_month"] * np.sqrt(turn.days / 30.0) * _normal(turn, a, b)
-    step = (equilibrium[a, b] - turn.tension[a, b]) * closed + noise
-    values = np.clip(turn.tension[a, b] + step, 0.0, 100.0)
-    fighting = turn.war_of >= 0
-    at_war = fighting[a] & (turn.war_of[a] == turn.war_of[b]) & (turn.side[a] != turn.side[b])
-    values = np.where(at_war, np.maximum(values, war["threshold"]), values)
-    turn.tension[a, b] = turn.tension[b, a] = values
-
-
-def _bound(turn: Turn) -> BoolArray:
-    """[faction, faction]: vassal and suzerain."""
-    n = turn.ids.size
-    bound = np.zeros((n, n), dtype=np.bool_)
+    lords = np.full(turn.ids.size, -1, dtype=np.int64)
     vassals = np.flatnonzero(turn.suzerain != NONE)
-    lords = np.searchsorted(turn.ids, turn.suzerain[vassals])
-    bound[vassals, lords] = bound[lords, vassals] = True
-    return bound
+    lords[vassals] = np.searchsorted(turn.ids, turn.suzerain[vassals])
+    _drift(
+        turn.tension,
+        noise,
+        border,
+        np.array([weights[name] for name in _LAYERS], dtype=np.float64),
+        np.asarray(inputs.faction_culture, dtype=np.int64),
+        np.asarray(inputs.faction_religion, dtype=np.int64),
+        np.asarray(inputs.religion_hostility, dtype=np.float64),
+        np.asarray(inputs.trade_competition, dtype=np.float64),
+        turn.memory,
+        turn.allied,
+        lords,
+        np.asarray(turn.war_of, dtype=np.int64),
+        np.asarray(turn.side, dtype=np.int64),
+        np.array(
+            [
+                weights["baseline"],
+                war["ally_tension"],
+                1.0 - np.exp(-weights["reversion_per_year"] * turn.days / 365.0),
+                war["threshold"],
+            ]
+        ),
+    )
+
+
+_LAYERS = ("border", "culture", "religion", "trade", "memory")
+"""`pressures`' layers in their order, which `_drift` adds them in."""
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """The pairs of `n` factions (a < b) in row order (every month asks again)."""
+    a, b = np.triu_indices(n, 1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
+@kernel
+def _drift(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
+    tension: FloatArray,
+    noise: FloatArray,
+    border: BoolArray,
+    layer: FloatArray,
+    culture: IntArray,
+    faith: IntArray,
+    hostility: FloatArray,
+    trade: FloatArray,
+    memory: FloatArray,
+    allied: BoolArray,
+    lords: IntArray,
+    war_of: IntArray,
+    side: IntArray,
+    constants: FloatArray,
+) -> None:
+    """`drift_tension`'s step of every pair, `_pairs`' order, in place: the arithmetic numpy
+    did over `pressures`' five [faction, faction] layers (added in their order), pair by pair.
+    `lords[f]` is the index of f's suzerain, -1 for none."""
+    baseline, ally_tension, closed, threshold = constants
+    n, k = tension.shape[0], 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            known = faith[i] >= 0 and faith[j] >= 0
+            religion = hostility[max(faith[i], 0), max(faith[j], 0)] if known else 0.0
+            apart = culture[i] != culture[j] and culture[i] >= 0
+            push = layer[0] * (1.0 if border[i, j] else 0.0)
+            push += layer[1] * (1.0 if apart else 0.0)
+            push += layer[2] * religion
+            push += layer[3] * trade[i, j]
+            push += layer[4] * memory[i, j]
+            equilibrium = baseline + (push if border[i, j] else 0.5 * push)
+            if allied[i, j] or lords[i] == j or lords[j] == i:
+                equilibrium = min(equilibrium, ally_tension)
+            value = tension[i, j] + ((equilibrium - tension[i, j]) * closed + noise[k])
+            value = min(max(value, 0.0), 100.0)
+            if war_of[i] >= 0 and war_of[i] == war_of[j] and side[i] != side[j]:
+                value = max(value, threshold)
+            tension[i, j] = tension[j, i] = value
+            k += 1
 
 
 def _normal(turn: Turn, a: IntArray, b: IntArray) -> FloatArray:
