@@ -19,6 +19,7 @@ from worldloom.systems.history import (
     advance_people,
 )
 from worldloom.systems.history.person import _first
+from worldloom.systems.history.person_log import People
 from worldloom.systems.people import npc_schema
 from worldloom.systems.rng import Seeds
 from worldloom.tasks import catalog
@@ -233,3 +234,19 @@ def test_the_first_of_each_settlement_are_those_a_plain_sort_finds() -> None:
             rows = sorted(np.flatnonzero(among & (settlement == s)).tolist(), key=lambda r: key[r])
             plain[rows[: max(int(quota[s]), 0)]] = True
         assert (_first(key, settlement, quota, among=among) == plain).all()
+
+
+def test_people_know_who_holds_an_id_and_come_in_id_order() -> None:
+    npcs = _village(couples=3)
+    vitals = pl.DataFrame(
+        {"npc_id": [1, 10, 999], "died_tick": [400, -1, 12]}, schema_overrides={"npc_id": pl.Int64}
+    )
+    people = People.of(npcs, vitals)
+    assert people.ids[~people.alive].tolist() == [1]
+    asked = np.array([-1, 0, 1, 5, 10, 15, 219, 220], dtype=np.int64)
+    for who in (people.alive, ~people.alive, people.female, np.zeros(people.ids.size, bool)):
+        assert people.hold(asked, who).tolist() == np.isin(asked, people.ids[who]).tolist()
+    with pytest.raises(ValueError, match="ascending npc_id order"):
+        People.of(npcs.reverse(), vitals)
+    nobody = People.of(npcs.head(0), vitals)
+    assert nobody.hold(asked, nobody.alive).tolist() == [False] * asked.size

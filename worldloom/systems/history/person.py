@@ -234,7 +234,7 @@ def _draw_fates(
     cause[slain] = CAUSES.index("war")
     survives = people.alive & ~dies
     # Marriages: willing brides and grooms of one settlement and culture, paired in id order.
-    unwed = (people.spouse < 0) | ~np.isin(people.spouse, people.ids[survives])
+    unwed = (people.spouse < 0) | ~people.hold(people.spouse, survives)
     grown = age >= p["marriage_min_age"]
     wish = seeds.stream("history.person.marriage", year).random(total)[place]
     willing = wish < p["marriage_chance"]
@@ -258,7 +258,7 @@ def _draw_fates(
             couples.append((row, queue.pop(0)))
     # Births: the settlement's share, to married women whose husband lived to see the year
     # begin (fewer, when it has fewer such women), in the order of their draws.
-    fertile = survives & female & np.isin(people.spouse, people.ids[people.alive])
+    fertile = survives & female & people.hold(people.spouse, people.alive)
     fertile &= (age >= p["marriage_min_age"]) & (age <= p["mother_max_age"])
     drawn = seeds.stream("history.person.birth", year).random(total)[place]
     mothers = np.flatnonzero(_first(drawn, s, births, among=fertile))

@@ -19,6 +19,7 @@ from worldloom.systems.history.log import EventLog
 from worldloom.systems.history.populace import Everyone
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
+Bool = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class People:
     """The npcs table as arrays, and who is alive as the year begins."""
 
     ids: Int
-    alive: np.ndarray[Any, np.dtype[np.bool_]]
+    alive: Bool
     age: Int
     female: np.ndarray[Any, np.dtype[np.bool_]]
     settlement: Int
@@ -40,15 +41,25 @@ class People:
 
     @classmethod
     def of(cls, npcs: pl.DataFrame, vitals: pl.DataFrame) -> People:
+        """The people of `npcs` (in id order, as the store reads them) and their `vitals`.
+
+        Raises:
+            ValueError: `npcs` is not in ascending id order.
+        """
         ids = npcs["npc_id"].to_numpy().astype(np.int64)
+        if not (ids[1:] > ids[:-1]).all():
+            raise ValueError("the npcs must come in ascending npc_id order, each once")
         dead = vitals.filter(pl.col("died_tick") >= 0)["npc_id"].to_numpy().astype(np.int64)
 
         def ints(column: str) -> Int:
             return npcs[column].fill_null(-1).to_numpy().astype(np.int64)
 
+        alive = np.ones(ids.size, dtype=bool)
+        died = _rows_of(ids, dead)
+        alive[died[died >= 0]] = False
         return cls(
             ids=ids,
-            alive=~np.isin(ids, dead),
+            alive=alive,
             age=ints("age"),
             female=(npcs["sex"] == "female").to_numpy(),
             settlement=ints("settlement_id"),
@@ -59,6 +70,20 @@ class People:
             profession=npcs["profession"].to_list(),
             child=(npcs["profession"] == "child").fill_null(False).to_numpy(),
         )
+
+    def hold(self, values: Int, who: Bool) -> Bool:
+        """Which of `values` are ids of the people `who` marks: `np.isin(values, ids[who])`
+        by binary search in the ids (an isin sorts both: ~12 ms of a medium world's year)."""
+        rows = _rows_of(self.ids, values)
+        return (rows >= 0) & who[np.maximum(rows, 0)] if who.size else rows >= 0
+
+
+def _rows_of(ids: Int, values: Int) -> Int:
+    """The row of each of `values` in the ascending `ids`, -1 where it is not one of them."""
+    if not ids.size:
+        return np.full(values.shape, -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(ids, values), ids.size - 1)
+    return np.where(ids[at] == values, at, -1)
 
 
 @dataclass(frozen=True, slots=True)
