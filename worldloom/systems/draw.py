@@ -1,4 +1,5 @@
-"""Keyed draws: one uniform number per entity id, whatever the order or size of the batch."""
+"""Keyed draws: one uniform number per entity id, whatever the order or size of the batch;
+and the SplitMix64 steps they mix with, for kernels that roll their own streams (combat's dice)."""
 
 from __future__ import annotations
 
