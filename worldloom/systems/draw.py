@@ -55,7 +55,7 @@ def keyed_uniform(
     size = np.asarray(keys[0]).shape[0]
     if any(np.asarray(key).shape != (size,) for key in keys):
         raise ValueError("keyed_uniform key arrays must be one-dimensional and of equal length")
-    base = _base(seeds, system)
+    base = stream_key(seeds, system)
     # Negative ids (the -1 sentinel) wrap to large unsigned values, which is fine for a hash.
     stacked = np.empty((len(keys), size), dtype=np.int64)
     for row, key in zip(stacked, keys, strict=True):
@@ -64,21 +64,34 @@ def keyed_uniform(
 
 
 @functools.lru_cache(maxsize=1024)
-def _base(seeds: Seeds, system: str) -> np.uint64:
-    """The 64-bit key of `system`'s stream, made once (a generator costs ~25 us; a small
-    world's year draws ~90 times from ~20 systems)."""
+def stream_key(seeds: Seeds, system: str) -> np.uint64:
+    """The 64-bit key of `system`'s stream that keyed draws start from (`fold` the ids into
+    it, then take the `unit`), made once: a generator costs ~25 us, and a small world's year
+    draws ~90 times from ~20 systems."""
     key: np.uint64 = seeds.stream(system).integers(0, 2**63, dtype=np.uint64)
     return key
 
 
+@kernel_helper
+def fold(state: np.uint64, key: np.uint64) -> np.uint64:
+    """`state` with one more id mixed in (SplitMix64's step of their exclusive or)."""
+    return mix((state ^ key) + _GOLDEN)
+
+
+@kernel_helper
+def unit(state: np.uint64) -> float:
+    """A folded state as a number in [0, 1): its top 53 bits."""
+    return float(state >> np.uint64(11)) * _UNIT
+
+
 @kernel
 def _keyed(base: np.uint64, keys: NDArray[np.uint64]) -> NDArray[np.float64]:
-    """Per column of `keys` ([key, row]): `base` mixed with each key in turn, as a number in
-    [0, 1). One pass, where numpy made ~8 over all the rows per key."""
+    """Per column of `keys` ([key, row]): `base` with each key folded in, in turn, as a
+    number in [0, 1). One pass, where numpy made ~8 over all the rows per key."""
     draws = np.empty(keys.shape[1], dtype=np.float64)
     for row in range(keys.shape[1]):
         state = base
         for key in range(keys.shape[0]):
-            state = mix((state ^ keys[key, row]) + _GOLDEN)
-        draws[row] = float(state >> np.uint64(11)) * _UNIT
+            state = fold(state, keys[key, row])
+        draws[row] = unit(state)
     return draws

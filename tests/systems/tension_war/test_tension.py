@@ -1,5 +1,6 @@
 """Tension's monthly drift: the compiled pair-by-pair step equals, to the bit, the arithmetic
-over whole [faction, faction] layers that it replaced, in peace, war, vassalage and alliance."""
+over whole [faction, faction] layers and keyed draws that it replaced, in peace, war, vassalage
+and alliance."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from worldloom.systems.rng import Seeds
 from worldloom.systems.tension_war.record import NONE
 from worldloom.systems.tension_war.state import WarState
 from worldloom.systems.tension_war.tension import (
-    _normal,
-    _pairs,
+    _draws,
     drift_tension,
     pressures,
     shared_borders,
@@ -36,7 +36,9 @@ def layered_drift(turn: Turn, border: np.ndarray) -> None:
     equilibrium = np.where(friends, np.minimum(equilibrium, war["ally_tension"]), equilibrium)
     closed = 1.0 - np.exp(-weights["reversion_per_year"] * turn.days / 365.0)
     a, b = np.triu_indices(turn.ids.size, 1)
-    noise = weights["noise_per_month"] * np.sqrt(turn.days / 30.0) * _normal(turn, a, b)
+    u, v = _draws(turn, a, b, purposes=2, system="war.tension.drift")
+    normal = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
+    noise = weights["noise_per_month"] * np.sqrt(turn.days / 30.0) * normal
     step = (equilibrium[a, b] - turn.tension[a, b]) * closed + noise
     values = np.clip(turn.tension[a, b] + step, 0.0, 100.0)
     fighting = turn.war_of >= 0
@@ -75,17 +77,7 @@ def test_the_compiled_drift_equals_the_layered_arithmetic(when: str, seed: int) 
     assert compiled.memory.tobytes() == layered.memory.tobytes()
     at_war = np.array([[0, 1], [1, 2]])
     assert (compiled.tension[at_war[:, 0], at_war[:, 1]] >= TABLE.war["threshold"]).all()
-    pairs = compiled.tension[_pairs(compiled.ids.size)]
+    pairs = compiled.tension[np.triu_indices(compiled.ids.size, 1)]
     assert pairs.min() >= 0.0
     assert pairs.max() <= 100.0
     assert np.array_equal(compiled.tension, compiled.tension.T)
-
-
-def test_pairs_are_the_upper_triangle_in_row_order_and_read_only() -> None:
-    a, b = _pairs(4)
-    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [
-        (0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3),
-    ]  # fmt: skip
-    assert _pairs(4) is _pairs(4)
-    with pytest.raises(ValueError, match="read-only"):
-        a[0] = 5

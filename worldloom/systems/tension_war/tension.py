@@ -4,13 +4,14 @@ and crossing a band upwards is news."""
 
 from __future__ import annotations
 
-import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from worldloom.systems.draw import keyed_uniform
+from worldloom.systems.draw import fold, keyed_uniform, stream_key, unit
 from worldloom.systems.kernel import kernel
 from worldloom.systems.tension_war.inputs import BoolArray, FloatArray, IntArray, WarInputs
 from worldloom.systems.tension_war.record import NONE, BorderIncident, Incident, TensionRose
@@ -73,19 +74,17 @@ def pressures(turn: Turn, border: BoolArray) -> FloatArray:
 
 def drift_tension(turn: Turn, border: BoolArray) -> None:
     """Move every pair towards its equilibrium (what divides it, `pressures`; allies, vassals
-    and their suzerains no higher than `ally_tension`) and let it wander; fade old wars'
-    memory. Pairs at war stay at the war threshold at least."""
+    and their suzerains no higher than `ally_tension`) and let it wander (a normal step keyed
+    by the pair and the tick); fade old wars' memory. Pairs at war stay at the war threshold
+    at least."""
     weights, war, inputs = turn.table.tension, turn.table.war, turn.inputs
     half_life = weights["memory_half_life_years"] * 365.0
     turn.memory *= 0.5 ** (turn.days / half_life) if half_life > 0 else 0.0
-    a, b = _pairs(turn.ids.size)
-    noise = weights["noise_per_month"] * np.sqrt(turn.days / 30.0) * _normal(turn, a, b)
     lords = np.full(turn.ids.size, -1, dtype=np.int64)
     vassals = np.flatnonzero(turn.suzerain != NONE)
     lords[vassals] = np.searchsorted(turn.ids, turn.suzerain[vassals])
     _drift(
         turn.tension,
-        noise,
         border,
         np.array([weights[name] for name in _LAYERS], dtype=np.float64),
         np.asarray(inputs.faction_culture, dtype=np.int64),
@@ -103,8 +102,12 @@ def drift_tension(turn: Turn, border: BoolArray) -> None:
                 war["ally_tension"],
                 1.0 - np.exp(-weights["reversion_per_year"] * turn.days / 365.0),
                 war["threshold"],
+                weights["noise_per_month"] * np.sqrt(turn.days / 30.0),
             ]
         ),
+        np.asarray(turn.ids, dtype=np.int64).view(np.uint64),
+        np.uint64(turn.tick),
+        stream_key(turn.seeds, "war.tension.drift"),
     )
 
 
@@ -112,18 +115,9 @@ _LAYERS = ("border", "culture", "religion", "trade", "memory")
 """`pressures`' layers in their order, which `_drift` adds them in."""
 
 
-@functools.cache
-def _pairs(n: int) -> tuple[IntArray, IntArray]:
-    """The pairs of `n` factions (a < b) in row order (every month asks again)."""
-    a, b = np.triu_indices(n, 1)
-    a.flags.writeable = b.flags.writeable = False
-    return a, b
-
-
 @kernel
 def _drift(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     tension: FloatArray,
-    noise: FloatArray,
     border: BoolArray,
     layer: FloatArray,
     culture: IntArray,
@@ -136,12 +130,16 @@ def _drift(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
     war_of: IntArray,
     side: IntArray,
     constants: FloatArray,
+    ids: npt.NDArray[np.uint64],
+    tick: np.uint64,
+    stream: np.uint64,
 ) -> None:
-    """`drift_tension`'s step of every pair, `_pairs`' order, in place: the arithmetic numpy
-    did over `pressures`' five [faction, faction] layers (added in their order), pair by pair.
-    `lords[f]` is the index of f's suzerain, -1 for none."""
-    baseline, ally_tension, closed, threshold = constants
-    n, k = tension.shape[0], 0
+    """`drift_tension`'s step of every pair (a < b), in place: the arithmetic numpy did over
+    `pressures`' five [faction, faction] layers (added in their order), pair by pair, and the
+    pair's normal step by Box-Muller from its two keyed draws (the pair's ids, the tick and
+    0 or 1, as `keyed_uniform` folds them). `lords[f]` is f's suzerain's index, -1 for none."""
+    baseline, ally_tension, closed, threshold, noise = constants
+    n = tension.shape[0]
     for i in range(n):
         for j in range(i + 1, n):
             known = faith[i] >= 0 and faith[j] >= 0
@@ -155,19 +153,14 @@ def _drift(  # noqa: PLR0917 - a kernel takes its arrays positionally (numba)
             equilibrium = baseline + (push if border[i, j] else 0.5 * push)
             if allied[i, j] or lords[i] == j or lords[j] == i:
                 equilibrium = min(equilibrium, ally_tension)
-            value = tension[i, j] + ((equilibrium - tension[i, j]) * closed + noise[k])
+            pair = fold(fold(fold(stream, ids[i]), ids[j]), tick)
+            u, v = unit(fold(pair, np.uint64(0))), unit(fold(pair, np.uint64(1)))
+            normal = math.sqrt(-2.0 * math.log1p(-u)) * math.cos(2.0 * math.pi * v)
+            value = tension[i, j] + ((equilibrium - tension[i, j]) * closed + noise * normal)
             value = min(max(value, 0.0), 100.0)
             if war_of[i] >= 0 and war_of[i] == war_of[j] and side[i] != side[j]:
                 value = max(value, threshold)
             tension[i, j] = tension[j, i] = value
-            k += 1
-
-
-def _normal(turn: Turn, a: IntArray, b: IntArray) -> FloatArray:
-    """A standard normal draw per pair, keyed by the pair and the step's tick (Box-Muller)."""
-    u, v = _draws(turn, a, b, purposes=2, system="war.tension.drift")
-    result: FloatArray = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
-    return result
 
 
 def _draws(turn: Turn, a: IntArray, b: IntArray, *, purposes: int, system: str) -> FloatArray:
