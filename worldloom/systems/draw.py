@@ -29,10 +29,16 @@ def mix(value: np.uint64) -> np.uint64:
 
 
 @kernel_helper
+def unit(state: np.uint64) -> float:
+    """A mixed state as a number in [0, 1): its top 53 bits."""
+    return float(state >> np.uint64(11)) * _UNIT
+
+
+@kernel_helper
 def step_uniform(state: np.uint64) -> tuple[float, np.uint64]:
     """The next number in [0, 1) of a SplitMix64 stream at `state`, and the state after it."""
     state = state + _GOLDEN
-    return float(mix(state) >> np.uint64(11)) * _UNIT, state
+    return unit(mix(state)), state
 
 
 def keyed_uniform(
@@ -76,12 +82,6 @@ def stream_key(seeds: Seeds, system: str) -> np.uint64:
 def fold(state: np.uint64, key: np.uint64) -> np.uint64:
     """`state` with one more id mixed in (SplitMix64's step of their exclusive or)."""
     return mix((state ^ key) + _GOLDEN)
-
-
-@kernel_helper
-def unit(state: np.uint64) -> float:
-    """A folded state as a number in [0, 1): its top 53 bits."""
-    return float(state >> np.uint64(11)) * _UNIT
 
 
 @kernel
