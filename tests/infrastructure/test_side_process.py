@@ -30,7 +30,7 @@ from worldloom.infrastructure.store import UnknownWorldError, copy_database
 
 HELPERS = textwrap.dedent(
     """
-    import os, shutil
+    import os, shutil, sys
 
     def keep(copy, target):
         shutil.copyfile(copy, target)
@@ -69,6 +69,22 @@ HELPERS = textwrap.dedent(
 
     def end(code):
         os._exit(code)
+
+    class Marker:
+        def __init__(self, path):
+            self.path, self.make, self.close = path, os.open, os.close
+            self.flags = os.O_CREAT | os.O_WRONLY
+
+        def __del__(self):
+            self.close(self.make(self.path, self.flags))
+
+    def hold(mark):
+        import side_helpers
+        side_helpers.HELD = Marker(mark)  # freed only by the interpreter's teardown
+        # Buffered (whatever PYTHONUNBUFFERED says): out only if the process flushes as it ends.
+        sys.stdout = open(1, "w", buffering=1 << 16, closefd=False)
+        print("held", end="")
+        return os.getpid()
     """
 )
 """What the tests ask the side process to do, in a module it can import (its `sys.path` is
@@ -230,6 +246,19 @@ def test_the_side_process_starts_with_the_run_and_its_modules_imported(
         assert side != os.getpid()
         assert process_alive(side)
     assert "side_warm" not in sys.modules
+
+
+def test_a_side_process_ends_with_its_output_flushed_but_no_teardown(
+    tmp_path: Path, helpers: ModuleType, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """As `with` ends, the side process exits at once: what it printed is out, but what only
+    the interpreter's teardown would free (a module's object) is never finalized."""
+    mark = tmp_path / "finalized"
+    with SideProcess(tmp_path / "scratch") as side:
+        pid = side.submit(helpers.hold, str(mark)).result()
+    assert not process_alive(pid)
+    assert "held" in capfd.readouterr().out
+    assert not mark.exists()
 
 
 def test_a_side_process_is_used_within_with(tmp_path: Path) -> None:
