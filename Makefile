@@ -7,7 +7,7 @@ SEED   ?= 7
 PRESET ?= small
 LLM    ?= embedded
 
-.PHONY: install run test lint types contracts pytest bench clean
+.PHONY: install bytecode run test lint types contracts pytest bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ $(STAMP): pyproject.toml requirements.lock
 		--prefix $(VENV)/node @mnbroatch/bondage@4.2.4; fi
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) bytecode
 
-run: $(STAMP)
+# Python writes no bytecode where PYTHONDONTWRITEBYTECODE is set (as on this project's machines
+# and its CI): compiled here, the package's ~380 modules are not compiled again by every process
+# that imports them (each command, a simulate's side processes, the tests' commands: ~0.4 s of
+# CPU each). Only what changed since is compiled again (~0.04 s when nothing did).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q worldloom
+
+run: bytecode
 	$(BIN)/worldloom generate --seed $(SEED) --preset $(PRESET) --llm $(LLM)
 
 lint: $(STAMP)
@@ -45,7 +52,7 @@ contracts: $(STAMP)
 PYTEST_WORKERS ?= 2
 XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
-pytest: $(STAMP)
+pytest: bytecode
 	$(BIN)/coverage erase
 	WORLDLOOM_NODE_MODULES=$(CURDIR)/$(VENV)/node/node_modules $(BIN)/pytest $(XDIST) --cov --cov-report=
 	@# Coverage cannot see inside compiled kernels: the economy's tests again, as plain Python.
@@ -54,7 +61,7 @@ pytest: $(STAMP)
 
 test: lint types contracts pytest
 
-bench: $(STAMP)
+bench: bytecode
 	$(BIN)/python bench/terrain.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/places.py
@@ -66,3 +73,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*
+	find worldloom -name __pycache__ -prune -exec rm -rf {} +
