@@ -28,6 +28,7 @@ import polars as pl
 
 from worldloom.infrastructure.side_process import SideProcess
 from worldloom.systems.economy import EconomyRules, EconomyRun, EconomyState, MarketLayout
+from worldloom.systems.kernel import load_compiler
 from worldloom.tasks.economy import links_now
 from worldloom.tasks.economy_start import EconomyStart, timed_run
 from worldloom.tasks.history_economy import hooked_layout, hooks_at
@@ -39,6 +40,11 @@ class EconomyAhead:
 
     def __init__(self, beside: SideProcess | None = None) -> None:
         self._beside = beside
+        if beside is not None:
+            # Numba's compiler loaded there while the run's first year runs, not on the path
+            # of its write, which waits for the next year's economy (a small run's first
+            # year waited 0.27-0.28 s for it).
+            beside.submit(load_compiler)
         self._ahead: tuple[EconomyStart, EconomyRun] | None = None
         self.taken = 0
         """Segments that took the run made for them."""
