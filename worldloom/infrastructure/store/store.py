@@ -128,10 +128,10 @@ class WorldStore:
     def append_rows(self, world_id: str, name: str, frame: pl.DataFrame) -> int:
         """Add rows to a log table (e.g. `llm_calls`); the primary key refuses duplicates."""
         table = _table(name)
-        incoming = _incoming(table, frame, world_id)
+        incoming = _incoming(table, frame)
         cursor = self._con.cursor()
         try:
-            insert_rows(cursor, table, incoming)
+            insert_rows(cursor, table, world_id, incoming)
         finally:
             cursor.close()
             self._forget({table.name})
@@ -406,30 +406,30 @@ def _write(
     """`writes` inside the caller's transaction, counting rows written per table in `written`."""
     for name, frame in writes.frames.items():
         table = _table(name)
-        incoming = _incoming(table, frame, world_id)
+        incoming = _incoming(table, frame)
         cursor.execute(f"DELETE FROM {table.name} WHERE world_id = ?", [world_id])
-        insert_rows(cursor, table, incoming)
+        insert_rows(cursor, table, world_id, incoming)
         written[name] = incoming.height
     for name, revision in writes.revise.items():
         table = _table(name)
         written[name] = apply_revision(
-            cursor, table, world_id, revision, add=_incoming(table, revision.add, world_id)
+            cursor, table, world_id, revision, add=_incoming(table, revision.add)
         )
     for name, frame in writes.append.items():
-        incoming = _incoming(_table(name), frame, world_id)
+        incoming = _incoming(_table(name), frame)
         if incoming.height:  # a year without successions appends none
-            insert_rows(cursor, _table(name), incoming)
+            insert_rows(cursor, _table(name), world_id, incoming)
         written[name] = written.get(name, 0) + incoming.height
 
 
-def _incoming(table: Table, frame: pl.DataFrame, world_id: str) -> pl.DataFrame:
-    """`frame` as the table's rows (`table_rows`) with `world_id` first.
+def _incoming(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` as the table's rows (`table_rows`), without `world_id`.
 
     Raises:
         StoreError: a column is missing or unexpected, or a value does not fit its type.
     """
     try:
-        return table_rows(table, frame, world_id=world_id)
+        return table_rows(table, frame)
     except ValueError as error:
         raise StoreError(str(error)) from None
 
