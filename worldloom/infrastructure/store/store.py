@@ -305,13 +305,22 @@ class WorldStore:
         Raises:
             StoreError: a named table does not exist.
         """
-        counts: dict[str, int] = {}
-        for table in TABLES.values() if names is None else map(_table, names):
-            count = scalar(
-                self._con, f"SELECT count(*) FROM {table.name} WHERE world_id = ?", [world_id]
-            )
-            counts[table.name] = count
-        return counts
+        tables = [
+            table.name for table in (TABLES.values() if names is None else map(_table, names))
+        ]
+        if not tables:
+            return {}
+        # One statement for all: a year's checks of the rows it kept counted four to six
+        # tables twice, a statement each (~13 ms a check in a medium world).
+        rows = self._con.execute(
+            " UNION ALL ".join(
+                f"SELECT {i} AS t, count(*) FROM {name} WHERE world_id = $world_id"
+                for i, name in enumerate(tables)
+            ),
+            {"world_id": world_id},
+        ).fetchall()
+        counts = dict(rows)
+        return {name: int(counts[i]) for i, name in enumerate(tables)}
 
     def dangling_references(self, world_id: str) -> dict[str, int]:
         """Rows naming a row that does not exist, per `table.column` (only those with any).
