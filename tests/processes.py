@@ -1,13 +1,15 @@
 """Other processes a test needs beside it (one holding a world's DuckDB file open for writing,
-as a running flow does), and whether the ones a test started still run."""
+as a running flow does), whether the ones a test started still run, and what a command writes
+to a terminal."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 _STATE, _GROUP = 0, 2
@@ -65,3 +67,19 @@ def _stat(path: Path) -> list[str] | None:
         return path.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return None
+
+
+def on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """What `args` writes to its terminal (a pseudo-terminal here), once it has ended (exit 0)."""
+    main, terminal = os.openpty()
+    process = subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, env=env
+    )
+    os.close(terminal)
+    said = b""
+    with suppress(OSError):  # EIO once the command has closed the terminal
+        while chunk := os.read(main, 1 << 16):
+            said += chunk
+    os.close(main)
+    assert process.wait(timeout=300) == 0, said
+    return said.decode(errors="replace")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import running
+from tests.processes import on_a_terminal, running
 from worldloom.flows import command_host
 from worldloom.flows.command_host import run_hosted, socket_path
 from worldloom.infrastructure.local_server import running_server, stop_server
@@ -147,13 +147,17 @@ def test_without_a_host_or_for_other_commands_nothing_is_hosted(
     assert not (tmp_path / "worldloom-host.log").exists()  # none started
 
 
-def _worldloom(home: Path, *args: str, host: str = "on") -> subprocess.Popen[str]:
-    """`worldloom ARGS --home HOME` as a new user runs it: no Prefect settings of their own."""
+def _new_user(*, host: str) -> dict[str, str]:
+    """A new user's environment: no Prefect settings of their own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "WORLDLOOM_"))}
-    env["WORLDLOOM_HOST"] = host
+    return env | {"WORLDLOOM_HOST": host}
+
+
+def _worldloom(home: Path, *args: str, host: str = "on") -> subprocess.Popen[str]:
+    """`worldloom ARGS --home HOME` as a new user runs it."""
     return subprocess.Popen(
         [WORLDLOOM, *args, "--home", str(home)],
-        env=env,
+        env=_new_user(host=host),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -181,10 +185,21 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
         assert world in hosted_out.splitlines()  # the same world, made in the host's child
         assert "Prefect run: http://127.0.0.1:" in hosted_err  # reported to the warm server
 
+        # A command that only reads runs there too, on the user's terminal as theirs (rich's
+        # colours, which a console made for the host's log would not have), with its exit code.
+        listed = on_a_terminal([WORLDLOOM, "worlds", "--home", str(home)], _new_user(host="on"))
+        assert world.split()[1] in listed
+        assert "\x1b[1m" in listed  # the table's bold header
+        assert log_of(prefect_home).rstrip().rsplit(": ", 1)[1] == f"worlds --home {home}"
+        unknown = _worldloom(home, "report", "nope")
+        assert unknown.communicate(timeout=600)[1].startswith("error: unknown world 'nope'")
+        assert unknown.returncode == 2
+        assert log_of(prefect_home).count("child ") == 3
+
         # Ctrl-C reaches the command in the host: it stops, and says so with its exit code.
         world_id = world.split()[1]
         long = _worldloom(home, "simulate", world_id, "--years", "500")
-        wait_for(lambda: log_of(prefect_home).count("child ") == 2, "the simulate child")
+        wait_for(lambda: log_of(prefect_home).count("child ") == 4, "the simulate child")
         child = int(log_of(prefect_home).rsplit("child ", 1)[1].split(":")[0])
         time.sleep(2)
         long.send_signal(signal.SIGINT)
@@ -195,7 +210,7 @@ def test_the_first_command_starts_a_host_the_next_ones_use_it(tmp_path: Path) ->
 
         # A command killed outright takes its child with it.
         killed = _worldloom(home, "simulate", world_id, "--years", "500")
-        wait_for(lambda: log_of(prefect_home).count("child ") == 3, "the second child")
+        wait_for(lambda: log_of(prefect_home).count("child ") == 5, "the second child")
         child = int(log_of(prefect_home).rsplit("child ", 1)[1].split(":")[0])
         killed.kill()
         killed.communicate(timeout=60)

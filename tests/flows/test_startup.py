@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from prefect._internal.analytics.ci_detection import CI_ENV_VARS
 
+from tests.processes import on_a_terminal
 from worldloom.flows import cli, runners
 
 
-def printed_by(probe: str) -> str:
+def printed_by(probe: str, env: dict[str, str] | None = None) -> str:
     """What `probe` prints, run in a fresh interpreter (nothing imported yet)."""
     return subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     ).stdout.strip()
 
 
@@ -63,3 +67,26 @@ def test_a_local_cluster_s_worker_server_starts_as_the_command_begins(
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
     cli.start_dask_workers_early(args)
     assert len(calls) == int(started)
+
+
+def test_a_command_on_a_terminal_sends_prefect_no_telemetry(tmp_path: Path) -> None:
+    # Imported on a terminal, Prefect's SDK prints a first-run notice and queues usage events for
+    # its analytics service unless DO_NOT_TRACK is set (a CI's variables turn it off too, so
+    # they are left out here, as a user's terminal has none). The command is offline.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PREFECT_", "WORLDLOOM_")) and k not in {"DO_NOT_TRACK", *CI_ENV_VARS}
+    }
+    env |= {"WORLDLOOM_HOME": str(tmp_path / "home"), "WORLDLOOM_HOST": "off"}
+    said = on_a_terminal([str(Path(sys.executable).with_name("worldloom")), "worlds"], env)
+    assert "no worlds in" in said
+    assert "usage data" not in said
+    # Nor are its events queued (the files it keeps its milestones in are still written).
+    probe = (
+        "from pathlib import Path; from worldloom.flows.cli import configure_prefect; "
+        f"configure_prefect(Path({str(tmp_path / 'home')!r})); "
+        "from prefect._internal.analytics import is_telemetry_enabled; "
+        "print(is_telemetry_enabled())"
+    )
+    assert printed_by(probe, env) == "False"

@@ -39,9 +39,14 @@ from typing import Any, NoReturn
 from worldloom.flows.interrupt import handle_interrupts
 from worldloom.infrastructure.processes import end_process_group, process_alive
 
-HOSTED_COMMANDS = frozenset({"generate", "economy", "export", "enrich", "simulate", "stories"})
-"""The commands a host runs: they run flows and end (not `serve`, `batch` with its own workers,
-or the servers)."""
+HOSTED_COMMANDS = frozenset({
+    # Those that run flows and end (not `serve`, nor `batch` with its own workers).
+    "generate", "economy", "export", "enrich", "simulate", "stories",
+    # Those that read a world, its snapshots or the home and end: a user's next commands after
+    # a run (not the servers: `api`, and `server`, which stops the host's own server).
+    "worlds", "report", "usage", "compare", "arcs", "recall", "snapshot", "llm", "user",
+})  # fmt: skip
+"""The commands a host runs."""
 IMPORT_TIME_PREFIXES = (
     "PREFECT_",
     "WORLDLOOM_",
@@ -55,6 +60,7 @@ IMPORT_TIME_PREFIXES = (
     "MKL_",
     "OPENBLAS_",
     "LD_",
+    "DO_NOT_TRACK",
 )
 """Environment read when modules are imported: a host serves only commands that agree with the
 environment it imported under on every variable starting with one of these."""
@@ -326,7 +332,9 @@ def _run_child(
     handle_interrupts(unless_ignored=False)  # the command's own process passes them on
     # As `cli.main` does before it loads the commands (a hosted command has them loaded).
     from worldloom.flows.cli import start_dask_workers_early  # noqa: PLC0415
+    from worldloom.flows.commands.app import Consoles  # noqa: PLC0415
 
+    Consoles.renew()  # for the command's terminal, not the host's log
     start_dask_workers_early(request["argv"])
     code = _exit_code(app)
     with contextlib.suppress(Exception):

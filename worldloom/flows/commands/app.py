@@ -100,6 +100,13 @@ class Consoles:
     out: Console = ResultConsole()
     err = Console(stderr=True)
 
+    @classmethod
+    def renew(cls) -> None:
+        """Consoles for the streams this process has now: rich settles on colours as a console
+        is made, and a command host made these for its log (a file), not for the terminal a
+        hosted command's child writes to."""
+        cls.out, cls.err = ResultConsole(), Console(stderr=True)
+
 
 USER_ERRORS = (
     ConfigError,
