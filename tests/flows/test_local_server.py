@@ -22,7 +22,7 @@ from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
 from tests.processes import live_members
-from worldloom.flows import warm_server
+from worldloom.flows import cli, warm_server
 from worldloom.flows.commands import app
 from worldloom.flows.warm_server import defer_server, flow_api
 from worldloom.infrastructure import local_server
@@ -233,6 +233,31 @@ def test_a_template_database_seeds_new_homes_only(
     third.mkdir()
     assert not seed_database(third)  # the user's database is elsewhere
     keep_database_template(second)  # nor is it kept
+
+
+def test_a_command_s_own_ephemeral_server_starts_from_the_template_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("WORLDLOOM_SERVER", "ephemeral")
+    migrated = tmp_path / "migrated"
+    migrated.mkdir()
+    with sqlite3.connect(migrated / "prefect.db") as database:
+        database.execute("CREATE TABLE alembic_version (version_num TEXT)")
+    keep_database_template(migrated)
+    prefect_home = tmp_path / "home" / "prefect"
+    prefect_home.mkdir(parents=True)
+    monkeypatch.setenv("PREFECT_HOME", str(prefect_home))
+    cli.use_local_server(["worlds"])  # reads only: no server of its own, nothing seeded
+    assert not (prefect_home / "prefect.db").exists()
+    # A flow command: Prefect will start its throwaway server on the seeded database, which
+    # it then finds migrated; no server is started or pointed at here.
+    cli.use_local_server(["simulate", "w", "--years", "3"])
+    with sqlite3.connect(prefect_home / "prefect.db") as database:
+        assert database.execute("SELECT * FROM alembic_version").fetchall() == []
+    assert "PREFECT_API_URL" not in os.environ
 
 
 def _worldloom(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

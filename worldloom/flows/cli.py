@@ -17,7 +17,12 @@ from worldloom.flows.command_host import (
 )
 from worldloom.flows.interrupt import handle_interrupts
 from worldloom.flows.warm_server import defer_server
-from worldloom.infrastructure.local_server import LocalServerError, ensure_server, running_server
+from worldloom.infrastructure.local_server import (
+    LocalServerError,
+    ensure_server,
+    running_server,
+    seed_database,
+)
 from worldloom.infrastructure.runtime import tune_memory
 
 MANY_THREADED = frozenset({"api", "batch"})
@@ -105,6 +110,11 @@ def use_local_server(args: list[str]) -> None:
     its settings: it then runs in that host, without the ~3 s of imports (`run_hosted`)."""
     command = command_of(args)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
+    if mode == "ephemeral" and command in FLOW_COMMANDS and not os.environ.get("PREFECT_API_URL"):
+        # Prefect's throwaway server migrates a new home's database as it starts (~2.5 s of
+        # CPU): it starts from a copy of a migrated, empty one instead, as the local one does.
+        seed_database(Path(os.environ["PREFECT_HOME"]).expanduser())
+        return
     if (
         os.environ.get("PREFECT_API_URL")
         or command not in FLOW_COMMANDS | HOSTED_COMMANDS
