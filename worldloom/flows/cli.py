@@ -12,7 +12,6 @@ from pathlib import Path
 from worldloom.flows.command_host import (
     HOSTED_COMMANDS,
     command_of,
-    hosted,
     run_hosted,
     start_host_at_exit,
 )
@@ -106,10 +105,9 @@ def use_local_server(args: list[str]) -> None:
     about to run, so input it refuses costs no wait; `ephemeral` gives each command a throwaway
     server of its own, as Prefect does). A `PREFECT_API_URL` the user set wins.
 
-    A command that only reads (a world, its snapshots, the server's status) or stops the server
-    is pointed at a server already running too, as the host that server's first command started
-    serves only commands that agree with its settings: it then runs in that host, without the
-    ~3 s of imports (`run_hosted`)."""
+    A command that only reads (a world, its snapshots) is pointed at a server already running
+    too, as the host that server's first command started serves only commands that agree with
+    its settings: it then runs in that host, without the ~3 s of imports (`run_hosted`)."""
     command = command_of(args)
     mode = os.environ.get("WORLDLOOM_SERVER", "auto")
     if mode == "ephemeral" and command in FLOW_COMMANDS and not os.environ.get("PREFECT_API_URL"):
@@ -119,7 +117,7 @@ def use_local_server(args: list[str]) -> None:
         return
     if (
         os.environ.get("PREFECT_API_URL")
-        or (command not in FLOW_COMMANDS and not hosted(args))
+        or command not in FLOW_COMMANDS | HOSTED_COMMANDS
         or mode != "auto"
         or "--help" in args
     ):

@@ -47,10 +47,6 @@ HOSTED_COMMANDS = frozenset({
     "worlds", "report", "usage", "compare", "arcs", "recall", "snapshot", "llm", "user",
 })  # fmt: skip
 """The commands a host runs."""
-HOSTED_SUBCOMMANDS = {"server": frozenset({"status", "stop"})}
-"""The commands of a group a host runs, though not the group's others (`worldloom server` itself
-runs a server in the foreground): the background server's status, and its stop (the host then
-ends with that server)."""
 IMPORT_TIME_PREFIXES = (
     "PREFECT_",
     "WORLDLOOM_",
@@ -76,17 +72,6 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 def command_of(args: list[str]) -> str | None:
     """The command the CLI's arguments `args` name (their first that is not an option)."""
     return next((arg for arg in args if not arg.startswith("-")), None)
-
-
-def hosted(args: list[str]) -> bool:
-    """Whether a host runs the command the CLI's arguments `args` name."""
-    words = [arg for arg in args if not arg.startswith("-")]
-    if not words:
-        return False
-    command, rest = words[0], words[1:]
-    return command in HOSTED_COMMANDS or (
-        bool(rest) and rest[0] in HOSTED_SUBCOMMANDS.get(command, frozenset())
-    )
 
 
 def hosting() -> bool:
@@ -128,7 +113,7 @@ def fingerprint(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
 def run_hosted(args: list[str]) -> int | None:
     """Run the command `args` (the CLI's arguments) in this Prefect home's host; its exit
     code, or None when no host runs it (none is running, or it refused): then run it here."""
-    if not hosted(args) or not hosting():
+    if command_of(args) not in HOSTED_COMMANDS or not hosting():
         return None
     connection = _connect(socket_path(Path(os.environ["PREFECT_HOME"])))
     if connection is None:
